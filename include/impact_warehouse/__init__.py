@@ -1,0 +1,1 @@
+"""Impact warehouse: survey ingestion, the logic-model catalog and warehouse tooling."""

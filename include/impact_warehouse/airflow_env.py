@@ -1,0 +1,31 @@
+"""The embedded Airflow: SQLite metadata, LocalExecutor, AIRFLOW_HOME in the work folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from impact_warehouse.settings import PROJECT_ROOT, Paths, paths
+
+
+def airflow_environment(settings: Paths | None = None) -> dict[str, str]:
+    settings = settings or paths()
+    home = settings.work / "airflow"
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get(
+            "AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"
+        ),
+    }
+
+
+def prepare_airflow(env: dict[str, str]) -> None:
+    """Create or upgrade the SQLite metadata database (idempotent, ~3 s the first time)."""
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    subprocess.run(["airflow", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)

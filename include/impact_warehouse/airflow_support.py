@@ -1,0 +1,59 @@
+"""Airflow-specific glue kept out of DAG files: shared defaults, assets, secret lookup.
+
+Secrets resolve from Airflow (connection ``impact_forms_api``, variable
+``impact_pseudonym_key``; both also settable as ``AIRFLOW_CONN_*`` / ``AIRFLOW_VAR_*``
+environment variables) and fall back to the plain ``IMPACT_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from impact_warehouse.sources.google_forms import FormsApiConfig, forms_api_config_from_env
+
+log = logging.getLogger(__name__)
+
+FORMS_CONNECTION_ID = "impact_forms_api"
+PSEUDONYM_KEY_VARIABLE = "impact_pseudonym_key"
+LANDING_ASSET_URI = "file://impact-warehouse/landing"
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "impact-warehouse",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+}
+
+
+def forms_api_config() -> FormsApiConfig:
+    from airflow.sdk import Connection
+
+    try:
+        connection = Connection.get(FORMS_CONNECTION_ID)
+    except Exception:  # not defined: Airflow raises different errors per secrets backend
+        log.info("connection %s not defined; using IMPACT_FORMS_API_* env", FORMS_CONNECTION_ID)
+        return forms_api_config_from_env()
+    host = connection.host or ""
+    if "://" not in host:
+        host = f"{connection.schema or 'https'}://{host}"
+    if connection.port:
+        host = f"{host}:{connection.port}"
+    if not connection.password:
+        raise ValueError(
+            f"Airflow connection {FORMS_CONNECTION_ID} has no password; put the API bearer "
+            "token there (or set IMPACT_FORMS_API_TOKEN)"
+        )
+    return FormsApiConfig(base_url=host.rstrip("/"), token=connection.password)
+
+
+def pseudonym_key() -> bytes | None:
+    """The key from the Airflow variable, or None to let the landing code use env/file."""
+    from airflow.sdk import Variable
+
+    try:
+        value = Variable.get(PSEUDONYM_KEY_VARIABLE, default=None)
+    except Exception:  # no metadata/secrets backend reachable (e.g. plain unit tests)
+        return None
+    return value.encode("utf-8") if value else None

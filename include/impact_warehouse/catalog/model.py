@@ -1,0 +1,317 @@
+"""Load and validate the catalog seeds once; everything else reads this object.
+
+The CSV files under ``dbt_project/seeds/`` are the single source of truth: dbt loads them as
+seeds for the warehouse, and this module reads the same files for ingestion and the demo.
+Validation errors name the file, the row and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from impact_warehouse.settings import paths
+
+WAVE_TYPES = ("pre", "post", "followup", "comparison")
+INDICATOR_TYPES = ("output", "short_term", "mid_term")
+SOURCE_SYSTEMS = ("google_forms", "panel_file")
+
+
+class CatalogError(ValueError):
+    """A seed file is inconsistent; the message says which file, row and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Program:
+    program_code: str
+    program_name_ja: str
+    has_outcome_survey: bool
+
+
+@dataclass(frozen=True)
+class Cohort:
+    cohort_code: str
+    program_code: str
+    fiscal_year: int
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class Wave:
+    wave_code: str
+    fiscal_year: int
+    wave_type: str
+    program_code: str  # "all" for waves that target several programs (followup, comparison)
+    open_date: date
+    close_date: date
+    source_system: str
+    source_ref: str  # Google Forms formId, or the panel delivery's file-name prefix
+    targeted_population_ja: str
+    response_rate_target: float | None
+    response_rate_floor: float | None
+    panel_target_n: int | None
+    target_cohorts: tuple[str, ...] = ()
+
+    def overlaps(self, start: date, end: date) -> bool:
+        """True when the survey window [open, close] intersects [start, end]."""
+        return self.open_date <= end and self.close_date >= start
+
+
+@dataclass(frozen=True)
+class Scale:
+    scale_code: str
+    value_type: str
+    min_value: float | None
+    max_value: float | None
+    step: float | None
+    labels: dict[str, int] = field(default_factory=dict)  # answer label → code
+
+
+@dataclass(frozen=True)
+class Item:
+    item_code: str
+    section: str
+    scale_code: str
+    asked_in: tuple[str, ...]
+    is_personal_data: bool
+    report_label_ja: str
+    wordings: tuple[tuple[int, int | None, str], ...]  # (valid_from_fy, valid_to_fy, wording)
+
+    def wording_for(self, fiscal_year: int) -> str | None:
+        for valid_from, valid_to, wording in self.wordings:
+            if valid_from <= fiscal_year and (valid_to is None or fiscal_year <= valid_to):
+                return wording
+        return None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    indicator_code: str
+    indicator_symbol: str
+    indicator_type: str
+    content_ja: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    programs: dict[str, Program]
+    cohorts: dict[str, Cohort]
+    waves: dict[str, Wave]
+    scales: dict[str, Scale]
+    items: dict[str, Item]
+    indicators: dict[str, Indicator]
+    item_indicators: dict[tuple[str, str], str]  # (item_code, wave_type) → indicator_code
+    question_overrides: dict[tuple[str, str], str]  # (source_ref, question_id) → item_code
+    employment_statuses: dict[str, str]  # label_ja → code
+
+    def wave_by_source_ref(self, source_ref: str) -> Wave | None:
+        return self._waves_by_source_ref.get(source_ref)
+
+    @cached_property
+    def _waves_by_source_ref(self) -> dict[str, Wave]:
+        return {wave.source_ref: wave for wave in self.waves.values()}
+
+    def waves_open_between(self, start: date, end: date) -> list[Wave]:
+        return [wave for wave in self.waves.values() if wave.overlaps(start, end)]
+
+    @property
+    def personal_data_items(self) -> frozenset[str]:
+        return frozenset(code for code, item in self.items.items() if item.is_personal_data)
+
+
+def _read_rows(seed_dir: Path, file_name: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their 1-based line number in the file (header is line 1)."""
+    path = seed_dir / file_name
+    if not path.exists():
+        raise CatalogError(f"{path}: seed file is missing; restore it from git or create it")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(line, row) for line, row in enumerate(csv.DictReader(handle), start=2)]
+
+
+def _required(file_name: str, line: int, row: dict[str, str], column: str) -> str:
+    value = (row.get(column) or "").strip()
+    if not value:
+        raise CatalogError(f"{file_name} line {line}: column '{column}' is empty; fill it in")
+    return value
+
+
+def _parse_date(file_name: str, line: int, value: str, column: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise CatalogError(
+            f"{file_name} line {line}: '{column}'={value!r} is not a date; use YYYY-MM-DD"
+        ) from error
+
+
+def _optional_float(value: str | None) -> float | None:
+    return float(value) if value not in (None, "") else None
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("true", "1", "yes")
+
+
+def _check_member(
+    file_name: str, line: int, column: str, value: str, allowed: Iterable[str]
+) -> None:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise CatalogError(
+            f"{file_name} line {line}: '{column}'={value!r} is unknown; use one of {allowed}"
+        )
+
+
+def load_catalog(seed_dir: Path | None = None) -> Catalog:
+    """Read every seed file, cross-check references, and return the catalog."""
+    seed_dir = seed_dir or paths().seeds
+
+    programs = {}
+    for line, row in _read_rows(seed_dir, "programs.csv"):
+        code = _required("programs.csv", line, row, "program_code")
+        programs[code] = Program(code, row["program_name_ja"], _bool(row["has_outcome_survey"]))
+
+    cohorts = {}
+    for line, row in _read_rows(seed_dir, "cohorts.csv"):
+        code = _required("cohorts.csv", line, row, "cohort_code")
+        _check_member("cohorts.csv", line, "program_code", row["program_code"], programs)
+        cohorts[code] = Cohort(
+            cohort_code=code,
+            program_code=row["program_code"],
+            fiscal_year=int(row["fiscal_year"]),
+            start_date=_parse_date("cohorts.csv", line, row["start_date"], "start_date"),
+            end_date=_parse_date("cohorts.csv", line, row["end_date"], "end_date"),
+        )
+
+    targets: dict[str, list[str]] = {}
+    for line, row in _read_rows(seed_dir, "wave_targets.csv"):
+        _check_member("wave_targets.csv", line, "cohort_code", row["cohort_code"], cohorts)
+        targets.setdefault(row["wave_code"], []).append(row["cohort_code"])
+
+    waves = {}
+    for line, row in _read_rows(seed_dir, "waves.csv"):
+        code = _required("waves.csv", line, row, "wave_code")
+        _check_member("waves.csv", line, "wave_type", row["wave_type"], WAVE_TYPES)
+        _check_member("waves.csv", line, "source_system", row["source_system"], SOURCE_SYSTEMS)
+        _check_member("waves.csv", line, "program_code", row["program_code"], [*programs, "all"])
+        wave = Wave(
+            wave_code=code,
+            fiscal_year=int(row["fiscal_year"]),
+            wave_type=row["wave_type"],
+            program_code=row["program_code"],
+            open_date=_parse_date("waves.csv", line, row["open_date"], "open_date"),
+            close_date=_parse_date("waves.csv", line, row["close_date"], "close_date"),
+            source_system=row["source_system"],
+            source_ref=_required("waves.csv", line, row, "source_ref"),
+            targeted_population_ja=row["targeted_population_ja"],
+            response_rate_target=_optional_float(row["response_rate_target"]),
+            response_rate_floor=_optional_float(row["response_rate_floor"]),
+            panel_target_n=int(row["panel_target_n"]) if row["panel_target_n"] else None,
+            target_cohorts=tuple(targets.get(code, ())),
+        )
+        if wave.close_date < wave.open_date:
+            raise CatalogError(f"waves.csv line {line}: close_date is before open_date for {code}")
+        if wave.wave_type != "comparison" and not wave.target_cohorts:
+            raise CatalogError(
+                f"waves.csv line {line}: wave {code} targets no cohort; "
+                "add rows to wave_targets.csv"
+            )
+        if code in waves:
+            raise CatalogError(f"waves.csv line {line}: wave_code {code} appears twice")
+        waves[code] = wave
+    unknown_targets = sorted(set(targets) - set(waves))
+    if unknown_targets:
+        raise CatalogError(f"wave_targets.csv: waves {unknown_targets} are not in waves.csv")
+
+    labels: dict[str, dict[str, int]] = {}
+    for _line, row in _read_rows(seed_dir, "scale_labels.csv"):
+        labels.setdefault(row["scale_code"], {})[row["label_ja"]] = int(row["value_code"])
+    scales = {}
+    for _line, row in _read_rows(seed_dir, "scales.csv"):
+        code = row["scale_code"]
+        scales[code] = Scale(
+            scale_code=code,
+            value_type=row["value_type"],
+            min_value=_optional_float(row["min_value"]),
+            max_value=_optional_float(row["max_value"]),
+            step=_optional_float(row["step"]),
+            labels=labels.get(code, {}),
+        )
+
+    wordings: dict[str, list[tuple[int, int | None, str]]] = {}
+    for line, row in _read_rows(seed_dir, "item_wordings.csv"):
+        valid_to = int(row["valid_to_fy"]) if row["valid_to_fy"] else None
+        wording = _required("item_wordings.csv", line, row, "wording_ja")
+        wordings.setdefault(row["item_code"], []).append(
+            (int(row["valid_from_fy"]), valid_to, wording)
+        )
+    items = {}
+    for line, row in _read_rows(seed_dir, "items.csv"):
+        code = _required("items.csv", line, row, "item_code")
+        _check_member("items.csv", line, "scale_code", row["scale_code"], scales)
+        asked_in = tuple(row["asked_in"].split("|"))
+        for wave_type in asked_in:
+            _check_member("items.csv", line, "asked_in", wave_type, WAVE_TYPES)
+        if code not in wordings:
+            raise CatalogError(
+                f"items.csv line {line}: item {code} has no wording; add it to item_wordings.csv"
+            )
+        items[code] = Item(
+            item_code=code,
+            section=row["section"],
+            scale_code=row["scale_code"],
+            asked_in=asked_in,
+            is_personal_data=_bool(row["is_personal_data"]),
+            report_label_ja=row["report_label_ja"],
+            wordings=tuple(sorted(wordings[code])),
+        )
+    orphan_wordings = sorted(set(wordings) - set(items))
+    if orphan_wordings:
+        raise CatalogError(f"item_wordings.csv: items {orphan_wordings} are not in items.csv")
+
+    indicators = {}
+    for line, row in _read_rows(seed_dir, "indicators.csv"):
+        indicator_type = row["indicator_type"]
+        _check_member("indicators.csv", line, "indicator_type", indicator_type, INDICATOR_TYPES)
+        indicators[row["indicator_code"]] = Indicator(
+            row["indicator_code"], row["indicator_symbol"], row["indicator_type"], row["content_ja"]
+        )
+
+    item_indicators = {}
+    for line, row in _read_rows(seed_dir, "item_indicators.csv"):
+        _check_member("item_indicators.csv", line, "item_code", row["item_code"], items)
+        indicator_code = row["indicator_code"]
+        _check_member("item_indicators.csv", line, "indicator_code", indicator_code, indicators)
+        if row["wave_type"] not in items[row["item_code"]].asked_in:
+            raise CatalogError(
+                f"item_indicators.csv line {line}: item {row['item_code']} is not asked in "
+                f"{row['wave_type']} (items.csv asked_in); fix one of the two"
+            )
+        item_indicators[(row["item_code"], row["wave_type"])] = row["indicator_code"]
+
+    question_overrides = {}
+    for line, row in _read_rows(seed_dir, "question_overrides.csv"):
+        _check_member("question_overrides.csv", line, "item_code", row["item_code"], items)
+        question_overrides[(row["source_ref"], row["question_id"])] = row["item_code"]
+
+    employment_statuses = {
+        row["employment_status_ja"]: row["employment_status_code"]
+        for _line, row in _read_rows(seed_dir, "employment_statuses.csv")
+    }
+
+    return Catalog(
+        programs=programs,
+        cohorts=cohorts,
+        waves=waves,
+        scales=scales,
+        items=items,
+        indicators=indicators,
+        item_indicators=item_indicators,
+        question_overrides=question_overrides,
+        employment_statuses=employment_statuses,
+    )

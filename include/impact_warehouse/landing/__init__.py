@@ -1,0 +1,1 @@
+"""Landing zone: idempotent writes, pseudonyms and the vault, quarantine, watermarks."""

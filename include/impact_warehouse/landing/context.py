@@ -1,0 +1,44 @@
+"""Everything a landing job needs, built once per task from settings and secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from impact_warehouse.catalog import Catalog, load_catalog
+from impact_warehouse.landing.privacy import ContactVault, Pseudonymiser, load_pseudonym_key
+from impact_warehouse.landing.store import Watermarks
+from impact_warehouse.settings import Paths, paths
+
+
+@dataclass
+class LandingContext:
+    catalog: Catalog
+    landing_dir: Path
+    inbox_dir: Path
+    vault: ContactVault
+    pseudonymiser: Pseudonymiser
+    watermarks: Watermarks
+
+    @classmethod
+    def create(
+        cls,
+        settings: Paths | None = None,
+        *,
+        pseudonym_key: bytes | None = None,
+        catalog: Catalog | None = None,
+    ) -> LandingContext:
+        settings = settings or paths()
+        key = pseudonym_key or load_pseudonym_key(settings.secrets / "pseudonym.key")
+        vault = ContactVault(settings.vault)
+        return cls(
+            catalog=catalog or load_catalog(),
+            landing_dir=settings.landing,
+            inbox_dir=settings.inbox,
+            vault=vault,
+            pseudonymiser=Pseudonymiser(key, vault),
+            watermarks=Watermarks(settings.state),
+        )
+
+    def close(self) -> None:
+        self.vault.close()

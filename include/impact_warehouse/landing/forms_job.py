@@ -1,0 +1,237 @@
+"""Land one survey wave from the Google Forms API: form definition, question map, responses.
+
+Pages are landed one by one (each durable before the next is fetched) and the watermark
+moves only at the end, so a run killed mid-way is completed by the next run with nothing
+lost (the old watermark is re-read) and nothing doubled (landed keys are skipped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from impact_warehouse.catalog import QuestionMatcher, Wave
+from impact_warehouse.landing.answers import land_answer
+from impact_warehouse.landing.context import LandingContext
+from impact_warehouse.landing.quarantine import QuarantineBatch
+from impact_warehouse.landing.roster_index import participants_by_cohort
+from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
+from impact_warehouse.landing.summary import SourceSummary
+from impact_warehouse.sources.google_forms import FormsApiClient
+
+log = logging.getLogger(__name__)
+SOURCE = "google_forms"
+
+
+def iter_questions(form: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(question_id, title, kind) for every question, including rows of Likert grids."""
+    for item in form.get("items", []):
+        if "questionItem" in item:
+            question = item["questionItem"]["question"]
+            kind = next((k for k in question if k.endswith("Question")), "unknown")
+            yield question["questionId"], item.get("title", ""), kind
+        elif "questionGroupItem" in item:
+            for question in item["questionGroupItem"].get("questions", []):
+                title = question.get("rowQuestion", {}).get("title", "")
+                yield question["questionId"], title, "gridRow"
+
+
+def _land_form_definition(
+    context: LandingContext, wave: Wave, form: dict[str, Any], batch_id: str, summary: SourceSummary
+) -> dict[str, str | None]:
+    form_id = wave.source_ref
+    content_hash = hashlib.sha256(
+        json.dumps(form, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    forms_store = PartitionStore(context.landing_dir / SOURCE / "forms" / form_id)
+    forms_store.append(
+        [
+            {
+                KEY_FIELD: content_hash,
+                "form_id": form_id,
+                "wave_code": wave.wave_code,
+                "landed_at": utc_now(),
+                "form": form,
+            }
+        ],
+        batch_id=batch_id,
+        part_label="form",
+    )
+    matcher = QuestionMatcher(context.catalog, wave.fiscal_year)
+    question_map: dict[str, str | None] = {}
+    map_records = []
+    for question_id, title, kind in iter_questions(form):
+        match = matcher.match(title, source_ref=form_id, question_id=question_id)
+        question_map[question_id] = match.item_code
+        if match.item_code is None:
+            summary.unmatched_questions.append(f"{question_id} {title!r}")
+        map_records.append(
+            {
+                KEY_FIELD: f"{content_hash}|{question_id}",
+                "form_id": form_id,
+                "wave_code": wave.wave_code,
+                "fiscal_year": wave.fiscal_year,
+                "form_revision": form.get("revisionId"),
+                "form_content_hash": content_hash,
+                "question_id": question_id,
+                "question_title": title,
+                "question_kind": kind,
+                "item_code": match.item_code,
+                "match_method": match.method,
+                "landed_at": utc_now(),
+            }
+        )
+    PartitionStore(context.landing_dir / SOURCE / "question_map" / form_id).append(
+        map_records, batch_id=batch_id, part_label="map"
+    )
+    return question_map
+
+
+def land_forms_wave(context: LandingContext, wave: Wave, client: FormsApiClient) -> SourceSummary:
+    """Pull a wave's form and its new responses into landing. Returns the run summary."""
+    form_id = wave.source_ref
+    batch_id = new_batch_id()
+    summary = SourceSummary(SOURCE, form_id, wave.wave_code)
+    question_map = _land_form_definition(context, wave, client.get_form(form_id), batch_id, summary)
+    roster = participants_by_cohort(context.landing_dir)
+    targeted = set().union(*(roster.get(cohort, set()) for cohort in wave.target_cohorts))
+    if not targeted:
+        summary.notes.append("no roster landed for the targeted cohorts: linkage not checked")
+
+    store = PartitionStore(context.landing_dir / SOURCE / "responses" / form_id)
+    watermark = context.watermarks.get(SOURCE, form_id)
+    newest_seen = watermark
+    seen_in_run: set[str] = set()
+    for page in client.iter_response_pages(form_id, since=watermark):
+        quarantine = QuarantineBatch(
+            SOURCE, form_id, wave.wave_code, batch_id, context.pseudonymiser
+        )
+        records = []
+        for broken in page.broken_records:
+            summary.received += 1
+            summary.quarantined["unparseable_json"] += 1
+            quarantine.add(
+                "unparseable_json", f"page {page.page_number}", "not a JSON object", broken
+            )
+        for response in page.responses:
+            summary.received += 1
+            record = _land_response(
+                context, wave, response, question_map, targeted, quarantine, summary, seen_in_run
+            )
+            if record is None:
+                continue
+            if store.is_landed(record[KEY_FIELD]):
+                summary.already_landed += 1
+                continue
+            records.append(record)
+            last_submitted = record["last_submitted_time"]
+            if newest_seen is None or last_submitted > newest_seen:
+                newest_seen = last_submitted
+        # The vault must hold a pseudonym's contact before any landed record refers to it.
+        context.vault.flush()
+        summary.landed += store.append(
+            records, batch_id=batch_id, part_label=f"{page.page_number:05d}"
+        )
+        quarantine.commit(context.landing_dir, f"{page.page_number:05d}")
+        log.info(
+            "wave %s form %s page %d: %d received so far, %d landed",
+            wave.wave_code,
+            form_id,
+            page.page_number,
+            summary.received,
+            summary.landed,
+        )
+    if newest_seen is not None and newest_seen != watermark:
+        context.watermarks.advance(SOURCE, form_id, newest_seen, batch_id=batch_id)
+    summary.watermark = newest_seen
+    return summary
+
+
+def _land_response(
+    context: LandingContext,
+    wave: Wave,
+    response: dict[str, Any],
+    question_map: dict[str, str | None],
+    targeted: set[str],
+    quarantine: QuarantineBatch,
+    summary: SourceSummary,
+    seen_in_run: set[str],
+) -> dict[str, Any] | None:
+    """The landing record for one response, or None when the whole record is rejected."""
+    response_id = response.get("responseId")
+    last_submitted = response.get("lastSubmittedTime")
+    if not response_id or not last_submitted:
+        summary.quarantined["missing_id"] += 1
+        quarantine.add(
+            "missing_id",
+            f"createTime={response.get('createTime')}",
+            "responseId or lastSubmittedTime is missing",
+            json.dumps(response, ensure_ascii=False),
+        )
+        return None
+    if response.get("formId") != wave.source_ref:
+        summary.quarantined["unknown_form"] += 1
+        quarantine.add(
+            "unknown_form",
+            response_id,
+            f"formId {response.get('formId')!r} served under form {wave.source_ref!r}",
+            json.dumps(response, ensure_ascii=False),
+        )
+        return None
+    key = f"{response_id}|{last_submitted}"
+    if key in seen_in_run:
+        summary.quarantined["duplicate_record"] += 1
+        quarantine.add("duplicate_record", key, "same responseId and lastSubmittedTime twice")
+        return None
+    seen_in_run.add(key)
+
+    payload = dict(response)
+    respondent = None
+    email = payload.pop("respondentEmail", None)
+    if email:
+        if email != email.strip().lower():
+            summary.normalised["email_case_or_whitespace"] += 1
+        respondent = context.pseudonymiser.pseudonym("email", email, source=wave.source_ref)
+        payload["respondentEmail"] = respondent
+    answers = {}
+    for question_id, answer in (response.get("answers") or {}).items():
+        text_answers = answer.get("textAnswers", {}).get("answers", [])
+        landed_values = [
+            {
+                "value": land_answer(
+                    catalog=context.catalog,
+                    pseudonymiser=context.pseudonymiser,
+                    item_code=question_map.get(question_id),
+                    raw=str(value.get("value", "")),
+                    record_ref=f"{response_id}|{question_id}",
+                    quarantine=quarantine,
+                    summary=summary,
+                )
+            }
+            for value in text_answers
+        ]
+        answers[question_id] = {**answer, "textAnswers": {"answers": landed_values}}
+    payload["answers"] = answers
+    if targeted and respondent not in targeted:
+        summary.quarantined["not_on_roster"] += 1
+        quarantine.add(
+            "not_on_roster",
+            response_id,
+            f"respondent {respondent or '(no email)'} is not on the roster of "
+            f"{', '.join(wave.target_cohorts)}",
+        )
+    return {
+        KEY_FIELD: key,
+        "form_id": wave.source_ref,
+        "wave_code": wave.wave_code,
+        "response_id": response_id,
+        "respondent_pseudonym": respondent,
+        "create_time": response.get("createTime"),
+        "last_submitted_time": last_submitted,
+        "landed_at": utc_now(),
+        "batch_id": quarantine.batch_id,
+        "payload": payload,
+    }

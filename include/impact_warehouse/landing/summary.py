@@ -1,0 +1,81 @@
+"""The run summary: what was received, landed, skipped as already landed, quarantined (by
+reason), normalised, and which questions matched nothing. One per source unit per run."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from impact_warehouse.landing.store import utc_now, write_atomically
+
+
+@dataclass
+class SourceSummary:
+    source: str  # google_forms | panel_file | operations
+    source_ref: str
+    wave_code: str | None = None
+    received: int = 0
+    landed: int = 0
+    already_landed: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)
+    normalised: Counter[str] = field(default_factory=Counter)
+    unmatched_questions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    watermark: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["quarantined"] = dict(sorted(self.quarantined.items()))
+        document["normalised"] = dict(sorted(self.normalised.items()))
+        return document
+
+
+def merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Totals over all units of one run, plus the units themselves."""
+    quarantined: Counter[str] = Counter()
+    normalised: Counter[str] = Counter()
+    for summary in summaries:
+        quarantined.update(summary["quarantined"])
+        normalised.update(summary["normalised"])
+    return {
+        "units": summaries,
+        "received": sum(summary["received"] for summary in summaries),
+        "landed": sum(summary["landed"] for summary in summaries),
+        "already_landed": sum(summary["already_landed"] for summary in summaries),
+        "quarantined": dict(sorted(quarantined.items())),
+        "quarantined_total": sum(quarantined.values()),
+        "normalised": dict(sorted(normalised.items())),
+        "unmatched_questions": [
+            f"{summary['source_ref']}: {question}"
+            for summary in summaries
+            for question in summary["unmatched_questions"]
+        ],
+    }
+
+
+def write_run_summary(run_dir: Path, run_id: str, summary: dict[str, Any]) -> Path:
+    safe_run_id = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
+    path = run_dir / f"{safe_run_id}.json"
+    document = {"run_id": run_id, "written_at": utc_now(), **summary}
+    write_atomically(path, [json.dumps(document, ensure_ascii=False, indent=2)])
+    return path
+
+
+def format_run_summary(summary: dict[str, Any]) -> str:
+    """Human-readable lines for logs and the CLI."""
+    lines = [
+        f"received {summary['received']}, landed {summary['landed']}, "
+        f"already landed {summary['already_landed']}, quarantined {summary['quarantined_total']}"
+    ]
+    for unit in summary["units"]:
+        quarantined = ", ".join(f"{k}={v}" for k, v in unit["quarantined"].items()) or "none"
+        lines.append(
+            f"  {unit['source']}:{unit['source_ref']} received={unit['received']} "
+            f"landed={unit['landed']} already={unit['already_landed']} quarantined: {quarantined}"
+        )
+    for question in summary["unmatched_questions"]:
+        lines.append(f"  unmatched question (reported, kept in landing): {question}")
+    return "\n".join(lines)

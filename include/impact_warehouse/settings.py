@@ -1,0 +1,58 @@
+"""Where things live. Every path can be moved with one environment variable.
+
+Defaults keep everything inside the project's ignored working folder ``.work/`` so a fresh
+clone runs the demo with no configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _path_from_env(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Folders of one installation. Build with :func:`paths` so env overrides apply."""
+
+    work: Path
+    landing: Path
+    vault: Path
+    inbox: Path
+    demo_sources: Path
+    secrets: Path
+
+    @property
+    def seeds(self) -> Path:
+        return PROJECT_ROOT / "dbt_project" / "seeds"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.landing / "quarantine"
+
+    @property
+    def state(self) -> Path:
+        return self.landing / "_state"
+
+    @property
+    def run_summaries(self) -> Path:
+        return self.landing / "_runs"
+
+
+def paths() -> Paths:
+    work = _path_from_env("IMPACT_WORK_DIR", PROJECT_ROOT / ".work")
+    return Paths(
+        work=work,
+        landing=_path_from_env("IMPACT_LANDING_DIR", work / "landing"),
+        vault=_path_from_env("IMPACT_VAULT_DIR", work / "vault"),
+        inbox=_path_from_env("IMPACT_INBOX_DIR", work / "inbox"),
+        demo_sources=_path_from_env("IMPACT_DEMO_DIR", work / "demo_sources"),
+        secrets=_path_from_env("IMPACT_SECRETS_DIR", work / "secrets"),
+    )

@@ -1,0 +1,50 @@
+"""Every DAG imports cleanly and follows the house rules (owner, tags, retries, doc_md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from impact_warehouse.settings import PROJECT_ROOT
+
+DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def dag_bag() -> DagBag:
+    return DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+
+
+def test_every_dag_file_imports_without_errors(dag_bag: DagBag) -> None:
+    assert dag_bag.import_errors == {}
+    assert DAG_FILES, "no DAG files found"
+    assert {Path(dag.fileloc).name for dag in dag_bag.dags.values()} == {p.name for p in DAG_FILES}
+
+
+def test_expected_dags_exist(dag_bag: DagBag) -> None:
+    assert "impact_ingest" in dag_bag.dags
+
+
+@pytest.mark.parametrize("dag_id", ["impact_ingest"])
+def test_dag_follows_house_rules(dag_bag: DagBag, dag_id: str) -> None:
+    dag = dag_bag.dags[dag_id]
+    assert dag.tags, "tags"
+    assert dag.doc_md and "Purpose" in dag.doc_md
+    for task in dag.tasks:
+        assert task.owner not in (None, "", "airflow"), f"{task.task_id} has no owner"
+        assert task.retries >= 1, f"{task.task_id} has no retries"
+
+
+def test_dags_have_no_cycles(dag_bag: DagBag) -> None:
+    for dag in dag_bag.dags.values():
+        # topological_sort raises on a cycle
+        assert len(dag.topological_sort()) == len(dag.tasks)
+
+
+def test_ingest_dag_lands_roster_before_survey_waves(dag_bag: DagBag) -> None:
+    dag = dag_bag.dags["impact_ingest"]
+    assert "plan_waves" in dag.get_task("land_operations_workbooks").downstream_task_ids
+    outlets = dag.get_task("summarise_run").outlets
+    assert [asset.uri for asset in outlets] == ["file://impact-warehouse/landing"]
