@@ -1,0 +1,656 @@
+"""A local HTTP server that speaks the read-only part of the Google Forms API v1.
+
+The demo and the tests run the production connector (:mod:`impact_warehouse.sources.google_forms`)
+against this server instead of Google, so the connector's paging, filtering, auth and retry code
+paths are exercised for real, over HTTP, with no cloud account.
+
+Data layout under ``source_dir``::
+
+    forms/<formId>.json        a ``Form`` resource exactly as ``forms.get`` returns it
+    responses/<formId>.jsonl   one ``FormResponse`` object per line
+
+Endpoints (paths as Google's)::
+
+    GET /v1/forms/{formId}
+    GET /v1/forms/{formId}/responses?pageSize=&pageToken=&filter=
+
+Behaviour mirrors Google where the connector depends on it:
+
+* ``Authorization: Bearer <token>`` is required (401 ``UNAUTHENTICATED`` otherwise); unknown
+  forms give 404 ``NOT_FOUND``; bad arguments give 400 ``INVALID_ARGUMENT``. Error bodies have
+  Google's shape ``{"error": {"code", "message", "status"}}``.
+* ``filter`` accepts exactly ``timestamp > N`` and ``timestamp >= N`` (N in RFC3339) and is
+  compared with ``lastSubmittedTime``.
+* ``pageSize`` defaults to 5000 and larger values are clamped to 5000; ``pageToken`` is opaque
+  and bound to the filter it was issued for. (Inside, it is a position in the sorted responses,
+  so responses appended with later timestamps do not disturb paging already in progress.)
+* ``responses`` is omitted when a page is empty and ``nextPageToken`` on the last page.
+* Responses are ordered by ``(lastSubmittedTime, responseId)`` so paging is stable.
+
+Demo-only behaviour, which Google does not have:
+
+* **Corrupted records.** A line of the responses file that is not a JSON object is served
+  verbatim as a JSON *string* element of the ``responses`` array, e.g.
+  ``{"responses": [{...}, "{\\"formId\\": \\"abc\\", \\"resp"]}``. The page stays valid JSON
+  while the client still sees the damaged record and can quarantine it. Blank lines are
+  ignored. A corrupted line is ordered by the ``lastSubmittedTime`` text it still contains, or
+  else right after the record that precedes it in the file.
+* **Fault injection** (:class:`FaultPlan`): scripted 429/5xx answers and slow responses.
+* **Visibility horizon** (``visible_until``): responses submitted after it are hidden, which
+  lets a test make responses "arrive" over time without rewriting files.
+
+Run it from the command line::
+
+    IMPACT_FORMS_API_TOKEN=secret python -m impact_warehouse.demo.forms_api_server \\
+        --source-dir .work/demo_sources --port 8085 --fail 429,503
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import bisect
+import hmac
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any, BinaryIO
+from urllib.parse import parse_qs, urlsplit
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 5000
+DEFAULT_TOKEN_ENV = "IMPACT_FORMS_API_TOKEN"
+
+_FORM_ID = re.compile(r"[A-Za-z0-9_-]+")
+_FORM_PATH = re.compile(r"/v1/forms/(?P<form_id>[^/]+)(?P<responses>/responses)?/?")
+_FILTER = re.compile(r"\s*timestamp\s*(?P<op>>=|>)\s*(?P<value>\S+)\s*")
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})"
+)
+# Sort keys are found by regex instead of json.loads: fully parsing a million lines on the
+# first request takes ~11 s, the keys alone ~3 s. Lines are validated as JSON per page instead.
+_LAST_SUBMITTED = re.compile(rb'"lastSubmittedTime"\s*:\s*"([^"\\]*)"')
+# Google always writes UTC with a "Z"; those need no date arithmetic to become a sort key.
+_ZULU_STAMP = re.compile(rb"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z")
+_RESPONSE_ID = re.compile(rb'"responseId"\s*:\s*"([^"\\]*)"')
+
+_FAULT_STATUSES = {
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+_FAULT_WORDS = frozenset({"ok", "slow"})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_rfc3339_ns(text: str) -> int:
+    """Nanoseconds since the Unix epoch for an RFC3339 timestamp; ``ValueError`` if malformed.
+
+    Timestamps are compared as instants, not as text, because ``...05Z`` sorts after
+    ``...05.5Z`` as text and offsets other than ``Z`` are legal RFC3339.
+    """
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not an RFC3339 timestamp: {text!r}")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if zone in ("Z", "z"):
+        tz = UTC
+    else:
+        sign = 1 if zone[0] == "+" else -1
+        tz = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+    moment = datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz
+    )
+    whole_seconds = int(moment.timestamp())
+    nanos = int(fraction.ljust(9, "0")) if fraction else 0
+    return whole_seconds * 1_000_000_000 + nanos
+
+
+@dataclass
+class FaultPlan:
+    """Deterministic fault injection, consumed one scripted item per request in arrival order.
+
+    ``scripted`` items are ``"ok"``, ``"slow"`` (delay by ``slow_seconds`` then answer
+    normally) or an HTTP status among 429/500/502/503/504 answered with a Google-style error
+    body; 429 carries ``Retry-After: <retry_after_seconds>``. ``delay_every_request`` is a
+    delay in seconds added to every request (0 disables it), to simulate a slow link.
+    """
+
+    scripted: list[str] = field(default_factory=list)
+    retry_after_seconds: float = 1
+    slow_seconds: float = 2.0
+    delay_every_request: float = 0.0
+
+    def __post_init__(self) -> None:
+        for item in self.scripted:
+            if item not in _FAULT_WORDS and not (item.isdigit() and int(item) in _FAULT_STATUSES):
+                allowed = sorted(_FAULT_WORDS) + [str(code) for code in _FAULT_STATUSES]
+                raise ValueError(f"unknown fault {item!r} in FaultPlan.scripted; use {allowed}")
+
+
+class ApiError(Exception):
+    """An error the handler turns into a Google-style JSON error response."""
+
+    def __init__(self, code: int, status: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class _FormResponses:
+    """Index of one responses file, sorted for paging.
+
+    Only sort keys and byte positions are kept, not the lines: a million responses are about a
+    gigabyte of JSON, while this index is a few dozen megabytes. Parallel arrays, not objects
+    per row, for the same reason.
+    """
+
+    stamp: tuple[int, int, int]
+    timestamps: list[bytes]  # sort keys, see sort_key_from_ns
+    offsets: array[int]
+    lengths: array[int]
+
+    def read_lines(self, handle: BinaryIO, start: int, stop: int) -> list[bytes]:
+        """Lines ``start:stop`` in sorted order, reading each contiguous run of the file once."""
+        lines: list[bytes] = []
+        index = start
+        while index < stop:
+            run_end = self._contiguous_run_end(index, stop)
+            handle.seek(self.offsets[index])
+            chunk = handle.read(self._end_offset(run_end - 1) - self.offsets[index])
+            position = 0
+            for row in range(index, run_end):
+                lines.append(chunk[position : position + self.lengths[row]].strip())
+                position += self.lengths[row]
+            index = run_end
+        return lines
+
+    def _end_offset(self, row: int) -> int:
+        return self.offsets[row] + self.lengths[row]
+
+    def _contiguous_run_end(self, index: int, stop: int) -> int:
+        # A chronologically written file makes a whole page one run, i.e. one read() call.
+        end = index + 1
+        while end < stop and self.offsets[end] == self._end_offset(end - 1):
+            end += 1
+        return end
+
+
+def sort_key_from_ns(timestamp_ns: int) -> bytes:
+    """Fixed-width UTC text (nanosecond precision) whose byte order is chronological order."""
+    seconds, nanos = divmod(timestamp_ns, 1_000_000_000)
+    # Epoch arithmetic instead of fromtimestamp(): the latter fails before 1970 on some OSes.
+    m = _EPOCH + timedelta(seconds=seconds)
+    text = f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+    return f"{text}.{nanos:09d}".encode("ascii")
+
+
+def _timestamp_sort_key(stamp: bytes) -> bytes | None:
+    zulu = _ZULU_STAMP.fullmatch(stamp)
+    if zulu is not None:
+        return zulu.group(1) + b"." + (zulu.group(2) or b"").ljust(9, b"0")
+    try:
+        return sort_key_from_ns(parse_rfc3339_ns(stamp.decode("ascii")))
+    except (UnicodeDecodeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _record_sort_key(line: bytes, previous: bytes) -> tuple[bytes, bytes]:
+    stamp = _LAST_SUBMITTED.search(line)
+    key = _timestamp_sort_key(stamp.group(1)) if stamp is not None else None
+    response_id = _RESPONSE_ID.search(line)
+    # A record without a readable timestamp keeps its place after the record before it.
+    return key or previous, response_id.group(1) if response_id else b""
+
+
+def _index_responses(handle: BinaryIO, stamp: tuple[int, int, int], path: Path) -> _FormResponses:
+    rows: list[tuple[bytes, bytes, int, int]] = []
+    previous = b""
+    offset = 0
+    handle.seek(0)
+    for raw in handle:
+        line = raw.strip()
+        if line:
+            timestamp_key, response_id = _record_sort_key(line, previous)
+            previous = timestamp_key
+            # The offset doubles as a tie-breaker that keeps duplicate keys in file order.
+            rows.append((timestamp_key, response_id, offset, len(raw)))
+        offset += len(raw)
+    rows.sort()
+    logger.info("Indexed %d responses in %s", len(rows), path)
+    return _FormResponses(
+        stamp=stamp,
+        timestamps=[row[0] for row in rows],
+        offsets=array("q", (row[2] for row in rows)),
+        lengths=array("q", (row[3] for row in rows)),
+    )
+
+
+def _as_array_element(line: bytes) -> bytes:
+    """The JSON array element for one stored line: the object itself, or its text if corrupted."""
+    try:
+        parsed = json.loads(line)
+    except ValueError:  # includes UnicodeDecodeError
+        parsed = None
+    if isinstance(parsed, dict):
+        return line
+    text = line.decode("utf-8", errors="replace")
+    return json.dumps(text, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Filter:
+    op: str
+    timestamp_ns: int
+
+    @property
+    def canonical(self) -> str:
+        return f"{self.op}{self.timestamp_ns}"
+
+    @property
+    def sort_key(self) -> bytes:
+        return sort_key_from_ns(self.timestamp_ns)
+
+
+def _parse_filter(text: str | None) -> _Filter | None:
+    if text is None or not text.strip():
+        return None
+    match = _FILTER.fullmatch(text)
+    if match is None:
+        raise ApiError(
+            400,
+            "INVALID_ARGUMENT",
+            f"Invalid filter {text!r}: expected 'timestamp > N' or 'timestamp >= N' "
+            "with N an RFC3339 timestamp.",
+        )
+    try:
+        timestamp_ns = parse_rfc3339_ns(match.group("value"))
+    except ValueError as exc:
+        raise ApiError(
+            400, "INVALID_ARGUMENT", f"Invalid timestamp in filter {text!r}: {exc}."
+        ) from exc
+    return _Filter(op=match.group("op"), timestamp_ns=timestamp_ns)
+
+
+def _parse_page_size(text: str | None) -> int:
+    if text is None or text == "":
+        return MAX_PAGE_SIZE
+    try:
+        size = int(text)
+    except ValueError as exc:
+        raise ApiError(400, "INVALID_ARGUMENT", f"Invalid pageSize {text!r}.") from exc
+    if size < 0:
+        raise ApiError(400, "INVALID_ARGUMENT", f"pageSize must not be negative, got {size}.")
+    # Google treats 0 as "unspecified" and silently clamps anything above the maximum.
+    return MAX_PAGE_SIZE if size == 0 else min(size, MAX_PAGE_SIZE)
+
+
+def _encode_page_token(offset: int, flt: _Filter | None) -> str:
+    payload = json.dumps({"o": offset, "f": flt.canonical if flt else ""}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _decode_page_token(token: str, flt: _Filter | None) -> int:
+    invalid = ApiError(400, "INVALID_ARGUMENT", f"Invalid pageToken {token!r}.")
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeEncodeError) as exc:
+        raise invalid from exc
+    if not isinstance(payload, dict):
+        raise invalid
+    offset, token_filter = payload.get("o"), payload.get("f")
+    if not isinstance(offset, int) or offset < 0 or not isinstance(token_filter, str):
+        raise invalid
+    if token_filter != (flt.canonical if flt else ""):
+        raise ApiError(
+            400,
+            "INVALID_ARGUMENT",
+            f"pageToken {token!r} was issued for a different filter than this request's.",
+        )
+    return offset
+
+
+class FormsApiServer:
+    """The fake Forms API on a background thread. Use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        source_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str,
+        faults: FaultPlan | None = None,
+        visible_until: str | None = None,
+    ) -> None:
+        if not token:
+            raise ValueError("FormsApiServer needs a non-empty token")
+        self.source_dir = Path(source_dir)
+        self.token = token
+        self.faults = faults or FaultPlan()
+        self.request_log: list[tuple[str, str, int]] = []
+        self._visible_until: str | None = None
+        self._visible_until_key: bytes | None = None
+        self.visible_until = visible_until
+        self._lock = threading.Lock()
+        self._form_locks: dict[str, threading.Lock] = {}
+        self._cache: dict[str, _FormResponses] = {}
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def visible_until(self) -> str | None:
+        return self._visible_until
+
+    @visible_until.setter
+    def visible_until(self, value: str | None) -> None:
+        # Parse before assigning so a bad value leaves the previous horizon in place.
+        horizon = None if value is None else sort_key_from_ns(parse_rfc3339_ns(value))
+        self._visible_until, self._visible_until_key = value, horizon
+
+    def start(self) -> FormsApiServer:
+        if self._thread is not None:
+            raise RuntimeError(f"FormsApiServer at {self.url} is already started")
+        # A short poll interval keeps stop() fast; the default 0.5 s adds up over a test suite.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"forms-api-{self.url}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        # Wake handlers sleeping in an injected delay so they do not outlive the server.
+        self._stopping.set()
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> FormsApiServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- used by the request handler -------------------------------------------------------
+
+    def check_token(self, authorization: str | None) -> None:
+        scheme, _, presented = (authorization or "").partition(" ")
+        valid = scheme.lower() == "bearer" and hmac.compare_digest(
+            presented.strip().encode("utf-8"), self.token.encode("utf-8")
+        )
+        if not valid:
+            raise ApiError(
+                401,
+                "UNAUTHENTICATED",
+                "Request had invalid authentication credentials. "
+                "Expected 'Authorization: Bearer <token>' with a valid token.",
+            )
+
+    def next_fault(self) -> str:
+        with self._lock:
+            return self.faults.scripted.pop(0) if self.faults.scripted else "ok"
+
+    def pause(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def record(self, method: str, path: str, status: int) -> None:
+        with self._lock:
+            self.request_log.append((method, path, status))
+
+    def form_path(self, form_id: str) -> Path:
+        path = self.source_dir / "forms" / f"{form_id}.json"
+        if not _FORM_ID.fullmatch(form_id) or not path.is_file():
+            raise ApiError(404, "NOT_FOUND", f"Requested entity was not found: form {form_id!r}.")
+        return path
+
+    def responses_page(self, form_id: str, query: dict[str, list[str]]) -> bytes:
+        self.form_path(form_id)
+        flt = _parse_filter(_single(query, "filter"))
+        page_size = _parse_page_size(_single(query, "pageSize"))
+        token = _single(query, "pageToken")
+        offset = _decode_page_token(token, flt) if token else 0
+        path = self.source_dir / "responses" / f"{form_id}.jsonl"
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            return _page_body([], False, "")
+        # Index and lines come from the same open file, so a file replaced mid-request
+        # cannot mix the old index with the new content.
+        with handle:
+            data = self._index(form_id, handle, path)
+            start = max(self._filter_start(data.timestamps, flt), offset)
+            end = len(data.timestamps)
+            if self._visible_until_key is not None:
+                end = bisect.bisect_right(data.timestamps, self._visible_until_key)
+            stop = min(start + page_size, end)
+            lines = data.read_lines(handle, start, stop) if start < stop else []
+        return _page_body(lines, stop < end, _encode_page_token(stop, flt))
+
+    @staticmethod
+    def _filter_start(timestamps: list[bytes], flt: _Filter | None) -> int:
+        if flt is None:
+            return 0
+        if flt.op == ">":
+            return bisect.bisect_right(timestamps, flt.sort_key)
+        return bisect.bisect_left(timestamps, flt.sort_key)
+
+    def _index(self, form_id: str, handle: BinaryIO, path: Path) -> _FormResponses:
+        stat = os.fstat(handle.fileno())
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            form_lock = self._form_locks.setdefault(form_id, threading.Lock())
+        # One lock per form: concurrent first pages of a big file must not index it twice.
+        with form_lock:
+            cached = self._cache.get(form_id)
+            if cached is None or cached.stamp != stamp:
+                cached = _index_responses(handle, stamp, path)
+                self._cache[form_id] = cached
+            return cached
+
+
+def _single(query: dict[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[-1] if values else None
+
+
+def _page_body(lines: list[bytes], has_more: bool, next_token: str) -> bytes:
+    # Assembled from stored bytes so a page costs O(page size), not a re-serialisation.
+    parts: list[bytes] = []
+    if lines:
+        parts.append(b'"responses":[' + b",".join(map(_as_array_element, lines)) + b"]")
+    if has_more:
+        parts.append(b'"nextPageToken":' + json.dumps(next_token).encode("ascii"))
+    return b"{" + b",".join(parts) + b"}"
+
+
+def _error_body(error: ApiError) -> bytes:
+    body = {"error": {"code": error.code, "message": error.message, "status": error.status}}
+    return json.dumps(body).encode("utf-8")
+
+
+def _format_seconds(seconds: float) -> str:
+    # Integral values as plain integers, like real servers send; fractions only for fast tests.
+    return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+
+
+def _make_handler(server: FormsApiServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(_FormsApiHandler):
+        api = server
+
+    return Handler
+
+
+class _FormsApiHandler(BaseHTTPRequestHandler):
+    api: FormsApiServer
+    # HTTP/1.1 so clients can keep connections alive across pages, as with Google.
+    protocol_version = "HTTP/1.1"
+    server_version = "ImpactFormsApiDemo/1.0"
+
+    def do_GET(self) -> None:
+        try:
+            self._serve()
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (typically its timeout fired during an injected delay).
+            logger.debug("Client disconnected before the response to %s was sent", self.path)
+
+    def _serve(self) -> None:
+        fault = self.api.next_fault()
+        self.api.pause(self.api.faults.delay_every_request)
+        if fault == "slow":
+            self.api.pause(self.api.faults.slow_seconds)
+        elif fault != "ok":
+            self._send_fault(int(fault))
+            return
+        try:
+            self.api.check_token(self.headers.get("Authorization"))
+            body = self._route()
+        except ApiError as error:
+            self._send_json(error.code, _error_body(error))
+            return
+        self._send_json(200, body)
+
+    def _route(self) -> bytes:
+        parts = urlsplit(self.path)
+        match = _FORM_PATH.fullmatch(parts.path)
+        if match is None:
+            raise ApiError(404, "NOT_FOUND", f"Unknown path {parts.path!r}.")
+        form_id = match.group("form_id")
+        if match.group("responses"):
+            query = parse_qs(parts.query, keep_blank_values=True)
+            return self.api.responses_page(form_id, query)
+        return self.api.form_path(form_id).read_bytes()
+
+    def _send_fault(self, code: int) -> None:
+        error = ApiError(code, _FAULT_STATUSES[code], f"Injected fault {code} for {self.path}.")
+        headers = {}
+        if code == 429:
+            headers["Retry-After"] = _format_seconds(self.api.faults.retry_after_seconds)
+        self._send_json(code, _error_body(error), headers)
+
+    def _send_json(self, code: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.api.record(self.command, self.path, code)
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        if code == 401:
+            self.send_header("WWW-Authenticate", 'Bearer realm="forms-api-demo"')
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Quiet unless someone turns on DEBUG for this module; the benchmark makes 200+ calls.
+        logger.debug("%s - %s", self.address_string(), format % args)
+
+
+# -- command line --------------------------------------------------------------------------
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m impact_warehouse.demo.forms_api_server",
+        description="Serve demo forms and responses over the Google Forms API v1.",
+    )
+    parser.add_argument(
+        "--source-dir", type=Path, required=True, help="folder with forms/, responses/"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument(
+        "--token-env",
+        default=DEFAULT_TOKEN_ENV,
+        help=f"environment variable holding the bearer token (default {DEFAULT_TOKEN_ENV})",
+    )
+    parser.add_argument("--fail", default="", help="scripted faults, e.g. 429,503,slow,ok")
+    parser.add_argument("--retry-after-seconds", type=float, default=1.0)
+    parser.add_argument("--slow-seconds", type=float, default=2.0)
+    parser.add_argument(
+        "--delay-every-request", type=float, default=0.0, help="seconds added to every request"
+    )
+    parser.add_argument("--visible-until", default=None, help="hide responses submitted later")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    token = os.environ.get(args.token_env)
+    if not token:
+        print(
+            f"error: environment variable {args.token_env} must hold the API token to require",
+            file=sys.stderr,
+        )
+        return 2
+    faults = FaultPlan(
+        scripted=[item.strip() for item in args.fail.split(",") if item.strip()],
+        retry_after_seconds=args.retry_after_seconds,
+        slow_seconds=args.slow_seconds,
+        delay_every_request=args.delay_every_request,
+    )
+    server = FormsApiServer(
+        args.source_dir,
+        host=args.host,
+        port=args.port,
+        token=token,
+        faults=faults,
+        visible_until=args.visible_until,
+    )
+    stop_requested = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop_requested.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    with server:
+        print(server.url, flush=True)
+        logger.info("Serving forms from %s at %s", args.source_dir, server.url)
+        while not stop_requested.wait(0.5):
+            pass
+    logger.info("Forms API demo server at %s stopped", server.url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Extract: one module per source (Google Forms API, panel files, operations workbook)."""

@@ -1,0 +1,334 @@
+"""Connector for the Google Forms API v1: form definitions and paged, filtered responses.
+
+The same code talks to Google in production and to the local demo server
+(:mod:`impact_warehouse.demo.forms_api_server`), so everything here is plain Forms API v1:
+``GET /v1/forms/{formId}`` and ``GET /v1/forms/{formId}/responses`` with ``pageSize``,
+``pageToken`` and ``filter``.
+
+Reliability rules:
+
+* 429, 500, 502, 503, 504, connection errors and timeouts are retried with exponential backoff
+  and full jitter; a ``Retry-After`` header is honoured (seconds or HTTP-date).
+* Any other 4xx fails at once with :class:`FormsApiError`, because repeating a request the server
+  rejected as wrong cannot succeed.
+* Pages are yielded one at a time, so a form with a million responses never sits in memory.
+* Array elements that are not JSON objects are handed back as ``broken_records`` for the caller
+  to quarantine instead of failing the whole pull (the demo server uses JSON strings to simulate
+  corrupted records).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://forms.googleapis.com"
+URL_ENV = "IMPACT_FORMS_API_URL"
+TOKEN_ENV = "IMPACT_FORMS_API_TOKEN"
+AIRFLOW_CONNECTION_ID = "impact_forms_api"
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+_RETRYABLE_EXCEPTIONS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+
+@dataclass(frozen=True)
+class FormsApiConfig:
+    """Where the Forms API lives and how patiently to talk to it."""
+
+    base_url: str
+    # Kept out of repr so configs can be logged without leaking the credential.
+    token: str = field(repr=False)
+    timeout_seconds: float = 30.0
+    page_size: int = 5000
+    max_retries: int = 6
+    backoff_base_seconds: float = 1.0
+    backoff_max_seconds: float = 60.0
+
+
+class FormsApiError(RuntimeError):
+    """A Forms API call that failed for good; carries what is needed to find the cause."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        form_id: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.form_id = form_id
+        self.url = url
+
+
+@dataclass
+class ResponsePage:
+    """One page of ``forms.responses.list``, split into usable and corrupted records."""
+
+    form_id: str
+    page_number: int
+    responses: list[dict[str, Any]]
+    broken_records: list[str]
+    next_page_token: str | None
+
+
+def forms_api_config_from_env(environ: Mapping[str, str] | None = None) -> FormsApiConfig:
+    """Config from ``IMPACT_FORMS_API_URL`` (optional) and ``IMPACT_FORMS_API_TOKEN`` (required)."""
+    env = os.environ if environ is None else environ
+    token = env.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise FormsApiError(
+            f"Environment variable {TOKEN_ENV} is not set; it must hold the Forms API bearer "
+            f"token (or configure the Airflow connection '{AIRFLOW_CONNECTION_ID}')."
+        )
+    base_url = env.get(URL_ENV, "").strip() or DEFAULT_BASE_URL
+    return FormsApiConfig(base_url=base_url.rstrip("/"), token=token)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), if usable."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _error_detail(response: requests.Response) -> str:
+    """Google's ``error.message`` when the body has one, else the start of the body."""
+    try:
+        message = response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return response.text[:200]
+    return str(message)
+
+
+class FormsApiClient:
+    """Reads forms and their responses. One instance reuses one HTTP session."""
+
+    def __init__(
+        self,
+        config: FormsApiConfig,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self._owns_session = session is None
+        self._session = session if session is not None else requests.Session()
+        self._sleep = sleep
+
+    def close(self) -> None:
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> FormsApiClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def get_form(self, form_id: str) -> dict[str, Any]:
+        """The ``Form`` resource (questions, settings) of ``form_id``."""
+        form = self._get_json(self._form_url(form_id), form_id, params=None)
+        if not isinstance(form, dict):
+            raise FormsApiError(
+                f"Forms API returned a {type(form).__name__} instead of a Form object "
+                f"for form {form_id}",
+                form_id=form_id,
+                url=self._form_url(form_id),
+            )
+        return form
+
+    def iter_response_pages(self, form_id: str, since: str | None = None) -> Iterator[ResponsePage]:
+        """Yield response pages of ``form_id``, optionally only those submitted at/after ``since``.
+
+        ``since`` becomes ``timestamp >= since`` rather than ``>``: landing is idempotent, and a
+        response submitted in the same instant as the watermark must not be skipped.
+        """
+        url = f"{self._form_url(form_id)}/responses"
+        params: dict[str, str | int] = {"pageSize": self.config.page_size}
+        if since:
+            params["filter"] = f"timestamp >= {since}"
+        page_number = 0
+        seen_tokens: set[str] = set()
+        while True:
+            page_number += 1
+            body = self._get_json(url, form_id, params=params)
+            page = self._to_page(body, form_id, page_number, url)
+            yield page
+            if page.next_page_token is None:
+                return
+            if page.next_page_token in seen_tokens:
+                raise FormsApiError(
+                    f"Forms API repeated pageToken {page.next_page_token!r} for form {form_id} "
+                    f"at page {page_number}; stopping to avoid an endless loop",
+                    form_id=form_id,
+                    url=url,
+                )
+            seen_tokens.add(page.next_page_token)
+            params["pageToken"] = page.next_page_token
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _form_url(self, form_id: str) -> str:
+        return f"{self.config.base_url.rstrip('/')}/v1/forms/{quote(form_id, safe='')}"
+
+    @staticmethod
+    def _to_page(body: Any, form_id: str, page_number: int, url: str) -> ResponsePage:
+        if not isinstance(body, dict):
+            raise FormsApiError(
+                f"Forms API page {page_number} of form {form_id} is a {type(body).__name__}, "
+                "not a JSON object",
+                form_id=form_id,
+                url=url,
+            )
+        responses: list[dict[str, Any]] = []
+        broken: list[str] = []
+        for element in body.get("responses") or []:
+            if isinstance(element, dict):
+                responses.append(element)
+            elif isinstance(element, str):
+                broken.append(element)
+            else:
+                broken.append(json.dumps(element, ensure_ascii=False))
+        token = body.get("nextPageToken") or None
+        return ResponsePage(
+            form_id=form_id,
+            page_number=page_number,
+            responses=responses,
+            broken_records=broken,
+            next_page_token=str(token) if token is not None else None,
+        )
+
+    def _get_json(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> Any:
+        attempts = self.config.max_retries + 1
+        outcome = _Attempt(failure="no attempt made")
+        for attempt in range(1, attempts + 1):
+            outcome = self._attempt(url, form_id, params)
+            if outcome.failure is None:
+                return outcome.payload
+            if attempt < attempts:
+                wait = self._wait_seconds(attempt, outcome.retry_after)
+                logger.warning(
+                    "Forms API request for form %s failed (%s), attempt %d/%d; retrying in %.2f s",
+                    form_id,
+                    outcome.failure,
+                    attempt,
+                    attempts,
+                    wait,
+                )
+                self._sleep(wait)
+        raise FormsApiError(
+            f"Forms API request for form {form_id} failed after {attempts} attempts; "
+            f"last error: {outcome.failure} ({url})",
+            status_code=outcome.status_code,
+            form_id=form_id,
+            url=url,
+        )
+
+    def _attempt(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> _Attempt:
+        """One HTTP call: a payload or a retryable failure; raises on failures not worth a retry."""
+        headers = {"Authorization": f"Bearer {self.config.token}", "Accept": "application/json"}
+        try:
+            response = self._session.get(
+                url, params=params, headers=headers, timeout=self.config.timeout_seconds
+            )
+        except _RETRYABLE_EXCEPTIONS as exc:
+            return _Attempt(failure=f"{type(exc).__name__}: {exc}")
+        if response.status_code in RETRYABLE_STATUSES:
+            return _Attempt(
+                failure=f"HTTP {response.status_code}: {_error_detail(response)}",
+                status_code=response.status_code,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if response.status_code >= 400:
+            raise self._fatal_error(response, form_id)
+        try:
+            return _Attempt(payload=response.json(), status_code=response.status_code)
+        except ValueError as exc:
+            raise FormsApiError(
+                f"Forms API returned a body that is not JSON for form {form_id} "
+                f"(HTTP {response.status_code}, {response.url})",
+                status_code=response.status_code,
+                form_id=form_id,
+                url=response.url,
+            ) from exc
+
+    def _fatal_error(self, response: requests.Response, form_id: str) -> FormsApiError:
+        status = response.status_code
+        detail = _error_detail(response)
+        if status == 401:
+            message = (
+                f"Forms API rejected the bearer token for form {form_id} (HTTP 401 at "
+                f"{response.url}): the token is missing or invalid. Configure it with the Airflow "
+                f"connection '{AIRFLOW_CONNECTION_ID}' or the environment variable {TOKEN_ENV}."
+            )
+        elif status == 403:
+            message = (
+                f"Forms API denied access to form {form_id} (HTTP 403 at {response.url}): "
+                f"the token's account cannot read this form. Server said: {detail}"
+            )
+        elif status == 404:
+            message = (
+                f"Form {form_id} was not found by the Forms API (HTTP 404 at {response.url}); "
+                f"check the form id. Server said: {detail}"
+            )
+        else:
+            message = (
+                f"Forms API rejected the request for form {form_id} (HTTP {status} at "
+                f"{response.url}): {detail}"
+            )
+        return FormsApiError(message, status_code=status, form_id=form_id, url=response.url)
+
+    def _wait_seconds(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            # The server knows its own quota window; waiting less would just earn another 429.
+            return retry_after
+        ceiling = min(
+            self.config.backoff_max_seconds, self.config.backoff_base_seconds * 2 ** (attempt - 1)
+        )
+        # Full jitter spreads parallel workers apart instead of retrying in lockstep.
+        return random.uniform(0.0, ceiling)
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """Outcome of one HTTP call; ``failure`` is set only for failures worth retrying."""
+
+    payload: Any = None
+    failure: str | None = None
+    status_code: int | None = None
+    retry_after: float | None = None
