@@ -71,3 +71,14 @@ def test_a_broken_seed_names_file_row_and_fix(tmp_path: Path):
     waves.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"waves.csv line 4: 'wave_type'='postt' is unknown"):
         load_catalog(seeds)
+
+
+def test_an_explicit_override_maps_a_question_whatever_its_title(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(paths().seeds, seeds)
+    with (seeds / "question_overrides.csv").open("a", encoding="utf-8") as handle:
+        handle.write("form-x,q123,career_confidence,title abbreviated on the form\n")
+    matcher = QuestionMatcher(load_catalog(seeds), 2025)
+    match = matcher.match("自信(1-10)", source_ref="form-x", question_id="q123")
+    assert (match.item_code, match.method) == ("career_confidence", "override")
+    assert matcher.match("自信(1-10)", source_ref="form-y", question_id="q123").item_code is None
