@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format constraints clean
+.PHONY: demo test bench lint format constraints clean
 
 $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -21,6 +21,11 @@ test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Figures printed, never asserted (README: benchmarks).
+bench: $(INSTALLED)
+	$(BIN)/python -m impact_warehouse.benchmarks.dag_parse
+	$(BIN)/python -m impact_warehouse.benchmarks.ingest_throughput --responses 10000 100000
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

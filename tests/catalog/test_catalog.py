@@ -82,3 +82,11 @@ def test_an_explicit_override_maps_a_question_whatever_its_title(tmp_path: Path)
     match = matcher.match("自信(1-10)", source_ref="form-x", question_id="q123")
     assert (match.item_code, match.method) == ("career_confidence", "override")
     assert matcher.match("自信(1-10)", source_ref="form-y", question_id="q123").item_code is None
+
+
+def test_cp932_round_trip_lookalikes_still_match(catalog):
+    wording = catalog.items["career_confidence"].wording_for(2025)
+    from_cp932 = wording.encode("cp932", errors="replace").decode("cp932")
+    assert "〜" in wording and "〜" not in from_cp932
+    match = QuestionMatcher(catalog, 2025).match("Q1. " + from_cp932)
+    assert match.item_code == "career_confidence"

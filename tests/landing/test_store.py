@@ -31,3 +31,9 @@ def test_watermark_only_moves_forward(tmp_path):
     marks.advance("google_forms", "f", "2025-12-12T00:00:00.000Z", batch_id="1")
     marks.advance("google_forms", "f", "2025-12-11T00:00:00.000Z", batch_id="2")
     assert marks.get("google_forms", "f") == "2025-12-12T00:00:00.000Z"
+
+
+def test_keys_with_spaces_and_newlines_survive_a_reopen(tmp_path):
+    keys = ["Q1. 自信 はどのくらい", "multi\nline header"]
+    PartitionStore(tmp_path).append(_records(*keys), batch_id="1", part_label="p")
+    assert PartitionStore(tmp_path).append(_records(*keys), batch_id="2", part_label="p") == 0

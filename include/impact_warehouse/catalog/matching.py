@@ -15,15 +15,19 @@ from impact_warehouse.catalog.model import Catalog
 # Panel vendors prefix headers with a question number ("Q3.", "問3 ", "Q3_1:").
 _QUESTION_NUMBER = re.compile(r"^(?:Q|問)\s*\d+(?:[_\-]\d+)?\s*[.:．：)）]?\s*", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
+# Characters that Shift_JIS/CP932 round trips swap for look-alikes (a CSV from a panel
+# vendor has '～' where the form had '〜'); NFKC alone does not unify them.
+_CP932_LOOKALIKES = str.maketrans({"〜": "~", "～": "~", "−": "-", "－": "-", "‖": "∥"})
 
 
 def normalise_title(title: str) -> str:
-    """NFKC (full-width → half-width), drop question numbers and all whitespace.
+    """NFKC (full-width → half-width), CP932 look-alikes unified, question numbers and all
+    whitespace dropped.
 
     Whitespace carries no meaning in Japanese question text, and form editors insert
     spaces and line breaks freely, so it is removed rather than collapsed.
     """
-    text = unicodedata.normalize("NFKC", title).strip()
+    text = unicodedata.normalize("NFKC", title.translate(_CP932_LOOKALIKES)).strip()
     text = _QUESTION_NUMBER.sub("", text)
     return _WHITESPACE.sub("", text)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.landing.privacy import ContactVault, Pseudonymiser, load_pseudonym_key
+from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import Watermarks
 from impact_warehouse.settings import Paths, paths
 
@@ -39,6 +40,11 @@ class LandingContext:
             pseudonymiser=Pseudonymiser(key, vault),
             watermarks=Watermarks(settings.state),
         )
+
+    def quarantine(
+        self, source: str, source_ref: str, wave_code: str | None, batch_id: str
+    ) -> QuarantineBatch:
+        return QuarantineBatch(source, source_ref, wave_code, batch_id, self.vault.path.parent)
 
     def close(self) -> None:
         self.vault.close()

@@ -106,15 +106,18 @@ def land_forms_wave(context: LandingContext, wave: Wave, client: FormsApiClient)
     newest_seen = watermark
     seen_in_run: set[str] = set()
     for page in client.iter_response_pages(form_id, since=watermark):
-        quarantine = QuarantineBatch(
-            SOURCE, form_id, wave.wave_code, batch_id, context.pseudonymiser
-        )
+        quarantine = context.quarantine(SOURCE, form_id, wave.wave_code, batch_id)
         records = []
         for broken in page.broken_records:
             summary.received += 1
             summary.quarantined["unparseable_json"] += 1
+            # Page numbers shift between pulls; the content hash identifies the record.
+            digest = hashlib.sha256(broken.encode()).hexdigest()[:16]
             quarantine.add(
-                "unparseable_json", f"page {page.page_number}", "not a JSON object", broken
+                "unparseable_json",
+                f"sha256:{digest}",
+                "not a JSON object",
+                sensitive_raw=broken,
             )
         for response in page.responses:
             summary.received += 1
@@ -169,7 +172,7 @@ def _land_response(
             "missing_id",
             f"createTime={response.get('createTime')}",
             "responseId or lastSubmittedTime is missing",
-            json.dumps(response, ensure_ascii=False),
+            sensitive_raw=json.dumps(response, ensure_ascii=False),
         )
         return None
     if response.get("formId") != wave.source_ref:
@@ -178,7 +181,7 @@ def _land_response(
             "unknown_form",
             response_id,
             f"formId {response.get('formId')!r} served under form {wave.source_ref!r}",
-            json.dumps(response, ensure_ascii=False),
+            sensitive_raw=json.dumps(response, ensure_ascii=False),
         )
         return None
     key = f"{response_id}|{last_submitted}"

@@ -35,7 +35,7 @@ def land_operations_workbook(
 ) -> SourceSummary:
     batch_id = new_batch_id()
     summary = SourceSummary(SOURCE, workbook.path.name)
-    quarantine = QuarantineBatch(SOURCE, workbook.path.name, None, batch_id, context.pseudonymiser)
+    quarantine = context.quarantine(SOURCE, workbook.path.name, None, batch_id)
     for sheet_name in workbook.unknown_sheets:
         summary.notes.append(f"sheet {sheet_name!r} is not a known operations sheet; not landed")
     pending: list[tuple[PartitionStore, list[dict[str, Any]]]] = []

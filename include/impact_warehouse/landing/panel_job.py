@@ -14,7 +14,6 @@ from pathlib import Path
 from impact_warehouse.catalog import QuestionMatcher, Wave
 from impact_warehouse.landing.answers import land_answer
 from impact_warehouse.landing.context import LandingContext
-from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
 from impact_warehouse.sources.panel_files import (
@@ -48,9 +47,7 @@ def land_panel_deliveries(context: LandingContext) -> list[SourceSummary]:
                 "file name matches no panel wave's source_ref in waves.csv; not landed"
             )
             summary.quarantined["unknown_form"] += 1
-            quarantine = QuarantineBatch(
-                SOURCE, path.name, None, new_batch_id(), context.pseudonymiser
-            )
+            quarantine = context.quarantine(SOURCE, path.name, None, new_batch_id())
             quarantine.add("unknown_form", path.name, "no wave in waves.csv for this file name")
             quarantine.commit(context.landing_dir, "file")
             summaries.append(summary)
@@ -89,9 +86,7 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
         map_records, batch_id=batch_id, part_label="map"
     )
 
-    quarantine = QuarantineBatch(
-        SOURCE, delivery.path.name, wave.wave_code, batch_id, context.pseudonymiser
-    )
+    quarantine = context.quarantine(SOURCE, delivery.path.name, wave.wave_code, batch_id)
     store = PartitionStore(context.landing_dir / SOURCE / "responses" / wave.wave_code)
     samples_in_file: set[str] = set()
     records = []

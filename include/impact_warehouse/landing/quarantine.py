@@ -1,8 +1,10 @@
 """Quarantine: every rejected or suspicious record, with a reason people can act on.
 
 Quarantine is itself landed idempotently (keyed by reason + record), so re-running a pull
-does not report the same problem twice. Raw text is scrubbed of emails and phone numbers
-before it is kept here: quarantine is outside the vault.
+does not report the same problem twice. A rejected whole record may hold personal data the
+extract step could not recognise (a truncated line, a form we have no question map for), so
+its raw text goes to the restricted vault and the quarantine row keeps only a reference and
+a hash: nothing is lost, and nothing personal leaves the vault.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.landing.privacy import Pseudonymiser
-from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, utc_now
+from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, utc_now, write_atomically
 
 # reason_code → plain explanation (English for engineers; staff messages are made later).
 REASONS = {
@@ -36,16 +37,34 @@ class QuarantineBatch:
     source_ref: str
     wave_code: str | None
     batch_id: str
-    pseudonymiser: Pseudonymiser
+    raw_vault_dir: Path
     records: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, reason_code: str, record_ref: str, detail: str, raw: str | None = None) -> None:
+    def add(
+        self,
+        reason_code: str,
+        record_ref: str,
+        detail: str,
+        *,
+        value: str | None = None,
+        sensitive_raw: str | None = None,
+    ) -> None:
+        """Quarantine one record or answer.
+
+        ``value`` is an answer to a scale item (a number or label: safe to keep here);
+        ``sensitive_raw`` is a whole rejected record, kept only in the vault.
+        """
         if reason_code not in REASONS:
             raise ValueError(f"unknown quarantine reason {reason_code!r}")
-        scrubbed_raw = None
-        if raw is not None:
-            scrubbed_raw, _ = self.pseudonymiser.scrub_free_text(raw, source=self.source_ref)
         fingerprint = hashlib.sha256(f"{reason_code}|{record_ref}|{detail}".encode()).hexdigest()
+        raw_sha256 = raw_vault_path = None
+        if sensitive_raw is not None:
+            raw_sha256 = hashlib.sha256(sensitive_raw.encode()).hexdigest()
+            raw_vault_path = f"quarantine_raw/{self.source}/{raw_sha256}.txt"
+            target = self.raw_vault_dir / raw_vault_path
+            if not target.exists():
+                write_atomically(target, [sensitive_raw])
+                target.chmod(0o600)
         self.records.append(
             {
                 KEY_FIELD: fingerprint[:40],
@@ -56,7 +75,9 @@ class QuarantineBatch:
                 "reason_code": reason_code,
                 "reason": REASONS[reason_code],
                 "detail": detail,
-                "raw": scrubbed_raw,
+                "value": value,
+                "raw_sha256": raw_sha256,
+                "raw_vault_path": raw_vault_path,
                 "batch_id": self.batch_id,
                 "quarantined_at": utc_now(),
             }

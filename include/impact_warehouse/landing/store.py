@@ -70,14 +70,15 @@ class PartitionStore:
                 sidecar = part.with_suffix(".keys")
                 if not sidecar.exists():
                     self._rebuild_sidecar(part, sidecar)
-                self._keys.update(sidecar.read_text(encoding="utf-8").split())
+                with sidecar.open(encoding="utf-8") as handle:
+                    self._keys.update(json.loads(line) for line in handle if line.strip())
         return self._keys
 
     @staticmethod
     def _rebuild_sidecar(part: Path, sidecar: Path) -> None:
         with part.open(encoding="utf-8") as handle:
             keys = [json.loads(line)[KEY_FIELD] for line in handle if line.strip()]
-        write_atomically(sidecar, keys)
+        write_atomically(sidecar, (json.dumps(key, ensure_ascii=False) for key in keys))
 
     def is_landed(self, key: str) -> bool:
         return key in self.landed_keys
@@ -98,7 +99,11 @@ class PartitionStore:
         write_atomically(
             part, (json.dumps(record, ensure_ascii=False, sort_keys=True) for record in fresh)
         )
-        write_atomically(part.with_suffix(".keys"), (record[KEY_FIELD] for record in fresh))
+        # Keys may contain spaces or newlines (panel headers), so each is a JSON string.
+        write_atomically(
+            part.with_suffix(".keys"),
+            (json.dumps(record[KEY_FIELD], ensure_ascii=False) for record in fresh),
+        )
         self.landed_keys.update(seen_here)
         return len(fresh)
 
