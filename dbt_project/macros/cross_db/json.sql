@@ -1,0 +1,71 @@
+{#-
+    JSON access used by staging. Landing keeps payloads as the source sent them (a Google
+    Forms FormResponse, a panel row's answers map), so staging reads into them with these.
+    A new adapter implements the three <adapter>__ macros below.
+-#}
+
+{#- The text at a path of object keys, e.g. json_extract_text('payload', ['info', 'title']). -#}
+{% macro json_extract_text(json_expression, path_keys) -%}
+    {{ return(adapter.dispatch('json_extract_text', 'impact_warehouse')(json_expression, path_keys)) }}
+{%- endmacro %}
+
+{#-
+    A join clause that unnests the JSON object (one row per key) or array (one row per
+    element) found at a path of object keys into rows with columns <alias>.key (text; the
+    index from 0 for arrays) and <alias>.value (JSON). outer=true keeps the left row, with
+    nulls, when there is nothing to unnest.
+-#}
+{% macro json_entries_join(json_expression, alias, path_keys=[], outer=false) -%}
+    {{ return(adapter.dispatch('json_entries_join', 'impact_warehouse')(json_expression, alias, path_keys, outer)) }}
+{%- endmacro %}
+
+{#- The text of a JSON scalar (a JSON string "7" becomes the text 7). -#}
+{% macro json_scalar_text(json_expression) -%}
+    {{ return(adapter.dispatch('json_scalar_text', 'impact_warehouse')(json_expression)) }}
+{%- endmacro %}
+
+{% macro default__json_extract_text(json_expression, path_keys) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_extract_text is not implemented for adapter '" ~ adapter.type() ~ "': add "
+        ~ adapter.type() ~ "__json_extract_text(json_expression, path_keys) in "
+        ~ "macros/cross_db/json.sql returning the text at that path of object keys"
+    ) }}
+{%- endmacro %}
+
+{% macro default__json_entries_join(json_expression, alias, path_keys, outer) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_entries_join is not implemented for adapter '" ~ adapter.type() ~ "': add "
+        ~ adapter.type() ~ "__json_entries_join(json_expression, alias, path_keys, outer) in "
+        ~ "macros/cross_db/json.sql: a (left) lateral join yielding <alias>.key and <alias>.value"
+    ) }}
+{%- endmacro %}
+
+{% macro default__json_scalar_text(json_expression) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_scalar_text is not implemented for adapter '" ~ adapter.type() ~ "': add "
+        ~ adapter.type() ~ "__json_scalar_text(json_expression) in macros/cross_db/json.sql "
+        ~ "returning the text of a JSON scalar"
+    ) }}
+{%- endmacro %}
+
+{#- JSONPath member names are quoted so keys with dots or spaces work. -#}
+{% macro duckdb__json_extract_text(json_expression, path_keys) -%}
+    json_extract_string({{ json_expression }}, '{{ _duckdb_json_path(path_keys) }}')
+{%- endmacro %}
+
+{% macro duckdb__json_entries_join(json_expression, alias, path_keys, outer) -%}
+    {%- set entries = "json_each(" ~ json_expression ~ ", '" ~ _duckdb_json_path(path_keys) ~ "')" -%}
+    {%- if outer -%}
+        left join {{ entries }} as {{ alias }} on true
+    {%- else -%}
+        cross join {{ entries }} as {{ alias }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__json_scalar_text(json_expression) -%}
+    json_extract_string({{ json_expression }}, '$')
+{%- endmacro %}
+
+{% macro _duckdb_json_path(path_keys) -%}
+    ${% for key in path_keys %}."{{ key }}"{% endfor %}
+{%- endmacro %}

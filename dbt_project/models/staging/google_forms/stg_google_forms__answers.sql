@@ -1,0 +1,69 @@
+{#- Unnests the staged responses (not the landing files again) so every answer belongs to a
+    response version of the same build, even when a pull lands new parts meanwhile. -#}
+with
+
+responses as (
+
+    select * from {{ ref('stg_google_forms__responses') }}
+
+),
+
+answered_questions as (
+
+    select
+        responses.record_key as response_record_key,
+        responses.form_id,
+        responses.wave_code,
+        responses.response_id,
+        responses.respondent_pseudonym,
+        responses.last_submitted_at,
+        question_entry.key as question_id,
+        question_entry.value as question_answer
+
+    from responses
+    {{ json_entries_join('responses.payload', 'question_entry', path_keys=['answers']) }}
+
+),
+
+answer_values as (
+
+    select
+        answered_questions.*,
+        {{ dbt.safe_cast('value_entry.key', dbt.type_int()) }} + 1 as value_position,
+        {{ json_extract_text('value_entry.value', ['value']) }} as answer_text
+
+    from answered_questions
+    {{ json_entries_join(
+        'answered_questions.question_answer',
+        'value_entry',
+        path_keys=['textAnswers', 'answers'],
+        outer=true
+    ) }}
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            'response_record_key',
+            "'|'",
+            'question_id',
+            "'|'",
+            dbt.cast('coalesce(value_position, 0)', dbt.type_string())
+        ]) }} as answer_key,
+        response_record_key,
+        form_id,
+        wave_code,
+        response_id,
+        respondent_pseudonym,
+        last_submitted_at,
+        question_id,
+        coalesce(value_position, 0) as value_position,
+        answer_text
+
+    from answer_values
+
+)
+
+select * from final

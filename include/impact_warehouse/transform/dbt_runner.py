@@ -1,0 +1,226 @@
+"""Run dbt in process: the one place that knows the project, the profile and the paths.
+
+dbt reads the landing folder and the DuckDB file from environment variables
+(``IMPACT_LANDING_DIR``, ``IMPACT_WAREHOUSE_PATH``; see ``dbt_project/profiles.yml`` and the
+``_<source>__sources.yml`` files). ``run_dbt`` sets them for the duration of one invocation,
+points dbt at this repository's ``dbt_project/`` and turns a failed run into a
+``DbtRunError`` that names the failed nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from impact_warehouse.settings import PROJECT_ROOT, paths
+
+log = logging.getLogger(__name__)
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+LANDING_ENV = "IMPACT_LANDING_DIR"
+WAREHOUSE_ENV = "IMPACT_WAREHOUSE_PATH"
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+
+# dbt keeps process-wide state (flags, adapters, event manager) and reads env vars from
+# os.environ, so two invocations in one process must not overlap. DuckDB has a single
+# writer anyway (ARCHITECTURE.md: one dbt build at a time).
+_DBT_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class NodeFailure:
+    unique_id: str
+    status: str
+    message: str
+
+    def __str__(self) -> str:
+        first_line = (self.message or "").strip().splitlines()
+        return f"{self.unique_id} [{self.status}]" + (f": {first_line[0]}" if first_line else "")
+
+
+class DbtRunError(RuntimeError):
+    """dbt failed: the command, the failed nodes (if any) and the error dbt raised."""
+
+    def __init__(
+        self,
+        command: list[str],
+        failures: list[NodeFailure],
+        *,
+        skipped: int = 0,
+        cause: BaseException | None = None,
+        target_path: Path | None = None,
+    ) -> None:
+        self.command = command
+        self.failures = failures
+        self.skipped = skipped
+        self.cause = cause
+        lines = [f"dbt {' '.join(command)} failed"]
+        if failures:
+            lines.append(f"{len(failures)} failed node(s):")
+            lines.extend(f"  - {failure}" for failure in failures)
+        if skipped:
+            lines.append(f"{skipped} node(s) skipped because of upstream failures")
+        if cause is not None:
+            lines.append(f"dbt raised {type(cause).__name__}: {cause}")
+        if target_path is not None:
+            lines.append(f"details: {target_path / 'logs' / 'dbt.log'}")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """A successful invocation: what dbt returned, where it wrote, and node outcomes."""
+
+    command: list[str]
+    result: Any  # dbtRunnerResult.result: RunExecutionResult, CatalogArtifact, Manifest, …
+    duckdb_path: Path
+    target_path: Path
+    elapsed_seconds: float
+    node_statuses: dict[str, str] = field(default_factory=dict)  # unique_id → status
+
+
+def default_warehouse_path() -> Path:
+    """``IMPACT_WAREHOUSE_PATH``, else ``<IMPACT_WORK_DIR or .work>/warehouse/audit.duckdb``."""
+    configured = os.environ.get(WAREHOUSE_ENV)
+    if configured:
+        return Path(configured).resolve()
+    return paths().work / "warehouse" / "audit.duckdb"
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    target_path: Path | None = None,
+    duckdb_path: Path | None = None,
+    landing_dir: Path | None = None,
+    vars: Mapping[str, Any] | None = None,
+) -> DbtRun:
+    """Invoke dbt (e.g. ``["build"]``, ``["seed"]``, ``["docs", "generate"]``) on the project.
+
+    Defaults come from ``impact_warehouse.settings.paths()``: the landing folder, the DuckDB
+    file (``default_warehouse_path``) and ``<work>/dbt/target`` for dbt's artifacts and log.
+    Raises ``DbtRunError`` when dbt fails.
+    """
+    settings = paths()
+    landing = (landing_dir or settings.landing).resolve()
+    database = (duckdb_path or default_warehouse_path()).resolve()
+    target = (target_path or settings.work / "dbt" / "target").resolve()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
+
+    command = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+        # Progress goes to this module's logger (below); dbt's own console output would
+        # repeat it. Errors still reach stderr, and everything reaches logs/dbt.log.
+        "--quiet",
+    ]
+    if vars:
+        command += ["--vars", json.dumps(dict(vars))]
+
+    progress = _ProgressLogger()
+    log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
+    started = time.monotonic()
+    with _DBT_LOCK, _environment({LANDING_ENV: str(landing), WAREHOUSE_ENV: str(database)}):
+        try:
+            outcome: dbtRunnerResult = dbtRunner(callbacks=[progress]).invoke(command)
+        finally:
+            _release_duckdb_file()
+    elapsed = time.monotonic() - started
+
+    statuses = _node_statuses(outcome.result)
+    if not outcome.success:
+        raise DbtRunError(
+            args,
+            _failures(outcome.result),
+            skipped=sum(1 for status in statuses.values() if status == "skipped"),
+            cause=outcome.exception,
+            target_path=target,
+        )
+    for unique_id, status in statuses.items():
+        if status == "warn":
+            log.warning("dbt warning: %s", unique_id)
+    log.info("dbt %s succeeded in %.1f s (%d nodes)", " ".join(args), elapsed, len(statuses))
+    return DbtRun(args, outcome.result, database, target, elapsed, statuses)
+
+
+class _ProgressLogger:
+    """dbt event callback: one log line per finished node, plus dbt's summary line."""
+
+    def __call__(self, event: Any) -> None:
+        name = event.info.name
+        if name == "NodeFinished":
+            run_result = event.data.run_result
+            log.info(
+                "dbt %s %s (%.2f s)",
+                event.data.node_info.unique_id,
+                run_result.status,
+                run_result.execution_time,
+            )
+        elif name == "StatsLine":
+            log.info("dbt %s", event.info.msg)
+
+
+def _results(result: Any) -> list[Any]:
+    return list(getattr(result, "results", None) or [])
+
+
+def _node_statuses(result: Any) -> dict[str, str]:
+    return {item.node.unique_id: str(item.status) for item in _results(result)}
+
+
+def _failures(result: Any) -> list[NodeFailure]:
+    return [
+        NodeFailure(item.node.unique_id, str(item.status), item.message or "")
+        for item in _results(result)
+        if str(item.status) in FAILED_STATUSES
+    ]
+
+
+def _release_duckdb_file() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run.
+
+    dbt-duckdb caches one database instance per process (``DuckDBConnectionManager._ENV``)
+    and keeps it open after the invocation, so the published-file swap, a read-only reader
+    or a run with another DuckDB file in the same process would fail with "Can't open a
+    connection to same database file with a different configuration".
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager.close_all_connections()
+        close = getattr(environment, "close", None)
+        if close is not None:
+            close()
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, previous in saved.items():
+            if previous is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = previous
