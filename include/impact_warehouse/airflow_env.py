@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from impact_warehouse.settings import PROJECT_ROOT, Paths, paths
@@ -25,7 +26,14 @@ def airflow_environment(settings: Paths | None = None) -> dict[str, str]:
     }
 
 
+def airflow_executable() -> str:
+    """The ``airflow`` command of this interpreter's environment (the venv need not be active)."""
+    return str(Path(sys.executable).with_name("airflow"))
+
+
 def prepare_airflow(env: dict[str, str]) -> None:
     """Create or upgrade the SQLite metadata database (idempotent, ~3 s the first time)."""
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
-    subprocess.run(["airflow", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [airflow_executable(), "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL
+    )

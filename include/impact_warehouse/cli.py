@@ -11,7 +11,11 @@ import sys
 import time
 from datetime import date
 
-from impact_warehouse.airflow_env import airflow_environment, prepare_airflow
+from impact_warehouse.airflow_env import (
+    airflow_environment,
+    airflow_executable,
+    prepare_airflow,
+)
 from impact_warehouse.landing.privacy import create_demo_key
 from impact_warehouse.landing.summary import format_run_summary
 from impact_warehouse.settings import paths
@@ -52,7 +56,14 @@ def run_demo(as_of: date | None, seed: int) -> int:
         env["IMPACT_INBOX_DIR"] = str(settings.demo_sources / "inbox")
         started = _step(f"running DAG impact_ingest (all waves) against {server.url}")
         result = subprocess.run(
-            ["airflow", "dags", "test", "impact_ingest", "-c", json.dumps({"scope": "all"})],
+            [
+                airflow_executable(),
+                "dags",
+                "test",
+                "impact_ingest",
+                "-c",
+                json.dumps({"scope": "all"}),
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
