@@ -613,11 +613,6 @@ def test_panel_headers_match_with_the_catalog_matcher(
     header = next(csv.reader(io.StringIO(path.read_bytes().decode("cp932"), newline="")))
     matcher = QuestionMatcher(catalog, 2025)
     unmatched = [title for title in header[5:] if matcher.match(title).item_code is None]
-    if unmatched and all("～" in title for title in unmatched):
-        pytest.xfail(
-            "catalog.matching.normalise_title does not fold the wave dash: CP932 turns '〜' "
-            f"into '～' (NFKC '~'); unmatched: {unmatched}"
-        )
     assert unmatched == []
 
 
