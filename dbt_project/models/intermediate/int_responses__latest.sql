@@ -1,0 +1,135 @@
+{#- METRICS.md "Which answers count": latest submission wins (by lastSubmittedTime) per
+    respondent and wave; a response is linked when its respondent is targeted by the wave
+    (comparison-panel rows are their own target population); AAPOR RR1: a response counts
+    only if it answered at least one catalog item. -#}
+with
+
+forms_responses as (
+
+    select * from {{ ref('stg_google_forms__responses') }}
+
+),
+
+panel_responses as (
+
+    select * from {{ ref('stg_panel_file__responses') }}
+
+),
+
+answers as (
+
+    select * from {{ ref('int_answers__normalised') }}
+
+),
+
+waves as (
+
+    select * from {{ ref('waves') }}
+
+),
+
+wave_targets as (
+
+    select * from {{ ref('int_wave_targets') }}
+
+),
+
+all_versions as (
+
+    select
+        'google_forms' as source_system,
+        record_key as response_key,
+        wave_code,
+        {#- A response without an email cannot be linked; it is its own respondent. -#}
+        coalesce(respondent_pseudonym, {{ dbt.concat(["'no-email|'", 'response_id']) }})
+            as respondent_key,
+        respondent_pseudonym,
+        last_submitted_at as submitted_at,
+        response_id as tie_breaker
+
+    from forms_responses
+
+    union all
+
+    select
+        'panel_file' as source_system,
+        record_key as response_key,
+        wave_code,
+        sample_pseudonym as respondent_key,
+        sample_pseudonym as respondent_pseudonym,
+        landed_at as submitted_at,
+        record_key as tie_breaker
+
+    from panel_responses
+
+),
+
+ranked as (
+
+    select
+        all_versions.*,
+        count(*) over (partition by wave_code, respondent_key) as submission_count,
+        row_number() over (
+            partition by wave_code, respondent_key
+            order by submitted_at desc, tie_breaker desc
+        ) as submission_rank
+
+    from all_versions
+
+),
+
+latest as (
+
+    select * from ranked where submission_rank = 1
+
+),
+
+catalog_items_answered as (
+
+    select
+        response_record_key,
+        count(distinct item_code) as catalog_items_answered
+
+    from answers
+
+    where not is_personal_data
+
+    group by response_record_key
+
+),
+
+final as (
+
+    select
+        latest.response_key,
+        latest.source_system,
+        latest.wave_code,
+        latest.respondent_key,
+        wave_targets.participant_key,
+        case
+            when waves.wave_type = 'comparison' then true
+            else wave_targets.participant_key is not null
+        end as is_linked,
+        wave_targets.cohort_code,
+        wave_targets.program_code,
+        latest.submitted_at,
+        latest.submission_count,
+        coalesce(catalog_items_answered.catalog_items_answered, 0) as catalog_items_answered,
+        coalesce(catalog_items_answered.catalog_items_answered, 0) > 0 as is_response
+
+    from latest
+
+    inner join waves
+        on latest.wave_code = waves.wave_code
+
+    left join wave_targets
+        on latest.wave_code = wave_targets.wave_code
+        and latest.respondent_pseudonym = wave_targets.participant_key
+        and waves.wave_type <> 'comparison'
+
+    left join catalog_items_answered
+        on latest.response_key = catalog_items_answered.response_record_key
+
+)
+
+select * from final
