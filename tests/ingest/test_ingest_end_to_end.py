@@ -76,6 +76,15 @@ def test_second_run_lands_nothing_and_leaves_landing_unchanged(settings, api_con
     assert landing_snapshot(settings) == before
     assert second["landed"] == 0
     assert second["already_landed"] > 0
+    # A re-run reports nothing about records it does not land.
+    assert second["quarantined_total"] == 0
+    assert second["normalised"] == {}
+    quarantined = sum(
+        1
+        for part in (settings.landing / "quarantine").rglob("part-*.jsonl")
+        for _ in part.read_text(encoding="utf-8").splitlines()
+    )
+    assert first["quarantined_total"] == quarantined
     assert first["landed"] > 0
 
 

@@ -46,7 +46,6 @@ def land_answer(
     check = check_answer(scale, raw)
     if check.reason_code is not None:
         quarantine.add(check.reason_code, record_ref, f"{item_code}: {check.detail}", value=raw)
-        summary.quarantined[check.reason_code] += 1
     elif check.normalised:
         summary.normalised["nfkc_or_whitespace"] += 1
     return raw

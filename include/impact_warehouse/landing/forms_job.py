@@ -110,7 +110,6 @@ def land_forms_wave(context: LandingContext, wave: Wave, client: FormsApiClient)
         records = []
         for broken in page.broken_records:
             summary.received += 1
-            summary.quarantined["unparseable_json"] += 1
             # Page numbers shift between pulls; the content hash identifies the record.
             digest = hashlib.sha256(broken.encode()).hexdigest()[:16]
             quarantine.add(
@@ -121,13 +120,15 @@ def land_forms_wave(context: LandingContext, wave: Wave, client: FormsApiClient)
             )
         for response in page.responses:
             summary.received += 1
+            # Skip re-pulled records before any per-answer work, so a re-run reports nothing
+            # (quarantine, normalisations) about records it does not land.
+            if store.is_landed(f"{response.get('responseId')}|{response.get('lastSubmittedTime')}"):
+                summary.already_landed += 1
+                continue
             record = _land_response(
                 context, wave, response, question_map, targeted, quarantine, summary, seen_in_run
             )
             if record is None:
-                continue
-            if store.is_landed(record[KEY_FIELD]):
-                summary.already_landed += 1
                 continue
             records.append(record)
             last_submitted = record["last_submitted_time"]
@@ -138,7 +139,9 @@ def land_forms_wave(context: LandingContext, wave: Wave, client: FormsApiClient)
         summary.landed += store.append(
             records, batch_id=batch_id, part_label=f"{page.page_number:05d}"
         )
-        quarantine.commit(context.landing_dir, f"{page.page_number:05d}")
+        summary.quarantined.update(
+            quarantine.commit(context.landing_dir, f"{page.page_number:05d}")
+        )
         log.info(
             "wave %s form %s page %d: %d received so far, %d landed",
             wave.wave_code,
@@ -167,7 +170,6 @@ def _land_response(
     response_id = response.get("responseId")
     last_submitted = response.get("lastSubmittedTime")
     if not response_id or not last_submitted:
-        summary.quarantined["missing_id"] += 1
         quarantine.add(
             "missing_id",
             f"createTime={response.get('createTime')}",
@@ -176,7 +178,6 @@ def _land_response(
         )
         return None
     if response.get("formId") != wave.source_ref:
-        summary.quarantined["unknown_form"] += 1
         quarantine.add(
             "unknown_form",
             response_id,
@@ -186,7 +187,6 @@ def _land_response(
         return None
     key = f"{response_id}|{last_submitted}"
     if key in seen_in_run:
-        summary.quarantined["duplicate_record"] += 1
         quarantine.add("duplicate_record", key, "same responseId and lastSubmittedTime twice")
         return None
     seen_in_run.add(key)
@@ -219,7 +219,6 @@ def _land_response(
         answers[question_id] = {**answer, "textAnswers": {"answers": landed_values}}
     payload["answers"] = answers
     if targeted and respondent not in targeted:
-        summary.quarantined["not_on_roster"] += 1
         quarantine.add(
             "not_on_roster",
             response_id,

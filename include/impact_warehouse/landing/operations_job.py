@@ -49,14 +49,12 @@ def land_operations_workbook(
                 f"{sheet.sheet_name}: {header!r}" for header in sheet.unknown_headers
             )
         store = PartitionStore(context.landing_dir / SOURCE / sheet.entity)
-        records = _sheet_records(context, workbook, sheet, quarantine, summary, batch_id)
-        fresh = [record for record in records if not store.is_landed(record[KEY_FIELD])]
-        summary.already_landed += len(records) - len(fresh)
-        pending.append((store, fresh))
+        records = _sheet_records(context, workbook, sheet, store, quarantine, summary, batch_id)
+        pending.append((store, records))
     context.vault.flush()
     for store, records in pending:
         summary.landed += store.append(records, batch_id=batch_id, part_label="rows")
-    quarantine.commit(context.landing_dir, "rows")
+    summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
     log.info(
         "operations %s: %d rows, %d landed", workbook.path.name, summary.received, summary.landed
     )
@@ -67,10 +65,12 @@ def _sheet_records(
     context: LandingContext,
     workbook: OperationsWorkbook,
     sheet: SheetRows,
+    store: PartitionStore,
     quarantine: QuarantineBatch,
     summary: SourceSummary,
     batch_id: str,
 ) -> list[dict[str, Any]]:
+    """Records of one sheet not landed before; checks and counts only those."""
     catalog = context.catalog
     program_codes = {p.program_name_ja: code for code, p in catalog.programs.items()}
     records = []
@@ -78,13 +78,13 @@ def _sheet_records(
         summary.received += 1
         record_ref = f"{workbook.path.name} {sheet.sheet_name} row {row_number}"
         fields: dict[str, Any] = dict(row)
+        if sheet.entity == "roster" and not fields.get("email"):
+            quarantine.add("missing_id", record_ref, "メールアドレス is blank; cannot link")
+            continue
+        email_written_differently = (
+            sheet.entity == "roster" and fields["email"] != fields["email"].strip().lower()
+        )
         if sheet.entity == "roster":
-            if not fields.get("email"):
-                summary.quarantined["missing_id"] += 1
-                quarantine.add("missing_id", record_ref, "メールアドレス is blank; cannot link")
-                continue
-            if fields["email"] != fields["email"].strip().lower():
-                summary.normalised["email_case_or_whitespace"] += 1
             for field_name, kind in PERSONAL_FIELDS.items():
                 value = fields.pop(field_name, "")
                 fields[f"{field_name}_pseudonym"] = (
@@ -93,37 +93,34 @@ def _sheet_records(
                     else None
                 )
             fields["participant_pseudonym"] = fields["email_pseudonym"]
-            _check_label(
-                fields.get("cohort_code"),
-                catalog.cohorts,
-                "cohort_code",
-                record_ref,
-                quarantine,
-                summary,
-            )
-            _check_label(
-                fields.get("employment_status_ja"),
-                catalog.employment_statuses,
-                "employment_status_ja",
-                record_ref,
-                quarantine,
-                summary,
-            )
-        if "program_name_ja" in fields and fields["program_name_ja"] != "全体":
-            _check_label(
-                fields["program_name_ja"],
-                program_codes,
-                "program_name_ja",
-                record_ref,
-                quarantine,
-                summary,
-            )
+        has_program = "program_name_ja" in fields and fields["program_name_ja"] != "全体"
+        if has_program:
             fields["program_code"] = program_codes.get(fields["program_name_ja"])
         content = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        key = hashlib.sha256(f"{sheet.entity}|{content}".encode()).hexdigest()[:40]
+        if store.is_landed(key):
+            summary.already_landed += 1
+            continue
+        if email_written_differently:
+            summary.normalised["email_case_or_whitespace"] += 1
+        checks = []
+        if sheet.entity == "roster":
+            checks += [
+                (fields.get("cohort_code"), catalog.cohorts, "cohort_code"),
+                (
+                    fields.get("employment_status_ja"),
+                    catalog.employment_statuses,
+                    "employment_status_ja",
+                ),
+            ]
+        if has_program:
+            checks.append((fields["program_name_ja"], program_codes, "program_name_ja"))
+        for value, allowed, column in checks:
+            _check_label(value, allowed, column, record_ref, quarantine)
         records.append(
             {
                 **fields,
-                KEY_FIELD: hashlib.sha256(f"{sheet.entity}|{content}".encode()).hexdigest()[:40],
+                KEY_FIELD: key,
                 "source_file": workbook.path.name,
                 "source_file_sha256": workbook.sha256,
                 "sheet_name": sheet.sheet_name,
@@ -141,8 +138,6 @@ def _check_label(
     column: str,
     record_ref: str,
     quarantine: QuarantineBatch,
-    summary: SourceSummary,
 ) -> None:
     if value not in allowed:
-        summary.quarantined["unknown_label"] += 1
         quarantine.add("unknown_label", record_ref, f"{column}={value!r} is not in the catalog")

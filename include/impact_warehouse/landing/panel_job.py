@@ -46,10 +46,9 @@ def land_panel_deliveries(context: LandingContext) -> list[SourceSummary]:
             summary.notes.append(
                 "file name matches no panel wave's source_ref in waves.csv; not landed"
             )
-            summary.quarantined["unknown_form"] += 1
             quarantine = context.quarantine(SOURCE, path.name, None, new_batch_id())
             quarantine.add("unknown_form", path.name, "no wave in waves.csv for this file name")
-            quarantine.commit(context.landing_dir, "file")
+            summary.quarantined.update(quarantine.commit(context.landing_dir, "file"))
             summaries.append(summary)
             continue
         summaries.append(land_panel_file(context, wave, read_panel_file(path)))
@@ -94,14 +93,12 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
         summary.received += 1
         sample_id = row.get("サンプルID", "")
         if not sample_id:
-            summary.quarantined["missing_id"] += 1
             quarantine.add(
                 "missing_id", f"{delivery.path.name} row {row_number}", "サンプルID is blank"
             )
             continue
         sample = context.pseudonymiser.pseudonym("panel_id", sample_id, source=wave.source_ref)
         if sample in samples_in_file:
-            summary.quarantined["duplicate_record"] += 1
             quarantine.add(
                 "duplicate_record",
                 f"{delivery.path.name} row {row_number}",
@@ -109,6 +106,16 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
             )
             continue
         samples_in_file.add(sample)
+        answered = {h: v for h, v in row.items() if h in question_map and v != ""}
+        # Keyed on the delivered content: the same delivery sent again (CSV, then XLSX) is
+        # recognised before any per-answer work, so it is neither landed nor reported twice.
+        content = hashlib.sha256(
+            json.dumps(answered, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        key = f"{wave.wave_code}|{sample}|{content[:16]}"
+        if store.is_landed(key):
+            summary.already_landed += 1
+            continue
         answers = {
             header: land_answer(
                 catalog=context.catalog,
@@ -119,16 +126,8 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
                 quarantine=quarantine,
                 summary=summary,
             )
-            for header, value in row.items()
-            if header in question_map and value != ""
+            for header, value in answered.items()
         }
-        content = hashlib.sha256(
-            json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
-        key = f"{wave.wave_code}|{sample}|{content[:16]}"
-        if store.is_landed(key):
-            summary.already_landed += 1
-            continue
         records.append(
             {
                 KEY_FIELD: key,
@@ -149,7 +148,7 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
         )
     context.vault.flush()
     summary.landed = store.append(records, batch_id=batch_id, part_label="rows")
-    quarantine.commit(context.landing_dir, "rows")
+    summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
     log.info(
         "panel %s (%s): %d rows, %d landed",
         delivery.path.name,

@@ -83,11 +83,14 @@ class QuarantineBatch:
             }
         )
 
-    def counts(self) -> Counter[str]:
-        return Counter(record["reason_code"] for record in self.records)
+    def commit(self, landing_dir: Path, part_label: str) -> Counter[str]:
+        """Land the batch; returns the reasons of records not quarantined before.
 
-    def commit(self, landing_dir: Path, part_label: str) -> int:
+        Run summaries count these, so a problem seen again (a re-sent delivery, a re-pull)
+        is reported once, exactly as it is stored once.
+        """
         store = PartitionStore(landing_dir / "quarantine" / self.source / self.source_ref)
-        written = store.append(self.records, batch_id=self.batch_id, part_label=part_label)
+        fresh = {r[KEY_FIELD]: r for r in self.records if not store.is_landed(r[KEY_FIELD])}
+        store.append(list(fresh.values()), batch_id=self.batch_id, part_label=part_label)
         self.records = []
-        return written
+        return Counter(record["reason_code"] for record in fresh.values())
