@@ -1,0 +1,55 @@
+with
+
+programs as (
+
+    select * from {{ ref('programs') }}
+
+),
+
+cohorts as (
+
+    select * from {{ ref('cohorts') }}
+
+),
+
+program_runs as (
+
+    select
+        program_code,
+        min(fiscal_year) as first_fiscal_year,
+        max(fiscal_year) as last_fiscal_year,
+        count(*) as catalog_cohort_count
+
+    from cohorts
+
+    group by program_code
+
+),
+
+final as (
+
+    select
+        programs.program_code,
+        programs.program_name_ja,
+        programs.program_name_en,
+        programs.category_ja,
+        {#- The FY2025 report's employment table has a ママボノ column and a NEXT column that
+            adds up both ママボノNEXT programs. -#}
+        case
+            when programs.program_code in ('next_research', 'npo_mentoring') then 'next'
+            else programs.program_code
+        end as program_group_code,
+        programs.has_outcome_survey,
+        programs.description_en,
+        program_runs.first_fiscal_year,
+        program_runs.last_fiscal_year,
+        coalesce(program_runs.catalog_cohort_count, 0) as catalog_cohort_count
+
+    from programs
+
+    left join program_runs
+        on programs.program_code = program_runs.program_code
+
+)
+
+select * from final
