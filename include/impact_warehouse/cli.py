@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import subprocess
@@ -80,6 +81,22 @@ def run_demo(as_of: date | None, seed: int) -> int:
     latest = max(settings.run_summaries.glob("*.json"), key=lambda p: p.stat().st_mtime)
     print(format_run_summary(json.loads(latest.read_text(encoding="utf-8"))))
     print(f"landing zone: {settings.landing}\nrun summary: {latest}\nDAG log: {log_path}")
+    return run_build()
+
+
+def run_build() -> int:
+    """Build the warehouse from the landing zone (dbt seed + run + test)."""
+    from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
+
+    started = _step("building the warehouse (dbt build: models, data tests, unit tests)")
+    try:
+        run = run_dbt(["build"])
+    except DbtRunError as error:
+        print(f"dbt build failed:\n{error}", file=sys.stderr)
+        return 1
+    _done(started)
+    print(f"    {len(run.node_statuses)} nodes passed; warehouse: {run.duckdb_path}")
+    print(f'    try: duckdb -readonly {run.duckdb_path} "from reporting.rpt_summary"')
     return 0
 
 
@@ -89,10 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="generate demo data and run the pipeline end to end")
     demo.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: today")
     demo.add_argument("--seed", type=int, default=2025)
+    commands.add_parser("build", help="build the warehouse from the landing zone (dbt build)")
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return run_demo(args.as_of, args.seed)
+    if args.command == "build":
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        return run_build()
     if args.command == "airflow-env":
         for name, value in airflow_environment().items():
             print(f"export {name}={value}")
