@@ -29,6 +29,18 @@ class Paths:
     demo_sources: Path
     secrets: Path
 
+    @classmethod
+    def for_work_dir(cls, work: Path, inbox: Path) -> Paths:
+        """Every folder inside ``work`` except the inbox (tests, benchmarks, scratch runs)."""
+        return cls(
+            work=work,
+            landing=work / "landing",
+            vault=work / "vault",
+            inbox=inbox,
+            demo_sources=work / "demo_sources",
+            secrets=work / "secrets",
+        )
+
     @property
     def seeds(self) -> Path:
         return PROJECT_ROOT / "dbt_project" / "seeds"

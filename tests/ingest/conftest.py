@@ -35,14 +35,7 @@ def manifest(demo_sources: Path) -> dict[str, Any]:
 
 
 def _settings(work: Path, inbox: Path) -> Paths:
-    return Paths(
-        work=work,
-        landing=work / "landing",
-        vault=work / "vault",
-        inbox=inbox,
-        demo_sources=work / "demo_sources",
-        secrets=work / "secrets",
-    )
+    return Paths.for_work_dir(work, inbox)
 
 
 @pytest.fixture

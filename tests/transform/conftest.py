@@ -6,6 +6,7 @@ Landing and building take ~15 s, so every transform test module reads the same b
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
 from impact_warehouse.settings import Paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
-from impact_warehouse.transform.dbt_runner import run_dbt
+from impact_warehouse.transform.dbt_runner import DbtRun, run_dbt
 
 DEMO_AS_OF = date(2026, 11, 23)
 _TOKEN = "transform-tests"
@@ -26,14 +27,7 @@ _TOKEN = "transform-tests"
 def land_demo(root: Path, *, seed: int, as_of: date = DEMO_AS_OF) -> Path:
     """Generate demo sources and land them through the real ingest; returns the landing dir."""
     generate_demo_sources(root / "sources", seed=seed, as_of=as_of)
-    settings = Paths(
-        work=root / "work",
-        landing=root / "work" / "landing",
-        vault=root / "work" / "vault",
-        inbox=root / "sources" / "inbox",
-        demo_sources=root / "sources",
-        secrets=root / "work" / "secrets",
-    )
+    settings = Paths.for_work_dir(root / "work", root / "sources" / "inbox")
     waves = ingest.plan_form_waves(load_catalog(), as_of, as_of, as_of=as_of, all_waves=True)
     with FormsApiServer(root / "sources" / "google_forms", token=_TOKEN) as server:
         config = FormsApiConfig(base_url=server.url, token=_TOKEN, backoff_base_seconds=0.01)
@@ -43,38 +37,46 @@ def land_demo(root: Path, *, seed: int, as_of: date = DEMO_AS_OF) -> Path:
     return settings.landing
 
 
-def build_warehouse(landing: Path, out: Path, name: str = "warehouse") -> Path:
+@dataclass(frozen=True)
+class DemoBuild:
+    landing: Path
+    run: DbtRun
+
+    @property
+    def database(self) -> Path:
+        return self.run.duckdb_path
+
+
+def build_warehouse(landing: Path, out: Path, name: str = "warehouse") -> DbtRun:
     database = out / f"{name}.duckdb"
-    run_dbt(
-        ["build"], target_path=out / f"{name}-target", duckdb_path=database, landing_dir=landing
-    )
-    return database
+    target = out / f"{name}-target"
+    return run_dbt(["build"], target_path=target, duckdb_path=database, landing_dir=landing)
 
 
 @pytest.fixture(scope="session")
 def demo_warehouse_for_seed(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Callable[[int], tuple[Path, Path]]:
-    """(landing dir, built DuckDB file) for a demo seed, built once per session."""
-    built: dict[int, tuple[Path, Path]] = {}
+) -> Callable[[int], DemoBuild]:
+    """Landing dir and dbt build of a demo seed, built once per session."""
+    built: dict[int, DemoBuild] = {}
 
-    def get(seed: int) -> tuple[Path, Path]:
+    def get(seed: int) -> DemoBuild:
         if seed not in built:
             root = tmp_path_factory.mktemp(f"demo-seed-{seed}")
             landing = land_demo(root, seed=seed)
-            built[seed] = (landing, build_warehouse(landing, root))
+            built[seed] = DemoBuild(landing, build_warehouse(landing, root))
         return built[seed]
 
     return get
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse_path(demo_warehouse_for_seed: Callable[[int], tuple[Path, Path]]) -> Path:
+def demo_warehouse_path(demo_warehouse_for_seed: Callable[[int], DemoBuild]) -> Path:
     """The warehouse built from the default demo seed (2025)."""
-    return demo_warehouse_for_seed(2025)[1]
+    return demo_warehouse_for_seed(2025).database
 
 
 @pytest.fixture(scope="session")
-def warehouse_builder() -> Callable[[Path, Path, str], Path]:
+def warehouse_builder() -> Callable[[Path, Path, str], DbtRun]:
     """Build the dbt project from a landing dir into a new DuckDB file."""
     return build_warehouse

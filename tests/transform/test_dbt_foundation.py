@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,14 +70,7 @@ class Warehouse:
 
 
 def work_paths(work: Path, inbox: Path) -> Paths:
-    return Paths(
-        work=work,
-        landing=work / "landing",
-        vault=work / "vault",
-        inbox=inbox,
-        demo_sources=work / "demo_sources",
-        secrets=work / "secrets",
-    )
+    return Paths.for_work_dir(work, inbox)
 
 
 def land(settings: Paths, source_dir: Path, waves: list[str]) -> dict[str, Any]:
@@ -599,31 +591,11 @@ def test_docs_generate_documents_every_column(tiny_warehouse: Warehouse, tmp_pat
 # --------------------------------------------------------------------------- demo data
 
 
-def _demo_generator() -> Callable[..., Any] | None:
-    """The demo generator, or None while it is not written yet (it is built in parallel)."""
-    try:
-        module = importlib.import_module("impact_warehouse.demo.generator")
-    except ImportError:
-        return None
-    return getattr(module, "generate_demo_sources", None)
-
-
 @pytest.fixture(scope="module")
-def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    generate = _demo_generator()
-    if generate is None:
-        pytest.skip("impact_warehouse.demo.generator is not importable yet")
-    root = tmp_path_factory.mktemp("demo")
-    generate(root / "sources", seed=2025, as_of=AS_OF)
-    settings = work_paths(root / "work", root / "sources" / "inbox")
-    waves = ingest.plan_form_waves(load_catalog(), AS_OF, AS_OF, as_of=AS_OF, all_waves=True)
-    land(settings, root / "sources", waves)
-    yield settings.landing
-
-
-@pytest.fixture(scope="module")
-def demo_warehouse(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return build(demo_landing, tmp_path_factory.mktemp("demo-build"), "demo")
+def demo_warehouse(demo_warehouse_for_seed: Callable[[int], Any]) -> Warehouse:
+    """The session's shared demo build (tests/transform/conftest.py)."""
+    build = demo_warehouse_for_seed(2025)
+    return Warehouse(build.landing, build.database, build.run)
 
 
 def test_demo_builds_green_and_keeps_every_landed_record(demo_warehouse: Warehouse) -> None:
@@ -657,8 +629,3 @@ def test_demo_full_width_digits_become_valid_numbers(demo_warehouse: Warehouse) 
     for raw, normalised, value, valid in full_width:
         if valid:
             assert value == float(normalised), raw
-
-
-def test_demo_rebuild_is_identical(demo_warehouse: Warehouse, tmp_path: Path) -> None:
-    again = build(demo_warehouse.landing, tmp_path, "again")
-    assert table_fingerprints(again.database) == table_fingerprints(demo_warehouse.database)

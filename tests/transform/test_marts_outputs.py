@@ -41,9 +41,9 @@ MY_MODELS = (
 
 @pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{seed}" for seed in SEEDS])
 def warehouse(
-    request: pytest.FixtureRequest, demo_warehouse_for_seed: Callable[[int], tuple[Path, Path]]
+    request: pytest.FixtureRequest, demo_warehouse_for_seed: Callable[[int], Any]
 ) -> Path:
-    return demo_warehouse_for_seed(request.param)[1]
+    return demo_warehouse_for_seed(request.param).database
 
 
 def query(database: Path, sql: str, parameters: list[Any] | None = None) -> list[tuple[Any, ...]]:

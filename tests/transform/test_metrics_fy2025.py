@@ -625,11 +625,11 @@ def test_a_distribution_category_is_never_left_alone(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def strict_warehouse(
-    demo_warehouse_for_seed: Callable[[int], tuple[Path, Path]],
+    demo_warehouse_for_seed: Callable[[int], Any],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     """The demo built with k = 21: FY2025's 20 mentoring respondents become a small cell."""
-    landing, _ = demo_warehouse_for_seed(YEAR)
+    landing = demo_warehouse_for_seed(YEAR).landing
     work = tmp_path_factory.mktemp("strict-k")
     database = work / "strict.duckdb"
     run_dbt(

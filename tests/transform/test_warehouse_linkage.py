@@ -25,7 +25,7 @@ def fingerprints(database: Path) -> dict[str, str]:
     with duckdb.connect(str(database), read_only=True) as connection:
         tables = connection.sql(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('staging', 'intermediate', 'marts', 'reporting')"
+            "where table_schema in ('catalog', 'staging', 'intermediate', 'marts', 'reporting')"
         ).fetchall()
         result = {}
         for schema, table in tables:
@@ -87,13 +87,13 @@ def test_unlinked_and_superseded_responses_never_count(demo_warehouse_path: Path
 def test_a_full_rebuild_from_landing_gives_identical_tables(
     demo_warehouse_for_seed, warehouse_builder, tmp_path: Path
 ) -> None:
-    landing, first = demo_warehouse_for_seed(2025)
-    second = warehouse_builder(landing, tmp_path, "rebuild")
-    assert fingerprints(second) == fingerprints(first)
+    first = demo_warehouse_for_seed(2025)
+    second = warehouse_builder(first.landing, tmp_path, "rebuild")
+    assert fingerprints(second.duckdb_path) == fingerprints(first.database)
 
 
 def test_the_same_models_build_on_another_seed(demo_warehouse_for_seed) -> None:
-    _, database = demo_warehouse_for_seed(7)
+    database = demo_warehouse_for_seed(7).database
     [(targets,)] = query(
         database,
         "select count(*) from intermediate.int_wave_targets where wave_code = 'followup_2025'",
