@@ -1,0 +1,189 @@
+"""Where alerts go: a local outbox file (default), SMTP mail, a Slack-compatible webhook.
+
+Secrets (SMTP password, webhook URL, which carries its own token) are never logged and never
+appear in exception messages or reprs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import requests
+
+from impact_warehouse.notify.messages import RenderedAlert
+from impact_warehouse.settings import paths
+
+log = logging.getLogger(__name__)
+
+CHANNEL_NAMES = ("outbox", "smtp", "webhook")
+
+
+class AlertConfigError(ValueError):
+    """A channel is enabled but not configured; the message names the variable to set."""
+
+
+class AlertDeliveryError(RuntimeError):
+    """A channel could not deliver an alert (the message holds no secret)."""
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, rendered: RenderedAlert) -> None: ...
+
+
+@dataclass
+class OutboxChannel:
+    """Appends one JSON line per alert; the demo's channel, and a record of what was sent."""
+
+    path: Path = field(default_factory=lambda: paths().work / "outbox" / "alerts.jsonl")
+    name: str = "outbox"
+
+    def send(self, rendered: RenderedAlert) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(rendered.to_record(), ensure_ascii=False, default=str)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+@dataclass
+class SmtpChannel:
+    host: str
+    port: int
+    sender: str
+    recipients: tuple[str, ...]
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    timeout: float = 10.0
+    name: str = "smtp"
+
+    def send(self, rendered: RenderedAlert) -> None:
+        message = EmailMessage()
+        message["Subject"] = rendered.subject
+        message["From"] = self.sender
+        message["To"] = ", ".join(self.recipients)
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = make_msgid(domain="impact-warehouse")
+        message.set_content(rendered.body, charset="utf-8")
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            # The error text of smtplib never holds the password; type and text are enough.
+            raise AlertDeliveryError(
+                f"SMTP delivery to {self.host}:{self.port} failed: {type(error).__name__}: {error}"
+            ) from None
+
+
+@dataclass
+class WebhookChannel:
+    """Slack-compatible incoming webhook: POST ``{"text": ...}``; one retry on a 5xx answer."""
+
+    url: str = field(repr=False)
+    timeout: float = 10.0
+    name: str = "webhook"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc.rsplit("@", 1)[-1]
+
+    def send(self, rendered: RenderedAlert) -> None:
+        payload = {"text": f"*{rendered.subject}*\n{rendered.body}"}
+        status = None
+        for attempt in (1, 2):
+            try:
+                response = requests.post(self.url, json=payload, timeout=self.timeout)
+            except requests.RequestException as error:
+                # requests puts the full URL (and its token) in the text: report the type only.
+                raise AlertDeliveryError(
+                    f"webhook to {self.host} failed: {type(error).__name__}"
+                ) from None
+            status = response.status_code
+            if status < 500:
+                break
+            log.warning("webhook to %s answered HTTP %s (attempt %s)", self.host, status, attempt)
+        if status is None or status >= 300:
+            raise AlertDeliveryError(f"webhook to {self.host} answered HTTP {status}")
+
+
+def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]:
+    """Channels named in ``IMPACT_ALERT_CHANNELS`` (comma list, default ``outbox``)."""
+    environ = os.environ if environ is None else environ
+    names = [
+        name.strip().lower()
+        for name in environ.get("IMPACT_ALERT_CHANNELS", "outbox").split(",")
+        if name.strip()
+    ]
+    channels: list[Channel] = []
+    for name in names:
+        if name == "outbox":
+            channels.append(OutboxChannel())
+        elif name == "smtp":
+            channels.append(_smtp_from_env(environ))
+        elif name == "webhook":
+            channels.append(
+                WebhookChannel(
+                    url=_required(environ, "IMPACT_ALERT_WEBHOOK_URL", channel="webhook")
+                )
+            )
+        else:
+            raise AlertConfigError(
+                f"IMPACT_ALERT_CHANNELS names unknown channel {name!r}; use {CHANNEL_NAMES}"
+            )
+    return channels
+
+
+def _required(environ: Mapping[str, str], variable: str, *, channel: str) -> str:
+    value = environ.get(variable, "").strip()
+    if not value:
+        raise AlertConfigError(
+            f"alert channel '{channel}' is enabled in IMPACT_ALERT_CHANNELS but {variable} "
+            f"is not set; set {variable} or remove '{channel}' from IMPACT_ALERT_CHANNELS"
+        )
+    return value
+
+
+def _smtp_from_env(environ: Mapping[str, str]) -> SmtpChannel:
+    host = _required(environ, "IMPACT_SMTP_HOST", channel="smtp")
+    sender = _required(environ, "IMPACT_ALERT_FROM", channel="smtp")
+    recipients = tuple(
+        address.strip()
+        for address in _required(environ, "IMPACT_ALERT_TO", channel="smtp").split(",")
+        if address.strip()
+    )
+    starttls = environ.get("IMPACT_SMTP_STARTTLS", "false").strip().lower() in (
+        "1",
+        "true",
+        "yes",
+    )
+    port_text = environ.get("IMPACT_SMTP_PORT", "").strip() or ("587" if starttls else "25")
+    if not port_text.isdigit():
+        raise AlertConfigError(f"IMPACT_SMTP_PORT={port_text!r} is not a port number")
+    user = environ.get("IMPACT_SMTP_USER", "").strip() or None
+    password = environ.get("IMPACT_SMTP_PASSWORD") or None
+    if user and not password:
+        _required(environ, "IMPACT_SMTP_PASSWORD", channel="smtp")
+    return SmtpChannel(
+        host=host,
+        port=int(port_text),
+        sender=sender,
+        recipients=recipients,
+        user=user,
+        password=password,
+        starttls=starttls,
+    )
