@@ -1,0 +1,24 @@
+"""Publish: keep every gated build as a release and switch the published warehouse atomically."""
+
+from impact_warehouse.publish.releases import (
+    Release,
+    current_release,
+    default_published_path,
+    default_releases_dir,
+    list_releases,
+    open_release,
+    publish_release,
+)
+from impact_warehouse.publish.snapshot import PUBLISHED_SCHEMAS, TableCount
+
+__all__ = [
+    "PUBLISHED_SCHEMAS",
+    "Release",
+    "TableCount",
+    "current_release",
+    "default_published_path",
+    "default_releases_dir",
+    "list_releases",
+    "open_release",
+    "publish_release",
+]

@@ -1,0 +1,205 @@
+"""Releases of the warehouse and the atomic switch of the published ("current") one.
+
+Every publish writes an immutable release ``<work>/releases/<release_id>/`` holding
+``warehouse.duckdb`` (the analyst copy, see :mod:`.snapshot`) and ``release.json`` (fiscal year,
+run id, time, git commit, gate result, tables with row counts, sha256 of the file). The file
+analysts open, ``<work>/published/warehouse.duckdb``, is then replaced by a copy of the new
+release, and ``<work>/releases/CURRENT`` names it.
+
+Why the published warehouse is a file that is replaced, not tables swapped inside it: the
+default engine (DuckDB) lets one process write a database file at a time, and while a process
+holds it for writing no other process can open it, not even to read. Swapping tables in place
+would lock analysts out for the whole publish and could show them a mix of old and new tables.
+Writing the new file beside the old one and renaming it over the published name is atomic
+(POSIX rename): a reader that opens the name gets the old release or the new one, complete, and
+a reader already connected (read-only) keeps reading the old file until it reconnects. The same
+scheme works for any single-file engine; a server database would use a schema swap instead.
+
+A release is published only after the quality gate passed; the caller does not call
+:func:`publish_release` on a failure, so the current release stays as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import uuid
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from impact_warehouse.publish.files import (
+    fsync_directory,
+    fsync_file,
+    replace_with_copy,
+    sha256_of,
+    write_text_atomically,
+)
+from impact_warehouse.publish.snapshot import ReleaseRow, TableCount, write_analyst_copy
+from impact_warehouse.settings import PROJECT_ROOT, paths
+
+WAREHOUSE_FILE = "warehouse.duckdb"
+RELEASE_FILE = "release.json"
+CURRENT_POINTER = "CURRENT"
+
+
+@dataclass(frozen=True)
+class Release:
+    release_id: str
+    fiscal_year: int
+    run_id: str
+    created_at: str
+    git_commit: str | None
+    gate_result: dict[str, Any]
+    tables: tuple[TableCount, ...]
+    sha256: str
+    directory: Path
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.directory / WAREHOUSE_FILE
+
+    def to_json(self) -> str:
+        record = asdict(self)
+        record.pop("directory")
+        return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def read(cls, directory: Path) -> Release:
+        record = json.loads((directory / RELEASE_FILE).read_text(encoding="utf-8"))
+        record["tables"] = tuple(TableCount(**table) for table in record["tables"])
+        return cls(**record, directory=directory)
+
+    def as_row(self, *, is_current: bool) -> ReleaseRow:
+        return ReleaseRow(
+            release_id=self.release_id,
+            fiscal_year=self.fiscal_year,
+            run_id=self.run_id,
+            created_at=self.created_at,
+            git_commit=self.git_commit,
+            gate_result=self.gate_result,
+            is_current=is_current,
+        )
+
+
+def default_releases_dir() -> Path:
+    return paths().work / "releases"
+
+
+def default_published_path() -> Path:
+    return paths().work / "published" / WAREHOUSE_FILE
+
+
+def detect_git_commit() -> str | None:
+    """The checked-out commit of the project, or None outside a git checkout."""
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return completed.stdout.strip() or None
+
+
+def new_release_id(fiscal_year: int, run_id: str, created: datetime) -> str:
+    """``FY2025-20261123T221500Z-<run>``: sorts by fiscal year, then publish time."""
+    run_slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_.")[:60] or "run"
+    return f"FY{fiscal_year}-{created.strftime('%Y%m%dT%H%M%SZ')}-{run_slug}"
+
+
+def list_releases(releases_dir: Path | None = None) -> list[Release]:
+    """Every complete release, oldest first."""
+    directory = releases_dir or default_releases_dir()
+    if not directory.is_dir():
+        return []
+    releases = [
+        Release.read(child)
+        for child in directory.iterdir()
+        if child.is_dir() and not child.name.startswith(".") and (child / RELEASE_FILE).exists()
+    ]
+    return sorted(releases, key=lambda release: (release.created_at, release.release_id))
+
+
+def current_release(releases_dir: Path | None = None) -> Release | None:
+    directory = releases_dir or default_releases_dir()
+    pointer = directory / CURRENT_POINTER
+    if not pointer.exists():
+        return None
+    return Release.read(directory / pointer.read_text(encoding="utf-8").strip())
+
+
+def open_release(release_id: str, releases_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to one release's warehouse, to re-produce its figures."""
+    release = Release.read((releases_dir or default_releases_dir()) / release_id)
+    return duckdb.connect(str(release.warehouse_path), read_only=True)
+
+
+def publish_release(
+    audit_db: Path,
+    *,
+    fiscal_year: int,
+    run_id: str,
+    gate_result: dict[str, Any],
+    git_commit: str | None = None,
+    releases_dir: Path | None = None,
+    published_path: Path | None = None,
+) -> Release:
+    """Keep the audit warehouse as a new release and make it the published one.
+
+    Refuses a ``gate_result`` that says it failed (``passed`` or ``success`` is False): the
+    gate, not this function, decides, but a wrong call must not replace the current release.
+    """
+    if gate_result.get("passed") is False or gate_result.get("success") is False:
+        raise ValueError(f"gate failed for run {run_id}; not publishing: {gate_result}")
+    releases_dir = releases_dir or default_releases_dir()
+    published_path = published_path or default_published_path()
+    created = datetime.now(UTC)
+    release_id = new_release_id(fiscal_year, run_id, created)
+    final_directory = releases_dir / release_id
+    if final_directory.exists():
+        raise FileExistsError(f"release already exists: {final_directory}")
+    draft = Release(
+        release_id=release_id,
+        fiscal_year=fiscal_year,
+        run_id=run_id,
+        created_at=created.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+        git_commit=git_commit if git_commit is not None else detect_git_commit(),
+        gate_result=gate_result,
+        tables=(),
+        sha256="",
+        directory=final_directory,
+    )
+    history = [release.as_row(is_current=False) for release in list_releases(releases_dir)]
+
+    # Built under a hidden name and renamed whole, so a listed release is always complete.
+    building = releases_dir / f".building-{uuid.uuid4().hex[:8]}"
+    building.mkdir(parents=True)
+    try:
+        warehouse = building / WAREHOUSE_FILE
+        tables = write_analyst_copy(
+            audit_db, warehouse, releases=[*history, draft.as_row(is_current=True)]
+        )
+        fsync_file(warehouse)
+        release = replace(draft, tables=tuple(tables), sha256=sha256_of(warehouse))
+        write_text_atomically(building / RELEASE_FILE, release.to_json())
+        building.rename(final_directory)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    fsync_directory(releases_dir)
+
+    # The file analysts open is switched before the pointer: if the process dies between the
+    # two, the kept release and the published file agree, and CURRENT lags by one publish.
+    replace_with_copy(release.warehouse_path, published_path)
+    write_text_atomically(releases_dir / CURRENT_POINTER, release_id + "\n")
+    return release

@@ -1,0 +1,154 @@
+"""The analyst copy of the audit warehouse: only the schemas analysts may read.
+
+Tables are copied one by one (``CREATE TABLE … AS SELECT``) into a fresh file instead of
+copying the audit file and dropping schemas: a dropped table's blocks can stay in the file as
+free space, so landing-level detail from ``staging``/``intermediate`` could still be read from
+the bytes of a published file. Views in the published schemas are materialised as tables, so
+the copy never refers to a schema it does not contain. Table and column comments (the dbt docs)
+are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PUBLISHED_SCHEMAS: tuple[str, ...] = ("catalog", "marts", "reporting")
+META_SCHEMA = "meta"
+_SOURCE = "audit_source"
+
+
+@dataclass(frozen=True)
+class TableCount:
+    schema: str
+    table: str
+    row_count: int
+
+
+@dataclass(frozen=True)
+class ReleaseRow:
+    """One line of ``meta.releases`` inside a published file."""
+
+    release_id: str
+    fiscal_year: int
+    run_id: str
+    created_at: str
+    git_commit: str | None
+    gate_result: dict[str, Any]
+    is_current: bool
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _published_relations(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(schema, name, comment) of every table and view of the published schemas, sorted."""
+    placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
+    return connection.execute(
+        f"""
+        select schema_name, table_name, coalesce(comment, '') from duckdb_tables()
+        where database_name = ? and schema_name in ({placeholders})
+        union all
+        select schema_name, view_name, coalesce(comment, '') from duckdb_views()
+        where database_name = ? and schema_name in ({placeholders}) and not internal
+        order by 1, 2
+        """,
+        [_SOURCE, *PUBLISHED_SCHEMAS, _SOURCE, *PUBLISHED_SCHEMAS],
+    ).fetchall()
+
+
+def _copy_comments(
+    connection: duckdb.DuckDBPyConnection, schema: str, table: str, comment: str
+) -> None:
+    target = f"{_identifier(schema)}.{_identifier(table)}"
+    if comment:
+        connection.execute(f"comment on table {target} is {_literal(comment)}")
+    columns = connection.execute(
+        """
+        select column_name, comment from duckdb_columns()
+        where database_name = ? and schema_name = ? and table_name = ? and comment is not null
+        """,
+        [_SOURCE, schema, table],
+    ).fetchall()
+    for column, column_comment in columns:
+        connection.execute(
+            f"comment on column {target}.{_identifier(column)} is {_literal(column_comment)}"
+        )
+
+
+def _write_meta(
+    connection: duckdb.DuckDBPyConnection,
+    releases: Sequence[ReleaseRow],
+    tables: Sequence[TableCount],
+) -> None:
+    connection.execute(f"create schema {META_SCHEMA}")
+    connection.execute(
+        f"""
+        create table {META_SCHEMA}.releases (
+            release_id varchar primary key, fiscal_year integer, run_id varchar,
+            created_at timestamptz, git_commit varchar, gate_result json, is_current boolean
+        )
+        """
+    )
+    connection.executemany(
+        f"insert into {META_SCHEMA}.releases values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                row.release_id,
+                row.fiscal_year,
+                row.run_id,
+                row.created_at,
+                row.git_commit,
+                json.dumps(row.gate_result, ensure_ascii=False, sort_keys=True),
+                row.is_current,
+            ]
+            for row in releases
+        ],
+    )
+    connection.execute(
+        f"comment on table {META_SCHEMA}.releases is "
+        "'Every release up to this one; is_current marks the release this file holds.'"
+    )
+    connection.execute(
+        f"create table {META_SCHEMA}.tables "
+        "(schema_name varchar, table_name varchar, row_count bigint)"
+    )
+    connection.executemany(
+        f"insert into {META_SCHEMA}.tables values (?, ?, ?)",
+        [[table.schema, table.table, table.row_count] for table in tables],
+    )
+
+
+def write_analyst_copy(
+    audit_db: Path, target: Path, *, releases: Sequence[ReleaseRow]
+) -> list[TableCount]:
+    """Write a new DuckDB file at ``target`` with the published schemas and ``meta``."""
+    if target.exists():
+        raise FileExistsError(f"analyst copy target already exists: {target}")
+    tables: list[TableCount] = []
+    connection = duckdb.connect(str(target))
+    try:
+        connection.execute(f"attach {_literal(str(audit_db))} as {_SOURCE} (read_only)")
+        for schema, table, comment in _published_relations(connection):
+            qualified = f"{_identifier(schema)}.{_identifier(table)}"
+            connection.execute(f"create schema if not exists {_identifier(schema)}")
+            connection.execute(f"create table {qualified} as select * from {_SOURCE}.{qualified}")
+            _copy_comments(connection, schema, table, comment)
+            (row_count,) = connection.execute(f"select count(*) from {qualified}").fetchone()
+            tables.append(TableCount(schema, table, int(row_count)))
+        connection.execute(f"detach {_SOURCE}")
+        _write_meta(connection, releases, tables)
+        connection.execute("checkpoint")
+    finally:
+        connection.close()
+    return tables
