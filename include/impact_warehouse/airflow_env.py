@@ -37,3 +37,10 @@ def prepare_airflow(env: dict[str, str]) -> None:
     subprocess.run(
         [airflow_executable(), "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL
     )
+    # One writer at a time on the DuckDB warehouse (airflow_support.DUCKDB_WRITER_POOL).
+    subprocess.run(
+        [airflow_executable(), "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )

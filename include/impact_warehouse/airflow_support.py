@@ -18,12 +18,38 @@ log = logging.getLogger(__name__)
 FORMS_CONNECTION_ID = "impact_forms_api"
 PSEUDONYM_KEY_VARIABLE = "impact_pseudonym_key"
 LANDING_ASSET_URI = "file://impact-warehouse/landing"
+PUBLISHED_ASSET_URI = "file://impact-warehouse/published"
+# DuckDB allows one writer per file: every task that writes the warehouse runs in this pool.
+DUCKDB_WRITER_POOL = "duckdb_writer"
+
+
+def alert_staff_on_failure(context: Any) -> None:
+    """Task-failure callback: staff get a plain-Japanese alert with the technical detail."""
+    from impact_warehouse.notify import Alert, send_alerts
+
+    task_instance = context["ti"]
+    send_alerts(
+        [
+            Alert(
+                kind="task_failure",
+                run_id=context.get("run_id"),
+                details={
+                    "dag_id": task_instance.dag_id,
+                    "task_id": task_instance.task_id,
+                    "try_number": task_instance.try_number,
+                    "exception": repr(context.get("exception")),
+                },
+            )
+        ]
+    )
+
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "impact-warehouse",
     "retries": 2,
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
+    "on_failure_callback": alert_staff_on_failure,
 }
 
 

@@ -24,10 +24,10 @@ def test_every_dag_file_imports_without_errors(dag_bag: DagBag) -> None:
 
 
 def test_expected_dags_exist(dag_bag: DagBag) -> None:
-    assert "impact_ingest" in dag_bag.dags
+    assert {"impact_ingest", "impact_warehouse"} <= set(dag_bag.dags)
 
 
-@pytest.mark.parametrize("dag_id", ["impact_ingest"])
+@pytest.mark.parametrize("dag_id", ["impact_ingest", "impact_warehouse"])
 def test_dag_follows_house_rules(dag_bag: DagBag, dag_id: str) -> None:
     dag = dag_bag.dags[dag_id]
     assert dag.tags, "tags"
@@ -48,3 +48,12 @@ def test_ingest_dag_lands_roster_before_survey_waves(dag_bag: DagBag) -> None:
     assert "plan_waves" in dag.get_task("land_operations_workbooks").downstream_task_ids
     outlets = dag.get_task("summarise_run").outlets
     assert [asset.uri for asset in outlets] == ["file://impact-warehouse/landing"]
+
+
+def test_warehouse_dag_writes_duckdb_one_task_at_a_time(dag_bag: DagBag) -> None:
+    dag = dag_bag.dags["impact_warehouse"]
+    assert {task.pool for task in dag.tasks} == {"duckdb_writer"}
+    outlets = dag.get_task("gate_publish_and_alert").outlets
+    assert [asset.uri for asset in outlets] == ["file://impact-warehouse/published"]
+    for task in dag.tasks:
+        assert task.on_failure_callback, f"{task.task_id} does not alert staff on failure"

@@ -1,0 +1,68 @@
+"""Build the warehouse from landing, validate it, publish a release, alert staff."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from airflow.sdk import Asset, AssetOrTimeSchedule, Param, dag, get_current_context, task
+from airflow.timetables.trigger import CronTriggerTimetable
+
+from impact_warehouse import warehouse_job
+from impact_warehouse.airflow_support import (
+    DEFAULT_ARGS,
+    DUCKDB_WRITER_POOL,
+    LANDING_ASSET_URI,
+    PUBLISHED_ASSET_URI,
+)
+from impact_warehouse.catalog import load_catalog
+from impact_warehouse.settings import paths
+
+DOC = """
+### impact_warehouse
+**Purpose**: dbt build of the audit warehouse from the landing zone → Great Expectations
+gate → atomic publish of a release (only if the gate passes) → staff alerts for failures,
+warnings and the new release; emits the published Asset.
+
+**Schedule**: whenever `impact_ingest` lands new data (landing Asset), and yearly on 1 May
+(Asia/Tokyo) for the fiscal-year release after the follow-up survey has closed. On demand
+with `fiscal_year` (default: the fiscal year of the latest closed wave).
+
+**Notes**: DuckDB has a single writer, so the build and publish run in the 1-slot pool
+`duckdb_writer`. A failed gate leaves the current release published and untouched.
+"""
+
+
+@dag(
+    dag_id="impact_warehouse",
+    schedule=AssetOrTimeSchedule(
+        assets=[Asset(LANDING_ASSET_URI)],
+        timetable=CronTriggerTimetable("0 6 1 5 *", timezone="Asia/Tokyo"),
+    ),
+    start_date=datetime(2022, 4, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["impact-warehouse", "warehouse", "publish"],
+    doc_md=DOC,
+    params={"fiscal_year": Param(None, type=["null", "integer"])},
+)
+def impact_warehouse() -> None:
+    @task(pool=DUCKDB_WRITER_POOL)
+    def build_audit_warehouse() -> dict:
+        return warehouse_job.build_audit_warehouse(paths())
+
+    @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
+    def gate_publish_and_alert(build: dict) -> dict:
+        context = get_current_context()
+        as_of = date.today()
+        fiscal_year = context["params"]["fiscal_year"] or max(
+            wave.fiscal_year for wave in load_catalog().waves.values() if wave.close_date <= as_of
+        )
+        return warehouse_job.gate_publish_and_alert(
+            paths(), fiscal_year=fiscal_year, run_id=context["run_id"], as_of=as_of
+        )
+
+    gate_publish_and_alert(build_audit_warehouse())
+
+
+impact_warehouse()

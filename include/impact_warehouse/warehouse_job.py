@@ -1,0 +1,120 @@
+"""The warehouse job in plain Python: what the ``impact_warehouse`` DAG wires together.
+
+ARCHITECTURE.md, write → audit → publish: dbt builds the audit warehouse, the quality gate
+validates it, and only a passing gate publishes a release; staff hear about every failure,
+every warning and every new release (deduplicated so an open problem is not re-sent).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from impact_warehouse.notify import Alert, AlertLedger, send_alerts
+from impact_warehouse.publish import publish_release
+from impact_warehouse.settings import Paths
+from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
+
+log = logging.getLogger(__name__)
+
+
+def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
+    """dbt build (models, data tests, unit tests) into the audit DuckDB file."""
+    run = run_dbt(["build"], landing_dir=settings.landing)
+    return {
+        "audit_db": str(run.duckdb_path),
+        "nodes": len(run.node_statuses),
+        "seconds": round(run.elapsed_seconds, 1),
+    }
+
+
+def finding_to_alert(finding: Any, *, fiscal_year: int, run_id: str) -> Alert:
+    kind = "gate_failure" if finding.severity == "failure" else "gate_warning"
+    return Alert(
+        kind=kind,
+        program_code=finding.program_code,
+        cohort_code=finding.cohort_code,
+        wave_code=finding.wave_code,
+        check_name=finding.check_name,
+        observed=finding.observed,
+        threshold=finding.threshold,
+        fiscal_year=fiscal_year,
+        run_id=run_id,
+        details={"message": finding.message_en, **finding.details},
+    )
+
+
+def headline_figures(published_db: Path, fiscal_year: int) -> dict[str, Any]:
+    """Response rates of the fiscal year's waves, for the release announcement."""
+    with duckdb.connect(str(published_db), read_only=True) as connection:
+        rows = connection.execute(
+            """
+            select wave_code, responded, targeted, response_rate
+            from marts.fct_response_rates
+            inner join marts.dim_waves using (wave_code)
+            where dim_waves.fiscal_year = ? and breakdown_level = 'all'
+            order by wave_code
+            """,
+            [fiscal_year],
+        ).fetchall()
+    return {
+        f"{wave} 回答率": (
+            f"{responded}/{targeted} ({rate:.1%})" if rate is not None else f"{responded} 件"
+        )
+        for wave, responded, targeted, rate in rows
+    }
+
+
+def gate_publish_and_alert(
+    settings: Paths,
+    *,
+    fiscal_year: int,
+    run_id: str,
+    as_of: date,
+    audit_db: Path | None = None,
+) -> dict[str, Any]:
+    """Validate the audit build; publish it only if the gate passes; alert staff."""
+    from impact_warehouse.quality import run_gate
+
+    audit_db = audit_db or default_warehouse_path()
+    gate = run_gate(audit_db, as_of=as_of, landing_dir=settings.landing)
+    alerts = [
+        finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)
+        for finding in gate.findings
+    ]
+    release_id = None
+    if gate.passed:
+        release = publish_release(
+            audit_db, fiscal_year=fiscal_year, run_id=run_id, gate_result=gate.summary
+        )
+        release_id = release.release_id
+        alerts.append(
+            Alert(
+                kind="release_published",
+                fiscal_year=fiscal_year,
+                run_id=run_id,
+                details={
+                    "release_id": release_id,
+                    "headline_figures": headline_figures(release.warehouse_path, fiscal_year),
+                },
+            )
+        )
+    else:
+        log.warning("gate failed for run %s: the current release stays published", run_id)
+    ledger = AlertLedger()
+    results = send_alerts(alerts, ledger=ledger)
+    # A condition the complete gate no longer finds is forgotten, so it alerts if it returns.
+    ledger.resolve({alert.fingerprint for alert in alerts})
+    return {
+        "gate_passed": gate.passed,
+        "failures": sum(1 for f in gate.findings if f.severity == "failure"),
+        "warnings": sum(1 for f in gate.findings if f.severity == "warning"),
+        "release_id": release_id,
+        "alerts": dict(Counter(result.status for result in results)),
+        "data_docs": str(gate.data_docs_dir) if gate.data_docs_dir else None,
+    }
