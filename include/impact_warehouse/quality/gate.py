@@ -1,0 +1,95 @@
+"""Run the quality gate on a built (audit) warehouse."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from impact_warehouse.quality.checks import CHECKS, CheckContext
+from impact_warehouse.quality.config import load_gate_config
+from impact_warehouse.quality.gx_session import GxSession
+from impact_warehouse.quality.model import Finding, GateResult
+from impact_warehouse.settings import paths
+
+
+def default_data_docs_dir() -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return paths().work / "quality" / "data_docs" / stamp
+
+
+def run_gate(
+    audit_db: Path,
+    *,
+    as_of: date,
+    data_docs_dir: Path | None = None,
+    landing_dir: Path | None = None,
+    config_path: Path | None = None,
+) -> GateResult:
+    """Validate the warehouse at ``audit_db`` (opened read-only) as of ``as_of``.
+
+    Every check is a GX suite over a pandas DataFrame read from DuckDB; Data Docs are built
+    into ``data_docs_dir`` (default ``<work>/quality/data_docs/<timestamp>``). ``landing_dir``
+    is only used by the freshness check when the staging table holds no landing time. A check
+    that cannot run (e.g. a missing table) is itself a failure.
+    """
+    started = time.perf_counter()
+    config = load_gate_config(config_path) if config_path else load_gate_config()
+    docs_dir = Path(data_docs_dir) if data_docs_dir is not None else default_data_docs_dir()
+    session = GxSession(docs_dir)
+    findings: list[Finding] = []
+    checks_summary: dict[str, dict[str, object]] = {}
+    con = duckdb.connect(str(audit_db), read_only=True)
+    try:
+        ctx = CheckContext(con=con, gx=session, config=config, as_of=as_of, landing_dir=landing_dir)
+        for name, check in CHECKS.items():
+            t0 = time.perf_counter()
+            try:
+                found = check(ctx)
+            except Exception as error:
+                found = [
+                    Finding(
+                        check_name=name,
+                        severity="failure",
+                        program_code=None,
+                        cohort_code=None,
+                        wave_code=None,
+                        observed=None,
+                        threshold=None,
+                        message_en=f"Check {name} could not run: {type(error).__name__}: {error}",
+                        details={"error": repr(error)},
+                    )
+                ]
+            findings.extend(found)
+            severities = {f.severity for f in found}
+            checks_summary[name] = {
+                "status": "failure"
+                if "failure" in severities
+                else "warning"
+                if severities
+                else "passed",
+                "failures": sum(f.severity == "failure" for f in found),
+                "warnings": sum(f.severity == "warning" for f in found),
+                "seconds": round(time.perf_counter() - t0, 3),
+                **ctx.notes.get(name, {}),
+            }
+    finally:
+        con.close()
+    built_docs = session.build_docs()
+    failures = sum(f.severity == "failure" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    summary = {
+        "audit_db": str(audit_db),
+        "as_of": as_of.isoformat(),
+        "passed": failures == 0,
+        "failures": failures,
+        "warnings": warnings,
+        "checks": checks_summary,
+        "suppression_k": (config.get("suppression") or {}).get("k"),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return GateResult(
+        passed=failures == 0, findings=findings, data_docs_dir=built_docs, summary=summary
+    )

@@ -1,0 +1,97 @@
+"""A thin wrapper over GX Core 1.x: pandas DataFrames read from DuckDB, one suite per check.
+
+GX's SQL datasource fails on DuckDB here (ARCHITECTURE.md), so every table is read into pandas
+and validated as a whole-dataframe batch of an ephemeral context whose Data Docs site writes
+into the run's folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+_SITE = "quality_gate"
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation's result with the DataFrame index labels of its unexpected rows."""
+
+    expectation_type: str
+    kwargs: dict[str, Any]
+    success: bool
+    unexpected_index: list[Any]
+    result: dict[str, Any]
+
+
+class GxSession:
+    """An ephemeral GX context with a pandas datasource and a Data Docs site in ``docs_dir``."""
+
+    def __init__(self, docs_dir: Path | None) -> None:
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.docs_dir = docs_dir
+        if docs_dir is not None:
+            docs_dir.mkdir(parents=True, exist_ok=True)
+            self.context.add_data_docs_site(
+                site_name=_SITE,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir),
+                    },
+                },
+            )
+        self.datasource = self.context.data_sources.add_pandas("impact_warehouse")
+
+    def validate(
+        self, name: str, frame: pd.DataFrame, expectations: list[Any]
+    ) -> list[ExpectationOutcome]:
+        """Validate ``frame`` against a new suite ``name`` holding ``expectations``."""
+        asset = self.datasource.add_dataframe_asset(name)
+        batch_definition = asset.add_batch_definition_whole_dataframe(f"{name}_whole")
+        suite = self.context.suites.add(gx.ExpectationSuite(name=name))
+        for expectation in expectations:
+            suite.add_expectation(expectation)
+        validation = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+        )
+        results = validation.run(
+            batch_parameters={"dataframe": frame},
+            result_format={"result_format": "COMPLETE"},
+        )
+        outcomes = []
+        for item in results.results:
+            config = item.expectation_config
+            result = dict(item.result or {})
+            index = list(result.get("unexpected_index_list") or [])
+            outcomes.append(
+                ExpectationOutcome(
+                    expectation_type=config.type,
+                    kwargs=dict(config.kwargs),
+                    success=bool(item.success),
+                    unexpected_index=index,
+                    result=result,
+                )
+            )
+        return outcomes
+
+    def build_docs(self) -> Path | None:
+        if self.docs_dir is None:
+            return None
+        self.context.build_data_docs(site_names=[_SITE])
+        return self.docs_dir

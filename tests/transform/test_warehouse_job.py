@@ -1,0 +1,121 @@
+"""Write → audit → publish on a real demo build, with staff mail through a real SMTP server.
+
+A corrupted batch fails the gate: nothing is published, the current release stays, and a
+Japanese mail names the wave and the check. A clean build publishes a release and announces it.
+"""
+
+from __future__ import annotations
+
+import email
+import shutil
+import socket
+from datetime import date
+from email.policy import default as default_policy
+from pathlib import Path
+
+import duckdb
+import pytest
+from aiosmtpd.controller import Controller
+
+from impact_warehouse import warehouse_job
+from impact_warehouse.publish import current_release, list_releases
+from impact_warehouse.settings import Paths
+
+AS_OF = date(2026, 11, 23)
+
+
+class CollectingHandler:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch):
+    handler = CollectingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    monkeypatch.setenv("IMPACT_ALERT_CHANNELS", "outbox,smtp")
+    monkeypatch.setenv("IMPACT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("IMPACT_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("IMPACT_ALERT_FROM", "pipeline@example.org")
+    monkeypatch.setenv("IMPACT_ALERT_TO", "staff@example.org")
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
+    return Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+
+
+def _mail_text(message: email.message.EmailMessage) -> str:
+    return f"{message['subject']}\n{message.get_body().get_content()}"
+
+
+def test_a_clean_build_is_published_and_announced(
+    demo_warehouse_path: Path, work: Paths, smtp_inbox: CollectingHandler, tmp_path: Path
+) -> None:
+    audit = shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb")
+    outcome = warehouse_job.gate_publish_and_alert(
+        work, fiscal_year=2025, run_id="clean", as_of=AS_OF, audit_db=Path(audit)
+    )
+    assert outcome["gate_passed"] and outcome["failures"] == 0
+    release = current_release()
+    assert release is not None and release.release_id == outcome["release_id"]
+    texts = [_mail_text(message) for message in smtp_inbox.messages]
+    assert any(release.release_id in text for text in texts)
+
+
+def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
+    demo_warehouse_path: Path, work: Paths, smtp_inbox: CollectingHandler, tmp_path: Path
+) -> None:
+    clean = shutil.copy(demo_warehouse_path, tmp_path / "clean.duckdb")
+    warehouse_job.gate_publish_and_alert(
+        work, fiscal_year=2025, run_id="before", as_of=AS_OF, audit_db=Path(clean)
+    )
+    published_before = (work.work / "published" / "warehouse.duckdb").read_bytes()
+    release_before = current_release()
+    smtp_inbox.messages.clear()
+
+    corrupted = Path(shutil.copy(demo_warehouse_path, tmp_path / "corrupted.duckdb"))
+    with duckdb.connect(str(corrupted)) as connection:
+        connection.execute(
+            "update marts.fct_answers set value_numeric = 11 where answer_key = ("
+            "select min(answer_key) from marts.fct_answers where is_counted "
+            "and scale_code = 'score10' and wave_code = 'mamabono_2025_post')"
+        )
+        connection.execute(
+            "insert into marts.fct_responses select * from marts.fct_responses "
+            "where wave_code = 'followup_2025' and is_counted limit 1"
+        )
+    outcome = warehouse_job.gate_publish_and_alert(
+        work, fiscal_year=2025, run_id="corrupted", as_of=AS_OF, audit_db=corrupted
+    )
+    assert not outcome["gate_passed"] and outcome["release_id"] is None
+    assert (work.work / "published" / "warehouse.duckdb").read_bytes() == published_before
+    assert current_release() == release_before
+    assert len(list_releases()) == 1
+
+    texts = [_mail_text(message) for message in smtp_inbox.messages]
+    assert any("mamabono_2025_post" in text and "scale_domain" in text for text in texts)
+    assert any("followup_2025" in text and "unique_participant_wave" in text for text in texts)
+    assert all(any("\u3040" <= ch <= "\u30ff" for ch in text) for text in texts)  # Japanese
+
+    # The same failing condition on the next run is not mailed again.
+    smtp_inbox.messages.clear()
+    warehouse_job.gate_publish_and_alert(
+        work, fiscal_year=2025, run_id="corrupted-again", as_of=AS_OF, audit_db=corrupted
+    )
+    repeated = [_mail_text(m) for m in smtp_inbox.messages]
+    assert not any("scale_domain" in text for text in repeated)
