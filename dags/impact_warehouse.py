@@ -25,7 +25,8 @@ warnings and the new release; emits the published Asset.
 
 **Schedule**: whenever `impact_ingest` lands new data (landing Asset), and yearly on 1 May
 (Asia/Tokyo) for the fiscal-year release after the follow-up survey has closed. On demand
-with `fiscal_year` (default: the fiscal year of the latest closed wave).
+with `fiscal_year` (default: the fiscal year of the latest closed wave) and `as_of` (the
+date the gate judges survey windows by; default today).
 
 **Notes**: DuckDB has a single writer, so the build and publish run in the 1-slot pool
 `duckdb_writer`. A failed gate leaves the current release published and untouched.
@@ -44,7 +45,10 @@ with `fiscal_year` (default: the fiscal year of the latest closed wave).
     default_args=DEFAULT_ARGS,
     tags=["impact-warehouse", "warehouse", "publish"],
     doc_md=DOC,
-    params={"fiscal_year": Param(None, type=["null", "integer"])},
+    params={
+        "fiscal_year": Param(None, type=["null", "integer"]),
+        "as_of": Param(None, type=["null", "string"], description="YYYY-MM-DD; default today"),
+    },
 )
 def impact_warehouse() -> None:
     @task(pool=DUCKDB_WRITER_POOL)
@@ -54,7 +58,8 @@ def impact_warehouse() -> None:
     @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
     def gate_publish_and_alert(build: dict) -> dict:
         context = get_current_context()
-        as_of = date.today()
+        as_of_param = context["params"]["as_of"]
+        as_of = date.fromisoformat(as_of_param) if as_of_param else date.today()
         fiscal_year = context["params"]["fiscal_year"] or max(
             wave.fiscal_year for wave in load_catalog().waves.values() if wave.close_date <= as_of
         )

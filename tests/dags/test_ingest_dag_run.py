@@ -1,5 +1,5 @@
-"""The main-job command runs the impact_ingest DAG end to end (airflow dags test), then
-builds the warehouse."""
+"""The main-job command runs the impact_ingest and impact_warehouse DAGs end to end
+(airflow dags test): landing → dbt build → quality gate → publish → alerts."""
 
 from __future__ import annotations
 
@@ -37,9 +37,12 @@ def test_impact_demo_runs_the_ingest_dag_end_to_end(tmp_path):
     assert "mamabono_2026_post" not in waves  # its survey window has not opened yet
     assert summary["landed"] > 0 and summary["quarantined_total"] > 0
     assert (tmp_path / "work" / "airflow" / "airflow.db").exists()
-    # ... and then builds the warehouse from that landing zone.
-    assert "nodes passed" in result.stdout
+    # ... then the impact_warehouse DAG builds, gates and publishes a release.
+    assert "published release FY" in result.stdout
     assert (tmp_path / "work" / "warehouse" / "audit.duckdb").exists()
+    assert (tmp_path / "work" / "published" / "warehouse.duckdb").exists()
+    outbox = (tmp_path / "work" / "outbox" / "alerts.jsonl").read_text(encoding="utf-8")
+    assert "release_published" in outbox
 
     # Nothing the pipeline wrote (landing, Airflow logs and metadata, run summaries) may hold
     # personal data: only the vault does. The demo sources are the "source system" itself.
