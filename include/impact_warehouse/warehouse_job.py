@@ -8,6 +8,7 @@ every warning and every new release (deduplicated so an open problem is not re-s
 from __future__ import annotations
 
 import logging
+import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -93,6 +94,9 @@ def gate_publish_and_alert(
             audit_db, fiscal_year=fiscal_year, run_id=run_id, gate_result=gate.summary
         )
         release_id = release.release_id
+        if gate.data_docs_dir is not None:
+            # The gate's Data Docs stay with the release they admitted.
+            shutil.copytree(gate.data_docs_dir, release.directory / "data_docs")
         alerts.append(
             Alert(
                 kind="release_published",
