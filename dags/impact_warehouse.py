@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from airflow.sdk import Asset, AssetOrTimeSchedule, Param, dag, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from impact_warehouse import warehouse_job
 from impact_warehouse.airflow_support import (
     DEFAULT_ARGS,
     DUCKDB_WRITER_POOL,
@@ -53,10 +52,15 @@ date the gate judges survey windows by; default today).
 def impact_warehouse() -> None:
     @task(pool=DUCKDB_WRITER_POOL)
     def build_audit_warehouse() -> dict:
+        # Imported here, not at the top: dbt and GX would cost ~1 s on every DAG parse.
+        from impact_warehouse import warehouse_job
+
         return warehouse_job.build_audit_warehouse(paths())
 
     @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
     def gate_publish_and_alert(build: dict) -> dict:
+        from impact_warehouse import warehouse_job
+
         context = get_current_context()
         as_of_param = context["params"]["as_of"]
         as_of = date.fromisoformat(as_of_param) if as_of_param else date.today()
