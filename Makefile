@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test bench lint format constraints clean
+.PHONY: demo test bench lint format constraints clean system-packages system-packages-test
+
+# Debian packages the project needs: a Japanese font for the report's charts (demo and
+# tests); Chromium for the report's browser test and PostgreSQL for the second-engine test.
+DEMO_PACKAGES := fonts-ipaexfont-gothic
+TEST_PACKAGES := $(DEMO_PACKAGES) chromium postgresql
 
 $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -14,10 +19,17 @@ $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(INSTALLED)
 
-demo: $(INSTALLED)
+# Installs only what is missing; needs root (CI and these machines) or prints the command.
+system-packages:
+	@PACKAGES="$(DEMO_PACKAGES)" sh include/install_system_packages.sh
+
+system-packages-test:
+	@PACKAGES="$(TEST_PACKAGES)" sh include/install_system_packages.sh
+
+demo: $(INSTALLED) system-packages
 	$(BIN)/impact demo
 
-test: $(INSTALLED)
+test: $(INSTALLED) system-packages-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
