@@ -10,12 +10,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 def _path_from_env(variable: str, default: Path) -> Path:
     value = os.environ.get(variable)
     return Path(value).resolve() if value else default
+
+
+# The checkout holding dags/, dbt_project/ (with the catalog seeds) and expectations/.
+# IMPACT_PROJECT_DIR points an installed package at another checkout or a copy of one.
+PROJECT_ROOT = _path_from_env("IMPACT_PROJECT_DIR", Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)
