@@ -193,12 +193,18 @@ def build_population(catalog: Catalog, *, seed: int, scale: int) -> Population:
 
 def _plan(cohort: Cohort) -> CohortPlan:
     plan = COHORT_PLANS.get(cohort.cohort_code)
-    if plan is None:
+    if plan is not None:
+        return plan
+    # A cohort added to the catalog after the demo plans were written (the README's
+    # walk-through): it gets the team sizes of its program's latest planned cohort.
+    planned = sorted(code for code in COHORT_PLANS if code.startswith(f"{cohort.program_code}_"))
+    if not planned:
         raise ValueError(
-            f"cohort {cohort.cohort_code} (cohorts.csv) has no demo plan; add its team sizes to "
+            f"cohort {cohort.cohort_code} (cohorts.csv) has no demo plan and its program "
+            f"{cohort.program_code} has no planned cohort to copy; add its team sizes to "
             "impact_warehouse/demo/generator/population.py COHORT_PLANS"
         )
-    return plan
+    return COHORT_PLANS[planned[-1]]
 
 
 def _cohort_members(
