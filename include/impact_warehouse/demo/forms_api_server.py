@@ -13,6 +13,7 @@ Endpoints (paths as Google's)::
 
     GET /v1/forms/{formId}
     GET /v1/forms/{formId}/responses?pageSize=&pageToken=&filter=
+    POST /token        OAuth 2.0 JWT-bearer grant for a service account (see below)
 
 Behaviour mirrors Google where the connector depends on it:
 
@@ -38,6 +39,11 @@ Demo-only behaviour, which Google does not have:
 * **Fault injection** (:class:`FaultPlan`): scripted 429/5xx answers and slow responses.
 * **Visibility horizon** (``visible_until``): responses submitted after it are hidden, which
   lets a test make responses "arrive" over time without rewriting files.
+* **Token endpoint.** Given a service account's public key, ``POST /token`` plays Google's
+  OAuth token endpoint (``https://oauth2.googleapis.com/token``): it verifies the signed
+  assertion (RS256, audience = this endpoint, the Forms responses scope) and issues a
+  short-lived access token the API then accepts. A key file whose ``token_uri`` points here
+  lets the real service-account code path (google-auth) run end to end on loopback.
 
 Run it from the command line::
 
@@ -340,11 +346,16 @@ class FormsApiServer:
         token: str,
         faults: FaultPlan | None = None,
         visible_until: str | None = None,
+        service_account_public_key: str | None = None,
+        access_token_seconds: int = 3600,
     ) -> None:
         if not token:
             raise ValueError("FormsApiServer needs a non-empty token")
         self.source_dir = Path(source_dir)
         self.token = token
+        self.service_account_public_key = service_account_public_key
+        self.access_token_seconds = access_token_seconds
+        self.issued_access_tokens: dict[str, datetime] = {}
         self.faults = faults or FaultPlan()
         self.request_log: list[tuple[str, str, int]] = []
         self._visible_until: str | None = None
@@ -409,8 +420,11 @@ class FormsApiServer:
 
     def check_token(self, authorization: str | None) -> None:
         scheme, _, presented = (authorization or "").partition(" ")
-        valid = scheme.lower() == "bearer" and hmac.compare_digest(
-            presented.strip().encode("utf-8"), self.token.encode("utf-8")
+        presented = presented.strip()
+        issued_until = self.issued_access_tokens.get(presented)
+        valid = scheme.lower() == "bearer" and (
+            hmac.compare_digest(presented.encode("utf-8"), self.token.encode("utf-8"))
+            or (issued_until is not None and datetime.now(UTC) < issued_until)
         )
         if not valid:
             raise ApiError(
@@ -419,6 +433,40 @@ class FormsApiServer:
                 "Request had invalid authentication credentials. "
                 "Expected 'Authorization: Bearer <token>' with a valid token.",
             )
+
+    def issue_access_token(self, form_body: bytes) -> tuple[int, bytes]:
+        """The JWT-bearer grant (RFC 7523) as Google's token endpoint answers it."""
+        import jwt  # PyJWT, only needed when a test plays a service account
+
+        fields = parse_qs(form_body.decode("utf-8"))
+        grant_type = _single(fields, "grant_type")
+        assertion = _single(fields, "assertion") or ""
+        if grant_type != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return 400, _oauth_error("unsupported_grant_type", f"grant_type {grant_type!r}")
+        if self.service_account_public_key is None:
+            return 400, _oauth_error("invalid_client", "this server has no service account")
+        try:
+            claims = jwt.decode(
+                assertion,
+                self.service_account_public_key,
+                algorithms=["RS256"],
+                audience=f"{self.url}/token",
+                options={"require": ["iss", "aud", "exp", "iat", "scope"]},
+            )
+        except jwt.InvalidTokenError as exc:
+            return 400, _oauth_error("invalid_grant", f"Invalid JWT Signature or claims: {exc}")
+        if "https://www.googleapis.com/auth/forms.responses.readonly" not in claims["scope"]:
+            return 400, _oauth_error("invalid_scope", f"scope {claims['scope']!r}")
+        access_token = base64.urlsafe_b64encode(os.urandom(24)).decode("ascii")
+        expires = datetime.now(UTC) + timedelta(seconds=self.access_token_seconds)
+        with self._lock:
+            self.issued_access_tokens[access_token] = expires
+        body = {
+            "access_token": access_token,
+            "expires_in": self.access_token_seconds,
+            "token_type": "Bearer",
+        }
+        return 200, json.dumps(body).encode("utf-8")
 
     def next_fault(self) -> str:
         with self._lock:
@@ -498,6 +546,10 @@ def _page_body(lines: list[bytes], has_more: bool, next_token: str) -> bytes:
     return b"{" + b",".join(parts) + b"}"
 
 
+def _oauth_error(error: str, description: str) -> bytes:
+    return json.dumps({"error": error, "error_description": description}).encode("utf-8")
+
+
 def _error_body(error: ApiError) -> bytes:
     body = {"error": {"code": error.code, "message": error.message, "status": error.status}}
     return json.dumps(body).encode("utf-8")
@@ -527,6 +579,14 @@ class _FormsApiHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up (typically its timeout fired during an injected delay).
             logger.debug("Client disconnected before the response to %s was sent", self.path)
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != "/token":
+            self._send_json(404, _error_body(ApiError(404, "NOT_FOUND", f"POST {self.path}")))
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        status, body = self.api.issue_access_token(self.rfile.read(length))
+        self._send_json(status, body)
 
     def _serve(self) -> None:
         fault = self.api.next_fault()
