@@ -2,14 +2,102 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from impact_warehouse.catalog import Catalog
-from impact_warehouse.catalog.answers import check_answer
+from impact_warehouse.catalog.answers import AnswerCheck, check_answer
+from impact_warehouse.catalog.model import Scale
 from impact_warehouse.landing.privacy import Pseudonymiser
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.summary import SourceSummary
 
 # Personal-data items and the pseudonym kind their answers get.
 PERSONAL_DATA_KINDS = {"respondent_name": "name", "respondent_phone": "phone"}
+
+# A scale answer is checked once per distinct (scale, raw text): surveys repeat the same few
+# labels and numbers, so a million responses need only a few hundred checks. The cap keeps
+# memory flat when a numeric item receives ever new values (hours, free numbers).
+CHECK_CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class _Handling:
+    """What to do with answers to one item (or to unmatched questions): decided once."""
+
+    mode: str  # "scrub" (free text, unmatched), "pseudonym" (personal data), "check" (scale)
+    pseudonym_kind: str = ""
+    scale: Scale | None = None
+
+
+class AnswerLander:
+    """Lands answers for one job: dispatch per item and scale checks are computed once."""
+
+    def __init__(self, catalog: Catalog, pseudonymiser: Pseudonymiser) -> None:
+        self.catalog = catalog
+        self.pseudonymiser = pseudonymiser
+        self._handling: dict[str | None, _Handling] = {}
+        self._checks: dict[tuple[str, str], AnswerCheck] = {}
+
+    def _handling_for(self, item_code: str | None) -> _Handling:
+        handling = self._handling.get(item_code)
+        if handling is None:
+            handling = self._decide(item_code)
+            self._handling[item_code] = handling
+        return handling
+
+    def _decide(self, item_code: str | None) -> _Handling:
+        if item_code is None:
+            return _Handling("scrub")
+        item = self.catalog.items[item_code]
+        if item.is_personal_data:
+            return _Handling("pseudonym", pseudonym_kind=PERSONAL_DATA_KINDS.get(item_code, "name"))
+        scale = self.catalog.scales[item.scale_code]
+        if scale.value_type == "text":
+            return _Handling("scrub")
+        return _Handling("check", scale=scale)
+
+    def _check(self, scale: Scale, raw: str) -> AnswerCheck:
+        key = (scale.scale_code, raw)
+        check = self._checks.get(key)
+        if check is None:
+            check = check_answer(scale, raw)
+            if len(self._checks) < CHECK_CACHE_LIMIT:
+                self._checks[key] = check
+        return check
+
+    def land(
+        self,
+        item_code: str | None,
+        raw: str,
+        record_ref: str,
+        quarantine: QuarantineBatch,
+        summary: SourceSummary,
+    ) -> str:
+        """Return the text to keep in landing for one answer.
+
+        Personal data becomes a pseudonym; free text (and answers to unmatched questions,
+        whose content nobody has vetted) is scrubbed of emails and phone numbers. Scale answers
+        are kept as sent: invalid ones are quarantined with a reason and excluded downstream.
+        """
+        handling = self._handling_for(item_code)
+        if handling.mode == "check":
+            assert handling.scale is not None
+            check = self._check(handling.scale, raw)
+            if check.reason_code is not None:
+                quarantine.add(
+                    check.reason_code, record_ref, f"{item_code}: {check.detail}", value=raw
+                )
+            elif check.normalised:
+                summary.normalised["nfkc_or_whitespace"] += 1
+            return raw
+        if handling.mode == "pseudonym":
+            return self.pseudonymiser.pseudonym(
+                handling.pseudonym_kind, raw, source=quarantine.source_ref
+            )
+        scrubbed, count = self.pseudonymiser.scrub_free_text(raw, source=quarantine.source_ref)
+        if count:
+            summary.normalised["contact_details_scrubbed"] += count
+        return scrubbed
 
 
 def land_answer(
@@ -22,30 +110,7 @@ def land_answer(
     quarantine: QuarantineBatch,
     summary: SourceSummary,
 ) -> str:
-    """Return the text to keep in landing for one answer.
-
-    Personal data becomes a pseudonym; free text (and answers to unmatched questions, whose
-    content nobody has vetted) is scrubbed of emails and phone numbers. Scale answers are
-    kept as sent: invalid ones are quarantined with a reason and excluded downstream.
-    """
-    if item_code is None:
-        scrubbed, count = pseudonymiser.scrub_free_text(raw, source=quarantine.source_ref)
-        if count:
-            summary.normalised["contact_details_scrubbed"] += count
-        return scrubbed
-    item = catalog.items[item_code]
-    if item.is_personal_data:
-        kind = PERSONAL_DATA_KINDS.get(item_code, "name")
-        return pseudonymiser.pseudonym(kind, raw, source=quarantine.source_ref)
-    scale = catalog.scales[item.scale_code]
-    if scale.value_type == "text":
-        scrubbed, count = pseudonymiser.scrub_free_text(raw, source=quarantine.source_ref)
-        if count:
-            summary.normalised["contact_details_scrubbed"] += count
-        return scrubbed
-    check = check_answer(scale, raw)
-    if check.reason_code is not None:
-        quarantine.add(check.reason_code, record_ref, f"{item_code}: {check.detail}", value=raw)
-    elif check.normalised:
-        summary.normalised["nfkc_or_whitespace"] += 1
-    return raw
+    """One answer without a shared lander (no caching across calls); see AnswerLander.land."""
+    return AnswerLander(catalog, pseudonymiser).land(
+        item_code, raw, record_ref, quarantine, summary
+    )

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from impact_warehouse.catalog import QuestionMatcher, Wave
-from impact_warehouse.landing.answers import land_answer
+from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
@@ -88,6 +88,7 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
     quarantine = context.quarantine(SOURCE, delivery.path.name, wave.wave_code, batch_id)
     store = PartitionStore(context.landing_dir / SOURCE / "responses" / wave.wave_code)
     samples_in_file: set[str] = set()
+    lander = AnswerLander(context.catalog, context.pseudonymiser)
     records = []
     for row_number, row in enumerate(delivery.rows, start=2):
         summary.received += 1
@@ -117,14 +118,8 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
             summary.already_landed += 1
             continue
         answers = {
-            header: land_answer(
-                catalog=context.catalog,
-                pseudonymiser=context.pseudonymiser,
-                item_code=question_map[header],
-                raw=value,
-                record_ref=f"{sample}|{header}",
-                quarantine=quarantine,
-                summary=summary,
+            header: lander.land(
+                question_map[header], value, f"{sample}|{header}", quarantine, summary
             )
             for header, value in answered.items()
         }
