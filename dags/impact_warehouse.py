@@ -20,7 +20,8 @@ DOC = """
 ### impact_warehouse
 **Purpose**: dbt build of the audit warehouse from the landing zone → Great Expectations
 gate → atomic publish of a release (only if the gate passes) → staff alerts for failures,
-warnings and the new release; emits the published Asset.
+warnings and the new release; emits the published Asset → the impact reports (HTML, CSV,
+XLSX) of the release's fiscal year and the previous one (skipped when nothing was published).
 
 **Schedule**: whenever `impact_ingest` lands new data (landing Asset), and yearly on 1 May
 (Asia/Tokyo) for the fiscal-year release after the follow-up survey has closed. On demand
@@ -71,7 +72,19 @@ def impact_warehouse() -> None:
             paths(), fiscal_year=fiscal_year, run_id=context["run_id"], as_of=as_of
         )
 
-    gate_publish_and_alert(build_audit_warehouse())
+    # Only reads the immutable release file; in the DuckDB pool all the same, so one DuckDB
+    # task runs at a time (the integrity test holds every task of this DAG to that).
+    @task(pool=DUCKDB_WRITER_POOL)
+    def render_reports(outcome: dict) -> list[dict]:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from impact_warehouse.report import job
+
+        if job.published_release_id(outcome) is None:
+            raise AirflowSkipException("no release was published: the current report stands")
+        return job.render_after_publish(outcome, paths())
+
+    render_reports(gate_publish_and_alert(build_audit_warehouse()))
 
 
 impact_warehouse()

@@ -1,0 +1,118 @@
+"""Read one fiscal year's reporting tables (``reporting.rpt_*``) from a published release.
+
+Every figure in the report comes from these queries; nothing is recomputed here, so the
+report shows exactly the published cells, suppression included (METRICS.md "Small cells").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+
+class FiscalYearMissingError(LookupError):
+    """The release holds no figures for the fiscal year asked for."""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The reporting rows of one fiscal year, each frame in report order."""
+
+    fiscal_year: int
+    outputs: pd.DataFrame
+    employment: pd.DataFrame
+    support_measures: pd.DataFrame
+    cumulative: pd.DataFrame
+    waves: pd.DataFrame
+    short_term: pd.DataFrame
+    pre_post: pd.DataFrame
+    mid_term: pd.DataFrame
+    time_use: pd.DataFrame
+    mommy_track: pd.DataFrame
+    summary: pd.DataFrame
+    programs: pd.DataFrame
+    indicators: pd.DataFrame
+    likert_labels: pd.DataFrame
+    items: pd.DataFrame
+
+
+_QUERIES: dict[str, str] = {
+    "outputs": """
+        select * from reporting.rpt_outputs where fiscal_year = $fy
+        order by program_code = 'all', category_ja, program_code""",
+    "employment": """
+        select * from reporting.rpt_outputs_employment where fiscal_year = $fy
+        order by display_order, program_group_code""",
+    "support_measures": """
+        select * from reporting.rpt_support_measures where fiscal_year = $fy
+        order by display_order, program_code""",
+    # The cumulative chart runs from the first fiscal year up to the report's, not beyond.
+    "cumulative": """
+        select * from reporting.rpt_cumulative_participants where fiscal_year <= $fy
+        order by fiscal_year, program_code""",
+    # Response rates per wave (METRICS.md "Response rate"): the report's survey overviews.
+    "waves": """
+        select w.wave_code, w.wave_type, w.wave_type_ja, w.program_code, w.open_date,
+               w.close_date, w.targeted_population_ja, r.targeted, r.responded,
+               r.respondents, r.response_rate
+        from marts.dim_waves as w
+        left join marts.fct_response_rates as r
+          on r.wave_code = w.wave_code and r.breakdown_level = 'all'
+        where w.fiscal_year = $fy
+        order by case w.wave_type when 'pre' then 1 when 'post' then 2
+                 when 'followup' then 3 else 4 end, w.program_code nulls last, w.wave_code""",
+    "short_term": """
+        select * from reporting.rpt_short_term_outcomes where fiscal_year = $fy
+        order by program_code <> 'all', program_code, display_order""",
+    "pre_post": """
+        select * from reporting.rpt_pre_post_confidence where fiscal_year = $fy
+        order by program_code <> 'all', program_code, item_code,
+                 case population when 'respondents' then 1 when 'paired' then 2 else 3 end,
+                 wave_type desc""",
+    "mid_term": """
+        select * from reporting.rpt_mid_term_outcomes where fiscal_year = $fy
+        order by program_code <> 'all', program_code, indicator_code, display_order,
+                 measure desc""",
+    "time_use": """
+        select * from reporting.rpt_time_use where fiscal_year = $fy
+        order by case respondent_group when 'followup' then 1 when 'comparison' then 2
+                 else 3 end""",
+    "mommy_track": """
+        select * from reporting.rpt_mommy_track where fiscal_year = $fy
+        order by program_code <> 'all', program_code, display_order""",
+    "summary": """
+        select * from reporting.rpt_summary where fiscal_year = $fy
+        order by indicator_code, display_order, figure_code""",
+    "programs": "select * from catalog.programs order by program_code",
+    "indicators": "select * from catalog.indicators order by indicator_code",
+    "likert_labels": """
+        select value_code, label_ja, label_en from catalog.scale_labels
+        where scale_code = 'likert4' order by value_code desc""",
+    "items": "select item_code, report_label_ja, scale_code from catalog.items",
+}
+
+
+def available_fiscal_years(connection: duckdb.DuckDBPyConnection) -> list[int]:
+    """Fiscal years with outputs in the release (a year that ran at least one program)."""
+    rows = connection.execute(
+        "select distinct fiscal_year from reporting.rpt_outputs order by 1"
+    ).fetchall()
+    return [int(year) for (year,) in rows]
+
+
+def load_report_data(connection: duckdb.DuckDBPyConnection, fiscal_year: int) -> ReportData:
+    years = available_fiscal_years(connection)
+    if fiscal_year not in years:
+        raise FiscalYearMissingError(
+            f"{fiscal_year}年度のデータがこのリリースにありません。"
+            f" (fiscal year {fiscal_year} not in reporting.rpt_outputs; years: {years})"
+        )
+    frames = {
+        name: connection.execute(query.replace("$fy", "?"), [fiscal_year] * query.count("$fy"))
+        .df()
+        .reset_index(drop=True)
+        for name, query in _QUERIES.items()
+    }
+    return ReportData(fiscal_year=fiscal_year, **frames)

@@ -1,0 +1,103 @@
+"""The HTML page: sections in report order, the Jinja2 template, the embedded font."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+import jinja2
+import yaml
+
+from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
+from impact_warehouse.report.charts import Chart
+from impact_warehouse.report.fonts import subset_font_face
+from impact_warehouse.report.summary import SummaryLine
+
+_FONT_FACE_SLOT = "/*__EMBEDDED_FONT__*/"
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
+    lead: str = ""
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[ReportTable] = field(default_factory=list)
+    summary_lines: list[SummaryLine] = field(default_factory=list)
+    methods: list[dict[str, str]] = field(default_factory=list)
+
+
+SECTION_TITLES: dict[str, str] = {
+    "outputs": "活動・アウトプット",
+    "waves": "アンケート実施概要と回答率",
+    "short_term": "短期アウトカム ④〜⑩",
+    "pre_post": "⑥⑦ 事前・事後の変化（10段階評価）",
+    "mid_term": "中期アウトカム ⑪〜⑮ 比較群との比較",
+    "time_use": "⑮ パートナーと協働した家庭運営：家事関連時間",
+    "mommy_track": "見えてきた課題：マミートラック",
+    "summary": "評価結果まとめ",
+    "methods": "集計方法",
+}
+SECTION_LEADS: dict[str, str] = {
+    "short_term": "終了後アンケート。図は全プログラムの合計、プログラム別は表にあります。"
+    "※各項タイトルの丸数字は、ロジックモデルの指標と連動しています。",
+    "pre_post": "開始前と終了後のアンケート。見出しの割合は各回の回答者全員（非ペア）、"
+    "ペアと不安が強い層（事前に1〜3点）は両方に回答した人です。",
+    "mid_term": "前年度・前々年度の参加者への追跡アンケートと、ウェブ調査の比較群との比較。",
+    "mommy_track": "追跡アンケートと比較群で、復職後の仕事の割り当て・評価について"
+    "の回答を比べました。",
+}
+
+
+def methods_entries(k: int) -> list[dict[str, str]]:
+    text = resources.files("impact_warehouse.report").joinpath("methods_ja.yaml").read_text("utf-8")
+    return [
+        {**entry, "text": entry["text"].replace("{k}", str(k))} for entry in yaml.safe_load(text)
+    ]
+
+
+def build_sections(
+    charts: list[Chart], tables: list[ReportTable], lines: list[SummaryLine], k: int
+) -> list[Section]:
+    sections = []
+    for anchor, title in SECTION_TITLES.items():
+        sections.append(
+            Section(
+                anchor=anchor,
+                title=title,
+                lead=SECTION_LEADS.get(anchor, ""),
+                charts=[chart for chart in charts if chart.section == anchor],
+                tables=[table for table in tables if table.section == anchor],
+                summary_lines=lines if anchor == "summary" else [],
+                methods=methods_entries(k) if anchor == "methods" else [],
+            )
+        )
+    return sections
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("impact_warehouse.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["cell_text"] = html_text
+    return environment
+
+
+def render_html(*, sections: list[Section], context: dict[str, Any]) -> str:
+    """The page, with the font subset to exactly the characters it uses."""
+    template = _environment().get_template("report.html.j2")
+    page = template.render(
+        sections=sections,
+        mark=SUPPRESSED_MARK,
+        not_applicable=NOT_APPLICABLE,
+        font_face=jinja2.utils.markupsafe.Markup(_FONT_FACE_SLOT),
+        rendered_at=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        **context,
+    )
+    return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)

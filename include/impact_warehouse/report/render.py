@@ -1,0 +1,145 @@
+"""Render the impact report of one fiscal year from one published release."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+
+from impact_warehouse.publish.files import write_text_atomically
+from impact_warehouse.report.charts import build_charts
+from impact_warehouse.report.data import load_report_data
+from impact_warehouse.report.exports import write_csvs, write_xlsx
+from impact_warehouse.report.page import build_sections, render_html
+from impact_warehouse.report.release import resolve_release
+from impact_warehouse.report.summary import summary_lines
+from impact_warehouse.report.tables import build_tables
+from impact_warehouse.settings import Paths, paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    html_path: Path
+    csv_paths: tuple[Path, ...]
+    xlsx_path: Path
+    release_id: str
+    fiscal_year: int
+    seconds: float
+    chart_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-friendly (Airflow XCom, command output)."""
+        return {
+            "fiscal_year": self.fiscal_year,
+            "release_id": self.release_id,
+            "html": str(self.html_path),
+            "xlsx": str(self.xlsx_path),
+            "csv": len(self.csv_paths),
+            "charts": len(self.chart_ids),
+            "seconds": self.seconds,
+        }
+
+
+def default_out_dir(settings: Paths, release_id: str, fiscal_year: int) -> Path:
+    return settings.work / "reports" / release_id / f"fy{fiscal_year}"
+
+
+def render_report(
+    fiscal_year: int,
+    *,
+    release_id: str | None = None,
+    out_dir: Path | None = None,
+    settings: Paths | None = None,
+) -> RenderedReport:
+    """The HTML report, its CSV tables and its XLSX workbook, from a published release.
+
+    ``release_id`` None means the current release. Output goes to
+    ``<work>/reports/<release_id>/fy<FY>/`` unless ``out_dir`` is given.
+    """
+    started = time.perf_counter()
+    source = resolve_release(release_id, settings)
+    settings = settings or paths()
+    k = source.suppression_k
+    log.info("report FY%s from release %s (k=%s)", fiscal_year, source.release_id, k)
+
+    step = time.perf_counter()
+    with source.connect() as connection:
+        data = load_report_data(connection, fiscal_year)
+    log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
+
+    step = time.perf_counter()
+    tables = build_tables(data, as_of=source.data_as_of, k=k)
+    lines = summary_lines(data)
+    log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
+
+    step = time.perf_counter()
+    charts = build_charts(data, k=k)
+    log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
+
+    out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
+    xlsx_path = out_dir / f"impact_report_fy{fiscal_year}.xlsx"
+    html_path = out_dir / f"impact_report_fy{fiscal_year}.html"
+
+    step = time.perf_counter()
+    sections = build_sections(charts, tables, lines, k)
+    html = render_html(
+        sections=sections,
+        context={
+            "title": f"{fiscal_year}年度 ママボノ 参加者に対するインパクト評価 レポート",
+            "fiscal_year": fiscal_year,
+            "release_id": source.release_id,
+            "data_as_of": source.data_as_of.isoformat(),
+            "published_at": source.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "k": k,
+            "xlsx_name": xlsx_path.name,
+        },
+    )
+    write_text_atomically(html_path, html)
+    for section in sections:
+        log.info(
+            "  section %s: %s charts, %s tables",
+            section.title,
+            len(section.charts),
+            len(section.tables),
+        )
+    log.info(
+        "  html: %s (%.0f KB, %.1f s)",
+        html_path,
+        len(html.encode()) / 1024,
+        time.perf_counter() - step,
+    )
+
+    step = time.perf_counter()
+    csv_paths = write_csvs(tables, out_dir / "tables")
+    write_xlsx(
+        tables,
+        xlsx_path,
+        about=[
+            ("レポート", f"{fiscal_year}年度 ママボノ インパクト評価レポート"),
+            ("リリースID", source.release_id),
+            ("データ時点", source.data_as_of.isoformat()),
+            ("非表示の基準", f"分母が {k} 人未満のセルと、そこから逆算できるセル"),
+        ],
+    )
+    log.info(
+        "  exports: %s CSV + %s (%.1f s)",
+        len(csv_paths),
+        xlsx_path.name,
+        time.perf_counter() - step,
+    )
+
+    seconds = round(time.perf_counter() - started, 2)
+    log.info("report FY%s written in %.1f s: %s", fiscal_year, seconds, html_path)
+    return RenderedReport(
+        html_path=html_path,
+        csv_paths=tuple(csv_paths),
+        xlsx_path=xlsx_path,
+        release_id=source.release_id,
+        fiscal_year=fiscal_year,
+        seconds=seconds,
+        chart_ids=tuple(chart.chart_id for chart in charts),
+    )
