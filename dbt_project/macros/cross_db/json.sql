@@ -69,3 +69,33 @@
 {% macro _duckdb_json_path(path_keys) -%}
     ${% for key in path_keys %}."{{ key }}"{% endfor %}
 {%- endmacro %}
+
+{#- PostgreSQL: landing JSON columns are jsonb (impact_warehouse.transform.postgres_landing). -#}
+{% macro postgres__json_extract_text(json_expression, path_keys) -%}
+    jsonb_extract_path_text({{ json_expression }}{% for key in path_keys %}, {{ dbt.string_literal(key) }}{% endfor %})
+{%- endmacro %}
+
+{#- jsonb_each yields an object's entries, jsonb_array_elements an array's (indexed from 0
+    as DuckDB's json_each does); each gets null for the other kind, so one serves both. -#}
+{% macro postgres__json_entries_join(json_expression, alias, path_keys, outer) -%}
+    {%- set target -%}
+        {%- if path_keys -%}
+            jsonb_extract_path({{ json_expression }}{% for key in path_keys %}, {{ dbt.string_literal(key) }}{% endfor %})
+        {%- else -%}
+            ({{ json_expression }})
+        {%- endif -%}
+    {%- endset -%}
+    {{ 'left join' if outer else 'cross join' }} lateral (
+        select object_entry.key, object_entry.value
+        from jsonb_each(case when jsonb_typeof({{ target }}) = 'object' then {{ target }} end)
+            as object_entry
+        union all
+        select cast(array_entry.position - 1 as text), array_entry.value
+        from jsonb_array_elements(case when jsonb_typeof({{ target }}) = 'array' then {{ target }} end)
+            with ordinality as array_entry (value, position)
+    ) as {{ alias }}{{ ' on true' if outer }}
+{%- endmacro %}
+
+{% macro postgres__json_scalar_text(json_expression) -%}
+    ({{ json_expression }} #>> '{}')
+{%- endmacro %}

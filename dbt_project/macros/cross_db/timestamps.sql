@@ -16,3 +16,9 @@
 {% macro duckdb__parse_utc_timestamp(expression) -%}
     timezone('UTC', try_cast({{ expression }} as timestamptz))
 {%- endmacro %}
+
+{#- PostgreSQL has no try_cast; impact_udf.try_cast (create_engine_functions) returns null
+    for unreadable text. -#}
+{% macro postgres__parse_utc_timestamp(expression) -%}
+    ({{ dbt.safe_cast(expression, 'timestamptz') }} at time zone 'UTC')
+{%- endmacro %}

@@ -5,9 +5,13 @@
 {%- endmacro %}
 
 {% macro default__type_double() -%}
-    {{ return(type_double()) }}
+    {{ return(dbt.type_float()) }}
 {%- endmacro %}
 
 {% macro duckdb__type_double() -%}
     {{ return('double') }}
+{%- endmacro %}
+
+{% macro postgres__type_double() -%}
+    {{ return('double precision') }}
 {%- endmacro %}

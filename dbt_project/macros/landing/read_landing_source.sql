@@ -55,6 +55,30 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- PostgreSQL cannot read the landing files: impact_warehouse.transform.postgres_landing
+    copies each source into landing.<source>__<table> (declared columns, json as jsonb, an
+    empty table when nothing has landed) before the build, and this selects from it. -#}
+{% macro postgres__read_landing_source(source_name, table_name) -%}
+    {%- set source_relation = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return(source_relation) }}
+    {%- endif -%}
+    {#- Same declaration checks as DuckDB; the loader reads the same declarations. -#}
+    {%- do landing_source_contract(source_name, table_name) -%}
+    {%- set relation = adapter.get_relation(
+        database=target.database, schema='landing', identifier=source_name ~ '__' ~ table_name
+    ) -%}
+    {%- if relation is none -%}
+        {{ exceptions.raise_compiler_error(
+            "landing." ~ source_name ~ "__" ~ table_name ~ " does not exist in the PostgreSQL "
+            ~ "database: load the landing zone first (python -m "
+            ~ "impact_warehouse.transform.postgres_landing, or postgres_build which also runs dbt)"
+        ) }}
+    {%- endif -%}
+    {#- The loader created exactly the declared columns and types. -#}
+    {{ relation }}
+{%- endmacro %}
+
 {#- The glob and declared columns of a landing source, with errors that say what to fix. -#}
 {% macro landing_source_contract(source_name, table_name) -%}
     {%- set matches = graph.sources.values()

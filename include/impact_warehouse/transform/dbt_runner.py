@@ -104,11 +104,15 @@ def run_dbt(
     duckdb_path: Path | None = None,
     landing_dir: Path | None = None,
     vars: Mapping[str, Any] | None = None,
+    profile_target: str | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> DbtRun:
     """Invoke dbt (e.g. ``["build"]``, ``["seed"]``, ``["docs", "generate"]``) on the project.
 
     Defaults come from ``impact_warehouse.settings.paths()``: the landing folder, the DuckDB
     file (``default_warehouse_path``) and ``<work>/dbt/target`` for dbt's artifacts and log.
+    ``profile_target`` picks a ``profiles.yml`` output (default ``audit``, DuckDB; ``postgres`` reads
+    ``IMPACT_PG_*``, which ``environment`` can set for this invocation).
     Raises ``DbtRunError`` when dbt fails.
     """
     settings = paths()
@@ -134,11 +138,14 @@ def run_dbt(
     ]
     if vars:
         command += ["--vars", json.dumps(dict(vars))]
+    if profile_target:
+        command += ["--target", profile_target]
 
     progress = _ProgressLogger()
     log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
     started = time.monotonic()
-    with _DBT_LOCK, _environment({LANDING_ENV: str(landing), WAREHOUSE_ENV: str(database)}):
+    variables = {**(environment or {}), LANDING_ENV: str(landing), WAREHOUSE_ENV: str(database)}
+    with _DBT_LOCK, _environment(variables):
         try:
             outcome: dbtRunnerResult = dbtRunner(callbacks=[progress]).invoke(command)
         finally:

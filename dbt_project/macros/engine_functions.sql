@@ -1,0 +1,98 @@
+{#-
+    Functions an engine needs before any model runs (on-run-start in dbt_project.yml).
+    DuckDB needs none. PostgreSQL gets, in schema impact_udf:
+    - try_cast(text, anyelement): the text cast to the type of the second argument, or null
+      when it cannot be read (DuckDB's try_cast; safe_cast and parse_utc_timestamp use it);
+    - indicator_results(answers, paired_scores, response_rates, suppression_k): the rows of
+      marts.fct_indicator_results, computed in PL/Python by the same code as the DuckDB
+      Python model (impact_warehouse.transform.indicator_results, scipy/statsmodels).
+      Needs the plpython3u extension (Debian postgresql-plpython3-15; creating it needs a
+      superuser) and the impact_warehouse package with its pinned dependencies importable
+      by the server's Python (impact_warehouse.transform.postgres_server sets PYTHONPATH).
+-#}
+{% macro create_engine_functions() -%}
+    {{ return(adapter.dispatch('create_engine_functions', 'impact_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__create_engine_functions() -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro postgres__create_engine_functions() -%}
+create schema if not exists impact_udf;
+
+create or replace function impact_udf.try_cast(value text, target anyelement)
+returns anyelement
+language plpgsql
+stable
+as $$
+begin
+    -- Assigning text to the polymorphic variable runs the target type's input function.
+    target := value;
+    return target;
+exception
+    when data_exception then
+        -- What DuckDB's casts read beyond PostgreSQL's: digit-group underscores (1_000)
+        -- in numbers and, for integers, any number, rounded half away from zero (7.0, 1e3).
+        begin
+            if pg_typeof(target) in ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) then
+                target := round(cast(regexp_replace(value, '(\d)_(?=\d)', '\1', 'g') as numeric));
+            elsif pg_typeof(target) in ('real'::regtype, 'double precision'::regtype, 'numeric'::regtype) then
+                target := regexp_replace(value, '(\d)_(?=\d)', '\1', 'g');
+            else
+                return null;
+            end if;
+            return target;
+        exception
+            -- data_exception, or feature_not_supported for NaN as an integer
+            when others then
+                return null;
+        end;
+end;
+$$;
+
+create extension if not exists plpython3u;
+
+create or replace function impact_udf.indicator_results(
+    answers_relation text,
+    paired_scores_relation text,
+    response_rates_relation text,
+    suppression_k integer
+)
+returns table (
+    indicator_result_key text,
+    fiscal_year bigint,
+    program_code text,
+    wave_type text,
+    item_code text,
+    scale_code text,
+    indicator_code text,
+    measure text,
+    numerator bigint,
+    denominator bigint,
+    value double precision,
+    ci_lower double precision,
+    ci_upper double precision,
+    comparison_numerator bigint,
+    comparison_denominator bigint,
+    comparison_value double precision,
+    comparison_ci_lower double precision,
+    comparison_ci_upper double precision,
+    difference_points double precision,
+    difference_ci_lower double precision,
+    difference_ci_upper double precision,
+    p_value double precision,
+    test_name text,
+    response_rate double precision,
+    is_suppressed boolean,
+    suppression_reason text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.postgres_plpython import indicator_results_rows
+return indicator_results_rows(
+    plpy, answers_relation, paired_scores_relation, response_rates_relation, suppression_k
+)
+$$;
+{%- endmacro %}

@@ -1,0 +1,13 @@
+{#- PostgreSQL's fct_indicator_results (dbt-postgres runs no Python models): the same rows
+    as the DuckDB Python model marts/fct_indicator_results.py, computed by the same code in
+    PL/Python (impact_udf.indicator_results, macros/engine_functions.sql). dbt_project.yml
+    enables exactly one of the two for the target; both share the YAML in _marts__models.yml. -#}
+{{ config(materialized='table') }}
+
+select *
+from impact_udf.indicator_results(
+    {{ dbt.string_literal(ref('fct_answers')) }},
+    {{ dbt.string_literal(ref('fct_paired_scores')) }},
+    {{ dbt.string_literal(ref('fct_response_rates')) }},
+    {{ var('suppression_k', 5) | int }}
+)

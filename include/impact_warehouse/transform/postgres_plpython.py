@@ -1,0 +1,72 @@
+"""Code that runs inside PostgreSQL, in PL/Python (``plpython3u``).
+
+dbt-postgres has no Python models, so on PostgreSQL ``fct_indicator_results`` is an SQL
+model selecting from ``impact_udf.indicator_results(...)``, a PL/Python function that the
+``create_engine_functions`` on-run-start macro defines as a one-line call into
+``indicator_results_rows`` below. It reads the three mart tables with ``plpy``, runs the same
+``compute_indicator_results`` as the DuckDB Python model and returns the rows, so both
+engines compute the statistics with the same scipy/statsmodels code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from impact_warehouse.transform.indicator_results import COLUMNS, compute_indicator_results
+
+_FETCH_ROWS = 50_000
+
+
+def read_relation(plpy: Any, relation: str) -> pd.DataFrame:
+    """All rows of a table as a DataFrame, fetched in chunks. ``relation`` is the quoted name
+    dbt's ref() rendered into the SQL model, never user input."""
+    columns = list(plpy.execute(f"select * from {relation} limit 0").colnames())
+    cursor = plpy.cursor(f"select * from {relation}")
+    frames: list[pd.DataFrame] = []
+    while rows := cursor.fetch(_FETCH_ROWS):
+        frames.append(pd.DataFrame.from_records([_row(row, columns) for row in rows], columns=columns))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _row(row: dict[str, Any], columns: list[str]) -> tuple[Any, ...]:
+    # numeric arrives as Decimal; the DuckDB model sees floats.
+    return tuple(
+        float(value) if isinstance(value, Decimal) else value
+        for value in (row[column] for column in columns)
+    )
+
+
+def indicator_results_rows(
+    plpy: Any,
+    answers_relation: str,
+    paired_scores_relation: str,
+    response_rates_relation: str,
+    suppression_k: int,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of fct_indicator_results, in COLUMNS order, with SQL nulls for NA."""
+    results = compute_indicator_results(
+        read_relation(plpy, answers_relation),
+        read_relation(plpy, paired_scores_relation),
+        read_relation(plpy, response_rates_relation),
+        suppression_k=int(suppression_k),
+    )
+    columns = list(COLUMNS)
+    for record in results[columns].itertuples(index=False, name=None):
+        yield tuple(_sql_value(value) for value in record)
+
+
+def _sql_value(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars → Python int/float/bool
+        return value.item()
+    return value
