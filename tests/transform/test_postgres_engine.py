@@ -11,6 +11,7 @@ in any order, floats within 1e-9.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -22,7 +23,11 @@ import psycopg2
 import pytest
 
 from impact_warehouse.transform.postgres_build import PostgresBuild, build_on_postgres
-from impact_warehouse.transform.postgres_landing import landing_sources
+from impact_warehouse.transform.postgres_landing import (
+    LandingLoadError,
+    landing_sources,
+    load_landing,
+)
 from impact_warehouse.transform.postgres_server import PostgresServer
 
 TOLERANCE = 1e-9
@@ -113,6 +118,53 @@ def test_landing_is_loaded_whole(postgres: Any, warehouse: duckdb.DuckDBPyConnec
             (landed,) = cursor.fetchone()
             (expected,) = warehouse.execute(f"select count(*) from staging.{model}").fetchone()
             assert landed == expected > 0, (source_name, table_name)
+
+
+def test_loader_types_columns_and_rejects_a_bad_line_whole(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """Declared columns only, typed; missing keys null; empty sources empty tables; a bad
+    line names its file and line and leaves the previous load in place."""
+    admin = psycopg2.connect(**postgres_server.connection.psycopg2_kwargs())
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("create database loader_check")
+    admin.close()
+    settings = {**postgres_server.connection.psycopg2_kwargs(), "dbname": "loader_check"}
+    connection = psycopg2.connect(**settings)
+    roster = tmp_path / "operations" / "roster" / "part-0001.jsonl"
+    roster.parent.mkdir(parents=True)
+    roster.write_text(
+        json.dumps({"record_key": "a", "row_number": 3, "fiscal_year": 2025, "extra": 1})
+        + "\n"
+        + json.dumps({"record_key": "b\tc"})
+        + "\n",
+        encoding="utf-8",
+    )
+    panel = tmp_path / "panel_file" / "responses" / "w1" / "part-0001.jsonl"
+    panel.parent.mkdir(parents=True)
+    panel.write_text(json.dumps({"record_key": "p", "answers": {"Q1": "７"}}) + "\n")
+    try:
+        loaded = {table.relation_name: table.rows for table in load_landing(connection, tmp_path)}
+        assert loaded["operations__roster"] == 2
+        assert loaded["quarantine__records"] == 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select record_key, row_number, fiscal_year from landing.operations__roster "
+                "order by record_key"
+            )
+            assert cursor.fetchall() == [("a", 3, "2025"), ("b\tc", None, None)]
+            cursor.execute("select answers ->> 'Q1' from landing.panel_file__responses")
+            assert cursor.fetchall() == [("７",)]
+
+        roster.write_text(json.dumps({"record_key": "x", "row_number": "three"}) + "\n")
+        with pytest.raises(LandingLoadError, match=rf"{roster}:1: .*operations__roster"):
+            load_landing(connection, tmp_path)
+        with connection.cursor() as cursor:
+            cursor.execute("select count(*) from landing.operations__roster")
+            assert cursor.fetchone() == (2,)
+    finally:
+        connection.close()
 
 
 def test_try_cast_reads_what_duckdb_reads(postgres: Any) -> None:

@@ -111,8 +111,8 @@ def run_dbt(
 
     Defaults come from ``impact_warehouse.settings.paths()``: the landing folder, the DuckDB
     file (``default_warehouse_path``) and ``<work>/dbt/target`` for dbt's artifacts and log.
-    ``profile_target`` picks a ``profiles.yml`` output (default ``audit``, DuckDB; ``postgres`` reads
-    ``IMPACT_PG_*``, which ``environment`` can set for this invocation).
+    ``profile_target`` picks a ``profiles.yml`` output (default ``audit``, DuckDB;
+    ``postgres`` reads ``IMPACT_PG_*``, which ``environment`` can set for this invocation).
     Raises ``DbtRunError`` when dbt fails.
     """
     settings = paths()

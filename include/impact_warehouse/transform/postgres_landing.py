@@ -138,10 +138,16 @@ def _load_source(cursor: Any, landing_dir: Path, source: LandingSource) -> Loade
     counter = _Counter()
     stream = _IterStream(counter.count(_copy_lines(files, source)))
     column_names = sql.SQL(", ").join(sql.Identifier(column.name) for column in source.columns)
-    cursor.copy_expert(
-        sql.SQL("copy {} ({}) from stdin").format(table, column_names).as_string(cursor),
-        stream,
-    )
+    try:
+        cursor.copy_expert(
+            sql.SQL("copy {} ({}) from stdin").format(table, column_names).as_string(cursor),
+            stream,
+        )
+    except psycopg2.Error:
+        # psycopg2 reports an error raised while reading the stream as a cancelled COPY.
+        if stream.error is not None:
+            raise stream.error from None
+        raise
     return LoadedTable(source.relation_name, len(files), counter.rows)
 
 
@@ -202,6 +208,7 @@ class _IterStream(io.RawIOBase):
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
         self._pending = b""
+        self.error: Exception | None = None
 
     def readable(self) -> bool:
         return True
@@ -209,7 +216,11 @@ class _IterStream(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         size = 1 << 16 if size is None or size < 0 else size
         while len(self._pending) < size:
-            chunk = next(self._chunks, None)
+            try:
+                chunk = next(self._chunks, None)
+            except Exception as error:
+                self.error = error
+                raise
             if chunk is None:
                 break
             self._pending += chunk

@@ -29,7 +29,8 @@ def read_relation(plpy: Any, relation: str) -> pd.DataFrame:
     cursor = plpy.cursor(f"select * from {relation}")
     frames: list[pd.DataFrame] = []
     while rows := cursor.fetch(_FETCH_ROWS):
-        frames.append(pd.DataFrame.from_records([_row(row, columns) for row in rows], columns=columns))
+        records = [_row(row, columns) for row in rows]
+        frames.append(pd.DataFrame.from_records(records, columns=columns))
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

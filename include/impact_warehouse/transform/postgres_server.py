@@ -147,6 +147,7 @@ class PostgresServer:
             os.chown(self.root, self._os_user.pw_uid, self._os_user.pw_gid)
         self.port = _free_port()
         try:
+            self._check_python_path_readable()
             self._run(
                 "initdb",
                 "--pgdata",
@@ -229,6 +230,36 @@ class PostgresServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def _check_python_path_readable(self) -> None:
+        """Fail early, not with an ImportError inside PL/Python halfway through a build."""
+        if self._os_user is None:
+            return
+        for entry in project_python_path().split(os.pathsep):
+            probe = subprocess.run(
+                [
+                    "runuser",
+                    "-u",
+                    self._os_user.pw_name,
+                    "--",
+                    "test",
+                    "-r",
+                    entry,
+                    "-a",
+                    "-x",
+                    entry,
+                ],
+                capture_output=True,
+                check=False,
+            )
+            if probe.returncode != 0:
+                raise PostgresServerError(
+                    "PostgreSQL のサーバーユーザーがプロジェクトの Python パッケージを読めません。"
+                    f" The server runs as OS user '{self._os_user.pw_name}', whose PL/Python must "
+                    f"import from {entry}: make that folder and its parents readable and "
+                    "searchable by that user (e.g. chmod o+rx), or check out the project "
+                    "somewhere other users can read"
+                )
 
     def _require_root(self) -> Path:
         if self.root is None:
