@@ -1,0 +1,152 @@
+"""One published demo release per session, and its FY2025 and FY2026 reports.
+
+The demo warehouse comes from the transform tests' session fixture (land the demo sources,
+dbt build); it is published through the real gate (``warehouse_job``), then the reports are
+rendered the way the DAG does (``report.job.render_after_publish``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from impact_warehouse import warehouse_job
+from impact_warehouse.publish import current_release
+from impact_warehouse.publish.releases import Release
+from impact_warehouse.report import job
+from impact_warehouse.settings import Paths
+
+
+def _load_transform_fixtures():
+    """tests/transform/conftest.py as a module (test folders are not packages)."""
+    path = Path(__file__).resolve().parents[1] / "transform" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("transform_fixtures_for_report", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_transform = _load_transform_fixtures()
+demo_warehouse_for_seed = _transform.demo_warehouse_for_seed  # re-exported: pytest finds it here
+DEMO_AS_OF = _transform.DEMO_AS_OF
+
+
+@dataclass(frozen=True)
+class PublishedReports:
+    settings: Paths
+    release: Release
+    reports: dict[int, dict]
+
+    def database(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.release.warehouse_path), read_only=True)
+
+    def html_path(self, fiscal_year: int) -> Path:
+        return Path(self.reports[fiscal_year]["html"])
+
+    def html(self, fiscal_year: int) -> str:
+        return self.html_path(fiscal_year).read_text(encoding="utf-8")
+
+    def out_dir(self, fiscal_year: int) -> Path:
+        return self.html_path(fiscal_year).parent
+
+
+@pytest.fixture(scope="session")
+def published_reports(demo_warehouse_for_seed, tmp_path_factory) -> PublishedReports:
+    """The demo release (labelled FY2026, as in ``make demo``) and its rendered reports."""
+    root = tmp_path_factory.mktemp("report")
+    settings = Paths.for_work_dir(root / "work", root / "inbox")
+    audit = Path(shutil.copy(demo_warehouse_for_seed(2025).database, root / "audit.duckdb"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_WORK_DIR", str(settings.work))
+        outcome = warehouse_job.gate_publish_and_alert(
+            settings, fiscal_year=2026, run_id="report-tests", as_of=DEMO_AS_OF, audit_db=audit
+        )
+        assert outcome["gate_passed"], outcome
+        rendered = job.render_after_publish(outcome, settings)
+        release = current_release()
+    assert release is not None and release.release_id == outcome["release_id"]
+    for report in rendered:
+        print(f"rendered FY{report['fiscal_year']} in {report['seconds']} s: {report['html']}")
+    return PublishedReports(settings, release, {r["fiscal_year"]: r for r in rendered})
+
+
+@dataclass
+class HtmlCell:
+    text: str
+    suppressed: bool
+
+
+@dataclass
+class HtmlTable:
+    headers: list[str]
+    rows: dict[str, list[HtmlCell]]
+
+    def cell(self, row_key: str, header: str) -> HtmlCell:
+        return self.rows[row_key][self.headers.index(header)]
+
+
+class _TableParser(HTMLParser):
+    """Every ``<table data-table>``: its headers, and its rows by ``data-key``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, HtmlTable] = {}
+        self._table: HtmlTable | None = None
+        self._row: str | None = None
+        self._cell: HtmlCell | None = None
+        self._header: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "table" and attributes.get("data-table"):
+            self._table = self.tables.setdefault(attributes["data-table"], HtmlTable([], {}))
+        elif self._table is None:
+            return
+        elif tag == "th":
+            self._header = ""
+        elif tag == "tr" and attributes.get("data-key"):
+            self._row = attributes["data-key"]
+            self._table.rows[self._row] = []
+        elif tag == "td" and self._row is not None:
+            self._cell = HtmlCell("", attributes.get("data-suppressed") == "true")
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.text += data
+        elif self._header is not None:
+            self._header += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._table is None:
+            return
+        if tag == "th" and self._header is not None:
+            self._table.headers.append(self._header.strip())
+            self._header = None
+        elif tag == "td" and self._cell is not None and self._row is not None:
+            self._cell.text = self._cell.text.strip()
+            self._table.rows[self._row].append(self._cell)
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+
+def parse_tables(html: str) -> dict[str, HtmlTable]:
+    parser = _TableParser()
+    parser.feed(html)
+    return parser.tables
+
+
+@pytest.fixture(scope="session")
+def html_tables(published_reports: PublishedReports) -> dict[int, dict[str, HtmlTable]]:
+    """FY → table key → the rendered table."""
+    return {year: parse_tables(published_reports.html(year)) for year in published_reports.reports}
