@@ -34,10 +34,22 @@ test: $(INSTALLED) system-packages-test
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-# Figures printed, never asserted (README: benchmarks).
+# Figures printed, never asserted (README: benchmarks). Run on an otherwise idle machine.
+# Generated and landed data per scale are cached in .work/bench/scale (1000×: ~3 GB, about
+# 10 min to generate and land the first time). `make bench` takes about 45 min on 2 cores
+# (25 min with the cache); `make bench-quick` about 8 min.
+BENCH_INGEST ?= 100000 1000000
+BENCH_SCALES ?= 1 10 100 1000
 bench: $(INSTALLED)
+	@$(BIN)/python -m impact_warehouse.benchmarks.machine
 	$(BIN)/python -m impact_warehouse.benchmarks.dag_parse
-	$(BIN)/python -m impact_warehouse.benchmarks.ingest_throughput --responses 10000 100000
+	$(BIN)/python -m impact_warehouse.benchmarks.ingest_throughput --responses $(BENCH_INGEST)
+	$(BIN)/python -m impact_warehouse.benchmarks.end_to_end
+	$(BIN)/python -m impact_warehouse.benchmarks.scale --scales $(BENCH_SCALES)
+
+.PHONY: bench-quick
+bench-quick: $(INSTALLED)
+	$(MAKE) bench BENCH_INGEST="10000 100000" BENCH_SCALES="1 10 100"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -16,7 +16,7 @@ from typing import Any
 from impact_warehouse.catalog import QuestionMatcher, Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
-from impact_warehouse.landing.quarantine import QuarantineBatch
+from impact_warehouse.landing.quarantine import QuarantineBatch, quarantine_store
 from impact_warehouse.landing.roster_index import participants_by_cohort
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
@@ -142,8 +142,8 @@ class _WaveRun:
         self.targeted = targeted
         self.summary = summary
         self.batch_id = batch_id
-        self.seen_in_run: set[str] = set()
         self.lander = AnswerLander(context.catalog, context.pseudonymiser)
+        self.quarantine_store = quarantine_store(context.landing_dir, SOURCE, wave.source_ref)
 
     def land_page(self, page: ResponsePage) -> str | None:
         """Land one page durably. Returns the newest lastSubmittedTime landed from it."""
@@ -152,6 +152,9 @@ class _WaveRun:
         quarantine = context.quarantine(SOURCE, form_id, wave.wave_code, self.batch_id)
         records = []
         newest: str | None = None
+        # Duplicates within the page; a key landed by an earlier page of the run is already
+        # in the store and skipped above as landed, so the set need not outlive the page.
+        seen_in_page: set[str] = set()
         for broken in page.broken_records:
             summary.received += 1
             # Page numbers shift between pulls; the content hash identifies the record.
@@ -177,7 +180,7 @@ class _WaveRun:
                 self.targeted,
                 quarantine,
                 summary,
-                self.seen_in_run,
+                seen_in_page,
                 self.lander,
             )
             if record is None:
@@ -192,7 +195,9 @@ class _WaveRun:
             records, batch_id=self.batch_id, part_label=f"{page.page_number:05d}"
         )
         summary.quarantined.update(
-            quarantine.commit(context.landing_dir, f"{page.page_number:05d}")
+            quarantine.commit(
+                context.landing_dir, f"{page.page_number:05d}", store=self.quarantine_store
+            )
         )
         log.info(
             "wave %s form %s page %d: %d received so far, %d landed",
@@ -213,7 +218,7 @@ def _land_response(
     targeted: set[str],
     quarantine: QuarantineBatch,
     summary: SourceSummary,
-    seen_in_run: set[str],
+    seen_in_page: set[str],
     lander: AnswerLander,
 ) -> dict[str, Any] | None:
     """The landing record for one response, or None when the whole record is rejected."""
@@ -236,10 +241,10 @@ def _land_response(
         )
         return None
     key = f"{response_id}|{last_submitted}"
-    if key in seen_in_run:
+    if key in seen_in_page:
         quarantine.add("duplicate_record", key, "same responseId and lastSubmittedTime twice")
         return None
-    seen_in_run.add(key)
+    seen_in_page.add(key)
 
     payload = dict(response)
     respondent = None

@@ -83,14 +83,22 @@ class QuarantineBatch:
             }
         )
 
-    def commit(self, landing_dir: Path, part_label: str) -> Counter[str]:
+    def commit(
+        self, landing_dir: Path, part_label: str, store: PartitionStore | None = None
+    ) -> Counter[str]:
         """Land the batch; returns the reasons of records not quarantined before.
 
         Run summaries count these, so a problem seen again (a re-sent delivery, a re-pull)
-        is reported once, exactly as it is stored once.
+        is reported once, exactly as it is stored once. A job committing page after page
+        passes its ``quarantine_store`` so the landed keys are read once, not once per page.
         """
-        store = PartitionStore(landing_dir / "quarantine" / self.source / self.source_ref)
+        store = store or quarantine_store(landing_dir, self.source, self.source_ref)
         fresh = {r[KEY_FIELD]: r for r in self.records if not store.is_landed(r[KEY_FIELD])}
         store.append(list(fresh.values()), batch_id=self.batch_id, part_label=part_label)
         self.records = []
         return Counter(record["reason_code"] for record in fresh.values())
+
+
+def quarantine_store(landing_dir: Path, source: str, source_ref: str) -> PartitionStore:
+    """The quarantine folder of one source entity."""
+    return PartitionStore(landing_dir / "quarantine" / source / source_ref)

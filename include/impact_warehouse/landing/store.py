@@ -8,6 +8,7 @@ two renames) has its keys rebuilt from the part itself, so nothing is ever lande
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -50,12 +51,19 @@ def write_atomically(path: Path, lines: Iterable[str]) -> None:
     _fsync_directory(path.parent)
 
 
+def _key_digest(key: str) -> bytes:
+    """What the in-memory index holds per landed key: 16 bytes however long the key (keys
+    are up to ~100 characters; a million of them as strings held ~250 MB). Collisions at
+    128 bits are out of reach; the keys themselves stay on disk in the sidecars."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+
+
 class PartitionStore:
     """One folder of part files for one source entity (e.g. one form's responses)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._keys: set[str] | None = None
+        self._keys: set[bytes] | None = None
 
     def _part_files(self) -> list[Path]:
         if not self.directory.exists():
@@ -63,7 +71,8 @@ class PartitionStore:
         return sorted(self.directory.glob("part-*.jsonl"))
 
     @property
-    def landed_keys(self) -> set[str]:
+    def _landed(self) -> set[bytes]:
+        """Digests of every landed key, read from the sidecars once per store."""
         if self._keys is None:
             self._keys = set()
             for part in self._part_files():
@@ -71,7 +80,9 @@ class PartitionStore:
                 if not sidecar.exists():
                     self._rebuild_sidecar(part, sidecar)
                 with sidecar.open(encoding="utf-8") as handle:
-                    self._keys.update(json.loads(line) for line in handle if line.strip())
+                    self._keys.update(
+                        _key_digest(json.loads(line)) for line in handle if line.strip()
+                    )
         return self._keys
 
     @staticmethod
@@ -81,17 +92,18 @@ class PartitionStore:
         write_atomically(sidecar, (json.dumps(key, ensure_ascii=False) for key in keys))
 
     def is_landed(self, key: str) -> bool:
-        return key in self.landed_keys
+        return _key_digest(key) in self._landed
 
     def append(self, records: list[dict[str, Any]], *, batch_id: str, part_label: str) -> int:
         """Land records not landed before (by ``record_key``). Returns the number written."""
         fresh: list[dict[str, Any]] = []
-        seen_here: set[str] = set()
+        seen_here: set[bytes] = set()
+        landed = self._landed
         for record in records:
-            key = record[KEY_FIELD]
-            if key in self.landed_keys or key in seen_here:
+            digest = _key_digest(record[KEY_FIELD])
+            if digest in landed or digest in seen_here:
                 continue
-            seen_here.add(key)
+            seen_here.add(digest)
             fresh.append(record)
         if not fresh:
             return 0
@@ -104,7 +116,7 @@ class PartitionStore:
             part.with_suffix(".keys"),
             (json.dumps(record[KEY_FIELD], ensure_ascii=False) for record in fresh),
         )
-        self.landed_keys.update(seen_here)
+        landed.update(seen_here)
         return len(fresh)
 
     def read_all(self) -> list[dict[str, Any]]:
