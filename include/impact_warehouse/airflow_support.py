@@ -7,11 +7,17 @@ environment variables) and fall back to the plain ``IMPACT_*`` environment varia
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from impact_warehouse.sources.google_forms import FormsApiConfig, forms_api_config_from_env
+from impact_warehouse.sources.google_forms import (
+    DEFAULT_BASE_URL,
+    FormsApiConfig,
+    forms_api_config_from_env,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +72,27 @@ def forms_api_config() -> FormsApiConfig:
         host = f"{connection.schema or 'https'}://{host}"
     if connection.port:
         host = f"{host}:{connection.port}"
+    base_url = host.rstrip("/") if connection.host else DEFAULT_BASE_URL
+    extra = connection.extra_dejson
+    # Google's own provider names these fields key_path / keyfile_dict; same here.
+    if extra.get("key_path") or extra.get("keyfile_dict"):
+        from impact_warehouse.sources.google_auth import ServiceAccountTokens
+
+        key_info = extra.get("keyfile_dict")
+        if isinstance(key_info, str):
+            key_info = json.loads(key_info)
+        tokens = (
+            ServiceAccountTokens(key_info)
+            if key_info
+            else ServiceAccountTokens.from_file(Path(extra["key_path"]))
+        )
+        return FormsApiConfig(base_url=base_url, token_source=tokens)
     if not connection.password:
         raise ValueError(
-            f"Airflow connection {FORMS_CONNECTION_ID} has no password; put the API bearer "
-            "token there (or set IMPACT_FORMS_API_TOKEN)"
+            f"Airflow connection {FORMS_CONNECTION_ID} has neither a service-account key "
+            "(extra key_path or keyfile_dict) nor a password holding a bearer token"
         )
-    return FormsApiConfig(base_url=host.rstrip("/"), token=connection.password)
+    return FormsApiConfig(base_url=base_url, token=connection.password)
 
 
 def pseudonym_key() -> bytes | None:

@@ -41,7 +41,7 @@ Demo-only behaviour, which Google does not have:
   lets a test make responses "arrive" over time without rewriting files.
 * **Token endpoint.** Given a service account's public key, ``POST /token`` plays Google's
   OAuth token endpoint (``https://oauth2.googleapis.com/token``): it verifies the signed
-  assertion (RS256, audience = this endpoint, the Forms responses scope) and issues a
+  assertion (RS256, audience Google's token endpoint, the Forms responses scope) and issues a
   short-lived access token the API then accepts. A key file whose ``token_uri`` points here
   lets the real service-account code path (google-auth) run end to end on loopback.
 
@@ -79,6 +79,7 @@ logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 5000
 DEFAULT_TOKEN_ENV = "IMPACT_FORMS_API_TOKEN"
+GOOGLE_TOKEN_ENDPOINT = "https://oauth2.googleapis.com/token"
 
 _FORM_ID = re.compile(r"[A-Za-z0-9_-]+")
 _FORM_PATH = re.compile(r"/v1/forms/(?P<form_id>[^/]+)(?P<responses>/responses)?/?")
@@ -450,7 +451,8 @@ class FormsApiServer:
                 assertion,
                 self.service_account_public_key,
                 algorithms=["RS256"],
-                audience=f"{self.url}/token",
+                # google-auth signs for Google's endpoint whatever the key's token_uri says.
+                audience=[f"{self.url}/token", GOOGLE_TOKEN_ENDPOINT],
                 options={"require": ["iss", "aud", "exp", "iat", "scope"]},
             )
         except jwt.InvalidTokenError as exc:

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://forms.googleapis.com"
 URL_ENV = "IMPACT_FORMS_API_URL"
 TOKEN_ENV = "IMPACT_FORMS_API_TOKEN"
+KEY_FILE_ENV = "IMPACT_FORMS_API_KEY_FILE"
 AIRFLOW_CONNECTION_ID = "impact_forms_api"
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -56,9 +57,24 @@ class FormsApiConfig:
     """Where the Forms API lives and how patiently to talk to it."""
 
     base_url: str
-    # Kept out of repr so configs can be logged without leaking the credential.
-    token: str = field(repr=False)
+    # A static bearer token (the demo server, a proxy) or, for Google itself, a source of
+    # fresh OAuth access tokens (sources.google_auth.ServiceAccountTokens). Kept out of repr
+    # so configs can be logged without leaking the credential.
+    token: str = field(default="", repr=False)
+    token_source: Callable[[], str] | None = field(default=None, repr=False, compare=False)
     timeout_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not self.token and self.token_source is None:
+            raise FormsApiError(
+                "The Forms API configuration has no credential: give a service-account key "
+                f"({KEY_FILE_ENV}, or key_path in the Airflow connection "
+                f"'{AIRFLOW_CONNECTION_ID}') or a bearer token ({TOKEN_ENV})."
+            )
+
+    def bearer_token(self) -> str:
+        return self.token_source() if self.token_source is not None else self.token
+
     page_size: int = 5000
     max_retries: int = 6
     backoff_base_seconds: float = 1.0
@@ -94,16 +110,25 @@ class ResponsePage:
 
 
 def forms_api_config_from_env(environ: Mapping[str, str] | None = None) -> FormsApiConfig:
-    """Config from ``IMPACT_FORMS_API_URL`` (optional) and ``IMPACT_FORMS_API_TOKEN`` (required)."""
+    """Config from ``IMPACT_FORMS_API_URL`` (optional) and either ``IMPACT_FORMS_API_KEY_FILE``
+    (a Google service-account key) or ``IMPACT_FORMS_API_TOKEN`` (a static bearer token)."""
     env = os.environ if environ is None else environ
+    base_url = (env.get(URL_ENV, "").strip() or DEFAULT_BASE_URL).rstrip("/")
+    key_file = env.get(KEY_FILE_ENV, "").strip()
+    if key_file:
+        from impact_warehouse.sources.google_auth import ServiceAccountTokens
+
+        return FormsApiConfig(
+            base_url=base_url, token_source=ServiceAccountTokens.from_file(key_file)
+        )
     token = env.get(TOKEN_ENV, "").strip()
     if not token:
         raise FormsApiError(
-            f"Environment variable {TOKEN_ENV} is not set; it must hold the Forms API bearer "
-            f"token (or configure the Airflow connection '{AIRFLOW_CONNECTION_ID}')."
+            f"Neither {KEY_FILE_ENV} (a service-account key file) nor {TOKEN_ENV} (a bearer "
+            f"token) is set, and the Airflow connection '{AIRFLOW_CONNECTION_ID}' is not "
+            "configured: the Forms API cannot be reached without a credential."
         )
-    base_url = env.get(URL_ENV, "").strip() or DEFAULT_BASE_URL
-    return FormsApiConfig(base_url=base_url.rstrip("/"), token=token)
+    return FormsApiConfig(base_url=base_url, token=token)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -282,7 +307,10 @@ class FormsApiClient:
 
     def _attempt(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> _Attempt:
         """One HTTP call: a payload or a retryable failure; raises on failures not worth a retry."""
-        headers = {"Authorization": f"Bearer {self.config.token}", "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {self.config.bearer_token()}",
+            "Accept": "application/json",
+        }
         try:
             response = self._session.get(
                 url, params=params, headers=headers, timeout=self.config.timeout_seconds
