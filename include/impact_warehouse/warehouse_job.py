@@ -20,6 +20,7 @@ from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.publish import publish_release
 from impact_warehouse.settings import Paths
 from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
+from impact_warehouse.transform.docs_site import add_docs_to_release
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def gate_publish_and_alert(
         for finding in gate.findings
     ]
     release_id = None
+    docs_site = None
     if gate.passed:
         release = publish_release(
             audit_db, fiscal_year=fiscal_year, run_id=run_id, gate_result=gate.summary
@@ -97,6 +99,10 @@ def gate_publish_and_alert(
         if gate.data_docs_dir is not None:
             # The gate's Data Docs stay with the release they admitted.
             shutil.copytree(gate.data_docs_dir, release.directory / "data_docs")
+        # What every published table and column means, as of this release.
+        docs_site = add_docs_to_release(
+            release.directory, audit_db=audit_db, landing_dir=settings.landing
+        )
         alerts.append(
             Alert(
                 kind="release_published",
@@ -121,4 +127,5 @@ def gate_publish_and_alert(
         "release_id": release_id,
         "alerts": dict(Counter(result.status for result in results)),
         "data_docs": str(gate.data_docs_dir) if gate.data_docs_dir else None,
+        "docs_site": str(docs_site) if docs_site else None,
     }
