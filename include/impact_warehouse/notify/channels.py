@@ -1,5 +1,8 @@
 """Where alerts go: a local outbox file (default), SMTP mail, a Slack-compatible webhook.
 
+SMTP and webhook settings come from the Airflow connections ``impact_smtp`` and
+``impact_alert_webhook`` when they are defined (metadata database, secrets backend or
+``AIRFLOW_CONN_*``), else from the ``IMPACT_SMTP_*`` / ``IMPACT_ALERT_*`` variables.
 Secrets (SMTP password, webhook URL, which carries its own token) are never logged and never
 appear in exception messages or reprs.
 """
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -26,6 +29,8 @@ from impact_warehouse.settings import paths
 log = logging.getLogger(__name__)
 
 CHANNEL_NAMES = ("outbox", "smtp", "webhook")
+SMTP_CONNECTION_ID = "impact_smtp"
+WEBHOOK_CONNECTION_ID = "impact_alert_webhook"
 
 
 class AlertConfigError(ValueError):
@@ -134,11 +139,18 @@ def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]
         if name == "outbox":
             channels.append(OutboxChannel())
         elif name == "smtp":
-            channels.append(_smtp_from_env(environ))
+            connection = airflow_connection(SMTP_CONNECTION_ID)
+            channels.append(
+                _smtp_from_connection(connection, environ)
+                if connection
+                else _smtp_from_env(environ)
+            )
         elif name == "webhook":
+            connection = airflow_connection(WEBHOOK_CONNECTION_ID)
+            url = (connection.password or connection.host or "") if connection else ""
             channels.append(
                 WebhookChannel(
-                    url=_required(environ, "IMPACT_ALERT_WEBHOOK_URL", channel="webhook")
+                    url=url or _required(environ, "IMPACT_ALERT_WEBHOOK_URL", channel="webhook")
                 )
             )
         else:
@@ -156,6 +168,52 @@ def _required(environ: Mapping[str, str], variable: str, *, channel: str) -> str
             f"is not set; set {variable} or remove '{channel}' from IMPACT_ALERT_CHANNELS"
         )
     return value
+
+
+def airflow_connection(connection_id: str) -> Any | None:
+    """The Airflow connection if one is defined, else None (also outside Airflow)."""
+    try:
+        from airflow.sdk import Connection
+    except ImportError:
+        return None
+    try:
+        return Connection.get(connection_id)
+    except Exception:  # not defined: each secrets backend raises its own error
+        return None
+
+
+def _addresses(text: str | list[str]) -> tuple[str, ...]:
+    items = text if isinstance(text, list) else text.split(",")
+    return tuple(address.strip() for address in items if address.strip())
+
+
+def _is_true(value: object) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes")
+
+
+def _smtp_from_connection(connection: Any, environ: Mapping[str, str]) -> SmtpChannel:
+    """host, port, login, password; extra ``from``, ``to`` (comma list), ``starttls``.
+
+    ``from`` and ``to`` fall back to IMPACT_ALERT_FROM / IMPACT_ALERT_TO.
+    """
+    if not connection.host:
+        raise AlertConfigError(
+            f"Airflow connection {SMTP_CONNECTION_ID} has no host; set the SMTP server there"
+        )
+    extra = connection.extra_dejson
+    starttls = _is_true(extra.get("starttls", False))
+    return SmtpChannel(
+        host=connection.host,
+        port=int(connection.port or (587 if starttls else 25)),
+        sender=str(extra.get("from") or "").strip()
+        or _required(environ, "IMPACT_ALERT_FROM", channel="smtp"),
+        recipients=_addresses(
+            extra.get("to") or _required(environ, "IMPACT_ALERT_TO", channel="smtp")
+        ),
+        user=connection.login or None,
+        password=connection.password or None,
+        starttls=starttls,
+    )
 
 
 def _smtp_from_env(environ: Mapping[str, str]) -> SmtpChannel:
