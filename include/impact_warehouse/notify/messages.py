@@ -18,8 +18,16 @@ from typing import Any, Literal
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.settings import paths
 
-AlertKind = Literal["gate_failure", "gate_warning", "task_failure", "release_published"]
-ALERT_KINDS: tuple[str, ...] = ("gate_failure", "gate_warning", "task_failure", "release_published")
+AlertKind = Literal[
+    "gate_failure", "gate_warning", "task_failure", "release_published", "release_overdue"
+]
+ALERT_KINDS: tuple[str, ...] = (
+    "gate_failure",
+    "gate_warning",
+    "task_failure",
+    "release_published",
+    "release_overdue",
+)
 
 CHECK_LABELS_JA = {
     "response_rate": "アンケートの回答率",
@@ -63,12 +71,19 @@ DEFAULT_ACTIONS_JA = {
         "自動処理が途中で止まりました。このメールを担当エンジニアに転送してください。"
     ),
     "release_published": "新しい集計が公開されました。報告書の数値を確認してください。",
+    "release_overdue": (
+        "直近のデータ確認のお知らせ(エラー・注意)を確認し、原因を取り除いてから"
+        "「impact publish」を実行するか、Airflow で impact_warehouse を手動実行してください。"
+        "状況は「impact status」で確認できます。分からない場合は、このメールを担当エンジニアに"
+        "転送してください。"
+    ),
 }
 SUBJECT_HEADLINES_JA = {
     "gate_failure": "データ確認でエラー(公開を停止)",
     "gate_warning": "注意",
     "task_failure": "自動処理が失敗しました",
     "release_published": "新しい集計を公開しました",
+    "release_overdue": "年度の集計の公開が期限を過ぎています",
 }
 THRESHOLD_WORDS_JA = {"gate_warning": "目標", "gate_failure": "基準"}
 
@@ -203,7 +218,7 @@ def _check_label(alert: Alert) -> str:
 def _subject(alert: Alert, labels: CatalogLabels) -> str:
     program = labels.program(alert.program_code) if alert.program_code else "インパクト集計"
     parts = [f"【{program}】{SUBJECT_HEADLINES_JA[alert.kind]}"]
-    if alert.kind == "release_published" and alert.fiscal_year is not None:
+    if alert.kind in ("release_published", "release_overdue") and alert.fiscal_year is not None:
         parts.append(f"{alert.fiscal_year}年度")
     elif alert.check_name:
         parts.append(_check_label(alert))
@@ -221,6 +236,9 @@ def _what_happened(alert: Alert) -> str:
     if alert.kind == "task_failure":
         return f"自動処理「{alert.check_name or '不明'}」が失敗しました。"
     year = f"{alert.fiscal_year}年度の" if alert.fiscal_year is not None else ""
+    if alert.kind == "release_overdue":
+        due = alert.details.get("due_at_ja", "期限")
+        return f"{year}集計(年度リリース)が、公開期限の{due}を過ぎても公開されていません。"
     return f"{year}新しい集計(リリース)を公開しました。"
 
 

@@ -1,0 +1,107 @@
+"""The fiscal-year release deadline: alert staff when a year's release is not published in time.
+
+Wired as an Airflow deadline alert on the ``impact_warehouse`` DAG (``DeadlineAlert`` on the run's
+logical date + ``IMPACT_RELEASE_DEADLINE_DAYS``, a ``SyncCallback`` to
+:func:`release_deadline_missed`). Airflow calls it only when a run has not *succeeded* by its
+deadline; the callback then checks what matters to staff — is there a release of that fiscal
+year? — so a failed run that a later manual run made good does not raise a false alarm.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from impact_warehouse.ops.calendar import TOKYO, released_fiscal_year
+
+log = logging.getLogger(__name__)
+
+DEADLINE_ALERT_NAME = "fiscal_year_release_deadline"
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        moment = value
+    else:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def format_japanese_datetime(moment: datetime) -> str:
+    local = moment.astimezone(TOKYO)
+    return f"{local.year}年{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+
+
+def check_release_deadline(
+    fiscal_year: int,
+    *,
+    due_at: datetime,
+    now: datetime | None = None,
+    run_id: str | None = None,
+    dag_id: str | None = None,
+    releases_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Alert staff (through ``notify``) unless a release of ``fiscal_year`` exists."""
+    from impact_warehouse.notify import Alert, send_alerts
+    from impact_warehouse.publish import current_release, list_releases
+
+    now = now or datetime.now(UTC)
+    releases = list_releases(releases_dir)
+    published = [release for release in releases if release.fiscal_year == fiscal_year]
+    if published:
+        log.info(
+            "FY%s release %s is published; the deadline %s needs no alert",
+            fiscal_year,
+            published[-1].release_id,
+            due_at.isoformat(),
+        )
+        return {"fiscal_year": fiscal_year, "late": False, "release_id": published[-1].release_id}
+    current = current_release(releases_dir)
+    alert = Alert(
+        kind="release_overdue",
+        fiscal_year=fiscal_year,
+        run_id=run_id,
+        details={
+            "due_at": due_at.isoformat(),
+            "due_at_ja": format_japanese_datetime(due_at),
+            "checked_at": now.isoformat(),
+            "dag_id": dag_id,
+            "current_release": current.release_id if current else None,
+            "current_release_gate_passed": current.gate_result.get("passed") if current else None,
+            "how_to_change_deadline": "IMPACT_RELEASE_DEADLINE_DAYS (days after the 1 May run)",
+        },
+    )
+    results = send_alerts([alert])
+    log.warning("FY%s release is late (due %s): staff alerted", fiscal_year, due_at.isoformat())
+    return {
+        "fiscal_year": fiscal_year,
+        "late": True,
+        "alerts": [result.status for result in results],
+    }
+
+
+def release_deadline_missed(context: Mapping[str, Any] | None = None, **_: Any) -> dict[str, Any]:
+    """Airflow ``SyncCallback`` target: a run of impact_warehouse missed its deadline.
+
+    ``context`` is what Airflow passes to deadline callbacks: ``dag_run`` (the run as the REST
+    API shows it) and ``deadline`` (``deadline_time``). The fiscal year is the run's
+    ``fiscal_year`` parameter, else the one that ended before the run (1 May 2026 → FY2025).
+    """
+    context = context or {}
+    dag_run = context.get("dag_run") or {}
+    deadline = context.get("deadline") or {}
+    due_at = _as_datetime(deadline.get("deadline_time")) or datetime.now(UTC)
+    run_at = _as_datetime(dag_run.get("logical_date") or dag_run.get("run_after")) or due_at
+    conf = dag_run.get("conf") or {}
+    fiscal_year = conf.get("fiscal_year") or released_fiscal_year(run_at)
+    return check_release_deadline(
+        int(fiscal_year),
+        due_at=due_at,
+        run_id=dag_run.get("dag_run_id") or dag_run.get("run_id"),
+        dag_id=dag_run.get("dag_id"),
+    )

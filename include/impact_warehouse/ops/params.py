@@ -1,0 +1,77 @@
+"""Trigger-form parameters of the DAGs, built from the catalog so the form offers only real
+choices (fiscal years, programs and survey waves that exist), with Japanese labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import Param
+
+from impact_warehouse.catalog import Catalog
+
+WAVE_TYPE_JA = {"pre": "事前", "post": "事後", "followup": "追跡", "comparison": "比較群"}
+
+
+def fiscal_years(catalog: Catalog) -> list[int]:
+    return sorted({wave.fiscal_year for wave in catalog.waves.values()})
+
+
+def fiscal_year_param(catalog: Catalog, description: str) -> Param:
+    years = fiscal_years(catalog)
+    return Param(
+        None,
+        type=["null", "integer"],
+        enum=[None, *years],
+        title="年度 (fiscal year)",
+        description=description,
+        values_display={str(year): f"{year}年度 (FY{year})" for year in years},
+    )
+
+
+def ingest_params(catalog: Catalog) -> dict[str, Any]:
+    """``scope``, ``fiscal_year``, ``program``, ``wave`` of ``impact_ingest``."""
+    programs = [code for code, program in catalog.programs.items() if program.has_outcome_survey]
+    form_waves = sorted(
+        (wave for wave in catalog.waves.values() if wave.source_system == "google_forms"),
+        key=lambda wave: (wave.open_date, wave.wave_code),
+    )
+    return {
+        "scope": Param(
+            "interval",
+            type="string",
+            enum=["interval", "all"],
+            title="範囲 (scope)",
+            description=(
+                "interval: この実行の期間(前月)に回答受付中のアンケートだけ取り込む(通常)。"
+                "all: 受付を始めたすべてのアンケートを取り込む(バックフィル・取り直し)。"
+                "どちらでも取り込み済みの回答は二重になりません。"
+            ),
+            values_display={
+                "interval": "期間内に受付中のアンケート(通常)",
+                "all": "受付開始済みのすべて(バックフィル)",
+            },
+        ),
+        "fiscal_year": fiscal_year_param(catalog, "この年度のアンケートだけに絞る(空欄 = すべて)"),
+        "program": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, *programs],
+            title="プログラム (program)",
+            description="このプログラムのアンケートだけに絞る(空欄 = すべて。追跡調査は全体)",
+            values_display={code: catalog.programs[code].program_name_ja for code in programs},
+        ),
+        "wave": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, *(wave.wave_code for wave in form_waves)],
+            title="アンケート (survey wave)",
+            description="この1回のアンケートだけ取り込む(空欄 = 条件に合うすべて)",
+            values_display={
+                wave.wave_code: (
+                    f"{wave.fiscal_year}年度 {WAVE_TYPE_JA.get(wave.wave_type, wave.wave_type)}"
+                    f" {wave.wave_code}({wave.open_date}〜{wave.close_date})"
+                )
+                for wave in form_waves
+            },
+        ),
+    }

@@ -1,0 +1,50 @@
+"""Build → gate → publish in one process, through the functions the ``impact_warehouse`` DAG
+tasks call (``warehouse_job``), for ``impact publish`` and ``impact backfill``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from impact_warehouse.catalog import Catalog, load_catalog
+from impact_warehouse.settings import Paths
+
+Progress = Callable[[str], Callable[[], None]]
+
+
+def default_release_fiscal_year(as_of: date, catalog: Catalog | None = None) -> int:
+    """Same rule as the DAG: the fiscal year of the latest survey wave closed by ``as_of``."""
+    catalog = catalog or load_catalog()
+    closed = [wave.fiscal_year for wave in catalog.waves.values() if wave.close_date <= as_of]
+    if not closed:
+        raise ValueError(
+            f"no survey wave in the catalog has closed by {as_of}; pass the fiscal year to release"
+        )
+    return max(closed)
+
+
+def build_gate_publish(
+    settings: Paths,
+    *,
+    fiscal_year: int,
+    as_of: date,
+    run_id: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """dbt build of the audit warehouse, then the gate; publishes only if the gate passes."""
+    from impact_warehouse import warehouse_job  # dbt and GX: imported only when used
+
+    done = progress("building the audit warehouse (dbt build)") if progress else None
+    build = warehouse_job.build_audit_warehouse(settings)
+    if done:
+        done()
+    done = (
+        progress(f"quality gate and publish (FY{fiscal_year}, as of {as_of})") if progress else None
+    )
+    result = warehouse_job.gate_publish_and_alert(
+        settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of
+    )
+    if done:
+        done()
+    return {"build": build, **result}
