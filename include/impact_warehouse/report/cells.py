@@ -124,6 +124,8 @@ class ReportTable:
     # The reporting row each table row shows (its primary key), so a test or a reader can
     # trace a printed figure back to the release.
     row_keys: tuple[str, ...] = ()
+    # Shown folded in the page (long reference tables); the exports are the same either way.
+    folded: bool = False
 
     def __post_init__(self) -> None:
         if self.row_keys and len(self.row_keys) != len(self.rows):

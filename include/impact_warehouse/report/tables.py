@@ -64,6 +64,7 @@ def _table(
     rows: list,
     note: str = "",
     keys: Iterable[str] = (),
+    folded: bool = False,
 ) -> ReportTable:
     return ReportTable(
         key=key,
@@ -73,6 +74,7 @@ def _table(
         note_ja=note,
         section=section,
         row_keys=tuple(str(key) for key in keys),
+        folded=folded,
     )
 
 
@@ -413,6 +415,7 @@ def pre_post_distribution_table(data: ReportData) -> ReportTable:
         rows,
         "各点の割合の分母は回答者数 N。",
         keys=data.pre_post.pre_post_confidence_key,
+        folded=True,
     )
 
 
@@ -659,6 +662,7 @@ def summary_table(data: ReportData) -> ReportTable:
         rows,
         "事前との比較は各回の回答者（非ペア）の割合、比較群との比較は Fisher 正確検定。",
         keys=ordered.summary_key,
+        folded=True,
     )
 
 
