@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import logging
+from datetime import date, datetime
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.timetables.trigger import CronTriggerTimetable
+from dateutil.relativedelta import relativedelta
 
 from impact_warehouse import ingest
 from impact_warehouse.airflow_support import (
@@ -14,7 +17,12 @@ from impact_warehouse.airflow_support import (
     pseudonym_key,
 )
 from impact_warehouse.catalog import load_catalog
+from impact_warehouse.ops.calendar import INGEST_CRON, TIMEZONE_NAME, TOKYO
+from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval
+from impact_warehouse.ops.params import ingest_params
 from impact_warehouse.settings import paths
+
+log = logging.getLogger(__name__)
 
 DOC = """
 ### impact_ingest
@@ -22,9 +30,11 @@ DOC = """
 operations workbooks, pseudonymised, append-only and idempotent; quarantine bad records with
 a reason; write a run summary; emit the landing Asset for the warehouse build.
 
-**Schedule**: monthly (each run pulls the waves whose survey window overlaps its interval)
-and on demand. Trigger with `scope=all` to backfill every wave, or narrow with
-`fiscal_year`, `program`, `wave`.
+**Schedule**: 03:00 JST on the 1st of every month; the data interval is the month before.
+Each run pulls the survey waves whose window overlaps its interval (a month with no open
+window pulls no responses and says so in the `plan_waves` log). On demand from the trigger
+form: `scope=all` pulls every wave that has opened (backfill), narrowed by `fiscal_year`,
+`program`, `wave`. Re-running any interval lands nothing twice.
 
 **Notes**: roster lands before responses so linkage is checked while landing. Secrets:
 connection `impact_forms_api`, variable `impact_pseudonym_key` (see README).
@@ -33,19 +43,18 @@ connection `impact_forms_api`, variable `impact_pseudonym_key` (see README).
 
 @dag(
     dag_id="impact_ingest",
-    schedule="@monthly",
-    start_date=datetime(2022, 4, 1, tzinfo=UTC),
+    # CronTriggerTimetable with a one-month interval: a bare "@monthly" would give each run an
+    # empty data interval (Airflow 3 default) and miss every window that does not span the 1st.
+    schedule=CronTriggerTimetable(
+        INGEST_CRON, timezone=TIMEZONE_NAME, interval=relativedelta(months=1)
+    ),
+    start_date=datetime(2022, 5, 1, tzinfo=TOKYO),  # first run: 1 May 2022, covering April
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["impact-warehouse", "ingest"],
     doc_md=DOC,
-    params={
-        "scope": Param("interval", enum=["interval", "all"], description="all = backfill"),
-        "fiscal_year": Param(None, type=["null", "integer"]),
-        "program": Param(None, type=["null", "string"]),
-        "wave": Param(None, type=["null", "string"]),
-    },
+    params=ingest_params(load_catalog()),
 )
 def impact_ingest() -> None:
     @task
@@ -59,18 +68,14 @@ def impact_ingest() -> None:
     @task
     def plan_waves() -> list[str]:
         context = get_current_context()
-        params = context["params"]
         start = context.get("data_interval_start") or context["logical_date"]
         end = context.get("data_interval_end") or start
-        return ingest.plan_form_waves(
+        return plan_interval(
             load_catalog(),
-            start.date(),
-            end.date(),
+            start,
+            end,
             as_of=date.today(),
-            all_waves=params["scope"] == "all",
-            fiscal_year=params["fiscal_year"],
-            program=params["program"],
-            wave=params["wave"],
+            params=IngestParams.from_params(context["params"]),
         )
 
     @task(max_active_tis_per_dagrun=4)
@@ -78,14 +83,19 @@ def impact_ingest() -> None:
         return ingest.land_form_wave(paths(), wave_code, forms_api_config(), pseudonym_key())
 
     @task(trigger_rule="none_failed", outlets=[Asset(LANDING_ASSET_URI)])
-    def summarise_run(operations: list, panels: list, waves: list | None) -> dict:
+    def summarise_run(operations: list, panels: list, waves: list | None, planned: list) -> dict:
         run_id = get_current_context()["run_id"]
-        return ingest.finish_run(paths(), run_id, [*operations, *panels, *(waves or [])])
+        summary = ingest.finish_run(paths(), run_id, [*operations, *panels, *(waves or [])])
+        if not planned:
+            log.info("no survey window was open in this run's interval: no responses pulled")
+        return {**summary, "planned_waves": planned}
 
     operations = land_operations_workbooks()
     planned = plan_waves()
     operations >> planned
-    summarise_run(operations, land_panel_deliveries(), land_form_wave.expand(wave_code=planned))
+    summarise_run(
+        operations, land_panel_deliveries(), land_form_wave.expand(wave_code=planned), planned
+    )
 
 
 impact_ingest()

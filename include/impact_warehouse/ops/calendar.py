@@ -6,7 +6,8 @@ they are compared with windows.
 
 Schedules (both DAGs read them from here so tests and docs check one definition):
 
-* ingest: 03:00 JST on the 1st of every month, data interval = the previous month;
+* ingest: 03:00 JST on the 1st of every month, data interval = the month before it
+  (see :func:`monthly_intervals` for its exact start);
 * release: 06:00 JST on 1 May, after the fiscal year (and every survey of it) has closed;
 * release deadline: ``IMPACT_RELEASE_DEADLINE_DAYS`` (default 30) days after the release run.
 """
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
 
 TIMEZONE_NAME = "Asia/Tokyo"
 TOKYO = ZoneInfo(TIMEZONE_NAME)
@@ -56,13 +59,18 @@ def interval_dates(start: datetime, end: datetime) -> tuple[date, date]:
 def monthly_intervals(first_run: date, last_run: date) -> Iterator[tuple[datetime, datetime]]:
     """The data intervals of the monthly ingest runs due from ``first_run`` to ``last_run``.
 
-    Same as the DAG's timetable: a run at 03:00 JST on the 1st covers the month before it.
+    Exactly the DAG's timetable (``CronTriggerTimetable`` with a one-month interval): the run
+    at 03:00 JST on the 1st ends the interval, and Airflow subtracts the month in UTC, so an
+    interval starts on the last day or days of the month before the previous one (1 May 03:00
+    JST → 31 March 03:00 JST). Overlapping the previous interval is harmless: landing skips
+    what it already has.
     """
     run = datetime(first_run.year, first_run.month, 1, 3, tzinfo=TOKYO)
     if run.date() < first_run:
         run = _add_month(run)
     while run.date() <= last_run:
-        yield _add_month(run, -1), run
+        start = (run.astimezone(UTC) - relativedelta(months=1)).astimezone(TOKYO)
+        yield start, run
         run = _add_month(run)
 
 

@@ -1,0 +1,144 @@
+"""Command-line entry point: ``impact <command>`` for the common jobs.
+
+Pipeline: ``demo``, ``pull`` (ingest now, through Airflow), ``build``, ``publish``, ``backfill``.
+Reading: ``releases``, ``status``, ``report``. Setup: ``airflow-env``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from impact_warehouse.airflow_env import airflow_environment
+from impact_warehouse.cli.progress import quiet_library_logs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="impact", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="show library INFO logs")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
+
+    demo = commands.add_parser("demo", help="generate demo data and run the pipeline end to end")
+    demo.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: today")
+    demo.add_argument("--seed", type=int, default=2025)
+
+    pull = commands.add_parser(
+        "pull", help="ingest now: run the impact_ingest DAG (waves open in the last month)"
+    )
+    pull.add_argument(
+        "--all",
+        dest="scope",
+        action="store_const",
+        const="all",
+        default="interval",
+        help="every wave that has opened, not only those open in the last month",
+    )
+    pull.add_argument("--fiscal-year", type=int, default=None)
+    pull.add_argument("--program", default=None, help="program_code, e.g. mamabono")
+    pull.add_argument("--wave", default=None, help="wave_code, e.g. mamabono_2025_post")
+    pull.add_argument(
+        "--month", default=None, help="YYYY-MM: (re-)run the scheduled run of that month"
+    )
+
+    commands.add_parser("build", help="build the warehouse from the landing zone (dbt build)")
+
+    publish = commands.add_parser(
+        "publish", help="build, run the quality gate, publish a release if it passes"
+    )
+    publish.add_argument(
+        "--fiscal-year",
+        type=int,
+        default=None,
+        help="default: the fiscal year of the latest closed survey",
+    )
+    publish.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="the date the gate judges survey windows by (default: today)",
+    )
+
+    backfill = commands.add_parser(
+        "backfill", help="land every wave of a range of fiscal years, then publish once"
+    )
+    backfill.add_argument("--from-fy", type=int, required=True)
+    backfill.add_argument("--to-fy", type=int, required=True)
+    backfill.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="default: today (waves not yet open are skipped)",
+    )
+    backfill.add_argument(
+        "--no-publish",
+        dest="publish",
+        action="store_false",
+        help="only land; publish later with `impact publish`",
+    )
+
+    report = commands.add_parser("report", help="render the annual report from a release")
+    report.add_argument("--fiscal-year", type=int, required=True)
+    report.add_argument("--release", default=None, help="release id (default: the current one)")
+    report.add_argument("--out-dir", type=Path, default=None)
+
+    commands.add_parser("releases", help="list releases; * marks the current one")
+    commands.add_parser("status", help="quality status of the current release (in Japanese)")
+    commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in ("build", "publish", "backfill", "report"):
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        quiet_library_logs(verbose=args.verbose)
+    if args.command == "demo":
+        from impact_warehouse.cli.airflow_runs import run_demo
+
+        return run_demo(args.as_of, args.seed)
+    if args.command == "pull":
+        from impact_warehouse.cli.airflow_runs import run_pull
+
+        return run_pull(
+            scope=args.scope,
+            fiscal_year=args.fiscal_year,
+            program=args.program,
+            wave=args.wave,
+            month=args.month,
+        )
+    if args.command == "build":
+        from impact_warehouse.cli.pipeline import run_build
+
+        return run_build()
+    if args.command == "publish":
+        from impact_warehouse.cli.pipeline import run_publish
+
+        return run_publish(args.fiscal_year, args.as_of)
+    if args.command == "backfill":
+        from impact_warehouse.cli.pipeline import run_backfill
+
+        return run_backfill(args.from_fy, args.to_fy, args.as_of, args.publish)
+    if args.command == "report":
+        from impact_warehouse.cli.releases import run_report
+
+        return run_report(args.fiscal_year, args.release, args.out_dir)
+    if args.command == "releases":
+        from impact_warehouse.cli.releases import run_releases
+
+        return run_releases()
+    if args.command == "status":
+        from impact_warehouse.cli.releases import run_status
+
+        return run_status()
+    if args.command == "airflow-env":
+        for name, value in airflow_environment().items():
+            print(f"export {name}={value}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

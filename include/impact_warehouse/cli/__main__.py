@@ -1,0 +1,5 @@
+import sys
+
+from impact_warehouse.cli import main
+
+sys.exit(main())

@@ -1,0 +1,131 @@
+"""Commands that run the pipeline in this process: build, publish, backfill.
+
+They call the same functions as the DAG tasks (``warehouse_job``, ``ingest``), with progress
+lines, and need no running Airflow. DuckDB has one writer: if a DAG run is building at the
+same moment, the command stops with a message saying so.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from impact_warehouse.cli.airflow_runs import print_publication
+from impact_warehouse.cli.progress import fail, step
+from impact_warehouse.settings import paths
+
+LOCKED_HINT = (
+    "ウェアハウスのファイルを別の処理(Airflow の impact_warehouse など)が使用中です。"
+    "終わってからもう一度実行してください。"
+)
+
+
+def _is_lock_error(error: BaseException) -> bool:
+    text = str(error).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
+def run_build() -> int:
+    """Build the warehouse from the landing zone (dbt seed + run + test)."""
+    from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
+
+    done = step("building the warehouse (dbt build: models, data tests, unit tests)")
+    try:
+        run = run_dbt(["build"], landing_dir=paths().landing)
+    except DbtRunError as error:
+        hint = LOCKED_HINT if _is_lock_error(error) else "dbt build が失敗しました。"
+        return fail(hint, str(error)[-3000:])
+    done()
+    print(f"    {len(run.node_statuses)} nodes passed; warehouse: {run.duckdb_path}")
+    print(f'    try: duckdb -readonly {run.duckdb_path} "from reporting.rpt_summary"')
+    return 0
+
+
+def _summarise_publish(result: dict[str, Any]) -> int:
+    print(
+        f"    gate: {'passed' if result['gate_passed'] else 'FAILED'} "
+        f"({result['failures']} failures, {result['warnings']} warnings); "
+        f"alerts: {result['alerts']}"
+    )
+    if not result["gate_passed"]:
+        return fail(
+            "データ確認(品質ゲート)でエラーがあったため公開しませんでした。"
+            "前回公開の集計がそのまま使われます。`impact status` とお知らせを確認してください。",
+            f"data docs: {result.get('data_docs')}",
+        )
+    return print_publication(paths())
+
+
+def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
+    """Build → gate → publish (only if the gate passes) → staff alerts."""
+    from impact_warehouse.ops.publishing import build_gate_publish, default_release_fiscal_year
+    from impact_warehouse.transform.dbt_runner import DbtRunError
+
+    settings = paths()
+    if not any(settings.landing.glob("*/*")):
+        return fail(
+            f"取り込み済みのデータがありません({settings.landing})。"
+            "先に `impact pull` か `impact backfill` を実行してください。",
+            "landing zone is empty",
+        )
+    as_of = as_of or date.today()
+    try:
+        fiscal_year = fiscal_year or default_release_fiscal_year(as_of)
+    except ValueError as error:
+        return fail("公開する年度が決められません。--fiscal-year を指定してください。", str(error))
+    run_id = f"cli-publish-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    try:
+        result = build_gate_publish(
+            settings, fiscal_year=fiscal_year, as_of=as_of, run_id=run_id, progress=step
+        )
+    except DbtRunError as error:
+        hint = LOCKED_HINT if _is_lock_error(error) else "dbt build が失敗しました。"
+        return fail(hint, str(error)[-3000:])
+    return _summarise_publish(result)
+
+
+def run_backfill(from_fy: int, to_fy: int, as_of: date | None, publish: bool) -> int:
+    """Land every survey wave of FY from_fy..to_fy, then build, gate and publish once."""
+    from impact_warehouse.airflow_support import forms_api_config, pseudonym_key
+    from impact_warehouse.ops.backfill import backfill
+    from impact_warehouse.sources.google_forms import FormsApiError
+
+    settings = paths()
+    try:
+        api_config = forms_api_config()
+    except (FormsApiError, ValueError) as error:
+        return fail(
+            "アンケート(Google Forms API)への接続設定がありません。"
+            "AIRFLOW_CONN_IMPACT_FORMS_API か IMPACT_FORMS_API_URL と IMPACT_FORMS_API_TOKEN "
+            "を設定してください(README「Configuration」)。",
+            str(error),
+        )
+    try:
+        result = backfill(
+            settings,
+            from_fy=from_fy,
+            to_fy=to_fy,
+            api_config=api_config,
+            as_of=as_of or date.today(),
+            pseudonym_key=pseudonym_key(),
+            publish=publish,
+            progress=step,
+        )
+    except FormsApiError as error:
+        return fail(
+            "アンケートの取り込みに失敗しました。もう一度実行すると続きから取り込みます。",
+            str(error),
+        )
+    except ValueError as error:
+        return fail("バックフィルの指定が正しくありません。", str(error))
+    for fiscal_year, run in result.ingest_runs.items():
+        print(
+            f"    FY{fiscal_year}: {len(run['planned_waves'])} waves, received {run['received']}, "
+            f"landed {run['landed']}, already landed {run['already_landed']}, "
+            f"quarantined {run['quarantined_total']}"
+        )
+    if result.landed == 0:
+        print("    nothing new landed: the landing zone already held every record (idempotent)")
+    if result.publish is None:
+        return 0
+    return _summarise_publish(result.publish)
