@@ -32,6 +32,7 @@ from impact_warehouse.transform.postgres_server import PostgresServer
 
 TOLERANCE = 1e-9
 COMPARED_MARTS = ("fct_indicator_results",)
+JSONB = 3802  # pg_type oid
 
 
 @pytest.fixture(scope="module")
@@ -221,26 +222,72 @@ def _compared_relations() -> list[str]:
 def test_table_matches_duckdb(
     relation: str, postgres: Any, warehouse: duckdb.DuckDBPyConnection
 ) -> None:
+    rows = assert_same_table(relation, postgres, warehouse)
+    assert rows > 0
+
+
+@pytest.mark.parametrize("schema", ["catalog", "staging", "intermediate", "marts"])
+def test_every_layer_matches_duckdb(
+    schema: str, postgres: Any, warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    """Not only the published tables: every seed, staging, intermediate and mart table."""
+    tables = [
+        name
+        for (name,) in warehouse.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "order by table_name",
+            [schema],
+        ).fetchall()
+    ]
+    assert tables
+    with postgres.cursor() as cursor:
+        cursor.execute(
+            "select table_name from information_schema.tables where table_schema = %s "
+            "order by table_name",
+            [schema],
+        )
+        assert [name for (name,) in cursor.fetchall()] == tables
+    for table in tables:
+        assert_same_table(f"{schema}.{table}", postgres, warehouse)
+
+
+def assert_same_table(relation: str, postgres: Any, warehouse: duckdb.DuckDBPyConnection) -> int:
+    """Same columns in the same order, same rows in any order; returns the row count."""
     duckdb_result = warehouse.execute(f"select * from {relation}")
     duckdb_columns = [column[0] for column in duckdb_result.description]
     duckdb_rows = duckdb_result.fetchall()
     with postgres.cursor() as cursor:
         cursor.execute(f"select * from {relation}")
         postgres_columns = [column.name for column in cursor.description]
+        # jsonb arrives parsed, DuckDB's JSON as text: compare both as parsed JSON.
+        json_columns = {
+            index for index, column in enumerate(cursor.description) if column.type_code == JSONB
+        }
         postgres_rows = cursor.fetchall()
 
-    assert postgres_columns == duckdb_columns
-    assert len(postgres_rows) == len(duckdb_rows) > 0
-    expected = sorted((_normalised(row) for row in duckdb_rows), key=_sort_key)
-    actual = sorted((_normalised(row) for row in postgres_rows), key=_sort_key)
+    assert postgres_columns == duckdb_columns, relation
+    assert len(postgres_rows) == len(duckdb_rows), relation
+    expected = sorted((_normalised(row, json_columns) for row in duckdb_rows), key=_sort_key)
+    actual = sorted((_normalised(row, json_columns) for row in postgres_rows), key=_sort_key)
     mismatches = [
         (want, got) for want, got in zip(expected, actual, strict=True) if not _same_row(want, got)
     ]
-    assert not mismatches, f"{len(mismatches)} rows differ, first: {mismatches[0]}"
+    assert not mismatches, f"{relation}: {len(mismatches)} rows differ, first: {mismatches[0]}"
+    return len(postgres_rows)
 
 
-def _normalised(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(_value(value) for value in row)
+def _normalised(row: tuple[Any, ...], json_columns: set[int]) -> tuple[Any, ...]:
+    return tuple(
+        _json_text(value) if index in json_columns else _value(value)
+        for index, value in enumerate(row)
+    )
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    parsed = json.loads(value) if isinstance(value, str) else value
+    return json.dumps(parsed, sort_keys=True, ensure_ascii=False)
 
 
 def _value(value: Any) -> Any:
