@@ -175,8 +175,45 @@ mapped_answers as (
 
 {#- Unmatched questions stay in staging (and in the run summary); only catalog items go on.
     An item answered through several values or questions becomes one answer whose text
-    joins them, so a scale item with two values cannot be read as one number. -#}
-item_answers as (
+    joins them, so a scale item with two values cannot be read as one number. Almost every
+    item has one value: only the others go through the ordered listagg, which cost more
+    than everything else in this model at scale (issue 7 benchmark). -#}
+mapped_item_answers as (
+
+    select
+        mapped_answers.*,
+        count(*) over (
+            partition by
+                source_system, response_record_key, wave_code, response_id,
+                respondent_pseudonym, submitted_at, item_code
+        ) as value_count
+
+    from mapped_answers
+    where item_code is not null
+
+),
+
+single_value_answers as (
+
+    select
+        source_system,
+        response_record_key,
+        wave_code,
+        response_id,
+        respondent_pseudonym,
+        submitted_at,
+        item_code,
+        question_id,
+        match_method,
+        value_count,
+        answer_text
+
+    from mapped_item_answers
+    where value_count = 1
+
+),
+
+several_value_answers as (
 
     select
         source_system,
@@ -191,9 +228,17 @@ item_answers as (
         count(*) as value_count,
         {{ dbt.listagg('answer_text', "' | '", 'order by question_id, value_position') }} as answer_text
 
-    from mapped_answers
-    where item_code is not null
+    from mapped_item_answers
+    where value_count > 1
     group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+item_answers as (
+
+    select * from single_value_answers
+    union all
+    select * from several_value_answers
 
 ),
 
@@ -218,33 +263,43 @@ scales_with_reading as (
 
 ),
 
-answers_read as (
+{#- Normalised once: computed inline it ran three times per answer (select, cast, join). -#}
+item_answers_normalised as (
 
     select
         item_answers.*,
+        {{ normalise_digits('item_answers.answer_text') }} as answer_text_normalised
+
+    from item_answers
+
+),
+
+answers_read as (
+
+    select
+        item_answers_normalised.*,
         items.scale_code,
         items.is_personal_data,
         scales_with_reading.reading_rule,
         scales_with_reading.min_value,
         scales_with_reading.max_value,
         scales_with_reading.step,
-        {{ normalise_digits('item_answers.answer_text') }} as answer_text_normalised,
         {{ dbt.safe_cast(
-            normalise_digits('item_answers.answer_text'), type_double()
+            'item_answers_normalised.answer_text_normalised', type_double()
         ) }} as parsed_number,
         scale_labels.value_code as label_value_code
 
-    from item_answers
+    from item_answers_normalised
 
     left join items
-        on item_answers.item_code = items.item_code
+        on item_answers_normalised.item_code = items.item_code
 
     left join scales_with_reading
         on items.scale_code = scales_with_reading.scale_code
 
     left join scale_labels
         on items.scale_code = scale_labels.scale_code
-        and {{ normalise_digits('item_answers.answer_text') }} = scale_labels.label_ja
+        and item_answers_normalised.answer_text_normalised = scale_labels.label_ja
 
 ),
 
