@@ -322,3 +322,25 @@ def _same_value(want: Any, got: Any) -> bool:
     if isinstance(want, float) and isinstance(got, float):
         return math.isclose(want, got, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
     return want == got
+
+
+def test_server_runs_unprivileged_and_cleans_up() -> None:
+    server = PostgresServer()
+    connection_settings = server.start()
+    root = server.root
+    assert root is not None and (root / "data" / "postmaster.pid").exists()
+    # PostgreSQL refuses root; under root (CI) the server runs as the postgres OS user.
+    assert (root / "data").stat().st_uid != 0
+    connection = psycopg2.connect(**connection_settings.psycopg2_kwargs())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select current_setting('TimeZone'), current_setting('lc_collate'), "
+                "current_setting('server_version_num')::int"
+            )
+            assert cursor.fetchone()[:2] == ("UTC", "C")
+    finally:
+        connection.close()
+    server.stop()
+    server.stop()  # idempotent
+    assert not root.exists()

@@ -147,6 +147,7 @@ class PostgresServer:
             os.chown(self.root, self._os_user.pw_uid, self._os_user.pw_gid)
         self.port = _free_port()
         try:
+            self._check_plpython_installed()
             self._check_python_path_readable()
             self._run(
                 "initdb",
@@ -230,6 +231,21 @@ class PostgresServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def _check_plpython_installed(self) -> None:
+        """The dbt build creates plpython3u; say which package is missing before it fails."""
+        sharedir = subprocess.run(
+            [str(self.bin_dir / "pg_config"), "--sharedir"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if not (Path(sharedir) / "extension" / "plpython3u.control").is_file():
+            raise PostgresServerError(
+                "PostgreSQL の PL/Python がインストールされていません。"
+                f" plpython3u.control not found under {sharedir}/extension: install the Debian "
+                "package postgresql-plpython3-15 (fct_indicator_results is computed in PL/Python)"
+            )
 
     def _check_python_path_readable(self) -> None:
         """Fail early, not with an ImportError inside PL/Python halfway through a build."""
