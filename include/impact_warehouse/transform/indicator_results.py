@@ -47,6 +47,15 @@ PAIRED_RULES = {
 MEAN_SCALES = ("hours",)
 
 GROUP = ["fiscal_year", "program_code", "wave_type", "item_code"]
+# The fct_answers columns compute_indicator_results reads: engines fetch only these.
+ANSWER_COLUMNS = (
+    "answer_key",
+    *GROUP,
+    "scale_code",
+    "indicator_code",
+    "value_numeric",
+    "is_counted",
+)
 MEASURED_COLUMNS = [
     *GROUP,
     "scale_code",

@@ -17,22 +17,28 @@ from typing import Any
 
 import pandas as pd
 
-from impact_warehouse.transform.indicator_results import COLUMNS, compute_indicator_results
+from impact_warehouse.transform.indicator_results import (
+    ANSWER_COLUMNS,
+    COLUMNS,
+    compute_indicator_results,
+)
 
 _FETCH_ROWS = 50_000
 
 
-def read_relation(plpy: Any, relation: str) -> pd.DataFrame:
-    """All rows of a table as a DataFrame, fetched in chunks. ``relation`` is the quoted name
-    dbt's ref() rendered into the SQL model, never user input."""
-    columns = list(plpy.execute(f"select * from {relation} limit 0").colnames())
-    cursor = plpy.cursor(f"select * from {relation}")
+def read_relation(plpy: Any, relation: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The rows of a table (all columns, or ``columns``) as a DataFrame, fetched in chunks.
+    ``relation`` is the quoted name dbt's ref() rendered into the SQL model, never user
+    input; column names come from indicator_results."""
+    selected = ", ".join(f'"{column}"' for column in columns) if columns else "*"
+    names = list(plpy.execute(f"select {selected} from {relation} limit 0").colnames())
+    cursor = plpy.cursor(f"select {selected} from {relation}")
     frames: list[pd.DataFrame] = []
     while rows := cursor.fetch(_FETCH_ROWS):
-        records = [_row(row, columns) for row in rows]
-        frames.append(pd.DataFrame.from_records(records, columns=columns))
+        records = [_row(row, names) for row in rows]
+        frames.append(pd.DataFrame.from_records(records, columns=names))
     if not frames:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=names)
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
@@ -53,7 +59,7 @@ def indicator_results_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """The rows of fct_indicator_results, in COLUMNS order, with SQL nulls for NA."""
     results = compute_indicator_results(
-        read_relation(plpy, answers_relation),
+        read_relation(plpy, answers_relation, ANSWER_COLUMNS),
         read_relation(plpy, paired_scores_relation),
         read_relation(plpy, response_rates_relation),
         suppression_k=int(suppression_k),
