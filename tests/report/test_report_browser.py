@@ -158,3 +158,11 @@ def platform_fonts(page, selectors: list[str]) -> dict[str, list[dict]]:
         found[selector] = fonts
     session.detach()
     return found
+
+
+def test_chart_text_is_drawn_from_the_japanese_font(published_reports):
+    html = published_reports.html(FY)
+    for figure in re.findall(r"<figure .*?</figure>", html, flags=re.S):
+        chart_id = re.search(r'id="([^"]+)"', figure).group(1)
+        assert re.search(rf'id="{chart_id}-IPAexGothic-\d+"', figure), chart_id
+        assert "DejaVu" not in figure, f"{chart_id} fell back to DejaVu (missing glyphs)"

@@ -74,17 +74,16 @@ def _svg(figure: Figure, chart_id: str) -> str:
 
 
 def _figure(height: float) -> Figure:
-    family = register_chart_font()
-    matplotlib.rcParams.update(
-        {
-            "font.family": family,
-            "font.size": 10,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "svg.fonttype": "path",
-        }
-    )
     return Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
+
+
+def _chart_style() -> dict[str, object]:
+    return {
+        "font.family": register_chart_font(),
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
 
 
 def _hatched(ax: Axes, y: float, height: float, label: str = "", *, width: float = 1.0) -> None:
@@ -570,6 +569,12 @@ def cumulative_chart(data: ReportData) -> Chart | None:
 
 
 def build_charts(data: ReportData, *, k: int) -> list[Chart]:
+    # The style applies while the charts are drawn only; matplotlib's globals stay as they were.
+    with matplotlib.rc_context(_chart_style()):
+        return _build_charts(data, k=k)
+
+
+def _build_charts(data: ReportData, *, k: int) -> list[Chart]:
     charts: list[Chart | None] = [cumulative_chart(data)]
     short_term = data.short_term[data.short_term.program_code == "all"]
     for indicator_code, rows in short_term.groupby("indicator_code", sort=True):
