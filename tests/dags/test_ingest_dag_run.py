@@ -43,6 +43,9 @@ def test_impact_demo_runs_the_ingest_dag_end_to_end(tmp_path):
     assert (tmp_path / "work" / "published" / "warehouse.duckdb").exists()
     outbox = (tmp_path / "work" / "outbox" / "alerts.jsonl").read_text(encoding="utf-8")
     assert "release_published" in outbox
+    # ... and renders the reports of the release: FY2026 (the demo's label) and FY2025.
+    reports = sorted((tmp_path / "work" / "reports").glob("FY*/fy*/impact_report_fy*.html"))
+    assert [path.parent.name for path in reports] == ["fy2025", "fy2026"], reports
 
     # Nothing the pipeline wrote (landing, Airflow logs and metadata, run summaries) may hold
     # personal data: only the vault does. The demo sources are the "source system" itself.
