@@ -136,13 +136,18 @@ class ReportTable:
         return any(cell.suppressed for row in self.rows for cell in row)
 
 
+def _unsigned_zero(value: float) -> float:
+    """-0.0 (a bound a rounding error below 0) prints as 0.0."""
+    return value + 0.0
+
+
 def _number_text(value: float, unit: str) -> str:
     if unit == "year":
         return str(int(value))
     if unit == "count":
         return f"{int(value):,}"
     if unit == "percent":
-        return f"{value * 100:.1f}%"
+        return f"{_unsigned_zero(round(value * 100, 1)):.1f}%"
     if unit == "points":
         return f"{value:+.1f}pt"
     if unit == "hours_diff":
@@ -165,7 +170,8 @@ def html_text(cell: Cell, column: Column) -> str:
             return NOT_APPLICABLE
         unit = column.base_unit
         if unit == "percent":
-            return f"[{lower * 100:.1f}, {upper * 100:.1f}]"
+            lower, upper = (_unsigned_zero(round(v * 100, 1)) for v in (lower, upper))
+            return f"[{lower:.1f}, {upper:.1f}]"
         if unit == "points":
             return f"[{lower:+.1f}, {upper:+.1f}]"
         return f"[{_number_text(lower, unit)}, {_number_text(upper, unit)}]"
@@ -178,7 +184,7 @@ def _rounded(value: Any, unit: str) -> Any:
     if unit in ("count", "year"):
         return int(value)
     if unit == "percent":
-        return round(value * 100, 1)
+        return _unsigned_zero(round(value * 100, 1))
     if unit in _DECIMALS:
         return round(value, _DECIMALS[unit])
     return value

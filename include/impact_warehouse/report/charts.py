@@ -26,7 +26,6 @@ from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.fonts import register_chart_font
 from impact_warehouse.report.tables import (
     GROUP_JA,
-    POPULATION_JA,
     indicator_title,
     measure_label,
 )
@@ -40,6 +39,11 @@ PRE_COLOUR = "#b0b7bf"
 POST_COLOUR = "#1f5f8b"
 HATCH_FACE = "#eeeeee"
 HATCH_EDGE = "#888888"
+POPULATION_LINES_JA = {
+    "respondents": "各回の回答者\n（非ペア）",
+    "paired": "事前・事後の両方に\n回答（ペア）",
+    "strongly_anxious_at_pre": "事前の不安が強い層\n（1〜3点, ペア）",
+}
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,16 @@ def _percent_axis(ax: Axes, *, limit: float = 1.0) -> None:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return "—" if value is None else f"{_points(value)}%"
+
+
+def _points(share: float) -> str:
+    """A share in percent, one decimal; -0.0 (a rounding error below 0) prints as 0.0."""
+    return f"{round(share * 100, 1) + 0.0:.1f}"
+
+
+def _interval_text(lower: float, upper: float) -> str:
+    return f"[{_points(lower)}, {_points(upper)}]"
 
 
 def likert_chart(data: ReportData, indicator_code: str, rows: pd.DataFrame, k: int) -> Chart:
@@ -152,7 +165,7 @@ def likert_chart(data: ReportData, indicator_code: str, rows: pd.DataFrame, k: i
             1.02,
             y,
             f"N={int(row.respondents)}  肯定 {_pct(row.share_positive)}\n"
-            f"[{row.share_positive_ci_lower * 100:.1f}, {row.share_positive_ci_upper * 100:.1f}]",
+            + _interval_text(row.share_positive_ci_lower, row.share_positive_ci_upper),
             va="center",
             fontsize=8.5,
         )
@@ -210,7 +223,7 @@ def score_distribution_chart(data: ReportData, item_code: str, k: int) -> Chart 
         legend.append(
             f"{name}: N={int(row.respondents)}, "
             f"{'6点以上' if headline == 'share_6_or_more' else '5点以下'} {_pct(row[headline])}"
-            f" [{row.headline_ci_lower * 100:.1f}, {row.headline_ci_upper * 100:.1f}]"
+            f" {_interval_text(row.headline_ci_lower, row.headline_ci_upper)}"
         )
     ax.legend(legend, loc="upper left", frameon=False, fontsize=8.5)
     ax.set_xticks(scores, [f"{score}" for score in scores])
@@ -238,7 +251,7 @@ def pre_post_headline_chart(data: ReportData, item_code: str, k: int) -> Chart |
     ]
     if rows.empty:
         return None
-    populations = [p for p in POPULATION_JA if (rows.population == p).any()]
+    populations = [p for p in POPULATION_LINES_JA if (rows.population == p).any()]
     figure = _figure(0.9 * len(populations) + 1.0)
     ax = figure.add_subplot()
     headline = rows.headline_measure.iloc[0]
@@ -278,7 +291,7 @@ def pre_post_headline_chart(data: ReportData, item_code: str, k: int) -> Chart |
             )
     ax.set_yticks(
         [(len(populations) - 1 - i) * 1.0 for i in range(len(populations))],
-        [_wrap(POPULATION_JA[p], 14) for p in populations],
+        [POPULATION_LINES_JA[p] for p in populations],
     )
     _percent_axis(ax)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=8.5)

@@ -30,7 +30,7 @@ def _interval(lower: Any, upper: Any, *, percent: bool) -> str:
     if lower is None or upper is None:
         return ""
     if percent:
-        return f" [{lower * 100:.1f}, {upper * 100:.1f}]"
+        return f" [{round(lower * 100, 1) + 0.0:.1f}, {round(upper * 100, 1) + 0.0:.1f}]"
     return f" [{lower:+.1f}, {upper:+.1f}]"
 
 
