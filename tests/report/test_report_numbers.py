@@ -216,3 +216,21 @@ def test_the_command_renders_any_fiscal_year_of_a_release(
     assert f"{fiscal_year}年度" in html and release_id in html
     assert main(["--fiscal-year", "2019", "--out", str(tmp_path / "none")]) == 2
     assert "2019年度のデータがこのリリースにありません" in capsys.readouterr().err
+
+
+def test_employment_status_counts_match_the_release(published_reports, html_tables):
+    rows = fetch(
+        published_reports, "select * from reporting.rpt_outputs_employment where fiscal_year = ?"
+    )
+    table = html_tables[FY]["02_employment"]
+    header = {"mamabono": "ママボノ", "next": "NEXT", "all": "合計"}
+    for row in rows:
+        cell = table.cell(
+            f"2025|{row['employment_status_code']}", header[row["program_group_code"]]
+        )
+        assert cell.text == str(row["participations"])
+        total = table.cell("2025|total", header[row["program_group_code"]])
+        assert total.text == str(row["group_participations"])
+    # METRICS.md: on leave 26 / 8 / 34; total 32 / 33 / 65.
+    assert [c.text for c in table.rows["2025|on_leave"][1:]] == ["26", "8", "34"]
+    assert [c.text for c in table.rows["2025|total"][1:]] == ["32", "33", "65"]

@@ -120,7 +120,9 @@ def employment_table(data: ReportData) -> ReportTable:
     columns = [Column("就業状況")] + [Column(PROGRAM_GROUP_JA[g], "count") for g in groups]
     frame = data.employment
     rows = []
+    keys = []
     for _, status_rows in frame.groupby("display_order", sort=True):
+        keys.append(f"{data.fiscal_year}|{status_rows.employment_status_code.iloc[0]}")
         by_group = status_rows.set_index("program_group_code")
         cells = [Cell.of(status_rows.employment_status_ja.iloc[0])]
         for group in groups:
@@ -146,12 +148,7 @@ def employment_table(data: ReportData) -> ReportTable:
         columns,
         rows,
         "参加時点の就業状況。NEXT は社会調査編と NPOメンタリングプログラムの合計。",
-        keys=[
-            *sorted(
-                set(frame.employment_status_code), key=list(frame.employment_status_code).index
-            ),
-            "total",
-        ],
+        keys=[*keys, f"{data.fiscal_year}|total"],
     )
 
 
