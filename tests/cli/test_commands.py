@@ -1,0 +1,187 @@
+"""The ``impact`` commands run for real on a backfilled demo release."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from cli_support import AS_OF, TOKEN, Backfilled, impact_env
+
+from impact_warehouse.cli import main
+from impact_warehouse.publish import current_release, list_releases
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_backfill_lands_every_fiscal_year_and_publishes_once(backfilled: Backfilled) -> None:
+    for fiscal_year in range(2022, 2027):
+        assert f"==> ingest FY{fiscal_year}:" in backfilled.output
+    assert backfilled.output.count("==> building the audit warehouse") == 1
+    assert "done in" in backfilled.output
+    assert "gate: passed" in backfilled.output
+    with backfilled.env():
+        release = current_release()
+        assert release is not None and release.fiscal_year == 2026
+        assert len(list_releases()) == 1
+    with duckdb.connect(str(release.warehouse_path), read_only=True) as connection:
+        years = connection.sql(
+            "select distinct fiscal_year from marts.fct_responses order by 1"
+        ).fetchall()
+    assert [year for (year,) in years] == [2022, 2023, 2024, 2025, 2026]
+
+
+def test_backfill_again_lands_nothing(backfilled: Backfilled, capsys) -> None:
+    with backfilled.env():
+        landing = Path(backfilled.work / "landing")
+        parts_before = sorted(
+            p for p in landing.rglob("*") if p.is_file() and "_runs" not in p.parts
+        )
+        code, out, err = run(
+            [
+                "backfill",
+                "--from-fy",
+                "2022",
+                "--to-fy",
+                "2026",
+                "--as-of",
+                AS_OF.isoformat(),
+                "--no-publish",
+            ],
+            capsys,
+        )
+        parts_after = sorted(
+            p for p in landing.rglob("*") if p.is_file() and "_runs" not in p.parts
+        )
+    assert code == 0, err
+    assert "nothing new landed" in out
+    for fiscal_year in range(2022, 2027):
+        assert f"FY{fiscal_year}:" in out and "landed 0," in out
+    assert parts_after == parts_before  # no new part file, no moved watermark
+
+
+def test_releases_lists_and_marks_the_current_one(backfilled: Backfilled, capsys) -> None:
+    with backfilled.env():
+        code, out, _ = run(["releases"], capsys)
+        current = current_release()
+    assert code == 0
+    assert f"* {current.release_id}" in out
+    assert "2026" in out
+
+
+def test_status_says_in_japanese_how_the_gate_judged_the_current_release(
+    backfilled: Backfilled,
+) -> None:
+    # Through the installed entry point, as staff run it.
+    env = {**os.environ, "IMPACT_WORK_DIR": str(backfilled.work)}
+    result = subprocess.run(
+        [sys.executable, "-m", "impact_warehouse.cli", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "現在公開中の集計: 2026年度" in out
+    assert "データ確認(品質ゲート): 合格" in out
+    assert "[合格] アンケートの回答率" in out  # every check listed with its Japanese label
+    checks = [line for line in out.splitlines() if line.startswith("  [")]
+    assert len(checks) >= 10
+    assert all(not line.split("]", 1)[1].split("(")[0].strip().isascii() for line in checks)
+    assert "年度リリース" in out  # the yearly release deadline line
+
+
+def test_commands_say_what_to_do_when_nothing_is_published(tmp_path: Path, capsys) -> None:
+    with impact_env(tmp_path / "empty-work"):
+        for command in (["status"], ["releases"], ["report", "--fiscal-year", "2025"]):
+            code, _, err = run(command, capsys)
+            assert code == 1
+            assert "まだ公開された集計(リリース)がありません" in err
+            assert "impact publish" in err
+        code, _, err = run(["publish"], capsys)
+    assert code == 1
+    assert "取り込み済みのデータがありません" in err and "impact pull" in err
+
+
+def test_report_names_an_unknown_release(backfilled: Backfilled, capsys) -> None:
+    with backfilled.env():
+        code, _, err = run(["report", "--fiscal-year", "2025", "--release", "FY1999-x"], capsys)
+    assert code == 1
+    assert "リリース FY1999-x が見つかりません" in err
+
+
+def test_report_renders_from_the_current_release(backfilled: Backfilled, capsys) -> None:
+    pytest.importorskip("impact_warehouse.report", reason="the report package is not installed")
+    with backfilled.env():
+        code, out, err = run(["report", "--fiscal-year", "2025"], capsys)
+    assert code == 0, err
+    html = next(line.split(":", 1)[1].strip() for line in out.splitlines() if "HTML:" in line)
+    assert Path(html).is_file()
+
+
+def test_backfill_without_a_forms_connection_says_how_to_configure_it(
+    tmp_path: Path, capsys
+) -> None:
+    with impact_env(tmp_path / "work"):
+        saved = {
+            n: os.environ.pop(n, None) for n in ("IMPACT_FORMS_API_URL", "IMPACT_FORMS_API_TOKEN")
+        }
+        try:
+            code, _, err = run(["backfill", "--from-fy", "2022", "--to-fy", "2022"], capsys)
+        finally:
+            os.environ.update({n: v for n, v in saved.items() if v is not None})
+    assert code == 1
+    assert "接続設定がありません" in err and "IMPACT_FORMS_API_TOKEN" in err
+
+
+def test_backfill_rejects_fiscal_years_the_catalog_does_not_have(
+    backfilled: Backfilled, tmp_path: Path, capsys
+) -> None:
+    with impact_env(tmp_path / "work", backfilled.inbox, backfilled.api_url):
+        code, _, err = run(["backfill", "--from-fy", "2019", "--to-fy", "2022"], capsys)
+    assert code == 1
+    assert "2019" in err and "waves.csv" in err
+
+
+@pytest.mark.slow
+def test_pull_runs_the_ingest_dag_for_one_past_month(
+    backfilled: Backfilled, tmp_path: Path
+) -> None:
+    """``impact pull --month`` re-runs the scheduled run of a month through Airflow."""
+    work = tmp_path / "work"
+    env = {
+        **os.environ,
+        "IMPACT_WORK_DIR": str(work),
+        "IMPACT_INBOX_DIR": str(backfilled.inbox),
+        "AIRFLOW_CONN_IMPACT_FORMS_API": json.dumps(
+            {"conn_type": "http", "host": backfilled.api_url, "password": TOKEN}
+        ),
+    }
+    for variable in ("AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        env.pop(variable, None)  # the command sets up its own embedded Airflow
+    command = [sys.executable, "-m", "impact_warehouse.cli", "pull", "--month"]
+    january = subprocess.run(
+        [*command, "2026-01"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert january.returncode == 0, january.stdout[-3000:] + january.stderr[-3000:]
+    assert "==> running DAG impact_ingest (month 2026-01" in january.stdout
+    for wave in ("mamabono-2025-post", "followup-2025", "npo-mentoring-2025-post"):
+        assert f"google_forms:demo-form-{wave} received=" in january.stdout
+    # A month with no open survey window pulls no responses and says so.
+    june = subprocess.run(
+        [*command, "2025-06"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert june.returncode == 0, june.stdout[-3000:] + june.stderr[-3000:]
+    assert "回答受付中のアンケートはありません" in june.stdout
+    assert "google_forms:" not in june.stdout
+    log = (work / "logs" / "pull_ingest.log").read_text(encoding="utf-8")
+    assert "no survey window is open between 2025-06-01 and 2025-07-01" in log

@@ -1,0 +1,125 @@
+"""The schedules: monthly ingest intervals, the yearly release after every survey has closed,
+and trigger-form parameters drawn from the catalog."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+from airflow.serialization.serialized_objects import DagSerialization
+from airflow.timetables.base import DataInterval, TimeRestriction
+from dateutil.relativedelta import relativedelta
+
+from impact_warehouse.catalog import load_catalog
+from impact_warehouse.ops import calendar
+from impact_warehouse.ops.ingest_runs import plan_interval
+from impact_warehouse.settings import PROJECT_ROOT
+
+CATALOG = load_catalog()
+FORM_WAVES = [w for w in CATALOG.waves.values() if w.source_system == "google_forms"]
+
+
+@pytest.fixture(scope="module")
+def dags() -> DagBag:
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+    assert bag.import_errors == {}
+    return bag
+
+
+def _scheduled_intervals(dag, count: int) -> list[DataInterval]:
+    timetable = dag.timetable
+    restriction = TimeRestriction(earliest=dag.start_date, latest=None, catchup=True)
+    intervals, last = [], None
+    for _ in range(count):
+        info = timetable.next_dagrun_info(
+            last_automated_data_interval=last, restriction=restriction
+        )
+        intervals.append(info.data_interval)
+        last = info.data_interval
+    return intervals
+
+
+def test_ingest_runs_monthly_over_the_previous_month(dags: DagBag) -> None:
+    timetable = dags.dags["impact_ingest"].timetable
+    assert timetable._expression == calendar.INGEST_CRON
+    assert timetable._interval == relativedelta(months=1)  # not an empty interval
+    scheduled = _scheduled_intervals(dags.dags["impact_ingest"], 14)
+    # The first run covers April 2022; the replay and backfill code use the same intervals.
+    expected = list(calendar.monthly_intervals(date(2022, 5, 1), date(2023, 6, 1)))
+    assert [(i.start, i.end) for i in scheduled] == expected
+    # Airflow subtracts the month in UTC: the interval starts on 31 March 03:00 JST.
+    assert calendar.interval_dates(*expected[0]) == (date(2022, 3, 31), date(2022, 5, 1))
+
+
+@pytest.mark.parametrize("wave", FORM_WAVES, ids=lambda w: w.wave_code)
+def test_every_survey_window_is_pulled_until_after_it_closes(wave) -> None:
+    runs = list(calendar.monthly_intervals(date(2022, 5, 1), date(2028, 5, 1)))
+    pulled_by = [
+        end
+        for start, end in runs
+        if wave.wave_code in plan_interval(CATALOG, start, end, as_of=end.date())
+    ]
+    assert pulled_by, f"{wave.wave_code} is never pulled by a monthly run"
+    # The last run that pulls it starts after the window's last day is over (JST).
+    assert pulled_by[-1] > datetime.combine(
+        wave.close_date + timedelta(days=1), datetime.min.time(), tzinfo=calendar.TOKYO
+    )
+    # ... and no month of the window is skipped.
+    months = {(end - relativedelta(months=1)).strftime("%Y-%m") for end in pulled_by}
+    day, window_months = wave.open_date, set()
+    while day <= wave.close_date:
+        window_months.add(day.strftime("%Y-%m"))
+        day += timedelta(days=1)
+    assert window_months <= months
+
+
+def test_a_month_with_no_open_window_plans_no_survey(caplog: pytest.LogCaptureFixture) -> None:
+    start, end = next(iter(calendar.monthly_intervals(date(2025, 7, 1), date(2025, 7, 1))))
+    with caplog.at_level("INFO", logger="impact_warehouse.ops.ingest_runs"):
+        assert plan_interval(CATALOG, start, end, as_of=end.date()) == []
+    assert "no survey window is open between 2025-05-31 and 2025-07-01" in caplog.text
+
+
+def test_yearly_release_runs_after_every_survey_of_the_year_closed(dags: DagBag) -> None:
+    timetable = dags.dags["impact_warehouse"].timetable.timetable
+    assert timetable._expression == calendar.RELEASE_CRON
+    assert str(timetable._timezone.name) == calendar.TIMEZONE_NAME
+    for fiscal_year in sorted({wave.fiscal_year for wave in CATALOG.waves.values()}):
+        release = calendar.release_run_at(fiscal_year)
+        waves = [w for w in CATALOG.waves.values() if w.fiscal_year == fiscal_year]
+        last_close = max(wave.close_date for wave in waves)
+        assert calendar.fiscal_year_end(fiscal_year) < release.date()
+        # A monthly ingest run lands the last responses between the close and the release.
+        ingest_runs = [
+            end
+            for _, end in calendar.monthly_intervals(last_close + timedelta(days=1), release.date())
+            if end < release
+        ]
+        assert ingest_runs, f"FY{fiscal_year}: no ingest run between {last_close} and {release}"
+        assert calendar.released_fiscal_year(release) == fiscal_year
+
+
+def test_trigger_form_offers_the_catalogs_choices(dags: DagBag) -> None:
+    params = dags.dags["impact_ingest"].params
+    schema = {name: params.get_param(name).schema for name in params}
+    assert schema["scope"]["enum"] == ["interval", "all"]
+    assert schema["fiscal_year"]["enum"] == [None, 2022, 2023, 2024, 2025, 2026]
+    assert set(schema["program"]["enum"]) == {None, "mamabono", "npo_mentoring"}
+    assert "followup_2025" in schema["wave"]["enum"]
+    assert "comparison_2025" not in schema["wave"]["enum"]  # a panel file, not a form
+    assert all(schema[name].get("title") for name in schema)
+    assert all(params.get_param(name).description for name in schema)
+    assert schema["program"]["values_display"]["mamabono"] == "ママボノ"
+    with pytest.raises(Exception, match=r"enum|not one of"):
+        params.get_param("wave").resolve("mamabono_2031_post")
+    warehouse = dags.dags["impact_warehouse"].params
+    assert warehouse.get_param("fiscal_year").schema["enum"][-1] == 2026
+    assert warehouse.get_param("as_of").schema["format"] == "date"
+
+
+@pytest.mark.parametrize("dag_id", ["impact_ingest", "impact_warehouse"])
+def test_dags_serialize_for_the_scheduler(dags: DagBag, dag_id: str) -> None:
+    serialized = DagSerialization.to_dict(dags.dags[dag_id])
+    restored = DagSerialization.from_dict(serialized)
+    assert restored.dag_id == dag_id
