@@ -148,7 +148,7 @@ class PostgresServer:
         self.port = _free_port()
         try:
             self._check_plpython_installed()
-            self._check_python_path_readable()
+            python_path = self._python_path_for_server()
             self._run(
                 "initdb",
                 "--pgdata",
@@ -181,7 +181,7 @@ class PostgresServer:
                 "--wait",
                 "--timeout",
                 "60",
-                environment={"PYTHONPATH": project_python_path(), "TZ": "UTC"},
+                environment={"PYTHONPATH": python_path, "TZ": "UTC"},
             )
             self._started = True
             self._run(
@@ -247,35 +247,46 @@ class PostgresServer:
                 "package postgresql-plpython3-15 (fct_indicator_results is computed in PL/Python)"
             )
 
-    def _check_python_path_readable(self) -> None:
-        """Fail early, not with an ImportError inside PL/Python halfway through a build."""
+    def _python_path_for_server(self) -> str:
+        """PYTHONPATH the server's user can import from.
+
+        Fail early, not with an ImportError inside PL/Python halfway through a build. A
+        checkout the server's user cannot read (e.g. under root's 0700 home, as on CI) is
+        mirrored into the server's own folder: hard links where the filesystem allows
+        (instant), a copy otherwise.
+        """
+        entries = project_python_path().split(os.pathsep)
         if self._os_user is None:
-            return
-        for entry in project_python_path().split(os.pathsep):
-            probe = subprocess.run(
-                [
-                    "runuser",
-                    "-u",
-                    self._os_user.pw_name,
-                    "--",
-                    "test",
-                    "-r",
-                    entry,
-                    "-a",
-                    "-x",
-                    entry,
-                ],
-                capture_output=True,
-                check=False,
-            )
-            if probe.returncode != 0:
+            return os.pathsep.join(entries)
+        readable = []
+        for index, entry in enumerate(entries):
+            if self._server_user_can_read(entry):
+                readable.append(entry)
+                continue
+            mirror = self._require_root() / "python" / str(index)
+            mirror.parent.mkdir(exist_ok=True)
+            linked = subprocess.run(["cp", "-al", entry, str(mirror)], capture_output=True)
+            if linked.returncode != 0:
+                shutil.rmtree(mirror, ignore_errors=True)
+                shutil.copytree(entry, mirror, symlinks=True)
+            if not self._server_user_can_read(str(mirror)):
                 raise PostgresServerError(
                     "PostgreSQL のサーバーユーザーがプロジェクトの Python パッケージを読めません。"
-                    f" The server runs as OS user '{self._os_user.pw_name}', whose PL/Python must "
-                    f"import from {entry}: make that folder and its parents readable and "
-                    "searchable by that user (e.g. chmod o+rx), or check out the project "
-                    "somewhere other users can read"
+                    f" The server runs as OS user '{self._os_user.pw_name}', whose PL/Python "
+                    f"must import from {entry}; even a mirror in {mirror} is not readable: "
+                    "make the files readable by other users (chmod -R o+rX)"
                 )
+            readable.append(str(mirror))
+        return os.pathsep.join(readable)
+
+    def _server_user_can_read(self, entry: str) -> bool:
+        assert self._os_user is not None
+        probe = subprocess.run(
+            ["runuser", "-u", self._os_user.pw_name, "--", "test", "-r", entry, "-a", "-x", entry],
+            capture_output=True,
+            check=False,
+        )
+        return probe.returncode == 0
 
     def _require_root(self) -> Path:
         if self.root is None:
