@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from airflow.sdk import (
-    Asset,
-    AssetOrTimeSchedule,
-    DeadlineAlert,
-    DeadlineReference,
-    Param,
-    SyncCallback,
-    dag,
-    get_current_context,
-    task,
-)
+from airflow.sdk import Asset, AssetOrTimeSchedule, Param, dag, get_current_context, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from impact_warehouse.airflow_support import (
@@ -24,8 +14,7 @@ from impact_warehouse.airflow_support import (
     PUBLISHED_ASSET_URI,
 )
 from impact_warehouse.catalog import load_catalog
-from impact_warehouse.ops.calendar import release_deadline_interval
-from impact_warehouse.ops.deadline import DEADLINE_ALERT_NAME, release_deadline_missed
+from impact_warehouse.ops.deadline import release_deadline_alert
 from impact_warehouse.ops.params import fiscal_year_param
 from impact_warehouse.settings import paths
 
@@ -60,12 +49,7 @@ date the gate judges survey windows by; default today).
     doc_md=DOC,
     # Staff hear when a run has not succeeded IMPACT_RELEASE_DEADLINE_DAYS (30) days after its
     # logical date (the 1 May run: by 31 May) and that fiscal year has no release yet.
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
-        interval=release_deadline_interval(),
-        callback=SyncCallback(release_deadline_missed),
-        name=DEADLINE_ALERT_NAME,
-    ),
+    deadline=release_deadline_alert(),
     params={
         "fiscal_year": fiscal_year_param(
             load_catalog(), "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"

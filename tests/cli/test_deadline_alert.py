@@ -16,7 +16,7 @@ from airflow.sdk.execution_time.callback_supervisor import execute_callback
 from cli_support import Backfilled, impact_env
 
 from impact_warehouse.ops import calendar
-from impact_warehouse.ops.deadline import release_deadline_missed
+from impact_warehouse.ops.deadline import release_deadline_alert, release_deadline_missed
 from impact_warehouse.settings import PROJECT_ROOT
 
 CALLBACK_PATH = "impact_warehouse.ops.deadline.release_deadline_missed"
@@ -97,7 +97,13 @@ def test_no_alert_when_that_years_release_exists(backfilled: Backfilled) -> None
     assert outbox_alerts(backfilled.work)[-1]["alert"]["fiscal_year"] == 2025
 
 
-def test_the_deadline_moves_with_its_setting() -> None:
+def test_the_deadline_moves_with_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calendar.release_deadline_interval({"IMPACT_RELEASE_DEADLINE_DAYS": "45"}).days == 45
+    monkeypatch.setenv("IMPACT_RELEASE_DEADLINE_DAYS", "45")
+    assert release_deadline_alert().interval == timedelta(days=45)
+    # "off" is what `impact demo` / `impact pull` set for `airflow dags test` (Airflow 3.3.2
+    # cannot finish a DAG.test() run of a DAG with a deadline).
+    monkeypatch.setenv("IMPACT_RELEASE_DEADLINE_DAYS", "off")
+    assert release_deadline_alert() is None
     with pytest.raises(ValueError, match="IMPACT_RELEASE_DEADLINE_DAYS"):
         calendar.release_deadline_interval({"IMPACT_RELEASE_DEADLINE_DAYS": "end of May"})

@@ -89,24 +89,32 @@ def released_fiscal_year(run_at: datetime) -> int:
     return fiscal_year_of(local_date(run_at)) - 1
 
 
-def release_deadline_days(environ: Mapping[str, str] | None = None) -> int:
+DEADLINE_OFF = "off"
+
+
+def release_deadline_days(environ: Mapping[str, str] | None = None) -> int | None:
+    """Days after the 1 May run by which the release must be out; None when set to ``off``."""
     environ = os.environ if environ is None else environ
     text = environ.get("IMPACT_RELEASE_DEADLINE_DAYS", "").strip()
     if not text:
         return DEFAULT_RELEASE_DEADLINE_DAYS
+    if text.lower() == DEADLINE_OFF:
+        return None
     if not text.isdigit() or int(text) < 1:
         raise ValueError(
             f"IMPACT_RELEASE_DEADLINE_DAYS={text!r} must be a whole number of days (default "
             f"{DEFAULT_RELEASE_DEADLINE_DAYS}): how long after the 1 May release run the "
-            "fiscal-year release may take before staff are alerted"
+            "fiscal-year release may take before staff are alerted; or 'off'"
         )
     return int(text)
 
 
-def release_deadline_interval(environ: Mapping[str, str] | None = None) -> timedelta:
-    return timedelta(days=release_deadline_days(environ))
+def release_deadline_interval(environ: Mapping[str, str] | None = None) -> timedelta | None:
+    days = release_deadline_days(environ)
+    return None if days is None else timedelta(days=days)
 
 
 def release_due_at(fiscal_year: int, environ: Mapping[str, str] | None = None) -> datetime:
-    """The date by which a fiscal year's release must be published."""
-    return release_run_at(fiscal_year) + release_deadline_interval(environ)
+    """The date by which a fiscal year's release must be published (default period if off)."""
+    interval = release_deadline_interval(environ)
+    return release_run_at(fiscal_year) + (interval or timedelta(days=DEFAULT_RELEASE_DEADLINE_DAYS))

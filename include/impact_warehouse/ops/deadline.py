@@ -85,6 +85,29 @@ def check_release_deadline(
     }
 
 
+def release_deadline_alert() -> Any:
+    """The ``DeadlineAlert`` of the impact_warehouse DAG, or None when the setting is ``off``.
+
+    ``off`` exists for ``airflow dags test``: in Airflow 3.3.2, ``DAG.test()`` hands the run a
+    DAG whose deadlines are not stored in the database, and a run that succeeds then fails on
+    ``DeadlineAlertModel.get_by_id(<dict>)``. The ``impact`` commands set it for their test
+    runs; the scheduler (standalone, compose) keeps the deadline.
+    """
+    from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
+
+    from impact_warehouse.ops.calendar import release_deadline_interval
+
+    interval = release_deadline_interval()
+    if interval is None:
+        return None
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
+        interval=interval,
+        callback=SyncCallback(release_deadline_missed),
+        name=DEADLINE_ALERT_NAME,
+    )
+
+
 def release_deadline_missed(context: Mapping[str, Any] | None = None, **_: Any) -> dict[str, Any]:
     """Airflow ``SyncCallback`` target: a run of impact_warehouse missed its deadline.
 
