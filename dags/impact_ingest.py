@@ -70,12 +70,9 @@ def impact_ingest() -> None:
         context = get_current_context()
         start = context.get("data_interval_start") or context["logical_date"]
         end = context.get("data_interval_end") or start
+        params = IngestParams.from_params(context["params"])
         return plan_interval(
-            load_catalog(),
-            start,
-            end,
-            as_of=date.today(),
-            params=IngestParams.from_params(context["params"]),
+            load_catalog(), start, end, as_of=params.as_of or date.today(), params=params
         )
 
     @task(max_active_tis_per_dagrun=4)

@@ -300,3 +300,10 @@ def test_smtp_settings_from_environment() -> None:
     assert (smtp.port, smtp.starttls) == (587, True)
     assert smtp.recipients == ("a@example.org", "b@example.org")
     assert SMTP_PASSWORD not in repr(smtp)
+
+
+def test_every_gate_check_has_a_japanese_label() -> None:
+    from impact_warehouse.notify.messages import CHECK_LABELS_JA
+    from impact_warehouse.quality.checks import CHECKS
+
+    assert set(CHECKS) <= set(CHECK_LABELS_JA)

@@ -148,7 +148,9 @@ def run_demo(as_of: date | None, seed: int) -> int:
         )
         env["IMPACT_INBOX_DIR"] = str(settings.demo_sources / "inbox")
         done = step(f"running DAG impact_ingest (all waves) against {server.url}")
-        ingest_ok = run_dag("impact_ingest", {"scope": "all"}, env, "demo_ingest")
+        # The demo's date is "today" for the whole run: waves opened by then are pulled.
+        conf = {"scope": "all", "as_of": manifest["as_of"]}
+        ingest_ok = run_dag("impact_ingest", conf, env, "demo_ingest")
         done()
     if not ingest_ok:
         return 1

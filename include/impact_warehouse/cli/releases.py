@@ -18,13 +18,6 @@ NO_RELEASE_JA = (
     "デモなら `impact demo`)。"
 )
 STATUS_JA = {"passed": "合格", "warning": "注意", "failure": "エラー"}
-# Gate check names (expectations/gate.yml) whose Japanese label notify files under another name.
-CHECK_ALIASES = {
-    "answers_map_to_catalog": "answer_item_mapping",
-    "fact_keys_exist": "reference_integrity",
-    "hours_plausible": "hours_range",
-    "no_personal_data": "personal_data",
-}
 
 
 def _local_time(created_at: str) -> str:
@@ -88,7 +81,7 @@ def status_lines(release: Any) -> list[str]:
             counts.append(f"エラー {check['failures']} 件")
         if check.get("warnings"):
             counts.append(f"注意 {check['warnings']} 件")
-        label = CHECK_LABELS_JA.get(CHECK_ALIASES.get(name, name), name)
+        label = CHECK_LABELS_JA.get(name, name)
         extra = f"({'、'.join(counts)})" if counts else ""
         lines.append(f"  [{STATUS_JA.get(status, status)}] {label}{extra}  ({name})")
     findings = _outbox_findings(release.run_id)

@@ -29,16 +29,16 @@ ALERT_KINDS: tuple[str, ...] = (
     "release_overdue",
 )
 
+# Keyed by the gate's check names (expectations/gate.yml); a test keeps the two in step.
 CHECK_LABELS_JA = {
     "response_rate": "アンケートの回答率",
     "scale_domain": "回答の値が選択肢・範囲の外",
-    "hours_range": "時間の回答が0〜24時間の外",
-    "housework_total": "1日の家事・育児時間の合計",
+    "hours_plausible": "家事・育児時間の回答が0〜24時間の外",
     "unique_participant_wave": "同じ参加者の回答の重複",
-    "answer_item_mapping": "どの設問にも対応しない回答",
-    "reference_integrity": "プログラム・コホート・アンケートの対応関係",
+    "answers_map_to_catalog": "どの設問にも対応しない回答",
+    "fact_keys_exist": "プログラム・コホート・アンケートの対応関係",
     "linkage_rate": "参加者名簿と結びつけられた回答の割合",
-    "personal_data": "分析用の表に個人情報が含まれていないか",
+    "no_personal_data": "分析用の表に個人情報が含まれていないか",
     "freshness": "データの取り込みが止まっていないか",
     "suppression": "少人数のセルの非表示",
 }

@@ -39,14 +39,19 @@ class IngestParams:
     fiscal_year: int | None = None
     program: str | None = None
     wave: str | None = None
+    # The day the run acts on: only waves opened by then have forms. None = today; the demo
+    # and the README walk-through replay a later day of the demo sources.
+    as_of: date | None = None
 
     @classmethod
     def from_params(cls, params: Any) -> IngestParams:
+        as_of = params.get("as_of")
         return cls(
             scope=params.get("scope") or "interval",
             fiscal_year=params.get("fiscal_year"),
             program=params.get("program") or None,
             wave=params.get("wave") or None,
+            as_of=date.fromisoformat(as_of) if as_of else None,
         )
 
 

@@ -29,7 +29,7 @@ def fiscal_year_param(catalog: Catalog, description: str) -> Param:
 
 
 def ingest_params(catalog: Catalog) -> dict[str, Any]:
-    """``scope``, ``fiscal_year``, ``program``, ``wave`` of ``impact_ingest``."""
+    """``scope``, ``fiscal_year``, ``program``, ``wave``, ``as_of`` of ``impact_ingest``."""
     programs = [code for code, program in catalog.programs.items() if program.has_outcome_survey]
     form_waves = sorted(
         (wave for wave in catalog.waves.values() if wave.source_system == "google_forms"),
@@ -73,5 +73,15 @@ def ingest_params(catalog: Catalog) -> dict[str, Any]:
                 )
                 for wave in form_waves
             },
+        ),
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            title="基準日 (as of)",
+            description=(
+                "この日までに受付を始めたアンケートを対象にする(空欄 = 今日)。"
+                "デモデータで後の日付を再現するときに使います。"
+            ),
         ),
     }
