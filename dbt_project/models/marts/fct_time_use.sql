@@ -16,6 +16,9 @@
 {%- set t_one_df = 12.706204736174704 -%}  {#- tan(π · 0.475) -#}
 {%- set t_two_df = 4.302652729749464 -%}  {#- 0.95 / sqrt(2 · 0.975 · 0.025) -#}
 {%- set suppression_k = var('suppression_k', 5) -%}
+{#- Degrees of freedom as a float: their fourth power overflows a 64-bit integer from about
+    55,000 respondents (the 1000× benchmark has 308,000). -#}
+{%- set df -%}cast(respondents - 1 as {{ type_double() }}){%- endset -%}
 with
 
 answers as (
@@ -131,10 +134,10 @@ group_hours_with_t as (
             when respondents - 1 = 2 then {{ t_two_df }}
             when respondents - 1 >= 3 then
                 {{ z }}
-                + {{ g1 }} / (respondents - 1)
-                + {{ g2 }} / ((respondents - 1) * (respondents - 1))
-                + {{ g3 }} / ((respondents - 1) * (respondents - 1) * (respondents - 1))
-                + {{ g4 }} / ((respondents - 1) * (respondents - 1) * (respondents - 1) * (respondents - 1))
+                + {{ g1 }} / {{ df }}
+                + {{ g2 }} / ({{ df }} * {{ df }})
+                + {{ g3 }} / ({{ df }} * {{ df }} * {{ df }})
+                + {{ g4 }} / ({{ df }} * {{ df }} * {{ df }} * {{ df }})
         end as t_quantile
 
     from group_hours

@@ -167,13 +167,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         row = measure_scale(work_dir, scale, gate=not args.no_gate)
         results.append(row)
+        # Each scale's figures as soon as they exist: a later scale may run for long or fail.
+        print(format_table([row]).splitlines()[1], flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
         slowest = ", ".join(
             f"{uid.split('.')[-1]} {sec:.1f} s" for uid, sec in row["build"]["slowest"]
         )
         print(f"  slowest dbt nodes: {slowest}", flush=True)
     print(format_table(results))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 
