@@ -1,0 +1,79 @@
+"""The README's walk-through for adding a cohort, wave and item, followed literally.
+
+Every ``bash`` block between the walk-through markers runs, in order, in a copy of the
+repository (so the real seeds stay untouched) with the test's Python environment as
+``.venv``. The new wave must end up in the published release with its answers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from impact_warehouse.settings import PROJECT_ROOT
+
+BEGIN, END = "<!-- walkthrough:begin -->", "<!-- walkthrough:end -->"
+BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+# Local state that a copy of the checkout must not inherit.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", ".work", "__pycache__", ".pytest_cache", ".ruff_cache", "target", "logs"
+)
+
+
+def walkthrough_script(readme: str) -> str:
+    start, end = readme.index(BEGIN), readme.index(END)
+    blocks = BASH_BLOCK.findall(readme[start:end])
+    assert len(blocks) >= 5, "the walk-through lost its command blocks"
+    return "set -euo pipefail\n" + "\n".join(blocks)
+
+
+def test_walkthrough_extracts_every_command_block_in_order() -> None:
+    script = walkthrough_script((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"))
+    order = ["cohorts.csv", "waves.csv", "items.csv", "impact_warehouse.catalog", "impact demo"]
+    positions = [script.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
+def test_following_the_walkthrough_publishes_the_new_wave(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    shutil.copytree(PROJECT_ROOT, checkout, ignore=NOT_COPIED)
+    (checkout / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    script = walkthrough_script((checkout / "README.md").read_text(encoding="utf-8"))
+    env = {
+        **os.environ,
+        "IMPACT_PROJECT_DIR": str(checkout),
+        "IMPACT_WORK_DIR": str(checkout / ".work"),
+    }
+    result = subprocess.run(
+        ["bash", "-c", script],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "catalog OK" in result.stdout
+    assert "mamabono_2027_pre" in result.stdout
+    assert "peer_support_felt" in result.stdout
+
+    with duckdb.connect(str(checkout / ".work/published/warehouse.duckdb"), read_only=True) as db:
+        released_fy = db.execute("select max(fiscal_year) from meta.releases").fetchone()[0]
+        responded, targeted = db.execute(
+            "select responded, targeted from marts.fct_response_rates "
+            "where wave_code = 'mamabono_2027_pre' and breakdown_level = 'all'"
+        ).fetchone()
+        counted = db.execute(
+            "select count(*) from marts.fct_answers "
+            "where item_code = 'peer_support_felt' and is_counted"
+        ).fetchone()[0]
+    assert released_fy == 2027
+    assert targeted > 0 and 0 < responded <= targeted
+    # Everyone who responded could answer it; a skipped or invalid answer is not counted.
+    assert 0 < counted <= responded
