@@ -36,9 +36,9 @@ test: $(INSTALLED) system-packages-test
 	$(BIN)/pytest
 
 # Figures printed, never asserted (README: benchmarks). Run on an otherwise idle machine.
-# Generated and landed data per scale are cached in .work/bench/scale (1000×: ~3 GB, about
-# 10 min to generate and land the first time). `make bench` takes about 45 min on 2 cores
-# (25 min with the cache); `make bench-quick` about 8 min.
+# Generated and landed data per scale are cached in .work/bench/scale (1000×: 12 GB with its
+# 9 GB warehouse; 15-20 min to generate and land the first time). `make bench` takes
+# about 40 min on 2 cores with an empty cache, 15 min with it; `make bench-quick` about 5 min.
 BENCH_INGEST ?= 100000 1000000
 BENCH_SCALES ?= 1 10 100 1000
 bench: $(INSTALLED)
