@@ -28,6 +28,7 @@ def test_backfill_lands_every_fiscal_year_and_publishes_once(backfilled: Backfil
     assert backfilled.output.count("==> building the audit warehouse") == 1
     assert "done in" in backfilled.output
     assert "gate: passed" in backfilled.output
+    assert "report FY2026:" in backfilled.output and "report FY2025:" in backfilled.output
     with backfilled.env():
         release = current_release()
         assert release is not None and release.fiscal_year == 2026

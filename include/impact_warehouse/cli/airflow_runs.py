@@ -179,6 +179,9 @@ def print_publication(settings: Paths) -> int:
         )
     print(f"    published release {release.release_id} → {default_published_path()}")
     print(f"    staff alerts: {settings.work / 'outbox' / 'alerts.jsonl'}")
+    # Rendered by the DAG's render_reports task: the release's fiscal year and the one before.
+    for report in sorted((settings.work / "reports" / release.release_id).glob("fy*/*.html")):
+        print(f"    impact report: {report}")
     print(
         f'    query it read-only: .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{default_published_path()}', read_only=True)"

@@ -32,7 +32,8 @@ def build_gate_publish(
     run_id: str,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """dbt build of the audit warehouse, then the gate; publishes only if the gate passes."""
+    """dbt build of the audit warehouse, then the gate; publishes and renders the reports only
+    if the gate passes."""
     from impact_warehouse import warehouse_job  # dbt and GX: imported only when used
 
     done = progress("building the audit warehouse (dbt build)") if progress else None
@@ -47,4 +48,13 @@ def build_gate_publish(
     )
     if done:
         done()
-    return {"build": build, **result}
+    # As the DAG's render_reports task: the release's fiscal year and the one before.
+    from impact_warehouse.report.job import render_after_publish
+
+    done = progress("rendering the impact reports") if progress else None
+    reports = render_after_publish(result, settings)
+    if done:
+        done()
+    for report in reports:
+        print(f"    report FY{report['fiscal_year']}: {report['html']}", flush=True)
+    return {"build": build, **result, "reports": reports}
