@@ -10,18 +10,22 @@ enables the one that fits the target.
 
 from impact_warehouse.transform.indicator_results import compute_indicator_results
 
-# The fct_answers columns the computation reads: fetching only these halves the pandas frame
-# (1 GB of 2 at 100×; issue 7 benchmark) and the time spent building it.
-ANSWER_COLUMNS = (
-    "answer_key, fiscal_year, program_code, wave_type, item_code, scale_code, "
-    "indicator_code, value_numeric, is_counted"
+# Answers reach pandas as one row per distinct (group, scale, value, counted) with its count:
+# the statistics need only those counts, and at 1000× this is thousands of rows, not the
+# millions a row per answer would be (issue 7 benchmark). Grouped by DuckDB, not pandas.
+ANSWER_GROUPS = (
+    "fiscal_year, program_code, wave_type, item_code, scale_code, indicator_code, "
+    "is_counted, value_numeric"
 )
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    answers = dbt.ref("fct_answers").aggregate(
+        f"{ANSWER_GROUPS}, count(*) as answer_count", ANSWER_GROUPS
+    )
     return compute_indicator_results(
-        dbt.ref("fct_answers").project(ANSWER_COLUMNS).df(),
+        answers.df(),
         dbt.ref("fct_paired_scores").df(),
         dbt.ref("fct_response_rates").df(),
         suppression_k=int(dbt.config.meta_get("suppression_k", 5)),

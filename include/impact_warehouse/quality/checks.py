@@ -687,11 +687,14 @@ def _candidate_condition(regexes: list[str]) -> str | None:
     supersets = [re2_superset(regex) for regex in regexes]
     if any(superset is None for superset in supersets):
         return None
-    for superset in supersets:
-        try:
-            duckdb.sql("select regexp_matches('', ?)", params=[superset]).fetchall()
-        except duckdb.Error:
-            return None  # not valid RE2 after all: validate every value
+    # A private in-memory connection: the module's default one may already be closed by
+    # whatever ran before in this process (a dbt build does).
+    with duckdb.connect() as probe:
+        for superset in supersets:
+            try:
+                probe.execute("select regexp_matches('', ?)", [superset]).fetchall()
+            except duckdb.Error:
+                return None  # not valid RE2 after all: validate every value
     conditions = []
     for superset in supersets:
         assert superset is not None

@@ -47,6 +47,8 @@ PAIRED_RULES = {
 MEAN_SCALES = ("hours",)
 
 GROUP = ["fiscal_year", "program_code", "wave_type", "item_code"]
+# Optional weight column of the answers frame: answers this row stands for.
+ANSWER_COUNT = "answer_count"
 # The fct_answers columns compute_indicator_results reads: engines fetch only these.
 ANSWER_COLUMNS = (
     "answer_key",
@@ -104,9 +106,21 @@ def compute_indicator_results(
     response_rates: pd.DataFrame,
     suppression_k: int,
 ) -> pd.DataFrame:
-    """fct_indicator_results from fct_answers, fct_paired_scores and fct_response_rates."""
+    """fct_indicator_results from fct_answers, fct_paired_scores and fct_response_rates.
+
+    ``answers`` holds one row per answer, or, with a column ``answer_count``, one row per
+    distinct answer with how many answers it stands for (the DuckDB model aggregates in the
+    database first: at 1000× that is thousands of rows instead of millions).
+    """
+    if ANSWER_COUNT not in answers.columns:
+        answers = answers.assign(**{ANSWER_COUNT: 1})
     # Sorted, so floating-point sums run in the same order and a rebuild gives the same bits.
-    answers = answers.sort_values("answer_key", ignore_index=True)
+    order = (
+        ["answer_key"]
+        if "answer_key" in answers.columns
+        else [*GROUP, "scale_code", "is_counted", "value_numeric"]
+    )
+    answers = answers.sort_values(order, ignore_index=True)
     paired_scores = paired_scores.sort_values("paired_score_key", ignore_index=True)
 
     counted = with_pooled_programs(counted_values(answers))
@@ -144,7 +158,7 @@ def counted_values(answers: pd.DataFrame) -> pd.DataFrame:
         & answers["value_numeric"].notna()
         & answers["scale_code"].isin(scales)
     )
-    return answers.loc[keep, [*GROUP, "scale_code", "value_numeric"]].copy()
+    return answers.loc[keep, [*GROUP, "scale_code", "value_numeric", ANSWER_COUNT]].copy()
 
 
 def with_pooled_programs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -167,13 +181,14 @@ def share_results(counted: pd.DataFrame) -> pd.DataFrame:
     for scale_code, measures in SHARE_MEASURES.items():
         on_scale = counted[counted["scale_code"] == scale_code]
         for measure, rule in measures.items():
-            hits.append(on_scale.assign(measure=measure, hit=rule(on_scale["value_numeric"])))
+            hit = rule(on_scale["value_numeric"]).astype(int) * on_scale[ANSWER_COUNT]
+            hits.append(on_scale.assign(measure=measure, hit=hit))
     if not hits:
         return pd.DataFrame()
     long = pd.concat(hits, ignore_index=True)
     shares = (
         long.groupby([*GROUP, "scale_code", "measure"], dropna=False)
-        .agg(numerator=("hit", "sum"), denominator=("hit", "size"))
+        .agg(numerator=("hit", "sum"), denominator=(ANSWER_COUNT, "sum"))
         .reset_index()
     )
     return with_share_values(shares)
@@ -193,11 +208,25 @@ def mean_results(counted: pd.DataFrame) -> pd.DataFrame:
     hours = counted[counted["scale_code"].isin(MEAN_SCALES)]
     if hours.empty:
         return pd.DataFrame()
+    # Weighted by answer_count: the same mean and sample deviation as over single answers.
+    keys = [*GROUP, "scale_code"]
+    weighted = hours.assign(weighted_value=hours["value_numeric"] * hours[ANSWER_COUNT])
     means = (
-        hours.groupby([*GROUP, "scale_code"], dropna=False)["value_numeric"]
-        .agg(["mean", "std", "size"])
+        weighted.groupby(keys, dropna=False)
+        .agg(size=(ANSWER_COUNT, "sum"), total=("weighted_value", "sum"))
         .reset_index()
     )
+    means["mean"] = means["total"] / means["size"]
+    deviations = weighted.merge(means[[*keys, "mean"]], on=keys, how="left")
+    deviations["squared"] = (
+        deviations[ANSWER_COUNT] * (deviations["value_numeric"] - deviations["mean"]) ** 2
+    )
+    squared = deviations.groupby(keys, dropna=False)["squared"].sum().reset_index()
+    means = means.merge(squared, on=keys, how="left")
+    size = means["size"].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means["std"] = np.where(size > 1, np.sqrt(means["squared"] / (size - 1)), np.nan)
+    means = means.drop(columns=["total", "squared"])
     lower, upper = t_interval(means["mean"], means["std"], means["size"])
     return means.assign(
         measure="mean",
