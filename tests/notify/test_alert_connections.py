@@ -10,62 +10,20 @@ connection wins over the ``IMPACT_*`` variables.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from impact_warehouse.notify import Alert, AlertConfigError, AlertLedger, send_alerts
 from impact_warehouse.notify.channels import channels_from_env
 
-SMTP_PASSWORD = "connection-secret"
-
-
-class MailBox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.logins: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def mail_server() -> Iterator[tuple[MailBox, int]]:
-    mailbox = MailBox()
-
-    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
-        mailbox.logins.append(auth_data.login)
-        return AuthResult(success=auth_data.password == SMTP_PASSWORD.encode())
-
-    port = free_port()
-    controller = Controller(
-        mailbox,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticate,
-        auth_require_tls=False,  # loopback test server has no certificate
-    )
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
+if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
+    from conftest import SmtpInbox
 
 
 @pytest.fixture
@@ -105,33 +63,35 @@ def send(tmp_path: Path) -> list:
 
 
 def test_smtp_connection_delivers_and_wins_over_the_environment(
-    mail_server: tuple[MailBox, int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    smtp_server: SmtpInbox,
+    unused_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
-    mailbox, port = mail_server
     connection = {
         "conn_type": "smtp",
         "host": "127.0.0.1",
-        "port": port,
+        "port": smtp_server.port,
         "login": "pipeline",
-        "password": SMTP_PASSWORD,
+        "password": smtp_server.password,
         "extra": {"from": "pipeline@example.org", "to": "staff@example.org, lead@example.org"},
     }
     monkeypatch.setenv("AIRFLOW_CONN_IMPACT_SMTP", json.dumps(connection))
     monkeypatch.setenv("IMPACT_ALERT_CHANNELS", "smtp")
     # Stale environment settings that would fail: the connection must be the one used.
     monkeypatch.setenv("IMPACT_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("IMPACT_SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("IMPACT_SMTP_PORT", str(unused_port))
     monkeypatch.setenv("IMPACT_ALERT_FROM", "old@example.org")
     monkeypatch.setenv("IMPACT_ALERT_TO", "old@example.org")
 
     (result,) = send(tmp_path)
 
     assert result.status == "sent" and result.delivered_to == ("smtp",)
-    (message,) = mailbox.messages
+    (message,) = smtp_server.messages
     assert message["From"] == "pipeline@example.org"
     assert message["To"] == "staff@example.org, lead@example.org"
     assert "FY2025-test" in message.get_body().get_content()
-    assert mailbox.logins == [b"pipeline"]
+    assert smtp_server.logins == [(b"pipeline", smtp_server.password.encode())]
 
 
 def test_smtp_connection_takes_sender_and_recipients_from_env_when_extra_lacks_them(

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from impact_warehouse.notify import (
     Alert,
@@ -28,6 +24,9 @@ from impact_warehouse.notify import (
     send_alerts,
 )
 from impact_warehouse.settings import paths
+
+if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
+    pass
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 SMTP_PASSWORD = "s3cret-password-for-tests"
@@ -61,45 +60,6 @@ def scale_failure() -> Alert:
         run_id="manual__1",
         details={"item_code": "q_confidence", "values": [7, 9]},
     )
-
-
-class CollectingHandler:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[CollectingHandler, int]]:
-    handler = CollectingHandler()
-
-    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
-        handler.logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == SMTP_PASSWORD.encode())
-
-    port = free_port()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticate,
-        auth_require_tls=False,  # loopback test server has no certificate
-    )
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -138,22 +98,21 @@ def ledger(tmp_path: Path) -> AlertLedger:
 def test_japanese_mail_naming_cohort_wave_and_check_arrives_over_smtp(
     smtp_server, ledger, caplog
 ) -> None:
-    handler, port = smtp_server
     channel = SmtpChannel(
         host="127.0.0.1",
-        port=port,
+        port=smtp_server.port,
         sender="impact@example.org",
         recipients=("staff@example.org", "lead@example.org"),
         user="impact",
-        password=SMTP_PASSWORD,
+        password=smtp_server.password,
     )
     caplog.set_level(logging.DEBUG, logger="impact_warehouse")
 
     results = send_alerts([scale_failure()], channels=[channel], ledger=ledger, now=NOW)
 
     assert [result.status for result in results] == ["sent"]
-    assert handler.logins == [(b"impact", SMTP_PASSWORD.encode())]
-    [mail] = handler.messages
+    assert smtp_server.logins == [(b"impact", smtp_server.password.encode())]
+    [mail] = smtp_server.messages
     subject, body = mail["Subject"], mail.get_body().get_content()
     assert "ママボノ" in subject and "データ確認でエラー" in subject
     for expected in ("mamabono_2025", "mamabono_2025_pre", "回答の値が選択肢・範囲の外"):
@@ -168,8 +127,8 @@ def test_japanese_mail_naming_cohort_wave_and_check_arrives_over_smtp(
     ):
         assert expected in body
     assert mail.get_content_charset() == "utf-8"
-    assert SMTP_PASSWORD not in caplog.text
-    assert SMTP_PASSWORD not in repr(channel)
+    assert smtp_server.password not in caplog.text
+    assert smtp_server.password not in repr(channel)
 
 
 def test_webhook_receives_slack_json_and_retries_once_on_5xx(webhook_server, ledger) -> None:

@@ -8,49 +8,31 @@ from __future__ import annotations
 
 import email
 import shutil
-import socket
 from datetime import date
-from email.policy import default as default_policy
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
-from aiosmtpd.controller import Controller
 
 from impact_warehouse import warehouse_job
 from impact_warehouse.publish import current_release, list_releases
 from impact_warehouse.settings import Paths
 
+if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
+    from conftest import SmtpInbox
+
 AS_OF = date(2026, 11, 23)
 
 
-class CollectingHandler:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_inbox(monkeypatch: pytest.MonkeyPatch):
-    handler = CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+def smtp_inbox(smtp_server: SmtpInbox, monkeypatch: pytest.MonkeyPatch) -> SmtpInbox:
     monkeypatch.setenv("IMPACT_ALERT_CHANNELS", "outbox,smtp")
     monkeypatch.setenv("IMPACT_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("IMPACT_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("IMPACT_SMTP_PORT", str(smtp_server.port))
     monkeypatch.setenv("IMPACT_ALERT_FROM", "pipeline@example.org")
     monkeypatch.setenv("IMPACT_ALERT_TO", "staff@example.org")
-    yield handler
-    controller.stop()
+    return smtp_server
 
 
 @pytest.fixture
@@ -64,7 +46,7 @@ def _mail_text(message: email.message.EmailMessage) -> str:
 
 
 def test_a_clean_build_is_published_and_announced(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: CollectingHandler, tmp_path: Path
+    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     audit = shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb")
     outcome = warehouse_job.gate_publish_and_alert(
@@ -79,7 +61,7 @@ def test_a_clean_build_is_published_and_announced(
 
 
 def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: CollectingHandler, tmp_path: Path
+    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     audit = Path(shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb"))
     # 2026-01-20 is inside followup_2025's window (01-16..01-31); some cohorts are below
@@ -95,7 +77,7 @@ def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
 
 
 def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: CollectingHandler, tmp_path: Path
+    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     clean = shutil.copy(demo_warehouse_path, tmp_path / "clean.duckdb")
     warehouse_job.gate_publish_and_alert(
