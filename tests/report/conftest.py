@@ -1,15 +1,13 @@
 """One published demo release per session, and its FY2025 and FY2026 reports.
 
-The demo warehouse comes from the transform tests' session fixture (land the demo sources,
+The demo warehouse comes from the session fixture in tests/conftest.py (land the demo sources,
 dbt build); it is published through the real gate (``warehouse_job``), then the reports are
 rendered the way the DAG does (``report.job.render_after_publish``).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,21 +20,6 @@ from impact_warehouse.publish import current_release
 from impact_warehouse.publish.releases import Release
 from impact_warehouse.report import job
 from impact_warehouse.settings import Paths
-
-
-def _load_transform_fixtures():
-    """tests/transform/conftest.py as a module (test folders are not packages)."""
-    path = Path(__file__).resolve().parents[1] / "transform" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("transform_fixtures_for_report", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_transform = _load_transform_fixtures()
-demo_warehouse_for_seed = _transform.demo_warehouse_for_seed  # re-exported: pytest finds it here
-DEMO_AS_OF = _transform.DEMO_AS_OF
 
 
 @dataclass(frozen=True)
@@ -63,11 +46,12 @@ def published_reports(demo_warehouse_for_seed, tmp_path_factory) -> PublishedRep
     """The demo release (labelled FY2026, as in ``make demo``) and its rendered reports."""
     root = tmp_path_factory.mktemp("report")
     settings = Paths.for_work_dir(root / "work", root / "inbox")
-    audit = Path(shutil.copy(demo_warehouse_for_seed(2025).database, root / "audit.duckdb"))
+    build = demo_warehouse_for_seed(2025)
+    audit = Path(shutil.copy(build.database, root / "audit.duckdb"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_WORK_DIR", str(settings.work))
         outcome = warehouse_job.gate_publish_and_alert(
-            settings, fiscal_year=2026, run_id="report-tests", as_of=DEMO_AS_OF, audit_db=audit
+            settings, fiscal_year=2026, run_id="report-tests", as_of=build.as_of, audit_db=audit
         )
         assert outcome["gate_passed"], outcome
         rendered = job.render_after_publish(outcome, settings)
