@@ -28,6 +28,34 @@ REASONS = {
     "not_on_roster": "respondent is not on the roster of the cohorts the wave targets; "
     "kept in landing, excluded from every measure",
     "unknown_label": "answer label is not in the catalog's labels for this scale; excluded",
+    # Record shape (issue 11): checked per record before any use, so one bad record never
+    # blocks the rest of its page.
+    "malformed_record": "record does not have the shape the source's API documents "
+    "(a field of the wrong type); the rest of the page still lands",
+    "too_many_answers": "record has more answers than its form has questions (plus a margin)",
+    "too_deep": "record is nested deeper than any real response; not read",
+    "invalid_timestamp": "timestamp is not RFC 3339 with a time zone",
+    "future_timestamp": "timestamp lies in the future beyond the allowed clock skew; "
+    "it never moves the watermark",
+    "conflicting_resend": "same id and time as a landed record but different content; "
+    "both versions kept for staff",
+    "unknown_question": "answer to a question id the form does not have; kept out of answers",
+    "text_truncated": "free-text answer longer than the limit; cut to the limit",
+    # Files (panel deliveries, operations workbooks)
+    "empty_file": "file is empty or has no header row",
+    "undecodable_file": "file is not UTF-8 (with or without BOM), UTF-16 with BOM or CP932",
+    "corrupt_file": "file cannot be read as its format (truncated or damaged)",
+    "not_a_regular_file": "inbox entry is a symlink, hidden or not a regular file; not read",
+    "short_row": "row has fewer cells than the header",
+    "long_row": "row has more cells than the header",
+    "repeated_header": "row repeats the header row inside the file",
+    "superseded": "an earlier answer of the same respondent; the latest answer time wins",
+    "conflicting_rows": "same respondent and answer time, different answers; both excluded",
+    # Operations workbook
+    "unparseable_date": "date cannot be read as a date (西暦, 和暦, 年月日 or Excel serial)",
+    "suspicious_email": "email mixes scripts or hides characters; not linked, for staff",
+    # Personal data typed where it does not belong (issue 12)
+    "personal_data_in_field": "answer holds personal data; redacted before landing",
 }
 
 
