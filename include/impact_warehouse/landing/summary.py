@@ -1,5 +1,12 @@
 """The run summary: what was received, landed, skipped as already landed, quarantined (by
-reason), normalised, and which questions matched nothing. One per source unit per run."""
+reason), normalised, and which questions matched nothing. One per source unit per run.
+
+The balance every source keeps (issue 11): each record received is landed, skipped as
+already landed, or rejected whole with a quarantine reason:
+``received == landed + already_landed + rejected``. ``quarantined`` counts reasons instead
+(an answer-level reason such as ``out_of_scale`` sits on a record that still lands), and only
+those not reported by an earlier run.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +27,25 @@ class SourceSummary:
     received: int = 0
     landed: int = 0
     already_landed: int = 0
+    # Records received but not landed, each with a quarantine reason (counted on every run,
+    # also when the same rejection was stored by an earlier run).
+    rejected: int = 0
+    # Files (or workbook sheets) that could not be read at all, by reason; their records
+    # are unknown, so they are outside the record balance.
+    rejected_files: Counter[str] = field(default_factory=Counter)
     quarantined: Counter[str] = field(default_factory=Counter)
     normalised: Counter[str] = field(default_factory=Counter)
     unmatched_questions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     watermark: str | None = None
 
+    def is_balanced(self) -> bool:
+        return self.received == self.landed + self.already_landed + self.rejected
+
     def as_dict(self) -> dict[str, Any]:
         document = asdict(self)
+        document["balanced"] = self.is_balanced()
+        document["rejected_files"] = dict(sorted(self.rejected_files.items()))
         document["quarantined"] = dict(sorted(self.quarantined.items()))
         document["normalised"] = dict(sorted(self.normalised.items()))
         return document
@@ -45,6 +63,7 @@ def merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:
         "received": sum(summary["received"] for summary in summaries),
         "landed": sum(summary["landed"] for summary in summaries),
         "already_landed": sum(summary["already_landed"] for summary in summaries),
+        "rejected": sum(summary.get("rejected", 0) for summary in summaries),
         "quarantined": dict(sorted(quarantined.items())),
         "quarantined_total": sum(quarantined.values()),
         "normalised": dict(sorted(normalised.items())),
@@ -68,13 +87,15 @@ def format_run_summary(summary: dict[str, Any]) -> str:
     """Human-readable lines for logs and the CLI."""
     lines = [
         f"received {summary['received']}, landed {summary['landed']}, "
-        f"already landed {summary['already_landed']}, quarantined {summary['quarantined_total']}"
+        f"already landed {summary['already_landed']}, rejected {summary.get('rejected', 0)}, "
+        f"quarantine reasons {summary['quarantined_total']}"
     ]
     for unit in summary["units"]:
         quarantined = ", ".join(f"{k}={v}" for k, v in unit["quarantined"].items()) or "none"
         lines.append(
             f"  {unit['source']}:{unit['source_ref']} received={unit['received']} "
-            f"landed={unit['landed']} already={unit['already_landed']} quarantined: {quarantined}"
+            f"landed={unit['landed']} already={unit['already_landed']} "
+            f"rejected={unit.get('rejected', 0)} quarantined: {quarantined}"
         )
     for question in summary["unmatched_questions"]:
         lines.append(f"  unmatched question (reported, kept in landing): {question}")
