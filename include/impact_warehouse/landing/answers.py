@@ -10,6 +10,7 @@ from impact_warehouse.catalog.model import Scale
 from impact_warehouse.landing.privacy import Pseudonymiser
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.summary import SourceSummary
+from impact_warehouse.personal_data import Finding, find_personal_data, redact
 
 # Personal-data items and the pseudonym kind their answers get.
 PERSONAL_DATA_KINDS = {"respondent_name": "name", "respondent_phone": "phone"}
@@ -29,6 +30,14 @@ class _Handling:
     scale: Scale | None = None
 
 
+@dataclass(frozen=True)
+class _ScaleAnswer:
+    """A scale answer judged once: its check, and any personal data typed into it."""
+
+    check: AnswerCheck
+    findings: tuple[Finding, ...]
+
+
 class AnswerLander:
     """Lands answers for one job: dispatch per item and scale checks are computed once."""
 
@@ -36,7 +45,7 @@ class AnswerLander:
         self.catalog = catalog
         self.pseudonymiser = pseudonymiser
         self._handling: dict[str | None, _Handling] = {}
-        self._checks: dict[tuple[str, str], AnswerCheck] = {}
+        self._checks: dict[tuple[str, str], _ScaleAnswer] = {}
 
     def _handling_for(self, item_code: str | None) -> _Handling:
         handling = self._handling.get(item_code)
@@ -56,14 +65,15 @@ class AnswerLander:
             return _Handling("scrub")
         return _Handling("check", scale=scale)
 
-    def _check(self, scale: Scale, raw: str) -> AnswerCheck:
+    def _check(self, scale: Scale, raw: str) -> _ScaleAnswer:
         key = (scale.scale_code, raw)
-        check = self._checks.get(key)
-        if check is None:
-            check = check_answer(scale, raw)
+        judged = self._checks.get(key)
+        if judged is None:
+            findings = find_personal_data(raw, names=self.pseudonymiser.roster_names)
+            judged = _ScaleAnswer(check_answer(scale, raw), tuple(findings))
             if len(self._checks) < CHECK_CACHE_LIMIT:
-                self._checks[key] = check
-        return check
+                self._checks[key] = judged
+        return judged
 
     def land(
         self,
@@ -72,17 +82,28 @@ class AnswerLander:
         record_ref: str,
         quarantine: QuarantineBatch,
         summary: SourceSummary,
+        *,
+        own_names: tuple[str, ...] = (),
     ) -> str:
         """Return the text to keep in landing for one answer.
 
         Personal data becomes a pseudonym; free text (and answers to unmatched questions,
-        whose content nobody has vetted) is scrubbed of emails and phone numbers. Scale answers
-        are kept as sent: invalid ones are quarantined with a reason and excluded downstream.
+        whose content nobody has vetted) is scrubbed of emails, phone numbers, addresses,
+        postal codes and the names the vault knows (plus ``own_names``: the respondent's).
+        Scale answers are kept as sent: invalid ones are quarantined with a reason and excluded
+        downstream; one holding personal data (an email typed into an hours field) is
+        redacted here, before landing, and quarantined as ``personal_data_in_field`` with the
+        redacted value: the raw answer goes only to the vault.
         """
         handling = self._handling_for(item_code)
         if handling.mode == "check":
             assert handling.scale is not None
-            check = self._check(handling.scale, raw)
+            judged = self._check(handling.scale, raw)
+            if judged.findings:
+                return self._redact_field(
+                    item_code, handling.scale, raw, judged, record_ref, quarantine, summary
+                )
+            check = judged.check
             if check.reason_code is not None:
                 quarantine.add(
                     check.reason_code, record_ref, f"{item_code}: {check.detail}", value=raw
@@ -94,10 +115,37 @@ class AnswerLander:
             return self.pseudonymiser.pseudonym(
                 handling.pseudonym_kind, raw, source=quarantine.source_ref
             )
-        scrubbed, count = self.pseudonymiser.scrub_free_text(raw, source=quarantine.source_ref)
+        scrubbed, count = self.pseudonymiser.scrub_free_text(
+            raw, source=quarantine.source_ref, names=own_names
+        )
         if count:
             summary.normalised["contact_details_scrubbed"] += count
         return scrubbed
+
+    def _redact_field(
+        self,
+        item_code: str | None,
+        scale: Scale,
+        raw: str,
+        judged: _ScaleAnswer,
+        record_ref: str,
+        quarantine: QuarantineBatch,
+        summary: SourceSummary,
+    ) -> str:
+        source = quarantine.source_ref
+        redacted = redact(
+            raw, list(judged.findings), lambda f: self.pseudonymiser.replacement(f, source)
+        )
+        kinds = ", ".join(sorted({finding.kind for finding in judged.findings}))
+        quarantine.add(
+            "personal_data_in_field",
+            record_ref,
+            f"{item_code}: {kinds} typed into a {scale.value_type} answer; redacted",
+            value=redacted,
+            sensitive_raw=raw,
+        )
+        summary.normalised["contact_details_scrubbed"] += len(judged.findings)
+        return redacted
 
 
 def land_answer(

@@ -2,7 +2,9 @@
 
 ARCHITECTURE.md: email, name and phone are replaced by HMAC-SHA256 of the normalised value
 (key from a secret) before anything leaves the extract step; the pseudonym → contact mapping
-goes to a separate restricted vault used only for staff follow-up.
+goes to a separate restricted vault used only for staff follow-up. Free text is scrubbed with
+the one personal-data detector (:mod:`impact_warehouse.personal_data`), including the names of
+everyone the vault knows.
 """
 
 from __future__ import annotations
@@ -13,20 +15,46 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from impact_warehouse.personal_data import (
+    MASK_TOKENS,
+    Finding,
+    RosterNames,
+    find_personal_data,
+    redact,
+)
+
 PSEUDONYM_KEY_ENV = "IMPACT_PSEUDONYM_KEY"
 PSEUDONYM_KEY_FILE_ENV = "IMPACT_PSEUDONYM_KEY_FILE"
+# HMAC-SHA256 keys shorter than its 32-byte output can be guessed far more easily than the
+# pseudonyms they protect; an empty key makes every pseudonym computable by anyone.
+MIN_PSEUDONYM_KEY_BYTES = 32
 
-# Loose on purpose: free text is scrubbed, and a false positive only hides a few characters.
-EMAIL_PATTERN = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-PHONE_PATTERN = re.compile(r"(?<!\d)(?:\+81[-\s]?|0)\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4}(?!\d)")
+# Free-text findings that get a pseudonym (staff can follow up through the vault); every other
+# kind is replaced by a neutral token such as [氏名] or [住所].
+PSEUDONYMISED_FINDINGS = ("email", "phone")
 
 
 class MissingPseudonymKey(RuntimeError):
-    """No key configured: pseudonyms would not be stable or secret without one."""
+    """No usable key configured: pseudonyms would not be stable or secret without one."""
+
+    message_ja = (
+        "仮名化キー(個人情報を仮名に置き換える秘密の鍵)が設定されていません。"
+        "管理者に IMPACT_PSEUDONYM_KEY の設定を依頼してください。"
+    )
+
+
+class PseudonymKeyTooShort(MissingPseudonymKey):
+    """The configured key is shorter than MIN_PSEUDONYM_KEY_BYTES (an empty file, a typo)."""
+
+    message_ja = (
+        f"仮名化キーが短すぎます({MIN_PSEUDONYM_KEY_BYTES}バイト以上が必要です)。"
+        "短いキーでは仮名から個人を推測されるおそれがあるため、処理を止めました。"
+        "管理者に十分な長さのランダムなキーの設定を依頼してください。"
+    )
 
 
 def normalise_email(value: str) -> str:
@@ -50,14 +78,35 @@ NORMALISERS: dict[str, Callable[[str], str]] = {
 }
 
 
+def check_pseudonym_key(key: bytes, origin: str) -> bytes:
+    """``key`` if it is long enough to keep pseudonyms secret; ``origin`` names where it came
+    from (an environment variable, a file, an Airflow Variable) for the error message."""
+    length = len(key.strip())  # surrounding whitespace adds no secrecy
+    if length < MIN_PSEUDONYM_KEY_BYTES:
+        raise PseudonymKeyTooShort(
+            f"The pseudonymisation key from {origin} is {length} bytes; at least "
+            f"{MIN_PSEUDONYM_KEY_BYTES} are required (a short key lets anyone compute the "
+            "pseudonyms). Generate one with "
+            '`python3 -c "import secrets; print(secrets.token_hex(32))"` and keep it in your '
+            "secret store; if data was already landed with the short key, see README: rotating "
+            "the pseudonymisation key."
+        )
+    return key
+
+
 def load_pseudonym_key(key_file: Path) -> bytes:
-    """The key from ``IMPACT_PSEUDONYM_KEY``, else from the key file; never from the repository."""
+    """The key from ``IMPACT_PSEUDONYM_KEY``, else from the key file; never from the repository.
+
+    A key shorter than MIN_PSEUDONYM_KEY_BYTES is refused (PseudonymKeyTooShort). An empty
+    ``IMPACT_PSEUDONYM_KEY`` counts as unset (compose passes empty values through).
+    """
     value = os.environ.get(PSEUDONYM_KEY_ENV)
     if value:
-        return value.encode("utf-8")
+        return check_pseudonym_key(value.encode("utf-8"), PSEUDONYM_KEY_ENV)
     key_path = Path(os.environ.get(PSEUDONYM_KEY_FILE_ENV) or key_file)
     if key_path.exists():
-        return key_path.read_text(encoding="utf-8").strip().encode("utf-8")
+        key = key_path.read_text(encoding="utf-8").strip().encode("utf-8")
+        return check_pseudonym_key(key, f"the key file {key_path}")
     raise MissingPseudonymKey(
         f"No pseudonymisation key: set {PSEUDONYM_KEY_ENV} (or the Airflow Variable "
         f"impact_pseudonym_key), or put a key in {key_path}. The demo creates one with "
@@ -80,7 +129,12 @@ def create_demo_key(key_file: Path) -> bool:
 
 
 class ContactVault:
-    """Restricted store of pseudonym → contact, for staff follow-up only (never analysts)."""
+    """Restricted store of pseudonym → contact, for staff follow-up only (never analysts).
+
+    Names are stored normalised (no spaces) as the pseudonym's contact; the spellings they
+    were written with (``原田 真由美``) are kept beside them, because the space tells the
+    detector which part is the family name (``原田さん``).
+    """
 
     def __init__(self, vault_dir: Path) -> None:
         vault_dir.mkdir(parents=True, exist_ok=True)
@@ -88,19 +142,32 @@ class ContactVault:
         self.path = vault_dir / "contacts.sqlite"
         self._connection = sqlite3.connect(self.path)
         os.chmod(self.path, 0o600)
-        self._connection.execute(
-            "create table if not exists contacts ("
-            " pseudonym text primary key, kind text not null, contact text not null,"
-            " first_seen_at text not null, last_seen_at text not null, first_source text)"
-        )
+        with self._connection:
+            self._connection.execute(
+                "create table if not exists contacts ("
+                " pseudonym text primary key, kind text not null, contact text not null,"
+                " first_seen_at text not null, last_seen_at text not null, first_source text)"
+            )
+            self._connection.execute(
+                "create table if not exists name_spellings ("
+                " pseudonym text not null, written text not null,"
+                " primary key (pseudonym, written))"
+            )
         self._pending: dict[str, tuple[str, str, str]] = {}
+        self._pending_spellings: set[tuple[str, str]] = set()
 
-    def remember(self, pseudonym: str, kind: str, contact: str, source: str) -> None:
+    def remember(
+        self, pseudonym: str, kind: str, contact: str, source: str, *, written: str = ""
+    ) -> None:
         self._pending.setdefault(pseudonym, (kind, contact, source))
+        if kind == "name":
+            spelling = _name_spelling(written)
+            if spelling and spelling != contact:
+                self._pending_spellings.add((pseudonym, spelling))
 
     def flush(self) -> None:
         """Write remembered contacts; called before landing files are committed."""
-        if not self._pending:
+        if not self._pending and not self._pending_spellings:
             return
         now = datetime.now(UTC).isoformat()
         with self._connection:
@@ -112,7 +179,12 @@ class ContactVault:
                     for pseudonym, (kind, contact, source) in self._pending.items()
                 ],
             )
+            self._connection.executemany(
+                "insert or ignore into name_spellings values (?, ?)",
+                sorted(self._pending_spellings),
+            )
         self._pending.clear()
+        self._pending_spellings.clear()
 
     def lookup(self, pseudonym: str) -> tuple[str, str] | None:
         row = self._connection.execute(
@@ -120,17 +192,52 @@ class ContactVault:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
+    def roster_names(self) -> RosterNames:
+        """Every name the vault knows (roster, and names answered in forms), compiled for
+        ``find_personal_data(text, names=...)``: each spelling with a family/given split,
+        else the name as stored."""
+        self.flush()
+        rows = self._connection.execute(
+            "select c.contact, s.written from contacts c"
+            " left join name_spellings s on s.pseudonym = c.pseudonym"
+            " where c.kind = 'name'"
+        ).fetchall()
+        return RosterNames(written or contact for contact, written in rows)
+
     def close(self) -> None:
         self.flush()
         self._connection.close()
 
 
-class Pseudonymiser:
-    """Replaces personal data by stable keyed pseudonyms and records them in the vault."""
+def _name_spelling(written: str) -> str:
+    """A written name with its whitespace collapsed to one space (the family/given split)."""
+    return " ".join(unicodedata.normalize("NFKC", written).split())
 
-    def __init__(self, key: bytes, vault: ContactVault | None = None) -> None:
+
+class Pseudonymiser:
+    """Replaces personal data by stable keyed pseudonyms and records them in the vault.
+
+    Accepts any key bytes (unit tests use short ones); keys from configuration are checked
+    where they are loaded (``load_pseudonym_key``, ``check_pseudonym_key``).
+    """
+
+    def __init__(
+        self,
+        key: bytes,
+        vault: ContactVault | None = None,
+        *,
+        names: Iterable[str] | None = None,
+    ) -> None:
         self._key = key
         self._vault = vault
+        # Roster names to scrub from free text: given, or loaded from the vault on first use.
+        self._names: RosterNames | None = None if names is None else RosterNames(names)
+
+    @property
+    def roster_names(self) -> RosterNames:
+        if self._names is None:
+            self._names = self._vault.roster_names() if self._vault else RosterNames()
+        return self._names
 
     def pseudonym(self, kind: str, value: str, *, source: str = "") -> str:
         normalised = NORMALISERS[kind](value)
@@ -138,23 +245,42 @@ class Pseudonymiser:
         digest = hmac.new(self._key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
         pseudonym = f"{kind}_{digest[:32]}"
         if self._vault is not None:
-            self._vault.remember(pseudonym, kind, normalised, source)
+            self._vault.remember(pseudonym, kind, normalised, source, written=value)
+        if kind == "name" and self._names is not None:
+            # A name answered in a form is scrubbed from every later free-text answer too.
+            self._names.add(_name_spelling(value))
         return pseudonym
 
-    def scrub_free_text(self, text: str, *, source: str = "") -> tuple[str, int]:
-        """Replace email addresses and phone numbers inside free text. Returns (text, count)."""
-        replacements = 0
+    def scrub_free_text(
+        self, text: str, *, source: str = "", names: Iterable[str] = ()
+    ) -> tuple[str, int]:
+        """Replace personal data inside free text. Returns (text, count of replacements).
 
-        def replace(kind: str) -> Callable[[re.Match[str]], str]:
-            def _replace(match: re.Match[str]) -> str:
-                nonlocal replacements
-                replacements += 1
-                return f"[{self.pseudonym(kind, match.group(0), source=source)}]"
-
-            return _replace
-
-        scrubbed = EMAIL_PATTERN.sub(replace("email"), unicodedata.normalize("NFKC", text))
-        scrubbed = PHONE_PATTERN.sub(replace("phone"), scrubbed)
-        if replacements == 0:
+        Emails and phone numbers become ``[pseudonym]`` (the vault maps them back for staff);
+        names on the roster (and ``names``: e.g. the respondent's own), addresses and postal
+        codes become neutral tokens (``[氏名]``, ``[住所]``, ``[郵便番号]``).
+        """
+        findings = find_personal_data(text, names=self.roster_names)
+        extra = [name for name in names if name]
+        if extra:
+            findings = _merge(findings, find_personal_data(text, names=extra))
+        if not findings:
             return text, 0
-        return scrubbed, replacements
+        return redact(text, findings, lambda finding: self.replacement(finding, source)), len(
+            findings
+        )
+
+    def replacement(self, finding: Finding, source: str = "") -> str:
+        """What a finding becomes in landing: a pseudonym, or a neutral token."""
+        if finding.kind in PSEUDONYMISED_FINDINGS:
+            return f"[{self.pseudonym(finding.kind, finding.value or finding.text, source=source)}]"
+        return MASK_TOKENS[finding.kind]
+
+
+def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:
+    """Two finding lists as one: in order, the earlier (then longer) of overlapping spans."""
+    merged: list[Finding] = []
+    for finding in sorted(first + second, key=lambda f: (f.start, f.start - f.end)):
+        if not merged or finding.start >= merged[-1].end:
+            merged.append(finding)
+    return merged

@@ -1,0 +1,76 @@
+"""A canonical copy of a text that detectors scan, with the way back to the original offsets.
+
+Personal data is written in many widths and cases (``０９０``, ``ＴＡＲＯ＠ＥＸＡＭＰＬＥ．ＪＰ``).
+Each character is NFKC-normalised and lower-cased on its own, so every canonical character
+still points at exactly one character of the original: findings are reported as spans of the
+text the caller gave, never of a normalised copy. Invisible format characters (zero-width
+spaces, soft hyphens) are dropped, so they cannot be used to split an address past the
+detector. Building the view is one pass over the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _canonical_char(char: str) -> str:
+    if unicodedata.category(char) == "Cf":  # zero-width space/joiner, soft hyphen, BOM
+        return ""
+    return unicodedata.normalize("NFKC", char).lower()
+
+
+@dataclass(frozen=True)
+class CanonicalView:
+    source: str
+    text: str  # canonical: NFKC per character, lower case, no format characters
+    origin: list[int] | None  # canonical index -> source index; None when identical
+
+    @classmethod
+    def of(cls, source: str) -> CanonicalView:
+        if source.isascii():
+            return cls(source, source.lower(), None)
+        table = {char: _canonical_char(char) for char in set(source)}
+        if all(len(mapped) == 1 for mapped in table.values()):
+            return cls(source, source.translate(str.maketrans(table)), None)
+        pieces: list[str] = []
+        origin: list[int] = []
+        for index, char in enumerate(source):
+            mapped = table[char]
+            pieces.append(mapped)
+            origin.extend([index] * len(mapped))
+        return cls(source, "".join(pieces), origin)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that canonical ``[start, end)`` came from."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@dataclass(frozen=True)
+class CompactView:
+    """The canonical text without whitespace: names are matched whether or not a space (or a
+    full-width space, or a line break) separates family and given name."""
+
+    text: str
+    origin: list[int] | None  # compact index -> canonical index; None when identical
+
+    @classmethod
+    def of(cls, canonical: str) -> CompactView:
+        if _WHITESPACE.search(canonical) is None:
+            return cls(canonical, None)
+        pieces: list[str] = []
+        origin: list[int] = []
+        for match in re.finditer(r"\S+", canonical):
+            pieces.append(match.group())
+            origin.extend(range(match.start(), match.end()))
+        return cls("".join(pieces), origin)
+
+    def canonical_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
