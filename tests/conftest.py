@@ -12,7 +12,7 @@ from pathlib import Path
 
 _SESSION_WORK = Path(tempfile.mkdtemp(prefix="impact-tests-"))
 os.environ["IMPACT_WORK_DIR"] = str(_SESSION_WORK)
-os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "test-key-not-secret")
+os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "test-key-not-secret-but-32-bytes-long")
 
 from impact_warehouse.airflow_env import airflow_environment  # noqa: E402
 

@@ -103,4 +103,8 @@ def pseudonym_key() -> bytes | None:
         value = Variable.get(PSEUDONYM_KEY_VARIABLE, default=None)
     except Exception:  # no metadata/secrets backend reachable (e.g. plain unit tests)
         return None
-    return value.encode("utf-8") if value else None
+    if not value:
+        return None
+    from impact_warehouse.landing.privacy import check_pseudonym_key
+
+    return check_pseudonym_key(value.encode("utf-8"), f"Airflow Variable {PSEUDONYM_KEY_VARIABLE}")

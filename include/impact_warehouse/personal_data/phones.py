@@ -72,14 +72,15 @@ def _phone_at(text: str, chain: list[_Group], index: int) -> tuple[PhoneMatch, i
         return None
     best: tuple[PhoneMatch, int] | None = None
     digits = ""
+    lengths: list[int] = []
     for last in range(index, min(len(chain), index + _MAX_GROUPS)):
         digits += chain[last].digits
-        if len(digits) > 15:
+        lengths.append(len(chain[last].digits))
+        if len(digits) > (15 if international else 11):
             break
         end = chain[last].end
         if end < len(text) and text[end] in _WORD_CHARS:
             continue
-        lengths = [len(group.digits) for group in chain[index : last + 1]]
         number = _international(digits) if international else _domestic(digits, lengths)
         if number is not None:
             best = (PhoneMatch(start, end, number), last + 1)

@@ -81,7 +81,8 @@ _BLOCK = re.compile(
     rf"(?<![0-9])(?:[0-9]{{1,5}}|[一二三四五六七八九十]{{1,3}}(?=丁目))"
     rf"(?:丁目|番地|番|号室|号|の(?=[0-9])|[{_DASHES}](?=[0-9])|[0-9])*"
 )
-_PLACE_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff々〆ヶ]")
+# Digits too: Sapporo-style addresses number their blocks (北1条西2丁目).
+_PLACE_CHARS = re.compile(r"[0-9\u3040-\u30ff\u4e00-\u9fff々〆ヶ]")
 _HIRAGANA = re.compile(r"[\u3040-\u309f]")
 _MUNICIPALITY_SUFFIXES = "市区町村郡"
 # A place name right before a block number ends in a noun; a particle there means the number
@@ -145,6 +146,8 @@ def _place_start(text: str, block_start: int, floor: int) -> int | None:
         _PLACE_CHARS.match(text, position - 1) or text[position - 1] == " "
     ):
         position -= 1
+    while position < block_start and text[position].isdigit():
+        position += 1  # a place name does not start with a number
     window = text[position:block_start]
     stripped = window.rstrip(" ")
     if not stripped or stripped[-1] in _PARTICLES:

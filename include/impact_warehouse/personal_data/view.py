@@ -23,6 +23,29 @@ def _canonical_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char).lower()
 
 
+class _CanonicalTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each character: texts share it, so a
+    short answer costs one C-level translate instead of a Python call per character."""
+
+    LIMIT = 200_000  # distinct characters kept; beyond that computed per call, memory stays flat
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uneven: set[str] = set()  # characters whose canonical form is not one character
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        mapped = _canonical_char(char)
+        if len(mapped) != 1:
+            self.uneven.add(char)
+        if len(self) < self.LIMIT:
+            self[code] = mapped
+        return mapped
+
+
+_TABLE = _CanonicalTable()
+
+
 @dataclass(frozen=True)
 class CanonicalView:
     source: str
@@ -33,13 +56,13 @@ class CanonicalView:
     def of(cls, source: str) -> CanonicalView:
         if source.isascii():
             return cls(source, source.lower(), None)
-        table = {char: _canonical_char(char) for char in set(source)}
-        if all(len(mapped) == 1 for mapped in table.values()):
-            return cls(source, source.translate(str.maketrans(table)), None)
+        canonical = source.translate(_TABLE)
+        if _TABLE.uneven.isdisjoint(source):
+            return cls(source, canonical, None)
         pieces: list[str] = []
         origin: list[int] = []
         for index, char in enumerate(source):
-            mapped = table[char]
+            mapped = _TABLE[ord(char)]
             pieces.append(mapped)
             origin.extend([index] * len(mapped))
         return cls(source, "".join(pieces), origin)
