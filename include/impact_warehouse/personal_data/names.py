@@ -37,18 +37,24 @@ class RosterNames:
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        self._names: list[str] = []
+        self._names: dict[str, None] = {}  # as given, in order, once
         # pattern (compact, canonical) -> length of the name part (the rest is an honorific)
         self._patterns: dict[str, int] = {}
-        self._compiled: tuple[re.Pattern[str], list[int]] | None = None
+        # Kept up to date as names are added (a job adds names answered in forms one by one):
+        # the start-character pattern is recompiled only when a new first character appears.
+        self._first_chars: set[str] = set()
+        self._lengths: list[int] = []
+        self._starts: re.Pattern[str] | None = None
         for name in names:
             self.add(name)
 
     def add(self, name: str) -> None:
+        if name in self._names:
+            return
         parts = CanonicalView.of(name).text.split()
         if not parts or len("".join(parts)) < 2:
             return
-        self._names.append(name)
+        self._names[name] = None
         full = "".join(parts)
         self._pattern(full, len(full))
         if len(parts) < 2:
@@ -64,8 +70,14 @@ class RosterNames:
                 self._pattern(given + honorific, len(given))
 
     def _pattern(self, pattern: str, name_length: int) -> None:
-        self._patterns.setdefault(pattern, name_length)
-        self._compiled = None
+        if pattern in self._patterns:
+            return
+        self._patterns[pattern] = name_length
+        if pattern[0] not in self._first_chars:
+            self._first_chars.add(pattern[0])
+            self._starts = None
+        if len(pattern) not in self._lengths:
+            self._lengths = sorted([*self._lengths, len(pattern)], reverse=True)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -76,18 +88,16 @@ class RosterNames:
     def __bool__(self) -> bool:
         return bool(self._patterns)
 
-    def _compile(self) -> tuple[re.Pattern[str], list[int]]:
-        if self._compiled is None:
-            first_chars = sorted({pattern[0] for pattern in self._patterns})
-            starts = re.compile("[" + "".join(re.escape(char) for char in first_chars) + "]")
-            lengths = sorted({len(pattern) for pattern in self._patterns}, reverse=True)
-            self._compiled = (starts, lengths)
-        return self._compiled
+    def _start_pattern(self) -> re.Pattern[str]:
+        if self._starts is None:
+            chars = "".join(re.escape(char) for char in sorted(self._first_chars))
+            self._starts = re.compile(f"[{chars}]")
+        return self._starts
 
     def find(self, compact: CompactView, canonical: str) -> Iterator[NameMatch]:
         if not self._patterns:
             return
-        starts, lengths = self._compile()
+        starts, lengths = self._start_pattern(), self._lengths
         text = compact.text
         floor = 0
         for candidate in starts.finditer(text):
