@@ -82,6 +82,7 @@ POSITIVES: list[tuple[str, list[tuple[str, str]]]] = [
     ("Harada-san said she met Mayumi Harada", [("name", "Harada"), ("name", "Mayumi Harada")]),
     ("HARADA MAYUMI", [("name", "HARADA MAYUMI")]),
     ("佐藤花子氏", [("name", "佐藤花子")]),
+    ("原田\n真由美", [("name", "原田\n真由美")]),
     # Mixed
     (
         "原田真由美です。mayumi.harada(at)example.jp、０９０ー1428ー5063、〒100-0001",
@@ -151,6 +152,9 @@ NEGATIVES: list[str] = [
     "Mayumi",
     "Haradas",
     "no personal data here, just English text at home",
+    "アットホームな雰囲気でした",
+    "第3地区1-2班",
+    "市民3-4人が参加",
     "NPOの方の熱意に触れ、自分も何かしたいと思うようになりました。",
     "",
 ]
