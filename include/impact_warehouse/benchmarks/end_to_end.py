@@ -88,7 +88,9 @@ def run(work_dir: Path, as_of: str) -> dict:
     work_dir.mkdir(parents=True)
     env = {
         "IMPACT_WORK_DIR": str(work_dir),
-        "IMPACT_PSEUDONYM_KEY": os.environ.get("IMPACT_PSEUDONYM_KEY", "e2e-benchmark-key-not-secret-32-bytes"),
+        "IMPACT_PSEUDONYM_KEY": os.environ.get(
+            "IMPACT_PSEUDONYM_KEY", "e2e-benchmark-key-not-secret-32-bytes"
+        ),
     }
     # Every folder follows the work dir: no inherited override may point into another one.
     for variable in (

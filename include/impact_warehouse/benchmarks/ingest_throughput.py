@@ -78,7 +78,9 @@ def run(count: int, wave_code: str) -> dict[str, float]:
             **os.environ,
             "IMPACT_WORK_DIR": str(scratch_dir / "work"),
             "IMPACT_INBOX_DIR": str(scratch_dir / "demo" / "inbox"),
-            "IMPACT_PSEUDONYM_KEY": os.environ.get("IMPACT_PSEUDONYM_KEY", "bench-key-not-secret-at-least-32-bytes"),
+            "IMPACT_PSEUDONYM_KEY": os.environ.get(
+                "IMPACT_PSEUDONYM_KEY", "bench-key-not-secret-at-least-32-bytes"
+            ),
         }
         with FormsApiServer(source, token="bench") as server:
             started = time.perf_counter()
