@@ -45,6 +45,7 @@ bench: $(INSTALLED)
 	@$(BIN)/python -m impact_warehouse.benchmarks.machine
 	$(BIN)/python -m impact_warehouse.benchmarks.dag_parse
 	$(BIN)/python -m impact_warehouse.benchmarks.ingest_throughput --responses $(BENCH_INGEST)
+	$(BIN)/python -m impact_warehouse.benchmarks.pii_detector
 	$(BIN)/python -m impact_warehouse.benchmarks.end_to_end
 	$(BIN)/python -m impact_warehouse.benchmarks.scale --scales $(BENCH_SCALES)
 
