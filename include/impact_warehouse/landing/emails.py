@@ -12,8 +12,13 @@ the vault only.
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
-from impact_warehouse.landing.privacy import normalise_email
+from impact_warehouse.landing.privacy import Pseudonymiser, normalise_email
+
+if TYPE_CHECKING:
+    from impact_warehouse.landing.quarantine import QuarantineBatch
+    from impact_warehouse.landing.summary import SourceSummary
 
 # Japanese addresses mix kana and kanji legitimately: one script for this purpose.
 _JAPANESE_NAME_PREFIXES = ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH")
@@ -59,3 +64,33 @@ def email_problem(raw: str) -> str | None:
         if len(scripts) > 1:
             return f"{part_name} mixes scripts ({', '.join(sorted(scripts))}): a look-alike letter"
     return None
+
+
+def respondent_pseudonym(
+    pseudonymiser: Pseudonymiser,
+    email: str,
+    response_id: str,
+    quarantine: QuarantineBatch,
+    summary: SourceSummary,
+) -> str | None:
+    """The pseudonym of a Forms ``respondentEmail``, or None for a look-alike address.
+
+    The response still lands, unlinked, with a ``suspicious_email`` note: refusing it would
+    lose an answer, and linking it would make a new person. Unlinked, it is kept, shown in
+    the wave's linkage rate, and never counted as a participant's response (METRICS.md:
+    linked respondents only), so the response rate stays honest.
+    """
+    problem = email_problem(email)
+    if problem is not None:
+        quarantine.add(
+            "suspicious_email",
+            response_id,
+            f"respondentEmail {problem}; response landed unlinked",
+            sensitive_raw=email,
+        )
+        return None
+    if has_format_characters(email):
+        summary.normalised["email_format_characters"] += 1
+    elif email != email.strip().lower():
+        summary.normalised["email_case_or_whitespace"] += 1
+    return pseudonymiser.pseudonym("email", email, source=quarantine.source_ref)

@@ -16,8 +16,7 @@ from typing import Any
 from impact_warehouse.catalog import QuestionMatcher, Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
-from impact_warehouse.landing.emails import email_problem as respondent_email_problem
-from impact_warehouse.landing.emails import has_format_characters
+from impact_warehouse.landing.emails import respondent_pseudonym
 from impact_warehouse.landing.quarantine import QuarantineBatch, quarantine_store
 from impact_warehouse.landing.roster_index import participants_by_cohort
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
@@ -251,23 +250,11 @@ def _land_response(
     payload = dict(response)
     respondent = None
     email = payload.pop("respondentEmail", None)
-    email_problem = respondent_email_problem(str(email)) if email else None
-    if email_problem is not None:
-        # Lands unlinked: the answer is kept, but a look-alike address is never a new person
-        # and never counts toward a participant's response rate (METRICS.md: linked only).
-        quarantine.add(
-            "suspicious_email",
-            str(response_id),
-            f"respondentEmail {email_problem}; response landed unlinked",
-            sensitive_raw=str(email),
+    if email:
+        # Same rules as the roster's emails; a look-alike address lands the response unlinked.
+        respondent = respondent_pseudonym(
+            context.pseudonymiser, str(email), str(response_id), quarantine, summary
         )
-        payload["respondentEmail"] = None
-    elif email:
-        if has_format_characters(email):
-            summary.normalised["email_format_characters"] += 1
-        elif email != email.strip().lower():
-            summary.normalised["email_case_or_whitespace"] += 1
-        respondent = context.pseudonymiser.pseudonym("email", email, source=wave.source_ref)
         payload["respondentEmail"] = respondent
     answers = {}
     for question_id, answer in (response.get("answers") or {}).items():
