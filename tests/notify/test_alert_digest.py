@@ -188,3 +188,24 @@ def test_task_failure_alert_names_the_task_and_the_wave(
     assert record["subject"].startswith(
         "【ママボノ】自動処理が失敗しました:アンケート回答の取り込み"
     )
+
+
+def test_a_claimed_delivery_is_sent_by_one_process_and_taken_over_after_a_crash(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "alert_queue.sqlite"
+    [alert_id] = AlertQueue(path).enqueue([render(failing_publish()[0])], ["smtp"], NOW)
+
+    first_process, second_process = AlertQueue(path), AlertQueue(path)
+    claimed = first_process.claim("smtp", NOW)
+    claimed_meanwhile = second_process.claim("smtp", NOW + timedelta(minutes=1))
+    # The first process was killed before it settled: after the claim timeout, the next
+    # run takes the delivery over, and once delivered nobody sends it again.
+    taken_over = second_process.claim("smtp", NOW + timedelta(minutes=11))
+    second_process.settle("smtp", [alert_id], NOW + timedelta(minutes=11), None)
+
+    assert [item.alert_id for item in claimed] == [alert_id]
+    assert claimed_meanwhile == []
+    assert [item.alert_id for item in taken_over] == [alert_id]
+    assert first_process.claim("smtp", NOW + timedelta(hours=1)) == []
+    assert first_process.delivered_channels(alert_id) == ("smtp",)
