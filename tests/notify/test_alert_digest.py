@@ -140,7 +140,7 @@ def test_smtp_down_then_up_delivers_the_mail_exactly_once(
     body = mail.get_body().get_content()
     assert "新しい集計を公開しました(2025年度)" in body and "FY2025-r1" in body
     assert "回答率: 50.0%(回答 16人 / 対象 32人)" in body
-    assert "mamabono_2025_post(" in body  # the wave by its Japanese name
+    assert "mamabono_2025_post(終了後アンケート・2025年度ママボノ参加者) 回答率: 24/32" in body
     assert queue.pending_count() == 0
     assert len(outbox.path.read_text("utf-8").splitlines()) == 2  # the outbox wrote once
 
