@@ -209,3 +209,15 @@ def test_a_claimed_delivery_is_sent_by_one_process_and_taken_over_after_a_crash(
     assert [item.alert_id for item in taken_over] == [alert_id]
     assert first_process.claim("smtp", NOW + timedelta(hours=1)) == []
     assert first_process.delivered_channels(alert_id) == ("smtp",)
+
+
+def test_delivered_alerts_are_pruned_after_ninety_days_and_pending_ones_never(
+    tmp_path: Path,
+) -> None:
+    queue = AlertQueue(tmp_path / "alert_queue.sqlite")
+    delivered, pending = queue.enqueue([render(a) for a in failing_publish()[:2]], ["smtp"], NOW)
+    queue.settle("smtp", [delivered], NOW, None)
+
+    assert queue.prune(NOW + timedelta(days=89)) == 0
+    assert queue.prune(NOW + timedelta(days=91)) == 1
+    assert [item.alert_id for item in queue.claim("smtp", NOW + timedelta(days=91))] == [pending]

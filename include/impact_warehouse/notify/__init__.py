@@ -94,6 +94,7 @@ def send_alerts(
         # Accepted for delivery: the queue retries it on every channel until delivered.
         ledger.record_sent(alert, now)
     errors = deliver_pending(channels, queue, now)
+    queue.prune(now)
     enabled = {channel.name for channel in channels}
     results: list[AlertResult] = []
     for position, alert in enumerate(alerts):

@@ -21,6 +21,8 @@ from impact_warehouse.notify.messages import RenderedAlert
 from impact_warehouse.settings import paths
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
+# Delivered alerts are kept this long (what was sent, and when), then removed.
+KEEP_DELIVERED = timedelta(days=90)
 
 _SCHEMA = """
 create table if not exists queued_alerts (
@@ -133,6 +135,24 @@ class AlertQueue:
                 (alert_id,),
             ).fetchall()
         return tuple(row[0] for row in rows)
+
+    def prune(self, now: datetime) -> int:
+        """Remove alerts every channel delivered more than ``KEEP_DELIVERED`` ago."""
+        cutoff = (now - KEEP_DELIVERED).isoformat()
+        with self._connection() as connection:
+            old = [
+                row[0]
+                for row in connection.execute(
+                    "select alert_id from deliveries group by alert_id "
+                    "having count(delivered_at) = count(*) and max(delivered_at) < ?",
+                    (cutoff,),
+                )
+            ]
+            connection.executemany("delete from deliveries where alert_id = ?", [(i,) for i in old])
+            connection.executemany(
+                "delete from queued_alerts where alert_id = ?", [(i,) for i in old]
+            )
+        return len(old)
 
     def pending_count(self) -> int:
         with self._connection() as connection:
