@@ -30,24 +30,63 @@ DUCKDB_WRITER_POOL = "duckdb_writer"
 
 
 def alert_staff_on_failure(context: Any) -> None:
-    """Task-failure callback: staff get a plain-Japanese alert with the technical detail."""
+    """Task-failure callback: staff get a plain-Japanese alert naming the task and the wave.
+
+    The task id goes in ``check_name`` (the field the message reads); a mapped
+    ``land_form_wave`` task names its wave through its ``wave_code`` argument, and the wave's
+    program and cohort come from the catalog. A callback never raises: an alert that cannot
+    be delivered stays queued for the next run.
+    """
     from impact_warehouse.notify import Alert, send_alerts
 
     task_instance = context["ti"]
-    send_alerts(
-        [
-            Alert(
-                kind="task_failure",
-                run_id=context.get("run_id"),
-                details={
-                    "dag_id": task_instance.dag_id,
-                    "task_id": task_instance.task_id,
-                    "try_number": task_instance.try_number,
-                    "exception": repr(context.get("exception")),
-                },
-            )
-        ]
+    wave_code = _failed_wave_code(context)
+    program_code = cohort_code = None
+    if wave_code is not None:
+        program_code, cohort_code = _wave_program_and_cohort(wave_code)
+    alert = Alert(
+        kind="task_failure",
+        program_code=program_code,
+        cohort_code=cohort_code,
+        wave_code=wave_code,
+        check_name=task_instance.task_id,
+        run_id=context.get("run_id"),
+        details={
+            "dag_id": task_instance.dag_id,
+            "task_id": task_instance.task_id,
+            "map_index": getattr(task_instance, "map_index", -1),
+            "try_number": task_instance.try_number,
+            "exception": repr(context.get("exception")),
+        },
     )
+    try:
+        send_alerts([alert])
+    except Exception:  # a broken alert setting must not hide the task's own failure
+        log.exception("task-failure alert for %s could not be queued", task_instance.task_id)
+
+
+def _failed_wave_code(context: Any) -> str | None:
+    """The wave a failed task worked on: its ``wave_code`` argument (mapped tasks) or param."""
+    task = context.get("task") or getattr(context["ti"], "task", None)
+    arguments = getattr(task, "op_kwargs", None) or {}
+    wave_code = arguments.get("wave_code") if isinstance(arguments, dict) else None
+    if wave_code is None:
+        wave_code = (context.get("params") or {}).get("wave")
+    return str(wave_code) if isinstance(wave_code, str) and wave_code else None
+
+
+def _wave_program_and_cohort(wave_code: str) -> tuple[str | None, str | None]:
+    try:
+        from impact_warehouse.catalog import load_catalog
+
+        wave = load_catalog().waves.get(wave_code)
+    except Exception:  # an invalid catalog is reported by its own task; the alert still goes
+        return None, None
+    if wave is None:
+        return None, None
+    program = None if wave.program_code == "all" else wave.program_code
+    cohort = wave.target_cohorts[0] if len(wave.target_cohorts) == 1 else None
+    return program, cohort
 
 
 DEFAULT_ARGS: dict[str, Any] = {

@@ -151,16 +151,20 @@ def test_webhook_receives_slack_json_and_retries_once_on_5xx(webhook_server, led
 def test_failed_webhook_reports_without_leaking_url_and_is_retried_next_run(
     webhook_server, ledger
 ) -> None:
-    url, _received, statuses = webhook_server
+    url, received, statuses = webhook_server
     statuses.extend([500, 500])
     channel = WebhookChannel(url, timeout=5)
 
     [first] = send_alerts([low_response_rate()], channels=[channel], ledger=ledger, now=NOW)
     [second] = send_alerts([low_response_rate()], channels=[channel], ledger=ledger, now=NOW)
+    send_alerts([], channels=[channel], ledger=ledger, now=NOW)
 
-    assert first.status == "failed"
+    assert first.status == "queued" and first.delivered_to == ()
     assert "HTTP 500" in first.errors["webhook"] and "token" not in first.errors["webhook"]
-    assert second.status == "sent"
+    # The next run does not raise the unchanged condition again but delivers the queued one.
+    assert second.status == "suppressed"
+    assert len(received) == 3  # 500, 500, then the retried alert, once
+    assert "mamabono_2025_post" in received[-1]["text"]
 
 
 def test_outbox_and_ledger_under_the_work_folder_are_the_defaults(monkeypatch) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from impact_warehouse.catalog import QuestionMatcher, Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
+from impact_warehouse.landing.emails import respondent_pseudonym
 from impact_warehouse.landing.quarantine import QuarantineBatch, quarantine_store
 from impact_warehouse.landing.roster_index import participants_by_cohort
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
@@ -250,9 +251,10 @@ def _land_response(
     respondent = None
     email = payload.pop("respondentEmail", None)
     if email:
-        if email != email.strip().lower():
-            summary.normalised["email_case_or_whitespace"] += 1
-        respondent = context.pseudonymiser.pseudonym("email", email, source=wave.source_ref)
+        # Same rules as the roster's emails; a look-alike address lands the response unlinked.
+        respondent = respondent_pseudonym(
+            context.pseudonymiser, str(email), str(response_id), quarantine, summary
+        )
         payload["respondentEmail"] = respondent
     answers = {}
     for question_id, answer in (response.get("answers") or {}).items():

@@ -1,21 +1,31 @@
-"""Land the operations workbooks: roster (pseudonymised), projects, organisations, measures."""
+"""Land the operations workbooks: roster (pseudonymised), projects, organisations, measures.
+
+Every row received is landed, skipped as already landed, or rejected with a quarantine
+reason (``received == landed + already_landed + rejected``). A file that cannot be read, or
+a sheet without the columns its rows need, is counted in ``rejected_files`` and never stops
+the other workbooks (issue 11).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from impact_warehouse.landing.context import LandingContext
+from impact_warehouse.landing.emails import email_problem, has_format_characters
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
 from impact_warehouse.sources.operations_workbook import (
     OperationsWorkbook,
+    SheetRow,
     SheetRows,
-    find_operations_workbooks,
+    UnreadableWorkbook,
     read_operations_workbook,
+    scan_operations_inbox,
 )
 
 log = logging.getLogger(__name__)
@@ -24,10 +34,25 @@ PERSONAL_FIELDS = {"name": "name", "email": "email", "phone": "phone"}
 
 
 def land_operations_workbooks(context: LandingContext) -> list[SourceSummary]:
-    return [
-        land_operations_workbook(context, read_operations_workbook(path))
-        for path in find_operations_workbooks(context.inbox_dir)
-    ]
+    summaries = []
+    for entry in scan_operations_inbox(context.inbox_dir):
+        workbook = read_operations_workbook(entry) if isinstance(entry, Path) else entry
+        if isinstance(workbook, UnreadableWorkbook):
+            summaries.append(_reject_file(context, workbook))
+        else:
+            summaries.append(land_operations_workbook(context, workbook))
+    return summaries
+
+
+def _reject_file(context: LandingContext, workbook: UnreadableWorkbook) -> SourceSummary:
+    summary = SourceSummary(SOURCE, workbook.path.name)
+    summary.rejected_files[workbook.reason_code] += 1
+    summary.notes.append(f"{workbook.path.name}: {workbook.detail}; not read")
+    quarantine = context.quarantine(SOURCE, workbook.path.name, None, new_batch_id())
+    quarantine.add(workbook.reason_code, workbook.path.name, workbook.detail)
+    summary.quarantined.update(quarantine.commit(context.landing_dir, "file"))
+    log.warning("operations %s not read: %s", workbook.path.name, workbook.detail)
+    return summary
 
 
 def land_operations_workbook(
@@ -38,8 +63,22 @@ def land_operations_workbook(
     quarantine = context.quarantine(SOURCE, workbook.path.name, None, batch_id)
     for sheet_name in workbook.unknown_sheets:
         summary.notes.append(f"sheet {sheet_name!r} is not a known operations sheet; not landed")
+    for sheet_name in workbook.missing_sheets:
+        quarantine.add(
+            "missing_sheet", f"{workbook.path.name} {sheet_name}", f"no sheet named {sheet_name!r}"
+        )
     pending: list[tuple[PartitionStore, list[dict[str, Any]]]] = []
     for sheet in workbook.sheets:
+        sheet_ref = f"{workbook.path.name} {sheet.sheet_name}"
+        if sheet.missing_required_headers:
+            summary.rejected_files["missing_column"] += 1
+            quarantine.add(
+                "missing_column",
+                sheet_ref,
+                f"sheet {sheet.sheet_name!r} lacks columns {sheet.missing_required_headers}; "
+                f"its {len(sheet.rows)} rows were not landed",
+            )
+            continue
         if sheet.missing_headers:
             summary.notes.append(
                 f"sheet {sheet.sheet_name!r} lacks columns {sheet.missing_headers}"
@@ -49,62 +88,146 @@ def land_operations_workbook(
                 f"{sheet.sheet_name}: {header!r}" for header in sheet.unknown_headers
             )
         store = PartitionStore(context.landing_dir / SOURCE / sheet.entity)
-        records = _sheet_records(context, workbook, sheet, store, quarantine, summary, batch_id)
+        records = _SheetLander(context, workbook, sheet, quarantine, summary, batch_id).records(
+            store
+        )
         pending.append((store, records))
+    # The vault must hold a pseudonym's contact before any landed record refers to it.
     context.vault.flush()
     for store, records in pending:
         summary.landed += store.append(records, batch_id=batch_id, part_label="rows")
     summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
     log.info(
-        "operations %s: %d rows, %d landed", workbook.path.name, summary.received, summary.landed
+        "operations %s: %d rows, %d landed, %d rejected",
+        workbook.path.name,
+        summary.received,
+        summary.landed,
+        summary.rejected,
     )
     return summary
 
 
-def _sheet_records(
-    context: LandingContext,
-    workbook: OperationsWorkbook,
-    sheet: SheetRows,
-    store: PartitionStore,
-    quarantine: QuarantineBatch,
-    summary: SourceSummary,
-    batch_id: str,
-) -> list[dict[str, Any]]:
-    """Records of one sheet not landed before; checks and counts only those."""
-    catalog = context.catalog
-    program_codes = {p.program_name_ja: code for code, p in catalog.programs.items()}
-    records = []
-    for row_number, row in sheet.rows:
-        summary.received += 1
-        record_ref = f"{workbook.path.name} {sheet.sheet_name} row {row_number}"
-        fields: dict[str, Any] = dict(row)
-        if sheet.entity == "roster" and not fields.get("email"):
-            quarantine.add("missing_id", record_ref, "メールアドレス is blank; cannot link")
-            continue
-        email_written_differently = (
-            sheet.entity == "roster" and fields["email"] != fields["email"].strip().lower()
-        )
-        if sheet.entity == "roster":
+class _SheetLander:
+    """Checks and pseudonymises the rows of one sheet."""
+
+    def __init__(
+        self,
+        context: LandingContext,
+        workbook: OperationsWorkbook,
+        sheet: SheetRows,
+        quarantine: QuarantineBatch,
+        summary: SourceSummary,
+        batch_id: str,
+    ) -> None:
+        self.context = context
+        self.workbook = workbook
+        self.sheet = sheet
+        self.quarantine = quarantine
+        self.summary = summary
+        self.batch_id = batch_id
+        self.program_codes = {
+            program.program_name_ja: code for code, program in context.catalog.programs.items()
+        }
+
+    def records(self, store: PartitionStore) -> list[dict[str, Any]]:
+        """Records of the sheet not landed before; checks and counts only those."""
+        records = []
+        first_row_of_key: dict[str, int] = {}
+        for row in self.sheet.rows:
+            self.summary.received += 1
+            record_ref = f"{self.workbook.path.name} {self.sheet.sheet_name} row {row.row_number}"
+            fields = self._checked_fields(row, record_ref)
+            if fields is None:
+                self.summary.rejected += 1
+                continue
+            content = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+            key = hashlib.sha256(f"{self.sheet.entity}|{content}".encode()).hexdigest()[:40]
+            if key in first_row_of_key:
+                self.quarantine.add(
+                    "duplicate_record",
+                    record_ref,
+                    f"same content as row {first_row_of_key[key]} of the same sheet",
+                )
+                self.summary.rejected += 1
+                continue
+            first_row_of_key[key] = row.row_number
+            if store.is_landed(key):
+                self.summary.already_landed += 1
+                continue
+            self._count_normalised(row)
+            self._check_labels(fields, record_ref)
+            records.append(
+                {
+                    **fields,
+                    KEY_FIELD: key,
+                    "source_file": self.workbook.path.name,
+                    "source_file_sha256": self.workbook.sha256,
+                    "sheet_name": self.sheet.sheet_name,
+                    "row_number": row.row_number,
+                    "batch_id": self.batch_id,
+                    "landed_at": utc_now(),
+                }
+            )
+        return records
+
+    def _checked_fields(self, row: SheetRow, record_ref: str) -> dict[str, Any] | None:
+        """The row's landing fields, or None when the whole row is rejected (quarantined)."""
+        for field_name, problem in row.date_errors.items():
+            self.quarantine.add(
+                "unparseable_date",
+                record_ref,
+                f"{self.sheet.sheet_name} row {row.row_number}: {field_name} {problem}",
+                value=row.fields[field_name],
+            )
+        if row.date_errors:
+            return None
+        fields: dict[str, Any] = dict(row.fields)
+        if self.sheet.entity == "roster":
+            email = fields.get("email", "")
+            if not email.strip():
+                self.quarantine.add(
+                    "missing_id", record_ref, "メールアドレス is blank; cannot link"
+                )
+                return None
+            problem = email_problem(email)
+            if problem is not None:
+                # The address itself only in the vault: staff compare it with the person.
+                self.quarantine.add(
+                    "suspicious_email",
+                    record_ref,
+                    f"メールアドレス {problem}; not linked, no participant created",
+                    sensitive_raw=json.dumps(row.fields, ensure_ascii=False),
+                )
+                return None
+            source = self.workbook.path.name
             for field_name, kind in PERSONAL_FIELDS.items():
                 value = fields.pop(field_name, "")
                 fields[f"{field_name}_pseudonym"] = (
-                    context.pseudonymiser.pseudonym(kind, value, source=workbook.path.name)
+                    self.context.pseudonymiser.pseudonym(kind, value, source=source)
                     if value
                     else None
                 )
             fields["participant_pseudonym"] = fields["email_pseudonym"]
-        has_program = "program_name_ja" in fields and fields["program_name_ja"] != "全体"
-        if has_program:
-            fields["program_code"] = program_codes.get(fields["program_name_ja"])
-        content = json.dumps(fields, sort_keys=True, ensure_ascii=False)
-        key = hashlib.sha256(f"{sheet.entity}|{content}".encode()).hexdigest()[:40]
-        if store.is_landed(key):
-            summary.already_landed += 1
-            continue
-        if email_written_differently:
-            summary.normalised["email_case_or_whitespace"] += 1
-        checks = []
-        if sheet.entity == "roster":
+        if self._has_program(fields):
+            fields["program_code"] = self.program_codes.get(fields["program_name_ja"])
+        return fields
+
+    @staticmethod
+    def _has_program(fields: dict[str, Any]) -> bool:
+        return "program_name_ja" in fields and fields["program_name_ja"] != "全体"
+
+    def _count_normalised(self, row: SheetRow) -> None:
+        email = row.fields.get("email", "") if self.sheet.entity == "roster" else ""
+        if has_format_characters(email):
+            self.summary.normalised["email_format_characters"] += 1
+        elif email != email.strip().lower():
+            self.summary.normalised["email_case_or_whitespace"] += 1
+
+    def _check_labels(self, fields: dict[str, Any], record_ref: str) -> None:
+        """Unknown labels are flagged for staff; the row still lands (kept, not linked)."""
+        catalog = self.context.catalog
+        checks: list[tuple[Any, Any, str]] = []
+        if self.sheet.entity == "roster":
             checks += [
                 (fields.get("cohort_code"), catalog.cohorts, "cohort_code"),
                 (
@@ -113,31 +236,10 @@ def _sheet_records(
                     "employment_status_ja",
                 ),
             ]
-        if has_program:
-            checks.append((fields["program_name_ja"], program_codes, "program_name_ja"))
+        if self._has_program(fields):
+            checks.append((fields["program_name_ja"], self.program_codes, "program_name_ja"))
         for value, allowed, column in checks:
-            _check_label(value, allowed, column, record_ref, quarantine)
-        records.append(
-            {
-                **fields,
-                KEY_FIELD: key,
-                "source_file": workbook.path.name,
-                "source_file_sha256": workbook.sha256,
-                "sheet_name": sheet.sheet_name,
-                "row_number": row_number,
-                "batch_id": batch_id,
-                "landed_at": utc_now(),
-            }
-        )
-    return records
-
-
-def _check_label(
-    value: str | None,
-    allowed: dict[str, Any],
-    column: str,
-    record_ref: str,
-    quarantine: QuarantineBatch,
-) -> None:
-    if value not in allowed:
-        quarantine.add("unknown_label", record_ref, f"{column}={value!r} is not in the catalog")
+            if value not in allowed:
+                self.quarantine.add(
+                    "unknown_label", record_ref, f"{column}={value!r} is not in the catalog"
+                )

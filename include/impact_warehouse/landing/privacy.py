@@ -58,8 +58,13 @@ class PseudonymKeyTooShort(MissingPseudonymKey):
 
 
 def normalise_email(value: str) -> str:
-    """Emails are matched across years case- and whitespace-insensitively (ARCHITECTURE.md)."""
-    return unicodedata.normalize("NFKC", value).strip().lower()
+    """Emails are matched across years case- and whitespace-insensitively (ARCHITECTURE.md).
+
+    Invisible format characters (Unicode category Cf: zero-width space, RLM, BOM) are removed
+    first: pasted from a chat or PDF they would otherwise make the same person a new one.
+    """
+    visible = "".join(c for c in value if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", visible).strip().lower()
 
 
 def normalise_name(value: str) -> str:

@@ -56,6 +56,8 @@ REASONS = {
     "suspicious_email": "email mixes scripts or hides characters; not linked, for staff",
     # Personal data typed where it does not belong (issue 12)
     "personal_data_in_field": "answer holds personal data; redacted before landing",
+    "missing_sheet": "workbook lacks a known sheet; nothing of that kind was landed from it",
+    "missing_column": "sheet lacks a column its rows need to be linked; the sheet is not landed",
 }
 
 

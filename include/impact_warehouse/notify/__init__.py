@@ -1,9 +1,11 @@
 """Alerts to staff: Japanese messages, delivered by outbox, mail or webhook, without spam.
 
-``send_alerts`` renders each alert once, skips conditions already sent (see ``dedup``), and
-tries every channel; one broken channel does not stop the others. A condition counts as
-sent when at least one channel delivered it, so an alert no channel delivered is retried on
-the next run.
+``send_alerts`` is called once per run with the run's alerts. It skips conditions already
+sent (see ``dedup``), writes the rest to a persisted queue (see ``queue``) with one pending
+delivery per channel, and then delivers everything pending, per channel, as one digest
+(see ``digest``). A channel counts as delivered only when it delivered: with ``outbox,smtp``
+and SMTP down, the outbox line is written and the mail waits in the queue for the next run.
+One broken channel never stops the others.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from impact_warehouse.notify.channels import (
     WebhookChannel,
     channels_from_env,
 )
-from impact_warehouse.notify.dedup import AlertLedger
+from impact_warehouse.notify.dedup import DEDUPLICATED_KINDS, AlertLedger
+from impact_warehouse.notify.digest import AlertDigest, build_digest
 from impact_warehouse.notify.messages import Alert, RenderedAlert, render
+from impact_warehouse.notify.queue import AlertQueue
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,9 @@ __all__ = [
     "Alert",
     "AlertConfigError",
     "AlertDeliveryError",
+    "AlertDigest",
     "AlertLedger",
+    "AlertQueue",
     "AlertResult",
     "Channel",
     "OutboxChannel",
@@ -40,6 +46,7 @@ __all__ = [
     "SmtpChannel",
     "WebhookChannel",
     "channels_from_env",
+    "deliver_pending",
     "render",
     "send_alerts",
 ]
@@ -48,7 +55,9 @@ __all__ = [
 @dataclass(frozen=True)
 class AlertResult:
     alert: Alert
-    status: Literal["sent", "suppressed", "failed"]
+    # sent: every channel delivered it; queued: some channel has not yet (retried by the
+    # next run); suppressed: an open condition already sent and unchanged (dedup).
+    status: Literal["sent", "queued", "suppressed"]
     delivered_to: tuple[str, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)  # channel name → error text
 
@@ -58,35 +67,70 @@ def send_alerts(
     *,
     channels: Sequence[Channel] | None = None,
     ledger: AlertLedger | None = None,
+    queue: AlertQueue | None = None,
     now: datetime | None = None,
 ) -> list[AlertResult]:
-    """Deliver each alert that is news; channels and ledger default to the environment's."""
+    """Queue each alert that is news, then deliver all pending alerts as one digest per channel.
+
+    Channels, ledger and queue default to the environment's. Called with no alerts, it only
+    retries what earlier runs could not deliver.
+    """
     channels = channels_from_env() if channels is None else channels
     ledger = ledger or AlertLedger()
+    queue = queue or AlertQueue(ledger.path.with_name("alert_queue.sqlite"))
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    return [_send_one(alert, channels, ledger, now) for alert in alerts]
+    alerts = list(alerts)
+    news: dict[int, Alert] = {}  # position in ``alerts`` → alert
+    for position, alert in enumerate(alerts):
+        # The same open condition twice in one call is sent once; events every time.
+        repeated = alert.kind in DEDUPLICATED_KINDS and alert in news.values()
+        if not repeated and ledger.should_send(alert, now):
+            news[position] = alert
+    ids = queue.enqueue([render(alert) for alert in news.values()], [c.name for c in channels], now)
+    queue_ids = dict(zip(news, ids, strict=True))
+    for alert in news.values():
+        # Accepted for delivery: the queue retries it on every channel until delivered.
+        ledger.record_sent(alert, now)
+    errors = deliver_pending(channels, queue, now)
+    queue.prune(now)
+    enabled = {channel.name for channel in channels}
+    results: list[AlertResult] = []
+    for position, alert in enumerate(alerts):
+        if position not in queue_ids:
+            log.info("alert %s %s already sent and unchanged", alert.kind, alert.fingerprint)
+            results.append(AlertResult(alert, "suppressed"))
+            continue
+        delivered = queue.delivered_channels(queue_ids[position])
+        status: Literal["sent", "queued"] = "sent" if set(delivered) >= enabled else "queued"
+        results.append(AlertResult(alert, status, delivered, errors))
+    return results
 
 
-def _send_one(
-    alert: Alert, channels: Sequence[Channel], ledger: AlertLedger, now: datetime
-) -> AlertResult:
-    if not ledger.should_send(alert, now):
-        log.info("alert %s %s already sent and unchanged", alert.kind, alert.fingerprint)
-        return AlertResult(alert, "suppressed")
-    rendered = render(alert)
-    delivered: list[str] = []
+def deliver_pending(
+    channels: Sequence[Channel], queue: AlertQueue, now: datetime
+) -> dict[str, str]:
+    """Send each channel's pending alerts as one message; returns channel → error text."""
     errors: dict[str, str] = {}
     for channel in channels:
+        pending = queue.claim(channel.name, now)
+        if not pending:
+            continue
+        ids = [item.alert_id for item in pending]
+        digest_id = f"{channel.name}-{now.strftime('%Y%m%dT%H%M%S')}-{ids[0]}"
+        message = build_digest(digest_id, [item.rendered for item in pending])
         try:
-            channel.send(rendered)
+            channel.send(message)
         except (AlertDeliveryError, OSError) as error:
-            log.warning("alert %s not delivered by %s: %s", alert.fingerprint, channel.name, error)
+            log.warning(
+                "%d alert(s) not delivered by %s; queued for the next run: %s",
+                len(ids),
+                channel.name,
+                error,
+            )
             errors[channel.name] = str(error)
+            queue.settle(channel.name, ids, now, str(error))
         else:
-            delivered.append(channel.name)
-    if not delivered:
-        return AlertResult(alert, "failed", errors=errors)
-    ledger.record_sent(alert, now)
-    return AlertResult(alert, "sent", tuple(delivered), errors)
+            queue.settle(channel.name, ids, now, None)
+    return errors

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from impact_warehouse.notify.messages import RenderedAlert
 from impact_warehouse.settings import paths
 
 log = logging.getLogger(__name__)
@@ -41,24 +40,38 @@ class AlertDeliveryError(RuntimeError):
     """A channel could not deliver an alert (the message holds no secret)."""
 
 
+class Message(Protocol):
+    """One alert (``RenderedAlert``) or the digest of a run (``AlertDigest``)."""
+
+    subject: str
+    body: str
+
+    def records(self) -> list[dict[str, Any]]: ...
+
+
 class Channel(Protocol):
     name: str
 
-    def send(self, rendered: RenderedAlert) -> None: ...
+    def send(self, rendered: Message) -> None: ...
 
 
 @dataclass
 class OutboxChannel:
-    """Appends one JSON line per alert; the demo's channel, and a record of what was sent."""
+    """Appends one JSON line per alert (a digest's alerts carry its id and subject): the
+    demo's channel, and the record ``impact status`` reads of what was sent."""
 
     path: Path = field(default_factory=lambda: paths().work / "outbox" / "alerts.jsonl")
     name: str = "outbox"
 
-    def send(self, rendered: RenderedAlert) -> None:
+    def send(self, rendered: Message) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(rendered.to_record(), ensure_ascii=False, default=str)
+        lines = "".join(
+            json.dumps(record, ensure_ascii=False, default=str) + "\n"
+            for record in rendered.records()
+        )
+        # One write: a crash never leaves half of a digest in the outbox.
         with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+            handle.write(lines)
 
 
 @dataclass
@@ -73,7 +86,7 @@ class SmtpChannel:
     timeout: float = 10.0
     name: str = "smtp"
 
-    def send(self, rendered: RenderedAlert) -> None:
+    def send(self, rendered: Message) -> None:
         message = EmailMessage()
         message["Subject"] = rendered.subject
         message["From"] = self.sender
@@ -107,7 +120,7 @@ class WebhookChannel:
     def host(self) -> str:
         return urlsplit(self.url).netloc.rsplit("@", 1)[-1]
 
-    def send(self, rendered: RenderedAlert) -> None:
+    def send(self, rendered: Message) -> None:
         payload = {"text": f"*{rendered.subject}*\n{rendered.body}"}
         status = None
         for attempt in (1, 2):

@@ -66,7 +66,9 @@ DEFAULT_ACTIONS_JA = {
         "回答データと届いたファイルを確認してください。直し方が分からない場合は、"
         "このメールを担当エンジニアに転送してください。"
     ),
-    "gate_warning": "集計は公開しました。内容を確認し、必要なら対象の参加者に連絡してください。",
+    # No claim about publishing here: a warning does not block, but another check of the
+    # same run may have; the digest says what was published (see ``digest``).
+    "gate_warning": "内容を確認し、必要なら対象の参加者に連絡してください。",
     "task_failure": (
         "自動処理が途中で止まりました。このメールを担当エンジニアに転送してください。"
     ),
@@ -86,6 +88,17 @@ SUBJECT_HEADLINES_JA = {
     "release_overdue": "年度の集計の公開が期限を過ぎています",
 }
 THRESHOLD_WORDS_JA = {"gate_warning": "目標", "gate_failure": "基準"}
+# Task ids of the two DAGs (dags/); a task not listed is shown by its id.
+TASK_LABELS_JA = {
+    "land_operations_workbooks": "オペレーション用ワークブックの取り込み",
+    "land_panel_deliveries": "比較パネルのファイルの取り込み",
+    "plan_waves": "取り込むアンケートの決定",
+    "land_form_wave": "アンケート回答の取り込み",
+    "summarise_run": "取り込み結果のまとめ",
+    "build_audit_warehouse": "集計用データベースの作成",
+    "gate_publish_and_alert": "データ確認と公開",
+    "render_reports": "報告書の作成",
+}
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,14 @@ class RenderedAlert:
             "alert": asdict(self.alert),
         }
 
+    def records(self) -> list[dict[str, Any]]:
+        """What the outbox writes: one line per alert."""
+        return [self.to_record()]
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> RenderedAlert:
+        return cls(Alert(**record["alert"]), record["subject"], record["body"])
+
 
 @dataclass(frozen=True)
 class CatalogLabels:
@@ -150,6 +171,7 @@ class CatalogLabels:
     programs: dict[str, str]
     cohorts: dict[str, str]
     waves: dict[str, str]
+    wave_periods: dict[str, tuple[str, str]] = field(default_factory=dict)  # open, close
 
     def program(self, code: str) -> str:
         return self.programs.get(code, code)
@@ -161,6 +183,10 @@ class CatalogLabels:
     def wave(self, code: str) -> str:
         label = self.waves.get(code)
         return f"{code}({label})" if label else code
+
+    def wave_period(self, code: str) -> str | None:
+        period = self.wave_periods.get(code)
+        return f"{period[0]}〜{period[1]}(締切 {period[1]})" if period else None
 
 
 @lru_cache(maxsize=4)
@@ -186,6 +212,10 @@ def catalog_labels(seed_dir: Path | None = None) -> CatalogLabels:
         programs={code: program.program_name_ja for code, program in catalog.programs.items()},
         cohorts={code: label for code, label in cohort_labels.items() if label},
         waves=waves,
+        wave_periods={
+            code: (wave.open_date.isoformat(), wave.close_date.isoformat())
+            for code, wave in catalog.waves.items()
+        },
     )
 
 
@@ -210,9 +240,14 @@ def render(alert: Alert, labels: CatalogLabels | None = None) -> RenderedAlert:
 
 
 def _check_label(alert: Alert) -> str:
-    if alert.check_name is None:
+    name = alert.check_name or (
+        alert.details.get("task_id") if alert.kind == "task_failure" else None
+    )
+    if name is None:
         return ""
-    return CHECK_LABELS_JA.get(alert.check_name, alert.check_name)
+    if alert.kind == "task_failure":
+        return TASK_LABELS_JA.get(str(name), str(name))
+    return CHECK_LABELS_JA.get(name, name)
 
 
 def _subject(alert: Alert, labels: CatalogLabels) -> str:
@@ -220,7 +255,7 @@ def _subject(alert: Alert, labels: CatalogLabels) -> str:
     parts = [f"【{program}】{SUBJECT_HEADLINES_JA[alert.kind]}"]
     if alert.kind in ("release_published", "release_overdue") and alert.fiscal_year is not None:
         parts.append(f"{alert.fiscal_year}年度")
-    elif alert.check_name:
+    elif _check_label(alert):
         parts.append(_check_label(alert))
     where = " / ".join(code for code in (alert.cohort_code, alert.wave_code) if code)
     subject = ":".join(parts)
@@ -234,7 +269,9 @@ def _what_happened(alert: Alert) -> str:
     if alert.kind == "gate_warning":
         return f"公開前のデータ確認「{check}」で注意が必要な点が見つかりました。"
     if alert.kind == "task_failure":
-        return f"自動処理「{alert.check_name or '不明'}」が失敗しました。"
+        dag = alert.details.get("dag_id")
+        where = f"(処理の流れ {dag})" if dag else ""
+        return f"自動処理「{check or '不明'}」{where}が失敗しました。"
     year = f"{alert.fiscal_year}年度の" if alert.fiscal_year is not None else ""
     if alert.kind == "release_overdue":
         due = alert.details.get("due_at_ja", "期限")
@@ -242,28 +279,107 @@ def _what_happened(alert: Alert) -> str:
     return f"{year}新しい集計(リリース)を公開しました。"
 
 
-def _body(alert: Alert, labels: CatalogLabels) -> str:
-    lines = ["スタッフの皆さま", "", "■ 何が起きたか", f"  {_what_happened(alert)}", "", "■ 対象"]
+def _percent(value: float | int | str | None) -> str:
+    if isinstance(value, int | float):
+        return f"{value:.1%}"
+    return "—" if value is None else str(value)
+
+
+def _number(value: float | int | str | None, unit: str = "") -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, float):
+        return f"{value:g}{unit}"
+    return "—" if value is None else f"{value}{unit}"
+
+
+def _figure_lines(alert: Alert) -> list[str]:
+    """The figure and its threshold, named for what they are, with units and n/N."""
+    if alert.observed is None and alert.threshold is None:
+        return []
+    check, details = alert.check_name, alert.details
+    if check in ("response_rate", "linkage_rate"):
+        label = "回答率" if check == "response_rate" else "名簿と結びついた回答の割合"
+        word = "目標" if alert.kind == "gate_warning" else "最低ライン"
+        if "responded" in details and "targeted" in details:
+            count = f"(回答 {details['responded']}人 / 対象 {details['targeted']}人)"
+        elif "respondents" in details:
+            count = f"(回答者 {details['respondents']}人)"
+        else:
+            count = ""
+        return [
+            f"{label}: {_percent(alert.observed)}{count}",
+            f"{word}: {_percent(alert.threshold)}以上",
+        ]
+    if check == "freshness":
+        lines = [
+            f"最後の取り込みからの日数: {_number(alert.observed, '日')}"
+            if alert.observed is not None
+            else "取り込まれたアンケート回答がまだありません",
+            f"上限: {_number(alert.threshold, '日')}"
+            "(これより古いと取り込みが止まっているとみなします)",
+        ]
+        if details.get("latest_landed_at"):
+            lines.append(f"最後の取り込み: {details['latest_landed_at']}")
+        return lines
+    if check in ("scale_domain", "hours_plausible") and "rows" in details:
+        unit = "時間" if check == "hours_plausible" else ""
+        low, high = details.get("min_value"), details.get("max_value")
+        return [
+            f"範囲外の回答: {details['rows']}件(例: {_number(alert.observed, unit)})",
+            f"範囲: {_number(low, unit)}〜{_number(high, unit)}",
+        ]
+    if alert.threshold in (0, 0.0) and isinstance(alert.observed, int | float):
+        # A check that allows none of something: say how many there are.
+        return [f"該当: {_number(alert.observed, '件')}(許容: 0件)"]
+    word = THRESHOLD_WORDS_JA.get(alert.kind, "基準")
+    observed = format_figure(alert.observed, check)
+    return [f"実際の値: {observed}({word}: {format_figure(alert.threshold, check)})"]
+
+
+def body_sections(alert: Alert, labels: CatalogLabels) -> list[str]:
+    """What happened, where, the figures and what to do: the part a digest repeats."""
+    lines = ["■ 何が起きたか", f"  {_what_happened(alert)}", "", "■ 対象"]
     if alert.program_code:
         lines.append(f"  プログラム: {labels.program(alert.program_code)}({alert.program_code})")
     if alert.cohort_code:
         lines.append(f"  コホート: {labels.cohort(alert.cohort_code)}")
     if alert.wave_code:
         lines.append(f"  アンケート: {labels.wave(alert.wave_code)}")
+        period = labels.wave_period(alert.wave_code)
+        if period:
+            lines.append(f"  回答期間: {period}")
     if alert.fiscal_year is not None:
         lines.append(f"  年度: {alert.fiscal_year}年度")
-    if alert.check_name:
+    if alert.kind == "task_failure":
+        task_id = alert.check_name or alert.details.get("task_id")
+        if task_id:
+            lines.append(f"  処理: {_check_label(alert)}({task_id})")
+        if alert.details.get("exception"):
+            lines.append(f"  エラー(英語): {str(alert.details['exception']).splitlines()[0][:200]}")
+    elif alert.check_name:
         lines.append(f"  確認項目: {_check_label(alert)}({alert.check_name})")
-    if alert.observed is not None or alert.threshold is not None:
-        threshold_word = THRESHOLD_WORDS_JA.get(alert.kind, "基準")
-        observed = format_figure(alert.observed, alert.check_name)
-        threshold = format_figure(alert.threshold, alert.check_name)
-        lines += ["", "■ 数値", f"  実際の値: {observed}({threshold_word}: {threshold})"]
+    figures = _figure_lines(alert)
+    if figures:
+        lines += ["", "■ 数値"] + [f"  {line}" for line in figures]
     headline = alert.details.get("headline_figures")
     if alert.kind == "release_published" and isinstance(headline, dict):
-        lines += ["", "■ 主な数値"] + [f"  {label}: {value}" for label, value in headline.items()]
+        lines += ["", "■ 主な数値"] + [
+            f"  {_headline_label(label, labels)}: {value}" for label, value in headline.items()
+        ]
     lines += ["", "■ お願いしたいこと", f"  {_action(alert)}"]
-    lines += ["", "-- Technical details (for engineers) --", _technical_details(alert)]
+    return lines
+
+
+def _headline_label(label: str, labels: CatalogLabels) -> str:
+    # Headline keys start with a wave code ("mamabono_2025_post 回答率"): name the wave.
+    code, _, rest = label.partition(" ")
+    return f"{labels.wave(code)} {rest}".strip() if code in labels.waves else label
+
+
+def _body(alert: Alert, labels: CatalogLabels) -> str:
+    lines = ["スタッフの皆さま", "", *body_sections(alert, labels)]
+    lines += ["", "-- Technical details (for engineers) --", technical_details(alert)]
     return "\n".join(lines) + "\n"
 
 
@@ -273,7 +389,7 @@ def _action(alert: Alert) -> str:
     return ACTIONS_JA.get((alert.kind, alert.check_name or ""), DEFAULT_ACTIONS_JA[alert.kind])
 
 
-def _technical_details(alert: Alert) -> str:
+def technical_details(alert: Alert) -> str:
     record = asdict(alert)
     record.pop("action_ja")
     record["fingerprint"] = alert.fingerprint
