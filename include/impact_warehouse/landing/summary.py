@@ -55,8 +55,10 @@ def merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     """Totals over all units of one run, plus the units themselves."""
     quarantined: Counter[str] = Counter()
     normalised: Counter[str] = Counter()
+    rejected_files: Counter[str] = Counter()
     for summary in summaries:
         quarantined.update(summary["quarantined"])
+        rejected_files.update(summary.get("rejected_files", {}))
         normalised.update(summary["normalised"])
     return {
         "units": summaries,
@@ -64,6 +66,7 @@ def merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:
         "landed": sum(summary["landed"] for summary in summaries),
         "already_landed": sum(summary["already_landed"] for summary in summaries),
         "rejected": sum(summary.get("rejected", 0) for summary in summaries),
+        "rejected_files": dict(sorted(rejected_files.items())),
         "quarantined": dict(sorted(quarantined.items())),
         "quarantined_total": sum(quarantined.values()),
         "normalised": dict(sorted(normalised.items())),
@@ -97,6 +100,8 @@ def format_run_summary(summary: dict[str, Any]) -> str:
             f"landed={unit['landed']} already={unit['already_landed']} "
             f"rejected={unit.get('rejected', 0)} quarantined: {quarantined}"
         )
+    for reason, count in summary.get("rejected_files", {}).items():
+        lines.append(f"  files not read ({reason}): {count}")
     for question in summary["unmatched_questions"]:
         lines.append(f"  unmatched question (reported, kept in landing): {question}")
     return "\n".join(lines)
