@@ -51,7 +51,9 @@ def published(
         patch.setenv("IMPACT_WORK_DIR", str(settings.work))
         patch.setenv("IMPACT_ALERT_CHANNELS", "outbox")
         outcome = warehouse_job.gate_publish_and_alert(
-            settings, fiscal_year=2025, run_id="analyst-queries", as_of=AS_OF, audit_db=audit
+            # FY2026: the release the DAG makes on AS_OF (a FY2025 release is held to FY2025's
+            # response-rate floors, which one demo follow-up cohort misses).
+            settings, fiscal_year=2026, run_id="analyst-queries", as_of=AS_OF, audit_db=audit
         )
         release = current_release()
     assert outcome["gate_passed"] and release is not None

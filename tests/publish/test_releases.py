@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from impact_warehouse.publish import (
     open_release,
     publish_release,
 )
+from impact_warehouse.publish.history import read_history
 
 PASSED = {"passed": True, "failures": [], "warnings": []}
 
@@ -117,10 +119,12 @@ def query(path: Path, sql: str) -> list[tuple]:
 def test_publish_creates_release_and_current(tmp_path: Path) -> None:
     release = publish(tmp_path, "first", 7, run_id="manual__2026-11-23T22:15:00+00:00")
 
-    assert release.release_id.startswith("FY2025-")
-    assert release.release_id.endswith("-manual__2026-11-23T22_15_00_00_00")
+    # Short: fiscal year, publish minute (UTC), 4 hex; the run id is kept in release.json.
+    assert re.fullmatch(r"FY2025-\d{8}-\d{4}-[0-9a-f]{4}", release.release_id)
+    assert len(release.release_id) == 25
     recorded = json.loads((release.directory / "release.json").read_text(encoding="utf-8"))
     assert recorded["release_id"] == release.release_id
+    assert recorded["run_id"] == "manual__2026-11-23T22:15:00+00:00"
     assert recorded["git_commit"] == "0123abcd"
     assert recorded["gate_result"] == PASSED
     assert {"schema": "marts", "table": "fct_figures", "row_count": 7} in recorded["tables"]
@@ -139,6 +143,9 @@ def test_publish_creates_release_and_current(tmp_path: Path) -> None:
         "where table_name = 'fct_figures' and column_name = 'value'",
     ) == [("the figure",)]
     assert list(tmp_path.joinpath("releases").glob(".*")) == []
+    (event,) = read_history(tmp_path / "releases")
+    assert event["action"] == "publish" and event["to"] == release.release_id
+    assert event["from"] is None and event["run_id"] == release.run_id and event["by"]
 
 
 def test_published_file_holds_only_analyst_schemas(tmp_path: Path) -> None:
