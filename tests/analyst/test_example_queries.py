@@ -53,7 +53,11 @@ def published(
         outcome = warehouse_job.gate_publish_and_alert(
             # FY2026: the release the DAG makes on AS_OF (a FY2025 release is held to FY2025's
             # response-rate floors, which one demo follow-up cohort misses).
-            settings, fiscal_year=2026, run_id="analyst-queries", as_of=AS_OF, audit_db=audit
+            settings,
+            fiscal_year=2026,
+            run_id="analyst-queries",
+            as_of=AS_OF,
+            audit_db=audit,
         )
         release = current_release()
     assert outcome["gate_passed"] and release is not None
