@@ -29,18 +29,22 @@ def test_ids_sort_by_fiscal_year_then_publish_time_and_are_redrawn_when_taken() 
     assert sorted([next_year, late, early]) == [early, late, next_year]
 
     moment = datetime(2026, 12, 1, 3, 12, tzinfo=UTC)
-    # Every suffix but one is taken: the only free id is the one drawn.
-    taken = {f"FY2025-20261201-0312-{n:04x}" for n in range(0x10000)} - {
-        "FY2025-20261201-0312-ab12"
-    }
-    assert new_release_id(2025, moment, taken) == "FY2025-20261201-0312-ab12"
+    taken = {"FY2025-20261201-0312-ab12", "FY2025-20261201-0312-0001", "FY2024-20261201-0312-f000"}
+    drawn = [new_release_id(2025, moment, taken) for _ in range(200)]
+    # Above every suffix of the same fiscal year and minute: sorts after them, never repeats.
+    assert all(release_id > "FY2025-20261201-0312-ab12" for release_id in drawn)
+    assert new_release_id(2025, moment, {"FY2025-20261201-0312-fffe"}) == (
+        "FY2025-20261201-0312-ffff"
+    )
+    with pytest.raises(RuntimeError, match="no release id left"):
+        new_release_id(2025, moment, {"FY2025-20261201-0312-ffff"})
 
 
 def test_two_publishes_in_the_same_minute_get_different_ids(tmp_path: Path) -> None:
-    ids = {publish(tmp_path, f"same-minute-{n}", 2).release_id for n in range(4)}
-    assert len(ids) == 4
-    listed = [r.release_id for r in list_releases(tmp_path / "releases")]
-    assert sorted(listed) == sorted(ids)
+    ids = [publish(tmp_path, f"same-minute-{n}", 2).release_id for n in range(4)]
+    assert len(set(ids)) == 4
+    # Sorting the ids sorts the releases by publish time (list_releases: by created_at).
+    assert [r.release_id for r in list_releases(tmp_path / "releases")] == ids == sorted(ids)
 
 
 def _legacy_copy(tmp_path: Path, release_id: str) -> None:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from test_releases import READER, publish, query
+from test_releases import Reader, publish, query
 
 from impact_warehouse.publish import ReleaseLookupError, current_release
 from impact_warehouse.publish.history import read_history
@@ -67,9 +64,28 @@ def test_make_current_serves_the_earlier_release_records_it_and_alerts_once(work
     alerts = [record for record in outbox(work) if record["alert"]["kind"] == "release_rolled_back"]
     assert len(alerts) == 1 and result.alert_status == "sent"
     (alert,) = alerts
-    assert "以前のリリースに戻しました" in alert["subject"]
+    assert "リリースを切り替えました" in alert["subject"]
+    assert f"以前のリリース {first.release_id} に戻しました" in alert["body"]
     assert first.release_id in alert["body"] and second.release_id in alert["body"]
     assert "yamada" in alert["body"] and "新しい集計" not in alert["subject"]
+
+
+def test_moving_forward_again_is_announced_as_such(work: Path) -> None:
+    first = publish(work, "first", 4)
+    second = publish(work, "second", 9)
+    rollback(work, first.release_id)
+
+    rollback(work, second.release_id)
+
+    last = outbox(work)[-1]
+    assert f"新しい方のリリース {second.release_id} に切り替えました" in last["body"]
+    assert current_release(work / "releases") == second
+    assert [e["to"] for e in read_history(work / "releases")] == [
+        first.release_id,
+        second.release_id,
+        first.release_id,
+        second.release_id,
+    ]
 
 
 def test_making_the_current_release_current_changes_nothing(work: Path) -> None:
@@ -111,28 +127,17 @@ def test_a_release_file_changed_after_publish_is_not_served(work: Path) -> None:
 def test_reader_in_another_process_sees_complete_releases_during_rollbacks(work: Path) -> None:
     releases = [publish(work, f"release-{n}", 100 + n * 37) for n in range(3)]
     tags = {release.release_id: f"release-{n}" for n, release in enumerate(releases)}
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(work / "published" / "warehouse.duckdb"), "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert reader.stdout is not None
-        reader.stdout.readline()  # the reader is running before the first switch
-        for target in (0, 1, 2, 0, 1):
-            rollback(work, releases[target].release_id)
-            time.sleep(0.3)
-        output, errors = reader.communicate(timeout=15)
-    finally:
-        reader.kill()
+    reader = Reader(work / "published" / "warehouse.duckdb", work / "stop")
+    reader.wait_until_it_sees(releases[2].release_id)  # running before the first switch
+    for target in (0, 1, 2, 0, 1):
+        rollback(work, releases[target].release_id)
+        reader.wait_until_it_sees(releases[target].release_id)
+    observations = reader.stop()
 
-    assert reader.returncode == 0, output[-2000:] + errors[-2000:]
-    observations = [json.loads(line) for line in output.splitlines()]
     for seen in observations:
         assert seen["ids"] == [tags[seen["release"]]]
         assert seen["rows"] == seen["expected"]
-    assert len({seen["release"] for seen in observations}) >= 2
+    assert {seen["release"] for seen in observations} == set(tags)
     assert [e["to"] for e in read_history(work / "releases") if e["action"] == "make_current"] == [
         releases[n].release_id for n in (0, 1, 2, 0, 1)
     ]

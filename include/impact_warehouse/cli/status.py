@@ -166,6 +166,7 @@ def release_lines(release: Any, *, with_checks: bool) -> list[str]:
         f"エラー {gate.get('failures', 0)} 件、注意 {gate.get('warnings', 0)} 件"
         f"(判定日 {gate.get('as_of')})",
     ]
+    lines += _switch_lines(release)
     if with_checks:
         lines += ["", *check_lines(gate.get("checks") or {})]
     docs = release.directory / "data_docs"
@@ -173,6 +174,21 @@ def release_lines(release: Any, *, with_checks: bool) -> list[str]:
         index = next(iter(sorted(docs.rglob("index.html"))), docs)
         lines.append(f"  公開時の詳しい確認結果 (Great Expectations Data Docs): {index}")
     return lines
+
+
+def _switch_lines(release: Any) -> list[str]:
+    """Say so when the release is current because someone made it current again."""
+    from impact_warehouse.publish.history import read_history
+
+    history = read_history(release.directory.parent)
+    last = history[-1] if history else None
+    if not last or last.get("action") != "make_current" or last.get("to") != release.release_id:
+        return []
+    reason = f"(理由: {last['reason']})" if last.get("reason") else ""
+    return [
+        f"  {local_time(last['at'])} に {last.get('by')} が `impact releases --make-current` で"
+        f"このリリースに戻しました(戻す前: {last.get('from') or 'なし'}){reason}"
+    ]
 
 
 def deadline_line(now: datetime | None = None) -> str:

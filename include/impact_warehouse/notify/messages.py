@@ -94,7 +94,7 @@ SUBJECT_HEADLINES_JA = {
     "task_failure": "自動処理が失敗しました",
     "release_published": "新しい集計を公開しました",
     "release_overdue": "年度の集計の公開が期限を過ぎています",
-    "release_rolled_back": "公開中の集計を以前のリリースに戻しました",
+    "release_rolled_back": "公開中の集計のリリースを切り替えました",
 }
 THRESHOLD_WORDS_JA = {"gate_warning": "目標", "gate_failure": "基準"}
 
@@ -297,8 +297,11 @@ def rolled_back_text_ja(alert: Alert) -> str:
     """What happened, for ``impact releases --make-current``: which release, from which, who."""
     details = alert.details
     year = f"{alert.fiscal_year}年度の" if alert.fiscal_year is not None else ""
+    # Usually back to an earlier release; make-current can also move forward again.
+    earlier = details.get("direction") != "forward"
     text = (
-        f"公開中の集計を、{year}以前のリリース {details.get('release_id')} に戻しました"
+        f"公開中の集計を、{year}{'以前' if earlier else '新しい方'}のリリース "
+        f"{details.get('release_id')} に{'戻しました' if earlier else '切り替えました'}"
         f"(戻す前: {details.get('previous_release_id') or 'なし'}、"
         f"操作した人: {details.get('by')})。"
     )

@@ -117,15 +117,26 @@ def new_release_id(fiscal_year: int, created: datetime, taken: Iterable[str] = (
     """``FY2025-20261201-0312-ab12``: fiscal year, publish time (UTC, to the minute), 4 hex.
 
     Short enough to read out and type (a unique prefix is accepted wherever an id is taken,
-    see :func:`resolve_release`), and sorts by fiscal year, then publish time. The random
-    suffix keeps two publishes in the same minute apart; one already ``taken`` is redrawn.
+    see :func:`resolve_release`). Ids sort by fiscal year, then publish time: the hex suffix
+    is drawn above every suffix ``taken`` in the same fiscal year and minute, so a second
+    publish within a minute still sorts after the first, and never repeats an id.
     """
-    taken = set(taken)
-    stamp = created.astimezone(UTC).strftime("%Y%m%d-%H%M")
-    while True:
-        release_id = f"FY{fiscal_year}-{stamp}-{secrets.token_hex(2)}"
-        if release_id not in taken:
-            return release_id
+    prefix = f"FY{fiscal_year}-{created.astimezone(UTC).strftime('%Y%m%d-%H%M')}-"
+    used = [
+        int(release_id[len(prefix) :], 16)
+        for release_id in taken
+        if release_id.startswith(prefix) and _is_hex4(release_id[len(prefix) :])
+    ]
+    low = max(used) + 1 if used else 0
+    if low > 0xFFFF:
+        raise RuntimeError(f"no release id left for {prefix}* (65536 publishes in one minute)")
+    # Random within a window above the last one, so ids are not guessable counters but leave
+    # room for the next publish of the same minute.
+    return f"{prefix}{low + secrets.randbelow(min(0x1000, 0x10000 - low)):04x}"
+
+
+def _is_hex4(text: str) -> bool:
+    return len(text) == 4 and all(character in "0123456789abcdef" for character in text)
 
 
 class ReleaseLookupError(LookupError):
@@ -266,8 +277,8 @@ def publish_release(
         raise
     fsync_directory(releases_dir)
 
-    previous = current_release(releases_dir)
     with switch_lock(releases_dir):
+        previous = current_release(releases_dir)
         switch_published(release, releases_dir=releases_dir, published_path=published_path)
         record_event(
             releases_dir,

@@ -73,7 +73,7 @@ def make_current(
             actor=actor or current_actor(),
             reason=reason,
         )
-    log.warning(
+    log.info(
         "release %s made current by %s (was %s)",
         release.release_id,
         event["by"],
@@ -94,6 +94,9 @@ def _alert_staff(release: Release, previous: Release | None, event: dict[str, An
             "release_id": release.release_id,
             "release_published_at": release.created_at,
             "previous_release_id": previous.release_id if previous else None,
+            "direction": (
+                "forward" if previous and release.created_at > previous.created_at else "back"
+            ),
             "by": event["by"],
             "at": event["at"],
             "reason": event.get("reason"),
