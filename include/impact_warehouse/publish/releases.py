@@ -16,7 +16,11 @@ a reader already connected (read-only) keeps reading the old file until it recon
 scheme works for any single-file engine; a server database would use a schema swap instead.
 
 A release is published only after the quality gate passed; the caller does not call
-:func:`publish_release` on a failure, so the current release stays as it was.
+:func:`publish_release` on a failure, so the current release stays as it was. Every switch of
+the published file (a publish here, a rollback in :mod:`.rollback`) goes through
+:func:`switch_published` under one lock and is recorded in ``releases/history.jsonl``
+(:mod:`.history`). Release ids are short (:func:`new_release_id`) and a unique prefix names a
+release (:func:`resolve_release`).
 """
 
 from __future__ import annotations
