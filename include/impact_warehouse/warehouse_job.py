@@ -18,6 +18,7 @@ import duckdb
 
 from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.publish import publish_release
+from impact_warehouse.publish.gate_runs import GATE_RUNS_DIR, record_gate_run
 from impact_warehouse.settings import Paths
 from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
 from impact_warehouse.transform.docs_site import add_docs_to_release
@@ -80,11 +81,21 @@ def gate_publish_and_alert(
     as_of: date,
     audit_db: Path | None = None,
 ) -> dict[str, Any]:
-    """Validate the audit build; publish it only if the gate passes; alert staff."""
+    """Validate the audit build; publish it only if the gate passes; alert staff.
+
+    A fiscal year the catalog does not have is refused before anything runs
+    (:class:`~impact_warehouse.ops.publishing.FiscalYearNotInCatalogError`). Every gate run,
+    passed or failed, is recorded for ``impact status`` (:mod:`impact_warehouse.publish.gate_runs`).
+    """
+    from impact_warehouse.ops.publishing import require_catalog_fiscal_year
     from impact_warehouse.quality import run_gate
 
+    require_catalog_fiscal_year(fiscal_year)
     audit_db = audit_db or default_warehouse_path()
-    gate = run_gate(audit_db, as_of=as_of, landing_dir=settings.landing)
+    # The response-rate floor is judged for the fiscal year being released, not the as-of year.
+    gate = run_gate(
+        audit_db, as_of=as_of, landing_dir=settings.landing, release_fiscal_year=fiscal_year
+    )
     alerts = [
         finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)
         for finding in gate.findings
@@ -116,6 +127,15 @@ def gate_publish_and_alert(
         )
     else:
         log.warning("gate failed for run %s: the current release stays published", run_id)
+    record_gate_run(
+        run_id=run_id,
+        fiscal_year=fiscal_year,
+        summary=gate.summary,
+        findings=gate.findings,
+        release_id=release_id,
+        data_docs=str(gate.data_docs_dir) if gate.data_docs_dir else None,
+        directory=settings.work.joinpath(*GATE_RUNS_DIR),
+    )
     ledger = AlertLedger()
     results = send_alerts(alerts, ledger=ledger)
     # A condition the complete gate no longer finds is forgotten, so it alerts if it returns.

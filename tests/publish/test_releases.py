@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -17,19 +17,20 @@ from impact_warehouse.publish import (
     open_release,
     publish_release,
 )
+from impact_warehouse.publish.history import read_history
 
 PASSED = {"passed": True, "failures": [], "warnings": []}
 
 # Runs in another process: reopens the published file every iteration and checks that the
 # release it sees is complete (every figure row carries the current release id, and as many
-# rows as meta.tables records). Prints one JSON line per iteration, "ERROR …" on any failure.
+# rows as meta.tables records). Prints one JSON line per iteration, "ERROR …" on any failure;
+# stops when the stop file exists (no fixed duration: a loaded machine only makes it slower).
 READER = """
-import json, sys, time
+import json, os, sys, time
 import duckdb
 
-path, seconds = sys.argv[1], float(sys.argv[2])
-deadline = time.monotonic() + seconds
-while time.monotonic() < deadline:
+path, stop_file = sys.argv[1], sys.argv[2]
+while not os.path.exists(stop_file):
     try:
         connection = duckdb.connect(path, read_only=True)
         try:
@@ -52,6 +53,39 @@ while time.monotonic() < deadline:
           flush=True)
     time.sleep(0.005)
 """
+
+
+class Reader:
+    """The READER process, and every observation it printed."""
+
+    def __init__(self, published: Path, stop_file: Path) -> None:
+        self.stop_file = stop_file
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", READER, str(published), str(stop_file)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[str] = []
+
+    def wait_until_it_sees(self, release_id: str) -> None:
+        """Read its lines until one shows ``release_id`` (it reopens the file each time)."""
+        assert self.process.stdout is not None
+        while True:
+            line = self.process.stdout.readline()
+            assert line and not line.startswith("ERROR"), line + self.process.stderr.read()
+            self.lines.append(line)
+            if json.loads(line)["release"] == release_id:
+                return
+
+    def stop(self) -> list[dict]:
+        self.stop_file.touch()
+        try:
+            output, errors = self.process.communicate(timeout=120)
+        finally:
+            self.process.kill()
+        assert self.process.returncode == 0, output[-2000:] + errors[-2000:]
+        return [json.loads(line) for line in [*self.lines, *output.splitlines()]]
 
 
 def build_audit_db(path: Path, release_tag: str, figure_rows: int) -> Path:
@@ -117,10 +151,12 @@ def query(path: Path, sql: str) -> list[tuple]:
 def test_publish_creates_release_and_current(tmp_path: Path) -> None:
     release = publish(tmp_path, "first", 7, run_id="manual__2026-11-23T22:15:00+00:00")
 
-    assert release.release_id.startswith("FY2025-")
-    assert release.release_id.endswith("-manual__2026-11-23T22_15_00_00_00")
+    # Short: fiscal year, publish minute (UTC), 4 hex; the run id is kept in release.json.
+    assert re.fullmatch(r"FY2025-\d{8}-\d{4}-[0-9a-f]{4}", release.release_id)
+    assert len(release.release_id) == 25
     recorded = json.loads((release.directory / "release.json").read_text(encoding="utf-8"))
     assert recorded["release_id"] == release.release_id
+    assert recorded["run_id"] == "manual__2026-11-23T22:15:00+00:00"
     assert recorded["git_commit"] == "0123abcd"
     assert recorded["gate_result"] == PASSED
     assert {"schema": "marts", "table": "fct_figures", "row_count": 7} in recorded["tables"]
@@ -139,6 +175,9 @@ def test_publish_creates_release_and_current(tmp_path: Path) -> None:
         "where table_name = 'fct_figures' and column_name = 'value'",
     ) == [("the figure",)]
     assert list(tmp_path.joinpath("releases").glob(".*")) == []
+    (event,) = read_history(tmp_path / "releases")
+    assert event["action"] == "publish" and event["to"] == release.release_id
+    assert event["from"] is None and event["run_id"] == release.run_id and event["by"]
 
 
 def test_published_file_holds_only_analyst_schemas(tmp_path: Path) -> None:
@@ -241,30 +280,17 @@ def test_reader_in_another_process_sees_complete_releases_during_publishes(
     tmp_path: Path,
 ) -> None:
     first = publish(tmp_path, "release-0", 100)
-    published = tmp_path / "published" / "warehouse.duckdb"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(published), "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert reader.stdout is not None
-        reader.stdout.readline()  # the reader is running before the first publish
-        tags = {first.release_id: "release-0"}
-        for number in range(1, 6):
-            release = publish(tmp_path, f"release-{number}", 100 + number * 37)
-            tags[release.release_id] = f"release-{number}"
-            time.sleep(0.3)
-        output, errors = reader.communicate(timeout=15)
-    finally:
-        reader.kill()
+    reader = Reader(tmp_path / "published" / "warehouse.duckdb", tmp_path / "stop")
+    reader.wait_until_it_sees(first.release_id)  # running before the first publish
+    tags = {first.release_id: "release-0"}
+    for number in range(1, 6):
+        release = publish(tmp_path, f"release-{number}", 100 + number * 37)
+        tags[release.release_id] = f"release-{number}"
+        reader.wait_until_it_sees(release.release_id)
+    observations = reader.stop()
 
-    assert reader.returncode == 0, output[-2000:] + errors[-2000:]
-    observations = [json.loads(line) for line in output.splitlines()]
-    assert len(observations) > 20
     for seen in observations:
         assert seen["release"] in tags
         assert seen["ids"] == [tags[seen["release"]]]
         assert seen["rows"] == seen["expected"]
-    assert len({seen["release"] for seen in observations}) >= 3
+    assert {seen["release"] for seen in observations} == set(tags)

@@ -81,11 +81,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="render the annual report from a release")
     report.add_argument("--fiscal-year", type=int, required=True)
-    report.add_argument("--release", default=None, help="release id (default: the current one)")
+    report.add_argument(
+        "--release", default=None, help="release id or unique prefix (default: the current one)"
+    )
     report.add_argument("--out-dir", type=Path, default=None)
 
-    commands.add_parser("releases", help="list releases; * marks the current one")
-    commands.add_parser("status", help="quality status of the current release (in Japanese)")
+    releases = commands.add_parser("releases", help="list releases; * marks the current one")
+    releases.add_argument(
+        "--make-current",
+        metavar="ID",
+        default=None,
+        help="serve this earlier release to analysts again (id or unique prefix; alerts staff)",
+    )
+    releases.add_argument("--reason", default=None, help="why, recorded with --make-current")
+    status = commands.add_parser(
+        "status", help="the latest quality-gate run, then the current release (in Japanese)"
+    )
+    status.add_argument(
+        "--release", default=None, help="show how the gate judged this release (id or prefix)"
+    )
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
     return parser
 
@@ -128,11 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "releases":
         from impact_warehouse.cli.releases import run_releases
 
-        return run_releases()
+        return run_releases(args.make_current, args.reason)
     if args.command == "status":
-        from impact_warehouse.cli.releases import run_status
+        from impact_warehouse.cli.status import run_status
 
-        return run_status()
+        return run_status(args.release)
     if args.command == "airflow-env":
         for name, value in airflow_environment().items():
             print(f"export {name}={value}")

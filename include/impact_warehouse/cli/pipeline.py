@@ -58,7 +58,12 @@ def _summarise_publish(result: dict[str, Any]) -> int:
 
 def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
     """Build → gate → publish (only if the gate passes) → staff alerts."""
-    from impact_warehouse.ops.publishing import build_gate_publish, default_release_fiscal_year
+    from impact_warehouse.ops.publishing import (
+        FiscalYearNotInCatalogError,
+        build_gate_publish,
+        default_release_fiscal_year,
+        require_catalog_fiscal_year,
+    )
     from impact_warehouse.transform.dbt_runner import DbtRunError
 
     settings = paths()
@@ -73,6 +78,10 @@ def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
         fiscal_year = fiscal_year or default_release_fiscal_year(as_of)
     except ValueError as error:
         return fail("公開する年度が決められません。--fiscal-year を指定してください。", str(error))
+    try:
+        require_catalog_fiscal_year(fiscal_year)
+    except FiscalYearNotInCatalogError as error:
+        return fail(error.message_ja, str(error))
     run_id = f"cli-publish-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     try:
         result = build_gate_publish(

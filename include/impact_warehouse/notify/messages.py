@@ -19,7 +19,12 @@ from impact_warehouse.catalog import load_catalog
 from impact_warehouse.settings import paths
 
 AlertKind = Literal[
-    "gate_failure", "gate_warning", "task_failure", "release_published", "release_overdue"
+    "gate_failure",
+    "gate_warning",
+    "task_failure",
+    "release_published",
+    "release_overdue",
+    "release_rolled_back",
 ]
 ALERT_KINDS: tuple[str, ...] = (
     "gate_failure",
@@ -27,6 +32,7 @@ ALERT_KINDS: tuple[str, ...] = (
     "task_failure",
     "release_published",
     "release_overdue",
+    "release_rolled_back",
 )
 
 # Keyed by the gate's check names (expectations/gate.yml); a test keeps the two in step.
@@ -79,6 +85,10 @@ DEFAULT_ACTIONS_JA = {
         "状況は「impact status」で確認できます。分からない場合は、このメールを担当エンジニアに"
         "転送してください。"
     ),
+    "release_rolled_back": (
+        "分析用のファイルと報告書は、戻した先のリリースの数値になります。"
+        "理由に心当たりがない場合は担当エンジニアに確認してください。"
+    ),
 }
 SUBJECT_HEADLINES_JA = {
     "gate_failure": "データ確認でエラー(公開を停止)",
@@ -86,6 +96,7 @@ SUBJECT_HEADLINES_JA = {
     "task_failure": "自動処理が失敗しました",
     "release_published": "新しい集計を公開しました",
     "release_overdue": "年度の集計の公開が期限を過ぎています",
+    "release_rolled_back": "公開中の集計のリリースを切り替えました",
 }
 THRESHOLD_WORDS_JA = {"gate_warning": "目標", "gate_failure": "基準"}
 # Task ids of the two DAGs (dags/); a task not listed is shown by its id.
@@ -273,6 +284,8 @@ def _what_happened(alert: Alert) -> str:
         where = f"(処理の流れ {dag})" if dag else ""
         return f"自動処理「{check or '不明'}」{where}が失敗しました。"
     year = f"{alert.fiscal_year}年度の" if alert.fiscal_year is not None else ""
+    if alert.kind == "release_rolled_back":
+        return rolled_back_text_ja(alert)
     if alert.kind == "release_overdue":
         due = alert.details.get("due_at_ja", "期限")
         return f"{year}集計(年度リリース)が、公開期限の{due}を過ぎても公開されていません。"
@@ -394,3 +407,20 @@ def technical_details(alert: Alert) -> str:
     record.pop("action_ja")
     record["fingerprint"] = alert.fingerprint
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+
+
+def rolled_back_text_ja(alert: Alert) -> str:
+    """What happened, for ``impact releases --make-current``: which release, from which, who."""
+    details = alert.details
+    year = f"{alert.fiscal_year}年度の" if alert.fiscal_year is not None else ""
+    # Usually back to an earlier release; make-current can also move forward again.
+    earlier = details.get("direction") != "forward"
+    text = (
+        f"公開中の集計を、{year}{'以前' if earlier else '新しい方'}のリリース "
+        f"{details.get('release_id')} に{'戻しました' if earlier else '切り替えました'}"
+        f"(戻す前: {details.get('previous_release_id') or 'なし'}、"
+        f"操作した人: {details.get('by')})。"
+    )
+    if details.get("reason"):
+        text += f"理由: {details['reason']}"
+    return text

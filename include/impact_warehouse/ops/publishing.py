@@ -13,6 +13,39 @@ from impact_warehouse.settings import Paths
 Progress = Callable[[str], Callable[[], None]]
 
 
+class FiscalYearNotInCatalogError(ValueError):
+    """A release was asked for a fiscal year no survey wave of the catalog belongs to."""
+
+    def __init__(self, fiscal_year: int, known: list[int]) -> None:
+        super().__init__(
+            f"fiscal year {fiscal_year} is not in the catalog (waves.csv has {known}); "
+            "not building a release for it"
+        )
+        self.fiscal_year = fiscal_year
+        self.known = known
+
+    @property
+    def message_ja(self) -> str:
+        years = "、".join(f"{year}年度" for year in self.known) or "(ありません)"
+        return (
+            f"{self.fiscal_year}年度はカタログ(dbt_project/seeds/waves.csv)にない年度のため、"
+            f"公開しません。公開できる年度: {years}"
+        )
+
+
+def catalog_fiscal_years(catalog: Catalog | None = None) -> list[int]:
+    catalog = catalog or load_catalog()
+    return sorted({wave.fiscal_year for wave in catalog.waves.values()})
+
+
+def require_catalog_fiscal_year(fiscal_year: int, catalog: Catalog | None = None) -> None:
+    """Refuse a fiscal year the catalog does not have: a release labelled with it would be
+    announced to staff as new figures of a year that has no survey at all."""
+    known = catalog_fiscal_years(catalog)
+    if fiscal_year not in known:
+        raise FiscalYearNotInCatalogError(fiscal_year, known)
+
+
 def default_release_fiscal_year(as_of: date, catalog: Catalog | None = None) -> int:
     """Same rule as the DAG: the fiscal year of the latest survey wave closed by ``as_of``."""
     catalog = catalog or load_catalog()
@@ -36,6 +69,7 @@ def build_gate_publish(
     if the gate passes."""
     from impact_warehouse import warehouse_job  # dbt and GX: imported only when used
 
+    require_catalog_fiscal_year(fiscal_year)  # before a build that could not be published
     done = progress("building the audit warehouse (dbt build)") if progress else None
     build = warehouse_job.build_audit_warehouse(settings)
     if done:

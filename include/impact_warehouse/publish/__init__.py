@@ -2,18 +2,21 @@
 
 from impact_warehouse.publish.releases import (
     Release,
+    ReleaseLookupError,
     current_release,
     default_published_path,
     default_releases_dir,
     list_releases,
     open_release,
     publish_release,
+    resolve_release,
 )
 from impact_warehouse.publish.snapshot import PUBLISHED_SCHEMAS, TableCount
 
 __all__ = [
     "PUBLISHED_SCHEMAS",
     "Release",
+    "ReleaseLookupError",
     "TableCount",
     "current_release",
     "default_published_path",
@@ -21,4 +24,5 @@ __all__ = [
     "list_releases",
     "open_release",
     "publish_release",
+    "resolve_release",
 ]

@@ -16,16 +16,21 @@ a reader already connected (read-only) keeps reading the old file until it recon
 scheme works for any single-file engine; a server database would use a schema swap instead.
 
 A release is published only after the quality gate passed; the caller does not call
-:func:`publish_release` on a failure, so the current release stays as it was.
+:func:`publish_release` on a failure, so the current release stays as it was. Every switch of
+the published file (a publish here, a rollback in :mod:`.rollback`) goes through
+:func:`switch_published` under one lock and is recorded in ``releases/history.jsonl``
+(:mod:`.history`). Release ids are short (:func:`new_release_id`) and a unique prefix names a
+release (:func:`resolve_release`).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import secrets
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +45,7 @@ from impact_warehouse.publish.files import (
     sha256_of,
     write_text_atomically,
 )
+from impact_warehouse.publish.history import record_event, switch_lock
 from impact_warehouse.publish.snapshot import ReleaseRow, TableCount, write_analyst_copy
 from impact_warehouse.settings import PROJECT_ROOT, paths
 
@@ -111,10 +117,80 @@ def detect_git_commit() -> str | None:
     return completed.stdout.strip() or None
 
 
-def new_release_id(fiscal_year: int, run_id: str, created: datetime) -> str:
-    """``FY2025-20261123T221500Z-<run>``: sorts by fiscal year, then publish time."""
-    run_slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_.")[:60] or "run"
-    return f"FY{fiscal_year}-{created.strftime('%Y%m%dT%H%M%SZ')}-{run_slug}"
+def new_release_id(fiscal_year: int, created: datetime, taken: Iterable[str] = ()) -> str:
+    """``FY2025-20261201-0312-ab12``: fiscal year, publish time (UTC, to the minute), 4 hex.
+
+    Short enough to read out and type (a unique prefix is accepted wherever an id is taken,
+    see :func:`resolve_release`). Ids sort by fiscal year, then publish time: the hex suffix
+    is drawn above every suffix ``taken`` in the same fiscal year and minute, so a second
+    publish within a minute still sorts after the first, and never repeats an id.
+    """
+    prefix = f"FY{fiscal_year}-{created.astimezone(UTC).strftime('%Y%m%d-%H%M')}-"
+    used = [
+        int(release_id[len(prefix) :], 16)
+        for release_id in taken
+        if release_id.startswith(prefix) and _is_hex4(release_id[len(prefix) :])
+    ]
+    low = max(used) + 1 if used else 0
+    if low > 0xFFFF:
+        raise RuntimeError(f"no release id left for {prefix}* (65536 publishes in one minute)")
+    # Random within a window above the last one, so ids are not guessable counters but leave
+    # room for the next publish of the same minute.
+    return f"{prefix}{low + secrets.randbelow(min(0x1000, 0x10000 - low)):04x}"
+
+
+def _is_hex4(text: str) -> bool:
+    return len(text) == 4 and all(character in "0123456789abcdef" for character in text)
+
+
+class ReleaseLookupError(LookupError):
+    """A release id (or prefix) names no release, or more than one.
+
+    ``message_ja`` is the staff-facing text (what was asked, the candidates); ``str()`` is the
+    English detail for logs.
+    """
+
+    def __init__(self, message_en: str, message_ja: str, candidates: Sequence[str]) -> None:
+        super().__init__(message_en)
+        self.message_ja = message_ja
+        self.candidates = tuple(candidates)
+
+
+def resolve_release(release_id: str, releases_dir: Path | None = None) -> Release:
+    """The release named by a full id or by a prefix that only one release id starts with.
+
+    Ids of every format are accepted (the long ``FY2025-20261123T221500Z-<run id>`` ids of
+    earlier releases too): an exact match wins, otherwise the prefix must be unique.
+    """
+    directory = releases_dir or default_releases_dir()
+    wanted = release_id.strip()
+    releases = list_releases(directory)
+    by_id = {release.release_id: release for release in releases}
+    if wanted in by_id:
+        return by_id[wanted]
+    matches = [
+        release.release_id
+        for release in releases
+        if wanted and release.release_id.startswith(wanted)
+    ]
+    if len(matches) == 1:
+        return by_id[matches[0]]
+    if matches:
+        listed = "\n".join(f"  {candidate}" for candidate in matches)
+        raise ReleaseLookupError(
+            f"release prefix {wanted!r} is ambiguous in {directory}: {', '.join(matches)}",
+            f"「{wanted}」で始まるリリースが {len(matches)} 件あります。"
+            f"どれか分かるところまで長く指定してください:\n{listed}",
+            matches,
+        )
+    latest = [release.release_id for release in releases[-5:]]
+    listed = "\n".join(f"  {candidate}" for candidate in latest) or "  (ありません)"
+    raise ReleaseLookupError(
+        f"no release {wanted!r} in {directory}; latest: {', '.join(latest) or 'none'}",
+        f"リリース {wanted} が見つかりません。`impact releases` で一覧を確認してください。"
+        f"最近のリリース:\n{listed}",
+        latest,
+    )
 
 
 def list_releases(releases_dir: Path | None = None) -> list[Release]:
@@ -139,8 +215,13 @@ def current_release(releases_dir: Path | None = None) -> Release | None:
 
 
 def open_release(release_id: str, releases_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to one release's warehouse, to re-produce its figures."""
-    release = Release.read((releases_dir or default_releases_dir()) / release_id)
+    """A read-only connection to one release's warehouse (id or unique prefix), to re-produce
+    its figures."""
+    directory = releases_dir or default_releases_dir()
+    if (directory / release_id / RELEASE_FILE).exists():
+        release = Release.read(directory / release_id)
+    else:
+        release = resolve_release(release_id, directory)
     return duckdb.connect(str(release.warehouse_path), read_only=True)
 
 
@@ -164,7 +245,9 @@ def publish_release(
     releases_dir = releases_dir or default_releases_dir()
     published_path = published_path or default_published_path()
     created = datetime.now(UTC)
-    release_id = new_release_id(fiscal_year, run_id, created)
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    existing = [child.name for child in releases_dir.iterdir()]
+    release_id = new_release_id(fiscal_year, created, existing)
     final_directory = releases_dir / release_id
     if final_directory.exists():
         raise FileExistsError(f"release already exists: {final_directory}")
@@ -198,8 +281,25 @@ def publish_release(
         raise
     fsync_directory(releases_dir)
 
-    # The file analysts open is switched before the pointer: if the process dies between the
-    # two, the kept release and the published file agree, and CURRENT lags by one publish.
-    replace_with_copy(release.warehouse_path, published_path)
-    write_text_atomically(releases_dir / CURRENT_POINTER, release_id + "\n")
+    with switch_lock(releases_dir):
+        previous = current_release(releases_dir)
+        switch_published(release, releases_dir=releases_dir, published_path=published_path)
+        record_event(
+            releases_dir,
+            action="publish",
+            release_id=release_id,
+            previous_release_id=previous.release_id if previous else None,
+            run_id=run_id,
+        )
     return release
+
+
+def switch_published(release: Release, *, releases_dir: Path, published_path: Path) -> None:
+    """Make ``release`` the one analysts open: the published file, then ``CURRENT``.
+
+    The file analysts open is switched before the pointer: if the process dies between the
+    two, the kept release and the published file agree, and CURRENT lags by one switch.
+    Callers hold :func:`switch_lock`, so a publish and a rollback never interleave.
+    """
+    replace_with_copy(release.warehouse_path, published_path)
+    write_text_atomically(releases_dir / CURRENT_POINTER, release.release_id + "\n")

@@ -29,6 +29,7 @@ class CheckContext:
     as_of: date
     landing_dir: Any = None
     notes: dict[str, Any] = field(default_factory=dict)
+    release_fiscal_year: int | None = None  # None: the fiscal year as_of falls in
 
     def settings(self, check: str) -> dict[str, Any]:
         return dict(self.config.get(check) or {})
@@ -137,12 +138,20 @@ def check_response_rate(ctx: CheckContext) -> list[Finding]:
     frame["window_state"] = "not_open"
     frame.loc[(opens <= as_of) & (as_of <= closes), "window_state"] = "open"
     frame.loc[closes < as_of, "window_state"] = "closed"
-    # A closed wave of an earlier fiscal year can no longer be helped: by default only waves of
-    # the fiscal year being released (the one as_of falls in) fail on their floor; the older
-    # ones are listed in the summary.
-    release_fy = ctx.as_of.year if ctx.as_of.month >= 4 else ctx.as_of.year - 1
+    # Floors are judged for the fiscal year being released: a release of FY2024 made on a later
+    # as-of date is held to FY2024's floors, and a closed wave of another year (which can no
+    # longer be helped, or belongs to another release) is listed in the summary instead.
+    # Without a release year (a gate run on its own) that is the fiscal year as_of falls in,
+    # and every later year.
+    as_of_fy = ctx.as_of.year if ctx.as_of.month >= 4 else ctx.as_of.year - 1
+    release_fy = ctx.release_fiscal_year if ctx.release_fiscal_year is not None else as_of_fy
     scope = str(settings.get("floor_failure_scope", "release_fiscal_year"))
-    in_scope = frame["fiscal_year"] >= release_fy if scope == "release_fiscal_year" else True
+    if scope != "release_fiscal_year":
+        in_scope = pd.Series(True, index=frame.index)
+    elif ctx.release_fiscal_year is not None:
+        in_scope = frame["fiscal_year"] == release_fy
+    else:
+        in_scope = frame["fiscal_year"] >= release_fy
     historic = frame[(frame["window_state"] == "closed") & ~in_scope]
     below = historic["response_rate"].astype("float64") < historic["response_rate_floor"].astype(
         "float64"
@@ -150,15 +159,13 @@ def check_response_rate(ctx: CheckContext) -> list[Finding]:
     ctx.notes["response_rate"] = {
         "release_fiscal_year": release_fy,
         "floor_failure_scope": scope,
-        "earlier_years_below_floor": [
+        "other_years_below_floor": [
             f"{r.wave_code}/{r.cohort_code}: "
             f"{float(r.response_rate):.3f} < {float(r.response_rate_floor):g}"
             for r in historic[below].itertuples()
         ],
     }
-    frame.loc[(frame["window_state"] == "closed") & ~in_scope, "window_state"] = (
-        "closed_earlier_year"
-    )
+    frame.loc[(frame["window_state"] == "closed") & ~in_scope, "window_state"] = "closed_other"
     rate = frame["response_rate"].astype("float64")
     is_open = frame["window_state"] == "open"
     is_closed = frame["window_state"] == "closed"

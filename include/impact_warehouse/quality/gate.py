@@ -27,13 +27,16 @@ def run_gate(
     data_docs_dir: Path | None = None,
     landing_dir: Path | None = None,
     config_path: Path | None = None,
+    release_fiscal_year: int | None = None,
 ) -> GateResult:
     """Validate the warehouse at ``audit_db`` (opened read-only) as of ``as_of``.
 
     Every check is a GX suite over a pandas DataFrame read from DuckDB; Data Docs are built
     into ``data_docs_dir`` (default ``<work>/quality/data_docs/<timestamp>``). ``landing_dir``
     is only used by the freshness check when the staging table holds no landing time. A check
-    that cannot run (e.g. a missing table) is itself a failure.
+    that cannot run (e.g. a missing table) is itself a failure. ``release_fiscal_year`` is the
+    fiscal year being released (response-rate floors are judged for it); default: the fiscal
+    year ``as_of`` falls in.
     """
     started = time.perf_counter()
     config = load_gate_config(config_path) if config_path else load_gate_config()
@@ -43,7 +46,14 @@ def run_gate(
     checks_summary: dict[str, dict[str, object]] = {}
     con = duckdb.connect(str(audit_db), read_only=True)
     try:
-        ctx = CheckContext(con=con, gx=session, config=config, as_of=as_of, landing_dir=landing_dir)
+        ctx = CheckContext(
+            con=con,
+            gx=session,
+            config=config,
+            as_of=as_of,
+            landing_dir=landing_dir,
+            release_fiscal_year=release_fiscal_year,
+        )
         for name, check in CHECKS.items():
             t0 = time.perf_counter()
             try:

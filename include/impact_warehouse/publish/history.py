@@ -1,0 +1,85 @@
+"""Who switched the published release, when, from which release to which.
+
+Every switch of the release analysts open (a publish, or ``impact releases --make-current``)
+is appended to ``<work>/releases/history.jsonl``, one JSON object a line. The file is rewritten
+whole under a temporary name and renamed (see :mod:`.files`), so a reader never sees half a
+line. Switches take an exclusive lock on ``<work>/releases/switch.lock`` so a publish and a
+rollback started at the same moment cannot interleave their two steps (file, then pointer).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import getpass
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from impact_warehouse.publish.files import write_text_atomically
+
+HISTORY_FILE = "history.jsonl"
+LOCK_FILE = "switch.lock"
+
+
+def current_actor() -> str:
+    """The person (login) running the command; ``IMPACT_ACTOR`` overrides it (e.g. in Airflow)."""
+    explicit = os.environ.get("IMPACT_ACTOR", "").strip()
+    if explicit:
+        return explicit
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (container without a passwd entry)
+        return f"uid {os.getuid()}"
+
+
+@contextmanager
+def switch_lock(releases_dir: Path) -> Iterator[None]:
+    """Hold the releases folder's switch lock (blocks until a running switch is done)."""
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    with (releases_dir / LOCK_FILE).open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def read_history(releases_dir: Path) -> list[dict[str, Any]]:
+    """Every recorded switch, oldest first ([] before the first one)."""
+    path = releases_dir / HISTORY_FILE
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def record_event(
+    releases_dir: Path,
+    *,
+    action: str,
+    release_id: str,
+    previous_release_id: str | None,
+    actor: str | None = None,
+    at: datetime | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Append one switch to the history (the caller holds :func:`switch_lock`)."""
+    moment = (at or datetime.now(UTC)).astimezone(UTC)
+    event = {
+        "at": moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "action": action,
+        "from": previous_release_id,
+        "to": release_id,
+        "by": actor or current_actor(),
+        **{key: value for key, value in extra.items() if value is not None},
+    }
+    lines = [
+        json.dumps(entry, ensure_ascii=False, sort_keys=True)
+        for entry in read_history(releases_dir)
+    ]
+    lines.append(json.dumps(event, ensure_ascii=False, sort_keys=True))
+    write_text_atomically(releases_dir / HISTORY_FILE, "\n".join(lines) + "\n")
+    return event

@@ -1,0 +1,106 @@
+"""Make an earlier release the published one again (``impact releases --make-current ID``).
+
+A rollback is the same atomic switch as a publish (:func:`.releases.switch_published`: the
+published file is replaced by a copy of the kept release in one rename, then ``CURRENT``), under
+the same lock, recorded in the releases history (who, when, from, to, why) and announced to
+staff with one alert. The kept release file is checked against the sha256 recorded when it was
+published, so a release file changed since is never served.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from impact_warehouse.publish.files import sha256_of
+from impact_warehouse.publish.history import current_actor, record_event, switch_lock
+from impact_warehouse.publish.releases import (
+    Release,
+    current_release,
+    default_published_path,
+    default_releases_dir,
+    resolve_release,
+    switch_published,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ReleaseFileChangedError(RuntimeError):
+    """The kept release file no longer matches the sha256 recorded at publish time."""
+
+
+@dataclass(frozen=True)
+class Rollback:
+    release: Release
+    previous: Release | None
+    changed: bool  # False: the release was already the current one, nothing was switched
+    event: dict[str, Any] | None
+    alert_status: str | None  # "sent" / "failed" from notify, None when no alert was due
+
+
+def make_current(
+    release_id: str,
+    *,
+    reason: str | None = None,
+    actor: str | None = None,
+    releases_dir: Path | None = None,
+    published_path: Path | None = None,
+    send_alert: bool = True,
+) -> Rollback:
+    """Serve the release named by ``release_id`` (full id or unique prefix) to analysts."""
+    releases_dir = releases_dir or default_releases_dir()
+    published_path = published_path or default_published_path()
+    release = resolve_release(release_id, releases_dir)
+    actual = sha256_of(release.warehouse_path)
+    if actual != release.sha256:
+        raise ReleaseFileChangedError(
+            f"release {release.release_id}: {release.warehouse_path} has sha256 {actual}, "
+            f"release.json records {release.sha256}; not switching"
+        )
+    with switch_lock(releases_dir):
+        previous = current_release(releases_dir)
+        if previous is not None and previous.release_id == release.release_id:
+            return Rollback(release, previous, changed=False, event=None, alert_status=None)
+        switch_published(release, releases_dir=releases_dir, published_path=published_path)
+        event = record_event(
+            releases_dir,
+            action="make_current",
+            release_id=release.release_id,
+            previous_release_id=previous.release_id if previous else None,
+            actor=actor or current_actor(),
+            reason=reason,
+        )
+    log.info(
+        "release %s made current by %s (was %s)",
+        release.release_id,
+        event["by"],
+        previous.release_id if previous else None,
+    )
+    status = _alert_staff(release, previous, event) if send_alert else None
+    return Rollback(release, previous, changed=True, event=event, alert_status=status)
+
+
+def _alert_staff(release: Release, previous: Release | None, event: dict[str, Any]) -> str:
+    """One alert through the notify channels; the switch stands even if no channel delivers."""
+    from impact_warehouse.notify import Alert, send_alerts
+
+    alert = Alert(
+        kind="release_rolled_back",
+        fiscal_year=release.fiscal_year,
+        details={
+            "release_id": release.release_id,
+            "release_published_at": release.created_at,
+            "previous_release_id": previous.release_id if previous else None,
+            "direction": (
+                "forward" if previous and release.created_at > previous.created_at else "back"
+            ),
+            "by": event["by"],
+            "at": event["at"],
+            "reason": event.get("reason"),
+        },
+    )
+    (result,) = send_alerts([alert])
+    return result.status
