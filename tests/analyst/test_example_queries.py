@@ -52,8 +52,7 @@ def published(
         patch.setenv("IMPACT_ALERT_CHANNELS", "outbox")
         outcome = warehouse_job.gate_publish_and_alert(
             # A FY2025 release (the queries read the release's fiscal year), judged while the
-            # FY2025 follow-up window is still open: a FY2025 release is held to FY2025's
-            # response-rate floors, and one demo follow-up cohort ends below its floor.
+            # FY2025 follow-up window is still open.
             settings,
             fiscal_year=2025,
             run_id="analyst-queries",

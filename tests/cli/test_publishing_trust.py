@@ -1,9 +1,9 @@
 """Publishing staff can trust (issue 12), through the ``impact`` commands on the demo build.
 
 One work folder sees three gate runs on the demo warehouse as of 2026-11-23: two FY2026
-releases that pass, then a FY2025 release that fails, because one FY2025 follow-up cohort
-is below its response-rate floor (a release is held to the floors of its own fiscal year,
-even when the as-of date is in a later fiscal year).
+releases that pass, then a FY2025 release that fails, because the FY2025 follow-up (32/126 =
+25.4%) is below a response-rate floor raised to 30% in these copies (a release is held to the
+floors of its own fiscal year, even when the as-of date is in a later fiscal year).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from impact_warehouse.publish.history import read_history
 from impact_warehouse.settings import Paths
 
 AS_OF = date(2026, 11, 23)  # in FY2026; the demo's date
-BELOW_FLOOR_WAVE = "followup_2025"  # one cohort at 17.9% against a 20% floor in the demo
+BELOW_FLOOR_WAVE = "followup_2025"  # 25.4% in the demo, against the floor raised below
+RAISED_FLOOR = 0.30
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ def published(demo_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactor
     with impact_env(work):
         for run_id, fiscal_year in (("first", 2026), ("second", 2026), ("fy2025", 2025)):
             audit = Path(shutil.copy(demo_warehouse_path, root / f"{run_id}.duckdb"))
+            with duckdb.connect(str(audit)) as connection:
+                connection.execute(
+                    "update marts.dim_waves set response_rate_floor = ? where wave_code = ?",
+                    [RAISED_FLOOR, BELOW_FLOOR_WAVE],
+                )
             outcomes.append(
                 warehouse_job.gate_publish_and_alert(
                     settings, fiscal_year=fiscal_year, run_id=run_id, as_of=AS_OF, audit_db=audit
@@ -137,7 +143,7 @@ def test_status_after_a_failed_gate_shows_the_failure_first(published: Published
     # The finding: which check, which wave (with its Japanese name), the figure, what to do.
     assert "[エラー] アンケートの回答率" in gate_part
     assert f"アンケート {BELOW_FLOOR_WAVE}(" in gate_part
-    assert "基準: 20.0%" in gate_part
+    assert "基準: 30.0%" in gate_part
     assert "回答率が最低ラインを下回りました" in gate_part
     assert "[エラー] アンケートの回答率(エラー" in gate_part  # the per-check line
     # Then the release analysts are still reading: the last one that passed.

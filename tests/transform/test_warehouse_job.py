@@ -23,8 +23,7 @@ if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox
 
 AS_OF = date(2026, 11, 23)
-# The release the DAG makes on AS_OF: the fiscal year of the latest closed wave. (A FY2025
-# release is held to FY2025's response-rate floors, which one demo follow-up cohort misses.)
+# The release the DAG makes on AS_OF: the fiscal year of the latest closed wave.
 RELEASE_FY = 2026
 
 

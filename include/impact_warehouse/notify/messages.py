@@ -66,6 +66,11 @@ ACTIONS_JA = {
         "アンケートの取り込みが止まっているようです。担当エンジニアに連絡してください。"
     ),
 }
+COHORT_BELOW_FLOOR_ACTION_JA = (
+    "回答期間は終わりました。アンケート全体では最低ラインを満たしたため集計は公開しますが、"
+    "このコホートの回答率は最低ラインを下回りました。次回はこのコホートへのリマインドを"
+    "早めに送ってください。"
+)
 DEFAULT_ACTIONS_JA = {
     "gate_failure": (
         "集計は公開していません(前回公開のデータのままです)。"
@@ -313,7 +318,10 @@ def _figure_lines(alert: Alert) -> list[str]:
     check, details = alert.check_name, alert.details
     if check in ("response_rate", "linkage_rate"):
         label = "回答率" if check == "response_rate" else "名簿と結びついた回答の割合"
-        word = "目標" if alert.kind == "gate_warning" else "最低ライン"
+        is_target = alert.details.get("rule", "below_target_while_open") == (
+            "below_target_while_open"
+        )
+        word = "目標" if alert.kind == "gate_warning" and is_target else "最低ライン"
         if "responded" in details and "targeted" in details:
             count = f"(回答 {details['responded']}人 / 対象 {details['targeted']}人)"
         elif "respondents" in details:
@@ -399,6 +407,8 @@ def _body(alert: Alert, labels: CatalogLabels) -> str:
 def _action(alert: Alert) -> str:
     if alert.action_ja:
         return alert.action_ja
+    if alert.details.get("rule") == "cohort_below_floor_after_close":
+        return COHORT_BELOW_FLOOR_ACTION_JA
     return ACTIONS_JA.get((alert.kind, alert.check_name or ""), DEFAULT_ACTIONS_JA[alert.kind])
 
 
