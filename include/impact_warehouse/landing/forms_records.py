@@ -90,12 +90,12 @@ def parse_timestamp(text: str) -> Timestamp:
     if match is None:
         raise ValueError(f"{text[:60]!r} is not an RFC 3339 timestamp with a time zone")
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    if zone in ("Z", "z"):
-        zone_info = UTC
-    else:
-        sign = 1 if zone[0] == "+" else -1
-        zone_info = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
     try:
+        if zone in ("Z", "z"):
+            zone_info = UTC
+        else:
+            sign = 1 if zone[0] == "+" else -1
+            zone_info = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
         moment = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone_info
         ).astimezone(UTC)
@@ -133,10 +133,16 @@ def raw_json(record: Any) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
 
 
+_KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+
+
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), "null" if value is None else f"a {type(value).__name__}"
-    )
+    """The JSON type of a value, as a message names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"a number ({str(value)[:20]})"
+    return _KINDS.get(type(value), f"a {type(value).__name__}")
 
 
 def _path_text(path: tuple[str | int, ...]) -> str:

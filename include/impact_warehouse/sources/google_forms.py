@@ -313,7 +313,7 @@ class FormsApiClient:
                     UnreadableRecord(
                         json.dumps(element, ensure_ascii=True),
                         "malformed_record",
-                        f"response is a {type(element).__name__}, not an object",
+                        f"response is {_json_kind(element)}, not an object",
                     )
                 )
         return ResponsePage(
@@ -423,6 +423,14 @@ class FormsApiClient:
         )
         # Full jitter spreads parallel workers apart instead of retrying in lockstep.
         return random.uniform(0.0, ceiling)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, int | float) else f"a {type(value).__name__}"
 
 
 @dataclass(frozen=True)
