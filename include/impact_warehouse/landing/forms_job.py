@@ -231,11 +231,15 @@ class _WaveRun:
             self._reject_unreadable(quarantine, unreadable)
         for response in page.responses:
             summary.received += 1
-            checked = self._checked(response, quarantine, seen_in_page, fingerprints)
-            if checked is None:
+            outcome = self._checked(response, quarantine, seen_in_page, fingerprints)
+            if outcome is None:
                 continue
-            records.append(self._landing_record(checked, quarantine))
-            fingerprints += index_entries(checked.key, checked.content_sha256, self.batch_id)
+            checked, is_new = outcome
+            if is_new:
+                records.append(self._landing_record(checked, quarantine))
+                fingerprints += index_entries(checked.key, checked.content_sha256, self.batch_id)
+            # Landed now or before: durable either way, so the watermark may pass it (after a
+            # watermark reset, a pull of landed records only must still move it forward).
             stamp = checked.last_submitted
             # Within the allowed skew a response from a little ahead lands, but the watermark
             # waits until that time has come: moving past "now" would skip later responses.
@@ -290,8 +294,9 @@ class _WaveRun:
         quarantine: QuarantineBatch,
         seen_in_page: dict[str, str],
         fingerprints: list[dict[str, Any]],
-    ) -> CheckedResponse | None:
-        """The response if it is to be landed now; else it is counted and reported here."""
+    ) -> tuple[CheckedResponse, bool] | None:
+        """The response and whether it is new (else already landed, and counted so), or None
+        when it is rejected (counted and reported here)."""
         try:
             checked = check_response(
                 response,
@@ -331,7 +336,7 @@ class _WaveRun:
         # Re-pulled records are skipped before any per-answer work, so a re-run reports
         # nothing (normalisations, answer problems) about records it does not land.
         if not self.store.is_landed(key):
-            return checked
+            return checked, True
         verdict = self.resends.classify(key, sha256)
         if verdict is Resend.CONFLICTING:
             self._reject(
@@ -348,7 +353,7 @@ class _WaveRun:
             # Landed before fingerprints existed: this version becomes the reference.
             fingerprints += index_entries(key, sha256, self.batch_id)
         self.summary.already_landed += 1
-        return None
+        return checked, False
 
     def _landing_record(
         self, checked: CheckedResponse, quarantine: QuarantineBatch
