@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-from impact_warehouse.catalog import QuestionMatcher, Wave
+from impact_warehouse.catalog import Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
+from impact_warehouse.landing.forms_definition import SOURCE, iter_questions, land_form_definition
 from impact_warehouse.landing.forms_records import (
     CONTROL_CHARACTERS,
     CheckedResponse,
@@ -50,72 +50,10 @@ from impact_warehouse.sources.google_forms import (
     cyclic_gc_paused,
 )
 
+# SOURCE and iter_questions lived here before; other modules still import them from here.
+__all__ = ["SOURCE", "iter_questions", "land_forms_wave"]
+
 log = logging.getLogger(__name__)
-SOURCE = "google_forms"
-
-
-def iter_questions(form: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
-    """(question_id, title, kind) for every question, including rows of Likert grids."""
-    for item in form.get("items", []):
-        if "questionItem" in item:
-            question = item["questionItem"]["question"]
-            kind = next((k for k in question if k.endswith("Question")), "unknown")
-            yield question["questionId"], item.get("title", ""), kind
-        elif "questionGroupItem" in item:
-            for question in item["questionGroupItem"].get("questions", []):
-                title = question.get("rowQuestion", {}).get("title", "")
-                yield question["questionId"], title, "gridRow"
-
-
-def _land_form_definition(
-    context: LandingContext, wave: Wave, form: dict[str, Any], batch_id: str, summary: SourceSummary
-) -> dict[str, str | None]:
-    form_id = wave.source_ref
-    content_hash = hashlib.sha256(
-        json.dumps(form, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    forms_store = PartitionStore(context.landing_dir / SOURCE / "forms" / form_id)
-    forms_store.append(
-        [
-            {
-                KEY_FIELD: content_hash,
-                "form_id": form_id,
-                "wave_code": wave.wave_code,
-                "landed_at": utc_now(),
-                "form": form,
-            }
-        ],
-        batch_id=batch_id,
-        part_label="form",
-    )
-    matcher = QuestionMatcher(context.catalog, wave.fiscal_year)
-    question_map: dict[str, str | None] = {}
-    map_records = []
-    for question_id, title, kind in iter_questions(form):
-        match = matcher.match(title, source_ref=form_id, question_id=question_id)
-        question_map[question_id] = match.item_code
-        if match.item_code is None:
-            summary.unmatched_questions.append(f"{question_id} {title!r}")
-        map_records.append(
-            {
-                KEY_FIELD: f"{content_hash}|{question_id}",
-                "form_id": form_id,
-                "wave_code": wave.wave_code,
-                "fiscal_year": wave.fiscal_year,
-                "form_revision": form.get("revisionId"),
-                "form_content_hash": content_hash,
-                "question_id": question_id,
-                "question_title": title,
-                "question_kind": kind,
-                "item_code": match.item_code,
-                "match_method": match.method,
-                "landed_at": utc_now(),
-            }
-        )
-    PartitionStore(context.landing_dir / SOURCE / "question_map" / form_id).append(
-        map_records, batch_id=batch_id, part_label="map"
-    )
-    return question_map
 
 
 def land_forms_wave(
@@ -129,7 +67,7 @@ def land_forms_wave(
     limits = limits or FormsLimits.from_env()
     batch_id = new_batch_id()
     summary = SourceSummary(SOURCE, form_id, wave.wave_code)
-    question_map = _land_form_definition(context, wave, client.get_form(form_id), batch_id, summary)
+    question_map = land_form_definition(context, wave, client.get_form(form_id), batch_id, summary)
     roster = participants_by_cohort(context.landing_dir)
     targeted = set().union(*(roster.get(cohort, set()) for cohort in wave.target_cohorts))
     if not targeted:

@@ -28,6 +28,9 @@ _RFC3339 = re.compile(
 )
 # Google's ids are printable ASCII without spaces; anything else cannot be a record key.
 _PRINTABLE_ID = re.compile(r"[\x21-\x7e]+")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
 # C0 controls other than tab and line breaks, and DEL: never typed on purpose, and NUL breaks
 # downstream JSON readers.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -152,9 +155,38 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return text or "(record)"
 
 
+def _fingerprint(record: dict[str, Any], limits: FormsLimits) -> str:
+    """sha256 of the record's canonical JSON, after the checks of :func:`_check_tree`.
+
+    The fast path lets the C JSON encoder find what the walk looks for (a NaN, a lone
+    surrogate, nesting beyond its recursion limit) and measures depth on the encoded text;
+    only a record with a problem is walked in Python, to name the field.
+    """
+    try:
+        text = json.dumps(
+            record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
+        data = text.encode("utf-8")
+    except (RecursionError, ValueError):  # UnicodeEncodeError is a ValueError
+        text = ""
+    if text:
+        brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+        # Each pass removes the innermost level of pairs: a record at most max_depth deep is
+        # empty after max_depth passes (a real one after 6).
+        for _ in range(limits.max_depth):
+            if not brackets:
+                break
+            brackets = _EMPTY_PAIR.sub("", brackets)
+        if not brackets:
+            return hashlib.sha256(data).hexdigest()
+    _check_tree(record, limits)
+    raise RecordRejected("malformed_record", "record cannot be written as JSON")
+
+
 def _check_tree(record: dict[str, Any], limits: FormsLimits) -> None:
     """Depth, lone surrogates and non-finite numbers anywhere in the record, without recursion
-    (a record nested thousands deep must not exhaust the interpreter's stack)."""
+    (a record nested thousands deep must not exhaust the interpreter's stack). Paths are only
+    built for containers, and checks of ASCII text are skipped: this runs on every record."""
     stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(record, 1, ())]
     while stack:
         node, depth, path = stack.pop()
@@ -163,26 +195,20 @@ def _check_tree(record: dict[str, Any], limits: FormsLimits) -> None:
                 "too_deep",
                 f"{_path_text(path)} is nested {depth} levels deep (limit {limits.max_depth})",
             )
-        if isinstance(node, dict):
-            for key, value in node.items():
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, value in items:
+            if type(key) is str and not key.isascii():
                 _check_text(key, (*path, key))
-                if isinstance(value, dict | list):
-                    stack.append((value, depth + 1, (*path, key)))
-                else:
-                    _check_scalar(value, (*path, key))
-        else:
-            for index, value in enumerate(node):
-                if isinstance(value, dict | list):
-                    stack.append((value, depth + 1, (*path, index)))
-                else:
-                    _check_scalar(value, (*path, index))
-
-
-def _check_scalar(value: Any, path: tuple[str | int, ...]) -> None:
-    if isinstance(value, str):
-        _check_text(value, path)
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise RecordRejected("malformed_record", f"{_path_text(path)} is {value}, not a number")
+            kind = type(value)
+            if kind is dict or kind is list:
+                stack.append((value, depth + 1, (*path, key)))
+            elif kind is str:
+                if not value.isascii():
+                    _check_text(value, (*path, key))
+            elif kind is float and not math.isfinite(value):
+                raise RecordRejected(
+                    "malformed_record", f"{_path_text((*path, key))} is {value}, not a number"
+                )
 
 
 def _check_text(text: str, path: tuple[str | int, ...]) -> None:
@@ -231,7 +257,7 @@ def check_response(
     """The response if its shape is as the Forms API documents; else ``RecordRejected``."""
     if not isinstance(response, dict):
         raise RecordRejected("malformed_record", f"response is {_kind(response)}, not an object")
-    _check_tree(response, limits)
+    content_sha256 = _fingerprint(response, limits)
     now = now_ns() if now is None else now
 
     response_id = _required_text(response, "responseId")
@@ -273,7 +299,7 @@ def check_response(
         response=response,
         response_id=response_id,
         last_submitted=last_submitted,
-        content_sha256=hashlib.sha256(raw_json(response).encode("ascii")).hexdigest(),
+        content_sha256=content_sha256,
     )
 
 
