@@ -34,8 +34,10 @@ Demo-only behaviour, which Google does not have:
   verbatim as a JSON *string* element of the ``responses`` array, e.g.
   ``{"responses": [{...}, "{\\"formId\\": \\"abc\\", \\"resp"]}``. The page stays valid JSON
   while the client still sees the damaged record and can quarantine it. Blank lines are
-  ignored. A corrupted line is ordered by the ``lastSubmittedTime`` text it still contains, or
-  else right after the record that precedes it in the file.
+  ignored. An object nested too deep for Python's parser is served as it is (the client
+  must read the rest of the page all the same). A corrupted line is ordered by
+  the ``lastSubmittedTime`` text it still contains, or else right after the record that
+  precedes it in the file.
 * **Fault injection** (:class:`FaultPlan`): scripted 429/5xx answers and slow responses.
 * **Visibility horizon** (``visible_until``): responses submitted after it are hidden, which
   lets a test make responses "arrive" over time without rewriting files.
@@ -251,13 +253,19 @@ def _index_responses(handle: BinaryIO, stamp: tuple[int, int, int], path: Path) 
 
 
 def _as_array_element(line: bytes) -> bytes:
-    """The JSON array element for one stored line: the object itself, or its text if corrupted."""
+    """The JSON array element for one stored line: the line itself, or its text if corrupted."""
     try:
         parsed = json.loads(line)
+    except RecursionError:
+        # An object nested deeper than Python's parser goes: served as stored, as Google
+        # would serve whatever it holds; the client must cope with it record by record.
+        return line if line.startswith(b"{") and line.endswith(b"}") else _as_text(line)
     except ValueError:  # includes UnicodeDecodeError
         parsed = None
-    if isinstance(parsed, dict):
-        return line
+    return line if isinstance(parsed, dict) else _as_text(line)
+
+
+def _as_text(line: bytes) -> bytes:
     text = line.decode("utf-8", errors="replace")
     return json.dumps(text, ensure_ascii=False).encode("utf-8")
 

@@ -3,6 +3,12 @@
 Pages are landed one by one (each durable before the next is fetched) and the watermark
 moves only at the end, so a run killed mid-way is completed by the next run with nothing
 lost (the old watermark is re-read) and nothing doubled (landed keys are skipped).
+
+Every response is checked on its own (:mod:`impact_warehouse.landing.forms_records`): a bad
+one is quarantined with its reason and the rest of its page lands. The watermark only ever
+moves to a valid, zoned timestamp of a landed response that is not in the future, so a
+record from 2099 cannot hide every later response. A landed key re-sent with other content
+is quarantined as ``conflicting_resend`` (:mod:`impact_warehouse.landing.forms_resends`).
 """
 
 from __future__ import annotations
@@ -10,117 +16,109 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-from impact_warehouse.catalog import QuestionMatcher, Wave
+from impact_warehouse.catalog import Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.emails import respondent_pseudonym
+from impact_warehouse.landing.forms_definition import SOURCE, iter_questions, land_form_definition
+from impact_warehouse.landing.forms_records import (
+    CONTROL_CHARACTERS,
+    CheckedResponse,
+    FormsLimits,
+    RecordRejected,
+    Timestamp,
+    check_response,
+    now_ns,
+    parse_timestamp,
+    raw_json,
+)
+from impact_warehouse.landing.forms_resends import (
+    FINGERPRINT_FIELD,
+    Resend,
+    ResendIndex,
+    index_entries,
+)
 from impact_warehouse.landing.quarantine import QuarantineBatch, quarantine_store
 from impact_warehouse.landing.roster_index import participants_by_cohort
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
+from impact_warehouse.sources.forms_page_json import UnreadableRecord
 from impact_warehouse.sources.google_forms import (
     FormsApiClient,
     ResponsePage,
     cyclic_gc_paused,
 )
 
+# SOURCE and iter_questions lived here before; other modules still import them from here.
+__all__ = ["SOURCE", "iter_questions", "land_forms_wave"]
+
 log = logging.getLogger(__name__)
-SOURCE = "google_forms"
 
 
-def iter_questions(form: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
-    """(question_id, title, kind) for every question, including rows of Likert grids."""
-    for item in form.get("items", []):
-        if "questionItem" in item:
-            question = item["questionItem"]["question"]
-            kind = next((k for k in question if k.endswith("Question")), "unknown")
-            yield question["questionId"], item.get("title", ""), kind
-        elif "questionGroupItem" in item:
-            for question in item["questionGroupItem"].get("questions", []):
-                title = question.get("rowQuestion", {}).get("title", "")
-                yield question["questionId"], title, "gridRow"
-
-
-def _land_form_definition(
-    context: LandingContext, wave: Wave, form: dict[str, Any], batch_id: str, summary: SourceSummary
-) -> dict[str, str | None]:
-    form_id = wave.source_ref
-    content_hash = hashlib.sha256(
-        json.dumps(form, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    forms_store = PartitionStore(context.landing_dir / SOURCE / "forms" / form_id)
-    forms_store.append(
-        [
-            {
-                KEY_FIELD: content_hash,
-                "form_id": form_id,
-                "wave_code": wave.wave_code,
-                "landed_at": utc_now(),
-                "form": form,
-            }
-        ],
-        batch_id=batch_id,
-        part_label="form",
-    )
-    matcher = QuestionMatcher(context.catalog, wave.fiscal_year)
-    question_map: dict[str, str | None] = {}
-    map_records = []
-    for question_id, title, kind in iter_questions(form):
-        match = matcher.match(title, source_ref=form_id, question_id=question_id)
-        question_map[question_id] = match.item_code
-        if match.item_code is None:
-            summary.unmatched_questions.append(f"{question_id} {title!r}")
-        map_records.append(
-            {
-                KEY_FIELD: f"{content_hash}|{question_id}",
-                "form_id": form_id,
-                "wave_code": wave.wave_code,
-                "fiscal_year": wave.fiscal_year,
-                "form_revision": form.get("revisionId"),
-                "form_content_hash": content_hash,
-                "question_id": question_id,
-                "question_title": title,
-                "question_kind": kind,
-                "item_code": match.item_code,
-                "match_method": match.method,
-                "landed_at": utc_now(),
-            }
-        )
-    PartitionStore(context.landing_dir / SOURCE / "question_map" / form_id).append(
-        map_records, batch_id=batch_id, part_label="map"
-    )
-    return question_map
-
-
-def land_forms_wave(context: LandingContext, wave: Wave, client: FormsApiClient) -> SourceSummary:
+def land_forms_wave(
+    context: LandingContext,
+    wave: Wave,
+    client: FormsApiClient,
+    limits: FormsLimits | None = None,
+) -> SourceSummary:
     """Pull a wave's form and its new responses into landing. Returns the run summary."""
     form_id = wave.source_ref
+    limits = limits or FormsLimits.from_env()
     batch_id = new_batch_id()
     summary = SourceSummary(SOURCE, form_id, wave.wave_code)
-    question_map = _land_form_definition(context, wave, client.get_form(form_id), batch_id, summary)
+    question_map = land_form_definition(context, wave, client.get_form(form_id), batch_id, summary)
     roster = participants_by_cohort(context.landing_dir)
     targeted = set().union(*(roster.get(cohort, set()) for cohort in wave.target_cohorts))
     if not targeted:
         summary.notes.append("no roster landed for the targeted cohorts: linkage not checked")
 
     store = PartitionStore(context.landing_dir / SOURCE / "responses" / form_id)
-    watermark = context.watermarks.get(SOURCE, form_id)
-    newest_seen = watermark
-    run = _WaveRun(context, wave, store, question_map, targeted, summary, batch_id)
-    for page in client.iter_response_pages(form_id, since=watermark):
+    stored_watermark = context.watermarks.get(SOURCE, form_id)
+    run = _WaveRun(context, wave, store, question_map, targeted, summary, batch_id, limits)
+    since = _usable_watermark(stored_watermark, run.started_ns, summary)
+    newest_seen = since
+    for page in client.iter_response_pages(form_id, since=since.utc_text if since else None):
         # A page is some 400,000 short-lived objects without cycles: collecting during it
         # only walks the heap again and again (it doubled the time per response).
         with cyclic_gc_paused():
             newest_in_page = run.land_page(page)
-        if newest_in_page is not None and (newest_seen is None or newest_in_page > newest_seen):
+        if newest_in_page is not None and (
+            newest_seen is None or newest_in_page.epoch_ns > newest_seen.epoch_ns
+        ):
             newest_seen = newest_in_page
-    if newest_seen is not None and newest_seen != watermark:
-        context.watermarks.advance(SOURCE, form_id, newest_seen, batch_id=batch_id)
-    summary.watermark = newest_seen
+    if newest_seen is not None and newest_seen is not since:
+        context.watermarks.advance(SOURCE, form_id, newest_seen.utc_text, batch_id=batch_id)
+    summary.watermark = newest_seen.utc_text if newest_seen is not None else stored_watermark
     return summary
+
+
+def _usable_watermark(
+    stored: str | None, started_ns: int, summary: SourceSummary
+) -> Timestamp | None:
+    """The stored watermark if it is a valid, zoned, past timestamp; else None (pull all).
+
+    A watermark stored before these checks (zone-less, or from a response dated 2099) would
+    make every pull fail or skip every later response; pulling everything again costs time
+    but loses nothing, as landed keys are skipped.
+    """
+    if stored is None:
+        return None
+    try:
+        watermark = parse_timestamp(stored)
+    except ValueError as error:
+        problem = str(error)
+    else:
+        if watermark.epoch_ns <= started_ns:
+            return watermark
+        problem = "it lies in the future"
+    log.warning("stored watermark %r is not usable (%s): pulling every response", stored, problem)
+    summary.notes.append(
+        f"stored watermark {stored!r} is not usable ({problem}): every response was pulled "
+        "again (landed ones are skipped); reset the watermark to repair it"
+    )
+    return None
 
 
 class _WaveRun:
@@ -135,6 +133,7 @@ class _WaveRun:
         targeted: set[str],
         summary: SourceSummary,
         batch_id: str,
+        limits: FormsLimits,
     ) -> None:
         self.context = context
         self.wave = wave
@@ -143,150 +142,251 @@ class _WaveRun:
         self.targeted = targeted
         self.summary = summary
         self.batch_id = batch_id
+        self.limits = limits
+        # One "now" per run: what is "in the future" must not shift between pages.
+        self.started_ns = now_ns()
         self.lander = AnswerLander(context.catalog, context.pseudonymiser)
         self.quarantine_store = quarantine_store(context.landing_dir, SOURCE, wave.source_ref)
+        self.resends = ResendIndex(context.landing_dir, SOURCE, wave.source_ref, store)
 
-    def land_page(self, page: ResponsePage) -> str | None:
-        """Land one page durably. Returns the newest lastSubmittedTime landed from it."""
+    def land_page(self, page: ResponsePage) -> Timestamp | None:
+        """Land one page durably. Returns the newest past lastSubmittedTime landed from it."""
         context, wave, summary, store = self.context, self.wave, self.summary, self.store
         form_id = wave.source_ref
         quarantine = context.quarantine(SOURCE, form_id, wave.wave_code, self.batch_id)
-        records = []
-        newest: str | None = None
-        # Duplicates within the page; a key landed by an earlier page of the run is already
-        # in the store and skipped above as landed, so the set need not outlive the page.
-        seen_in_page: set[str] = set()
+        records: list[dict[str, Any]] = []
+        fingerprints: list[dict[str, Any]] = []
+        newest: Timestamp | None = None
+        # Duplicates within the page (key → content sha256); a key landed by an earlier page of
+        # the run is in the store by then, so the map need not outlive the page.
+        seen_in_page: dict[str, str] = {}
         for broken in page.broken_records:
             summary.received += 1
-            # Page numbers shift between pulls; the content hash identifies the record.
-            digest = hashlib.sha256(broken.encode()).hexdigest()[:16]
-            quarantine.add(
-                "unparseable_json",
-                f"sha256:{digest}",
-                "not a JSON object",
-                sensitive_raw=broken,
+            self._reject(
+                quarantine, "unparseable_json", _digest_ref(broken), "not a JSON object", broken
             )
+        for unreadable in page.unreadable_records:
+            summary.received += 1
+            self._reject_unreadable(quarantine, unreadable)
         for response in page.responses:
             summary.received += 1
-            # Skip re-pulled records before any per-answer work, so a re-run reports nothing
-            # (quarantine, normalisations) about records it does not land.
-            if store.is_landed(f"{response.get('responseId')}|{response.get('lastSubmittedTime')}"):
-                summary.already_landed += 1
+            outcome = self._checked(response, quarantine, seen_in_page, fingerprints)
+            if outcome is None:
                 continue
-            record = _land_response(
-                context,
-                wave,
-                response,
-                self.question_map,
-                self.targeted,
-                quarantine,
-                summary,
-                seen_in_page,
-                self.lander,
-            )
-            if record is None:
-                continue
-            records.append(record)
-            last_submitted = record["last_submitted_time"]
-            if newest is None or last_submitted > newest:
-                newest = last_submitted
+            checked, is_new = outcome
+            if is_new:
+                records.append(self._landing_record(checked, quarantine))
+                fingerprints += index_entries(checked.key, checked.content_sha256, self.batch_id)
+            # Landed now or before: durable either way, so the watermark may pass it (after a
+            # watermark reset, a pull of landed records only must still move it forward).
+            stamp = checked.last_submitted
+            # Within the allowed skew a response from a little ahead lands, but the watermark
+            # waits until that time has come: moving past "now" would skip later responses.
+            if stamp.epoch_ns <= self.started_ns and (
+                newest is None or stamp.epoch_ns > newest.epoch_ns
+            ):
+                newest = stamp
         # The vault must hold a pseudonym's contact before any landed record refers to it.
         context.vault.flush()
-        summary.landed += store.append(
-            records, batch_id=self.batch_id, part_label=f"{page.page_number:05d}"
-        )
+        part_label = f"{page.page_number:05d}"
+        summary.landed += store.append(records, batch_id=self.batch_id, part_label=part_label)
+        # After the part: a run killed in between is repaired by the index backfill.
+        self.resends.append(fingerprints, batch_id=self.batch_id, part_label=part_label)
         summary.quarantined.update(
-            quarantine.commit(
-                context.landing_dir, f"{page.page_number:05d}", store=self.quarantine_store
-            )
+            quarantine.commit(context.landing_dir, part_label, store=self.quarantine_store)
         )
         log.info(
-            "wave %s form %s page %d: %d received so far, %d landed",
+            "wave %s form %s page %d: %d received so far, %d landed, %d rejected",
             wave.wave_code,
             form_id,
             page.page_number,
             summary.received,
             summary.landed,
+            summary.rejected,
         )
         return newest
 
+    def _reject(
+        self,
+        quarantine: QuarantineBatch,
+        reason_code: str,
+        record_ref: str,
+        detail: str,
+        raw: str | None,
+    ) -> None:
+        """Turn a whole record away; its raw text (if any) goes to the vault, never lost."""
+        quarantine.add(reason_code, record_ref, detail, sensitive_raw=raw)
+        self.summary.rejected += 1
 
-def _land_response(
-    context: LandingContext,
-    wave: Wave,
-    response: dict[str, Any],
-    question_map: dict[str, str | None],
-    targeted: set[str],
-    quarantine: QuarantineBatch,
-    summary: SourceSummary,
-    seen_in_page: set[str],
-    lander: AnswerLander,
-) -> dict[str, Any] | None:
-    """The landing record for one response, or None when the whole record is rejected."""
-    response_id = response.get("responseId")
-    last_submitted = response.get("lastSubmittedTime")
-    if not response_id or not last_submitted:
-        quarantine.add(
-            "missing_id",
-            f"createTime={response.get('createTime')}",
-            "responseId or lastSubmittedTime is missing",
-            sensitive_raw=json.dumps(response, ensure_ascii=False),
+    def _reject_unreadable(self, quarantine: QuarantineBatch, unreadable: UnreadableRecord) -> None:
+        self._reject(
+            quarantine,
+            unreadable.reason_code,
+            _digest_ref(unreadable.raw),
+            unreadable.detail,
+            unreadable.raw,
         )
-        return None
-    if response.get("formId") != wave.source_ref:
-        quarantine.add(
-            "unknown_form",
-            response_id,
-            f"formId {response.get('formId')!r} served under form {wave.source_ref!r}",
-            sensitive_raw=json.dumps(response, ensure_ascii=False),
-        )
-        return None
-    key = f"{response_id}|{last_submitted}"
-    if key in seen_in_page:
-        quarantine.add("duplicate_record", key, "same responseId and lastSubmittedTime twice")
-        return None
-    seen_in_page.add(key)
 
-    payload = dict(response)
-    respondent = None
-    email = payload.pop("respondentEmail", None)
-    if email:
-        # Same rules as the roster's emails; a look-alike address lands the response unlinked.
-        respondent = respondent_pseudonym(
-            context.pseudonymiser, str(email), str(response_id), quarantine, summary
-        )
-        payload["respondentEmail"] = respondent
-    answers = {}
-    for question_id, answer in (response.get("answers") or {}).items():
-        text_answers = answer.get("textAnswers", {}).get("answers", [])
-        item_code = question_map.get(question_id)
-        record_ref = f"{response_id}|{question_id}"
-        landed_values = [
-            {
-                "value": lander.land(
-                    item_code, str(value.get("value", "")), record_ref, quarantine, summary
+    def _checked(
+        self,
+        response: dict[str, Any],
+        quarantine: QuarantineBatch,
+        seen_in_page: dict[str, str],
+        fingerprints: list[dict[str, Any]],
+    ) -> tuple[CheckedResponse, bool] | None:
+        """The response and whether it is new (else already landed, and counted so), or None
+        when it is rejected (counted and reported here)."""
+        try:
+            checked = check_response(
+                response,
+                form_id=self.wave.source_ref,
+                question_count=len(self.question_map),
+                limits=self.limits,
+                now=self.started_ns,
+            )
+        except RecordRejected as rejection:
+            raw = raw_json(response)
+            ref = _response_ref(response, raw)
+            self._reject(quarantine, rejection.reason_code, ref, rejection.detail, raw)
+            return None
+        key, sha256 = checked.key, checked.content_sha256
+        earlier_in_page = seen_in_page.get(key)
+        if earlier_in_page == sha256:
+            self._reject(
+                quarantine,
+                "duplicate_record",
+                key,
+                "same responseId and lastSubmittedTime twice",
+                None,
+            )
+            return None
+        if earlier_in_page is not None:
+            self._reject(
+                quarantine,
+                "conflicting_resend",
+                key,
+                f"content sha256:{sha256[:16]} differs from sha256:{earlier_in_page[:16]} sent "
+                "earlier in the same page under the same responseId and lastSubmittedTime; "
+                "the earlier one is landed, this one is kept in the vault",
+                raw_json(response),
+            )
+            return None
+        seen_in_page[key] = sha256
+        # Re-pulled records are skipped before any per-answer work, so a re-run reports
+        # nothing (normalisations, answer problems) about records it does not land.
+        if not self.store.is_landed(key):
+            return checked, True
+        verdict = self.resends.classify(key, sha256)
+        if verdict is Resend.CONFLICTING:
+            self._reject(
+                quarantine,
+                "conflicting_resend",
+                key,
+                f"content sha256:{sha256[:16]} differs from the version already landed as "
+                f"record_key {key!r} in landing/{SOURCE}/responses/{self.wave.source_ref}; "
+                "the landed version stays, this one is kept in the vault",
+                raw_json(response),
+            )
+            return None
+        if verdict is Resend.UNFINGERPRINTED:
+            # Landed before fingerprints existed: this version becomes the reference.
+            fingerprints += index_entries(key, sha256, self.batch_id)
+        self.summary.already_landed += 1
+        return checked, False
+
+    def _landing_record(
+        self, checked: CheckedResponse, quarantine: QuarantineBatch
+    ) -> dict[str, Any]:
+        """The landing record of one checked response (answer-level problems reported)."""
+        response, response_id = checked.response, checked.response_id
+        context, wave, summary = self.context, self.wave, self.summary
+        payload = dict(response)
+
+        respondent = None
+        email = payload.pop("respondentEmail", None)
+        if email:
+            # Same rules as the roster's emails; a look-alike address lands the response unlinked.
+            respondent = respondent_pseudonym(
+                context.pseudonymiser, str(email), str(response_id), quarantine, summary
+            )
+            payload["respondentEmail"] = respondent
+
+        payload["answers"] = self._landed_answers(response_id, response, quarantine)
+        if self.targeted and respondent not in self.targeted:
+            quarantine.add(
+                "not_on_roster",
+                response_id,
+                f"respondent {respondent or '(no email)'} is not on the roster of "
+                f"{', '.join(wave.target_cohorts)}",
+            )
+        return {
+            KEY_FIELD: checked.key,
+            "form_id": wave.source_ref,
+            "wave_code": wave.wave_code,
+            "response_id": response_id,
+            "respondent_pseudonym": respondent,
+            "create_time": response.get("createTime"),
+            "last_submitted_time": checked.last_submitted.text,
+            "landed_at": utc_now(),
+            "batch_id": quarantine.batch_id,
+            FINGERPRINT_FIELD: checked.content_sha256,
+            "payload": payload,
+        }
+
+    def _landed_answers(
+        self, response_id: str, response: dict[str, Any], quarantine: QuarantineBatch
+    ) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        for question_id, answer in (response.get("answers") or {}).items():
+            record_ref = f"{response_id}|{question_id}"
+            if question_id not in self.question_map:
+                quarantine.add(
+                    "unknown_question",
+                    record_ref,
+                    f"questionId {question_id!r} is not a question of form "
+                    f"{self.wave.source_ref}; the answer is kept in the vault, not landed",
+                    sensitive_raw=json.dumps(answer, ensure_ascii=True, sort_keys=True),
                 )
-            }
-            for value in text_answers
-        ]
-        answers[question_id] = {**answer, "textAnswers": {"answers": landed_values}}
-    payload["answers"] = answers
-    if targeted and respondent not in targeted:
-        quarantine.add(
-            "not_on_roster",
-            response_id,
-            f"respondent {respondent or '(no email)'} is not on the roster of "
-            f"{', '.join(wave.target_cohorts)}",
-        )
-    return {
-        KEY_FIELD: key,
-        "form_id": wave.source_ref,
-        "wave_code": wave.wave_code,
-        "response_id": response_id,
-        "respondent_pseudonym": respondent,
-        "create_time": response.get("createTime"),
-        "last_submitted_time": last_submitted,
-        "landed_at": utc_now(),
-        "batch_id": quarantine.batch_id,
-        "payload": payload,
-    }
+                continue
+            if "textAnswers" not in answer:
+                answers[question_id] = answer  # a file upload: no text to check
+                continue
+            item_code = self.question_map[question_id]
+            landed_values = [
+                {"value": self._landed_value(item_code, value["value"], record_ref, quarantine)}
+                for value in answer["textAnswers"]["answers"]
+            ]
+            answers[question_id] = {**answer, "textAnswers": {"answers": landed_values}}
+        return answers
+
+    def _landed_value(
+        self, item_code: str | None, text: str, record_ref: str, quarantine: QuarantineBatch
+    ) -> str:
+        text, removed = CONTROL_CHARACTERS.subn("", text)
+        if removed:
+            self.summary.normalised["control_characters_removed"] += removed
+        limit = self.limits.max_text_chars
+        # Cut before any per-answer work: scrubbing and checks never see more than the limit.
+        if len(text) > limit:
+            quarantine.add(
+                "text_truncated",
+                record_ref,
+                f"answer of {len(text)} characters cut to {limit}; the full text is kept in "
+                "the vault",
+                sensitive_raw=text,
+            )
+            text = text[:limit]
+        return self.lander.land(item_code, text, record_ref, quarantine, self.summary)
+
+
+def _digest_ref(raw: str) -> str:
+    # Page numbers shift between pulls; the content hash identifies the record.
+    return "sha256:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _response_ref(response: Any, raw: str) -> str:
+    """The responseId when it is a usable one, else the record's content hash."""
+    response_id = response.get("responseId") if isinstance(response, dict) else None
+    if isinstance(response_id, str) and 0 < len(response_id) <= 256 and response_id.isprintable():
+        return response_id
+    return _digest_ref(raw)

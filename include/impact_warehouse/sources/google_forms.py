@@ -12,9 +12,14 @@ Reliability rules:
 * Any other 4xx fails at once with :class:`FormsApiError`, because repeating a request the server
   rejected as wrong cannot succeed.
 * Pages are yielded one at a time, so a form with a million responses never sits in memory.
-* Array elements that are not JSON objects are handed back as ``broken_records`` for the caller
-  to quarantine instead of failing the whole pull (the demo server uses JSON strings to simulate
-  corrupted records).
+* Array elements that are not JSON objects are handed back as ``broken_records`` (JSON strings:
+  the demo server's corrupted records) or ``unreadable_records`` (any other non-object, or a
+  record too deep to parse) for the caller to quarantine instead of failing the whole pull. A
+  page the JSON parser cannot take whole is split and parsed record by record
+  (:mod:`impact_warehouse.sources.forms_page_json`).
+* A page whose envelope is not as documented (``responses`` not a list, ``nextPageToken`` not a
+  string, endless empty pages) fails the pull with :class:`FormsApiError` naming the page: its
+  records are unknown, so nothing is landed from it and the watermark stays.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from urllib.parse import quote
 
 import requests
 
+from impact_warehouse.sources.forms_page_json import UnreadableRecord, parse_page_tolerantly
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://forms.googleapis.com"
@@ -43,6 +50,10 @@ URL_ENV = "IMPACT_FORMS_API_URL"
 TOKEN_ENV = "IMPACT_FORMS_API_TOKEN"
 KEY_FILE_ENV = "IMPACT_FORMS_API_KEY_FILE"
 AIRFLOW_CONNECTION_ID = "impact_forms_api"
+
+# Google never serves empty pages that still point to a next page for long; a server that
+# does so endlessly would keep the pull running for ever.
+MAX_EMPTY_PAGES_IN_A_ROW = 100
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRYABLE_EXCEPTIONS = (
@@ -107,6 +118,8 @@ class ResponsePage:
     responses: list[dict[str, Any]]
     broken_records: list[str]
     next_page_token: str | None
+    # Elements that are JSON but not usable records (a list, a number, nested too deep).
+    unreadable_records: list[UnreadableRecord] = field(default_factory=list)
 
 
 def forms_api_config_from_env(environ: Mapping[str, str] | None = None) -> FormsApiConfig:
@@ -229,6 +242,7 @@ class FormsApiClient:
         if since:
             params["filter"] = f"timestamp >= {since}"
         page_number = 0
+        empty_in_a_row = 0
         seen_tokens: set[str] = set()
         while True:
             page_number += 1
@@ -237,6 +251,15 @@ class FormsApiClient:
             yield page
             if page.next_page_token is None:
                 return
+            empty = not (page.responses or page.broken_records or page.unreadable_records)
+            empty_in_a_row = empty_in_a_row + 1 if empty else 0
+            if empty_in_a_row >= MAX_EMPTY_PAGES_IN_A_ROW:
+                raise FormsApiError(
+                    f"Forms API served {empty_in_a_row} empty pages in a row for form {form_id} "
+                    f"up to page {page_number}, each with a nextPageToken; stopping",
+                    form_id=form_id,
+                    url=url,
+                )
             if page.next_page_token in seen_tokens:
                 raise FormsApiError(
                     f"Forms API repeated pageToken {page.next_page_token!r} for form {form_id} "
@@ -261,22 +284,45 @@ class FormsApiClient:
                 form_id=form_id,
                 url=url,
             )
+        elements = body.get("responses")
+        token = body.get("nextPageToken")
+        for name, value, expected in (
+            ("responses", elements, list),
+            ("nextPageToken", token, str),
+        ):
+            if value is not None and not isinstance(value, expected):
+                raise FormsApiError(
+                    f"Forms API page {page_number} of form {form_id}: {name} is a "
+                    f"{type(value).__name__}, not a {expected.__name__}; the page cannot be "
+                    "read, so nothing of it is landed",
+                    form_id=form_id,
+                    url=url,
+                )
         responses: list[dict[str, Any]] = []
         broken: list[str] = []
-        for element in body.get("responses") or []:
+        unreadable: list[UnreadableRecord] = []
+        for element in elements or []:
             if isinstance(element, dict):
                 responses.append(element)
             elif isinstance(element, str):
                 broken.append(element)
+            elif isinstance(element, UnreadableRecord):
+                unreadable.append(element)
             else:
-                broken.append(json.dumps(element, ensure_ascii=False))
-        token = body.get("nextPageToken") or None
+                unreadable.append(
+                    UnreadableRecord(
+                        json.dumps(element, ensure_ascii=True),
+                        "malformed_record",
+                        f"response is {_json_kind(element)}, not an object",
+                    )
+                )
         return ResponsePage(
             form_id=form_id,
             page_number=page_number,
             responses=responses,
             broken_records=broken,
-            next_page_token=str(token) if token is not None else None,
+            next_page_token=token or None,
+            unreadable_records=unreadable,
         )
 
     def _get_json(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> Any:
@@ -327,7 +373,11 @@ class FormsApiClient:
             raise self._fatal_error(response, form_id)
         try:
             with cyclic_gc_paused():
-                payload = response.json()
+                try:
+                    payload = response.json()
+                except RecursionError:
+                    # One record nested too deep must not cost the page its good records.
+                    payload = parse_page_tolerantly(response.content.decode("utf-8"))
             return _Attempt(payload=payload, status_code=response.status_code)
         except ValueError as exc:
             raise FormsApiError(
@@ -373,6 +423,14 @@ class FormsApiClient:
         )
         # Full jitter spreads parallel workers apart instead of retrying in lockstep.
         return random.uniform(0.0, ceiling)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, int | float) else f"a {type(value).__name__}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,351 @@
+"""The shape check every Forms response passes before any use, one record at a time.
+
+The Forms API documents a ``FormResponse``; anything else (a list where an object belongs, a
+number for a timestamp, a record nested thousands deep) is turned away here with a precise
+reason code and a message naming the field, so one bad record never stops its page. The
+limits below are what a real response never reaches; they keep one hostile record from
+costing the run its memory or hours of CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+FUTURE_SKEW_ENV = "IMPACT_FUTURE_SKEW_HOURS"
+DEFAULT_FUTURE_SKEW_HOURS = 24.0
+
+# RFC 3339 date-time: a zone is required (Z or ±hh:mm), fractions up to nanoseconds.
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})"
+)
+# Google's ids are printable ASCII without spaces; anything else cannot be a record key.
+_PRINTABLE_ID = re.compile(r"[\x21-\x7e]+")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+# C0 controls other than tab and line breaks, and DEL: never typed on purpose, and NUL breaks
+# downstream JSON readers.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class FormsLimits:
+    """Bounds on one response. Real responses stay far below each of them."""
+
+    # Free-text answers longer than this are cut (the full text goes to the vault).
+    max_text_chars: int = 20_000
+    # A response may answer this many questions more than its form has (revisions add some).
+    answer_margin: int = 10
+    # Checkbox answers hold one value per ticked option.
+    max_values_per_answer: int = 200
+    # Containers from the response down: a real answer value sits at depth 6.
+    max_depth: int = 16
+    max_id_chars: int = 256
+    future_skew: timedelta = timedelta(hours=DEFAULT_FUTURE_SKEW_HOURS)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> FormsLimits:
+        env = os.environ if environ is None else environ
+        text = env.get(FUTURE_SKEW_ENV, "").strip()
+        if not text:
+            return cls()
+        try:
+            hours = float(text)
+        except ValueError:
+            hours = math.nan
+        if not math.isfinite(hours) or hours < 0:
+            raise ValueError(
+                f"{FUTURE_SKEW_ENV}={text!r} is not a number of hours >= 0 "
+                "(the allowed clock skew for response timestamps in the future)"
+            )
+        return cls(future_skew=timedelta(hours=hours))
+
+
+class RecordRejected(Exception):
+    """One record turned away whole: a quarantine reason code and a message naming the field."""
+
+    def __init__(self, reason_code: str, detail: str) -> None:
+        super().__init__(f"{reason_code}: {detail}")
+        self.reason_code = reason_code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """A validated RFC 3339 instant: as sent, as nanoseconds, and in the API's UTC form."""
+
+    text: str
+    epoch_ns: int
+    utc_text: str
+
+
+def parse_timestamp(text: str) -> Timestamp:
+    """The instant of an RFC 3339 timestamp with a zone; ``ValueError`` for anything else."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text[:60]!r} is not an RFC 3339 timestamp with a time zone")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        if zone in ("Z", "z"):
+            zone_info = UTC
+        else:
+            sign = 1 if zone[0] == "+" else -1
+            zone_info = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone_info
+        ).astimezone(UTC)
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"{text!r} is not a real date and time ({error})") from error
+    nanos = int(fraction.ljust(9, "0")) if fraction else 0
+    epoch_ns = int((moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 10**9 + nanos
+    # The API's own form (UTC, "Z", the fraction as sent) keeps watermarks comparable as text
+    # with those stored before, and is exactly what the responses filter accepts.
+    utc_text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
+    return Timestamp(text=text, epoch_ns=epoch_ns, utc_text=utc_text)
+
+
+def now_ns() -> int:
+    return int(datetime.now(UTC).timestamp() * 10**9)
+
+
+@dataclass(frozen=True)
+class CheckedResponse:
+    """A response whose shape is as documented; its key and content fingerprint."""
+
+    response: dict[str, Any]
+    response_id: str
+    last_submitted: Timestamp
+    content_sha256: str
+
+    @property
+    def key(self) -> str:
+        # The raw text as sent, exactly as keys were built before these checks existed.
+        return f"{self.response_id}|{self.last_submitted.text}"
+
+
+def raw_json(record: Any) -> str:
+    """Canonical JSON of a record as received (ASCII-escaped, so it is always encodable)."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+
+
+_KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+
+
+def _kind(value: Any) -> str:
+    """The JSON type of a value, as a message names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"a number ({str(value)[:20]})"
+    return _KINDS.get(type(value), f"a {type(value).__name__}")
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text or "(record)"
+
+
+def _fingerprint(record: dict[str, Any], limits: FormsLimits) -> str:
+    """sha256 of the record's canonical JSON, after the checks of :func:`_check_tree`.
+
+    The fast path lets the C JSON encoder find what the walk looks for (a NaN, a lone
+    surrogate, nesting beyond its recursion limit) and measures depth on the encoded text;
+    only a record with a problem is walked in Python, to name the field.
+    """
+    try:
+        text = json.dumps(
+            record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
+        data = text.encode("utf-8")
+    except (RecursionError, ValueError):  # UnicodeEncodeError is a ValueError
+        text = ""
+    if text:
+        brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+        # Each pass removes the innermost level of pairs: a record at most max_depth deep is
+        # empty after max_depth passes (a real one after 6).
+        for _ in range(limits.max_depth):
+            if not brackets:
+                break
+            brackets = _EMPTY_PAIR.sub("", brackets)
+        if not brackets:
+            return hashlib.sha256(data).hexdigest()
+    _check_tree(record, limits)
+    raise RecordRejected("malformed_record", "record cannot be written as JSON")
+
+
+def _check_tree(record: dict[str, Any], limits: FormsLimits) -> None:
+    """Depth, lone surrogates and non-finite numbers anywhere in the record, without recursion
+    (a record nested thousands deep must not exhaust the interpreter's stack). Paths are only
+    built for containers, and checks of ASCII text are skipped: this runs on every record."""
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(record, 1, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > limits.max_depth:
+            raise RecordRejected(
+                "too_deep",
+                f"{_path_text(path)} is nested {depth} levels deep (limit {limits.max_depth})",
+            )
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, value in items:
+            if type(key) is str and not key.isascii():
+                _check_text(key, (*path, key))
+            kind = type(value)
+            if kind is dict or kind is list:
+                stack.append((value, depth + 1, (*path, key)))
+            elif kind is str:
+                if not value.isascii():
+                    _check_text(value, (*path, key))
+            elif kind is float and not math.isfinite(value):
+                raise RecordRejected(
+                    "malformed_record", f"{_path_text((*path, key))} is {value}, not a number"
+                )
+
+
+def _check_text(text: str, path: tuple[str | int, ...]) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise RecordRejected(
+            "malformed_record",
+            f"{_path_text(path)} holds a lone UTF-16 surrogate at character {error.start} "
+            "(not valid Unicode)",
+        ) from None
+
+
+def _required_text(response: dict[str, Any], field: str) -> str:
+    value = response.get(field)
+    if value is None or value == "":
+        raise RecordRejected("missing_id", f"{field} is missing or empty")
+    if not isinstance(value, str):
+        raise RecordRejected("malformed_record", f"{field} is {_kind(value)}, not a string")
+    return value
+
+
+def _timestamp(field: str, value: str, limits: FormsLimits, now: int) -> Timestamp:
+    try:
+        stamp = parse_timestamp(value)
+    except ValueError as error:
+        raise RecordRejected("invalid_timestamp", f"{field}: {error}") from None
+    if stamp.epoch_ns > now + int(limits.future_skew.total_seconds() * 10**9):
+        raise RecordRejected(
+            "future_timestamp",
+            f"{field} {value!r} is more than {limits.future_skew} in the future",
+        )
+    return stamp
+
+
+def check_response(
+    response: Any,
+    *,
+    form_id: str,
+    question_count: int,
+    limits: FormsLimits,
+    now: int | None = None,
+) -> CheckedResponse:
+    """The response if its shape is as the Forms API documents; else ``RecordRejected``."""
+    if not isinstance(response, dict):
+        raise RecordRejected("malformed_record", f"response is {_kind(response)}, not an object")
+    content_sha256 = _fingerprint(response, limits)
+    now = now_ns() if now is None else now
+
+    response_id = _required_text(response, "responseId")
+    if len(response_id) > limits.max_id_chars:
+        raise RecordRejected(
+            "malformed_record",
+            f"responseId is {len(response_id)} characters long (limit {limits.max_id_chars})",
+        )
+    if not _PRINTABLE_ID.fullmatch(response_id):
+        raise RecordRejected(
+            "malformed_record",
+            "responseId holds characters other than printable ASCII (spaces, controls or "
+            "non-ASCII letters)",
+        )
+    last_submitted = _timestamp(
+        "lastSubmittedTime", _required_text(response, "lastSubmittedTime"), limits, now
+    )
+    create_time = response.get("createTime")
+    if create_time is not None:
+        if not isinstance(create_time, str):
+            raise RecordRejected(
+                "malformed_record", f"createTime is {_kind(create_time)}, not a string"
+            )
+        _timestamp("createTime", create_time, limits, now)
+
+    sent_form_id = response.get("formId")
+    if sent_form_id is not None and not isinstance(sent_form_id, str):
+        raise RecordRejected("malformed_record", f"formId is {_kind(sent_form_id)}, not a string")
+    if sent_form_id != form_id:
+        raise RecordRejected(
+            "unknown_form", f"formId {sent_form_id!r} served under form {form_id!r}"
+        )
+    email = response.get("respondentEmail")
+    if email is not None and not isinstance(email, str):
+        raise RecordRejected("malformed_record", f"respondentEmail is {_kind(email)}, not a string")
+
+    _check_answers(response.get("answers"), question_count, limits)
+    return CheckedResponse(
+        response=response,
+        response_id=response_id,
+        last_submitted=last_submitted,
+        content_sha256=content_sha256,
+    )
+
+
+def _check_answers(answers: Any, question_count: int, limits: FormsLimits) -> None:
+    if answers is None:
+        return  # Google leaves out ``answers`` when nothing was answered.
+    if not isinstance(answers, dict):
+        raise RecordRejected("malformed_record", f"answers is {_kind(answers)}, not an object")
+    allowed = question_count + limits.answer_margin
+    if len(answers) > allowed:
+        raise RecordRejected(
+            "too_many_answers",
+            f"answers holds {len(answers)} answers; the form has {question_count} questions "
+            f"(limit {allowed})",
+        )
+    for question_id, answer in answers.items():
+        where = f"answers.{question_id}"
+        if not isinstance(answer, dict):
+            raise RecordRejected("malformed_record", f"{where} is {_kind(answer)}, not an object")
+        if "textAnswers" not in answer:
+            if "fileUploadAnswers" in answer:
+                continue  # file uploads carry no text values
+            raise RecordRejected("malformed_record", f"{where} has no textAnswers")
+        text_answers = answer["textAnswers"]
+        if not isinstance(text_answers, dict):
+            raise RecordRejected(
+                "malformed_record", f"{where}.textAnswers is {_kind(text_answers)}, not an object"
+            )
+        values = text_answers.get("answers")
+        if not isinstance(values, list):
+            raise RecordRejected(
+                "malformed_record", f"{where}.textAnswers.answers is {_kind(values)}, not a list"
+            )
+        if len(values) > limits.max_values_per_answer:
+            raise RecordRejected(
+                "too_many_answers",
+                f"{where} holds {len(values)} values (limit {limits.max_values_per_answer})",
+            )
+        for index, value in enumerate(values):
+            place = f"{where}.textAnswers.answers[{index}]"
+            if not isinstance(value, dict):
+                raise RecordRejected(
+                    "malformed_record", f"{place} is {_kind(value)}, not an object"
+                )
+            text = value.get("value")
+            if not isinstance(text, str):
+                raise RecordRejected(
+                    "malformed_record", f"{place}.value is {_kind(text)}, not a string"
+                )
