@@ -1,7 +1,10 @@
-{#- METRICS.md "Which answers count": latest submission wins (by lastSubmittedTime) per
-    respondent and wave; a response is linked when its respondent is targeted by the wave
-    (comparison-panel rows are their own target population); AAPOR RR1: a response counts
-    only if it answered at least one catalog item. -#}
+{#- METRICS.md "Which answers count": latest submission wins per respondent and wave (Forms:
+    lastSubmittedTime; panel: 回答日時, conflicting equal-time rows excluded, as
+    stg_panel_file__responses.row_status); a response is linked when its respondent is
+    targeted by the wave (comparison-panel rows are their own target population); AAPOR RR1
+    ("Response rate"): a response counts only if its latest submission holds at least one
+    valid answer to a catalog item, so a submission whose only answers were quarantined
+    (out_of_scale, unparseable_value, unknown_label) is not a response. -#}
 with
 
 forms_responses as (
@@ -57,10 +60,12 @@ all_versions as (
         wave_code,
         sample_pseudonym as respondent_key,
         sample_pseudonym as respondent_pseudonym,
-        landed_at as submitted_at,
+        answered_at as submitted_at,
         record_key as tie_breaker
 
     from panel_responses
+
+    where row_status <> 'conflicting'
 
 ),
 
@@ -71,7 +76,7 @@ ranked as (
         count(*) over (partition by wave_code, respondent_key) as submission_count,
         row_number() over (
             partition by wave_code, respondent_key
-            order by submitted_at desc, tie_breaker desc
+            order by submitted_at desc nulls last, tie_breaker desc
         ) as submission_rank
 
     from all_versions
@@ -88,7 +93,8 @@ catalog_items_answered as (
 
     select
         response_record_key,
-        count(distinct item_code) as catalog_items_answered
+        count(distinct item_code) as catalog_items_answered,
+        count(distinct case when is_valid then item_code end) as valid_catalog_items_answered
 
     from answers
 
@@ -115,7 +121,9 @@ final as (
         latest.submitted_at,
         latest.submission_count,
         coalesce(catalog_items_answered.catalog_items_answered, 0) as catalog_items_answered,
-        coalesce(catalog_items_answered.catalog_items_answered, 0) > 0 as is_response
+        coalesce(catalog_items_answered.valid_catalog_items_answered, 0)
+            as valid_catalog_items_answered,
+        coalesce(catalog_items_answered.valid_catalog_items_answered, 0) > 0 as is_response
 
     from latest
 

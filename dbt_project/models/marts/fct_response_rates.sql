@@ -1,6 +1,8 @@
 {#- METRICS.md "Response rate": distinct responding participants ÷ participants targeted
-    (latest submission, linked, answered a catalog item). Unlinked respondents have no
-    cohort, so they show only on the wave's row, through the linkage rate. -#}
+    (latest submission, linked, holding at least one valid catalog answer: a submission
+    whose only catalog answers were quarantined is not a response; int_responses__latest
+    decides is_response). Unlinked respondents have no cohort, so they show only on the
+    wave's row, through the linkage rate. -#}
 with
 
 wave_targets as (

@@ -1,7 +1,19 @@
-"""Land comparison-panel deliveries (CSV in CP932/UTF-8/UTF-8-BOM, or XLSX).
+"""Land comparison-panel deliveries (CSV in UTF-8/UTF-16 with BOM, UTF-8 or CP932, or XLSX).
 
-A vendor often sends the same delivery twice (CSV and XLSX, or a re-send): rows are keyed by
-wave, pseudonymous sample id and answer content, so the second copy lands nothing.
+What lands and what does not (METRICS.md "Which answers count"; README "Panel deliveries"):
+
+- Each distinct row lands once, keyed by wave, pseudonymous sample id, 回答日時 and answers:
+  the same delivery sent again (CSV, then XLSX, or a re-send) lands nothing new, while a
+  later answer of the same respondent lands as a new record. Which row counts (the latest
+  回答日時) is decided in dbt (``stg_panel_file__responses.row_status``), across deliveries;
+  earlier rows stay in landing as superseded.
+- In one delivery, rows of one sample with the same 回答日時: identical copies are one record
+  (the others ``duplicate_record``); different answers are ``conflicting_rows``, all of them
+  quarantined (raw rows in the vault). A row conflicting with one landed from an earlier
+  delivery lands, is reported ``conflicting_rows`` and both are excluded downstream.
+- A file that cannot be read at all, or an inbox entry that is not a regular file, is
+  quarantined whole (``rejected_files``); a damaged row is rejected alone. One bad file
+  never stops the others.
 """
 
 from __future__ import annotations
@@ -9,22 +21,41 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from impact_warehouse.catalog import QuestionMatcher, Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
+from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
+from impact_warehouse.sources.panel_answer_time import parse_answered_at
 from impact_warehouse.sources.panel_files import (
+    ANSWERED_AT_HEADER,
     METADATA_HEADERS,
+    SAMPLE_ID_HEADER,
     PanelFile,
+    PanelFileError,
+    PanelRow,
     find_panel_files,
     read_panel_file,
 )
 
 log = logging.getLogger(__name__)
 SOURCE = "panel_file"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    row: PanelRow
+    sample: str
+    answered_at_local: str  # ISO 8601, Japan time, no zone
+    answered: dict[str, str]  # answer column → non-blank cell text
+    answers_sha256: str
+    key: str
 
 
 def wave_for_file(context: LandingContext, path: Path) -> Wave | None:
@@ -39,26 +70,51 @@ def wave_for_file(context: LandingContext, path: Path) -> Wave | None:
 
 def land_panel_deliveries(context: LandingContext) -> list[SourceSummary]:
     summaries = []
-    for path in find_panel_files(context.inbox_dir):
-        wave = wave_for_file(context, path)
-        if wave is None:
-            summary = SourceSummary(SOURCE, path.name)
-            summary.notes.append(
-                "file name matches no panel wave's source_ref in waves.csv; not landed"
-            )
-            quarantine = context.quarantine(SOURCE, path.name, None, new_batch_id())
-            quarantine.add("unknown_form", path.name, "no wave in waves.csv for this file name")
-            summary.quarantined.update(quarantine.commit(context.landing_dir, "file"))
-            summaries.append(summary)
+    for entry in find_panel_files(context.inbox_dir):
+        name = entry.path.name
+        if entry.refusal is not None:
+            summaries.append(_refuse_file(context, name, None, "not_a_regular_file", entry.refusal))
             continue
-        summaries.append(land_panel_file(context, wave, read_panel_file(path)))
+        wave = wave_for_file(context, entry.path)
+        if wave is None:
+            detail = "file name matches no panel wave's source_ref in waves.csv; not landed"
+            summaries.append(_refuse_file(context, name, None, "unknown_form", detail))
+            continue
+        try:
+            delivery = read_panel_file(entry.path)
+        except PanelFileError as error:
+            summaries.append(
+                _refuse_file(context, name, wave.wave_code, error.reason_code, error.detail)
+            )
+            continue
+        except Exception as error:
+            # Parsing is input-driven: an unforeseen failure is this file's problem, and the
+            # other deliveries of the run must still land.
+            log.exception("panel file %s could not be read", name)
+            detail = f"unexpected error while reading ({type(error).__name__}: {error})"
+            summaries.append(_refuse_file(context, name, wave.wave_code, "corrupt_file", detail))
+            continue
+        summaries.append(land_panel_file(context, wave, delivery))
     return summaries
 
 
-def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) -> SourceSummary:
-    batch_id = new_batch_id()
-    summary = SourceSummary(SOURCE, delivery.path.name, wave.wave_code)
-    summary.notes.append(f"encoding {delivery.encoding}")
+def _refuse_file(
+    context: LandingContext, name: str, wave_code: str | None, reason_code: str, detail: str
+) -> SourceSummary:
+    """A whole file (or inbox entry) not read: quarantined by name, counted in rejected_files."""
+    summary = SourceSummary(SOURCE, name, wave_code)
+    summary.rejected_files[reason_code] += 1
+    summary.notes.append(f"{reason_code}: {detail}")
+    quarantine = context.quarantine(SOURCE, name, wave_code, new_batch_id())
+    quarantine.add(reason_code, name, detail)
+    summary.quarantined.update(quarantine.commit(context.landing_dir, "file"))
+    log.warning("panel file %s refused (%s): %s", name, reason_code, detail)
+    return summary
+
+
+def _land_question_map(
+    context: LandingContext, wave: Wave, delivery: PanelFile, summary: SourceSummary, batch: str
+) -> dict[str, str | None]:
     matcher = QuestionMatcher(context.catalog, wave.fiscal_year)
     question_map: dict[str, str | None] = {}
     map_records = []
@@ -82,73 +138,160 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
             }
         )
     PartitionStore(context.landing_dir / SOURCE / "question_map" / wave.wave_code).append(
-        map_records, batch_id=batch_id, part_label="map"
+        map_records, batch_id=batch, part_label="map"
     )
+    return question_map
 
-    quarantine = context.quarantine(SOURCE, delivery.path.name, wave.wave_code, batch_id)
-    store = PartitionStore(context.landing_dir / SOURCE / "responses" / wave.wave_code)
-    samples_in_file: set[str] = set()
-    lander = AnswerLander(context.catalog, context.pseudonymiser)
-    records = []
-    for row_number, row in enumerate(delivery.rows, start=2):
-        summary.received += 1
-        sample_id = row.get("サンプルID", "")
+
+def _sha256(document: Any) -> str:
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _landed_keys(store: PartitionStore) -> dict[tuple[str, str], set[str]]:
+    """(sample, 回答日時) → keys landed by earlier deliveries. A key hashes the time and the
+    answers, so two keys for one (sample, time) mean two different sets of answers."""
+    keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for record in store.read_all():
+        moment = record.get("answered_at_local")
+        if moment:
+            keys[(record["sample_pseudonym"], moment)].add(record[KEY_FIELD])
+    return keys
+
+
+def _record(
+    context: LandingContext,
+    wave: Wave,
+    delivery: PanelFile,
+    candidate: _Candidate,
+    question_map: dict[str, str | None],
+    lander: AnswerLander,
+    quarantine: QuarantineBatch,
+    summary: SourceSummary,
+) -> dict[str, Any]:
+    cells = candidate.row.cells
+    answers = {
+        header: lander.land(
+            question_map[header], value, f"{candidate.sample}|{header}", quarantine, summary
+        )
+        for header, value in candidate.answered.items()
+    }
+    return {
+        KEY_FIELD: candidate.key,
+        "wave_code": wave.wave_code,
+        "sample_pseudonym": candidate.sample,
+        "age": cells.get("年齢") or None,
+        "region": cells.get("居住地域") or None,
+        "employment_type": cells.get("就業形態") or None,
+        "answered_at": cells.get(ANSWERED_AT_HEADER) or None,
+        "answered_at_local": candidate.answered_at_local,
+        "answers": answers,
+        "source_file": delivery.path.name,
+        "source_file_sha256": delivery.sha256,
+        "source_encoding": delivery.encoding,
+        "row_number": candidate.row.row_number,
+        "landed_at": utc_now(),
+    }
+
+
+def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) -> SourceSummary:
+    batch_id = new_batch_id()
+    name = delivery.path.name
+    summary = SourceSummary(SOURCE, name, wave.wave_code)
+    summary.notes.append(f"encoding {delivery.encoding}")
+    summary.received = delivery.received
+    question_map = _land_question_map(context, wave, delivery, summary, batch_id)
+    quarantine = context.quarantine(SOURCE, name, wave.wave_code, batch_id)
+
+    def reject(row_number: int, reason: str, detail: str, raw: str) -> None:
+        quarantine.add(reason, f"{name} row {row_number}", detail, sensitive_raw=raw)
+        summary.rejected += 1
+
+    for problem in delivery.problems:
+        reject(problem.row_number, problem.reason_code, problem.detail, problem.raw)
+
+    # Pass 1: read every row; group the readable ones by respondent and answer time.
+    groups: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
+    for row in delivery.rows:
+        sample_id = row.cells.get(SAMPLE_ID_HEADER, "")
         if not sample_id:
-            quarantine.add(
-                "missing_id", f"{delivery.path.name} row {row_number}", "サンプルID is blank"
-            )
+            reject(row.row_number, "missing_id", f"{SAMPLE_ID_HEADER} is blank", row.raw)
             continue
         sample = context.pseudonymiser.pseudonym("panel_id", sample_id, source=wave.source_ref)
-        if sample in samples_in_file:
-            quarantine.add(
-                "duplicate_record",
-                f"{delivery.path.name} row {row_number}",
-                f"sample {sample} appears more than once in this delivery",
+        answered_at_text = row.cells.get(ANSWERED_AT_HEADER, "")
+        moment = parse_answered_at(answered_at_text)
+        if moment is None:
+            detail = (
+                f"sample {sample}: {ANSWERED_AT_HEADER} {answered_at_text[:40]!r} cannot be "
+                "read as a date and time, so the latest answer cannot be told"
             )
+            reject(row.row_number, "unparseable_date", detail, row.raw)
             continue
-        samples_in_file.add(sample)
-        answered = {h: v for h, v in row.items() if h in question_map and v != ""}
-        # Keyed on the delivered content: the same delivery sent again (CSV, then XLSX) is
-        # recognised before any per-answer work, so it is neither landed nor reported twice.
-        content = hashlib.sha256(
-            json.dumps(answered, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
-        key = f"{wave.wave_code}|{sample}|{content[:16]}"
-        if store.is_landed(key):
+        answered = {h: v for h, v in row.cells.items() if h in question_map and v != ""}
+        answers_sha256 = _sha256(answered)
+        local = moment.isoformat()
+        # Keyed on time and content: the same delivery sent again (CSV, then XLSX) is
+        # recognised before any per-answer work; a later answer is a new record.
+        key_hash = _sha256({"answered_at": local, "answers": answers_sha256})
+        key = f"{wave.wave_code}|{sample}|{key_hash[:16]}"
+        groups[(sample, local)].append(
+            _Candidate(row, sample, local, answered, answers_sha256, key)
+        )
+
+    # Pass 2: same respondent and time, decide duplicate vs conflict; land the rest.
+    store = PartitionStore(context.landing_dir / SOURCE / "responses" / wave.wave_code)
+    landed_keys = _landed_keys(store)
+    lander = AnswerLander(context.catalog, context.pseudonymiser)
+    samples_here = {sample for sample, _ in groups}
+    times_per_sample: dict[str, set[str]] = defaultdict(set)
+    for sample, moment in landed_keys:
+        if sample in samples_here:
+            times_per_sample[sample].add(moment)
+    records = []
+    for (sample, local), candidates in groups.items():
+        if len({candidate.answers_sha256 for candidate in candidates}) > 1:
+            rows = ", ".join(str(candidate.row.row_number) for candidate in candidates)
+            for candidate in candidates:
+                detail = (
+                    f"sample {sample} answered at {local} in rows {rows} with different "
+                    "answers; all excluded"
+                )
+                reject(candidate.row.row_number, "conflicting_rows", detail, candidate.row.raw)
+            continue
+        first, *copies = candidates
+        for copy in copies:
+            detail = f"sample {sample}: same answer time and answers as row {first.row.row_number}"
+            reject(copy.row.row_number, "duplicate_record", detail, copy.row.raw)
+        times_per_sample[sample].add(local)
+        if store.is_landed(first.key):
             summary.already_landed += 1
             continue
-        answers = {
-            header: lander.land(
-                question_map[header], value, f"{sample}|{header}", quarantine, summary
+        if landed_keys.get((sample, local), set()) - {first.key}:
+            quarantine.add(
+                "conflicting_rows",
+                f"{name} row {first.row.row_number}",
+                f"sample {sample} answered at {local} with other answers in an earlier "
+                "delivery; landed, and both rows are excluded downstream",
+                sensitive_raw=first.row.raw,
             )
-            for header, value in answered.items()
-        }
-        records.append(
-            {
-                KEY_FIELD: key,
-                "wave_code": wave.wave_code,
-                "sample_pseudonym": sample,
-                "age": row.get("年齢") or None,
-                "region": row.get("居住地域") or None,
-                "employment_type": row.get("就業形態") or None,
-                "answered_at": row.get("回答日時") or None,
-                "answers": answers,
-                "source_file": delivery.path.name,
-                "source_file_sha256": delivery.sha256,
-                "source_encoding": delivery.encoding,
-                "row_number": row_number,
-                "batch_id": batch_id,
-                "landed_at": utc_now(),
-            }
+        record = _record(context, wave, delivery, first, question_map, lander, quarantine, summary)
+        records.append({**record, "batch_id": batch_id})
+    superseded = sum(len(times) - 1 for times in times_per_sample.values() if len(times) > 1)
+    if superseded:
+        summary.notes.append(
+            f"{superseded} earlier answer(s) of respondents who answered again: kept in "
+            "landing as superseded; only the latest 回答日時 counts"
         )
     context.vault.flush()
     summary.landed = store.append(records, batch_id=batch_id, part_label="rows")
     summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
     log.info(
-        "panel %s (%s): %d rows, %d landed",
-        delivery.path.name,
+        "panel %s (%s): %d rows, %d landed, %d already landed, %d rejected",
+        name,
         wave.wave_code,
         summary.received,
         summary.landed,
+        summary.already_landed,
+        summary.rejected,
     )
     return summary
