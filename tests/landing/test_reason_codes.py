@@ -1,0 +1,28 @@
+"""The dbt quarantine model accepts exactly the reason codes landing can write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from impact_warehouse.landing.quarantine import REASONS
+from impact_warehouse.settings import PROJECT_ROOT
+
+MODELS_YAML = (
+    PROJECT_ROOT / "dbt_project" / "models" / "staging" / "quarantine" / "_quarantine__models.yml"
+)
+
+
+def _accepted_reason_codes(path: Path) -> set[str]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (model,) = document["models"]
+    (column,) = [c for c in model["columns"] if c["name"] == "reason_code"]
+    (accepted,) = [
+        test["accepted_values"] for test in column["data_tests"] if "accepted_values" in test
+    ]
+    return set(accepted["arguments"]["values"])
+
+
+def test_dbt_accepts_every_reason_landing_writes_and_no_other() -> None:
+    assert _accepted_reason_codes(MODELS_YAML) == set(REASONS)
