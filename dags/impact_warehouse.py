@@ -22,7 +22,6 @@ from impact_warehouse.airflow_support import (
     PUBLISHED_ASSET_URI,
     task_failures_explained,
 )
-from impact_warehouse.ops import preflight
 from impact_warehouse.ops.deadline import release_deadline_alert
 from impact_warehouse.ops.params import catalog_for_params, fiscal_year_param
 from impact_warehouse.settings import paths
@@ -82,6 +81,8 @@ def impact_warehouse() -> None:
     @setup
     @task(pool=DUCKDB_WRITER_POOL)
     def check_catalog() -> dict:
+        from impact_warehouse.ops import preflight
+
         with task_failures_explained():
             catalog = preflight.check_catalog()
         return {"waves": len(catalog.waves)}
@@ -96,6 +97,7 @@ def impact_warehouse() -> None:
     @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
     def gate_publish_and_alert(build: dict) -> dict:
         from impact_warehouse import warehouse_job
+        from impact_warehouse.ops import preflight
 
         context = get_current_context()
         as_of_param = context["params"]["as_of"]
