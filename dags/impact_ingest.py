@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, dag, get_current_context, setup, task
 from airflow.timetables.trigger import CronTriggerTimetable
 from dateutil.relativedelta import relativedelta
 
@@ -15,11 +15,19 @@ from impact_warehouse.airflow_support import (
     LANDING_ASSET_URI,
     forms_api_config,
     pseudonym_key,
+    task_failures_explained,
 )
-from impact_warehouse.catalog import load_catalog
+from impact_warehouse.ops import preflight
 from impact_warehouse.ops.calendar import INGEST_CRON, TIMEZONE_NAME, TOKYO
-from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval
-from impact_warehouse.ops.params import ingest_params
+from impact_warehouse.ops.ingest_runs import (
+    IngestParams,
+    SourceOutcomes,
+    describe_failures_ja,
+    plan_interval,
+    summarise_sources,
+)
+from impact_warehouse.ops.params import catalog_for_params, ingest_params
+from impact_warehouse.ops.task_errors import run_errors
 from impact_warehouse.settings import paths
 
 log = logging.getLogger(__name__)
@@ -34,7 +42,15 @@ a reason; write a run summary; emit the landing Asset for the warehouse build.
 Each run pulls the survey waves whose window overlaps its interval (a month with no open
 window pulls no responses and says so in the `plan_waves` log). On demand from the trigger
 form: `scope=all` pulls every wave that has opened (backfill), narrowed by `fiscal_year`,
-`program`, `wave`. Re-running any interval lands nothing twice.
+`program`; `wave` pulls that one wave whatever its window. Re-running any interval lands
+nothing twice.
+
+**Failures**: `check_configuration` stops the run at once (no retries) when the catalog is
+invalid or the pseudonymisation key is missing or unusable; `plan_waves` does the same for a
+missing Forms credential. A source that fails (workbooks, panel files, one survey wave) does
+not stop the others: `summarise_run` still writes the run summary, listing the failed sources
+with their cause, and emits the landing Asset for what did land; `check_every_source_landed`
+then fails the run so staff are alerted.
 
 **Notes**: roster lands before responses so linkage is checked while landing. Secrets:
 connection `impact_forms_api`, variable `impact_pseudonym_key` (see README).
@@ -54,45 +70,112 @@ connection `impact_forms_api`, variable `impact_pseudonym_key` (see README).
     default_args=DEFAULT_ARGS,
     tags=["impact-warehouse", "ingest"],
     doc_md=DOC,
-    params=ingest_params(load_catalog()),
+    # An invalid catalog must not make this file an import error (the monthly run would stop
+    # with no alert): the form then offers free fields and check_configuration fails loudly.
+    params=ingest_params(catalog_for_params()),
 )
 def impact_ingest() -> None:
+    # A setup task: every task after it runs only if it succeeded, whatever its trigger rule.
+    @setup
+    @task
+    def check_configuration() -> dict:
+        with task_failures_explained():
+            catalog = preflight.check_catalog()
+            preflight.check_pseudonym_key(paths(), pseudonym_key())
+        return {"waves": len(catalog.waves)}
+
     @task
     def land_operations_workbooks() -> list[dict]:
-        return ingest.land_operations(paths(), pseudonym_key())
+        with task_failures_explained():
+            return ingest.land_operations(paths(), pseudonym_key())
 
     @task
     def land_panel_deliveries() -> list[dict]:
-        return ingest.land_panels(paths(), pseudonym_key())
+        with task_failures_explained():
+            return ingest.land_panels(paths(), pseudonym_key())
 
-    @task
+    # After the workbooks (roster first), whether they landed or not: a bad workbook must not
+    # keep every survey wave from being pulled.
+    @task(trigger_rule="all_done")
     def plan_waves() -> list[str]:
-        context = get_current_context()
-        start = context.get("data_interval_start") or context["logical_date"]
-        end = context.get("data_interval_end") or start
-        params = IngestParams.from_params(context["params"])
-        return plan_interval(
-            load_catalog(), start, end, as_of=params.as_of or date.today(), params=params
-        )
+        with task_failures_explained():
+            context = get_current_context()
+            start = context.get("data_interval_start") or context["logical_date"]
+            end = context.get("data_interval_end") or start
+            params = IngestParams.from_params(context["params"])
+            planned = plan_interval(
+                preflight.check_catalog(),
+                start,
+                end,
+                as_of=params.as_of or date.today(),
+                params=params,
+            )
+            if planned:
+                preflight.check_forms_api(forms_api_config)  # once here, not once per wave
+            return planned
 
     @task(max_active_tis_per_dagrun=4)
     def land_form_wave(wave_code: str) -> dict:
-        return ingest.land_form_wave(paths(), wave_code, forms_api_config(), pseudonym_key())
+        with task_failures_explained():
+            return ingest.land_form_wave(paths(), wave_code, forms_api_config(), pseudonym_key())
 
-    @task(trigger_rule="none_failed", outlets=[Asset(LANDING_ASSET_URI)])
-    def summarise_run(operations: list, panels: list, waves: list | None, planned: list) -> dict:
-        run_id = get_current_context()["run_id"]
-        summary = ingest.finish_run(paths(), run_id, [*operations, *panels, *(waves or [])])
-        if not planned:
-            log.info("no survey window was open in this run's interval: no responses pulled")
-        return {**summary, "planned_waves": planned}
+    @task(trigger_rule="all_done", outlets=[Asset(LANDING_ASSET_URI)])
+    def summarise_run() -> dict:
+        with task_failures_explained():
+            context = get_current_context()
+            ti = context["ti"]
+            planned = ti.xcom_pull(task_ids="plan_waves")
+            waves = (
+                ti.xcom_pull(task_ids="land_form_wave", map_indexes=list(range(len(planned))))
+                if planned
+                else []
+            )
+            outcomes = SourceOutcomes(
+                operations=ti.xcom_pull(task_ids="land_operations_workbooks"),
+                panels=ti.xcom_pull(task_ids="land_panel_deliveries"),
+                planned_waves=planned,
+                waves=list(waves),
+            )
+            # Only this run's failures: a re-run of the same run id starts a new record.
+            started = context["dag_run"].start_date
+            errors = run_errors(paths(), ti.dag_id, context["run_id"], since=started)
+            summary = summarise_sources(paths(), context["run_id"], outcomes, errors)
+            if planned == []:
+                log.info("no survey window was open in this run's interval: no responses pulled")
+            return summary
 
+    # The run's last word: it fails when a source did not land, after the summary and the
+    # landing Asset were written, so the run ends failed and staff are alerted.
+    @task(trigger_rule="all_done")
+    def check_every_source_landed() -> None:
+        with task_failures_explained():
+            summary = get_current_context()["ti"].xcom_pull(task_ids="summarise_run")
+            if summary is None:
+                raise preflight.ExplainedError(
+                    "取り込みの結果(run summary)を書けませんでした。summarise_run のログを"
+                    "確認してください。",
+                    "summarise_run did not succeed: no run summary was written",
+                    topic="run_summary",
+                )
+            failures = summary.get("failed_sources") or []
+            if failures:
+                raise preflight.ExplainedError(
+                    f"取り込めなかったデータ元が{len(failures)}件あります"
+                    f"(ほかは取り込み済みです)。\n{describe_failures_ja(failures)}",
+                    f"{len(failures)} source(s) failed; run summary: {summary['summary_path']}",
+                    topic="failed_sources",
+                )
+
+    checked = check_configuration()
     operations = land_operations_workbooks()
+    panels = land_panel_deliveries()
     planned = plan_waves()
+    waves = land_form_wave.expand(wave_code=planned)
+    summary = summarise_run()
+    checked >> [operations, panels]
     operations >> planned
-    summarise_run(
-        operations, land_panel_deliveries(), land_form_wave.expand(wave_code=planned), planned
-    )
+    [operations, panels, planned, waves] >> summary
+    summary >> check_every_source_landed()
 
 
 impact_ingest()

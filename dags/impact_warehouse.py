@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, Param, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    AssetOrTimeSchedule,
+    Param,
+    dag,
+    get_current_context,
+    setup,
+    task,
+)
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from impact_warehouse.airflow_support import (
@@ -12,10 +20,10 @@ from impact_warehouse.airflow_support import (
     DUCKDB_WRITER_POOL,
     LANDING_ASSET_URI,
     PUBLISHED_ASSET_URI,
+    task_failures_explained,
 )
-from impact_warehouse.catalog import load_catalog
 from impact_warehouse.ops.deadline import release_deadline_alert
-from impact_warehouse.ops.params import fiscal_year_param
+from impact_warehouse.ops.params import catalog_for_params, fiscal_year_param
 from impact_warehouse.settings import paths
 
 DOC = """
@@ -29,6 +37,9 @@ XLSX) of the release's fiscal year and the previous one (skipped when nothing wa
 (Asia/Tokyo) for the fiscal-year release after the follow-up survey has closed. On demand
 with `fiscal_year` (default: the fiscal year of the latest closed wave) and `as_of` (the
 date the gate judges survey windows by; default today).
+
+**Failures**: `check_catalog` stops the run at once (no retries) with the catalog's
+message when a seed file is invalid, and staff are alerted; the DAG itself always loads.
 
 **Notes**: DuckDB has a single writer, so the build and publish run in the 1-slot pool
 `duckdb_writer`. A failed gate leaves the current release published and untouched.
@@ -51,8 +62,9 @@ date the gate judges survey windows by; default today).
     # logical date (the 1 May run: by 31 May) and that fiscal year has no release yet.
     deadline=release_deadline_alert(),
     params={
+        # Never an import error: with an invalid catalog the form offers a free field.
         "fiscal_year": fiscal_year_param(
-            load_catalog(), "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"
+            catalog_for_params(), "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"
         ),
         "as_of": Param(
             None,
@@ -64,6 +76,17 @@ date the gate judges survey windows by; default today).
     },
 )
 def impact_warehouse() -> None:
+    # A setup task: nothing after it runs unless the catalog is valid. In the DuckDB pool
+    # only so that every task of this DAG is (it touches no DuckDB file).
+    @setup
+    @task(pool=DUCKDB_WRITER_POOL)
+    def check_catalog() -> dict:
+        from impact_warehouse.ops import preflight
+
+        with task_failures_explained():
+            catalog = preflight.check_catalog()
+        return {"waves": len(catalog.waves)}
+
     @task(pool=DUCKDB_WRITER_POOL)
     def build_audit_warehouse() -> dict:
         # Imported here, not at the top: dbt and GX would cost ~1 s on every DAG parse.
@@ -74,12 +97,15 @@ def impact_warehouse() -> None:
     @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
     def gate_publish_and_alert(build: dict) -> dict:
         from impact_warehouse import warehouse_job
+        from impact_warehouse.ops import preflight
 
         context = get_current_context()
         as_of_param = context["params"]["as_of"]
         as_of = date.fromisoformat(as_of_param) if as_of_param else date.today()
         fiscal_year = context["params"]["fiscal_year"] or max(
-            wave.fiscal_year for wave in load_catalog().waves.values() if wave.close_date <= as_of
+            wave.fiscal_year
+            for wave in preflight.check_catalog().waves.values()
+            if wave.close_date <= as_of
         )
         return warehouse_job.gate_publish_and_alert(
             paths(), fiscal_year=fiscal_year, run_id=context["run_id"], as_of=as_of
@@ -97,7 +123,9 @@ def impact_warehouse() -> None:
             raise AirflowSkipException("no release was published: the current report stands")
         return job.render_after_publish(outcome, paths())
 
-    render_reports(gate_publish_and_alert(build_audit_warehouse()))
+    build = build_audit_warehouse()
+    check_catalog() >> build
+    render_reports(gate_publish_and_alert(build))
 
 
 impact_warehouse()

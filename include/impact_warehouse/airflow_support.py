@@ -1,4 +1,5 @@
-"""Airflow-specific glue kept out of DAG files: shared defaults, assets, secret lookup.
+"""Airflow-specific glue kept out of DAG files: shared defaults, assets, secret lookup, and
+how task failures are explained and classified (retry or stop at once).
 
 Secrets resolve from Airflow (connection ``impact_forms_api``, variable
 ``impact_pseudonym_key``; both also settable as ``AIRFLOW_CONN_*`` / ``AIRFLOW_VAR_*``
@@ -7,8 +8,11 @@ environment variables) and fall back to the plain ``IMPACT_*`` environment varia
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -89,13 +93,82 @@ def _wave_program_and_cohort(wave_code: str) -> tuple[str | None, str | None]:
     return program, cohort
 
 
+DEFAULT_RETRIES = 2
+DEFAULT_RETRY_DELAY_SECONDS = 120
+
+
+def _whole_number_env(variable: str, default: int) -> int:
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        # DAG files must parse whatever the environment holds: say so and use the default.
+        log.warning("%s=%r is not a whole number; using %d", variable, text, default)
+        return default
+    return int(text)
+
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "impact-warehouse",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=2),
+    # Retries are for passing faults (API 5xx, network). Configuration errors and refused API
+    # requests stop at once (task_failures_explained), so a wrong set-up costs seconds.
+    "retries": _whole_number_env("IMPACT_TASK_RETRIES", DEFAULT_RETRIES),
+    "retry_delay": timedelta(
+        seconds=_whole_number_env("IMPACT_TASK_RETRY_DELAY_SECONDS", DEFAULT_RETRY_DELAY_SECONDS)
+    ),
     "retry_exponential_backoff": True,
     "on_failure_callback": alert_staff_on_failure,
 }
+
+
+@contextlib.contextmanager
+def task_failures_explained() -> Iterator[None]:
+    """Run a task body: record why it failed (Japanese first) and stop at once when no retry
+    can help (missing credential or key, invalid catalog, a request the API refused).
+
+    The record (ops.task_errors) is what ``impact pull`` prints and what the run summary lists
+    as the cause of a failed source; Airflow's log keeps the traceback.
+    """
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from impact_warehouse.ops.preflight import explain, is_permanent
+
+    try:
+        yield
+    except AirflowSkipException:
+        raise
+    except Exception as error:
+        cause = error.__cause__ if isinstance(error, AirflowFailException) else error
+        message_ja, detail = explain(cause or error)
+        permanent = isinstance(error, AirflowFailException) or is_permanent(error)
+        _record_failure(message_ja, detail, permanent)
+        if permanent and not isinstance(error, AirflowFailException):
+            raise AirflowFailException(f"{message_ja}\n{detail}") from error
+        raise
+
+
+def _record_failure(message_ja: str, detail: str, permanent: bool) -> None:
+    from airflow.sdk import get_current_context
+
+    from impact_warehouse.ops.task_errors import record_task_error
+    from impact_warehouse.settings import paths
+
+    try:
+        context = get_current_context()
+        task_instance = context["ti"]
+        record_task_error(
+            paths(),
+            dag_id=task_instance.dag_id,
+            run_id=context["run_id"],
+            task_id=task_instance.task_id,
+            map_index=task_instance.map_index if task_instance.map_index is not None else -1,
+            try_number=task_instance.try_number,
+            message_ja=message_ja,
+            detail=detail,
+            permanent=permanent,
+        )
+    except Exception:  # the task's own failure matters more than the record of it
+        log.exception("could not record the task failure")
 
 
 def forms_api_config() -> FormsApiConfig:

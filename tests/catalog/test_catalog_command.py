@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,28 @@ def test_a_wave_targeting_an_unknown_cohort_names_the_file_and_line(
     error = capsys.readouterr().err
     assert "wave_targets.csv" in error
     assert "mamabono_2099" in error
+
+
+def test_a_typed_percentage_is_explained_in_japanese_first_without_a_traceback(
+    seeds_copy: Path,
+) -> None:
+    waves = seeds_copy / "waves.csv"
+    lines = waves.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("response_rate_target")] = "70%"
+    lines[1] = ",".join(cells)
+    waves.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # As staff run it: a real process, so an escaping exception would show its traceback.
+    result = subprocess.run(
+        [sys.executable, "-m", "impact_warehouse.catalog", "--seeds", str(seeds_copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    first, second = result.stderr.splitlines()[:2]
+    assert first.startswith("エラー: カタログに誤りがあります(waves.csv の 2 行目)")
+    assert "waves.csv line 2: 'response_rate_target'='70%'" in second
+    assert "0.70 for 70%" in second

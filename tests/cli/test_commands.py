@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from cli_support import AS_OF, TOKEN, Backfilled, impact_env
 
 from impact_warehouse.cli import main
 from impact_warehouse.publish import current_release, list_releases
+from impact_warehouse.settings import PROJECT_ROOT
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -186,3 +188,80 @@ def test_pull_runs_the_ingest_dag_for_one_past_month(
     assert "google_forms:" not in june.stdout
     log = (work / "logs" / "pull_ingest.log").read_text(encoding="utf-8")
     assert "no survey window is open between 2025-06-01 and 2025-07-01" in log
+    # The README's re-pull step: one named wave, long closed, without --all.
+    wave = subprocess.run(
+        [sys.executable, "-m", "impact_warehouse.cli", "pull", "--wave", "mamabono_2025_post"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert wave.returncode == 0, wave.stdout[-3000:] + wave.stderr[-3000:]
+    assert "wave mamabono_2025_post, whatever its window" in wave.stdout
+    pulled = [line for line in wave.stdout.splitlines() if "google_forms:" in line]
+    assert len(pulled) == 1 and "demo-form-mamabono-2025-post received=" in pulled[0]
+    assert " landed=0 " in pulled[0]  # January's run landed it already: nothing twice
+
+
+def test_pull_names_a_wave_it_cannot_pull_before_starting_airflow(tmp_path: Path, capsys) -> None:
+    with impact_env(tmp_path / "work"):
+        code, out, err = run(["pull", "--wave", "mamabono_2031_post"], capsys)
+        assert code == 1
+        assert err.startswith(
+            "エラー: アンケート mamabono_2031_post はカタログ(waves.csv)にありません"
+        )
+        assert "mamabono_2025_post" in err  # the detail lists the waves it knows
+        code, out, err = run(["pull", "--wave", "comparison_2025"], capsys)
+        assert code == 1
+        assert "比較群パネル" in err and "inbox/panel" in err
+    assert "preparing embedded Airflow" not in out
+    assert not (tmp_path / "work" / "airflow").exists()
+
+
+@pytest.fixture(scope="module")
+def broken_catalog_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the catalog seeds (IMPACT_PROJECT_DIR) with ``70%`` typed into waves.csv."""
+    checkout = tmp_path_factory.mktemp("broken-catalog-cli")
+    seeds = checkout / "dbt_project" / "seeds"
+    shutil.copytree(PROJECT_ROOT / "dbt_project" / "seeds", seeds)
+    lines = (seeds / "waves.csv").read_text(encoding="utf-8").splitlines()
+    header, cells = lines[0].split(","), lines[1].split(",")
+    cells[header.index("response_rate_target")] = "70%"
+    lines[1] = ",".join(cells)
+    (seeds / "waves.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return checkout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build"],
+        ["publish"],
+        ["pull", "--all"],
+        ["backfill", "--from-fy", "2025", "--to-fy", "2025"],
+    ],
+)
+def test_commands_check_the_catalog_first(
+    broken_catalog_checkout: Path, tmp_path: Path, command: list[str]
+) -> None:
+    env = {
+        **os.environ,
+        "IMPACT_PROJECT_DIR": str(broken_catalog_checkout),
+        "IMPACT_WORK_DIR": str(tmp_path / "work"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "impact_warehouse.cli", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    first, detail = result.stderr.splitlines()[:2]
+    assert first.startswith(
+        "エラー: カタログ(dbt_project/seeds/*.csv)に誤りがあります(waves.csv の 2 行目)"
+    )
+    assert "python -m impact_warehouse.catalog" in first
+    assert "waves.csv line 2: 'response_rate_target'='70%'" in detail
+    assert not (tmp_path / "work" / "airflow").exists()  # nothing was started

@@ -7,13 +7,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
+from airflow.sdk.definitions.param import ParamsDict
 from airflow.serialization.serialized_objects import DagSerialization
 from airflow.timetables.base import DataInterval, TimeRestriction
 from dateutil.relativedelta import relativedelta
 
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.ops import calendar
-from impact_warehouse.ops.ingest_runs import plan_interval
+from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval
+from impact_warehouse.ops.params import fiscal_year_param, ingest_params
 from impact_warehouse.settings import PROJECT_ROOT
 
 CATALOG = load_catalog()
@@ -123,3 +125,33 @@ def test_dags_serialize_for_the_scheduler(dags: DagBag, dag_id: str) -> None:
     serialized = DagSerialization.to_dict(dags.dags[dag_id])
     restored = DagSerialization.from_dict(serialized)
     assert restored.dag_id == dag_id
+
+
+def test_a_named_wave_is_pulled_whatever_its_window(caplog: pytest.LogCaptureFixture) -> None:
+    wave = CATALOG.waves["mamabono_2025_post"]
+    # The June 2026 run: the wave closed months before, so the interval alone never plans it.
+    start, end = next(iter(calendar.monthly_intervals(date(2026, 7, 1), date(2026, 7, 1))))
+    assert not wave.overlaps(*calendar.interval_dates(start, end))
+    assert "mamabono_2025_post" not in plan_interval(CATALOG, start, end, as_of=end.date())
+    named = IngestParams(wave="mamabono_2025_post")
+    assert plan_interval(CATALOG, start, end, as_of=end.date(), params=named) == [
+        "mamabono_2025_post"
+    ]
+    # ... but never before its form exists, and the log says why nothing was planned.
+    with caplog.at_level("INFO", logger="impact_warehouse.ops.ingest_runs"):
+        early = plan_interval(
+            CATALOG, start, end, as_of=wave.open_date - timedelta(1), params=named
+        )
+    assert early == []
+    assert "survey wave mamabono_2025_post is not pulled" in caplog.text
+
+
+def test_trigger_forms_offer_free_fields_when_the_catalog_is_invalid() -> None:
+    params = ParamsDict(ingest_params(None))
+    assert set(params) == {"scope", "fiscal_year", "program", "wave", "as_of"}
+    for name in ("fiscal_year", "program", "wave"):
+        assert "enum" not in params.get_param(name).schema
+        assert "カタログにエラー" in params.get_param(name).description
+    assert params.get_param("wave").resolve("mamabono_2025_post") == "mamabono_2025_post"
+    year = fiscal_year_param(None, "公開する年度")
+    assert "enum" not in year.schema and year.resolve(2025) == 2025

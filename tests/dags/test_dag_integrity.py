@@ -57,3 +57,34 @@ def test_warehouse_dag_writes_duckdb_one_task_at_a_time(dag_bag: DagBag) -> None
     assert [asset.uri for asset in outlets] == ["file://impact-warehouse/published"]
     for task in dag.tasks:
         assert task.on_failure_callback, f"{task.task_id} does not alert staff on failure"
+
+
+def test_ingest_dag_isolates_sources_and_checks_configuration_first(dag_bag: DagBag) -> None:
+    dag = dag_bag.dags["impact_ingest"]
+    check = dag.get_task("check_configuration")
+    assert check.is_setup  # every later task needs it to succeed, whatever its trigger rule
+    assert check.get_flat_relative_ids(upstream=False) == {t.task_id for t in dag.tasks} - {
+        "check_configuration"
+    }
+    # A failed source does not stop the wave plan, the summary or the run's verdict ...
+    for task_id in ("plan_waves", "summarise_run", "check_every_source_landed"):
+        assert dag.get_task(task_id).trigger_rule == "all_done", task_id
+    assert dag.get_task("summarise_run").upstream_task_ids >= {
+        "land_operations_workbooks",
+        "land_panel_deliveries",
+        "plan_waves",
+        "land_form_wave",
+    }
+    # ... and the verdict is the only leaf, so it decides the run's final state.
+    assert [task.task_id for task in dag.tasks if not task.downstream_list] == [
+        "check_every_source_landed"
+    ]
+    for task in dag.tasks:
+        assert task.on_failure_callback, f"{task.task_id} does not alert staff on failure"
+
+
+def test_warehouse_dag_checks_the_catalog_first(dag_bag: DagBag) -> None:
+    dag = dag_bag.dags["impact_warehouse"]
+    check = dag.get_task("check_catalog")
+    assert check.is_setup
+    assert "build_audit_warehouse" in check.downstream_task_ids

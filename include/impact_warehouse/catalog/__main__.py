@@ -1,7 +1,8 @@
 """``python -m impact_warehouse.catalog``: validate the catalog seeds and say what they hold.
 
-Run it after editing any CSV under ``dbt_project/seeds/``: it fails with the file, the line
-and the fix, or lists the programs, cohorts and waves per fiscal year it read.
+Run it after editing any CSV under ``dbt_project/seeds/``: it fails (exit code 1, no
+traceback) with a Japanese sentence saying which file and line, then the English detail with
+the fix; or lists the programs, cohorts and waves per fiscal year it read.
 """
 
 from __future__ import annotations
@@ -44,7 +45,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         catalog = load_catalog(args.seeds)
     except CatalogError as error:
+        where = error.file_name or "dbt_project/seeds/*.csv"
+        if error.line:
+            where = f"{where} の {error.line} 行目"
+        print(
+            f"エラー: カタログに誤りがあります({where})。下の説明に従って直し、"
+            "もう一度このコマンドで確認してください。",
+            file=sys.stderr,
+        )
         print(f"catalog error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # a seed folder that cannot be read
+        print(f"エラー: カタログのファイルを読めません: {error.filename}", file=sys.stderr)
+        print(f"catalog error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     print(describe(catalog))
     return 0

@@ -8,6 +8,7 @@ Validation errors name the file, the row and the fix.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +23,30 @@ SOURCE_SYSTEMS = ("google_forms", "panel_file")
 
 
 class CatalogError(ValueError):
-    """A seed file is inconsistent; the message says which file, row and how to fix it."""
+    """A seed file is inconsistent; the message says which file, row and how to fix it.
+
+    ``file_name`` and ``line`` (when known) let callers say in Japanese where to look before
+    showing the English detail.
+    """
+
+    def __init__(self, message: str, *, file_name: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file_name = file_name or _file_named_in(message)
+        self.line = line if line is not None else _line_named_in(message)
+
+
+_FILE_IN_MESSAGE = re.compile(r"([\w.-]+\.csv)")
+_LINE_IN_MESSAGE = re.compile(r"\.csv line (\d+)")
+
+
+def _file_named_in(message: str) -> str | None:
+    match = _FILE_IN_MESSAGE.search(message)
+    return match.group(1) if match else None
+
+
+def _line_named_in(message: str) -> int | None:
+    match = _LINE_IN_MESSAGE.search(message)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
@@ -124,13 +148,43 @@ class Catalog:
         return frozenset(code for code, item in self.items.items() if item.is_personal_data)
 
 
-def _read_rows(seed_dir: Path, file_name: str) -> list[tuple[int, dict[str, str]]]:
+class _Row(dict[str, str]):
+    """One seed row; a column the header lacks is a catalog error, not a ``KeyError``."""
+
+    def __init__(self, file_name: str, line: int, values: dict[str | None, str | None]) -> None:
+        extra = values.pop(None, None)
+        if extra:
+            raise CatalogError(
+                f"{file_name} line {line}: {len(extra)} more value(s) than columns in the "
+                "header (a comma inside a value? put the value in double quotes)"
+            )
+        super().__init__({key: value or "" for key, value in values.items() if key is not None})
+        self.file_name = file_name
+        self.line = line
+
+    def __missing__(self, column: str) -> str:
+        raise CatalogError(
+            f"{self.file_name}: column '{column}' is missing from the header line; "
+            "restore it from git (the header names every column)"
+        )
+
+
+def _read_rows(seed_dir: Path, file_name: str) -> list[tuple[int, _Row]]:
     """Rows with their 1-based line number in the file (header is line 1)."""
     path = seed_dir / file_name
     if not path.exists():
         raise CatalogError(f"{path}: seed file is missing; restore it from git or create it")
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [(line, row) for line, row in enumerate(csv.DictReader(handle), start=2)]
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return [
+                (line, _Row(file_name, line, row))
+                for line, row in enumerate(csv.DictReader(handle), start=2)
+            ]
+    except UnicodeDecodeError as error:
+        raise CatalogError(
+            f"{file_name}: byte {error.start} is not UTF-8; save the file as "
+            "'CSV UTF-8' (Excel) or UTF-8 (other editors)"
+        ) from error
 
 
 def _required(file_name: str, line: int, row: dict[str, str], column: str) -> str:
@@ -149,8 +203,49 @@ def _parse_date(file_name: str, line: int, value: str, column: str) -> date:
         ) from error
 
 
-def _optional_float(value: str | None) -> float | None:
-    return float(value) if value not in (None, "") else None
+def _whole_number(row: _Row, column: str) -> int:
+    value = row[column].strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise CatalogError(
+            f"{row.file_name} line {row.line}: '{column}'={value!r} is not a whole number; "
+            "write digits only, e.g. 2025"
+        ) from None
+
+
+def _optional_whole_number(row: _Row, column: str) -> int | None:
+    return _whole_number(row, column) if row[column].strip() else None
+
+
+def _fraction(row: _Row, column: str) -> float | None:
+    """An optional rate between 0 and 1; ``70%`` or ``70`` get a fix saying to write 0.70."""
+    value = row[column].strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not 0 <= number <= 1:
+        raise CatalogError(
+            f"{row.file_name} line {row.line}: '{column}'={value!r} is not a rate between 0 and "
+            "1; write a fraction without %, e.g. 0.70 for 70%"
+        )
+    return number
+
+
+def _optional_number(row: _Row, column: str) -> float | None:
+    value = row[column].strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise CatalogError(
+            f"{row.file_name} line {row.line}: '{column}'={value!r} is not a number; "
+            "write digits only (e.g. 5 or 0.5), or leave it empty"
+        ) from None
 
 
 def _bool(value: str) -> bool:
@@ -183,7 +278,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         cohorts[code] = Cohort(
             cohort_code=code,
             program_code=row["program_code"],
-            fiscal_year=int(row["fiscal_year"]),
+            fiscal_year=_whole_number(row, "fiscal_year"),
             start_date=_parse_date("cohorts.csv", line, row["start_date"], "start_date"),
             end_date=_parse_date("cohorts.csv", line, row["end_date"], "end_date"),
         )
@@ -201,7 +296,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         _check_member("waves.csv", line, "program_code", row["program_code"], [*programs, "all"])
         wave = Wave(
             wave_code=code,
-            fiscal_year=int(row["fiscal_year"]),
+            fiscal_year=_whole_number(row, "fiscal_year"),
             wave_type=row["wave_type"],
             program_code=row["program_code"],
             open_date=_parse_date("waves.csv", line, row["open_date"], "open_date"),
@@ -209,9 +304,9 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
             source_system=row["source_system"],
             source_ref=_required("waves.csv", line, row, "source_ref"),
             targeted_population_ja=row["targeted_population_ja"],
-            response_rate_target=_optional_float(row["response_rate_target"]),
-            response_rate_floor=_optional_float(row["response_rate_floor"]),
-            panel_target_n=int(row["panel_target_n"]) if row["panel_target_n"] else None,
+            response_rate_target=_fraction(row, "response_rate_target"),
+            response_rate_floor=_fraction(row, "response_rate_floor"),
+            panel_target_n=_optional_whole_number(row, "panel_target_n"),
             target_cohorts=tuple(targets.get(code, ())),
         )
         if wave.close_date < wave.open_date:
@@ -230,25 +325,25 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
 
     labels: dict[str, dict[str, int]] = {}
     for _line, row in _read_rows(seed_dir, "scale_labels.csv"):
-        labels.setdefault(row["scale_code"], {})[row["label_ja"]] = int(row["value_code"])
+        labels.setdefault(row["scale_code"], {})[row["label_ja"]] = _whole_number(row, "value_code")
     scales = {}
     for _line, row in _read_rows(seed_dir, "scales.csv"):
         code = row["scale_code"]
         scales[code] = Scale(
             scale_code=code,
             value_type=row["value_type"],
-            min_value=_optional_float(row["min_value"]),
-            max_value=_optional_float(row["max_value"]),
-            step=_optional_float(row["step"]),
+            min_value=_optional_number(row, "min_value"),
+            max_value=_optional_number(row, "max_value"),
+            step=_optional_number(row, "step"),
             labels=labels.get(code, {}),
         )
 
     wordings: dict[str, list[tuple[int, int | None, str]]] = {}
     for line, row in _read_rows(seed_dir, "item_wordings.csv"):
-        valid_to = int(row["valid_to_fy"]) if row["valid_to_fy"] else None
+        valid_to = _optional_whole_number(row, "valid_to_fy")
         wording = _required("item_wordings.csv", line, row, "wording_ja")
         wordings.setdefault(row["item_code"], []).append(
-            (int(row["valid_from_fy"]), valid_to, wording)
+            (_whole_number(row, "valid_from_fy"), valid_to, wording)
         )
     items = {}
     for line, row in _read_rows(seed_dir, "items.csv"):

@@ -38,9 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pull.add_argument("--fiscal-year", type=int, default=None)
     pull.add_argument("--program", default=None, help="program_code, e.g. mamabono")
-    pull.add_argument("--wave", default=None, help="wave_code, e.g. mamabono_2025_post")
+    pull.add_argument(
+        "--wave", default=None, help="wave_code, e.g. mamabono_2025_post (whatever its window)"
+    )
     pull.add_argument(
         "--month", default=None, help="YYYY-MM: (re-)run the scheduled run of that month"
+    )
+    pull.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="the day the run acts on: waves opened by then (default: today)",
     )
 
     commands.add_parser("build", help="build the warehouse from the landing zone (dbt build)")
@@ -122,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             program=args.program,
             wave=args.wave,
             month=args.month,
+            as_of=args.as_of,
         )
     if args.command == "build":
         from impact_warehouse.cli.pipeline import run_build

@@ -1,4 +1,9 @@
-"""Commands that run the DAGs on the embedded Airflow with ``airflow dags test``: demo, pull."""
+"""Commands that run the DAGs on the embedded Airflow with ``airflow dags test``: demo, pull.
+
+A DAG runs in a subprocess, so its exceptions cannot be caught here: the tasks record why
+they failed (``ops.task_errors``) and :func:`run_dag` prints that cause in Japanese first,
+the technical detail below, then where the full log is.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,46 @@ import os
 import secrets
 import subprocess
 import sys
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from impact_warehouse.airflow_env import airflow_environment, airflow_executable, prepare_airflow
-from impact_warehouse.cli.progress import fail, step
+from impact_warehouse.cli.progress import fail, fail_with_causes, step
 from impact_warehouse.landing.privacy import create_demo_key
 from impact_warehouse.landing.summary import format_run_summary
+from impact_warehouse.ops.task_errors import TaskError, last_try_per_task, latest_errors
 from impact_warehouse.settings import Paths, paths
 
+# The ingest DAG's last task: it fails when a source failed, repeating their causes.
+RUN_VERDICT_TASK = "check_every_source_landed"
 
-def run_dag(
+
+@dataclass(frozen=True)
+class DagTestRun:
+    """How one ``airflow dags test`` ended, and the causes its failed tasks recorded."""
+
+    dag_id: str
+    ok: bool
+    returncode: int
+    output: str
+    log_path: Path
+    errors: list[TaskError]
+
+
+def airflow_dags_test(
     dag_id: str,
     conf: dict[str, Any],
     env: dict[str, str],
     log_name: str,
     logical_date: datetime | None = None,
-) -> bool:
+) -> DagTestRun:
     """``airflow dags test`` one DAG; its full log goes to <work>/logs/<log_name>.log."""
     settings = paths()
     when = [logical_date.isoformat()] if logical_date else []
+    # A margin for file-time granularity: only this run's records are newer than this.
+    started = datetime.now(UTC) - timedelta(seconds=1)
     result = subprocess.run(
         [airflow_executable(), "dags", "test", dag_id, *when, "-c", json.dumps(conf)],
         # `dags test` cannot run a DAG with a deadline alert (ops.deadline.release_deadline_alert)
@@ -39,11 +63,42 @@ def run_dag(
     log_path = settings.work / "logs" / f"{log_name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text(result.stdout, encoding="utf-8")
-    if result.returncode != 0 or "state=success" not in result.stdout:
-        print(result.stdout[-4000:], file=sys.stderr)
-        fail(f"{dag_id} の実行が失敗しました。ログ: {log_path}", f"exit code {result.returncode}")
+    ok = result.returncode == 0 and "state=success" in result.stdout
+    errors = [] if ok else last_try_per_task(latest_errors(settings, dag_id, started))
+    return DagTestRun(dag_id, ok, result.returncode, result.stdout, log_path, errors)
+
+
+def report_dag_failure(run: DagTestRun) -> int:
+    """The recorded causes, Japanese first; the end of the Airflow output when there are none
+    (e.g. the DAG file could not be parsed)."""
+    causes = [
+        (error.label, error.message_ja, error.detail)
+        for error in run.errors
+        # The run's verdict repeats the failed sources' causes: show them, not the verdict.
+        if error.task_id != RUN_VERDICT_TASK or len(run.errors) == 1
+    ]
+    if not causes:
+        print(run.output[-4000:], file=sys.stderr)
+    return fail_with_causes(
+        f"{run.dag_id} の実行が失敗しました。",
+        causes,
+        f"log: {run.log_path} (exit code {run.returncode})",
+    )
+
+
+def run_dag(
+    dag_id: str,
+    conf: dict[str, Any],
+    env: dict[str, str],
+    log_name: str,
+    logical_date: datetime | None = None,
+) -> bool:
+    """Run one DAG (:func:`airflow_dags_test`); on failure print why. True when it succeeded."""
+    run = airflow_dags_test(dag_id, conf, env, log_name, logical_date)
+    if not run.ok:
+        report_dag_failure(run)
         return False
-    print(f"    DAG log: {log_path}")
+    print(f"    DAG log: {run.log_path}")
     return True
 
 
@@ -55,8 +110,15 @@ def _embedded_airflow() -> dict[str, str]:
     return env
 
 
-def latest_run_summary(settings: Paths) -> tuple[Path, dict[str, Any]] | None:
-    summaries = list(settings.run_summaries.glob("*.json"))
+def latest_run_summary(
+    settings: Paths, since: datetime | None = None
+) -> tuple[Path, dict[str, Any]] | None:
+    """The newest run summary (written after ``since``, when given)."""
+    summaries = [
+        path
+        for path in settings.run_summaries.glob("*.json")
+        if since is None or datetime.fromtimestamp(path.stat().st_mtime, UTC) >= since
+    ]
     if not summaries:
         return None
     latest = max(summaries, key=lambda path: path.stat().st_mtime)
@@ -83,6 +145,57 @@ def month_interval_end(month: str) -> datetime:
     return datetime(following.year, following.month, 1, 3, tzinfo=TOKYO)
 
 
+def pull_preflight(settings: Paths, wave: str | None, as_of: date | None) -> int | None:
+    """What ``impact pull`` can judge before starting Airflow: the catalog, the named wave, a
+    pseudonym key given in the environment. An exit code when the run cannot work, else None.
+
+    A key or Forms connection that is not in the environment may be stored in Airflow: the
+    DAG's first tasks judge those, at once and without retries.
+    """
+    from impact_warehouse.airflow_support import PSEUDONYM_KEY_VARIABLE
+    from impact_warehouse.landing.privacy import MissingPseudonymKey
+    from impact_warehouse.ops.preflight import (
+        ConfigurationError,
+        check_catalog,
+        check_pseudonym_key,
+    )
+
+    try:
+        catalog = check_catalog()
+    except ConfigurationError as error:
+        return fail(error.message_ja, error.detail)
+    if wave is not None:
+        known = catalog.waves.get(wave)
+        if known is None or known.source_system != "google_forms":
+            form_waves = sorted(
+                code for code, item in catalog.waves.items() if item.source_system == "google_forms"
+            )
+            reason = (
+                "カタログ(waves.csv)にありません"
+                if known is None
+                else "ファイルで届く比較群パネルです(inbox/panel に置くと取り込みます)"
+            )
+            return fail(
+                f"アンケート {wave} は{reason}。"
+                "--wave には Google Forms のアンケートを指定してください。",
+                f"--wave {wave!r}: not a google_forms wave; known: {', '.join(form_waves)}",
+            )
+        day = as_of or date.today()
+        if known.open_date > day:
+            return fail(
+                f"アンケート {wave} はまだ回答受付が始まっていません(開始日 {known.open_date})。",
+                f"{wave} opens on {known.open_date}, after {day}",
+            )
+    variable = os.environ.get(f"AIRFLOW_VAR_{PSEUDONYM_KEY_VARIABLE.upper()}")
+    try:
+        check_pseudonym_key(settings, variable.encode("utf-8") if variable else None)
+    except ConfigurationError as error:
+        if not isinstance(error.__cause__, MissingPseudonymKey):
+            return fail(error.message_ja, error.detail)
+        # Not in the environment: it may be an Airflow Variable; check_configuration decides.
+    return None
+
+
 def run_pull(
     *,
     scope: str,
@@ -90,13 +203,22 @@ def run_pull(
     program: str | None,
     wave: str | None,
     month: str | None = None,
+    as_of: date | None = None,
 ) -> int:
-    """Ingest now: one impact_ingest run (data interval = the month up to now, or ``month``)."""
+    """Ingest now: one impact_ingest run (data interval = the month up to now, or ``month``).
+
+    ``wave`` pulls that wave whatever its window. A source that fails does not stop the
+    others: the command prints what landed, then the failed sources with their cause, and
+    exits 1.
+    """
     settings = paths()
     try:
         logical_date = month_interval_end(month) if month else None
     except ValueError as error:
         return fail("--month は 2025-05 のように年-月で指定してください。", str(error))
+    problem = pull_preflight(settings, wave, as_of)
+    if problem is not None:
+        return problem
     env = _embedded_airflow()
     if not forms_connection_configured(env):
         # The connection may also live in the Airflow metadata database; say so, then try.
@@ -104,27 +226,57 @@ def run_pull(
             "    note: AIRFLOW_CONN_IMPACT_FORMS_API / IMPACT_FORMS_API_URL+TOKEN are not set; "
             "using the connection impact_forms_api stored in Airflow, if any"
         )
-    conf = {"scope": scope, "fiscal_year": fiscal_year, "program": program, "wave": wave}
-    before = {path.name for path in settings.run_summaries.glob("*.json")}
+    conf = {
+        "scope": scope,
+        "fiscal_year": fiscal_year,
+        "program": program,
+        "wave": wave,
+        "as_of": as_of.isoformat() if as_of else None,
+    }
+    started = datetime.now(UTC) - timedelta(seconds=1)
     narrowed = ", ".join(f"{key}={value}" for key, value in conf.items() if value is not None)
     interval = f"month {month}" if month else "the month up to now"
+    if wave is not None:
+        interval = f"wave {wave}, whatever its window"
     done = step(f"running DAG impact_ingest ({interval}; {narrowed})")
-    if not run_dag("impact_ingest", conf, env, "pull_ingest", logical_date):
-        return 1
-    done()
-    latest = latest_run_summary(settings)
-    if latest is None or latest[0].name in before:
+    run = airflow_dags_test("impact_ingest", conf, env, "pull_ingest", logical_date)
+    latest = latest_run_summary(settings, since=started)
+    if run.ok:
+        done()
+    if latest is None:
+        if not run.ok:
+            return report_dag_failure(run)
         return fail("取り込みの結果(run summary)が見つかりません。", str(settings.run_summaries))
     path, summary = latest
     waves = [unit["wave_code"] for unit in summary["units"] if unit["source"] == "google_forms"]
-    if not waves:
+    if not waves and not summary.get("failed_sources"):
         print(
             "    この期間に回答受付中のアンケートはありません (no survey window open: no responses)"
         )
     print(format_run_summary(summary))
     print(f"run summary: {path}")
+    failures = summary.get("failed_sources") or []
+    if failures:
+        return fail_with_causes(
+            f"{len(failures)}件のデータ元を取り込めませんでした(ほかは取り込み済みです)。",
+            [
+                (_failure_label(failure), failure["message_ja"], failure["detail"])
+                for failure in failures
+            ],
+            f"log: {run.log_path}; staff were alerted. Fix the cause and run `impact pull` again: "
+            "what already landed is not landed twice.",
+        )
+    if not run.ok:
+        return report_dag_failure(run)
     print("next: `impact publish` builds, checks and publishes the warehouse")
     return 0
+
+
+def _failure_label(failure: dict[str, Any]) -> str:
+    from impact_warehouse.ops.ingest_runs import SOURCE_NAMES_JA
+
+    name = SOURCE_NAMES_JA.get(failure["source"], failure["source"])
+    return f"{name} {failure['wave_code']}" if failure.get("wave_code") else name
 
 
 def run_demo(as_of: date | None, seed: int) -> int:

@@ -25,10 +25,24 @@ def _is_lock_error(error: BaseException) -> bool:
     return "could not set lock" in text or "conflicting lock" in text
 
 
+def catalog_problem() -> int | None:
+    """Exit code 1 with the catalog's error (Japanese first) when a seed file is invalid:
+    checked before dbt or the gate start, which would fail later with less clear messages."""
+    from impact_warehouse.ops.preflight import ConfigurationError, check_catalog
+
+    try:
+        check_catalog()
+    except ConfigurationError as error:
+        return fail(error.message_ja, error.detail)
+    return None
+
+
 def run_build() -> int:
     """Build the warehouse from the landing zone (dbt seed + run + test)."""
     from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
 
+    if (problem := catalog_problem()) is not None:
+        return problem
     done = step("building the warehouse (dbt build: models, data tests, unit tests)")
     try:
         run = run_dbt(["build"], landing_dir=paths().landing)
@@ -66,6 +80,8 @@ def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
     )
     from impact_warehouse.transform.dbt_runner import DbtRunError
 
+    if (problem := catalog_problem()) is not None:
+        return problem
     settings = paths()
     if not any(settings.landing.glob("*/*")):
         return fail(
@@ -99,6 +115,8 @@ def run_backfill(from_fy: int, to_fy: int, as_of: date | None, publish: bool) ->
     from impact_warehouse.ops.backfill import backfill
     from impact_warehouse.sources.google_forms import FormsApiError
 
+    if (problem := catalog_problem()) is not None:
+        return problem
     settings = paths()
     try:
         api_config = forms_api_config()

@@ -27,6 +27,28 @@ def fail(message_ja: str, detail: str | None = None) -> int:
     return 1
 
 
+def fail_with_causes(
+    headline_ja: str, causes: list[tuple[str, str, str]], footer: str | None = None
+) -> int:
+    """A failure with its causes (where, Japanese sentence, technical detail): the Japanese
+    first, each detail under it; exit code 1. One cause becomes the headline itself."""
+    if len(causes) == 1:
+        where, message_ja, detail = causes[0]
+        print(f"エラー: {message_ja}", file=sys.stderr)
+        print(f"  ({headline_ja} 失敗した処理: {where})", file=sys.stderr)
+        print(f"  detail: {detail}", file=sys.stderr)
+    else:
+        suffix = f" 原因は次の{len(causes)}件です。" if causes else ""
+        print(f"エラー: {headline_ja}{suffix}", file=sys.stderr)
+        for where, message_ja, _detail in causes:
+            print(f"  ・{message_ja}({where})", file=sys.stderr)
+        for where, _message_ja, detail in causes:
+            print(f"  detail ({where}): {detail}", file=sys.stderr)
+    if footer:
+        print(f"  {footer}", file=sys.stderr)
+    return 1
+
+
 def quiet_library_logs(verbose: bool = False) -> None:
     """Only warnings from the libraries: the progress lines are the command's output.
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from impact_warehouse.catalog import load_catalog
+from impact_warehouse.catalog import CatalogError, load_catalog
 from impact_warehouse.settings import paths
 
 AlertKind = Literal[
@@ -251,7 +251,11 @@ def format_figure(value: float | int | str | None, check_name: str | None) -> st
 
 
 def render(alert: Alert, labels: CatalogLabels | None = None) -> RenderedAlert:
-    labels = labels or catalog_labels()
+    if labels is None:
+        try:
+            labels = catalog_labels()
+        except CatalogError:  # the alert about an invalid catalog must still go out: codes only
+            labels = CatalogLabels({}, {}, {})
     return RenderedAlert(alert, _subject(alert, labels), _body(alert, labels))
 
 

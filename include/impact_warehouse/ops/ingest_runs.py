@@ -12,6 +12,14 @@ waves are caught up (watermark + landed keys), and a backfill of a fiscal year l
 what the monthly runs did, provided the monthly runs saw every wave after its close — the run
 on the 1st after a window closes does, because windows end on a Japanese date and the run
 starts at 03:00 JST.
+
+Sources are isolated (issue 11): in the DAG one failing source task (the operations
+workbooks, the panel deliveries, one survey wave) does not stop the others; the run summary
+then lists it under ``failed_sources`` with its cause (:func:`summarise_sources`), and the
+run still ends failed so staff hear of it.
+
+``impact pull --wave W`` (trigger-form ``wave``) pulls W whatever its window: naming one wave
+is a deliberate request, so the interval does not filter it out.
 """
 
 from __future__ import annotations
@@ -24,7 +32,9 @@ from typing import Any
 
 from impact_warehouse import ingest
 from impact_warehouse.catalog import Catalog
+from impact_warehouse.landing.summary import format_run_summary, merge_summaries, write_run_summary
 from impact_warehouse.ops.calendar import interval_dates
+from impact_warehouse.ops.task_errors import TaskError, last_try_per_task
 from impact_warehouse.settings import Paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
@@ -71,13 +81,23 @@ def plan_interval(
         start,
         end,
         as_of=as_of,
-        all_waves=params.scope == "all",
+        # One named wave is pulled whatever its window (the README's re-pull step).
+        all_waves=params.scope == "all" or params.wave is not None,
         fiscal_year=params.fiscal_year,
         program=params.program,
         wave=params.wave,
     )
     if waves:
         log.info("survey waves to pull for %s … %s: %s", start, end, ", ".join(waves))
+    elif params.wave is not None:
+        log.info(
+            "survey wave %s is not pulled: it is not a Google Forms wave of the catalog, does not "
+            "match fiscal_year=%s / program=%s, or has not opened by %s",
+            params.wave,
+            params.fiscal_year,
+            params.program,
+            as_of,
+        )
     else:
         log.info(
             "no survey window is open between %s and %s (scope=%s, fiscal_year=%s, program=%s, "
@@ -92,6 +112,104 @@ def plan_interval(
     return waves
 
 
+# Japanese names of the sources, for the failure message staff read.
+SOURCE_NAMES_JA = {
+    "operations": "運営記録のワークブック",
+    "panel_file": "比較群パネルの納品ファイル",
+    "google_forms": "アンケート(Google Forms)",
+}
+
+
+@dataclass(frozen=True)
+class SourceOutcomes:
+    """What each source task of one run returned; None where the task did not succeed."""
+
+    operations: list[dict[str, Any]] | None
+    panels: list[dict[str, Any]] | None
+    planned_waves: list[str] | None
+    waves: list[dict[str, Any] | None]  # one per planned wave, in plan order
+
+    @property
+    def units(self) -> list[dict[str, Any]]:
+        return [
+            *(self.operations or []),
+            *(self.panels or []),
+            *(unit for unit in self.waves if unit is not None),
+        ]
+
+
+def _failure(
+    source: str,
+    task_id: str,
+    errors: dict[tuple[str, int], TaskError],
+    *,
+    map_index: int = -1,
+    wave_code: str | None = None,
+) -> dict[str, Any]:
+    error = errors.get((task_id, map_index))
+    return {
+        "source": source,
+        "task_id": task_id,
+        "wave_code": wave_code,
+        "message_ja": error.message_ja if error else "前の処理が失敗したため実行されませんでした。",
+        "detail": error.detail if error else "not run: an upstream task failed",
+    }
+
+
+def failed_sources(outcomes: SourceOutcomes, errors: list[TaskError]) -> list[dict[str, Any]]:
+    """Each source that did not land, with the cause its task recorded (ops.task_errors)."""
+    by_task = {(error.task_id, error.map_index): error for error in last_try_per_task(errors)}
+    failures = []
+    if outcomes.operations is None:
+        failures.append(_failure("operations", "land_operations_workbooks", by_task))
+    if outcomes.panels is None:
+        failures.append(_failure("panel_file", "land_panel_deliveries", by_task))
+    if outcomes.planned_waves is None:
+        failures.append(_failure("google_forms", "plan_waves", by_task))
+    for index, wave_code in enumerate(outcomes.planned_waves or []):
+        if index >= len(outcomes.waves) or outcomes.waves[index] is None:
+            failures.append(
+                _failure(
+                    "google_forms", "land_form_wave", by_task, map_index=index, wave_code=wave_code
+                )
+            )
+    return failures
+
+
+def describe_failures_ja(failures: list[dict[str, Any]]) -> str:
+    """One Japanese line per failed source, cause first (for the task log and the CLI)."""
+    lines = []
+    for failure in failures:
+        name = SOURCE_NAMES_JA.get(failure["source"], failure["source"])
+        if failure.get("wave_code"):
+            name = f"{name} {failure['wave_code']}"
+        lines.append(f"・{name}: {failure['message_ja']}")
+    return "\n".join(lines)
+
+
+def summarise_sources(
+    settings: Paths, run_id: str, outcomes: SourceOutcomes, errors: list[TaskError]
+) -> dict[str, Any]:
+    """Merge what landed, list what failed, and keep the summary with the landing zone."""
+    summary = {
+        **merge_summaries(outcomes.units),
+        "planned_waves": list(outcomes.planned_waves or []),
+        "failed_sources": failed_sources(outcomes, errors),
+    }
+    path = write_run_summary(settings.run_summaries, run_id, summary)
+    log.info("run summary %s:\n%s", path, format_run_summary(summary))
+    if summary["failed_sources"]:
+        log.warning(
+            "sources that did not land in this run (the others did):\n%s",
+            "\n".join(
+                f"  {failure['source']} {failure['wave_code'] or ''} ({failure['task_id']}): "
+                f"{failure['detail']}"
+                for failure in summary["failed_sources"]
+            ),
+        )
+    return {**summary, "summary_path": str(path)}
+
+
 def run_ingest(
     settings: Paths,
     waves: list[str],
@@ -101,14 +219,18 @@ def run_ingest(
     pseudonym_key: bytes | None = None,
     on_wave: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """The DAG's sequence in one process: workbooks (roster first), panels, waves, summary."""
-    units = [
-        *ingest.land_operations(settings, pseudonym_key),
-        *ingest.land_panels(settings, pseudonym_key),
-    ]
+    """The DAG's sequence in one process: workbooks (roster first), panels, waves, summary.
+
+    Unlike the DAG it stops at the first failing source (the backfill command reports it and
+    a re-run continues where it stopped).
+    """
+    operations = ingest.land_operations(settings, pseudonym_key)
+    panels = ingest.land_panels(settings, pseudonym_key)
+    landed_waves: list[dict[str, Any] | None] = []
     for wave_code in waves:
         unit = ingest.land_form_wave(settings, wave_code, api_config, pseudonym_key)
-        units.append(unit)
+        landed_waves.append(unit)
         if on_wave is not None:
             on_wave(wave_code, unit)
-    return {**ingest.finish_run(settings, run_id, units), "planned_waves": list(waves)}
+    outcomes = SourceOutcomes(operations, panels, list(waves), landed_waves)
+    return summarise_sources(settings, run_id, outcomes, [])

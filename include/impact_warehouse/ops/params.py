@@ -1,22 +1,47 @@
 """Trigger-form parameters of the DAGs, built from the catalog so the form offers only real
-choices (fiscal years, programs and survey waves that exist), with Japanese labels."""
+choices (fiscal years, programs and survey waves that exist), with Japanese labels.
+
+Built while Airflow parses the DAG files, so they must never fail: with an invalid catalog
+(:func:`catalog_for_params` returns None) the form offers free fields instead of choices, the
+DAGs still load, and their first task fails with the catalog's message and alerts staff.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from airflow.sdk import Param
 
-from impact_warehouse.catalog import Catalog
+from impact_warehouse.catalog import Catalog, load_catalog
+
+log = logging.getLogger(__name__)
 
 WAVE_TYPE_JA = {"pre": "事前", "post": "事後", "followup": "追跡", "comparison": "比較群"}
+CATALOG_INVALID_NOTE = "(カタログにエラーがあるため選択肢を表示できません)"
+
+
+def catalog_for_params() -> Catalog | None:
+    """The catalog for the trigger forms, or None when it cannot be read (logged)."""
+    try:
+        return load_catalog()
+    except Exception as error:  # any failure here would make the DAG file an import error
+        log.warning("catalog invalid; trigger forms offer free fields: %s", error)
+        return None
 
 
 def fiscal_years(catalog: Catalog) -> list[int]:
     return sorted({wave.fiscal_year for wave in catalog.waves.values()})
 
 
-def fiscal_year_param(catalog: Catalog, description: str) -> Param:
+def fiscal_year_param(catalog: Catalog | None, description: str) -> Param:
+    if catalog is None:
+        return Param(
+            None,
+            type=["null", "integer"],
+            title="年度 (fiscal year)",
+            description=description + CATALOG_INVALID_NOTE,
+        )
     years = fiscal_years(catalog)
     return Param(
         None,
@@ -28,13 +53,16 @@ def fiscal_year_param(catalog: Catalog, description: str) -> Param:
     )
 
 
-def ingest_params(catalog: Catalog) -> dict[str, Any]:
+PROGRAM_TITLE = "プログラム (program)"
+PROGRAM_DESCRIPTION = "このプログラムのアンケートだけに絞る(空欄 = すべて。追跡調査は全体)"
+WAVE_TITLE = "アンケート (survey wave)"
+WAVE_DESCRIPTION = (
+    "この1回のアンケートだけ取り込む(回答期間に関係なく取り込みます。空欄 = 条件に合うすべて)"
+)
+
+
+def ingest_params(catalog: Catalog | None) -> dict[str, Any]:
     """``scope``, ``fiscal_year``, ``program``, ``wave``, ``as_of`` of ``impact_ingest``."""
-    programs = [code for code, program in catalog.programs.items() if program.has_outcome_survey]
-    form_waves = sorted(
-        (wave for wave in catalog.waves.values() if wave.source_system == "google_forms"),
-        key=lambda wave: (wave.open_date, wave.wave_code),
-    )
     return {
         "scope": Param(
             "interval",
@@ -52,28 +80,8 @@ def ingest_params(catalog: Catalog) -> dict[str, Any]:
             },
         ),
         "fiscal_year": fiscal_year_param(catalog, "この年度のアンケートだけに絞る(空欄 = すべて)"),
-        "program": Param(
-            None,
-            type=["null", "string"],
-            enum=[None, *programs],
-            title="プログラム (program)",
-            description="このプログラムのアンケートだけに絞る(空欄 = すべて。追跡調査は全体)",
-            values_display={code: catalog.programs[code].program_name_ja for code in programs},
-        ),
-        "wave": Param(
-            None,
-            type=["null", "string"],
-            enum=[None, *(wave.wave_code for wave in form_waves)],
-            title="アンケート (survey wave)",
-            description="この1回のアンケートだけ取り込む(空欄 = 条件に合うすべて)",
-            values_display={
-                wave.wave_code: (
-                    f"{wave.fiscal_year}年度 {WAVE_TYPE_JA.get(wave.wave_type, wave.wave_type)}"
-                    f" {wave.wave_code}({wave.open_date}〜{wave.close_date})"
-                )
-                for wave in form_waves
-            },
-        ),
+        "program": _program_param(catalog),
+        "wave": _wave_param(catalog),
         "as_of": Param(
             None,
             type=["null", "string"],
@@ -85,3 +93,46 @@ def ingest_params(catalog: Catalog) -> dict[str, Any]:
             ),
         ),
     }
+
+
+def _program_param(catalog: Catalog | None) -> Param:
+    if catalog is None:
+        return _free_text_param(PROGRAM_TITLE, PROGRAM_DESCRIPTION)
+    programs = [code for code, program in catalog.programs.items() if program.has_outcome_survey]
+    return Param(
+        None,
+        type=["null", "string"],
+        enum=[None, *programs],
+        title=PROGRAM_TITLE,
+        description=PROGRAM_DESCRIPTION,
+        values_display={code: catalog.programs[code].program_name_ja for code in programs},
+    )
+
+
+def _wave_param(catalog: Catalog | None) -> Param:
+    if catalog is None:
+        return _free_text_param(WAVE_TITLE, WAVE_DESCRIPTION)
+    form_waves = sorted(
+        (wave for wave in catalog.waves.values() if wave.source_system == "google_forms"),
+        key=lambda wave: (wave.open_date, wave.wave_code),
+    )
+    return Param(
+        None,
+        type=["null", "string"],
+        enum=[None, *(wave.wave_code for wave in form_waves)],
+        title=WAVE_TITLE,
+        description=WAVE_DESCRIPTION,
+        values_display={
+            wave.wave_code: (
+                f"{wave.fiscal_year}年度 {WAVE_TYPE_JA.get(wave.wave_type, wave.wave_type)}"
+                f" {wave.wave_code}({wave.open_date}〜{wave.close_date})"
+            )
+            for wave in form_waves
+        },
+    )
+
+
+def _free_text_param(title: str, description: str) -> Param:
+    return Param(
+        None, type=["null", "string"], title=title, description=description + CATALOG_INVALID_NOTE
+    )

@@ -1,0 +1,153 @@
+"""Configuration checks that run before any data moves, and a Japanese sentence for each failure.
+
+A missing Forms credential, a missing or unusable pseudonymisation key and an invalid catalog
+cannot be fixed by retrying. The DAG tasks fail at once on them (``AirflowFailException``, see
+:mod:`impact_warehouse.airflow_support`) and the ``impact`` commands check them before they
+start a run. Every check raises :class:`ConfigurationError`: a plain-Japanese sentence for staff
+(what is wrong, what to do) and the technical detail in English for whoever fixes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from impact_warehouse.catalog import Catalog, CatalogError, load_catalog
+from impact_warehouse.landing.privacy import (
+    PSEUDONYM_KEY_ENV,
+    MissingPseudonymKey,
+    Pseudonymiser,
+    load_pseudonym_key,
+)
+from impact_warehouse.settings import Paths
+from impact_warehouse.sources.google_forms import FormsApiConfig, FormsApiError
+
+CATALOG_CHECK = "python -m impact_warehouse.catalog"
+# HTTP answers a retry cannot change (the request or the credential is wrong). 408 and 429
+# are about timing, so they stay retryable.
+PERMANENT_HTTP_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 422})
+
+
+class ExplainedError(Exception):
+    """A failure no retry can fix, with the Japanese sentence for staff and the English detail."""
+
+    def __init__(self, message_ja: str, detail: str, *, topic: str) -> None:
+        super().__init__(f"{topic}: {detail}")
+        self.message_ja = message_ja
+        self.detail = detail
+        self.topic = topic
+
+
+class ConfigurationError(ExplainedError):
+    """Set-up is wrong (credential, key, catalog): stop now, say what to fix."""
+
+
+def _described(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def catalog_problem(error: CatalogError) -> ConfigurationError:
+    where = ""
+    if error.file_name and error.line:
+        where = f"{error.file_name} の {error.line} 行目"
+    elif error.file_name:
+        where = error.file_name
+    return ConfigurationError(
+        f"カタログ(dbt_project/seeds/*.csv)に誤りがあります{f'({where})' if where else ''}。"
+        f"下の英語の説明に従ってファイルを直し、`{CATALOG_CHECK}` で確認してから"
+        "もう一度実行してください。",
+        _described(error),
+        topic="catalog",
+    )
+
+
+def check_catalog(seed_dir: Path | None = None) -> Catalog:
+    """The catalog, or a ConfigurationError naming the file, line and fix."""
+    try:
+        return load_catalog(seed_dir)
+    except CatalogError as error:
+        raise catalog_problem(error) from error
+
+
+def check_pseudonym_key(settings: Paths, airflow_key: bytes | None) -> bytes:
+    """The key the landing tasks will use (Airflow variable, env, or key file), usable.
+
+    Any ``ValueError`` from loading or using the key is a key problem (empty, too short,
+    unreadable); the landing code decides the rules, this only turns them into a stop.
+    """
+    try:
+        key = airflow_key or load_pseudonym_key(settings.secrets / "pseudonym.key")
+        Pseudonymiser(key)
+    except MissingPseudonymKey as error:
+        raise ConfigurationError(
+            "仮名化キー(pseudonym key)が設定されていません。個人情報を仮名に置き換えられないため、"
+            "何も取り込みませんでした。Airflow の変数 impact_pseudonym_key か環境変数 "
+            f"{PSEUDONYM_KEY_ENV}、またはキーファイルを設定してください"
+            "(README「Configuration reference」)。",
+            _described(error),
+            topic="pseudonym_key",
+        ) from error
+    except (ValueError, OSError) as error:
+        raise ConfigurationError(
+            "仮名化キー(pseudonym key)が使えません(空・短すぎる・読めないなど)。"
+            "何も取り込みませんでした。十分に長いランダムなキーを設定してください"
+            "(README「Configuration reference」)。",
+            _described(error),
+            topic="pseudonym_key",
+        ) from error
+    return key
+
+
+def check_forms_api(load_config: Callable[[], FormsApiConfig]) -> FormsApiConfig:
+    """The Forms API settings, or a ConfigurationError saying how to configure them."""
+    try:
+        return load_config()
+    except (FormsApiError, ValueError, OSError) as error:
+        raise ConfigurationError(
+            "アンケート(Google Forms API)への接続設定がありません、または正しくありません。"
+            "Airflow の接続 impact_forms_api(AIRFLOW_CONN_IMPACT_FORMS_API)か、"
+            "IMPACT_FORMS_API_URL と IMPACT_FORMS_API_TOKEN(または IMPACT_FORMS_API_KEY_FILE)"
+            "を設定してください(README「Configuration reference」)。",
+            _described(error),
+            topic="forms_api",
+        ) from error
+
+
+def is_permanent(error: BaseException) -> bool:
+    """True when retrying the task cannot help: set-up errors and refused API requests."""
+    if isinstance(error, (ExplainedError, CatalogError, MissingPseudonymKey)):
+        return True
+    return isinstance(error, FormsApiError) and error.status_code in PERMANENT_HTTP_STATUSES
+
+
+def explain(error: BaseException) -> tuple[str, str]:
+    """(Japanese sentence for staff, English technical detail) for any task failure."""
+    if isinstance(error, ExplainedError):
+        return error.message_ja, error.detail
+    if isinstance(error, CatalogError):
+        problem = catalog_problem(error)
+        return problem.message_ja, problem.detail
+    if isinstance(error, FormsApiError):
+        status = error.status_code
+        if status in (401, 403):
+            message = (
+                "アンケート(Google Forms API)が認証または権限のエラーを返しました。"
+                "接続 impact_forms_api の認証情報と、フォームの共有設定を確認してください。"
+            )
+        elif status == 404:
+            message = (
+                "アンケートのフォームが見つかりません。waves.csv の source_ref(フォームID)が"
+                "正しいか、フォームが削除されていないか確認してください。"
+            )
+        elif status in PERMANENT_HTTP_STATUSES:
+            message = "アンケート(Google Forms API)が要求を受け付けませんでした。"
+        else:
+            message = (
+                "アンケート(Google Forms API)に接続できませんでした(一時的な障害の可能性)。"
+                "時間をおいてもう一度実行すると、続きから取り込みます。"
+            )
+        return message, _described(error)
+    return (
+        "予期しないエラーで処理が止まりました。下の詳細とログを担当者に伝えてください。",
+        _described(error),
+    )

@@ -1,0 +1,108 @@
+"""Every kind of typo in a seed file is a CatalogError naming the file, the line and the fix
+(never a bare ValueError or KeyError from deep inside the loader)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from impact_warehouse.catalog import CatalogError, load_catalog
+from impact_warehouse.settings import paths
+
+
+def _set_cell(seeds: Path, file_name: str, line: int, column: str, value: str) -> None:
+    path = seeds / file_name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[line - 1].split(",")
+    cells[header.index(column)] = value
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _rename_column(seeds: Path, file_name: str, column: str) -> None:
+    path = seeds / file_name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(column, column + "_x", 1), encoding="utf-8")
+
+
+def _append_line(seeds: Path, file_name: str, line: str) -> None:
+    with (seeds / file_name).open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def _save_as_cp932(seeds: Path, file_name: str) -> None:
+    path = seeds / file_name
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp932"))
+
+
+Edit = Callable[[Path], None]
+CASES: dict[str, tuple[Edit, str, int | None, str]] = {
+    # name: (edit, file, line, words the message must hold)
+    "percent_sign": (
+        lambda s: _set_cell(s, "waves.csv", 2, "response_rate_target", "70%"),
+        "waves.csv",
+        2,
+        "0.70 for 70%",
+    ),
+    "percent_number": (
+        lambda s: _set_cell(s, "waves.csv", 3, "response_rate_floor", "50"),
+        "waves.csv",
+        3,
+        "between 0 and 1",
+    ),
+    "fiscal_year_in_words": (
+        lambda s: _set_cell(s, "cohorts.csv", 2, "fiscal_year", "令和7"),
+        "cohorts.csv",
+        2,
+        "not a whole number",
+    ),
+    "panel_target_text": (
+        lambda s: _set_cell(s, "waves.csv", 2, "panel_target_n", "約300"),
+        "waves.csv",
+        2,
+        "not a whole number",
+    ),
+    "scale_bound_text": (
+        lambda s: _set_cell(s, "scales.csv", 2, "max_value", "ten"),
+        "scales.csv",
+        2,
+        "not a number",
+    ),
+    "missing_column": (
+        lambda s: _rename_column(s, "waves.csv", "open_date"),
+        "waves.csv",
+        None,
+        "column 'open_date' is missing from the header",
+    ),
+    "comma_inside_a_value": (
+        lambda s: _append_line(s, "programs.csv", "extra,ママ,ボノ,true,x,y,z,w"),
+        "programs.csv",
+        None,
+        "double quotes",
+    ),
+    "saved_as_shift_jis": (
+        lambda s: _save_as_cp932(s, "waves.csv"),
+        "waves.csv",
+        None,
+        "CSV UTF-8",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_a_seed_typo_names_file_line_and_fix(tmp_path: Path, case: str) -> None:
+    edit, file_name, line, words = CASES[case]
+    seeds = tmp_path / "seeds"
+    shutil.copytree(paths().seeds, seeds)
+    edit(seeds)
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(seeds)
+    assert raised.value.file_name == file_name
+    assert words in str(raised.value)
+    if line is not None:
+        assert raised.value.line == line
+        assert f"{file_name} line {line}:" in str(raised.value)

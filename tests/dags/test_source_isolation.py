@@ -1,0 +1,121 @@
+"""The ingest DAG isolates sources (issue 11): a failing source does not stop the others.
+
+One real run (``impact pull`` → ``airflow dags test impact_ingest``) where three sources fail
+at once: the operations workbooks and the panel deliveries cannot be written (their landing
+folders are files: a fault no retry fixes, but one Airflow does retry) and one survey wave's
+form is gone from the API (HTTP 404: not retried). Every other wave lands, the run summary
+lists the three failures with their cause, the landing Asset is emitted for what landed, and
+the run still ends failed with staff alerted.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from dag_run_support import (
+    LANDING_ASSET_URI,
+    alerts,
+    asset_event_count,
+    command_env,
+    dag_run_state,
+    impact,
+    latest_run_summary,
+    task_states,
+)
+
+from impact_warehouse.catalog import load_catalog
+from impact_warehouse.demo.forms_api_server import FormsApiServer
+from impact_warehouse.demo.generator import generate_demo_sources
+
+AS_OF = date(2026, 11, 1)
+TOKEN = "isolation-test-token"
+MISSING_WAVE = "npo_mentoring_2025_post"
+
+
+@pytest.fixture(scope="module")
+def isolated_run(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("isolation")
+    sources = root / "sources"
+    generate_demo_sources(sources, seed=2025, as_of=AS_OF)
+    # The form of one wave is deleted on the survey platform: the API answers 404 for it.
+    form_id = load_catalog().waves[MISSING_WAVE].source_ref
+    (sources / "google_forms" / "forms" / f"{form_id}.json").unlink()
+    work = root / "work"
+    # The workbooks' and panel files' landing folders cannot be created.
+    (work / "landing").mkdir(parents=True)
+    (work / "landing" / "operations").write_text("a file where a folder belongs\n")
+    (work / "landing" / "panel_file").write_text("a file where a folder belongs\n")
+    with FormsApiServer(sources / "google_forms", token=TOKEN) as server:
+        env = command_env(
+            work,
+            IMPACT_INBOX_DIR=str(sources / "inbox"),
+            IMPACT_FORMS_API_URL=server.url,
+            IMPACT_FORMS_API_TOKEN=TOKEN,
+            # One quick retry, so the test also shows which failures are retried.
+            IMPACT_TASK_RETRIES="1",
+            IMPACT_TASK_RETRY_DELAY_SECONDS="1",
+        )
+        args = ["pull", "--all", "--fiscal-year", "2025", "--as-of", AS_OF.isoformat()]
+        result = impact(args, env)
+    shutil.rmtree(sources / "google_forms")  # keep the temp folder small
+    return work, result
+
+
+@pytest.mark.slow
+def test_the_other_sources_land_and_the_summary_lists_the_failed_ones(isolated_run) -> None:
+    work, _ = isolated_run
+    summary = latest_run_summary(work)
+    failed = {(item["source"], item["wave_code"]) for item in summary["failed_sources"]}
+    assert failed == {("operations", None), ("panel_file", None), ("google_forms", MISSING_WAVE)}
+    causes = {item["source"]: item for item in summary["failed_sources"]}
+    assert "NotADirectoryError" in causes["operations"]["detail"]
+    assert "404" in causes["google_forms"]["detail"]
+    assert "フォームが見つかりません" in causes["google_forms"]["message_ja"]
+    # Every other FY2025 survey wave landed in the same run.
+    fy2025_forms = {
+        code
+        for code, wave in load_catalog().waves.items()
+        if wave.fiscal_year == 2025 and wave.source_system == "google_forms"
+    }
+    landed = {unit["wave_code"] for unit in summary["units"] if unit["landed"] > 0}
+    assert landed == fy2025_forms - {MISSING_WAVE}
+    assert set(summary["planned_waves"]) == fy2025_forms
+    assert summary["landed"] > 0
+
+
+@pytest.mark.slow
+def test_the_run_ends_failed_after_the_summary_and_the_landing_asset(isolated_run) -> None:
+    work, _ = isolated_run
+    states = task_states(work, "impact_ingest")
+    assert dag_run_state(work, "impact_ingest") == "failed"
+    assert states[("check_configuration", -1)] == ("success", 1)
+    assert states[("plan_waves", -1)][0] == "success"  # after the failed workbooks
+    assert states[("summarise_run", -1)][0] == "success"
+    assert states[("check_every_source_landed", -1)] == ("failed", 1)
+    # A file-system fault is retried once (IMPACT_TASK_RETRIES=1); the API's 404 is not.
+    assert states[("land_operations_workbooks", -1)] == ("failed", 2)
+    assert states[("land_panel_deliveries", -1)] == ("failed", 2)
+    wave_states = [state for (task, _), (state, _) in states.items() if task == "land_form_wave"]
+    assert sorted(wave_states) == ["failed", "success", "success", "success", "success"]
+    assert [
+        tries
+        for (task, _), (state, tries) in states.items()
+        if (task, state) == ("land_form_wave", "failed")
+    ] == [1]
+    assert asset_event_count(work, LANDING_ASSET_URI) == 1
+
+
+@pytest.mark.slow
+def test_staff_are_alerted_and_the_command_says_why_in_japanese_first(isolated_run) -> None:
+    work, result = isolated_run
+    sent = [alert for alert in alerts(work) if alert["alert"]["kind"] == "task_failure"]
+    assert sent, "no task-failure alert reached the outbox"
+    assert result.returncode == 1
+    first_line = result.stderr.splitlines()[0]
+    assert first_line.startswith("エラー: 3件のデータ元を取り込めませんでした")
+    assert "Traceback" not in result.stderr
+    assert "運営記録のワークブック" in result.stderr and MISSING_WAVE in result.stderr
+    # What landed is printed (stdout) before the failures (stderr).
+    assert "landed" in result.stdout and "run summary:" in result.stdout
