@@ -30,8 +30,8 @@ class RecordedForm:
             {
                 "formId": form_id,
                 "responseId": f"r{number}",
-                "createTime": "2026-12-12T01:00:00Z",
-                "lastSubmittedTime": f"2026-12-12T01:00:0{number}Z",
+                "createTime": "2026-11-12T01:00:00Z",
+                "lastSubmittedTime": f"2026-11-12T01:00:0{number}Z",
                 "respondentEmail": email,
                 "answers": {},
             }
