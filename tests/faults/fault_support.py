@@ -53,7 +53,7 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, list[dict[str, Any]] | 
     return process.returncode, (json.loads(lines[-1]) if lines else None), stderr
 
 
-def run_in_process(settings: Paths, url: str, page_size: int = 25) -> list[dict[str, Any]]:
+def run_in_process(settings: Paths, url: str, page_size: int = 5) -> list[dict[str, Any]]:
     """The DAG's sequence in this process (same as ingest_worker.py without the options)."""
     config = FormsApiConfig(
         base_url=url, token=TOKEN, page_size=page_size, backoff_base_seconds=0.01

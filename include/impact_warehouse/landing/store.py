@@ -214,7 +214,12 @@ class PartitionStore:
             if sha256_hex(data) == entry.keys_sha256:
                 return parse_sidecar(sidecar, data)
             log.warning("key sidecar %s does not match its manifest line; rebuilding", sidecar)
-        keys, part_sha = read_part(part)
+        try:
+            keys, part_sha = read_part(part)
+        except LandingIntegrityError as error:
+            raise LandingIntegrityError(
+                f"key sidecar {sidecar} is missing or damaged and cannot be rebuilt: {error}"
+            ) from error
         if part_sha != entry.sha256:
             raise LandingIntegrityError(
                 f"landing part {part} does not match its manifest (sha256 {part_sha[:12]}…, "
