@@ -51,6 +51,7 @@ def test_killed_at_a_crash_window_then_rerun_lands_everything_once(
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="landing/forms_job.py commits a page's quarantine after its responses part: a run "
     "killed between the two loses that page's answer-level quarantine rows (the rerun skips the "
     "landed records before any per-answer check). Fix: commit the quarantine batch first.",
@@ -58,9 +59,11 @@ def test_killed_at_a_crash_window_then_rerun_lands_everything_once(
 def test_quarantine_of_a_page_killed_after_its_part_is_not_lost(tmp_path, clean_run, start_worker):
     work = tmp_path / "work"
     code, _, _ = finish(start_worker(work, "--kill", f"after:{RESPONSES}.keys:5"))
-    assert code == -signal.SIGKILL
+    if code != -signal.SIGKILL:
+        raise RuntimeError("the worker was not killed")
     code, _, stderr = finish(start_worker(work))
-    assert code == 0, stderr[-2000:]
+    if code != 0:
+        raise RuntimeError(stderr[-2000:])
     assert landed_keys(work / "landing") == clean_run
 
 
