@@ -219,6 +219,7 @@ def _check_folder(
                 rewrite = True
         elif isinstance(outcome, PartEntry):
             kept[name] = outcome
+            rewrite = True
     for name in sorted(set(manifest.entries) - set(parts) | set(orphan_sidecars)):
         sidecar = folder.path / name.replace(".jsonl", ".keys")
         report.findings.append(
