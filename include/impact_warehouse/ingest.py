@@ -2,6 +2,10 @@
 
 Order matters once: the roster lands before survey responses so linkage can be checked
 while landing (an unlinked respondent is reported, not dropped).
+
+Each source unit lands under its landing lock (``landing/lock.py``): the operations workbooks,
+the panel deliveries, and each Google Form. A second run (a manual pull during the scheduled
+one) waits for the first, then finds its records already landed.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from typing import Any
 
 from impact_warehouse.catalog import Catalog
 from impact_warehouse.landing.context import LandingContext
+from impact_warehouse.landing.forms_job import SOURCE as FORMS_SOURCE
 from impact_warehouse.landing.forms_job import land_forms_wave
+from impact_warehouse.landing.lock import landing_unit
 from impact_warehouse.landing.operations_job import land_operations_workbooks
 from impact_warehouse.landing.panel_job import land_panel_deliveries
 from impact_warehouse.landing.summary import (
@@ -56,19 +62,21 @@ def plan_form_waves(
 
 
 def land_operations(settings: Paths, pseudonym_key: bytes | None = None) -> list[dict[str, Any]]:
-    context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
-    try:
-        return [summary.as_dict() for summary in land_operations_workbooks(context)]
-    finally:
-        context.close()
+    with landing_unit(settings, "operations"):
+        context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
+        try:
+            return [summary.as_dict() for summary in land_operations_workbooks(context)]
+        finally:
+            context.close()
 
 
 def land_panels(settings: Paths, pseudonym_key: bytes | None = None) -> list[dict[str, Any]]:
-    context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
-    try:
-        return [summary.as_dict() for summary in land_panel_deliveries(context)]
-    finally:
-        context.close()
+    with landing_unit(settings, "panel_file"):
+        context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
+        try:
+            return [summary.as_dict() for summary in land_panel_deliveries(context)]
+        finally:
+            context.close()
 
 
 def land_form_wave(
@@ -79,8 +87,13 @@ def land_form_wave(
 ) -> dict[str, Any]:
     context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
     try:
-        with FormsApiClient(api_config) as client:
-            return land_forms_wave(context, context.catalog.waves[wave_code], client).as_dict()
+        wave = context.catalog.waves[wave_code]
+        # Per form, not per wave: the form's folders and watermark are what two runs share.
+        with (
+            landing_unit(settings, FORMS_SOURCE, wave.source_ref),
+            FormsApiClient(api_config) as client,
+        ):
+            return land_forms_wave(context, wave, client).as_dict()
     finally:
         context.close()
 

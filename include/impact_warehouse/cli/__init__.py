@@ -1,7 +1,7 @@
 """Command-line entry point: ``impact <command>`` for the common jobs.
 
 Pipeline: ``demo``, ``pull`` (ingest now, through Airflow), ``build``, ``publish``, ``backfill``.
-Reading: ``releases``, ``status``, ``report``. Setup: ``airflow-env``.
+Reading: ``releases``, ``status``, ``report``. Setup: ``airflow-env``. Repair: ``verify``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from impact_warehouse.airflow_env import airflow_environment
 from impact_warehouse.cli.progress import quiet_library_logs
+from impact_warehouse.cli.verify import add_verify_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--release", default=None, help="show how the gate judged this release (id or prefix)"
     )
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
+    add_verify_parser(commands)
     return parser
 
 
@@ -156,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.status import run_status
 
         return run_status(args.release)
+    if args.command == "verify":
+        from impact_warehouse.cli.verify import run_verify
+
+        return run_verify(args.repair, args.lock_timeout)
     if args.command == "airflow-env":
         for name, value in airflow_environment().items():
             print(f"export {name}={value}")

@@ -2,22 +2,34 @@
 
 Every landed record has a key. A part file (JSON lines) is written to a temporary name,
 fsynced and renamed, so a reader or a killed run never sees half a file; its keys go to a
-sidecar ``.keys`` file afterwards. A part whose sidecar is missing (the run died between the
-two renames) has its keys rebuilt from the part itself, so nothing is ever landed twice.
+sidecar ``.keys`` file afterwards, then a line with both checksums to the folder's manifest
+(``landing/manifest.py``). A part whose sidecar is missing (the run died between the two
+renames) or damaged has its keys rebuilt from the part itself, so nothing is ever landed twice;
+``impact verify`` (``landing/verify.py``) finds and repairs what the index cannot.
+Writers hold the source's landing lock (``landing/lock.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from impact_warehouse.landing.manifest import (
+    PartEntry,
+    append_entry,
+    read_manifest,
+    sha256_hex,
+)
+
 KEY_FIELD = "record_key"
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> str:
@@ -37,18 +49,54 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def write_atomically(path: Path, lines: Iterable[str]) -> None:
-    """Write text lines to ``path`` so that it appears complete or not at all."""
+TEMPORARY_MARK = ".tmp-"
+
+
+def write_atomically(path: Path, lines: Iterable[str]) -> str:
+    """Write text lines to ``path`` so that it appears complete or not at all.
+
+    Returns the sha256 of the bytes written. On any failure (a full disk) the temporary file
+    is removed and the error names the file; a temporary left by a killed process is removed
+    by the next run of its source (:func:`remove_temporaries`, under the landing lock).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    with temporary.open("w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(line)
-            handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    temporary = path.with_name(f".{path.name}{TEMPORARY_MARK}{uuid.uuid4().hex[:8]}")
+    digest = hashlib.sha256()
+    try:
+        with temporary.open("wb") as handle:
+            for line in lines:
+                data = line.encode("utf-8") + b"\n"
+                digest.update(data)
+                handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OSError(error.errno, f"{error.strerror} while writing {path}", str(path)) from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     _fsync_directory(path.parent)
+    return digest.hexdigest()
+
+
+def is_temporary(path: Path) -> bool:
+    return path.name.startswith(".") and TEMPORARY_MARK in path.name
+
+
+def remove_temporaries(directory: Path, *, name_prefix: str = "") -> list[Path]:
+    """Remove temporaries (``.<name>.tmp-*``) under ``directory``. Only call it while no
+    other process writes there (under the source's landing lock): a live writer's temporary
+    looks the same as a dead one's."""
+    if not directory.is_dir():
+        return []
+    removed = []
+    for path in sorted(directory.rglob(f".{name_prefix}*{TEMPORARY_MARK}*")):
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def _key_digest(key: str) -> bytes:
@@ -58,12 +106,71 @@ def _key_digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
 
 
+class LandingIntegrityError(RuntimeError):
+    """A landing file cannot be read as written. The message names the file."""
+
+
+def sidecar_of(part: Path) -> Path:
+    return part.with_suffix(".keys")
+
+
+def _sidecar_lines(keys: Iterable[str]) -> Iterator[str]:
+    # Keys may contain spaces or newlines (panel headers), so each is a JSON string.
+    return (json.dumps(key, ensure_ascii=False) for key in keys)
+
+
+def read_part(part: Path) -> tuple[list[str], str]:
+    """The keys of a part (in order) and the sha256 of its bytes. Raises
+    :class:`LandingIntegrityError` naming the part and line when a line is not a record."""
+    data = part.read_bytes()
+    keys = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            key = record[KEY_FIELD]
+        except (ValueError, KeyError, TypeError) as error:
+            raise LandingIntegrityError(
+                f"landing part {part} line {number} is not a landed record "
+                f"({type(error).__name__}); run `impact verify`"
+            ) from error
+        if not isinstance(key, str):
+            raise LandingIntegrityError(f"landing part {part} line {number}: key is not text")
+        keys.append(key)
+    return keys, sha256_hex(data)
+
+
+def parse_sidecar(sidecar: Path, data: bytes) -> list[str]:
+    keys = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            key = json.loads(line)
+        except ValueError as error:
+            raise LandingIntegrityError(
+                f"key sidecar {sidecar} line {number} is not a JSON string; "
+                "run `impact verify` to rebuild it from its part"
+            ) from error
+        if not isinstance(key, str):
+            raise LandingIntegrityError(f"key sidecar {sidecar} line {number}: not a key")
+        keys.append(key)
+    return keys
+
+
 class PartitionStore:
-    """One folder of part files for one source entity (e.g. one form's responses)."""
+    """One folder of part files for one source entity (e.g. one form's responses).
+
+    The key index is read from the sidecars once, then topped up with the parts other
+    processes landed since: :meth:`append` re-lists the folder before it filters, so under
+    the source's landing lock two processes can never both land a key.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._keys: set[bytes] | None = None
+        self._indexed_parts: set[str] = set()
 
     def _part_files(self) -> list[Path]:
         if not self.directory.exists():
@@ -75,27 +182,78 @@ class PartitionStore:
         """Digests of every landed key, read from the sidecars once per store."""
         if self._keys is None:
             self._keys = set()
-            for part in self._part_files():
-                sidecar = part.with_suffix(".keys")
-                if not sidecar.exists():
-                    self._rebuild_sidecar(part, sidecar)
-                with sidecar.open(encoding="utf-8") as handle:
-                    self._keys.update(
-                        _key_digest(json.loads(line)) for line in handle if line.strip()
-                    )
+            self._index_new_parts()
         return self._keys
 
+    def _index_new_parts(self) -> None:
+        keys = self._landed
+        new_parts = [p for p in self._part_files() if p.name not in self._indexed_parts]
+        if not new_parts:
+            return
+        manifest = read_manifest(self.directory)
+        for part in new_parts:
+            keys.update(
+                _key_digest(key) for key in self._checked_keys(part, manifest.get(part.name))
+            )
+            self._indexed_parts.add(part.name)
+
+    def _checked_keys(self, part: Path, entry: PartEntry | None) -> list[str]:
+        """A part's keys, repairing what a crash or damage left behind when the part allows."""
+        sidecar = sidecar_of(part)
+        if entry is None:
+            # The run died before the manifest line (or the part predates manifests): the
+            # part is complete (renamed after fsync), so it is the truth.
+            keys, part_sha = read_part(part)
+            keys_sha = self._ensure_sidecar(sidecar, keys)
+            append_entry(
+                self.directory, PartEntry(part.name, len(keys), part_sha, keys_sha, utc_now())
+            )
+            return keys
+        if sidecar.exists():
+            data = sidecar.read_bytes()
+            if sha256_hex(data) == entry.keys_sha256:
+                return parse_sidecar(sidecar, data)
+            log.warning("key sidecar %s does not match its manifest line; rebuilding", sidecar)
+        try:
+            keys, part_sha = read_part(part)
+        except LandingIntegrityError as error:
+            raise LandingIntegrityError(
+                f"key sidecar {sidecar} is missing or damaged and cannot be rebuilt: {error}"
+            ) from error
+        if part_sha != entry.sha256:
+            raise LandingIntegrityError(
+                f"landing part {part} does not match its manifest (sha256 {part_sha[:12]}…, "
+                f"expected {entry.sha256[:12]}…) and its key sidecar {sidecar} is missing or "
+                "damaged; run `impact verify` to repair"
+            )
+        keys_sha = write_atomically(sidecar, _sidecar_lines(keys))
+        if keys_sha != entry.keys_sha256:
+            append_entry(
+                self.directory, PartEntry(part.name, len(keys), part_sha, keys_sha, utc_now())
+            )
+        return keys
+
     @staticmethod
-    def _rebuild_sidecar(part: Path, sidecar: Path) -> None:
-        with part.open(encoding="utf-8") as handle:
-            keys = [json.loads(line)[KEY_FIELD] for line in handle if line.strip()]
-        write_atomically(sidecar, (json.dumps(key, ensure_ascii=False) for key in keys))
+    def _ensure_sidecar(sidecar: Path, keys: list[str]) -> str:
+        """The sidecar's sha256, after rewriting it from ``keys`` if it is missing or differs."""
+        if sidecar.exists():
+            data = sidecar.read_bytes()
+            try:
+                if parse_sidecar(sidecar, data) == keys:
+                    return sha256_hex(data)
+            except LandingIntegrityError:
+                pass
+            log.warning("key sidecar %s differs from its part; rebuilding", sidecar)
+        return write_atomically(sidecar, _sidecar_lines(keys))
 
     def is_landed(self, key: str) -> bool:
         return _key_digest(key) in self._landed
 
     def append(self, records: list[dict[str, Any]], *, batch_id: str, part_label: str) -> int:
         """Land records not landed before (by ``record_key``). Returns the number written."""
+        # Parts landed by another process since the index was read (the caller holds the
+        # source's landing lock, so none can appear between this and the write below).
+        self._index_new_parts()
         fresh: list[dict[str, Any]] = []
         seen_here: set[bytes] = set()
         landed = self._landed
@@ -108,22 +266,33 @@ class PartitionStore:
         if not fresh:
             return 0
         part = self.directory / f"part-{batch_id}-{part_label}.jsonl"
-        write_atomically(
+        # Order matters for the crash windows: part, then sidecar, then manifest line.
+        part_sha = write_atomically(
             part, (json.dumps(record, ensure_ascii=False, sort_keys=True) for record in fresh)
         )
-        # Keys may contain spaces or newlines (panel headers), so each is a JSON string.
-        write_atomically(
-            part.with_suffix(".keys"),
-            (json.dumps(record[KEY_FIELD], ensure_ascii=False) for record in fresh),
+        keys_sha = write_atomically(
+            sidecar_of(part), _sidecar_lines(record[KEY_FIELD] for record in fresh)
+        )
+        append_entry(
+            self.directory, PartEntry(part.name, len(fresh), part_sha, keys_sha, utc_now())
         )
         landed.update(seen_here)
+        self._indexed_parts.add(part.name)
         return len(fresh)
 
     def read_all(self) -> list[dict[str, Any]]:
         records = []
         for part in self._part_files():
             with part.open(encoding="utf-8") as handle:
-                records.extend(json.loads(line) for line in handle if line.strip())
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError as error:
+                        raise LandingIntegrityError(
+                            f"landing part {part} line {number} is not JSON; run `impact verify`"
+                        ) from error
         return records
 
 
@@ -140,7 +309,16 @@ class Watermarks:
         path = self._path(source, source_ref)
         if not path.exists():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))["watermark"]
+        try:
+            watermark = json.loads(path.read_text(encoding="utf-8"))["watermark"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise LandingIntegrityError(
+                f"watermark file {path} cannot be read ({type(error).__name__}); "
+                "run `impact verify` to reset it"
+            ) from error
+        if watermark is not None and not isinstance(watermark, str):
+            raise LandingIntegrityError(f"watermark file {path}: watermark is not text")
+        return watermark
 
     def advance(self, source: str, source_ref: str, watermark: str, *, batch_id: str) -> None:
         current = self.get(source, source_ref)
@@ -149,3 +327,31 @@ class Watermarks:
             return
         document = {"watermark": watermark, "batch_id": batch_id, "updated_at": utc_now()}
         write_atomically(self._path(source, source_ref), [json.dumps(document)])
+
+    def reset(self, source: str, source_ref: str, watermark: str | None, *, reason: str) -> bool:
+        """Move a watermark back (or remove it) so lost records are pulled again.
+
+        Only ever backwards: a later watermark than the current one is ignored. Returns
+        whether the watermark changed. Landing stays idempotent, so re-pulling records that
+        are still landed only reports them as already landed.
+        """
+        path = self._path(source, source_ref)
+        try:
+            current = self.get(source, source_ref)
+        except LandingIntegrityError:
+            current = "unreadable"
+        if current is None:
+            return False
+        if watermark is None:
+            path.unlink(missing_ok=True)
+            return True
+        if current != "unreadable" and current <= watermark:
+            return False
+        document = {
+            "watermark": watermark,
+            "batch_id": None,
+            "updated_at": utc_now(),
+            "reset_reason": reason,
+        }
+        write_atomically(path, [json.dumps(document)])
+        return True

@@ -1,0 +1,202 @@
+"""One run per landing zone source at a time: an OS file lock around each source's landing.
+
+A manual ``impact pull`` during the scheduled run used to land every record twice: both runs
+read the landed-key index before either wrote. Each source unit (the operations workbooks, the
+panel deliveries, one Google Form) is now landed under ``fcntl.flock`` on a lock file in
+``<landing>/_state/locks/``. The kernel releases the lock when its holder exits, however it
+exits (SIGKILL, OOM, a lost container), so a dead run never blocks the next one. A second run
+waits up to ``IMPACT_LANDING_LOCK_TIMEOUT`` seconds, then stops with a message naming the
+source and the holder (pid, host, start time: written into the lock file while held).
+
+Under the lock the run first removes temporaries a killed run or a full disk left in the
+source's folders, and every store re-reads the key index before writing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from impact_warehouse.landing.store import remove_temporaries, utc_now
+from impact_warehouse.settings import Paths
+
+log = logging.getLogger(__name__)
+
+LOCK_TIMEOUT_ENV = "IMPACT_LANDING_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
+# Operations workbooks and panel deliveries are landed as a whole source; forms per form.
+WHOLE_SOURCE = "all"
+_POLL_SECONDS = 0.2
+
+SOURCE_LABELS_JA = {
+    "operations": "事業台帳（運営ワークブック）",
+    "panel_file": "比較パネルの納品ファイル",
+    "google_forms": "Google フォームの回答",
+}
+
+
+def lock_timeout_seconds() -> float:
+    """``IMPACT_LANDING_LOCK_TIMEOUT`` (seconds, 0 = do not wait), default 600."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError as error:
+        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} is not a number of seconds") from error
+    if seconds < 0:
+        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} must not be negative")
+    return seconds
+
+
+def lock_path(state_dir: Path, source: str, source_ref: str) -> Path:
+    safe_ref = re.sub(r"[^A-Za-z0-9_.-]+", "_", source_ref)
+    return state_dir / "locks" / f"{source}--{safe_ref}.lock"
+
+
+class LandingBusyError(RuntimeError):
+    """Another run holds the source's landing lock and did not release it in time."""
+
+    def __init__(
+        self, source: str, source_ref: str, holder: dict[str, Any], waited: float, path: Path
+    ) -> None:
+        self.source = source
+        self.source_ref = source_ref
+        self.holder = holder
+        self.lock_file = path
+        label = SOURCE_LABELS_JA.get(source, source)
+        target = label if source_ref == WHOLE_SOURCE else f"{label}（{source_ref}）"
+        who = (
+            f"プロセス {holder.get('pid', '不明')}（ホスト {holder.get('host', '不明')}、"
+            f"{holder.get('started_at', '開始時刻不明')} に開始）"
+        )
+        self.staff_message = (
+            f"{target}は別の取り込みが実行中のため、{waited:.0f} 秒待っても開始できませんでした。"
+            f"実行中: {who}。その取り込みが終わってから、もう一度実行してください"
+            f"（待ち時間は {LOCK_TIMEOUT_ENV} で変えられます）。"
+        )
+        super().__init__(
+            f"landing lock {path} for {source}/{source_ref} is held by "
+            f"pid={holder.get('pid')} host={holder.get('host')} "
+            f"since {holder.get('started_at')}; gave up after {waited:.0f}s\n{self.staff_message}"
+        )
+
+
+def _read_holder(descriptor: int) -> dict[str, Any]:
+    try:
+        raw = os.pread(descriptor, 4096, 0)
+        holder = json.loads(raw) if raw.strip() else {}
+    except (OSError, ValueError):
+        holder = {}
+    return holder if isinstance(holder, dict) else {}
+
+
+@contextmanager
+def landing_lock(
+    state_dir: Path, source: str, source_ref: str, *, timeout: float | None = None
+) -> Iterator[dict[str, Any]]:
+    """Hold the landing lock of one source unit; yields the holder record written into it."""
+    timeout = lock_timeout_seconds() if timeout is None else timeout
+    path = lock_path(state_dir, source, source_ref)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        started_waiting = time.monotonic()
+        warned = False
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _read_holder(descriptor)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise LandingBusyError(
+                        source, source_ref, holder, time.monotonic() - started_waiting, path
+                    ) from None
+                if not warned:
+                    log.warning(
+                        "landing %s/%s is locked by pid=%s host=%s since %s; waiting up to %.0fs",
+                        source,
+                        source_ref,
+                        holder.get("pid"),
+                        holder.get("host"),
+                        holder.get("started_at"),
+                        timeout,
+                    )
+                    warned = True
+                time.sleep(min(_POLL_SECONDS, remaining))
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started_at": utc_now(),
+            "command": " ".join(sys.argv)[:200],
+            "source": source,
+            "source_ref": source_ref,
+        }
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, json.dumps(holder).encode("utf-8"), 0)
+        try:
+            yield holder
+        finally:
+            # Emptied before the release: a holder record is only ever read while held, and
+            # the landing zone looks the same after a run that landed nothing.
+            os.ftruncate(descriptor, 0)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+def unit_directories(settings: Paths, source: str, source_ref: str) -> list[Path]:
+    """The landing folders only this source unit writes (its lock covers them)."""
+    if source_ref == WHOLE_SOURCE:
+        return [settings.landing / source, settings.quarantine / source]
+    folders = [
+        settings.landing / source / kind / source_ref for kind in _entity_kinds(settings, source)
+    ]
+    return [*folders, settings.quarantine / source / source_ref]
+
+
+def _entity_kinds(settings: Paths, source: str) -> list[str]:
+    root = settings.landing / source
+    return sorted(child.name for child in root.iterdir() if child.is_dir()) if root.is_dir() else []
+
+
+def sweep_unit_temporaries(settings: Paths, source: str, source_ref: str) -> list[Path]:
+    """Remove temporaries left in the unit's folders by a killed run or a full disk.
+
+    Call under the unit's lock. Raw quarantined records in the vault are content-addressed and
+    shared by a source's units, so their temporaries are only removed by a whole-source unit.
+    """
+    removed: list[Path] = []
+    for folder in unit_directories(settings, source, source_ref):
+        removed += remove_temporaries(folder)
+    watermarks = settings.state / "watermarks" / source
+    if source_ref == WHOLE_SOURCE:
+        removed += remove_temporaries(watermarks)
+        removed += remove_temporaries(settings.vault / "quarantine_raw" / source)
+    else:
+        removed += remove_temporaries(watermarks, name_prefix=f"{source_ref}.json")
+    for path in removed:
+        log.warning("removed a temporary file left by an earlier run: %s", path)
+    return removed
+
+
+@contextmanager
+def landing_unit(
+    settings: Paths, source: str, source_ref: str = WHOLE_SOURCE, *, timeout: float | None = None
+) -> Iterator[list[Path]]:
+    """Lock a source unit and clean its temporaries; yields the temporaries removed."""
+    with landing_lock(settings.state, source, source_ref, timeout=timeout):
+        yield sweep_unit_temporaries(settings, source, source_ref)
