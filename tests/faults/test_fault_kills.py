@@ -49,13 +49,6 @@ def test_killed_at_a_crash_window_then_rerun_lands_everything_once(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="landing/forms_job.py commits a page's quarantine after its responses part: a run "
-    "killed between the two loses that page's answer-level quarantine rows (the rerun skips the "
-    "landed records before any per-answer check). Fix: commit the quarantine batch first.",
-)
 def test_quarantine_of_a_page_killed_after_its_part_is_not_lost(tmp_path, clean_run, start_worker):
     work = tmp_path / "work"
     code, _, _ = finish(start_worker(work, "--kill", f"after:{RESPONSES}.keys:5"))

@@ -78,6 +78,10 @@ def land_forms_wave(
     stored_watermark = context.watermarks.get(SOURCE, form_id)
     run = _WaveRun(context, wave, store, question_map, targeted, summary, batch_id, limits)
     since = _usable_watermark(stored_watermark, run.started_ns, summary)
+    if since is None and stored_watermark is not None:
+        context.watermarks.reset(
+            SOURCE, form_id, None, reason=f"unusable stored watermark {stored_watermark!r}"
+        )
     newest_seen = since
     for page in client.iter_response_pages(form_id, since=since.utc_text if since else None):
         # A page is some 400,000 short-lived objects without cycles: collecting during it
@@ -115,8 +119,8 @@ def _usable_watermark(
         problem = "it lies in the future"
     log.warning("stored watermark %r is not usable (%s): pulling every response", stored, problem)
     summary.notes.append(
-        f"stored watermark {stored!r} is not usable ({problem}): every response was pulled "
-        "again (landed ones are skipped); reset the watermark to repair it"
+        f"stored watermark {stored!r} is not usable ({problem}): removed, so every response "
+        "is pulled again once (landed ones are skipped)"
     )
     return None
 
@@ -189,12 +193,15 @@ class _WaveRun:
         # The vault must hold a pseudonym's contact before any landed record refers to it.
         context.vault.flush()
         part_label = f"{page.page_number:05d}"
-        summary.landed += store.append(records, batch_id=self.batch_id, part_label=part_label)
-        # After the part: a run killed in between is repaired by the index backfill.
-        self.resends.append(fingerprints, batch_id=self.batch_id, part_label=part_label)
+        # Quarantine before the part: a rerun skips landed records before any per-answer
+        # check, so a page whose part landed must already hold its quarantine rows. Killed in
+        # between, the rerun lands the part and finds the rows stored (reported once).
         summary.quarantined.update(
             quarantine.commit(context.landing_dir, part_label, store=self.quarantine_store)
         )
+        summary.landed += store.append(records, batch_id=self.batch_id, part_label=part_label)
+        # After the part: a run killed in between is repaired by the index backfill.
+        self.resends.append(fingerprints, batch_id=self.batch_id, part_label=part_label)
         log.info(
             "wave %s form %s page %d: %d received so far, %d landed, %d rejected",
             wave.wave_code,

@@ -94,9 +94,11 @@ def land_operations_workbook(
         pending.append((store, records))
     # The vault must hold a pseudonym's contact before any landed record refers to it.
     context.vault.flush()
+    # Quarantine first: a re-read of landed rows skips them before any check, so a killed
+    # run must not leave landed rows without their quarantine notes.
+    summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
     for store, records in pending:
         summary.landed += store.append(records, batch_id=batch_id, part_label="rows")
-    summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
     log.info(
         "operations %s: %d rows, %d landed, %d rejected",
         workbook.path.name,

@@ -283,8 +283,10 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
             "landing as superseded; only the latest 回答日時 counts"
         )
     context.vault.flush()
-    summary.landed = store.append(records, batch_id=batch_id, part_label="rows")
+    # Quarantine first: a re-read of a landed delivery skips its rows before any check, so a
+    # killed run must not leave landed rows without their quarantine notes.
     summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
+    summary.landed = store.append(records, batch_id=batch_id, part_label="rows")
     log.info(
         "panel %s (%s): %d rows, %d landed, %d already landed, %d rejected",
         name,
