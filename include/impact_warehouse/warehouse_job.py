@@ -48,6 +48,7 @@ def finding_to_alert(finding: Any, *, fiscal_year: int, run_id: str) -> Alert:
         fiscal_year=fiscal_year,
         run_id=run_id,
         details={"message": finding.message_en, **finding.details},
+        action_ja=finding.details.get("action_ja"),
     )
 
 
@@ -82,8 +83,11 @@ def gate_publish_and_alert(
 ) -> dict[str, Any]:
     """Validate the audit build; publish it only if the gate passes; alert staff."""
     from impact_warehouse.quality import run_gate
+    from impact_warehouse.quality.privacy_masking import mask_personal_data
 
     audit_db = audit_db or default_warehouse_path()
+    # Personal data the detector flags is masked, not a reason to block (see README, Privacy).
+    mask_personal_data(audit_db, vault_dir=settings.vault)
     gate = run_gate(audit_db, as_of=as_of, landing_dir=settings.landing)
     alerts = [
         finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)
