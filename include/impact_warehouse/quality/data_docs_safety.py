@@ -39,6 +39,7 @@ _VALUE_LISTS = ("partial_unexpected_list", "partial_unexpected_index_list")
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
 _LOCAL_STYLESHEET = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?([^\"' >]+\.css)[^>]*>", re.I)
+_ANY_LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
 _EXTERNAL_HREF = re.compile(r"\s(?:href|src)\s*=\s*([\"'])(?:https?:)?//.*?\1", re.IGNORECASE)
 _HANDLER = re.compile(r"\son[a-z]+\s*=\s*([\"']).*?\1", re.IGNORECASE | re.DOTALL)
 _EXTERNAL_CSS_URL = re.compile(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", re.IGNORECASE)
@@ -152,7 +153,9 @@ def _inline_styles(page: str, page_path: Path) -> str:
         return f"<style>{css}</style>"
 
     page = _EXTERNAL_LINK.sub("", page)
-    return _LOCAL_STYLESHEET.sub(inline, page)
+    page = _LOCAL_STYLESHEET.sub(inline, page)
+    # What is left are icons, some with a wrong depth in GX's pages (a failed file load).
+    return _ANY_LINK.sub("", page)
 
 
 def harden_page(page: str, page_path: Path) -> str:
