@@ -84,9 +84,8 @@ class _Matcher:
     def __init__(self, contacts: dict[str, set[str]]) -> None:
         self.emails = {_normalise(email) for email in contacts.get("email", set())}
         # Without the trunk 0, so "+81 90-…" matches "090-…" too.
-        self.phones = {
-            d.lstrip("0") for d in (_digits(p) for p in contacts.get("phone", set())) if len(d) >= 9
-        }
+        cores = (_digits(phone).lstrip("0") for phone in contacts.get("phone", set()))
+        self.phones = {core for core in cores if len(core) >= 8}
         self.names = set()
         for name in contacts.get("name", set()):
             parts = _normalise(name).split()
