@@ -161,6 +161,10 @@ def test_no_roster_contact_anywhere_readers_can_open(
         Path(outcome["data_docs"]),
         settings.work / "outbox",  # the staff alerts
     ]
+    # The scan sees the corpus where it is raw (the generated survey answers)…
+    raw = scan_for_personal_data(root / "sources" / "google_forms", contacts=contacts)
+    assert {hit.kind for hit in raw.hits} >= {"email", "phone", "name"}
+    # … and nowhere readers can look.
     report = scan_for_personal_data(*readable, contacts=contacts)
     assert report.files > 10
     assert report.count == 0, [(hit.path, hit.where, hit.kind) for hit in report.hits[:20]]

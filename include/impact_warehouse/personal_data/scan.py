@@ -29,6 +29,7 @@ _DUCKDB_SUFFIXES = {".duckdb", ".db"}
 # A run of digits with the separators people put in phone numbers (after NFKC).
 _PHONE_RUN = re.compile(r"\+?[\d(][\d\-‐ー－.() ]{6,}\d")
 _SPACES = re.compile(r"\s+")
+_PSEUDONYM = re.compile(r"[a-z]+(?:_[a-z]+)*_[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class _Matcher:
         self.emails = {_normalise(email) for email in contacts.get("email", set())}
         # Without the trunk 0, so "+81 90-…" matches "090-…" too.
         cores = (_digits(phone).lstrip("0") for phone in contacts.get("phone", set()))
-        self.phones = {core for core in cores if len(core) >= 8}
+        # Japanese numbers have 10 or 11 digits: 9 or more after the trunk 0.
+        self.phones = {core for core in cores if len(core) >= 9}
         self.names = set()
         for name in contacts.get("name", set()):
             parts = _normalise(name).split()
@@ -98,7 +100,9 @@ class _Matcher:
         self._name_pattern = _alternation(self.names)
 
     def kinds_in(self, text: str) -> list[str]:
-        normalised = _normalise(text)
+        # Keyed pseudonyms (``email_<32 hex>``) are not personal data, and their hex can hold
+        # a run of digits that looks like the tail of a phone number.
+        normalised = _PSEUDONYM.sub(" ", _normalise(text))
         kinds = []
         if self._email_pattern and self._email_pattern.search(normalised):
             kinds.append("email")
