@@ -108,6 +108,7 @@ def _inject(sources: Path, write) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # lands, builds, publishes and renders a whole demo (~3 min idle)
 @pytest.mark.parametrize(
     "corpus",
     [
