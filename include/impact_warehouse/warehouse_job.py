@@ -49,6 +49,7 @@ def finding_to_alert(finding: Any, *, fiscal_year: int, run_id: str) -> Alert:
         fiscal_year=fiscal_year,
         run_id=run_id,
         details={"message": finding.message_en, **finding.details},
+        action_ja=finding.details.get("action_ja"),
     )
 
 
@@ -89,9 +90,12 @@ def gate_publish_and_alert(
     """
     from impact_warehouse.ops.publishing import require_catalog_fiscal_year
     from impact_warehouse.quality import run_gate
+    from impact_warehouse.quality.privacy_masking import mask_personal_data
 
     require_catalog_fiscal_year(fiscal_year)
     audit_db = audit_db or default_warehouse_path()
+    # Personal data the detector flags is masked, not a reason to block (see README, Privacy).
+    mask_personal_data(audit_db, vault_dir=settings.vault)
     # The response-rate floor is judged for the fiscal year being released, not the as-of year.
     gate = run_gate(
         audit_db, as_of=as_of, landing_dir=settings.landing, release_fiscal_year=fiscal_year

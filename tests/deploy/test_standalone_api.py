@@ -122,7 +122,7 @@ def standalone(tmp_path: Path) -> Iterator[Standalone]:
     for name in ("AIRFLOW__CORE__AUTH_MANAGER", "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"):
         env.pop(name, None)
     home = Path(env["AIRFLOW_HOME"])
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)  # airflow_environment made it, owner-only
     log = tmp_path / "standalone.log"
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
@@ -193,3 +193,5 @@ def test_standalone_serves_the_project_dags_through_the_rest_api(
         what="impact_ingest and impact_warehouse in GET /api/v2/dags",
     )
     assert dag_ids == PROJECT_DAGS  # no example DAGs: LOAD_EXAMPLES is off
+    # The metadata database standalone migrated and filled is still owner-only.
+    assert (standalone.home / "airflow.db").stat().st_mode & 0o077 == 0

@@ -16,7 +16,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from impact_warehouse.quality.gx_session import ExpectationOutcome, GxSession
 from impact_warehouse.quality.model import Finding
-from impact_warehouse.quality.regex_prefilter import re2_superset, required_literal
+from impact_warehouse.quality.privacy_findings import check_no_personal_data
 
 _LOCATION = ("program_code", "cohort_code", "wave_code")
 
@@ -618,132 +618,6 @@ def check_linkage_rate(ctx: CheckContext) -> list[Finding]:
             )
         )
     return findings
-
-
-# --------------------------------------------------------------------------- personal data
-
-
-def check_no_personal_data(ctx: CheckContext) -> list[Finding]:
-    settings = ctx.settings("no_personal_data")
-    severity = ctx.severity("no_personal_data")
-    schemas = list(settings.get("schemas") or ["marts", "reporting"])
-    columns = ctx.df(
-        """
-        select table_schema, table_name, column_name, data_type
-        from information_schema.columns
-        where table_schema in (select unnest(?::varchar[]))
-        order by table_schema, table_name, ordinal_position
-        """,
-        [schemas],
-    )
-    columns["table"] = columns["table_schema"] + "." + columns["table_name"]
-    name_outcomes = ctx.gx.validate(
-        "no_personal_data__column_names",
-        columns,
-        [
-            gxe.ExpectColumnValuesToNotMatchRegex(
-                column="column_name", regex=settings["column_name_regex"]
-            )
-        ],
-    )
-    findings = []
-    for label in _unexpected_rows(columns, name_outcomes).index:
-        row = columns.loc[label]
-        findings.append(
-            _finding(
-                "no_personal_data",
-                severity,
-                {},
-                observed=None,
-                threshold=None,
-                message=f"Column {row['table']}.{row['column_name']} looks like personal data.",
-                details={
-                    "table": row["table"],
-                    "column": row["column_name"],
-                    "kind": "column_name",
-                },
-            )
-        )
-    text = columns[columns["data_type"].str.upper().isin(["VARCHAR", "JSON"])]
-    candidates = _candidate_condition([settings["email_regex"], settings["phone_regex"]])
-    parts = []
-    for table, group in text.groupby("table", sort=True):
-        for column in group["column_name"]:
-            ident = f'"{column}"'
-            value = f"cast({ident} as varchar)"
-            parts.append(
-                f"select distinct '{table}' as table_name, '{column}' as column_name, "
-                f"{value} as value from {table} where {ident} is not null"
-                + (f" and ({candidates.format(value=value)})" if candidates else "")
-            )
-    values = (
-        ctx.df(" union all ".join(parts))
-        if parts
-        else pd.DataFrame(columns=["table_name", "column_name", "value"])
-    )
-    value_outcomes = ctx.gx.validate(
-        "no_personal_data__values",
-        values,
-        [
-            gxe.ExpectColumnValuesToNotMatchRegex(column="value", regex=settings["email_regex"]),
-            gxe.ExpectColumnValuesToNotMatchRegex(column="value", regex=settings["phone_regex"]),
-        ],
-    )
-    for outcome in value_outcomes:
-        if outcome.success:
-            continue
-        kind = "email" if outcome.kwargs.get("regex") == settings["email_regex"] else "phone"
-        rows = values.loc[outcome.unexpected_index]
-        for (table, column), group in rows.groupby(["table_name", "column_name"], sort=True):
-            # never copy the matching values into the finding: they are the personal data
-            findings.append(
-                _finding(
-                    "no_personal_data",
-                    severity,
-                    {},
-                    observed=float(len(group)),
-                    threshold=0.0,
-                    message=f"{len(group)} distinct value(s) of {table}.{column} look like {kind} "
-                    "addresses/numbers.",
-                    details={"table": table, "column": column, "kind": kind, "values": len(group)},
-                )
-            )
-    return findings
-
-
-def _candidate_condition(regexes: list[str]) -> str | None:
-    """SQL keeping only values that any of ``regexes`` could match, or None to keep all.
-
-    At 100× the analyst tables hold 1.6 million distinct text values; searched one by one
-    with Python's `re` inside GX they took 60 s, ten times that at 1000×. DuckDB drops the
-    values none of the patterns can match (an RE2 superset of each, see regex_prefilter), so
-    GX validates the same expectations on the few candidates and finds the same values.
-    """
-    supersets = [re2_superset(regex) for regex in regexes]
-    if any(superset is None for superset in supersets):
-        return None
-    # A private in-memory connection: the module's default one may already be closed by
-    # whatever ran before in this process (a dbt build does).
-    with duckdb.connect() as probe:
-        for superset in supersets:
-            try:
-                probe.execute("select regexp_matches('', ?)", [superset]).fetchall()
-            except duckdb.Error:
-                return None  # not valid RE2 after all: validate every value
-    conditions = []
-    for superset in supersets:
-        assert superset is not None
-        condition = f"regexp_matches({{value}}, {_sql_literal(superset)})"
-        literal = required_literal(superset)
-        if literal is not None:
-            condition = f"(contains({{value}}, {_sql_literal(literal)}) and {condition})"
-        conditions.append(condition)
-    return " or ".join(conditions)
-
-
-def _sql_literal(text: str) -> str:
-    """A SQL string literal, with braces doubled for the str.format that fills {value}."""
-    return "'" + text.replace("'", "''").replace("{", "{{").replace("}", "}}") + "'"
 
 
 # --------------------------------------------------------------------------- freshness

@@ -20,6 +20,13 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 import great_expectations as gx
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from impact_warehouse.quality.data_docs_safety import (
+    harden_site,
+    sanitise_stored_results,
+    stored_summaries,
+    write_index,
+)
+
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 _SITE = "quality_gate"
@@ -57,6 +64,8 @@ class GxSession:
                 },
             )
         self.datasource = self.context.data_sources.add_pandas("impact_warehouse")
+        # Cells masked as personal data (keys and waves, never values), for the index page.
+        self.masked_cells: list[dict[str, Any]] = []
 
     def validate(
         self, name: str, frame: pd.DataFrame, expectations: list[Any]
@@ -93,5 +102,9 @@ class GxSession:
     def build_docs(self) -> Path | None:
         if self.docs_dir is None:
             return None
+        # Values escaped and cut, privacy suites counts only: see data_docs_safety.
+        sanitise_stored_results(self.context)
         self.context.build_data_docs(site_names=[_SITE])
+        harden_site(self.docs_dir)
+        write_index(self.docs_dir, stored_summaries(self.context, self.docs_dir), self.masked_cells)
         return self.docs_dir

@@ -1,11 +1,17 @@
 """Every table of the report as CSV (UTF-8 with BOM, so Excel in Japan opens it) and as one
-XLSX workbook with a sheet per table. Both carry the suppression mark, never 0 or a blank."""
+XLSX workbook with a sheet per table. Both carry the suppression mark, never 0 or a blank.
+
+Text cells that a spreadsheet would run as a formula (a catalog label ``=HYPERLINK(…)``) are
+neutralised as the OWASP CSV-injection guidance says: prefixed with ``'``. Numbers stay
+numbers, so −3.5 is still a number a reader can compute with.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -18,8 +24,21 @@ from impact_warehouse.report.cells import (
     xlsx_values,
 )
 
+# A cell starting with one of these is a formula (or a DDE payload) to Excel and LibreOffice.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="EEF3F7")
 SUPPRESSED_FONT = Font(color="8A4B00", bold=True)
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` as a spreadsheet shows it and never runs it: text only, numbers untouched."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
+def _safe_row(values: Iterable[Any]) -> list[Any]:
+    return [neutralise(value) for value in values]
 
 
 def export_headers(table: ReportTable) -> list[str]:
@@ -30,7 +49,7 @@ def write_csv(table: ReportTable, directory: Path) -> Path:
     path = directory / f"{table.key}.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["行キー", *export_headers(table)])
+        writer.writerow(_safe_row(["行キー", *export_headers(table)]))
         for index, row in enumerate(table.rows):
             values = [
                 v
@@ -38,7 +57,7 @@ def write_csv(table: ReportTable, directory: Path) -> Path:
                 for v in csv_values(cell, column)
             ]
             key = table.row_keys[index] if table.row_keys else ""
-            writer.writerow([key, *values])
+            writer.writerow(_safe_row([key, *values]))
     return path
 
 
@@ -58,7 +77,7 @@ def write_xlsx(
     info = workbook.active
     info.title = "説明"
     for label, value in about:
-        info.append([label, value])
+        info.append(_safe_row([label, value]))
     info.append([])
     info.append(["記号", "意味"])
     info.append([SUPPRESSED_MARK, "少人数のため非表示（0 ではありません）"])
@@ -66,16 +85,16 @@ def write_xlsx(
     info.append([])
     info.append(["シート", "表"])
     for table in tables:
-        info.append([_sheet_title(table), table.title_ja])
+        info.append(_safe_row([_sheet_title(table), table.title_ja]))
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 90
 
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(table))
-        sheet.append([table.title_ja])
+        sheet.append(_safe_row([table.title_ja]))
         sheet["A1"].font = Font(bold=True, size=12)
         headers = ["行キー", *export_headers(table)]
-        sheet.append(headers)
+        sheet.append(_safe_row(headers))
         for cell in sheet[2]:
             cell.fill = HEADER_FILL
             cell.font = Font(bold=True)
@@ -87,7 +106,7 @@ def write_xlsx(
                 for pair in xlsx_values(cell, column)
             ]
             key = table.row_keys[index] if table.row_keys else ""
-            sheet.append([key, *(value for value, _ in values)])
+            sheet.append(_safe_row([key, *(value for value, _ in values)]))
             for offset, (value, number_format) in enumerate(values, start=2):
                 target = sheet.cell(row=sheet.max_row, column=offset)
                 if number_format:
@@ -97,7 +116,7 @@ def write_xlsx(
                     target.alignment = Alignment(horizontal="center")
         if table.note_ja:
             sheet.append([])
-            sheet.append([table.note_ja])
+            sheet.append(_safe_row([table.note_ja]))
         sheet.freeze_panes = "B3"
         for letter_index in range(1, len(headers) + 1):
             letter = sheet.cell(row=2, column=letter_index).column_letter
