@@ -26,3 +26,8 @@ def _accepted_reason_codes(path: Path) -> set[str]:
 
 def test_dbt_accepts_every_reason_landing_writes_and_no_other() -> None:
     assert _accepted_reason_codes(MODELS_YAML) == set(REASONS)
+
+
+def test_readme_explains_every_reason_code() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert [code for code in REASONS if f"| `{code}` |" not in readme] == []
