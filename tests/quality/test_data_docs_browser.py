@@ -11,20 +11,10 @@ from pathlib import Path
 import duckdb
 from playwright.sync_api import sync_playwright
 
+from browser_support import CHROMIUM, CHROMIUM_ARGS
 from impact_warehouse.quality import run_gate
 from impact_warehouse.quality.privacy_masking import mask_personal_data
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOSTILE_ITEM = '<img src=x onerror="window.__pwned=1;alert(1)">'
 HOSTILE_TEXT = "<script>window.__pwned=2</script>連絡先 hanako.sato@example.com"
 

@@ -13,20 +13,10 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from playwright.sync_api import sync_playwright
 
+from browser_support import CHROMIUM, CHROMIUM_ARGS
 from impact_warehouse.report.fonts import EMBEDDED_FAMILY
 
 FY = 2025
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT_COPY = Path("/tmp/report/screenshot_fy2025.png")
 # Japanese text of several kinds: title, section headings, table headers and cells, chart
 # titles, the summary and the methods.
