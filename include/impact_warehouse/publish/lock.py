@@ -54,7 +54,9 @@ def lock_timeout_seconds() -> float:
 class PublishBusyError(RuntimeError):
     """Another publish or rollback holds the releases lock and did not release it in time."""
 
-    def __init__(self, holder: dict[str, Any], waited: float, path: Path) -> None:
+    def __init__(
+        self, holder: dict[str, Any], waited: float, path: Path, operation_ja: str = "公開"
+    ) -> None:
         self.holder = holder
         self.lock_file = path
         who = (
@@ -63,7 +65,7 @@ class PublishBusyError(RuntimeError):
         )
         self.staff_message = (
             f"別の公開（またはリリースの切り替え）が実行中のため、{waited:.0f} 秒待っても"
-            f"公開を始められませんでした。実行中: {who}。"
+            f"{operation_ja}を始められませんでした。実行中: {who}。"
             "その処理が終わってから、もう一度実行してください。現在公開中のリリースは"
             f"そのままです（待ち時間は {LOCK_TIMEOUT_ENV} で変えられます）。"
         )
@@ -84,8 +86,13 @@ def _read_holder(descriptor: int) -> dict[str, Any]:
 
 
 @contextmanager
-def publish_lock(releases_dir: Path, *, timeout: float | None = None) -> Iterator[dict[str, Any]]:
-    """Hold the releases lock; yields the holder record written into the lock file."""
+def publish_lock(
+    releases_dir: Path, *, timeout: float | None = None, operation_ja: str = "公開"
+) -> Iterator[dict[str, Any]]:
+    """Hold the releases lock; yields the holder record written into the lock file.
+
+    ``operation_ja`` names what waits, for the staff message (公開, リリースの切り替え).
+    """
     timeout = lock_timeout_seconds() if timeout is None else timeout
     releases_dir.mkdir(parents=True, exist_ok=True)
     path = releases_dir / LOCK_FILE
@@ -101,7 +108,7 @@ def publish_lock(releases_dir: Path, *, timeout: float | None = None) -> Iterato
                 holder = _read_holder(descriptor)
                 waited = time.monotonic() - started_waiting
                 if waited >= timeout:
-                    raise PublishBusyError(holder, waited, path) from None
+                    raise PublishBusyError(holder, waited, path, operation_ja) from None
                 if not warned:
                     log.warning(
                         "releases in %s are locked by pid=%s host=%s since %s; waiting up to %.0fs",

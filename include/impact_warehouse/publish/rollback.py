@@ -63,7 +63,7 @@ def make_current(
             f"release {release.release_id}: {release.warehouse_path} has sha256 {actual}, "
             f"release.json records {release.sha256}; not switching"
         )
-    with publish_lock(releases_dir):
+    with publish_lock(releases_dir, operation_ja="リリースの切り替え"):
         recover(releases_dir, published_path)
         previous = current_release(releases_dir)
         if previous is not None and previous.release_id == release.release_id:
