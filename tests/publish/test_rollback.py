@@ -183,6 +183,7 @@ def test_a_half_switch_is_finished_by_the_next_rollback(work: Path) -> None:
         "to": first.release_id,
         "from": second.release_id,
         "by": "airflow",
+        "at": "2026-12-01T03:12:00+00:00",
         "published": str(published.resolve()),
         "device": identity.st_dev,
         "inode": identity.st_ino,
@@ -201,4 +202,5 @@ def test_a_half_switch_is_finished_by_the_next_rollback(work: Path) -> None:
         ("publish", first.release_id, True),
         ("make_current", second.release_id, None),
     ]
+    assert events[0]["at"] == "2026-12-01T03:12:00Z"  # when analysts got it, not the repair
     assert not (releases / "SWITCHING").exists()

@@ -29,6 +29,7 @@ import logging
 import os
 import shutil
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ def _finish(releases_dir: Path, journal: dict[str, Any], *, recovered: bool) -> 
             release_id=journal["to"],
             previous_release_id=journal["from"],
             actor=journal["by"],
+            at=datetime.fromisoformat(journal["at"]),
             switch=switch_id,
             recovered=True if recovered else None,
             **journal["details"],
@@ -130,7 +132,9 @@ def switch_published(
             "to": release_id,
             "from": previous_release_id,
             "by": actor or current_actor(),
-            "published": str(published_path.resolve()),
+            # The folder resolved, not the name: the rename replaces the name itself.
+            "published": str(published_path.parent.resolve() / published_path.name),
+            "at": datetime.now(UTC).isoformat(),
             "device": identity.st_dev,
             "inode": identity.st_ino,
             "details": {key: value for key, value in details.items() if value is not None},
