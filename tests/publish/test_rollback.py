@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from test_releases import Reader, publish, query
 
+from impact_warehouse.cli.releases import run_make_current
 from impact_warehouse.publish import ReleaseLookupError, current_release
 from impact_warehouse.publish.history import read_history
+from impact_warehouse.publish.lock import LOCK_TIMEOUT_ENV, PublishBusyError, publish_lock
 from impact_warehouse.publish.rollback import ReleaseFileChangedError, make_current
 
 
@@ -141,3 +144,63 @@ def test_reader_in_another_process_sees_complete_releases_during_rollbacks(work:
     assert [e["to"] for e in read_history(work / "releases") if e["action"] == "make_current"] == [
         releases[n].release_id for n in (0, 1, 2, 0, 1)
     ]
+
+
+def test_a_rollback_while_a_publish_holds_the_lock_waits_then_stops_in_japanese(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = publish(work, "first", 4)
+    second = publish(work, "second", 9)
+    monkeypatch.setenv(LOCK_TIMEOUT_ENV, "0")
+    with publish_lock(work / "releases"):
+        with pytest.raises(PublishBusyError) as busy:
+            rollback(work, first.release_id)
+        assert run_make_current(first.release_id) == 1
+    assert "リリースの切り替えを始められませんでした" in busy.value.staff_message
+    assert f"プロセス {os.getpid()}" in busy.value.staff_message
+    assert "エラー: 別の公開（またはリリースの切り替え）が実行中" in capsys.readouterr().err
+    assert current_release(work / "releases") == second
+    assert [e["to"] for e in read_history(work / "releases")] == [
+        first.release_id,
+        second.release_id,
+    ]
+    # Once the holder is gone the same rollback goes through.
+    assert rollback(work, first.release_id).changed
+    assert current_release(work / "releases") == first
+
+
+def test_a_half_switch_is_finished_by_the_next_rollback(work: Path) -> None:
+    """A journal whose copy is already the published file (the process died right after the
+    switch point): readers follow the published file, and the rollback records it first."""
+    first = publish(work, "first", 4)
+    second = publish(work, "second", 9)
+    releases, published = work / "releases", work / "published" / "warehouse.duckdb"
+    history_before = read_history(releases)
+    identity = published.stat()
+    journal = {
+        "switch": "0" * 32,
+        "action": "publish",
+        "to": first.release_id,
+        "from": second.release_id,
+        "by": "airflow",
+        "at": "2026-12-01T03:12:00+00:00",
+        "published": str(published.resolve()),
+        "device": identity.st_dev,
+        "inode": identity.st_ino,
+        "details": {"run_id": "died"},
+    }
+    published.write_bytes(first.warehouse_path.read_bytes())  # same inode: the switched file
+    (releases / "SWITCHING").write_text(json.dumps(journal), encoding="utf-8")
+
+    assert current_release(releases) == first  # what analysts read, before any repair
+    assert (releases / "CURRENT").read_text().strip() == second.release_id
+
+    result = rollback(work, second.release_id)
+    assert result.previous == first and current_release(releases) == second
+    events = read_history(releases)[len(history_before) :]
+    assert [(e["action"], e["to"], e.get("recovered")) for e in events] == [
+        ("publish", first.release_id, True),
+        ("make_current", second.release_id, None),
+    ]
+    assert events[0]["at"] == "2026-12-01T03:12:00Z"  # when analysts got it, not the repair
+    assert not (releases / "SWITCHING").exists()

@@ -78,6 +78,7 @@ def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
         default_release_fiscal_year,
         require_catalog_fiscal_year,
     )
+    from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.transform.dbt_runner import DbtRunError
 
     if (problem := catalog_problem()) is not None:
@@ -106,6 +107,8 @@ def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
     except DbtRunError as error:
         hint = LOCKED_HINT if _is_lock_error(error) else "dbt build が失敗しました。"
         return fail(hint, str(error)[-3000:])
+    except PublishBusyError as error:
+        return fail(error.staff_message, str(error))
     return _summarise_publish(result)
 
 

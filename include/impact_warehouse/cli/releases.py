@@ -43,12 +43,15 @@ def run_releases(make_current: str | None = None, reason: str | None = None) -> 
 def run_make_current(release_id: str, reason: str | None = None) -> int:
     """Roll the published warehouse back (or forward) to a kept release, and tell staff."""
     from impact_warehouse.publish import ReleaseLookupError, default_published_path
+    from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.publish.rollback import ReleaseFileChangedError, make_current
 
     try:
         rollback = make_current(release_id, reason=reason)
     except ReleaseLookupError as error:
         return fail(error.message_ja, str(error))
+    except PublishBusyError as error:
+        return fail(error.staff_message, str(error))
     except ReleaseFileChangedError as error:
         return fail(
             "このリリースのファイルが公開後に変更されているため、公開に戻しませんでした。"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -43,19 +42,6 @@ def write_text_atomically(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
     fsync_directory(path.parent)
-
-
-def replace_with_copy(source: Path, target: Path) -> None:
-    """Make ``target`` a copy of ``source`` in one atomic step."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = temporary_sibling(target)
-    try:
-        shutil.copyfile(source, temporary)
-        fsync_file(temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    fsync_directory(target.parent)
 
 
 def sha256_of(path: Path) -> str:

@@ -3,18 +3,15 @@
 Every switch of the release analysts open (a publish, or ``impact releases --make-current``)
 is appended to ``<work>/releases/history.jsonl``, one JSON object a line. The file is rewritten
 whole under a temporary name and renamed (see :mod:`.files`), so a reader never sees half a
-line. Switches take an exclusive lock on ``<work>/releases/switch.lock`` so a publish and a
-rollback started at the same moment cannot interleave their two steps (file, then pointer).
+line. Only the holder of the releases lock (:mod:`.lock`) writes it; a switch interrupted
+before its line was written gets it from the next publish or rollback (:mod:`.switch`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import getpass
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,6 @@ from typing import Any
 from impact_warehouse.publish.files import write_text_atomically
 
 HISTORY_FILE = "history.jsonl"
-LOCK_FILE = "switch.lock"
 
 
 def current_actor() -> str:
@@ -34,18 +30,6 @@ def current_actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name (container without a passwd entry)
         return f"uid {os.getuid()}"
-
-
-@contextmanager
-def switch_lock(releases_dir: Path) -> Iterator[None]:
-    """Hold the releases folder's switch lock (blocks until a running switch is done)."""
-    releases_dir.mkdir(parents=True, exist_ok=True)
-    with (releases_dir / LOCK_FILE).open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def read_history(releases_dir: Path) -> list[dict[str, Any]]:
@@ -66,7 +50,7 @@ def record_event(
     at: datetime | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """Append one switch to the history (the caller holds :func:`switch_lock`)."""
+    """Append one switch to the history (the caller holds the releases lock)."""
     moment = (at or datetime.now(UTC)).astimezone(UTC)
     event = {
         "at": moment.isoformat(timespec="seconds").replace("+00:00", "Z"),

@@ -16,11 +16,13 @@ a reader already connected (read-only) keeps reading the old file until it recon
 scheme works for any single-file engine; a server database would use a schema swap instead.
 
 A release is published only after the quality gate passed; the caller does not call
-:func:`publish_release` on a failure, so the current release stays as it was. Every switch of
-the published file (a publish here, a rollback in :mod:`.rollback`) goes through
-:func:`switch_published` under one lock and is recorded in ``releases/history.jsonl``
-(:mod:`.history`). Release ids are short (:func:`new_release_id`) and a unique prefix names a
-release (:func:`resolve_release`).
+:func:`publish_release` on a failure, so the current release stays as it was. A publish (and a
+rollback, :mod:`.rollback`) runs whole under the releases lock (:mod:`.lock`): one writer at a
+time. It first settles what a killed publish left (:func:`.switch.recover`), and switches the
+published file through :func:`.switch.switch_published`, whose one atomic switch point keeps
+the published file, ``CURRENT`` and ``impact status`` in agreement even across a SIGKILL; each
+switch is recorded in ``releases/history.jsonl`` (:mod:`.history`). Release ids are short
+(:func:`new_release_id`) and a unique prefix names a release (:func:`resolve_release`).
 """
 
 from __future__ import annotations
@@ -41,17 +43,21 @@ import duckdb
 from impact_warehouse.publish.files import (
     fsync_directory,
     fsync_file,
-    replace_with_copy,
     sha256_of,
     write_text_atomically,
 )
-from impact_warehouse.publish.history import record_event, switch_lock
+from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.snapshot import ReleaseRow, TableCount, write_analyst_copy
+from impact_warehouse.publish.switch import (
+    BUILDING_PREFIX,
+    current_release_id,
+    recover,
+    switch_published,
+)
 from impact_warehouse.settings import PROJECT_ROOT, paths
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 RELEASE_FILE = "release.json"
-CURRENT_POINTER = "CURRENT"
 
 
 @dataclass(frozen=True)
@@ -207,11 +213,10 @@ def list_releases(releases_dir: Path | None = None) -> list[Release]:
 
 
 def current_release(releases_dir: Path | None = None) -> Release | None:
+    """The release analysts open now (also during, or after a crash in, a switch)."""
     directory = releases_dir or default_releases_dir()
-    pointer = directory / CURRENT_POINTER
-    if not pointer.exists():
-        return None
-    return Release.read(directory / pointer.read_text(encoding="utf-8").strip())
+    release_id = current_release_id(directory)
+    return Release.read(directory / release_id) if release_id else None
 
 
 def open_release(release_id: str, releases_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -244,6 +249,39 @@ def publish_release(
         raise ValueError(f"gate failed for run {run_id}; not publishing: {gate_result}")
     releases_dir = releases_dir or default_releases_dir()
     published_path = published_path or default_published_path()
+    with publish_lock(releases_dir):
+        recover(releases_dir, published_path)
+        release = _keep_release(
+            audit_db,
+            fiscal_year=fiscal_year,
+            run_id=run_id,
+            gate_result=gate_result,
+            git_commit=git_commit,
+            releases_dir=releases_dir,
+        )
+        previous = current_release(releases_dir)
+        switch_published(
+            release.release_id,
+            release.warehouse_path,
+            releases_dir=releases_dir,
+            published_path=published_path,
+            action="publish",
+            previous_release_id=previous.release_id if previous else None,
+            run_id=run_id,
+        )
+    return release
+
+
+def _keep_release(
+    audit_db: Path,
+    *,
+    fiscal_year: int,
+    run_id: str,
+    gate_result: dict[str, Any],
+    git_commit: str | None,
+    releases_dir: Path,
+) -> Release:
+    """Write the new release folder (under the releases lock, so its id is unique)."""
     created = datetime.now(UTC)
     releases_dir.mkdir(parents=True, exist_ok=True)
     existing = [child.name for child in releases_dir.iterdir()]
@@ -265,7 +303,7 @@ def publish_release(
     history = [release.as_row(is_current=False) for release in list_releases(releases_dir)]
 
     # Built under a hidden name and renamed whole, so a listed release is always complete.
-    building = releases_dir / f".building-{uuid.uuid4().hex[:8]}"
+    building = releases_dir / f"{BUILDING_PREFIX}{uuid.uuid4().hex[:8]}"
     building.mkdir(parents=True)
     try:
         warehouse = building / WAREHOUSE_FILE
@@ -280,26 +318,4 @@ def publish_release(
         shutil.rmtree(building, ignore_errors=True)
         raise
     fsync_directory(releases_dir)
-
-    with switch_lock(releases_dir):
-        previous = current_release(releases_dir)
-        switch_published(release, releases_dir=releases_dir, published_path=published_path)
-        record_event(
-            releases_dir,
-            action="publish",
-            release_id=release_id,
-            previous_release_id=previous.release_id if previous else None,
-            run_id=run_id,
-        )
     return release
-
-
-def switch_published(release: Release, *, releases_dir: Path, published_path: Path) -> None:
-    """Make ``release`` the one analysts open: the published file, then ``CURRENT``.
-
-    The file analysts open is switched before the pointer: if the process dies between the
-    two, the kept release and the published file agree, and CURRENT lags by one switch.
-    Callers hold :func:`switch_lock`, so a publish and a rollback never interleave.
-    """
-    replace_with_copy(release.warehouse_path, published_path)
-    write_text_atomically(releases_dir / CURRENT_POINTER, release.release_id + "\n")

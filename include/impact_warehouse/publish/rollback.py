@@ -1,10 +1,12 @@
 """Make an earlier release the published one again (``impact releases --make-current ID``).
 
-A rollback is the same atomic switch as a publish (:func:`.releases.switch_published`: the
-published file is replaced by a copy of the kept release in one rename, then ``CURRENT``), under
-the same lock, recorded in the releases history (who, when, from, to, why) and announced to
-staff with one alert. The kept release file is checked against the sha256 recorded when it was
-published, so a release file changed since is never served.
+A rollback is the same crash-safe switch as a publish (:func:`.switch.switch_published`: the
+published file is replaced by a copy of the kept release in one rename, the switch point, then
+``CURRENT``), under the same releases lock (:mod:`.lock`) and after the same recovery of a
+switch a dead process left half done (:func:`.switch.recover`), recorded in the releases
+history (who, when, from, to, why) and announced to staff with one alert. The kept release
+file is checked against the sha256 recorded when it was published, so a release file changed
+since is never served.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.publish.files import sha256_of
-from impact_warehouse.publish.history import current_actor, record_event, switch_lock
+from impact_warehouse.publish.history import current_actor
+from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.releases import (
     Release,
     current_release,
     default_published_path,
     default_releases_dir,
     resolve_release,
-    switch_published,
 )
+from impact_warehouse.publish.switch import recover, switch_published
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +63,17 @@ def make_current(
             f"release {release.release_id}: {release.warehouse_path} has sha256 {actual}, "
             f"release.json records {release.sha256}; not switching"
         )
-    with switch_lock(releases_dir):
+    with publish_lock(releases_dir, operation_ja="リリースの切り替え"):
+        recover(releases_dir, published_path)
         previous = current_release(releases_dir)
         if previous is not None and previous.release_id == release.release_id:
             return Rollback(release, previous, changed=False, event=None, alert_status=None)
-        switch_published(release, releases_dir=releases_dir, published_path=published_path)
-        event = record_event(
-            releases_dir,
+        event = switch_published(
+            release.release_id,
+            release.warehouse_path,
+            releases_dir=releases_dir,
+            published_path=published_path,
             action="make_current",
-            release_id=release.release_id,
             previous_release_id=previous.release_id if previous else None,
             actor=actor or current_actor(),
             reason=reason,

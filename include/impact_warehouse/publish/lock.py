@@ -1,0 +1,138 @@
+"""One writer of the releases at a time: an OS file lock around every publish and rollback.
+
+Two publishes at once (the scheduled run and a manual ``impact publish``) could each copy its
+release over the published file and write ``CURRENT`` in turn, leaving analysts on one release
+and ``CURRENT`` naming the other. Every publish and every ``impact releases --make-current``
+holds ``fcntl.flock`` on ``<work>/releases/switch.lock`` from its first step (choosing the
+release id) to its last (the history line). The kernel releases the lock however the holder
+exits (SIGKILL, OOM, a lost container), so a dead publish never blocks the next one; the next
+holder then removes what the dead one left (see :mod:`.recovery`).
+
+A second writer waits up to ``IMPACT_PUBLISH_LOCK_TIMEOUT`` seconds (default 1800: a publish
+copies the whole warehouse), then stops with :class:`PublishBusyError`, whose ``staff_message``
+names the holder (pid, host, command, start time: written into the lock file while held).
+The approach is the landing lock's (``landing/lock.py``); the two guard different folders.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = "switch.lock"
+LOCK_TIMEOUT_ENV = "IMPACT_PUBLISH_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_SECONDS = 1800.0
+_POLL_SECONDS = 0.2
+
+
+def lock_timeout_seconds() -> float:
+    """``IMPACT_PUBLISH_LOCK_TIMEOUT`` (seconds, 0 = do not wait), default 1800."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError as error:
+        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} is not a number of seconds") from error
+    if seconds < 0:
+        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} must not be negative")
+    return seconds
+
+
+class PublishBusyError(RuntimeError):
+    """Another publish or rollback holds the releases lock and did not release it in time."""
+
+    def __init__(
+        self, holder: dict[str, Any], waited: float, path: Path, operation_ja: str = "公開"
+    ) -> None:
+        self.holder = holder
+        self.lock_file = path
+        who = (
+            f"プロセス {holder.get('pid', '不明')}（ホスト {holder.get('host', '不明')}、"
+            f"{holder.get('started_at', '開始時刻不明')} に開始）"
+        )
+        self.staff_message = (
+            f"別の公開（またはリリースの切り替え）が実行中のため、{waited:.0f} 秒待っても"
+            f"{operation_ja}を始められませんでした。実行中: {who}。"
+            "その処理が終わってから、もう一度実行してください。現在公開中のリリースは"
+            f"そのままです（待ち時間は {LOCK_TIMEOUT_ENV} で変えられます）。"
+        )
+        super().__init__(
+            f"publish lock {path} is held by pid={holder.get('pid')} host={holder.get('host')} "
+            f"command={holder.get('command')!r} since {holder.get('started_at')}; "
+            f"gave up after {waited:.0f}s\n{self.staff_message}"
+        )
+
+
+def _read_holder(descriptor: int) -> dict[str, Any]:
+    try:
+        raw = os.pread(descriptor, 4096, 0)
+        holder = json.loads(raw) if raw.strip() else {}
+    except (OSError, ValueError):
+        holder = {}
+    return holder if isinstance(holder, dict) else {}
+
+
+@contextmanager
+def publish_lock(
+    releases_dir: Path, *, timeout: float | None = None, operation_ja: str = "公開"
+) -> Iterator[dict[str, Any]]:
+    """Hold the releases lock; yields the holder record written into the lock file.
+
+    ``operation_ja`` names what waits, for the staff message (公開, リリースの切り替え).
+    """
+    timeout = lock_timeout_seconds() if timeout is None else timeout
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    path = releases_dir / LOCK_FILE
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        started_waiting = time.monotonic()
+        warned = False
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _read_holder(descriptor)
+                waited = time.monotonic() - started_waiting
+                if waited >= timeout:
+                    raise PublishBusyError(holder, waited, path, operation_ja) from None
+                if not warned:
+                    log.warning(
+                        "releases in %s are locked by pid=%s host=%s since %s; waiting up to %.0fs",
+                        releases_dir,
+                        holder.get("pid"),
+                        holder.get("host"),
+                        holder.get("started_at"),
+                        timeout,
+                    )
+                    warned = True
+                time.sleep(min(_POLL_SECONDS, timeout - waited))
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "command": " ".join(sys.argv)[:200],
+        }
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, json.dumps(holder).encode("utf-8"), 0)
+        try:
+            yield holder
+        finally:
+            # Emptied before the release, so a holder record is only ever read while held.
+            os.ftruncate(descriptor, 0)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
