@@ -57,6 +57,13 @@ connection `impact_forms_api`, variable `impact_pseudonym_key` (see README).
 """
 
 
+# One failure alert per run (issue 12): a source task that fails records its cause and does
+# not alert; check_every_source_landed, which always runs last, fails and sends one alert
+# naming every failed source with its cause. (check_configuration alerts itself: nothing
+# after a failed setup task runs.)
+ONE_ALERT_PER_RUN: list = []
+
+
 @dag(
     dag_id="impact_ingest",
     # CronTriggerTimetable with a one-month interval: a bare "@monthly" would give each run an
@@ -84,19 +91,19 @@ def impact_ingest() -> None:
             preflight.check_pseudonym_key(paths(), pseudonym_key())
         return {"waves": len(catalog.waves)}
 
-    @task
+    @task(on_failure_callback=ONE_ALERT_PER_RUN)
     def land_operations_workbooks() -> list[dict]:
         with task_failures_explained():
             return ingest.land_operations(paths(), pseudonym_key())
 
-    @task
+    @task(on_failure_callback=ONE_ALERT_PER_RUN)
     def land_panel_deliveries() -> list[dict]:
         with task_failures_explained():
             return ingest.land_panels(paths(), pseudonym_key())
 
     # After the workbooks (roster first), whether they landed or not: a bad workbook must not
     # keep every survey wave from being pulled.
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", on_failure_callback=ONE_ALERT_PER_RUN)
     def plan_waves() -> list[str]:
         with task_failures_explained():
             context = get_current_context()
@@ -114,12 +121,16 @@ def impact_ingest() -> None:
                 preflight.check_forms_api(forms_api_config)  # once here, not once per wave
             return planned
 
-    @task(max_active_tis_per_dagrun=4)
+    @task(max_active_tis_per_dagrun=4, on_failure_callback=ONE_ALERT_PER_RUN)
     def land_form_wave(wave_code: str) -> dict:
         with task_failures_explained():
             return ingest.land_form_wave(paths(), wave_code, forms_api_config(), pseudonym_key())
 
-    @task(trigger_rule="all_done", outlets=[Asset(LANDING_ASSET_URI)])
+    @task(
+        trigger_rule="all_done",
+        outlets=[Asset(LANDING_ASSET_URI)],
+        on_failure_callback=ONE_ALERT_PER_RUN,
+    )
     def summarise_run() -> dict:
         with task_failures_explained():
             context = get_current_context()

@@ -55,6 +55,7 @@ def alert_staff_on_failure(context: Any) -> None:
         wave_code=wave_code,
         check_name=task_instance.task_id,
         run_id=context.get("run_id"),
+        action_ja=_cause_ja(context.get("exception")),
         details={
             "dag_id": task_instance.dag_id,
             "task_id": task_instance.task_id,
@@ -67,6 +68,18 @@ def alert_staff_on_failure(context: Any) -> None:
         send_alerts([alert])
     except Exception:  # a broken alert setting must not hide the task's own failure
         log.exception("task-failure alert for %s could not be queued", task_instance.task_id)
+
+
+def _cause_ja(exception: BaseException | None) -> str | None:
+    """The Japanese sentence the task recorded for its failure (cause and what to do)."""
+    if exception is None:
+        return None
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from impact_warehouse.ops.preflight import explain
+
+    cause = exception.__cause__ if isinstance(exception, AirflowFailException) else exception
+    return explain(cause or exception)[0]
 
 
 def _failed_wave_code(context: Any) -> str | None:

@@ -111,7 +111,12 @@ def test_the_run_ends_failed_after_the_summary_and_the_landing_asset(isolated_ru
 def test_staff_are_alerted_and_the_command_says_why_in_japanese_first(isolated_run) -> None:
     work, result = isolated_run
     sent = [alert for alert in alerts(work) if alert["alert"]["kind"] == "task_failure"]
-    assert sent, "no task-failure alert reached the outbox"
+    # One alert for the run, from its last task, naming each failed source and its cause.
+    (alert,) = sent
+    assert alert["alert"]["check_name"] == "check_every_source_landed"
+    cause = alert["alert"]["action_ja"]
+    assert cause.startswith("取り込めなかったデータ元が3件あります")
+    assert "運営記録のワークブック" in cause and MISSING_WAVE in cause
     assert result.returncode == 1
     first_line = result.stderr.splitlines()[0]
     assert first_line.startswith("エラー: 3件のデータ元を取り込めませんでした")
