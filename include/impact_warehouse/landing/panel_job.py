@@ -73,7 +73,7 @@ def land_panel_deliveries(context: LandingContext) -> list[SourceSummary]:
     for entry in find_panel_files(context.inbox_dir):
         name = entry.path.name
         if entry.refusal is not None:
-            summaries.append(_refuse_file(context, name, None, "not_a_regular_file", entry.refusal))
+            summaries.append(_refuse_file(context, name, None, entry.reason_code, entry.refusal))
             continue
         wave = wave_for_file(context, entry.path)
         if wave is None:

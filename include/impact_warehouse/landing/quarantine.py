@@ -55,6 +55,7 @@ REASONS = {
     "unparseable_date": "date cannot be read as a date (西暦, 和暦, 年月日 or Excel serial)",
     "suspicious_email": "email mixes scripts or hides characters; not linked, for staff",
     # Personal data typed where it does not belong (issue 12)
+    "unsupported_file": "inbox file of a type this source does not read (e.g. .xls, .txt)",
     "personal_data_in_field": "answer holds personal data; redacted before landing",
     "missing_sheet": "workbook lacks a known sheet; nothing of that kind was landed from it",
     "missing_column": "sheet lacks a column its rows need to be linked; the sheet is not landed",

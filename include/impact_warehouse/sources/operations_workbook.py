@@ -209,6 +209,12 @@ def scan_operations_inbox(inbox: Path) -> Iterator[Path | UnreadableWorkbook]:
         return
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() != ".xlsx":
+            if not path.name.startswith(".") and not path.is_symlink() and path.is_file():
+                # Reported, not skipped in silence: a roster saved as .xls or .csv is still
+                # a roster someone expects to see landed.
+                yield UnreadableWorkbook(
+                    path, "unsupported_file", "not an .xlsx workbook; save it as .xlsx"
+                )
             continue
         if path.is_symlink() or not path.is_file():
             yield UnreadableWorkbook(path, "not_a_regular_file", "a symlink or not a file")

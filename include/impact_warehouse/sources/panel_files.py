@@ -344,7 +344,8 @@ def read_panel_file(path: Path) -> PanelFile:
 @dataclass(frozen=True)
 class InboxEntry:
     path: Path
-    refusal: str | None  # why it is not read (not_a_regular_file), None for a delivery
+    refusal: str | None  # why it is not read, None for a delivery
+    reason_code: str = "not_a_regular_file"
 
 
 def find_panel_files(inbox: Path) -> Iterator[InboxEntry]:
@@ -373,3 +374,7 @@ def find_panel_files(inbox: Path) -> Iterator[InboxEntry]:
             yield InboxEntry(path, "special file (not a regular file); not read")
         elif path.suffix.lower() in PANEL_SUFFIXES:
             yield InboxEntry(path, None)
+        else:
+            # Reported, not skipped in silence: a delivery saved as .xls or .txt is still a
+            # delivery someone expects to see landed.
+            yield InboxEntry(path, "not a .csv or .xlsx file; not read", "unsupported_file")

@@ -320,6 +320,13 @@ FILE_KINDS = [
         "hidden",
     ),
     FileKind(
+        "workbook_saved_as_xls",
+        lambda inbox: (inbox.folder / "roster.xls").write_bytes(b"\xd0\xcf\x11\xe0 old excel"),
+        "roster.xls",
+        "unsupported_file",
+        "save it as .xlsx",
+    ),
+    FileKind(
         "folder_named_xlsx",
         lambda inbox: (inbox.folder / "bad.xlsx").mkdir(),
         "bad.xlsx",

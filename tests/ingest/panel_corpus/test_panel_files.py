@@ -212,6 +212,12 @@ def test_named_pipe_is_not_opened(inbox, with_good):
     inbox.assert_file_refused(BAD, "not_a_regular_file", "special file")
 
 
+def test_a_file_of_another_type_is_reported_not_skipped(inbox, with_good):
+    inbox.write_bytes(f"{WAVE}.xls", b"\xd0\xcf\x11\xe0 old excel")
+    with_good()
+    inbox.assert_file_refused(f"{WAVE}.xls", "unsupported_file", "not a .csv or .xlsx")
+
+
 def test_file_of_no_panel_wave_is_refused(inbox, with_good):
     inbox.write_csv("otherpanel_2025.csv", _rows(inbox))
     with_good()
