@@ -344,7 +344,10 @@ class _WaveRun:
         self, response_id: str, response: dict[str, Any], quarantine: QuarantineBatch
     ) -> dict[str, Any]:
         answers: dict[str, Any] = {}
-        for question_id, answer in (response.get("answers") or {}).items():
+        given = response.get("answers") or {}
+        # Personal-data answers (the respondent's name) first: the name they give is then
+        # scrubbed from their own free text, whatever the order of the questions.
+        for question_id, answer in sorted(given.items(), key=self._personal_data_first):
             record_ref = f"{response_id}|{question_id}"
             if question_id not in self.question_map:
                 quarantine.add(
@@ -364,7 +367,14 @@ class _WaveRun:
                 for value in answer["textAnswers"]["answers"]
             ]
             answers[question_id] = {**answer, "textAnswers": {"answers": landed_values}}
-        return answers
+        return {
+            question_id: answers[question_id] for question_id in given if question_id in answers
+        }
+
+    def _personal_data_first(self, question_and_answer: tuple[str, Any]) -> bool:
+        item_code = self.question_map.get(question_and_answer[0])
+        item = self.context.catalog.items.get(item_code) if item_code else None
+        return not (item is not None and item.is_personal_data)
 
     def _landed_value(
         self, item_code: str | None, text: str, record_ref: str, quarantine: QuarantineBatch
