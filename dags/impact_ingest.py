@@ -124,7 +124,10 @@ def impact_ingest() -> None:
     @task(max_active_tis_per_dagrun=4, on_failure_callback=ONE_ALERT_PER_RUN)
     def land_form_wave(wave_code: str) -> dict:
         with task_failures_explained():
-            return ingest.land_form_wave(paths(), wave_code, forms_api_config(), pseudonym_key())
+            params = IngestParams.from_params(get_current_context()["params"])
+            return ingest.land_form_wave(
+                paths(), wave_code, forms_api_config(), pseudonym_key(), as_of=params.as_of
+            )
 
     @task(
         trigger_rule="all_done",

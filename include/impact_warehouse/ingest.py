@@ -84,7 +84,9 @@ def land_form_wave(
     wave_code: str,
     api_config: FormsApiConfig,
     pseudonym_key: bytes | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
+    """Land one wave's new responses; ``as_of`` is the day the run acts on (None = today)."""
     context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
     try:
         wave = context.catalog.waves[wave_code]
@@ -93,7 +95,7 @@ def land_form_wave(
             landing_unit(settings, FORMS_SOURCE, wave.source_ref),
             FormsApiClient(api_config) as client,
         ):
-            return land_forms_wave(context, wave, client).as_dict()
+            return land_forms_wave(context, wave, client, as_of=as_of).as_dict()
     finally:
         context.close()
 

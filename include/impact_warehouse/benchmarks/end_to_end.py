@@ -45,7 +45,7 @@ waves = ingest.plan_form_waves(load_catalog(), as_of, as_of, as_of=as_of, all_wa
 with FormsApiServer(settings.demo_sources / "google_forms", token="e2e") as server:
     config = FormsApiConfig(base_url=server.url, token="e2e")
     units = [*ingest.land_operations(settings), *ingest.land_panels(settings)]
-    units += [ingest.land_form_wave(settings, wave, config) for wave in waves]
+    units += [ingest.land_form_wave(settings, wave, config, as_of=as_of) for wave in waves]
 summary = ingest.finish_run(settings, "e2e", units)
 stages["ingest"] = time.perf_counter() - step
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import date
 from typing import Any
 
 from impact_warehouse.catalog import Wave
@@ -62,8 +63,13 @@ def land_forms_wave(
     wave: Wave,
     client: FormsApiClient,
     limits: FormsLimits | None = None,
+    as_of: date | None = None,
 ) -> SourceSummary:
-    """Pull a wave's form and its new responses into landing. Returns the run summary."""
+    """Pull a wave's form and its new responses into landing. Returns the run summary.
+
+    ``as_of`` is the day the run acts on (None = today); a later day moves the run's "now"
+    to its end, so a replay of that day's sources is not judged to lie in the future.
+    """
     form_id = wave.source_ref
     limits = limits or FormsLimits.from_env()
     batch_id = new_batch_id()
@@ -76,7 +82,7 @@ def land_forms_wave(
 
     store = PartitionStore(context.landing_dir / SOURCE / "responses" / form_id)
     stored_watermark = context.watermarks.get(SOURCE, form_id)
-    run = _WaveRun(context, wave, store, question_map, targeted, summary, batch_id, limits)
+    run = _WaveRun(context, wave, store, question_map, targeted, summary, batch_id, limits, as_of)
     since = _usable_watermark(stored_watermark, run.started_ns, summary)
     if since is None and stored_watermark is not None:
         context.watermarks.reset(
@@ -138,6 +144,7 @@ class _WaveRun:
         summary: SourceSummary,
         batch_id: str,
         limits: FormsLimits,
+        as_of: date | None = None,
     ) -> None:
         self.context = context
         self.wave = wave
@@ -148,7 +155,7 @@ class _WaveRun:
         self.batch_id = batch_id
         self.limits = limits
         # One "now" per run: what is "in the future" must not shift between pages.
-        self.started_ns = now_ns()
+        self.started_ns = now_ns(as_of)
         self.lander = AnswerLander(context.catalog, context.pseudonymiser)
         self.quarantine_store = quarantine_store(context.landing_dir, SOURCE, wave.source_ref)
         self.resends = ResendIndex(context.landing_dir, SOURCE, wave.source_ref, store)

@@ -74,6 +74,7 @@ def backfill(
             api_config,
             run_id=f"backfill-FY{fiscal_year}-{stamp}",
             pseudonym_key=pseudonym_key,
+            as_of=as_of,
         )
         if done:
             done()

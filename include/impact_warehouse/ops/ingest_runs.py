@@ -218,6 +218,7 @@ def run_ingest(
     run_id: str,
     pseudonym_key: bytes | None = None,
     on_wave: Callable[[str, dict[str, Any]], None] | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """The DAG's sequence in one process: workbooks (roster first), panels, waves, summary.
 
@@ -228,7 +229,7 @@ def run_ingest(
     panels = ingest.land_panels(settings, pseudonym_key)
     landed_waves: list[dict[str, Any] | None] = []
     for wave_code in waves:
-        unit = ingest.land_form_wave(settings, wave_code, api_config, pseudonym_key)
+        unit = ingest.land_form_wave(settings, wave_code, api_config, pseudonym_key, as_of=as_of)
         landed_waves.append(unit)
         if on_wave is not None:
             on_wave(wave_code, unit)

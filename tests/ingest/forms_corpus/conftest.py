@@ -7,6 +7,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,7 @@ class HostileForm:
         path = self.root / "responses" / f"{self.wave.form_id}.jsonl"
         path.write_bytes(b"\n".join(lines) + b"\n")
 
-    def pull(self) -> Pull:
+    def pull(self, as_of: date | None = None) -> Pull:
         config = FormsApiConfig(
             base_url=self.server.url,
             token=TOKEN,
@@ -169,7 +170,11 @@ class HostileForm:
         error: Exception | None = None
         try:
             summary = ingest.land_form_wave(
-                self.settings, self.wave.wave_code, config, pseudonym_key=PSEUDONYM_KEY
+                self.settings,
+                self.wave.wave_code,
+                config,
+                pseudonym_key=PSEUDONYM_KEY,
+                as_of=as_of,
             )
         except Exception as raised:  # the envelope tests look at the error itself
             error = raised

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -172,6 +172,29 @@ def test_future_skew_is_configurable(hostile_form, monkeypatch) -> None:
     (record,) = pull.reasons("future_timestamp")
     assert f"lastSubmittedTime '{soon}' is more than 0:30:00 in the future" in record["detail"]
     assert pull.watermark == form.good_times[-1] and _balanced(pull.summary)
+
+
+def test_a_replay_of_a_later_day_lands_that_days_responses(hostile_form) -> None:
+    # The demo and the README walk-through play the survey platform on a later day: what was
+    # sent on that day is not "in the future" for the run that acts on it.
+    form = hostile_form
+    later_day = datetime.now(UTC).date() + timedelta(days=300)
+    sent = f"{later_day.isoformat()}T14:30:00Z"  # 23:30 in Japan, the day's last hour
+    after = f"{(later_day + timedelta(days=2)).isoformat()}T01:00:00Z"
+    form.serve([form.line(form.response("sent", sent)), form.line(form.response("after", after))])
+
+    pull = form.pull(as_of=later_day)
+
+    assert pull.landed_ids == ["sent"]
+    assert [r["detail"] for r in pull.reasons("future_timestamp")] and _balanced(pull.summary)
+    assert pull.watermark == sent
+
+
+def test_an_earlier_day_does_not_turn_away_responses_sent_since(hostile_form) -> None:
+    form = hostile_form
+    form.serve([form.line(r) for r in form.good()])
+    pull = form.pull(as_of=date(2020, 1, 1))
+    assert pull.summary["landed"] == 4 and not pull.reasons("future_timestamp")
 
 
 def test_invalid_future_skew_setting_names_the_variable(hostile_form, monkeypatch) -> None:
