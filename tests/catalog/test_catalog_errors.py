@@ -79,7 +79,7 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         "column 'open_date' is missing from the header",
     ),
     "comma_inside_a_value": (
-        lambda s: _append_line(s, "programs.csv", "extra,ママ,ボノ,true,x,y,z,w"),
+        lambda s: _append_line(s, "programs.csv", "extra,ママ,ボノ,true,x,y,z,w,g,h,i,j"),
         "programs.csv",
         None,
         "double quotes",

@@ -33,12 +33,10 @@ final as (
         programs.program_name_ja,
         programs.program_name_en,
         programs.category_ja,
-        {#- The FY2025 report's employment table has a ママボノ column and a NEXT column that
-            adds up both ママボノNEXT programs. -#}
-        case
-            when programs.program_code in ('next_research', 'npo_mentoring') then 'next'
-            else programs.program_code
-        end as program_group_code,
+        programs.program_group_code,
+        programs.program_group_name_ja,
+        coalesce(programs.program_group_short_ja, programs.program_group_name_ja)
+            as program_group_short_ja,
         programs.has_outcome_survey,
         programs.description_en,
         program_runs.first_fiscal_year,

@@ -20,6 +20,12 @@ programs as (
 
 ),
 
+organisation as (
+
+    select * from {{ ref('organisation') }}
+
+),
+
 measure_versions_ranked as (
 
     select
@@ -47,12 +53,18 @@ measures_classified as (
 
     select
         latest_measures.record_key,
-        {#- METRICS.md: fiscal years run April–March; the typed 年度 wins, the date decides
-            when 年度 cannot be read. -#}
+        {#- METRICS.md: a fiscal year starts in the organisation's month (organisation.csv;
+            Mamabono: April–March); the typed 年度 wins, the date decides when 年度 cannot be
+            read. -#}
         coalesce(
             latest_measures.fiscal_year,
             extract(year from latest_measures.held_on)
-                - case when extract(month from latest_measures.held_on) < 4 then 1 else 0 end
+                - case
+                    when extract(month from latest_measures.held_on)
+                        < organisation.fiscal_year_start_month
+                        then 1
+                    else 0
+                end
         ) as fiscal_year,
         support_measure_types.support_measure_type,
         case
@@ -62,6 +74,8 @@ measures_classified as (
         latest_measures.attendees
 
     from latest_measures
+
+    cross join organisation
 
     inner join support_measure_types
         on trim(latest_measures.support_measure_type_ja) = support_measure_types.support_measure_type_ja

@@ -1,17 +1,19 @@
-"""The logic model as data: programs, cohorts, waves, items, indicators (from the dbt seeds)."""
+"""The logic model as data: organisation, programs, cohorts, waves, items, indicators."""
 
+from impact_warehouse.catalog.errors import CatalogError
 from impact_warehouse.catalog.matching import QuestionMatcher, normalise_title
 from impact_warehouse.catalog.model import (
     Catalog,
-    CatalogError,
     Cohort,
     Indicator,
     Item,
     Program,
+    ProgramGroup,
     Scale,
     Wave,
     load_catalog,
 )
+from impact_warehouse.catalog.organisation import Organisation
 
 __all__ = [
     "Catalog",
@@ -19,7 +21,9 @@ __all__ = [
     "Cohort",
     "Indicator",
     "Item",
+    "Organisation",
     "Program",
+    "ProgramGroup",
     "QuestionMatcher",
     "Scale",
     "Wave",

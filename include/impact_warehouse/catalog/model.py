@@ -8,52 +8,20 @@ Validation errors name the file, the row and the fix.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from impact_warehouse.catalog.errors import CatalogError
+from impact_warehouse.catalog.organisation import FILE_NAME, Organisation, read_organisation
+from impact_warehouse.catalog.programs import Program, ProgramGroup, read_programs
 from impact_warehouse.settings import paths
 
 WAVE_TYPES = ("pre", "post", "followup", "comparison")
 INDICATOR_TYPES = ("output", "short_term", "mid_term")
 SOURCE_SYSTEMS = ("google_forms", "panel_file")
-
-
-class CatalogError(ValueError):
-    """A seed file is inconsistent; the message says which file, row and how to fix it.
-
-    ``file_name`` and ``line`` (when known) let callers say in Japanese where to look before
-    showing the English detail.
-    """
-
-    def __init__(self, message: str, *, file_name: str | None = None, line: int | None = None):
-        super().__init__(message)
-        self.file_name = file_name or _file_named_in(message)
-        self.line = line if line is not None else _line_named_in(message)
-
-
-_FILE_IN_MESSAGE = re.compile(r"([\w.-]+\.csv)")
-_LINE_IN_MESSAGE = re.compile(r"\.csv line (\d+)")
-
-
-def _file_named_in(message: str) -> str | None:
-    match = _FILE_IN_MESSAGE.search(message)
-    return match.group(1) if match else None
-
-
-def _line_named_in(message: str) -> int | None:
-    match = _LINE_IN_MESSAGE.search(message)
-    return int(match.group(1)) if match else None
-
-
-@dataclass(frozen=True)
-class Program:
-    program_code: str
-    program_name_ja: str
-    has_outcome_survey: bool
 
 
 @dataclass(frozen=True)
@@ -132,6 +100,21 @@ class Catalog:
     item_indicators: dict[tuple[str, str], str]  # (item_code, wave_type) → indicator_code
     question_overrides: dict[tuple[str, str], str]  # (source_ref, question_id) → item_code
     employment_statuses: dict[str, str]  # label_ja → code
+    organisation: Organisation
+
+    @cached_property
+    def program_groups(self) -> dict[str, ProgramGroup]:
+        """Groups in the order their first program appears in programs.csv."""
+        groups: dict[str, ProgramGroup] = {}
+        for program in self.programs.values():
+            known = groups.get(program.program_group_code)
+            groups[program.program_group_code] = ProgramGroup(
+                program.program_group_code,
+                program.program_group_name_ja,
+                program.program_group_short_ja,
+                (*(known.program_codes if known else ()), program.program_code),
+            )
+        return groups
 
     def wave_by_source_ref(self, source_ref: str) -> Wave | None:
         return self._waves_by_source_ref.get(source_ref)
@@ -266,10 +249,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
     """Read every seed file, cross-check references, and return the catalog."""
     seed_dir = seed_dir or paths().seeds
 
-    programs = {}
-    for line, row in _read_rows(seed_dir, "programs.csv"):
-        code = _required("programs.csv", line, row, "program_code")
-        programs[code] = Program(code, row["program_name_ja"], _bool(row["has_outcome_survey"]))
+    programs = read_programs("programs.csv", _read_rows(seed_dir, "programs.csv"))
 
     cohorts = {}
     for line, row in _read_rows(seed_dir, "cohorts.csv"):
@@ -400,6 +380,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
     }
 
     return Catalog(
+        organisation=read_organisation(FILE_NAME, _read_rows(seed_dir, FILE_NAME)),
         programs=programs,
         cohorts=cohorts,
         waves=waves,

@@ -113,6 +113,12 @@ def _where(where: dict[str, Any]) -> str:
     return ", ".join(parts) if parts else "no program/cohort/wave"
 
 
+def _fiscal_year_of(ctx: CheckContext, day: date) -> int:
+    """The fiscal year of ``day``, starting in the organisation's month (organisation.csv)."""
+    start_month = int(ctx.df("select fiscal_year_start_month from catalog.organisation").iat[0, 0])
+    return day.year if day.month >= start_month else day.year - 1
+
+
 # --------------------------------------------------------------------------- response_rate
 
 
@@ -146,7 +152,7 @@ def check_response_rate(ctx: CheckContext) -> list[Finding]:
     # longer be helped, or belongs to another release) is listed in the summary instead.
     # Without a release year (a gate run on its own) that is the fiscal year as_of falls in,
     # and every later year.
-    as_of_fy = ctx.as_of.year if ctx.as_of.month >= 4 else ctx.as_of.year - 1
+    as_of_fy = _fiscal_year_of(ctx, ctx.as_of)
     release_fy = ctx.release_fiscal_year if ctx.release_fiscal_year is not None else as_of_fy
     scope = str(settings.get("floor_failure_scope", "release_fiscal_year"))
     if scope != "release_fiscal_year":
@@ -267,8 +273,24 @@ def check_response_rate(ctx: CheckContext) -> list[Finding]:
 # --------------------------------------------------------------------------- scale_domain
 
 
+def scale_domains(ctx: CheckContext) -> dict[str, tuple[float, float]]:
+    """scale_code → (min, max) from the catalog seed as built (one source: scales.csv)."""
+    frame = ctx.df(
+        """
+        select scale_code, min_value, max_value
+        from catalog.scales
+        where min_value is not null and max_value is not null
+        order by scale_code
+        """
+    )
+    return {
+        str(row.scale_code): (float(row.min_value), float(row.max_value))
+        for row in frame.itertuples(index=False)
+    }
+
+
 def check_scale_domain(ctx: CheckContext) -> list[Finding]:
-    domains: dict[str, list[float]] = dict(ctx.settings("scale_domain").get("domains") or {})
+    domains = scale_domains(ctx)
     severity = ctx.severity("scale_domain")
     # One row per distinct (wave, cohort, program, item, scale, value) with the number of
     # counted answers carrying it. The expectations judge values, so GX reaches the same

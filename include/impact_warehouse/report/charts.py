@@ -21,13 +21,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import SUPPRESSED_MARK, clean
 from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.fonts import register_chart_font
 from impact_warehouse.report.tables import (
-    GROUP_JA,
     indicator_title,
     measure_label,
+    respondent_group_ja,
 )
 
 WIDTH_INCHES = 8.0
@@ -321,6 +322,7 @@ def comparison_chart(
     labels: Sequence[str],
     caption: str,
     attributes: dict[str, str],
+    organisation: Organisation,
 ) -> Chart:
     """Paired bars, participants against the comparison panel, with the difference."""
     figure = _figure(0.95 * len(rows) + 1.0)
@@ -339,7 +341,7 @@ def comparison_chart(
                 row.share_ci_upper,
                 row.respondents,
                 PARTICIPANT_COLOUR,
-                "ママボノ参加者",
+                organisation.participants_label_ja,
             ),
             (
                 -0.17,
@@ -348,7 +350,7 @@ def comparison_chart(
                 row.comparison_share_ci_upper,
                 row.comparison_respondents,
                 COMPARISON_COLOUR,
-                "比較群",
+                organisation.comparison_group_label_ja,
             ),
         ):
             y = base + offset
@@ -411,6 +413,7 @@ def mid_term_chart(data: ReportData, indicator_code: str, rows: pd.DataFrame, k:
         labels=labels,
         caption="ひげは95%信頼区間（Wilson）。右は差（ポイント）と Newcombe 95%信頼区間。",
         attributes={"data-indicator": indicator_code, "data-items": str(len(rows))},
+        organisation=data.organisation,
     )
 
 
@@ -427,6 +430,7 @@ def mommy_track_chart(data: ReportData, k: int) -> Chart | None:
         labels=list(rows.report_label_ja),
         caption="ひげは95%信頼区間（Wilson）。右は差（ポイント）と Newcombe 95%信頼区間。",
         attributes={"data-items": str(len(rows))},
+        organisation=data.organisation,
     )
 
 
@@ -486,9 +490,8 @@ def time_use_chart(data: ReportData, k: int) -> Chart | None:
             va="center",
             fontsize=8.5,
         )
-    ax.set_yticks(
-        range(len(rows))[::-1], [_wrap(GROUP_JA.get(g, g), 14) for g in rows.respondent_group]
-    )
+    names = [_wrap(respondent_group_ja(data, group), 14) for group in rows.respondent_group]
+    ax.set_yticks(range(len(rows))[::-1], names)
     ax.set_xlim(0, limit)
     ax.set_xlabel("家事関連時間（時間/日, 週平均）")
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=8.5)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from impact_warehouse.catalog import Organisation, load_catalog
+from impact_warehouse.catalog.organisation import read_organisation
+
 
 class FiscalYearMissingError(LookupError):
     """The release holds no figures for the fiscal year asked for."""
@@ -36,6 +39,7 @@ class ReportData:
     indicators: pd.DataFrame
     likert_labels: pd.DataFrame
     items: pd.DataFrame
+    organisation: Organisation
 
 
 _QUERIES: dict[str, str] = {
@@ -115,4 +119,21 @@ def load_report_data(connection: duckdb.DuckDBPyConnection, fiscal_year: int) ->
         .reset_index(drop=True)
         for name, query in _QUERIES.items()
     }
-    return ReportData(fiscal_year=fiscal_year, **frames)
+    return ReportData(fiscal_year=fiscal_year, organisation=load_organisation(connection), **frames)
+
+
+def load_organisation(connection: duckdb.DuckDBPyConnection) -> Organisation:
+    """The profile the release was built with (``catalog.organisation``), checked as the seed is.
+
+    A release built before the profile existed has no such table: it was Mamabono's, and the
+    project's own seed says so.
+    """
+    try:
+        frame = connection.execute("select * from catalog.organisation").df()
+    except duckdb.CatalogException:
+        return load_catalog().organisation
+    rows = [
+        (line, {column: "" if pd.isna(value) else str(value) for column, value in row.items()})
+        for line, row in enumerate(frame.to_dict("records"), start=2)
+    ]
+    return read_organisation("catalog.organisation", rows)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from importlib import resources
 from typing import Any
 
 import jinja2
 import yaml
 
+from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
@@ -51,15 +51,32 @@ SECTION_LEADS: dict[str, str] = {
 }
 
 
-def methods_entries(k: int) -> list[dict[str, str]]:
+def methods_entries(k: int, organisation: Organisation) -> list[dict[str, str]]:
+    """The methods text with the release's k and the organisation's own words filled in."""
     text = resources.files("impact_warehouse.report").joinpath("methods_ja.yaml").read_text("utf-8")
-    return [
-        {**entry, "text": entry["text"].replace("{k}", str(k))} for entry in yaml.safe_load(text)
-    ]
+    description = organisation.comparison_group_description_ja
+    values = {
+        "{k}": str(k),
+        "{comparison_group}": organisation.comparison_group_label_ja,
+        # "…別の人たちで、<who>です。" or, with no description, "…別の人たちです。"
+        "{comparison_group_who}": f"で、{description}" if description else "",
+    }
+    entries = []
+    for entry in yaml.safe_load(text):
+        filled = dict(entry)
+        for placeholder, value in values.items():
+            filled["title"] = filled["title"].replace(placeholder, value)
+            filled["text"] = filled["text"].replace(placeholder, value)
+        entries.append(filled)
+    return entries
 
 
 def build_sections(
-    charts: list[Chart], tables: list[ReportTable], lines: list[SummaryLine], k: int
+    charts: list[Chart],
+    tables: list[ReportTable],
+    lines: list[SummaryLine],
+    k: int,
+    organisation: Organisation,
 ) -> list[Section]:
     sections = []
     for anchor, title in SECTION_TITLES.items():
@@ -71,7 +88,7 @@ def build_sections(
                 charts=[chart for chart in charts if chart.section == anchor],
                 tables=[table for table in tables if table.section == anchor],
                 summary_lines=lines if anchor == "summary" else [],
-                methods=methods_entries(k) if anchor == "methods" else [],
+                methods=methods_entries(k, organisation) if anchor == "methods" else [],
             )
         )
     return sections
@@ -97,7 +114,6 @@ def render_html(*, sections: list[Section], context: dict[str, Any]) -> str:
         mark=SUPPRESSED_MARK,
         not_applicable=NOT_APPLICABLE,
         font_face=jinja2.utils.markupsafe.Markup(_FONT_FACE_SLOT),
-        rendered_at=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         **context,
     )
     return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from impact_warehouse.publish.files import write_text_atomically
@@ -85,15 +85,18 @@ def render_report(
     html_path = out_dir / f"impact_report_fy{fiscal_year}.html"
 
     step = time.perf_counter()
-    sections = build_sections(charts, tables, lines, k)
+    organisation = data.organisation
+    sections = build_sections(charts, tables, lines, k, organisation)
     html = render_html(
         sections=sections,
         context={
-            "title": f"{fiscal_year}年度 ママボノ 参加者に対するインパクト評価 レポート",
+            "title": organisation.report_title(fiscal_year),
+            "organisation": organisation,
             "fiscal_year": fiscal_year,
             "release_id": source.release_id,
             "data_as_of": source.data_as_of.isoformat(),
-            "published_at": source.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "published_at": organisation.local_time(source.created_at),
+            "rendered_at": organisation.local_time(datetime.now(UTC)),
             "k": k,
             "xlsx_name": xlsx_path.name,
         },
@@ -119,7 +122,8 @@ def render_report(
         tables,
         xlsx_path,
         about=[
-            ("レポート", f"{fiscal_year}年度 ママボノ インパクト評価レポート"),
+            ("レポート", organisation.report_short_title(fiscal_year)),
+            ("発行", organisation.organisation_name_ja),
             ("リリースID", source.release_id),
             ("データ時点", source.data_as_of.isoformat()),
             ("非表示の基準", f"分母が {k} 人未満のセルと、そこから逆算できるセル"),

@@ -28,12 +28,6 @@ POSITIVE_JA = {
     "yesno": "「はい」の割合",
     "score10": "6点以上の割合",
 }
-GROUP_JA = {
-    "followup": "ママボノ参加者（追跡調査）",
-    "comparison": "比較群（ウェブ調査）",
-    "national_reference": "全国平均（社会生活基本調査）",
-}
-PROGRAM_GROUP_JA = {"mamabono": "ママボノ", "next": "NEXT", "all": "合計"}
 FIGURE_LABEL_JA = {
     "partner_housework_hours": "配偶者の家事関連時間（週平均, 時間/日）",
     "partner_housework_share": "夫婦の家事関連時間に占める配偶者の割合",
@@ -45,6 +39,16 @@ def program_name(data: ReportData, program_code: str) -> str:
         return ALL_PROGRAMS_JA
     names = dict(zip(data.programs.program_code, data.programs.program_name_ja, strict=True))
     return names.get(program_code, program_code)
+
+
+def respondent_group_ja(data: ReportData, group: str) -> str:
+    """A time-use row's group in the organisation's words (organisation.csv)."""
+    organisation = data.organisation
+    return {
+        "followup": f"{organisation.participants_label_ja}（追跡調査）",
+        "comparison": f"{organisation.comparison_group_label_ja}（ウェブ調査）",
+        "national_reference": "全国平均（社会生活基本調査）",
+    }.get(group, group)
 
 
 def indicator_title(data: ReportData, indicator_code: str) -> str:
@@ -116,8 +120,10 @@ def outputs_table(data: ReportData) -> ReportTable:
 
 
 def employment_table(data: ReportData) -> ReportTable:
-    groups = ["mamabono", "next", "all"]
-    columns = [Column("就業状況")] + [Column(PROGRAM_GROUP_JA[g], "count") for g in groups]
+    # One column per program group of programs.csv (Mamabono: ママボノ and NEXT), then 合計.
+    headers = {**_group_headers(data), "all": "合計"}
+    groups = list(headers)
+    columns = [Column("就業状況")] + [Column(headers[g], "count") for g in groups]
     frame = data.employment
     rows = []
     keys = []
@@ -147,9 +153,33 @@ def employment_table(data: ReportData) -> ReportTable:
         "outputs",
         columns,
         rows,
-        "参加時点の就業状況。NEXT は社会調査編と NPOメンタリングプログラムの合計。",
+        "参加時点の就業状況。" + _group_notes(data),
         keys=[*keys, f"{data.fiscal_year}|total"],
     )
+
+
+def _group_headers(data: ReportData) -> dict[str, str]:
+    """Program group → its column header (short name, else name), in programs order."""
+    programs = data.programs.drop_duplicates("program_group_code")
+    headers = programs.program_group_short_ja.fillna(programs.program_group_name_ja)
+    return dict(zip(programs.program_group_code, headers, strict=True))
+
+
+def _group_notes(data: ReportData) -> str:
+    """What each group of several programs adds up ("NEXT は社会調査編と …の合計。")."""
+    headers = _group_headers(data)
+    notes = []
+    for code, group in data.programs.groupby("program_group_code", sort=False):
+        if len(group) < 2:
+            continue
+        first = group.iloc[0]
+        header = headers[code]
+        # Program names repeat the group's name ("ママボノNEXT 社会調査編"): drop it here.
+        names = [
+            name.removeprefix(first.program_group_name_ja).strip() for name in group.program_name_ja
+        ]
+        notes.append(f"{header} は{'と '.join(names)}の合計。")
+    return "".join(notes)
 
 
 def support_measures_table(data: ReportData) -> ReportTable:
@@ -563,7 +593,7 @@ def time_use_table(data: ReportData) -> ReportTable:
         hidden = bool(row.is_suppressed)
         rows.append(
             [
-                Cell.of(GROUP_JA.get(row.respondent_group, row.respondent_group)),
+                Cell.of(respondent_group_ja(data, row.respondent_group)),
                 Cell.of(row.respondents, suppressed=hidden),
                 Cell.of(row.self_hours_mean, suppressed=hidden),
                 Cell.of((row.self_hours_ci_lower, row.self_hours_ci_upper), suppressed=hidden),

@@ -1,0 +1,32 @@
+"""The one error a bad seed file raises: it names the file, the row and the fix."""
+
+from __future__ import annotations
+
+import re
+
+
+class CatalogError(ValueError):
+    """A seed file is inconsistent; the message says which file, row and how to fix it.
+
+    ``file_name`` and ``line`` (when known) let callers say in Japanese where to look before
+    showing the English detail.
+    """
+
+    def __init__(self, message: str, *, file_name: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file_name = file_name or _file_named_in(message)
+        self.line = line if line is not None else _line_named_in(message)
+
+
+_FILE_IN_MESSAGE = re.compile(r"([\w.-]+\.csv)")
+_LINE_IN_MESSAGE = re.compile(r"\.csv line (\d+)")
+
+
+def _file_named_in(message: str) -> str | None:
+    match = _FILE_IN_MESSAGE.search(message)
+    return match.group(1) if match else None
+
+
+def _line_named_in(message: str) -> int | None:
+    match = _LINE_IN_MESSAGE.search(message)
+    return int(match.group(1)) if match else None
