@@ -152,6 +152,26 @@ def demo_warehouse_path(demo_warehouse_for_seed: Callable[[int], DemoBuild]) -> 
 
 
 @pytest.fixture(scope="session")
+def other_catalog_warehouse(
+    demo_warehouse_for_seed: Callable[[int], DemoBuild], tmp_path_factory: pytest.TempPathFactory
+) -> DemoBuild:
+    """The demo landing built by a copy of the project with another catalog (other_catalog)."""
+    from other_catalog import copy_project_with_other_catalog
+
+    landing = demo_warehouse_for_seed(2025).landing
+    root = tmp_path_factory.mktemp("other-catalog")
+    project = copy_project_with_other_catalog(root / "dbt_project")
+    run = run_dbt(
+        ["build"],
+        target_path=root / "target",
+        duckdb_path=root / "warehouse.duckdb",
+        landing_dir=landing,
+        project_dir=project,
+    )
+    return DemoBuild(landing, run)
+
+
+@pytest.fixture(scope="session")
 def warehouse_builder() -> Callable[[Path, Path, str], DbtRun]:
     """Build the dbt project from a landing dir into a new DuckDB file."""
     return build_warehouse

@@ -106,6 +106,7 @@ def run_dbt(
     vars: Mapping[str, Any] | None = None,
     profile_target: str | None = None,
     environment: Mapping[str, str] | None = None,
+    project_dir: Path | None = None,
 ) -> DbtRun:
     """Invoke dbt (e.g. ``["build"]``, ``["seed"]``, ``["docs", "generate"]``) on the project.
 
@@ -113,7 +114,8 @@ def run_dbt(
     file (``default_warehouse_path``) and ``<work>/dbt/target`` for dbt's artifacts and log.
     ``profile_target`` picks a ``profiles.yml`` output (default ``audit``, DuckDB;
     ``postgres`` reads ``IMPACT_PG_*``, which ``environment`` can set for this invocation).
-    Raises ``DbtRunError`` when dbt fails.
+    ``project_dir`` builds another copy of ``dbt_project/`` (e.g. with another catalog's
+    seeds). Raises ``DbtRunError`` when dbt fails.
     """
     settings = paths()
     landing = (landing_dir or settings.landing).resolve()
@@ -122,12 +124,13 @@ def run_dbt(
     database.parent.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)
 
+    project = (project_dir or DBT_PROJECT_DIR).resolve()
     command = [
         *args,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(project),
         "--target-path",
         str(target),
         "--log-path",
