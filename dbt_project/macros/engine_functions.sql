@@ -155,6 +155,7 @@ returns table (
     indicator_code text,
     measure text,
     good_direction text,
+    is_primary_measure boolean,
     indicator_result_key text,
     numerator bigint,
     denominator bigint,

@@ -110,6 +110,7 @@ final as (
         published.scale_code,
         published.measure,
         published.good_direction,
+        published.is_primary_measure,
         {{ unless_suppressed('published.numerator', 'published.is_cell_suppressed') }}
             as numerator,
         {{ unless_suppressed('published.denominator', 'published.is_cell_suppressed') }}

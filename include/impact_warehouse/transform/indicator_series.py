@@ -42,6 +42,7 @@ COLUMNS = {
     "indicator_code": "string",
     "measure": "string",
     "good_direction": "string",
+    "is_primary_measure": "boolean",
     "indicator_result_key": "string",
     "numerator": "Int64",
     "denominator": "Int64",
@@ -127,9 +128,9 @@ def share_rows(results: pd.DataFrame) -> pd.DataFrame:
         "ci_upper",
     ]
     shares = results.loc[keep, columns].copy()
-    shares["good_direction"] = (
-        results.loc[keep, "good_direction"] if "good_direction" in results.columns else None
-    )
+    # Columns of the issue-13 engine table, null on an engine table that predates them.
+    for column in ("good_direction", "is_primary_measure"):
+        shares[column] = results.loc[keep, column] if column in results.columns else None
     shares["fiscal_year"] = shares["fiscal_year"].astype(int)
     shares["numerator"] = shares["numerator"].astype(int)
     shares["denominator"] = shares["denominator"].astype(int)
