@@ -106,7 +106,7 @@ def test_the_targets_table_shows_direction_estimate_status_and_margin():
     ]
     headers = [column.label_ja for column in table.columns]
     achieved, missed, hidden = (dict(zip(headers, row, strict=True)) for row in texts)
-    assert achieved["目標"] == "≥ 70.0%" and missed["目標"] == "≤ 40.0%"
+    assert achieved["目標"] == "≧ 70.0%" and missed["目標"] == "≦ 40.0%"
     assert achieved["推計値"] == "75.6%" and achieved["判定"] == "達成"
     assert "6点以上" in achieved["項目（調査・指標）"]
     assert missed["判定"] == "未達成" and missed["誤差の範囲"] == "範囲内"
@@ -131,9 +131,9 @@ def test_the_release_announcement_lists_each_target_status(tmp_path: Path):
         connection.execute("create table reporting.rpt_indicator_targets as select * from frame")
     lines = target_status_lines(database, 2025)
     assert lines == [
-        "⑦ キャリアの自信（終了後アンケート） 目標 ≥ 70.0% → 75.6%: 達成（誤差の範囲内）",
-        "⑦ キャリアの自信（終了後アンケート） 目標 ≤ 40.0% → 51.2%: 未達成（誤差の範囲内）",
-        "⑦ キャリアの自信（終了後アンケート） 目標 ≥ 50.0% → —: 判定なし（非表示のセル）",
+        "⑦ キャリアの自信（終了後アンケート） 目標 ≧ 70.0% → 75.6%: 達成（誤差の範囲内）",
+        "⑦ キャリアの自信（終了後アンケート） 目標 ≦ 40.0% → 51.2%: 未達成（誤差の範囲内）",
+        "⑦ キャリアの自信（終了後アンケート） 目標 ≧ 50.0% → —: 判定なし（非表示のセル）",
     ]
     body = render(
         Alert(kind="release_published", fiscal_year=2025, details={"target_statuses": lines})

@@ -252,3 +252,11 @@ def test_a_row_suppressed_by_the_engine_is_not_judged(people):
     targets = _targets(("I07", 2024, "all", "post", "confidence", "confident", ">=", 0.1))
     (row,) = compute_indicator_targets(targets, results, WAVE_YEARS, K).itertuples()
     assert (row.status, row.not_judged_reason) == ("not_judged", "suppressed")
+
+
+def test_no_answers_and_no_targets_give_empty_tables_with_the_contract_columns(people):
+    empty = _results(people).iloc[0:0]
+    series = compute_indicator_series(empty, _wordings(), K)
+    assert series.empty and "indicator_series_key" in series.columns
+    targets = compute_indicator_targets(_targets().iloc[0:0], empty, WAVE_YEARS, K)
+    assert targets.empty and "status" in targets.columns

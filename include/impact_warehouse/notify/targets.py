@@ -17,12 +17,13 @@ REASON_JA = {
     "suppressed": "非表示のセル",
     "denominator_below_k": "回答者が少ない",
 }
-OPERATOR_JA = {">=": "≥", "<=": "≤"}
+# ≧ ≦, the JIS forms: the report's embedded font (IPAexGothic) has no ≥ ≤ glyphs.
+OPERATOR_JA = {">=": "≧", "<=": "≦"}
 
 
 def target_status_lines(published_db: Path, fiscal_year: int) -> list[str]:
     """E.g. "⑦ 自分らしいキャリアを歩んでいけるという自信（終了後アンケート）
-    目標 ≥ 70.0% → 75.6%: 達成"; empty when the release has no targets table."""
+    目標 ≧ 70.0% → 75.6%: 達成"; empty when the release has no targets table."""
     with duckdb.connect(str(published_db), read_only=True) as connection:
         try:
             rows = connection.execute(

@@ -21,7 +21,8 @@ NOT_JUDGED_JA = {
     "suppressed": "非表示のセル",
     "denominator_below_k": "回答者が少ない",
 }
-OPERATOR_JA = {">=": "≥", "<=": "≤"}
+# ≧ ≦, the JIS forms: the report's embedded font (IPAexGothic) has no ≥ ≤ glyphs.
+OPERATOR_JA = {">=": "≧", "<=": "≦"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def measure_text(data: TargetsSeriesData, scale_code: Any, measure: str) -> str:
 
 
 def target_text(row: Any) -> str:
-    """The target with its direction, e.g. "≥ 70.0%" (METRICS.md "Labels of direction")."""
+    """The target with its direction, e.g. "≧ 70.0%" (METRICS.md "Labels of direction")."""
     return f"{OPERATOR_JA[row.operator]} {round(row.target_value * 100, 1):.1f}%"
 
 

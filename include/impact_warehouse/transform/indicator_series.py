@@ -79,6 +79,8 @@ def compute_indicator_series(
     for _series, group in shares.groupby(SERIES, sort=True):
         rows.extend(series_rows(group.sort_values("fiscal_year"), suppression_k))
     series = pd.DataFrame(rows, columns=[*shares.columns, *_ADDED])
+    if series.empty:  # an empty landing still builds every table, with no rows
+        return pd.DataFrame({column: [] for column in COLUMNS}).astype(COLUMNS)
     series = with_wordings(series, item_wordings)
     series["population"] = RESPONDENTS
     series["indicator_series_key"] = (

@@ -79,6 +79,8 @@ def compute_indicator_targets(
     """fct_indicator_targets from the targets seed, fct_indicator_results and the fiscal
     years × wave types of the catalog's waves (``wave_years``: fiscal_year, wave_type)."""
     per_year = targets_per_year(targets, wave_years)
+    if per_year.empty:  # no targets, or no wave of their wave types
+        return pd.DataFrame({column: [] for column in COLUMNS}).astype(COLUMNS)
     estimates = respondent_estimates(results)
     judged = per_year.merge(estimates, on=RESULT_KEY, how="left")
     judged = with_status(judged, suppression_k)
