@@ -9,6 +9,10 @@
       Needs the plpython3u extension (Debian postgresql-plpython3-15; creating it needs a
       superuser) and the impact_warehouse package with its pinned dependencies importable
       by the server's Python (impact_warehouse.transform.postgres_server sets PYTHONPATH).
+    - indicator_targets(targets, results, waves, suppression_k) and
+      indicator_series(results, item_wordings, suppression_k): the rows of
+      marts.fct_indicator_targets and marts.fct_indicator_series, the same way
+      (impact_warehouse.transform.indicator_targets / indicator_series).
 -#}
 {% macro create_engine_functions() -%}
     {{ return(adapter.dispatch('create_engine_functions', 'impact_warehouse')()) }}
@@ -94,5 +98,93 @@ from impact_warehouse.transform.postgres_plpython import indicator_results_rows
 return indicator_results_rows(
     plpy, answers_relation, paired_scores_relation, response_rates_relation, suppression_k
 )
+$$;
+
+create or replace function impact_udf.indicator_targets(
+    targets_relation text,
+    results_relation text,
+    waves_relation text,
+    suppression_k integer
+)
+returns table (
+    indicator_target_key text,
+    fiscal_year bigint,
+    indicator_code text,
+    program_code text,
+    population text,
+    wave_type text,
+    item_code text,
+    measure text,
+    operator text,
+    target_value double precision,
+    is_every_year_target boolean,
+    indicator_result_key text,
+    numerator bigint,
+    denominator bigint,
+    value double precision,
+    ci_lower double precision,
+    ci_upper double precision,
+    status text,
+    not_judged_reason text,
+    is_within_margin boolean,
+    source_ja text,
+    note_ja text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.postgres_plpython import indicator_targets_rows
+return indicator_targets_rows(
+    plpy, targets_relation, results_relation, waves_relation, suppression_k
+)
+$$;
+
+create or replace function impact_udf.indicator_series(
+    results_relation text,
+    item_wordings_relation text,
+    suppression_k integer
+)
+returns table (
+    indicator_series_key text,
+    fiscal_year bigint,
+    program_code text,
+    population text,
+    wave_type text,
+    item_code text,
+    scale_code text,
+    indicator_code text,
+    measure text,
+    good_direction text,
+    is_primary_measure boolean,
+    indicator_result_key text,
+    numerator bigint,
+    denominator bigint,
+    value double precision,
+    ci_lower double precision,
+    ci_upper double precision,
+    previous_fiscal_year bigint,
+    previous_numerator bigint,
+    previous_denominator bigint,
+    previous_value double precision,
+    difference_points double precision,
+    difference_ci_lower double precision,
+    difference_ci_upper double precision,
+    trend_first_fiscal_year bigint,
+    trend_years bigint,
+    trend_odds_ratio double precision,
+    trend_ci_lower double precision,
+    trend_ci_upper double precision,
+    trend_p_value double precision,
+    wording_valid_from_fy bigint,
+    is_wording_changed boolean,
+    is_suppressed boolean,
+    is_difference_suppressed boolean,
+    is_trend_suppressed boolean
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.postgres_plpython import indicator_series_rows
+return indicator_series_rows(plpy, results_relation, item_wordings_relation, suppression_k)
 $$;
 {%- endmacro %}

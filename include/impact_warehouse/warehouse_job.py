@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from impact_warehouse.notify import Alert, AlertLedger, send_alerts
+from impact_warehouse.notify.targets import target_status_lines
 from impact_warehouse.publish import publish_release
 from impact_warehouse.publish.gate_runs import GATE_RUNS_DIR, record_gate_run
 from impact_warehouse.settings import Paths
@@ -126,6 +127,7 @@ def gate_publish_and_alert(
                 details={
                     "release_id": release_id,
                     "headline_figures": headline_figures(release.warehouse_path, fiscal_year),
+                    "target_statuses": target_status_lines(release.warehouse_path, fiscal_year),
                 },
             )
         )

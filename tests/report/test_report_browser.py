@@ -52,11 +52,16 @@ def expected_chart_ids(published_reports) -> set[str]:
             "select distinct indicator_code from reporting.rpt_mid_term_outcomes"
             " where fiscal_year = ? and program_code = 'all'"
         )
+        series = values(
+            "select distinct indicator_code from reporting.rpt_indicator_series"
+            " where fiscal_year <= ? and program_code = 'all' and indicator_code is not null"
+        )
     ids = {"chart-cumulative", "chart-time-use", "chart-mommy-track"}
     ids |= {f"chart-short-term-{code}" for code in short_term}
     ids |= {f"chart-pre-post-distribution-{item}" for item in pre_post}
     ids |= {f"chart-pre-post-headline-{item}" for item in pre_post}
     ids |= {f"chart-mid-term-{code}" for code in mid_term}
+    ids |= {f"chart-series-{code}" for code in series}
     return ids
 
 

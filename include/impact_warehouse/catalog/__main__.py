@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from impact_warehouse.catalog.model import Catalog, CatalogError, load_catalog
+from impact_warehouse.catalog.targets import load_targets
 
 
 def describe(catalog: Catalog) -> str:
@@ -44,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         catalog = load_catalog(args.seeds)
+        targets = load_targets(catalog, args.seeds)
     except CatalogError as error:
         where = error.file_name or "dbt_project/seeds/*.csv"
         if error.line:
@@ -60,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"catalog error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     print(describe(catalog))
+    print(f"  indicator targets: {len(targets)}")
     return 0
 
 

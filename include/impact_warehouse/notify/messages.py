@@ -392,6 +392,9 @@ def body_sections(alert: Alert, labels: CatalogLabels) -> list[str]:
         lines += ["", "■ 主な数値"] + [
             f"  {_headline_label(label, labels)}: {value}" for label, value in headline.items()
         ]
+    statuses = alert.details.get("target_statuses")
+    if alert.kind == "release_published" and isinstance(statuses, list) and statuses:
+        lines += ["", "■ 目標の達成状況"] + [f"  {line}" for line in statuses]
     lines += ["", "■ お願いしたいこと", f"  {_action(alert)}"]
     return lines
 

@@ -14,8 +14,10 @@ from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.page import build_sections, render_html
 from impact_warehouse.report.release import resolve_release
+from impact_warehouse.report.series_charts import targets_and_series
 from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
+from impact_warehouse.report.targets import load_targets_series
 from impact_warehouse.settings import Paths, paths
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ def render_report(
     step = time.perf_counter()
     with source.connect() as connection:
         data = load_report_data(connection, fiscal_year)
+        targets_series = load_targets_series(connection, fiscal_year)
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
 
     step = time.perf_counter()
@@ -78,6 +81,9 @@ def render_report(
 
     step = time.perf_counter()
     charts = build_charts(data, k=k)
+    target_tables, series_charts = targets_and_series(data, targets_series)
+    tables += target_tables
+    charts += series_charts
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
 
     out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)

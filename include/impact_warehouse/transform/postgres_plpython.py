@@ -3,7 +3,8 @@
 dbt-postgres has no Python models, so on PostgreSQL ``fct_indicator_results`` is an SQL
 model selecting from ``impact_udf.indicator_results(...)``, a PL/Python function that the
 ``create_engine_functions`` on-run-start macro defines as a one-line call into
-``indicator_results_rows`` below. It reads the three mart tables with ``plpy``, runs the same
+``indicator_results_rows`` below (and the same for ``fct_indicator_targets`` and
+``fct_indicator_series``). It reads the three mart tables with ``plpy``, runs the same
 ``compute_indicator_results`` as the DuckDB Python model and returns the rows, so both
 engines compute the statistics with the same scipy/statsmodels code.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from impact_warehouse.transform import indicator_series, indicator_targets
 from impact_warehouse.transform.indicator_results import (
     ANSWER_COLUMNS,
     COLUMNS,
@@ -64,8 +66,41 @@ def indicator_results_rows(
         read_relation(plpy, response_rates_relation),
         suppression_k=int(suppression_k),
     )
-    columns = list(COLUMNS)
-    for record in results[columns].itertuples(index=False, name=None):
+    return _sql_rows(results, COLUMNS)
+
+
+def indicator_targets_rows(
+    plpy: Any,
+    targets_relation: str,
+    results_relation: str,
+    waves_relation: str,
+    suppression_k: int,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of fct_indicator_targets, in indicator_targets.COLUMNS order."""
+    targets = indicator_targets.compute_indicator_targets(
+        read_relation(plpy, targets_relation),
+        read_relation(plpy, results_relation),
+        read_relation(plpy, waves_relation, ("fiscal_year", "wave_type")),
+        suppression_k=int(suppression_k),
+    )
+    return _sql_rows(targets, indicator_targets.COLUMNS)
+
+
+def indicator_series_rows(
+    plpy: Any, results_relation: str, item_wordings_relation: str, suppression_k: int
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of fct_indicator_series, in indicator_series.COLUMNS order."""
+    series = indicator_series.compute_indicator_series(
+        read_relation(plpy, results_relation),
+        read_relation(plpy, item_wordings_relation),
+        suppression_k=int(suppression_k),
+    )
+    return _sql_rows(series, indicator_series.COLUMNS)
+
+
+def _sql_rows(frame: pd.DataFrame, columns: dict[str, str]) -> Iterator[tuple[Any, ...]]:
+    """Rows in the order of ``columns``, with SQL nulls for NA."""
+    for record in frame[list(columns)].itertuples(index=False, name=None):
         yield tuple(_sql_value(value) for value in record)
 
 

@@ -1,0 +1,155 @@
+"""KPI targets as data: ``indicator_targets.csv``, read and checked against the catalog.
+
+METRICS.md "Indicator targets": each indicator may carry, per fiscal year or for every year,
+a target on one of its share measures (item × wave type × measure), an operator (>=, <=), a
+value and its data source in words. ``marts.fct_indicator_targets`` judges them; this module
+makes a wrong row fail the catalog check with the file, the line and the fix, instead of a
+target that silently never matches a figure.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from impact_warehouse.catalog.model import (
+    Catalog,
+    CatalogError,
+    _check_member,
+    _optional_whole_number,
+    _read_rows,
+    _required,
+    _Row,
+)
+from impact_warehouse.settings import paths
+
+TARGETS_FILE = "indicator_targets.csv"
+SCALE_MEASURES_FILE = "scale_measures.csv"
+OPERATORS = (">=", "<=")
+ALL_PROGRAMS = "all"
+_OPERATOR_LOOKALIKES = {"≥": ">=", "=>": ">=", "≦": "<=", "≤": "<=", "=<": "<="}
+
+
+@dataclass(frozen=True)
+class IndicatorTarget:
+    indicator_code: str
+    fiscal_year: int | None  # None: every fiscal year
+    program_code: str  # "all": the programs pooled
+    wave_type: str
+    item_code: str
+    measure: str
+    operator: str
+    target_value: float
+    source_ja: str
+    note_ja: str
+
+    @property
+    def key(self) -> tuple[str, int | None, str, str, str, str]:
+        return (
+            self.indicator_code,
+            self.fiscal_year,
+            self.program_code,
+            self.wave_type,
+            self.item_code,
+            self.measure,
+        )
+
+
+def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[IndicatorTarget, ...]:
+    """Every row of ``indicator_targets.csv``, checked; a missing file means no targets."""
+    seed_dir = seed_dir or paths().seeds
+    if not (seed_dir / TARGETS_FILE).exists():
+        return ()
+    measures = _scale_measures(seed_dir)
+    targets: dict[tuple[str, int | None, str, str, str, str], IndicatorTarget] = {}
+    for line, row in _read_rows(seed_dir, TARGETS_FILE):
+        target = _target(row, catalog, measures)
+        if target.key in targets:
+            raise CatalogError(
+                f"{TARGETS_FILE} line {line}: the same target (indicator, fiscal year, program, "
+                "wave type, item, measure) appears twice; delete one of the two rows"
+            )
+        targets[target.key] = target
+    return tuple(targets.values())
+
+
+def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]] | None) -> IndicatorTarget:
+    line = row.line
+    indicator_code = _required(TARGETS_FILE, line, row, "indicator_code")
+    _check_member(TARGETS_FILE, line, "indicator_code", indicator_code, catalog.indicators)
+    program_code = row["program_code"].strip() or ALL_PROGRAMS
+    _check_member(TARGETS_FILE, line, "program_code", program_code, [*catalog.programs, "all"])
+    wave_type = _required(TARGETS_FILE, line, row, "wave_type")
+    wave_types = sorted({wave.wave_type for wave in catalog.waves.values()})
+    _check_member(TARGETS_FILE, line, "wave_type", wave_type, wave_types)
+    item_code = _required(TARGETS_FILE, line, row, "item_code")
+    _check_member(TARGETS_FILE, line, "item_code", item_code, catalog.items)
+    if catalog.item_indicators.get((item_code, wave_type)) != indicator_code:
+        raise CatalogError(
+            f"{TARGETS_FILE} line {line}: item {item_code} does not feed indicator "
+            f"{indicator_code} in {wave_type} waves; use an item × wave type listed for it in "
+            "item_indicators.csv, or add that row there"
+        )
+    measure = _required(TARGETS_FILE, line, row, "measure")
+    scale_code = catalog.items[item_code].scale_code
+    if measures is not None and measure not in measures.get(scale_code, set()):
+        raise CatalogError(
+            f"{TARGETS_FILE} line {line}: 'measure'={measure!r} is not a measure of scale "
+            f"{scale_code}; use one of {sorted(measures.get(scale_code, set()))} "
+            f"({SCALE_MEASURES_FILE} measure_code)"
+        )
+    return IndicatorTarget(
+        indicator_code=indicator_code,
+        fiscal_year=_optional_whole_number(row, "fiscal_year"),
+        program_code=program_code,
+        wave_type=wave_type,
+        item_code=item_code,
+        measure=measure,
+        operator=_operator(row),
+        target_value=_target_value(row),
+        source_ja=_required(TARGETS_FILE, line, row, "source_ja"),
+        note_ja=row["note_ja"].strip(),
+    )
+
+
+def _operator(row: _Row) -> str:
+    value = row["operator"].strip()
+    if value in OPERATORS:
+        return value
+    hint = (
+        f" (write {_OPERATOR_LOOKALIKES[value]!r} in ASCII)"
+        if value in _OPERATOR_LOOKALIKES
+        else ""
+    )
+    raise CatalogError(
+        f"{TARGETS_FILE} line {row.line}: 'operator'={value!r} is unknown; use >= (at least "
+        f"the target) or <= (at most the target){hint}"
+    )
+
+
+def _target_value(row: _Row) -> float:
+    value = row["target_value"].strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not 0 <= number <= 1:
+        raise CatalogError(
+            f"{TARGETS_FILE} line {row.line}: 'target_value'={value!r} is not a share between 0 "
+            "and 1; write a fraction without %, e.g. 0.70 for 70%"
+        )
+    return number
+
+
+def _scale_measures(seed_dir: Path) -> dict[str, set[str]] | None:
+    """Measure codes per scale from scale_measures.csv (issue 13), or None for a catalog
+    that predates that file, whose measure names cannot be checked here."""
+    path = seed_dir / SCALE_MEASURES_FILE
+    if not path.exists():
+        return None
+    measures: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            measures.setdefault(row["scale_code"], set()).add(row["measure_code"])
+    return measures

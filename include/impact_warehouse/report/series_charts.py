@@ -1,0 +1,148 @@
+"""The report's 経年の推移: one small-multiple chart per indicator across fiscal years.
+
+Each panel is one measure of one item and wave type (the scale's primary measure where the
+release says which one it is), programs pooled: the share per fiscal year with its Wilson
+95% interval, a dashed line where the item's wording changed, and the trend (odds ratio per
+year) once the series has three years. Suppressed years are drawn as a grey mark, never as
+a point at 0 (METRICS.md "Small cells"). Every figure comes from rpt_indicator_series.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import matplotlib
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
+from impact_warehouse.report.charts import WIDTH_INCHES, Chart, _chart_style, _svg, _wrap
+from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.tables import indicator_title, program_name
+from impact_warehouse.report.targets import TargetsSeriesData, measure_text, targets_table
+
+SECTION = "series"
+LINE_COLOUR = "#1f5f8b"
+SUPPRESSED_COLOUR = "#888888"
+WORDING_COLOUR = "#d9653b"
+PANELS_PER_ROW = 3
+PANEL = ["item_code", "wave_type", "measure"]
+
+
+def series_charts(data: TargetsSeriesData, indicator_titles: dict[str, str]) -> list[Chart]:
+    """One chart per indicator with a pooled ('all') series; none when there is no series."""
+    pooled = data.series[(data.series.program_code == "all") & data.series.indicator_code.notna()]
+    if "is_primary_measure" in pooled.columns and pooled.is_primary_measure.notna().any():
+        pooled = pooled[pooled.is_primary_measure.fillna(False).astype(bool)]
+    charts = []
+    with matplotlib.rc_context(_chart_style()):
+        for indicator_code, rows in pooled.groupby("indicator_code", sort=True):
+            code = str(indicator_code)
+            charts.append(indicator_chart(data, code, indicator_titles.get(code, code), rows))
+    return charts
+
+
+def indicator_chart(
+    data: TargetsSeriesData, indicator_code: str, title: str, rows: pd.DataFrame
+) -> Chart:
+    panels = [panel for _key, panel in rows.groupby(PANEL, sort=False)]
+    columns = min(PANELS_PER_ROW, len(panels))
+    lines = math.ceil(len(panels) / columns)
+    figure = Figure(figsize=(WIDTH_INCHES, 2.6 * lines + 0.3), layout="constrained")
+    axes = figure.subplots(lines, columns, squeeze=False)
+    years = list(range(int(rows.fiscal_year.min()), data.fiscal_year + 1))
+    suppressed = changes = 0
+    for index, panel in enumerate(panels):
+        ax = axes[index // columns][index % columns]
+        drawn = draw_panel(data, ax, panel.sort_values("fiscal_year"), years)
+        suppressed += drawn["suppressed"]
+        changes += drawn["wording_changes"]
+    for index in range(len(panels), lines * columns):
+        axes[index // columns][index % columns].set_visible(False)
+    chart_id = f"chart-series-{indicator_code}"
+    return Chart(
+        chart_id,
+        f"{title}（経年の推移）",
+        _svg(figure, chart_id),
+        SECTION,
+        "点は各年度の回答者全員の割合、ひげは95%信頼区間（Wilson）。破線は設問文が変わった"
+        "年度。傾向はロジスティック回帰（年度あたりのオッズ比と95%信頼区間、3年以上）。",
+        {
+            "data-indicator": indicator_code,
+            "data-panels": str(len(panels)),
+            "data-wording-changes": str(changes),
+        },
+        suppressed_bars=suppressed,
+    )
+
+
+def draw_panel(
+    data: TargetsSeriesData, ax: Axes, panel: pd.DataFrame, years: list[int]
+) -> dict[str, int]:
+    first = panel.iloc[0]
+    shown = panel[~panel.is_suppressed.astype(bool)]
+    ax.plot(shown.fiscal_year, shown.value, color=LINE_COLOUR, linewidth=1, marker="o")
+    for row in shown.itertuples(index=False):
+        ax.errorbar(
+            row.fiscal_year,
+            row.value,
+            yerr=[[row.value - row.ci_lower], [row.ci_upper - row.value]],
+            fmt="none",
+            ecolor=LINE_COLOUR,
+            capsize=3,
+            linewidth=0.8,
+        )
+        ax.annotate(
+            f"{round(row.value * 100, 1):.1f}%",
+            (row.fiscal_year, row.ci_upper),
+            textcoords="offset points",
+            xytext=(0, 3),
+            ha="center",
+            fontsize=7,
+        )
+    hidden = panel[panel.is_suppressed.astype(bool)]
+    for row in hidden.itertuples(index=False):
+        ax.text(row.fiscal_year, 0.5, SUPPRESSED_MARK, ha="center", color=SUPPRESSED_COLOUR)
+    changed = panel[panel.is_wording_changed.fillna(False).astype(bool)]
+    for row in changed.itertuples(index=False):
+        ax.axvline(row.fiscal_year - 0.5, color=WORDING_COLOUR, linestyle="--", linewidth=1)
+        ax.text(
+            row.fiscal_year - 0.45, 0.04, "設問変更", color=WORDING_COLOUR, fontsize=7, ha="left"
+        )
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    ax.set_xticks(years, [f"{year}" for year in years], fontsize=7)
+    ax.set_ylim(0, 1.12)
+    ax.set_yticks([0, 0.5, 1.0], ["0%", "50%", "100%"], fontsize=7)
+    measure = measure_text(data, first.scale_code, str(first.measure))
+    ax.set_title(
+        f"{_wrap(str(first.report_label_ja), 15)}\n{first.wave_type_ja}・{measure}", fontsize=8
+    )
+    ax.set_xlabel(trend_text(panel.iloc[-1]), fontsize=7)
+    return {"suppressed": len(hidden), "wording_changes": len(changed)}
+
+
+def trend_text(latest: Any) -> str:
+    """The trend up to the latest year shown, or why there is none."""
+    if clean(latest.trend_years) is None:
+        return "傾向：3年度未満"
+    if bool(clean(latest.is_trend_suppressed)):
+        return f"傾向：{SUPPRESSED_MARK}非表示"
+    odds_ratio = clean(latest.trend_odds_ratio)
+    if odds_ratio is None:
+        return "傾向：推定できず"
+    return f"傾向 OR {odds_ratio:.2f}/年 [{latest.trend_ci_lower:.2f}, {latest.trend_ci_upper:.2f}]"
+
+
+def targets_and_series(
+    report: ReportData, data: TargetsSeriesData
+) -> tuple[list[ReportTable], list[Chart]]:
+    """The two sections' table and charts, labelled from the report's catalog frames."""
+    table = targets_table(
+        data,
+        scale_codes=dict(zip(report.items.item_code, report.items.scale_code, strict=True)),
+        program_names={code: program_name(report, code) for code in data.targets.program_code},
+    )
+    titles = {code: indicator_title(report, code) for code in report.indicators.indicator_code}
+    return ([table] if table is not None else []), series_charts(data, titles)
