@@ -7,7 +7,7 @@ clone runs the demo with no configuration.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,6 +20,17 @@ def _path_from_env(variable: str, default: Path) -> Path:
 # IMPACT_PROJECT_DIR points an installed package at another checkout or a copy of one.
 PROJECT_ROOT = _path_from_env("IMPACT_PROJECT_DIR", Path(__file__).resolve().parents[2])
 
+# The organisation's catalog (the logic model as CSV files). Mamabono's lives beside the dbt
+# project; IMPACT_CATALOG_DIR points every layer (catalog check, ingestion, dbt seeds, the
+# quality gate, the demo, the report) at another organisation's folder, e.g. an example.
+CATALOG_DIR_ENV = "IMPACT_CATALOG_DIR"
+BUILTIN_CATALOG_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
+
+
+def catalog_dir() -> Path:
+    """``IMPACT_CATALOG_DIR``, else the catalog shipped in ``dbt_project/seeds/``."""
+    return _path_from_env(CATALOG_DIR_ENV, BUILTIN_CATALOG_DIR)
+
 
 @dataclass(frozen=True)
 class Paths:
@@ -31,9 +42,10 @@ class Paths:
     inbox: Path
     demo_sources: Path
     secrets: Path
+    catalog: Path = field(default_factory=catalog_dir)
 
     @classmethod
-    def for_work_dir(cls, work: Path, inbox: Path) -> Paths:
+    def for_work_dir(cls, work: Path, inbox: Path, catalog: Path | None = None) -> Paths:
         """Every folder inside ``work`` except the inbox (tests, benchmarks, scratch runs)."""
         return cls(
             work=work,
@@ -42,11 +54,13 @@ class Paths:
             inbox=inbox,
             demo_sources=work / "demo_sources",
             secrets=work / "secrets",
+            catalog=catalog or catalog_dir(),
         )
 
     @property
     def seeds(self) -> Path:
-        return PROJECT_ROOT / "dbt_project" / "seeds"
+        """The catalog folder (the dbt seeds): the name older callers use for ``catalog``."""
+        return self.catalog
 
     @property
     def quarantine(self) -> Path:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
     """dbt build (models, data tests, unit tests) into the audit DuckDB file."""
-    run = run_dbt(["build"], landing_dir=settings.landing)
+    run = run_dbt(["build"], landing_dir=settings.landing, catalog_dir=settings.catalog)
     return {
         "audit_db": str(run.duckdb_path),
         "nodes": len(run.node_statuses),

@@ -1,7 +1,8 @@
 """Command-line entry point: ``impact <command>`` for the common jobs.
 
 Pipeline: ``demo``, ``pull`` (ingest now, through Airflow), ``build``, ``publish``, ``backfill``.
-Reading: ``releases``, ``status``, ``report``. Setup: ``airflow-env``. Repair: ``verify``.
+Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
+Repair: ``verify``.
 """
 
 from __future__ import annotations
@@ -109,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--release", default=None, help="show how the gate judged this release (id or prefix)"
     )
+    init = commands.add_parser(
+        "init", help="start a new organisation: an empty catalog folder and a pseudonym key"
+    )
+    init.add_argument("folder", type=Path, help="the new catalog folder (must not exist)")
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
     add_verify_parser(commands)
     return parser
@@ -162,6 +167,17 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.verify import run_verify
 
         return run_verify(args.repair, args.lock_timeout)
+    if args.command == "init":
+        from impact_warehouse.cli.init_catalog import init_catalog
+
+        try:
+            lines = init_catalog(args.folder)
+        except FileExistsError as error:
+            print(f"エラー: {args.folder} はすでにあります。新しいフォルダ名を指定してください。")
+            print(f"  {error}")
+            return 1
+        print("\n".join(lines))
+        return 0
     if args.command == "airflow-env":
         for name, value in airflow_environment().items():
             print(f"export {name}={value}")

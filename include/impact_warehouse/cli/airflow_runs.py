@@ -282,11 +282,14 @@ def _failure_label(failure: dict[str, Any]) -> str:
 def run_demo(as_of: date | None, seed: int) -> int:
     """Generate demo sources, serve them as a Google Forms API, run both DAGs end to end."""
     from impact_warehouse.demo.forms_api_server import FormsApiServer
-    from impact_warehouse.demo.generator import generate_demo_sources
+    from impact_warehouse.demo.sources import generate_for_catalog
 
     settings = paths()
-    done = step(f"generating demo sources (seed {seed}) into {settings.demo_sources}")
-    manifest = generate_demo_sources(settings.demo_sources, seed=seed, as_of=as_of)
+    done = step(
+        f"generating demo sources (seed {seed}) for the catalog in {settings.catalog} "
+        f"into {settings.demo_sources}"
+    )
+    manifest = generate_for_catalog(settings.demo_sources, seed=seed, as_of=as_of)
     print(f"    as of {manifest['as_of']}: {len(manifest.get('dirt', []))} dirt records injected")
     done()
     if create_demo_key(settings.secrets / "pseudonym.key"):

@@ -33,7 +33,7 @@ class LandingContext:
         key = pseudonym_key or load_pseudonym_key(settings.secrets / "pseudonym.key")
         vault = ContactVault(settings.vault)
         return cls(
-            catalog=catalog or load_catalog(),
+            catalog=catalog or load_catalog(settings.catalog),
             landing_dir=settings.landing,
             inbox_dir=settings.inbox,
             vault=vault,

@@ -5,6 +5,11 @@ dbt reads the landing folder and the DuckDB file from environment variables
 ``_<source>__sources.yml`` files). ``run_dbt`` sets them for the duration of one invocation,
 points dbt at this repository's ``dbt_project/`` and turns a failed run into a
 ``DbtRunError`` that names the failed nodes.
+
+The seeds are the organisation's catalog (``settings.catalog``). For a catalog outside
+``dbt_project/seeds/`` the runner copies its CSV files, with the project's seed properties
+(column types, tests, docs), into ``<work>/dbt/catalog_seeds/`` and points ``seed-paths``
+there through ``IMPACT_DBT_SEED_PATH`` (dbt wants seed paths relative to the project).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -29,6 +35,10 @@ log = logging.getLogger(__name__)
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 LANDING_ENV = "IMPACT_LANDING_DIR"
 WAREHOUSE_ENV = "IMPACT_WAREHOUSE_PATH"
+SEED_PATH_ENV = "IMPACT_DBT_SEED_PATH"
+PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+# Seed properties belong to the project, not to an organisation: every catalog gets them.
+SEED_PROPERTY_PATTERNS = ("_*.yml", "_*.md")
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 
 # dbt keeps process-wide state (flags, adapters, event manager) and reads env vars from
@@ -107,6 +117,7 @@ def run_dbt(
     profile_target: str | None = None,
     environment: Mapping[str, str] | None = None,
     project_dir: Path | None = None,
+    catalog_dir: Path | None = None,
 ) -> DbtRun:
     """Invoke dbt (e.g. ``["build"]``, ``["seed"]``, ``["docs", "generate"]``) on the project.
 
@@ -114,17 +125,19 @@ def run_dbt(
     file (``default_warehouse_path``) and ``<work>/dbt/target`` for dbt's artifacts and log.
     ``profile_target`` picks a ``profiles.yml`` output (default ``audit``, DuckDB;
     ``postgres`` reads ``IMPACT_PG_*``, which ``environment`` can set for this invocation).
-    ``project_dir`` builds another copy of ``dbt_project/`` (e.g. with another catalog's
-    seeds). Raises ``DbtRunError`` when dbt fails.
+    ``project_dir`` builds another copy of ``dbt_project/``. ``catalog_dir`` (default
+    ``settings.catalog``) is the folder dbt seeds the catalog from. Raises ``DbtRunError``
+    when dbt fails.
     """
     settings = paths()
+    project = (project_dir or DBT_PROJECT_DIR).resolve()
+    seed_path = seed_path_for(catalog_dir or settings.catalog, settings.work / "dbt", project)
     landing = (landing_dir or settings.landing).resolve()
     database = (duckdb_path or default_warehouse_path()).resolve()
     target = (target_path or settings.work / "dbt" / "target").resolve()
     database.parent.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)
 
-    project = (project_dir or DBT_PROJECT_DIR).resolve()
     command = [
         *args,
         "--project-dir",
@@ -147,7 +160,12 @@ def run_dbt(
     progress = _ProgressLogger()
     log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
     started = time.monotonic()
-    variables = {**(environment or {}), LANDING_ENV: str(landing), WAREHOUSE_ENV: str(database)}
+    variables = {
+        **(environment or {}),
+        LANDING_ENV: str(landing),
+        WAREHOUSE_ENV: str(database),
+        SEED_PATH_ENV: seed_path,
+    }
     with _DBT_LOCK, _environment(variables):
         try:
             outcome: dbtRunnerResult = dbtRunner(callbacks=[progress]).invoke(command)
@@ -169,6 +187,30 @@ def run_dbt(
             log.warning("dbt warning: %s", unique_id)
     log.info("dbt %s succeeded in %.1f s (%d nodes)", " ".join(args), elapsed, len(statuses))
     return DbtRun(args, outcome.result, database, target, elapsed, statuses)
+
+
+def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR) -> str:
+    """The ``seed-paths`` entry, relative to the dbt project, that seeds ``catalog``.
+
+    The project's own seeds folder is used as it is. Another catalog is copied, with the
+    project's seed property files, into a fresh ``<dbt_work>/catalog_seeds/``: a copy, not the
+    folder itself, so the build seeds exactly the files that were there when it started.
+    """
+    catalog = catalog.resolve()
+    if catalog == PROJECT_SEEDS_DIR.resolve():
+        return "seeds"
+    if not catalog.is_dir():
+        raise FileNotFoundError(f"catalog folder {catalog} does not exist (IMPACT_CATALOG_DIR)")
+    overlay = dbt_work.resolve() / "catalog_seeds"
+    if overlay.exists():
+        shutil.rmtree(overlay)
+    overlay.mkdir(parents=True)
+    for source in sorted(catalog.glob("*.csv")):
+        shutil.copy2(source, overlay / source.name)
+    for pattern in SEED_PROPERTY_PATTERNS:
+        for source in sorted(PROJECT_SEEDS_DIR.glob(pattern)):
+            shutil.copy2(source, overlay / source.name)
+    return os.path.relpath(overlay, project.resolve())
 
 
 class _ProgressLogger:

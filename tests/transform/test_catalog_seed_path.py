@@ -1,0 +1,50 @@
+"""IMPACT_CATALOG_DIR: which folder the catalog loader and dbt's seeds read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from impact_warehouse.catalog import load_catalog
+from impact_warehouse.settings import BUILTIN_CATALOG_DIR, PROJECT_ROOT, paths
+from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, seed_path_for
+
+EXAMPLE = PROJECT_ROOT / "examples" / "hataraku_women"
+
+
+def test_the_catalog_folder_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IMPACT_CATALOG_DIR", raising=False)
+    assert paths().catalog == BUILTIN_CATALOG_DIR
+    monkeypatch.setenv("IMPACT_CATALOG_DIR", str(EXAMPLE))
+    assert paths().catalog == EXAMPLE.resolve()
+    assert set(load_catalog().programs) == {"career_school", "peer_circle"}
+
+
+def test_the_builtin_catalog_is_seeded_in_place(tmp_path: Path) -> None:
+    assert seed_path_for(BUILTIN_CATALOG_DIR, tmp_path) == "seeds"
+    assert not (tmp_path / "catalog_seeds").exists()
+
+
+def test_another_catalog_is_staged_with_the_project_seed_properties(tmp_path: Path) -> None:
+    relative = seed_path_for(EXAMPLE, tmp_path / "dbt")
+    staged = (DBT_PROJECT_DIR / relative).resolve()
+    assert staged == (tmp_path / "dbt" / "catalog_seeds").resolve()
+    names = {path.name for path in staged.iterdir()}
+    assert {path.name for path in EXAMPLE.glob("*.csv")} <= names
+    assert {path.name for path in BUILTIN_CATALOG_DIR.glob("_*.yml")} <= names
+    # demo/ holds the demo profile, not seeds: it must not become a warehouse table.
+    assert "answers.csv" not in names and not os.path.isabs(relative)
+
+
+def test_a_restaged_catalog_drops_files_removed_since(tmp_path: Path) -> None:
+    seed_path_for(EXAMPLE, tmp_path)
+    (tmp_path / "catalog_seeds" / "stale.csv").write_text("a\n1\n", encoding="utf-8")
+    seed_path_for(EXAMPLE, tmp_path)
+    assert not (tmp_path / "catalog_seeds" / "stale.csv").exists()
+
+
+def test_a_missing_catalog_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="IMPACT_CATALOG_DIR"):
+        seed_path_for(tmp_path / "nowhere", tmp_path)
