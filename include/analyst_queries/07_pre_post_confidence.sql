@@ -7,8 +7,8 @@
 --           participants who answered both waves; paired_<measure>_at_pre: a paired group.
 -- Columns:
 --   item_code    career_confidence (score10) or return_anxiety (anxiety10, 1 = most anxious)
---   wave_type    pre or post
 --   population   respondents, paired or paired_<measure>_at_pre
+--   wave_type    pre or post
 --   measure      confident (≥6), high (≥8), anxious (≤5), strongly_anxious (≤3)
 --                (scale_measures.csv), mean, mean_shift (paired, post row)
 --   measure_label_ja  the measure named for what it counts

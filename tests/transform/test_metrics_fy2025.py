@@ -236,8 +236,8 @@ def test_summary_carries_the_headlines(demo_warehouse_path: Path) -> None:
     summary = frame(
         demo_warehouse_path,
         "select figure_code, measure, value, baseline_value, difference "
-        "from reporting.rpt_summary where fiscal_year = ? and baseline_wave_type is distinct "
-        "from 'comparison' or figure_code <> 'career_confidence'",
+        "from reporting.rpt_summary where fiscal_year = ? and (baseline_wave_type is "
+        "distinct from 'comparison' or figure_code <> 'career_confidence')",
         [YEAR],
     ).set_index(["figure_code", "measure"])
     confidence = summary.loc[("career_confidence", "confident")]
