@@ -3,7 +3,8 @@
     DuckDB needs none. PostgreSQL gets, in schema impact_udf:
     - try_cast(text, anyelement): the text cast to the type of the second argument, or null
       when it cannot be read (DuckDB's try_cast; safe_cast and parse_utc_timestamp use it);
-    - indicator_results(answers, paired_scores, response_rates, suppression_k): the rows of
+    - indicator_results(answers, paired_scores, response_rates, scales, scale_measures,
+      scale_labels, suppression_k): the rows of
       marts.fct_indicator_results, computed in PL/Python by the same code as the DuckDB
       Python model (impact_warehouse.transform.indicator_results, scipy/statsmodels).
       Needs the plpython3u extension (Debian postgresql-plpython3-15; creating it needs a
@@ -61,17 +62,24 @@ create or replace function impact_udf.indicator_results(
     answers_relation text,
     paired_scores_relation text,
     response_rates_relation text,
+    scales_relation text,
+    scale_measures_relation text,
+    scale_labels_relation text,
     suppression_k integer
 )
 returns table (
     indicator_result_key text,
     fiscal_year bigint,
     program_code text,
+    population text,
     wave_type text,
     item_code text,
     scale_code text,
     indicator_code text,
     measure text,
+    measure_kind text,
+    is_primary_measure boolean,
+    good_direction text,
     numerator bigint,
     denominator bigint,
     value double precision,
@@ -96,7 +104,12 @@ volatile
 as $$
 from impact_warehouse.transform.postgres_plpython import indicator_results_rows
 return indicator_results_rows(
-    plpy, answers_relation, paired_scores_relation, response_rates_relation, suppression_k
+    plpy,
+    answers_relation,
+    paired_scores_relation,
+    response_rates_relation,
+    (scales_relation, scale_measures_relation, scale_labels_relation),
+    suppression_k,
 )
 $$;
 

@@ -7,7 +7,8 @@
 --   item_code         survey item (stable across years and wordings)
 --   report_label_ja   the statement as printed in the report
 --   respondents       valid answers to the item (the denominator)
---   share_positive    share answering そう思う or ややそう思う (top-2 box)
+--   measure           the item's primary share measure (scale_measures.csv, e.g. agree)
+--   share             its share, e.g. agree = そう思う or ややそう思う (top-2 box)
 --   ci_lower          Wilson 95% interval, lower bound
 --   ci_upper          Wilson 95% interval, upper bound
 --   response_rate     response rate of the post surveys behind it
@@ -21,9 +22,10 @@ select
     item_code,
     report_label_ja,
     respondents,
-    share_positive,
-    share_positive_ci_lower as ci_lower,
-    share_positive_ci_upper as ci_upper,
+    measure,
+    share,
+    share_ci_lower as ci_lower,
+    share_ci_upper as ci_upper,
     response_rate,
     is_suppressed
 from reporting.rpt_short_term_outcomes

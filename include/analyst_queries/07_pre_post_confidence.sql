@@ -1,20 +1,23 @@
 -- Question: Before and after the program, how confident were participants about a career of
 --           their own (score ≥6) and how anxious about returning to work (score ≤5, ≤3)?
 --           And for those who answered both times, did it change? (report: ⑥⑦, 51.1% → 75.6%)
--- Grain:    one row per score item × wave × measure of the release's fiscal year, all
---           programs together. Per-wave shares are unpaired (each over its own wave's answers,
---           as printed in the report); paired_* rows use participants who answered both waves.
+-- Grain:    one row per item asked before and after × population × wave × measure of the
+--           release's fiscal year, all programs together. Population respondents: per-wave,
+--           unpaired (each over its own wave's answers, as printed in the report); paired:
+--           participants who answered both waves; paired_<measure>_at_pre: a paired group.
 -- Columns:
 --   item_code    career_confidence (score10) or return_anxiety (anxiety10, 1 = most anxious)
+--   population   respondents, paired or paired_<measure>_at_pre
 --   wave_type    pre or post
---   measure      share_positive (≥6), share_high (≥8), share_anxious (≤5),
---                share_strongly_anxious (≤3), paired_share_positive, paired_score_shift
+--   measure      confident (≥6), high (≥8), anxious (≤5), strongly_anxious (≤3)
+--                (scale_measures.csv), mean, mean_shift (paired, post row)
+--   measure_label_ja  the measure named for what it counts
 --   numerator    answers meeting the measure (null for the score shift)
 --   denominator  valid answers (or pairs)
 --   value        the share (or the mean paired change in points)
 --   ci_lower     95% interval, lower bound (Wilson for shares)
 --   ci_upper     95% interval, upper bound
---   p_value      exact McNemar (paired shares) or Wilcoxon signed-rank, Pratt (score shift)
+--   p_value      exact McNemar (paired primary share) or Wilcoxon signed-rank, Pratt (shift)
 --   test_name    the test behind p_value
 with release as (
     select fiscal_year from meta.releases where is_current
@@ -22,8 +25,10 @@ with release as (
 
 select
     item_code,
+    population,
     wave_type,
     measure,
+    measure_label_ja,
     numerator,
     denominator,
     value,
@@ -31,11 +36,12 @@ select
     ci_upper,
     p_value,
     test_name
-from marts.fct_indicator_results
+from reporting.rpt_outcome_results
 where
     fiscal_year = (select fiscal_year from release)
     and program_code = 'all'
-    and scale_code in ('score10', 'anxiety10')
+    and item_code in (select item_code from reporting.rpt_pre_post_confidence)
     and wave_type in ('pre', 'post')
+    and measure_kind in ('share', 'mean', 'shift')
     and not is_suppressed
-order by item_code, measure like 'paired%', measure, wave_type desc;
+order by item_code, population, measure_display_order, wave_type desc;

@@ -6,7 +6,8 @@
 --   indicator_symbol        logic-model indicator ⑪–⑮
 --   item_code               survey item
 --   report_label_ja         the statement as printed in the report
---   measure                 share_positive (top-2 box, or ≥6 for scores) or share_high (≥8)
+--   measure                 a share measure of the item's scale (scale_measures.csv: agree,
+--                           yes, confident ≥6, high ≥8 …)
 --   respondents             valid follow-up answers
 --   share                   share positive among past participants
 --   comparison_respondents  valid comparison-group answers

@@ -5,7 +5,7 @@
 --   indicator_symbol     logic-model indicator ④–⑮
 --   indicator_type       short_term or mid_term
 --   figure_code          the figure (usually the item it is measured by)
---   measure              how it is measured (share_positive, share_6_or_more, mean, …)
+--   measure              how it is measured (agree, confident, anxious, mean, …)
 --   wave_type            the wave the value comes from
 --   respondents          valid answers behind the value
 --   value                the figure (a share 0–1, or hours)

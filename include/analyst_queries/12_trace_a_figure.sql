@@ -8,8 +8,9 @@
 --                       linked participant; a valid answer on the item's scale)
 --   answers_6_or_more   of those, answers of 6 or more
 --   recounted_share     answers_6_or_more ÷ counted_answers
---   published_share     the same figure in marts.fct_indicator_results
+--   published_share     the same figure as the report prints it (reporting.rpt_outcome_results)
 --   published_numerator and its numerator there
+--   indicator_result_key the row of marts.fct_indicator_results that computed it (one hop)
 with release as (
     select fiscal_year from meta.releases where is_current
 ),
@@ -34,13 +35,14 @@ recounted as (
 ),
 
 published as (
-    select program_code, value, numerator
-    from marts.fct_indicator_results
+    select program_code, value, numerator, indicator_result_key
+    from reporting.rpt_outcome_results
     where
         fiscal_year = (select fiscal_year from release)
+        and population = 'respondents'
         and wave_type = 'post'
         and item_code = 'career_confidence'
-        and measure = 'share_positive'
+        and measure = 'confident'
 )
 
 select
@@ -49,7 +51,8 @@ select
     recounted.answers_6_or_more,
     recounted.answers_6_or_more / recounted.counted_answers as recounted_share,
     published.value as published_share,
-    published.numerator as published_numerator
+    published.numerator as published_numerator,
+    published.indicator_result_key
 from recounted
 left join published using (program_code)
 order by recounted.program_code = 'all', recounted.program_code;

@@ -72,6 +72,49 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         2,
         "not a number",
     ),
+    # scale_measures.csv line 4 is score10 confident (primary), line 5 score10 high.
+    "measure_bad_operator": (
+        lambda s: _set_cell(s, "scale_measures.csv", 4, "operator", "=>"),
+        "scale_measures.csv",
+        4,
+        "use one of ['>=', '<=', '=']",
+    ),
+    "measure_threshold_text": (
+        lambda s: _set_cell(s, "scale_measures.csv", 4, "threshold", "six"),
+        "scale_measures.csv",
+        4,
+        "not a number",
+    ),
+    "measure_two_primaries": (
+        lambda s: _set_cell(s, "scale_measures.csv", 5, "is_primary", "true"),
+        "scale_measures.csv",
+        5,
+        "second primary measure",
+    ),
+    "measure_no_primary": (
+        lambda s: _set_cell(s, "scale_measures.csv", 4, "is_primary", "false"),
+        "scale_measures.csv",
+        4,
+        "no primary measure",
+    ),
+    "measure_unknown_scale": (
+        lambda s: _set_cell(s, "scale_measures.csv", 2, "scale_code", "likert5"),
+        "scale_measures.csv",
+        2,
+        "'scale_code'='likert5' is unknown",
+    ),
+    "measure_bad_direction": (
+        lambda s: _set_cell(s, "scale_measures.csv", 2, "good_direction", "up"),
+        "scale_measures.csv",
+        2,
+        "'good_direction'='up' is unknown",
+    ),
+    "item_unknown_scale": (
+        lambda s: _set_cell(s, "items.csv", 4, "scale_code", "lonely5"),
+        "items.csv",
+        4,
+        "'scale_code'='lonely5' is unknown",
+    ),
     "missing_column": (
         lambda s: _rename_column(s, "waves.csv", "open_date"),
         "waves.csv",

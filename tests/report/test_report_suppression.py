@@ -37,7 +37,7 @@ def suppressed_pre_post_keys(published_reports) -> list[str]:
 def test_the_demo_has_suppressed_cells(published_reports):
     keys = suppressed_pre_post_keys(published_reports)
     assert "2025|all|paired|career_confidence|post" in keys
-    assert "2025|mamabono|strongly_anxious_at_pre|return_anxiety|pre" in keys
+    assert "2025|mamabono|paired_strongly_anxious_at_pre|return_anxiety|pre" in keys
 
 
 def test_suppressed_rows_show_the_mark_in_the_page(published_reports, html_tables):

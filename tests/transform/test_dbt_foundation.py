@@ -521,54 +521,6 @@ def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
     assert "unique_stg_operations__roster_record_key" in str(raised.value)
 
 
-# ------------------------------------------------------------------- statistics macros
-
-# (successes, n) and (x1, n1, x2, n2) cases; the references come from statsmodels at run time.
-WILSON_CASES = [(0, 10), (3, 10), (10, 10), (23, 45), (31, 41), (1, 1), (150, 309)]
-NEWCOMBE_CASES = [(20, 32, 100, 309), (0, 5, 3, 9), (32, 32, 0, 309), (15, 32, 12, 25)]
-
-
-def compiled_expression(expression: str, work: Path) -> str:
-    run = run_dbt(
-        ["compile", "--inline", f"select {expression} as value"],
-        target_path=work / "compile-target",
-        duckdb_path=work / "compile.duckdb",
-        landing_dir=work / "landing",
-    )
-    return run.result.results[0].node.compiled_code
-
-
-def test_wilson_and_newcombe_macros_match_statsmodels(tmp_path: Path) -> None:
-    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
-
-    calls = [
-        f"{{{{ wilson_interval_{bound}({x}, {n}) }}}}"
-        for x, n in WILSON_CASES
-        for bound in ("lower", "upper")
-    ] + [
-        f"{{{{ newcombe_difference_{bound}({x1}, {n1}, {x2}, {n2}) }}}}"
-        for x1, n1, x2, n2 in NEWCOMBE_CASES
-        for bound in ("lower", "upper")
-    ]
-    sql = compiled_expression("[" + ", ".join(calls) + "]", tmp_path)
-    with duckdb.connect() as connection:
-        computed = connection.execute(sql).fetchone()[0]
-    expected = [
-        float(bound) for x, n in WILSON_CASES for bound in proportion_confint(x, n, method="wilson")
-    ] + [
-        float(bound)
-        for x1, n1, x2, n2 in NEWCOMBE_CASES
-        for bound in confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
-    ]
-    assert computed == pytest.approx(expected, abs=1e-12)
-
-
-def test_wilson_is_null_for_an_empty_group(tmp_path: Path) -> None:
-    sql = compiled_expression("{{ wilson_interval_lower(0, 0) }}", tmp_path)
-    with duckdb.connect() as connection:
-        assert connection.execute(sql).fetchone()[0] is None
-
-
 def test_docs_generate_documents_every_column(tiny_warehouse: Warehouse, tmp_path: Path) -> None:
     run = run_dbt(
         ["docs", "generate"],

@@ -63,7 +63,7 @@ def percent(value: float) -> float:
 def short_term_share(warehouse: Path, item_code: str) -> float:
     return scalar(
         warehouse,
-        "select share_positive from reporting.rpt_short_term_outcomes "
+        "select share from reporting.rpt_short_term_outcomes "
         "where fiscal_year = ? and program_code = 'all' and item_code = ? and not is_suppressed",
         [YEAR, item_code],
     )
@@ -84,7 +84,7 @@ def mid_term(warehouse: Path, item_code: str, column: str) -> float:
         warehouse,
         f"select {column} from reporting.rpt_mid_term_outcomes "
         "where fiscal_year = ? and program_code = 'all' and item_code = ? "
-        "and measure = 'share_positive' and not is_suppressed",
+        "and is_primary_measure and not is_suppressed",
         [YEAR, item_code],
     )
 
@@ -110,16 +110,16 @@ def test_post_response_rates(demo_warehouse_path: Path) -> None:
 
 def test_career_confidence_and_anxiety_before_and_after(demo_warehouse_path: Path) -> None:
     # METRICS.md: these three are per-wave (unpaired) shares.
-    pre = confidence_share(demo_warehouse_path, "career_confidence", "pre", "share_6_or_more")
-    post = confidence_share(demo_warehouse_path, "career_confidence", "post", "share_6_or_more")
-    anxious = confidence_share(demo_warehouse_path, "return_anxiety", "pre", "share_5_or_less")
+    pre = confidence_share(demo_warehouse_path, "career_confidence", "pre", "share_confident")
+    post = confidence_share(demo_warehouse_path, "career_confidence", "post", "share_confident")
+    anxious = confidence_share(demo_warehouse_path, "return_anxiety", "pre", "share_anxious")
     assert percent(pre) == pytest.approx(51.1, abs=POINT)
     assert percent(post) == pytest.approx(75.6, abs=POINT)
     assert percent(anxious) == pytest.approx(56.3, abs=POINT)
     strongly_anxious = scalar(
         demo_warehouse_path,
         "select respondents from reporting.rpt_pre_post_confidence where fiscal_year = ? "
-        "and program_code = 'all' and population = 'strongly_anxious_at_pre' "
+        "and program_code = 'all' and population = 'paired_strongly_anxious_at_pre' "
         "and item_code = 'return_anxiety' and wave_type = 'pre'",
         [YEAR],
     )
@@ -128,8 +128,8 @@ def test_career_confidence_and_anxiety_before_and_after(demo_warehouse_path: Pat
         scalar(
             demo_warehouse_path,
             "select numerator from marts.fct_indicator_results where fiscal_year = ? "
-            "and program_code = 'all' and wave_type = 'pre' and item_code = 'return_anxiety' "
-            "and measure = 'share_strongly_anxious'",
+            "and program_code = 'all' and population = 'respondents' and wave_type = 'pre' "
+            "and item_code = 'return_anxiety' and measure = 'strongly_anxious'",
             [YEAR],
         )
         == 6
@@ -236,16 +236,17 @@ def test_summary_carries_the_headlines(demo_warehouse_path: Path) -> None:
     summary = frame(
         demo_warehouse_path,
         "select figure_code, measure, value, baseline_value, difference "
-        "from reporting.rpt_summary where fiscal_year = ?",
+        "from reporting.rpt_summary where fiscal_year = ? and (baseline_wave_type is "
+        "distinct from 'comparison' or figure_code <> 'career_confidence')",
         [YEAR],
     ).set_index(["figure_code", "measure"])
-    confidence = summary.loc[("career_confidence", "share_6_or_more")]
+    confidence = summary.loc[("career_confidence", "confident")]
     assert percent(confidence["baseline_value"]) == pytest.approx(51.1, abs=POINT)
     assert percent(confidence["value"]) == pytest.approx(75.6, abs=POINT)
-    assert percent(summary.loc[("skill_recognised", "share_positive"), "value"]) == pytest.approx(
+    assert percent(summary.loc[("skill_recognised", "agree"), "value"]) == pytest.approx(
         87.8, abs=POINT
     )
-    assert summary.loc[("wants_challenge_at_work", "share_positive"), "difference"] == (
+    assert summary.loc[("wants_challenge_at_work", "agree"), "difference"] == (
         pytest.approx(57.7, abs=POINT)
     )
     assert 0.55 <= summary.loc[("partner_housework_hours", "mean"), "difference"] <= 0.65
@@ -278,12 +279,12 @@ def test_shares_recount_from_the_answers(
         "from marts.fct_answers where is_counted and value_numeric is not null",
     )
     rules = {
-        ("likert4", "share_positive"): lambda v: v >= 3,
-        ("yesno", "share_positive"): lambda v: v == 1,
-        ("score10", "share_positive"): lambda v: v >= 6,
-        ("score10", "share_high"): lambda v: v >= 8,
-        ("anxiety10", "share_anxious"): lambda v: v <= 5,
-        ("anxiety10", "share_strongly_anxious"): lambda v: v <= 3,
+        ("likert4", "agree"): lambda v: v >= 3,
+        ("yesno", "yes"): lambda v: v == 1,
+        ("score10", "confident"): lambda v: v >= 6,
+        ("score10", "high"): lambda v: v >= 8,
+        ("anxiety10", "anxious"): lambda v: v <= 5,
+        ("anxiety10", "strongly_anxious"): lambda v: v <= 3,
     }
     pooled = pd.concat(
         [answers[answers["program_code"].notna()], answers.assign(program_code="all")]
@@ -296,7 +297,10 @@ def test_shares_recount_from_the_answers(
         )["hit"]
         for key, numerator in counts.sum().items():
             expected[(*key, measure)] = (int(numerator), int(counts.size()[key]))
-    shares = indicator_results[indicator_results["measure"].isin({m for _, m in rules})]
+    shares = indicator_results[
+        indicator_results["measure"].isin({m for _, m in rules})
+        & (indicator_results["population"] == "respondents")
+    ]
     actual = {
         (row.fiscal_year, row.program_code, row.wave_type, row.item_code, row.measure): (
             row.numerator,
@@ -322,7 +326,8 @@ def test_newcombe_and_fisher_match_scipy_and_statsmodels(
     indicator_results: pd.DataFrame,
 ) -> None:
     followup = indicator_results[
-        (indicator_results["wave_type"] == "followup") & indicator_results["numerator"].notna()
+        (indicator_results["wave_type"] == "followup")
+        & (indicator_results["measure_kind"] == "share")
     ]
     # A follow-up without a comparison wave that year (FY2024) has nothing to compare.
     compared = followup[followup["comparison_denominator"].notna()]
@@ -353,7 +358,9 @@ def pairs(demo_warehouse_path: Path) -> pd.DataFrame:
 
 def test_mcnemar_matches_statsmodels(indicator_results: pd.DataFrame, pairs: pd.DataFrame) -> None:
     positive = {"score10": lambda v: v >= 6, "anxiety10": lambda v: v <= 5}
-    rows = indicator_results[indicator_results["measure"] == "paired_share_positive"]
+    rows = indicator_results[
+        (indicator_results["population"] == "paired") & indicator_results["is_primary_measure"]
+    ]
     assert len(rows) > 0
     for row in rows.itertuples():
         group = pairs[
@@ -373,7 +380,7 @@ def test_mcnemar_matches_statsmodels(indicator_results: pd.DataFrame, pairs: pd.
 
 
 def test_wilcoxon_matches_scipy(indicator_results: pd.DataFrame, pairs: pd.DataFrame) -> None:
-    rows = indicator_results[indicator_results["measure"] == "paired_score_shift"]
+    rows = indicator_results[indicator_results["measure"] == "mean_shift"]
     assert set(rows["wave_type"]) == {"post"}
     for row in rows.itertuples():
         differences = pairs[
@@ -464,18 +471,20 @@ def recoverable_cells(cells: pd.DataFrame, partition: list[str], k: int = K) -> 
 CELL_SIZES = {
     "rpt_short_term_outcomes": (
         "select fiscal_year, item_code, program_code, denominator as size "
-        "from marts.fct_indicator_results where wave_type = 'post' and measure = 'share_positive'"
+        "from marts.fct_indicator_results where wave_type = 'post' "
+        "and population = 'respondents' and is_primary_measure"
     ),
     "rpt_mid_term_outcomes": (
         "select fiscal_year, item_code, measure, program_code, "
         "least(denominator, coalesce(comparison_denominator, denominator)) as size "
-        "from marts.fct_indicator_results where wave_type = 'followup'"
+        "from marts.fct_indicator_results "
+        "where wave_type = 'followup' and population = 'respondents'"
     ),
     "rpt_mommy_track": (
         "select fiscal_year, item_code, program_code, "
         "least(denominator, coalesce(comparison_denominator, denominator)) as size "
         "from marts.fct_indicator_results "
-        "where wave_type = 'followup' and measure = 'share_positive'"
+        "where wave_type = 'followup' and population = 'respondents' and is_primary_measure"
     ),
 }
 
@@ -529,8 +538,8 @@ def test_nested_populations_never_differ_by_a_small_group(demo_warehouse_path: P
     )
     for outer, inner in [
         ("respondents", "paired"),
-        ("respondents", "strongly_anxious_at_pre"),
-        ("paired", "strongly_anxious_at_pre"),
+        ("respondents", "paired_strongly_anxious_at_pre"),
+        ("paired", "paired_strongly_anxious_at_pre"),
     ]:
         if outer in sizes and inner in sizes:
             left_out = (sizes[outer] - sizes[inner]).dropna()
@@ -648,7 +657,7 @@ def strict_warehouse(
 def test_suppression_k_is_configurable(strict_warehouse: Path) -> None:
     flags = frame(
         strict_warehouse,
-        "select program_code, is_suppressed, suppression_reason, share_positive "
+        "select program_code, is_suppressed, suppression_reason, share "
         "from reporting.rpt_short_term_outcomes "
         "where fiscal_year = ? and item_code = 'skill_recognised'",
         [YEAR],
@@ -656,14 +665,15 @@ def test_suppression_k_is_configurable(strict_warehouse: Path) -> None:
     # mentoring: 19 answers < 21; mamabono (22) hidden with it; 'all' (41) shown.
     assert flags.loc["npo_mentoring", "suppression_reason"] == "denominator_below_k"
     assert flags.loc["mamabono", "suppression_reason"] == "complementary"
-    assert flags.loc[["npo_mentoring", "mamabono"], "share_positive"].isna().all()
+    assert flags.loc[["npo_mentoring", "mamabono"], "share"].isna().all()
     assert not flags.loc["all", "is_suppressed"]
     # The Python model reads the same var: its primary flag follows k.
     mentoring = frame(
         strict_warehouse,
         "select is_suppressed from marts.fct_indicator_results where fiscal_year = ? "
         "and program_code = 'npo_mentoring' and wave_type = 'post' "
-        "and item_code = 'skill_recognised' and measure = 'share_positive'",
+        "and population = 'respondents' and item_code = 'skill_recognised' "
+        "and measure = 'agree'",
         [YEAR],
     )
     assert mentoring["is_suppressed"].tolist() == [True]

@@ -75,7 +75,7 @@ final as (
         scales.min_value,
         scales.max_value,
         scales.step,
-        scales.positive_rule_en,
+        scales.label_ja as scale_label_ja,
         items.asked_in,
         items.is_personal_data,
         items.report_label_ja,

@@ -1,5 +1,6 @@
-{#- METRICS.md "Pre/post shift": a score10 or anxiety10 item asked at both pre and post is
-    compared on paired participants only, those with a counted answer in both waves of the
+{#- METRICS.md "Pre/post shift": every item asked at both pre and post whose scale is read as
+    numbers (scales.csv value_type code, integer or decimal) is compared on paired
+    participants only, those with a counted answer in both waves of the
     same fiscal year and program. Participants who answered only one wave stay here
     (is_paired = false) so the unpaired shares can be traced to the same rows. -#}
 with
@@ -16,15 +17,24 @@ items as (
 
 ),
 
+scales as (
+
+    select * from {{ ref('scales') }}
+
+),
+
 pre_post_items as (
 
     select
-        item_code,
-        scale_code
+        items.item_code,
+        items.scale_code
 
     from items
 
-    where scale_code in ('score10', 'anxiety10')
+    inner join scales
+        on items.scale_code = scales.scale_code
+
+    where scales.value_type in ('code', 'integer', 'decimal')
         and {{ dbt.concat(["'|'", 'asked_in', "'|'"]) }} like '%|pre|%'
         and {{ dbt.concat(["'|'", 'asked_in', "'|'"]) }} like '%|post|%'
 

@@ -1,118 +1,46 @@
-{#- Report ④–⑩ (短期アウトカム): the post-wave likert4 items of the short-term indicators,
-    each with its answer distribution, N and positive share (METRICS.md: 3 or 4, Wilson 95%
-    interval), per fiscal year for each program and pooled. Small cells are suppressed
-    (macros/suppression/suppression_flags.sql): a suppressed row shows nulls, never zeros. -#}
+{#- Report ④–⑩ (短期アウトカム): the post-wave items of the short-term indicators, a selection
+    of rpt_outcome_results (computed in fct_indicator_results, suppressed there): per fiscal
+    year, program (and pooled) and item, the respondents, the share of each answer of the
+    4-point scale the report charts, and the item's primary share (`measure`, e.g. agree)
+    with its Wilson 95% interval. A suppressed row shows nulls, never zeros. -#}
+{%- set distribution_columns = {
+    'value_4': 'share_agree',
+    'value_3': 'share_somewhat_agree',
+    'value_2': 'share_somewhat_disagree',
+    'value_1': 'share_disagree',
+} -%}
 with
 
-answers as (
+outcome_results as (
 
-    select * from {{ ref('fct_answers') }}
-
-),
-
-indicator_results as (
-
-    select * from {{ ref('fct_indicator_results') }}
+    select * from {{ ref('rpt_outcome_results') }}
 
 ),
 
-indicators as (
+{#- Items asked before and after are reported in rpt_pre_post_confidence. -#}
+paired_items as (
 
-    select * from {{ ref('indicators') }}
+    select distinct fiscal_year, item_code
+
+    from outcome_results
+
+    where population = 'paired'
 
 ),
 
-items as (
+short_term_results as (
 
-    select * from {{ ref('items') }}
+    select * from outcome_results
 
-),
-
-post_likert_answers as (
-
-    select
-        fiscal_year,
-        program_code,
-        item_code,
-        value_numeric
-
-    from answers
-
-    where is_counted
+    where not exists (
+            select 1 from paired_items
+            where paired_items.fiscal_year = outcome_results.fiscal_year
+                and paired_items.item_code = outcome_results.item_code
+        )
+        and population = 'respondents'
         and wave_type = 'post'
-        and scale_code = 'likert4'
-        and value_numeric is not null
-
-),
-
-pooled_answers as (
-
-    select * from post_likert_answers where program_code is not null
-
-    union all
-
-    select
-        fiscal_year,
-        'all' as program_code,
-        item_code,
-        value_numeric
-
-    from post_likert_answers
-
-),
-
-answer_counts as (
-
-    select
-        fiscal_year,
-        program_code,
-        item_code,
-        count(*) as respondents,
-        sum(case when value_numeric = 4 then 1 else 0 end) as agree_count,
-        sum(case when value_numeric = 3 then 1 else 0 end) as somewhat_agree_count,
-        sum(case when value_numeric = 2 then 1 else 0 end) as somewhat_disagree_count,
-        sum(case when value_numeric = 1 then 1 else 0 end) as disagree_count
-
-    from pooled_answers
-
-    group by fiscal_year, program_code, item_code
-
-),
-
-distributions as (
-
-    select
-        fiscal_year,
-        program_code,
-        item_code,
-        respondents,
-        cast(agree_count as {{ type_double() }}) / respondents as share_agree,
-        cast(somewhat_agree_count as {{ type_double() }}) / respondents as share_somewhat_agree,
-        cast(somewhat_disagree_count as {{ type_double() }}) / respondents
-            as share_somewhat_disagree,
-        cast(disagree_count as {{ type_double() }}) / respondents as share_disagree
-
-    from answer_counts
-
-),
-
-suppression as (
-
-    {{ suppression_flags(
-        'distributions',
-        partition_by=['fiscal_year', 'item_code'],
-        cell_key='program_code',
-        cell_size='respondents'
-    ) }}
-
-),
-
-positive_shares as (
-
-    select * from indicator_results
-
-    where wave_type = 'post'
-        and measure = 'share_positive'
+        and indicator_type = 'short_term'
+        and measure_kind in ('share', 'distribution')
 
 ),
 
@@ -120,47 +48,32 @@ final as (
 
     select
         {{ dbt.concat([
-            dbt.cast('distributions.fiscal_year', dbt.type_string()),
-            "'|'", 'distributions.program_code', "'|'", 'distributions.item_code'
+            dbt.cast('fiscal_year', dbt.type_string()),
+            "'|'", 'program_code', "'|'", 'item_code'
         ]) }} as short_term_outcome_key,
-        distributions.fiscal_year,
-        distributions.program_code,
-        positive_shares.indicator_code,
-        indicators.indicator_symbol,
-        distributions.item_code,
-        items.report_label_ja,
-        items.display_order,
-        {{ unless_suppressed('distributions.respondents') }} as respondents,
-        {{ unless_suppressed('distributions.share_agree') }} as share_agree,
-        {{ unless_suppressed('distributions.share_somewhat_agree') }} as share_somewhat_agree,
-        {{ unless_suppressed('distributions.share_somewhat_disagree') }} as share_somewhat_disagree,
-        {{ unless_suppressed('distributions.share_disagree') }} as share_disagree,
-        {{ unless_suppressed('positive_shares.value') }} as share_positive,
-        {{ unless_suppressed('positive_shares.ci_lower') }} as share_positive_ci_lower,
-        {{ unless_suppressed('positive_shares.ci_upper') }} as share_positive_ci_upper,
-        {{ unless_suppressed('positive_shares.response_rate') }} as response_rate,
-        suppression.is_suppressed,
-        suppression.suppression_reason
+        fiscal_year,
+        program_code,
+        max(indicator_code) as indicator_code,
+        max(indicator_symbol) as indicator_symbol,
+        item_code,
+        max(report_label_ja) as report_label_ja,
+        max(display_order) as display_order,
+        max(scale_code) as scale_code,
+        max(denominator) as respondents,
+        {% for measure, column in distribution_columns.items() -%}
+        max(case when measure = '{{ measure }}' then value end) as {{ column }},
+        {% endfor -%}
+        max(case when is_primary_measure then measure end) as measure,
+        max(case when is_primary_measure then value end) as share,
+        max(case when is_primary_measure then ci_lower end) as share_ci_lower,
+        max(case when is_primary_measure then ci_upper end) as share_ci_upper,
+        max(response_rate) as response_rate,
+        bool_or(is_suppressed) as is_suppressed,
+        max(suppression_reason) as suppression_reason
 
-    from distributions
+    from short_term_results
 
-    inner join suppression
-        on distributions.fiscal_year = suppression.fiscal_year
-        and distributions.item_code = suppression.item_code
-        and distributions.program_code = suppression.program_code
-
-    inner join positive_shares
-        on distributions.fiscal_year = positive_shares.fiscal_year
-        and distributions.program_code = positive_shares.program_code
-        and distributions.item_code = positive_shares.item_code
-
-    inner join indicators
-        on positive_shares.indicator_code = indicators.indicator_code
-
-    inner join items
-        on distributions.item_code = items.item_code
-
-    where indicators.indicator_type = 'short_term'
+    group by fiscal_year, program_code, item_code
 
 )
 

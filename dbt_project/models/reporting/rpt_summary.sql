@@ -1,5 +1,5 @@
 {#- Report 評価結果まとめ: the headline figures of indicators ④–⑮ as numbers, pooled programs.
-    Short-term likert items: the positive share after the program. Pre/post score items:
+    Short-term items: the item's primary share (scale_measures) after the program. Pre/post score items:
     the per-wave share after, against before (METRICS.md: the report's 51.1% → 75.6% and
     56.3% are unpaired). Mid-term items: the follow-up share against the comparison panel.
     Time use: the partner's hours and share against the comparison panel. Every figure comes
@@ -55,13 +55,13 @@ short_term_figures as (
         indicator_code,
         item_code as figure_code,
         item_code,
-        'share_positive' as measure,
+        measure,
         'share' as unit,
         'post' as wave_type,
         respondents,
-        share_positive as value,
-        share_positive_ci_lower as ci_lower,
-        share_positive_ci_upper as ci_upper,
+        share as value,
+        share_ci_lower as ci_lower,
+        share_ci_upper as ci_upper,
         cast(null as {{ dbt.type_string() }}) as baseline_wave_type,
         cast(null as {{ dbt.type_bigint() }}) as baseline_respondents,
         cast(null as {{ type_double() }}) as baseline_value,
@@ -100,18 +100,12 @@ pre_post_figures as (
         'share' as unit,
         'post' as wave_type,
         post.respondents,
-        case
-            when post.headline_measure = 'share_5_or_less' then post.share_5_or_less
-            else post.share_6_or_more
-        end as value,
+        post.headline_share as value,
         post.headline_ci_lower as ci_lower,
         post.headline_ci_upper as ci_upper,
         'pre' as baseline_wave_type,
         pre.respondents as baseline_respondents,
-        case
-            when pre.headline_measure = 'share_5_or_less' then pre.share_5_or_less
-            else pre.share_6_or_more
-        end as baseline_value,
+        pre.headline_share as baseline_value,
         cast(null as {{ type_double() }}) as difference,
         'points' as difference_unit,
         cast(null as {{ type_double() }}) as difference_ci_lower,
@@ -180,7 +174,7 @@ mid_term_figures as (
     from mid_term_outcomes
 
     where program_code = 'all'
-        and measure = 'share_positive'
+        and is_primary_measure
 
 ),
 

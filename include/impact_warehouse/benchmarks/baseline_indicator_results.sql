@@ -11,8 +11,8 @@
 --     wave (comparison rows are their own population); a response counts only if it answered
 --     at least one non-personal catalog item;
 --   * one row per fiscal year × program (each program, plus "all") × wave type × item ×
---     measure for the share measures (share_positive, share_high, share_anxious,
---     share_strongly_anxious: numerator, denominator, value, Wilson 95% interval) and the
+--     measure for the share measures of scale_measures.csv (agree, yes, confident, high,
+--     anxious, strongly_anxious: numerator, denominator, value, Wilson 95% interval) and the
 --     hours mean (denominator, value).
 -- Leaves out (the warehouse computes them in its Python model): the t interval of means,
 -- paired pre/post measures (McNemar, Wilcoxon), the comparison difference (Newcombe, Fisher),
@@ -322,24 +322,22 @@ with hits as (
         pooled_values.*,
         rules.measure,
         case rules.measure
-            when 'share_positive' then case scale_code
-                when 'likert4' then value_numeric >= 3
-                when 'yesno' then value_numeric = 1
-                when 'score10' then value_numeric >= 6
-            end
-            when 'share_high' then value_numeric >= 8
-            when 'share_anxious' then value_numeric <= 5
-            when 'share_strongly_anxious' then value_numeric <= 3
+            when 'agree' then value_numeric >= 3
+            when 'yes' then value_numeric = 1
+            when 'confident' then value_numeric >= 6
+            when 'high' then value_numeric >= 8
+            when 'anxious' then value_numeric <= 5
+            when 'strongly_anxious' then value_numeric <= 3
         end as hit
     from pooled_values
     inner join (
         values
-            ('likert4', 'share_positive'),
-            ('yesno', 'share_positive'),
-            ('score10', 'share_positive'),
-            ('score10', 'share_high'),
-            ('anxiety10', 'share_anxious'),
-            ('anxiety10', 'share_strongly_anxious')
+            ('likert4', 'agree'),
+            ('yesno', 'yes'),
+            ('score10', 'confident'),
+            ('score10', 'high'),
+            ('anxiety10', 'anxious'),
+            ('anxiety10', 'strongly_anxious')
     ) as rules (rule_scale_code, measure)
         on pooled_values.scale_code = rules.rule_scale_code
 ),

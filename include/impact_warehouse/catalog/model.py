@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact_warehouse.catalog.errors import CatalogError
 from impact_warehouse.catalog.organisation import FILE_NAME, Organisation, read_organisation
 from impact_warehouse.catalog.programs import Program, ProgramGroup, read_programs
 from impact_warehouse.settings import paths
+
+if TYPE_CHECKING:
+    from impact_warehouse.catalog.scales import ScaleMeasure
 
 WAVE_TYPES = ("pre", "post", "followup", "comparison")
 INDICATOR_TYPES = ("output", "short_term", "mid_term")
@@ -101,6 +105,7 @@ class Catalog:
     question_overrides: dict[tuple[str, str], str]  # (source_ref, question_id) → item_code
     employment_statuses: dict[str, str]  # label_ja → code
     organisation: Organisation
+    scale_measures: dict[str, tuple[ScaleMeasure, ...]] = field(default_factory=dict)
 
     @cached_property
     def program_groups(self) -> dict[str, ProgramGroup]:
@@ -303,20 +308,11 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
     if unknown_targets:
         raise CatalogError(f"wave_targets.csv: waves {unknown_targets} are not in waves.csv")
 
-    labels: dict[str, dict[str, int]] = {}
-    for _line, row in _read_rows(seed_dir, "scale_labels.csv"):
-        labels.setdefault(row["scale_code"], {})[row["label_ja"]] = _whole_number(row, "value_code")
-    scales = {}
-    for _line, row in _read_rows(seed_dir, "scales.csv"):
-        code = row["scale_code"]
-        scales[code] = Scale(
-            scale_code=code,
-            value_type=row["value_type"],
-            min_value=_optional_number(row, "min_value"),
-            max_value=_optional_number(row, "max_value"),
-            step=_optional_number(row, "step"),
-            labels=labels.get(code, {}),
-        )
+    # scales.py reads scales, their labels and measures with this module's readers.
+    from impact_warehouse.catalog.scales import load_scales
+
+    scale_catalog = load_scales(seed_dir)
+    scales = scale_catalog.scales
 
     wordings: dict[str, list[tuple[int, int | None, str]]] = {}
     for line, row in _read_rows(seed_dir, "item_wordings.csv"):
@@ -390,4 +386,5 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         item_indicators=item_indicators,
         question_overrides=question_overrides,
         employment_statuses=employment_statuses,
+        scale_measures=scale_catalog.measures,
     )

@@ -43,7 +43,7 @@ HATCH_EDGE = "#888888"
 POPULATION_LINES_JA = {
     "respondents": "各回の回答者\n（非ペア）",
     "paired": "事前・事後の両方に\n回答（ペア）",
-    "strongly_anxious_at_pre": "事前の不安が強い層\n（1〜3点, ペア）",
+    "paired_strongly_anxious_at_pre": "事前の不安が強い層\n（1〜3点, ペア）",
 }
 
 
@@ -165,8 +165,8 @@ def likert_chart(data: ReportData, indicator_code: str, rows: pd.DataFrame, k: i
         ax.text(
             1.02,
             y,
-            f"N={int(row.respondents)}  肯定 {_pct(row.share_positive)}\n"
-            + _interval_text(row.share_positive_ci_lower, row.share_positive_ci_upper),
+            f"N={int(row.respondents)}  肯定 {_pct(row.share)}\n"
+            + _interval_text(row.share_ci_lower, row.share_ci_upper),
             va="center",
             fontsize=8.5,
         )
@@ -223,7 +223,7 @@ def score_distribution_chart(data: ReportData, item_code: str, k: int) -> Chart 
         headline = row.headline_measure
         legend.append(
             f"{name}: N={int(row.respondents)}, "
-            f"{'6点以上' if headline == 'share_6_or_more' else '5点以下'} {_pct(row[headline])}"
+            f"{'6点以上' if headline == 'confident' else '5点以下'} {_pct(row.headline_share)}"
             f" {_interval_text(row.headline_ci_lower, row.headline_ci_upper)}"
         )
     ax.legend(legend, loc="upper left", frameon=False, fontsize=8.5)
@@ -272,7 +272,7 @@ def pre_post_headline_chart(data: ReportData, item_code: str, k: int) -> Chart |
                 _hatched(ax, y, 0.32, f"（{name}）", width=0.5)
                 hidden += 1
                 continue
-            value = row[headline]
+            value = row.headline_share
             ax.barh(y, value, height=0.32, color=colour, label=name if index == 0 else None)
             ax.errorbar(
                 value,
@@ -296,9 +296,7 @@ def pre_post_headline_chart(data: ReportData, item_code: str, k: int) -> Chart |
     )
     _percent_axis(ax)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=8.5)
-    measure_ja = (
-        "6点以上（自信がある）" if headline == "share_6_or_more" else "5点以下（不安がある）"
-    )
+    measure_ja = "6点以上（自信がある）" if headline == "confident" else "5点以下（不安がある）"
     label = rows.report_label_ja.iloc[0]
     chart_id = f"chart-pre-post-headline-{item_code}"
     return Chart(

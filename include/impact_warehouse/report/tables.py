@@ -19,7 +19,7 @@ ALL_PROGRAMS_JA = "全体"
 POPULATION_JA = {
     "respondents": "各回の回答者（非ペア）",
     "paired": "事前・事後の両方に回答（ペア）",
-    "strongly_anxious_at_pre": "事前の不安が強い層（1〜3点, ペア）",
+    "paired_strongly_anxious_at_pre": "事前の不安が強い層（1〜3点, ペア）",
 }
 WAVE_TYPE_JA = {"pre": "事前", "post": "事後"}
 # METRICS.md "Scales": what counts as positive on each scale.
@@ -338,10 +338,8 @@ def short_term_table(data: ReportData) -> ReportTable:
                 Cell.of(row.report_label_ja),
                 Cell.of(row.respondents, suppressed=hidden),
                 *(Cell.of(share, suppressed=hidden) for share in shares),
-                Cell.of(row.share_positive, suppressed=hidden),
-                Cell.of(
-                    (row.share_positive_ci_lower, row.share_positive_ci_upper), suppressed=hidden
-                ),
+                Cell.of(row.share, suppressed=hidden),
+                Cell.of((row.share_ci_lower, row.share_ci_upper), suppressed=hidden),
                 Cell.of(row.response_rate),
             ]
         )
@@ -359,7 +357,7 @@ def short_term_table(data: ReportData) -> ReportTable:
 def _pre_post_label_cells(data: ReportData, row: Any) -> list[Cell]:
     return [
         Cell.of(program_name(data, row.program_code)),
-        Cell.of(POPULATION_JA[row.population]),
+        Cell.of(POPULATION_JA.get(row.population, row.population)),
         Cell.of(row.indicator_symbol),
         Cell.of(row.report_label_ja),
         Cell.of(WAVE_TYPE_JA[row.wave_type]),
@@ -393,10 +391,10 @@ def pre_post_table(data: ReportData) -> ReportTable:
             [
                 *_pre_post_label_cells(data, row),
                 Cell.of(row.respondents, suppressed=hidden),
-                Cell.of(row.share_6_or_more, suppressed=hidden),
-                Cell.of(row.share_8_or_more, suppressed=hidden),
-                Cell.of(row.share_5_or_less, suppressed=hidden),
-                Cell.of(row.share_3_or_less, suppressed=hidden),
+                Cell.of(row.share_confident, suppressed=hidden),
+                Cell.of(row.share_high, suppressed=hidden),
+                Cell.of(row.share_anxious, suppressed=hidden),
+                Cell.of(row.share_strongly_anxious, suppressed=hidden),
                 Cell.of(row.mean_score, suppressed=hidden),
                 Cell.of((row.headline_ci_lower, row.headline_ci_upper), suppressed=hidden),
             ]
@@ -492,7 +490,7 @@ def pre_post_tests_table(data: ReportData) -> ReportTable:
 
 
 def measure_label(scale_code: str, measure: str) -> str:
-    if measure == "share_high":
+    if measure == "high":
         return "8点以上の割合"
     return POSITIVE_JA.get(scale_code, "肯定的回答の割合")
 
@@ -624,9 +622,7 @@ def summary_label(data: ReportData, row: Any) -> str:
         return FIGURE_LABEL_JA[row.figure_code]
     labels = dict(zip(data.items.item_code, data.items.report_label_ja, strict=True))
     label = labels.get(row.item_code, row.item_code)
-    suffix = {"share_6_or_more": "（6点以上）", "share_5_or_less": "（5点以下）"}.get(row.measure)
-    if row.measure == "share_positive" and row.item_code == "career_confidence":
-        suffix = "（6点以上）"
+    suffix = {"confident": "（6点以上）", "anxious": "（5点以下）"}.get(row.measure)
     return label + (suffix or "")
 
 

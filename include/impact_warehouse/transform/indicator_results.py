@@ -3,15 +3,21 @@
 The logic of the contract table ``marts.fct_indicator_results``, in one place for every
 engine: the dbt Python model (DuckDB) and the PL/Python function the PostgreSQL build calls
 (``impact_warehouse.transform.postgres_plpython``) both run ``compute_indicator_results``,
-so the statistics come from the same scipy/statsmodels code on both.
+so the statistics come from the same scipy/statsmodels code on both. What is measured on
+which scale comes from the catalog frames passed in (``scales``, ``scale_measures``,
+``scale_labels``): no scale is named here.
 
-Grain: one row per fiscal year × program (each program, plus "all" pooling them) × wave type
-× item × measure. Only counted answers are used (fct_answers.is_counted: linked, a response,
-valid on its scale); missing and invalid answers are out of numerator and denominator.
+Grain: fiscal year × program (each program, plus "all" pooling them) × population × wave
+type × item × measure. Populations: ``respondents`` (every counted answer of the wave),
+``paired`` (answered the item at both pre and post of the same fiscal year and program),
+``paired_<measure>_at_pre`` (paired, pre answer meets a measure the catalog follows).
+Measures: the catalog's share measures (kind share), ``value_<code>`` (distribution),
+``mean``, and ``mean_shift`` (paired, post row). Only counted answers are used
+(fct_answers.is_counted: linked, a response, valid on its scale).
 
-Primary small-cell suppression is flagged here (denominator below the `suppression_k` var);
-values stay for audit. The reporting models publish them with secondary suppression applied
-(macros/suppression/suppression_flags.sql).
+Primary small-cell suppression is flagged here (denominator below the ``suppression_k``
+var); values stay for audit. ``reporting.rpt_outcome_results`` publishes them with
+secondary suppression applied (macros/suppression/suppression_flags.sql).
 """
 
 from __future__ import annotations
@@ -19,66 +25,50 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from impact_warehouse.transform.outcome_rules import ScaleRules, scale_rules
+from impact_warehouse.transform.outcome_statistics import (
+    ANSWER_COUNT,
+    CONFIDENCE,
+    GROUP,
+    PAIR_COUNT,
+    distribution_results,
+    mcnemar_results,
+    mean_results,
+    share_results,
+    shift_results,
+    value_counts_of,
+)
 
 ALL_PROGRAMS = "all"
-CONFIDENCE = 0.95
-
-# METRICS.md "Scales": the share measures each scale publishes and which answers they count.
-SHARE_MEASURES = {
-    "likert4": {"share_positive": lambda value: value >= 3},
-    "yesno": {"share_positive": lambda value: value == 1},
-    "score10": {
-        "share_positive": lambda value: value >= 6,
-        "share_high": lambda value: value >= 8,
-    },
-    "anxiety10": {
-        "share_anxious": lambda value: value <= 5,
-        "share_strongly_anxious": lambda value: value <= 3,
-    },
-}
-# METRICS.md "Pre/post shift": the yes/no that McNemar compares, the scale's positive rule
-# in scales.csv (score10: confident, 6 or more; anxiety10: anxious, 5 or less).
-PAIRED_RULES = {
-    "score10": lambda value: value >= 6,
-    "anxiety10": lambda value: value <= 5,
-}
-MEAN_SCALES = ("hours",)
-
-GROUP = ["fiscal_year", "program_code", "wave_type", "item_code"]
-# Optional weight column of the answers frame: answers this row stands for.
-ANSWER_COUNT = "answer_count"
+RESPONDENTS = "respondents"
+PAIRED = "paired"
+ANSWER_GROUP = ["fiscal_year", "program_code", "wave_type", "item_code"]
 # The fct_answers columns compute_indicator_results reads: engines fetch only these.
 ANSWER_COLUMNS = (
     "answer_key",
-    *GROUP,
+    *ANSWER_GROUP,
     "scale_code",
     "indicator_code",
     "value_numeric",
     "is_counted",
 )
-MEASURED_COLUMNS = [
-    *GROUP,
-    "scale_code",
-    "measure",
-    "numerator",
-    "denominator",
-    "value",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-    "test_name",
-]
+# The fct_paired_scores columns it reads (engines count pairs per value pair first).
+PAIR_COLUMNS = ("fiscal_year", "program_code", "item_code", "scale_code", "pre_value", "post_value")
 COLUMNS = {
     "indicator_result_key": "string",
     "fiscal_year": "Int64",
     "program_code": "string",
+    "population": "string",
     "wave_type": "string",
     "item_code": "string",
     "scale_code": "string",
     "indicator_code": "string",
     "measure": "string",
+    "measure_kind": "string",
+    "is_primary_measure": "boolean",
+    "good_direction": "string",
     "numerator": "Int64",
     "denominator": "Int64",
     "value": "Float64",
@@ -98,47 +88,53 @@ COLUMNS = {
     "is_suppressed": "boolean",
     "suppression_reason": "string",
 }
+# A follow-up figure is compared with the comparison wave's figure of the same year, item and
+# measure.
+COMPARED = ["fiscal_year", "item_code", "measure"]
+KEY = ["fiscal_year", "program_code", "population", "wave_type", "item_code", "measure"]
 
 
 def compute_indicator_results(
     answers: pd.DataFrame,
     paired_scores: pd.DataFrame,
     response_rates: pd.DataFrame,
+    scales: pd.DataFrame,
+    scale_measures: pd.DataFrame,
+    scale_labels: pd.DataFrame,
     suppression_k: int,
 ) -> pd.DataFrame:
-    """fct_indicator_results from fct_answers, fct_paired_scores and fct_response_rates.
+    """fct_indicator_results from fct_answers, fct_paired_scores, fct_response_rates and the
+    scale catalog.
 
     ``answers`` holds one row per answer, or, with a column ``answer_count``, one row per
-    distinct answer with how many answers it stands for (the DuckDB model aggregates in the
-    database first: at 1000× that is thousands of rows instead of millions).
+    distinct answer with how many answers it stands for; ``paired_scores`` one row per
+    participant and item (only ``is_paired`` rows count), or, with ``pair_count``, one row
+    per distinct (pre, post) pair. The DuckDB model aggregates in the database first.
     """
-    if ANSWER_COUNT not in answers.columns:
-        answers = answers.assign(**{ANSWER_COUNT: 1})
-    # Sorted, so floating-point sums run in the same order and a rebuild gives the same bits.
-    order = (
-        ["answer_key"]
-        if "answer_key" in answers.columns
-        else [*GROUP, "scale_code", "is_counted", "value_numeric"]
-    )
-    answers = answers.sort_values(order, ignore_index=True)
-    paired_scores = paired_scores.sort_values("paired_score_key", ignore_index=True)
-
-    counted = with_pooled_programs(counted_values(answers))
-    paired = with_pooled_programs(paired_scores[paired_scores["is_paired"].astype(bool)])
-    indicators = indicator_codes(answers)
+    rules = scale_rules(scales, scale_measures, scale_labels)
+    counts = respondent_counts(answers, rules.numeric_scales)
+    pairs = paired_populations(paired_pairs(paired_scores), rules)
+    counts = pd.concat([counts, value_counts_of(pairs)], ignore_index=True)
+    counts = counts.sort_values([*GROUP, "scale_code", "value_numeric"], ignore_index=True)
 
     results = pd.concat(
         [
-            share_results(counted),
-            mean_results(counted),
-            paired_share_results(paired),
-            paired_shift_results(paired),
-        ],
+            frame
+            for frame in (
+                share_results(counts, rules),
+                distribution_results(counts, rules),
+                mean_results(counts, rules),
+                shift_results(pairs[pairs["population"] == PAIRED]),
+            )
+            if not frame.empty
+        ]
+        or [pd.DataFrame(columns=[*KEY, "scale_code"])],
         ignore_index=True,
-    ).reindex(columns=MEASURED_COLUMNS)
+    )
     if results.empty:
         return as_contract(results)
-    results = results.merge(indicators, on=["item_code", "wave_type"], how="left")
+    results = with_mcnemar(results, mcnemar_results(pairs[pairs["population"] == PAIRED], rules))
+    results = results.merge(indicator_codes(answers), on=["item_code", "wave_type"], how="left")
     results = with_comparison(results)
     results = results.merge(
         pooled_response_rates(response_rates),
@@ -146,19 +142,51 @@ def compute_indicator_results(
         how="left",
     )
     results = with_suppression(results, suppression_k)
-    results["indicator_result_key"] = results[[*GROUP, "measure"]].astype(str).agg("|".join, axis=1)
+    results["indicator_result_key"] = results[KEY].astype(str).agg("|".join, axis=1)
     return as_contract(results)
 
 
-def counted_values(answers: pd.DataFrame) -> pd.DataFrame:
-    """METRICS.md "Which answers count": linked responses, valid answers, on a scale we measure."""
-    scales = [*SHARE_MEASURES, *MEAN_SCALES]
+def respondent_counts(answers: pd.DataFrame, numeric_scales: frozenset[str]) -> pd.DataFrame:
+    """METRICS.md "Which answers count": linked responses, valid answers, numeric scales;
+    counted per value, each program and pooled."""
+    if ANSWER_COUNT not in answers.columns:
+        answers = answers.assign(**{ANSWER_COUNT: 1})
     keep = (
         answers["is_counted"].astype(bool)
         & answers["value_numeric"].notna()
-        & answers["scale_code"].isin(scales)
+        & answers["scale_code"].isin(numeric_scales)
     )
-    return answers.loc[keep, [*GROUP, "scale_code", "value_numeric", ANSWER_COUNT]].copy()
+    counted = answers.loc[keep, [*ANSWER_GROUP, "scale_code", "value_numeric", ANSWER_COUNT]]
+    counted = counted.astype({"value_numeric": float, ANSWER_COUNT: int})
+    return with_pooled_programs(counted).assign(population=RESPONDENTS)
+
+
+def paired_pairs(paired_scores: pd.DataFrame) -> pd.DataFrame:
+    """Paired participants as counts per (pre value, post value), each program and pooled."""
+    if "is_paired" in paired_scores.columns:
+        paired_scores = paired_scores[paired_scores["is_paired"].astype(bool)]
+    if PAIR_COUNT not in paired_scores.columns:
+        paired_scores = paired_scores.assign(**{PAIR_COUNT: 1})
+    pairs = paired_scores[[*PAIR_COLUMNS, PAIR_COUNT]].astype(
+        {"pre_value": float, "post_value": float, PAIR_COUNT: int}
+    )
+    pooled = with_pooled_programs(pairs)
+    return (
+        pooled.groupby(list(PAIR_COLUMNS))[PAIR_COUNT].sum().reset_index().assign(population=PAIRED)
+    )
+
+
+def paired_populations(pairs: pd.DataFrame, rules: ScaleRules) -> pd.DataFrame:
+    """``paired`` plus, for each measure the catalog follows, ``paired_<measure>_at_pre``:
+    the pairs whose pre answer meets it (Mamabono: strongly anxious at pre)."""
+    groups = [pairs]
+    for measure in rules.share_measures:
+        if not measure.follow_group_at_pre:
+            continue
+        on_scale = pairs[pairs["scale_code"] == measure.scale_code]
+        at_pre = on_scale[measure.counts(on_scale["pre_value"])]
+        groups.append(at_pre.assign(population=f"paired_{measure.measure_code}_at_pre"))
+    return pd.concat(groups, ignore_index=True)
 
 
 def with_pooled_programs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -175,169 +203,27 @@ def indicator_codes(answers: pd.DataFrame) -> pd.DataFrame:
     return mapped.drop_duplicates(["item_code", "wave_type"])
 
 
-def share_results(counted: pd.DataFrame) -> pd.DataFrame:
-    """Unpaired shares per wave: METRICS.md "Share positive", Wilson 95% intervals."""
-    hits = []
-    for scale_code, measures in SHARE_MEASURES.items():
-        on_scale = counted[counted["scale_code"] == scale_code]
-        for measure, rule in measures.items():
-            hit = rule(on_scale["value_numeric"]).astype(int) * on_scale[ANSWER_COUNT]
-            hits.append(on_scale.assign(measure=measure, hit=hit))
-    if not hits:
-        return pd.DataFrame()
-    long = pd.concat(hits, ignore_index=True)
-    shares = (
-        long.groupby([*GROUP, "scale_code", "measure"], dropna=False)
-        .agg(numerator=("hit", "sum"), denominator=(ANSWER_COUNT, "sum"))
-        .reset_index()
-    )
-    return with_share_values(shares)
-
-
-def with_share_values(shares: pd.DataFrame) -> pd.DataFrame:
-    if shares.empty:
-        return shares
-    numerator = shares["numerator"].to_numpy(dtype=float)
-    denominator = shares["denominator"].to_numpy(dtype=float)
-    lower, upper = proportion_confint(numerator, denominator, alpha=1 - CONFIDENCE, method="wilson")
-    return shares.assign(value=numerator / denominator, ci_lower=lower, ci_upper=upper)
-
-
-def mean_results(counted: pd.DataFrame) -> pd.DataFrame:
-    """Hours items: mean with a t interval."""
-    hours = counted[counted["scale_code"].isin(MEAN_SCALES)]
-    if hours.empty:
-        return pd.DataFrame()
-    # Weighted by answer_count: the same mean and sample deviation as over single answers.
-    keys = [*GROUP, "scale_code"]
-    weighted = hours.assign(weighted_value=hours["value_numeric"] * hours[ANSWER_COUNT])
-    means = (
-        weighted.groupby(keys, dropna=False)
-        .agg(size=(ANSWER_COUNT, "sum"), total=("weighted_value", "sum"))
-        .reset_index()
-    )
-    means["mean"] = means["total"] / means["size"]
-    deviations = weighted.merge(means[[*keys, "mean"]], on=keys, how="left")
-    deviations["squared"] = (
-        deviations[ANSWER_COUNT] * (deviations["value_numeric"] - deviations["mean"]) ** 2
-    )
-    squared = deviations.groupby(keys, dropna=False)["squared"].sum().reset_index()
-    means = means.merge(squared, on=keys, how="left")
-    size = means["size"].astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means["std"] = np.where(size > 1, np.sqrt(means["squared"] / (size - 1)), np.nan)
-    means = means.drop(columns=["total", "squared"])
-    lower, upper = t_interval(means["mean"], means["std"], means["size"])
-    return means.assign(
-        measure="mean",
-        numerator=pd.NA,
-        denominator=means["size"],
-        value=means["mean"],
-        ci_lower=lower,
-        ci_upper=upper,
-    ).drop(columns=["mean", "std", "size"])
-
-
-def t_interval(mean: pd.Series, std: pd.Series, size: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Student t 95% interval of a mean; null for a single observation."""
-    size = size.to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        critical = stats.t.ppf(0.5 + CONFIDENCE / 2, size - 1)
-        half_width = np.where(
-            size > 1, critical * std.to_numpy(dtype=float) / np.sqrt(size), np.nan
-        )
-    return mean.to_numpy(dtype=float) - half_width, mean.to_numpy(dtype=float) + half_width
-
-
-def paired_share_results(paired: pd.DataFrame) -> pd.DataFrame:
-    """Share positive among paired participants at pre and at post (both rows carry the exact
-    McNemar p-value of the paired yes/no)."""
-    rows = []
-    for (fiscal_year, program_code, item_code, scale_code), group in paired.groupby(
-        ["fiscal_year", "program_code", "item_code", "scale_code"]
-    ):
-        rule = PAIRED_RULES[scale_code]
-        pre, post = rule(group["pre_value"]), rule(group["post_value"])
-        table = [
-            [int((pre & post).sum()), int((pre & ~post).sum())],
-            [int((~pre & post).sum()), int((~pre & ~post).sum())],
-        ]
-        p_value = float(mcnemar(table, exact=True).pvalue)
-        for wave_type, positive in (("pre", pre), ("post", post)):
-            rows.append(
-                {
-                    "fiscal_year": fiscal_year,
-                    "program_code": program_code,
-                    "wave_type": wave_type,
-                    "item_code": item_code,
-                    "scale_code": scale_code,
-                    "measure": "paired_share_positive",
-                    "numerator": int(positive.sum()),
-                    "denominator": len(group),
-                    "p_value": p_value,
-                    "test_name": "mcnemar_exact",
-                }
-            )
-    return with_share_values(pd.DataFrame(rows))
-
-
-def paired_shift_results(paired: pd.DataFrame) -> pd.DataFrame:
-    """Mean post − pre difference of the paired scores, on the post row, with a t interval
-    and the Wilcoxon signed-rank p-value keeping zero differences (Pratt)."""
-    rows = []
-    for (fiscal_year, program_code, item_code, scale_code), group in paired.groupby(
-        ["fiscal_year", "program_code", "item_code", "scale_code"]
-    ):
-        differences = group["difference"].to_numpy(dtype=float)
-        lower, upper = t_interval(
-            pd.Series([differences.mean()]),
-            pd.Series([differences.std(ddof=1) if len(differences) > 1 else np.nan]),
-            pd.Series([len(differences)]),
-        )
-        rows.append(
-            {
-                "fiscal_year": fiscal_year,
-                "program_code": program_code,
-                "wave_type": "post",
-                "item_code": item_code,
-                "scale_code": scale_code,
-                "measure": "paired_score_shift",
-                "numerator": pd.NA,
-                "denominator": len(differences),
-                "value": float(differences.mean()),
-                "ci_lower": lower[0],
-                "ci_upper": upper[0],
-                "p_value": wilcoxon_pratt(differences),
-                "test_name": "wilcoxon_signed_rank_pratt",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def wilcoxon_pratt(differences: np.ndarray) -> float:
-    """scipy's Wilcoxon signed-rank p-value (zero_method="pratt"); null when every difference
-    is zero, where the test is undefined."""
-    if not np.any(differences != 0):
-        return np.nan
-    return float(stats.wilcoxon(differences, zero_method="pratt").pvalue)
+def with_mcnemar(results: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
+    """The paired primary share carries the exact McNemar p-value, at pre and at post."""
+    if tests.empty:
+        return results
+    on = ["fiscal_year", "program_code", "population", "item_code", "measure"]
+    results = results.merge(tests, on=on, how="left")
+    tested = results["mcnemar_p_value"].notna()
+    results.loc[tested, "p_value"] = results.loc[tested, "mcnemar_p_value"]
+    results.loc[tested, "test_name"] = "mcnemar_exact"
+    return results.drop(columns="mcnemar_p_value")
 
 
 def with_comparison(results: pd.DataFrame) -> pd.DataFrame:
-    """METRICS.md "Comparison difference": each follow-up share against the same measure in
-    the comparison wave of the fiscal year, in points, Newcombe hybrid Wilson 95% interval and
-    Fisher's exact p-value. Hours means get the comparison mean alongside."""
+    """METRICS.md "Comparison difference": each follow-up figure against the same measure in
+    the comparison wave of the fiscal year; for shares, the difference in points with a
+    Newcombe hybrid Wilson 95% interval and Fisher's exact p-value."""
     comparison = results.loc[
-        (results["wave_type"] == "comparison") & (results["program_code"] == ALL_PROGRAMS),
-        [
-            "fiscal_year",
-            "item_code",
-            "measure",
-            "numerator",
-            "denominator",
-            "value",
-            "ci_lower",
-            "ci_upper",
-        ],
+        (results["wave_type"] == "comparison")
+        & (results["program_code"] == ALL_PROGRAMS)
+        & (results["population"] == RESPONDENTS),
+        [*COMPARED, "numerator", "denominator", "value", "ci_lower", "ci_upper"],
     ].rename(
         columns={
             "numerator": "comparison_numerator",
@@ -347,11 +233,9 @@ def with_comparison(results: pd.DataFrame) -> pd.DataFrame:
             "ci_upper": "comparison_ci_upper",
         }
     )
-    comparison = comparison.assign(wave_type="followup")
-    results = results.merge(
-        comparison, on=["fiscal_year", "wave_type", "item_code", "measure"], how="left"
-    )
-    is_share = results["comparison_numerator"].notna() & results["numerator"].notna()
+    comparison = comparison.assign(wave_type="followup", population=RESPONDENTS)
+    results = results.merge(comparison, on=[*COMPARED, "population", "wave_type"], how="left")
+    is_share = (results["measure_kind"] == "share") & results["comparison_numerator"].notna()
     for index in results.index[is_share]:
         row = results.loc[index]
         x1, n1 = int(row["numerator"]), int(row["denominator"])

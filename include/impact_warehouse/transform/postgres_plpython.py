@@ -4,7 +4,8 @@ dbt-postgres has no Python models, so on PostgreSQL ``fct_indicator_results`` is
 model selecting from ``impact_udf.indicator_results(...)``, a PL/Python function that the
 ``create_engine_functions`` on-run-start macro defines as a one-line call into
 ``indicator_results_rows`` below (and the same for ``fct_indicator_targets`` and
-``fct_indicator_series``). It reads the three mart tables with ``plpy``, runs the same
+``fct_indicator_series``). It reads the mart tables and the scale catalog seeds with ``plpy``
+(paired scores counted per (pre, post) pair in SQL), runs the same
 ``compute_indicator_results`` as the DuckDB Python model and returns the rows, so both
 engines compute the statistics with the same scipy/statsmodels code.
 """
@@ -22,6 +23,7 @@ from impact_warehouse.transform import indicator_series, indicator_targets
 from impact_warehouse.transform.indicator_results import (
     ANSWER_COLUMNS,
     COLUMNS,
+    PAIR_COLUMNS,
     compute_indicator_results,
 )
 
@@ -33,8 +35,23 @@ def read_relation(plpy: Any, relation: str, columns: tuple[str, ...] | None = No
     ``relation`` is the quoted name dbt's ref() rendered into the SQL model, never user
     input; column names come from indicator_results."""
     selected = ", ".join(f'"{column}"' for column in columns) if columns else "*"
-    names = list(plpy.execute(f"select {selected} from {relation} limit 0").colnames())
-    cursor = plpy.cursor(f"select {selected} from {relation}")
+    return read_query(plpy, f"select {selected} from {relation}")
+
+
+def read_pairs(plpy: Any, relation: str) -> pd.DataFrame:
+    """The paired participants of fct_paired_scores counted per (pre, post) pair: the engine
+    needs only these counts (as the DuckDB model reads them)."""
+    grouped = ", ".join(f'"{column}"' for column in PAIR_COLUMNS)
+    return read_query(
+        plpy,
+        f"select {grouped}, count(*) as pair_count from {relation} "
+        f"where is_paired group by {grouped}",
+    )
+
+
+def read_query(plpy: Any, query: str) -> pd.DataFrame:
+    names = list(plpy.execute(f"select * from ({query}) as probe limit 0").colnames())
+    cursor = plpy.cursor(query)
     frames: list[pd.DataFrame] = []
     while rows := cursor.fetch(_FETCH_ROWS):
         records = [_row(row, names) for row in rows]
@@ -57,13 +74,19 @@ def indicator_results_rows(
     answers_relation: str,
     paired_scores_relation: str,
     response_rates_relation: str,
+    scale_relations: tuple[str, str, str],
     suppression_k: int,
 ) -> Iterator[tuple[Any, ...]]:
-    """The rows of fct_indicator_results, in COLUMNS order, with SQL nulls for NA."""
+    """The rows of fct_indicator_results, in COLUMNS order, with SQL nulls for NA.
+    ``scale_relations``: the seeds scales, scale_measures and scale_labels."""
+    scales, scale_measures, scale_labels = scale_relations
     results = compute_indicator_results(
         read_relation(plpy, answers_relation, ANSWER_COLUMNS),
-        read_relation(plpy, paired_scores_relation),
+        read_pairs(plpy, paired_scores_relation),
         read_relation(plpy, response_rates_relation),
+        scales=read_relation(plpy, scales),
+        scale_measures=read_relation(plpy, scale_measures),
+        scale_labels=read_relation(plpy, scale_labels),
         suppression_k=int(suppression_k),
     )
     return _sql_rows(results, COLUMNS)

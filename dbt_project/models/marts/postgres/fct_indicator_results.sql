@@ -9,5 +9,8 @@ from impact_udf.indicator_results(
     {{ dbt.string_literal(ref('fct_answers')) }},
     {{ dbt.string_literal(ref('fct_paired_scores')) }},
     {{ dbt.string_literal(ref('fct_response_rates')) }},
+    {{ dbt.string_literal(ref('scales')) }},
+    {{ dbt.string_literal(ref('scale_measures')) }},
+    {{ dbt.string_literal(ref('scale_labels')) }},
     {{ var('suppression_k', 5) | int }}
 )

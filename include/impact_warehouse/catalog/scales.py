@@ -1,0 +1,155 @@
+"""Scales as data: each scale's values, labels and named share measures (METRICS.md "Scales").
+
+``scales.csv`` declares how answers are read and their valid range, ``scale_labels.csv`` the
+labelled values (any number), ``scale_measures.csv`` the named shares with a rule
+(``value_numeric <operator> threshold``) and a direction. The statistics engine
+(``transform/indicator_results.py``) computes every measure listed here, so a scale whose
+rule cannot be read must stop the catalog check, not vanish from the results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from impact_warehouse.catalog.model import (
+    CatalogError,
+    Scale,
+    _bool,
+    _check_member,
+    _optional_number,
+    _read_rows,
+    _required,
+    _whole_number,
+)
+
+VALUE_TYPES = ("code", "integer", "decimal", "label", "text")
+# Value types whose answers are numbers (value_numeric): only these can carry a share rule.
+NUMERIC_VALUE_TYPES = ("code", "integer", "decimal")
+OPERATORS = (">=", "<=", "=")
+GOOD_DIRECTIONS = ("higher", "lower")
+# Measure names the engine gives its own rows (fct_indicator_results.measure).
+RESERVED_MEASURES = ("mean", "mean_shift")
+_MEASURE_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_TRUE_FALSE = ("true", "false")
+
+
+@dataclass(frozen=True)
+class ScaleMeasure:
+    scale_code: str
+    measure_code: str
+    operator: str
+    threshold: float
+    good_direction: str
+    is_primary: bool
+    follow_group_at_pre: bool
+    label_ja: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class ScaleCatalog:
+    scales: dict[str, Scale]
+    measures: dict[str, tuple[ScaleMeasure, ...]] = field(default_factory=dict)
+
+
+def load_scales(seed_dir: Path) -> ScaleCatalog:
+    """scales.csv, scale_labels.csv and scale_measures.csv, cross-checked."""
+    rows = _read_rows(seed_dir, "scales.csv")
+    scale_codes = [row["scale_code"].strip() for _line, row in rows]
+
+    labels: dict[str, dict[str, int]] = {}
+    for line, row in _read_rows(seed_dir, "scale_labels.csv"):
+        _check_member("scale_labels.csv", line, "scale_code", row["scale_code"], scale_codes)
+        labels.setdefault(row["scale_code"], {})[row["label_ja"]] = _whole_number(row, "value_code")
+
+    scales = {}
+    for line, row in rows:
+        code = _required("scales.csv", line, row, "scale_code")
+        _check_member("scales.csv", line, "value_type", row["value_type"], VALUE_TYPES)
+        if code in scales:
+            raise CatalogError(f"scales.csv line {line}: scale_code {code} appears twice")
+        scales[code] = Scale(
+            scale_code=code,
+            value_type=row["value_type"],
+            min_value=_optional_number(row, "min_value"),
+            max_value=_optional_number(row, "max_value"),
+            step=_optional_number(row, "step"),
+            labels=labels.get(code, {}),
+        )
+    return ScaleCatalog(scales, _load_measures(seed_dir, scales))
+
+
+def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[ScaleMeasure, ...]]:
+    file_name = "scale_measures.csv"
+    measures: dict[str, list[ScaleMeasure]] = {}
+    first_line: dict[str, int] = {}
+    for line, row in _read_rows(seed_dir, file_name):
+        scale_code = _required(file_name, line, row, "scale_code")
+        _check_member(file_name, line, "scale_code", scale_code, scales)
+        if scales[scale_code].value_type not in NUMERIC_VALUE_TYPES:
+            raise CatalogError(
+                f"{file_name} line {line}: scale {scale_code} has value_type "
+                f"{scales[scale_code].value_type!r}, whose answers are not numbers, so no share "
+                f"rule can count them; remove the row or use a scale of type {NUMERIC_VALUE_TYPES}"
+            )
+        measure_code = _required(file_name, line, row, "measure_code")
+        if (
+            not _MEASURE_CODE.match(measure_code)
+            or measure_code in RESERVED_MEASURES
+            or (measure_code.startswith("value_"))
+        ):
+            raise CatalogError(
+                f"{file_name} line {line}: measure_code {measure_code!r} cannot be used; write "
+                "lower-case letters, digits and _ (e.g. confident), not mean, mean_shift or "
+                "value_…, which the engine uses for its own rows"
+            )
+        operator = row["operator"].strip()
+        if operator not in OPERATORS:
+            raise CatalogError(
+                f"{file_name} line {line}: operator {operator!r} of measure {measure_code} is "
+                f"not a rule the engine can apply; use one of {list(OPERATORS)} "
+                "(the rule is value_numeric <operator> threshold)"
+            )
+        threshold = _optional_number(row, "threshold")
+        if threshold is None:
+            raise CatalogError(
+                f"{file_name} line {line}: threshold of measure {measure_code} is empty; write "
+                "the number the answer is compared with (e.g. 6 for confident >= 6)"
+            )
+        _check_member(file_name, line, "good_direction", row["good_direction"], GOOD_DIRECTIONS)
+        for column in ("is_primary", "follow_group_at_pre"):
+            _check_member(file_name, line, column, row[column].strip().lower(), _TRUE_FALSE)
+        if any(m.measure_code == measure_code for m in measures.get(scale_code, [])):
+            raise CatalogError(
+                f"{file_name} line {line}: scale {scale_code} has measure {measure_code} twice; "
+                "give each measure of a scale its own measure_code"
+            )
+        measure = ScaleMeasure(
+            scale_code=scale_code,
+            measure_code=measure_code,
+            operator=operator,
+            threshold=threshold,
+            good_direction=row["good_direction"],
+            is_primary=_bool(row["is_primary"]),
+            follow_group_at_pre=_bool(row["follow_group_at_pre"]),
+            label_ja=_required(file_name, line, row, "label_ja"),
+            label_en=row["label_en"].strip(),
+        )
+        primaries = [m for m in measures.get(scale_code, []) if m.is_primary]
+        if measure.is_primary and primaries:
+            raise CatalogError(
+                f"{file_name} line {line}: scale {scale_code} has a second primary measure "
+                f"({measure_code}; {primaries[0].measure_code} is primary already); set "
+                "is_primary to true on exactly one measure of the scale"
+            )
+        measures.setdefault(scale_code, []).append(measure)
+        first_line.setdefault(scale_code, line)
+    for scale_code, listed in measures.items():
+        if not any(measure.is_primary for measure in listed):
+            raise CatalogError(
+                f"{file_name} line {first_line[scale_code]}: scale {scale_code} has no primary "
+                "measure; set is_primary to true on exactly one of its measures (the headline)"
+            )
+    return {scale_code: tuple(listed) for scale_code, listed in measures.items()}
