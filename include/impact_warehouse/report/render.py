@@ -12,6 +12,7 @@ from impact_warehouse.publish.files import write_text_atomically
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
+from impact_warehouse.report.outcome_plan import plan_outcome_sections
 from impact_warehouse.report.page import build_sections, render_html
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.summary import summary_lines
@@ -72,12 +73,13 @@ def render_report(
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
 
     step = time.perf_counter()
-    tables = build_tables(data, as_of=source.data_as_of, k=k)
+    outcome_sections = plan_outcome_sections(data)
+    tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
     lines = summary_lines(data)
     log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
 
     step = time.perf_counter()
-    charts = build_charts(data, k=k)
+    charts = build_charts(data, outcome_sections, k=k)
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
 
     out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
@@ -85,7 +87,7 @@ def render_report(
     html_path = out_dir / f"impact_report_fy{fiscal_year}.html"
 
     step = time.perf_counter()
-    sections = build_sections(charts, tables, lines, k)
+    sections = build_sections(outcome_sections, charts, tables, lines, k)
     html = render_html(
         sections=sections,
         context={
