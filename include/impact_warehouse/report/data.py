@@ -103,7 +103,8 @@ def _has_table(connection: duckdb.DuckDBPyConnection, qualified_name: str) -> bo
     return bool(
         connection.execute(
             "select count(*) from information_schema.tables"
-            " where table_schema = ? and table_name = ?",
+            " where table_catalog = current_database() and table_schema = ?"
+            " and table_name = ?",
             [schema, table],
         ).fetchone()[0]
     )
