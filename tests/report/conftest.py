@@ -8,6 +8,7 @@ rendered the way the DAG does (``report.job.render_after_publish``).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -134,3 +135,9 @@ def parse_tables(html: str) -> dict[str, HtmlTable]:
 def html_tables(published_reports: PublishedReports) -> dict[int, dict[str, HtmlTable]]:
     """FY → table key → the rendered table."""
     return {year: parse_tables(published_reports.html(year)) for year in published_reports.reports}
+
+
+@pytest.fixture(scope="session")
+def table_parser() -> Callable[[str], dict[str, HtmlTable]]:
+    """:func:`parse_tables`, for tests that render a page of their own."""
+    return parse_tables

@@ -15,6 +15,9 @@ import openpyxl
 import pytest
 
 FY = 2025
+# The short-term table names each measure as the scale catalog does (scale_measures.csv).
+AGREE = "肯定的回答（そう思う・ややそう思う）"
+AGREE_INTERVAL = f"{AGREE}の95%信頼区間"
 
 
 def pct(value: float) -> str:
@@ -67,18 +70,18 @@ def test_short_term_shares_n_and_intervals_match_the_release(published_reports, 
     for row in rows:
         key = row["short_term_outcome_key"]
         assert table.cell(key, "回答者数 N").text == str(row["respondents"])
-        assert table.cell(key, "肯定的回答の割合").text == pct(row["share"])
+        assert table.cell(key, AGREE).text == pct(row["share"])
         assert table.cell(key, "そう思う").text == pct(row["share_agree"])
         lower, upper = row["share_ci_lower"], row["share_ci_upper"]
-        assert table.cell(key, "95%信頼区間").text == f"[{lower * 100:.1f}, {upper * 100:.1f}]"
-        assert csv_rows[key]["肯定的回答の割合(%)"] == f"{row['share'] * 100:.1f}"
-        assert csv_rows[key]["95%信頼区間 下限(%)"] == f"{lower * 100:.1f}"
+        assert table.cell(key, AGREE_INTERVAL).text == f"[{lower * 100:.1f}, {upper * 100:.1f}]"
+        assert csv_rows[key][f"{AGREE}(%)"] == f"{row['share'] * 100:.1f}"
+        assert csv_rows[key][f"{AGREE_INTERVAL} 下限(%)"] == f"{lower * 100:.1f}"
         assert int(csv_rows[key]["回答者数 N"]) == row["respondents"]
-        assert math.isclose(sheet[key]["肯定的回答の割合(%)"], row["share"], abs_tol=1e-12)
-        assert math.isclose(sheet[key]["95%信頼区間 上限(%)"], upper, abs_tol=1e-12)
+        assert math.isclose(sheet[key][f"{AGREE}(%)"], row["share"], abs_tol=1e-12)
+        assert math.isclose(sheet[key][f"{AGREE_INTERVAL} 上限(%)"], upper, abs_tol=1e-12)
         assert sheet[key]["回答者数 N"] == row["respondents"]
     # The headline of ④ in the FY2025 report: skill re-recognition 87.8%.
-    assert table.cell("2025|all|skill_recognised", "肯定的回答の割合").text == "87.8%"
+    assert table.cell("2025|all|skill_recognised", AGREE).text == "87.8%"
 
 
 def test_outputs_counts_match_the_release(published_reports, html_tables):

@@ -21,7 +21,9 @@ from impact_warehouse.report.cells import (
 )
 
 FY = 2025
-VALUE_HEADERS = ("回答者数 N", "6点以上", "5点以下", "平均点", "見出しの割合の95%信頼区間")
+CONFIDENT = "自信がある（6点以上）"  # measure labels from scale_measures.csv
+ANXIOUS = "不安がある（5点以下）"
+VALUE_HEADERS = ("回答者数 N", CONFIDENT, ANXIOUS, "平均点", "見出しの割合の95%信頼区間")
 
 
 def suppressed_pre_post_keys(published_reports) -> list[str]:
@@ -83,7 +85,12 @@ def test_the_exports_carry_the_mark_too(published_reports):
     headers = rows[1]
     xlsx_rows = {row[0]: dict(zip(headers, row, strict=True)) for row in rows[2:] if row[0]}
     for key in keys:
-        for header in ("回答者数 N", "6点以上(%)", "平均点", "見出しの割合の95%信頼区間 下限(%)"):
+        for header in (
+            "回答者数 N",
+            f"{CONFIDENT}(%)",
+            "平均点",
+            "見出しの割合の95%信頼区間 下限(%)",
+        ):
             assert csv_rows[key][header] == SUPPRESSED_MARK, (key, header)
             assert xlsx_rows[key][header] == SUPPRESSED_MARK, (key, header)
     for path in (out / "tables").glob("*.csv"):

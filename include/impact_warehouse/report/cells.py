@@ -8,6 +8,7 @@ suppressed cell is never written as 0 or left blank: it carries :data:`SUPPRESSE
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -223,3 +224,26 @@ def xlsx_values(cell: Cell, column: Column) -> list[tuple[Any, str | None]]:
         else (part, number_format if unit != "text" else None)
         for part in parts
     ]
+
+
+def make_table(
+    key: str,
+    title: str,
+    section: str,
+    columns: Iterable[Column],
+    rows: Iterable[Iterable[Cell]],
+    note: str = "",
+    keys: Iterable[Any] = (),
+    folded: bool = False,
+) -> ReportTable:
+    """A table whose ``key`` the report numbers later (``06_`` + key) in page order."""
+    return ReportTable(
+        key=key,
+        title_ja=title,
+        columns=tuple(columns),
+        rows=tuple(tuple(row) for row in rows),
+        note_ja=note,
+        section=section,
+        row_keys=tuple(str(key) for key in keys),
+        folded=folded,
+    )

@@ -29,17 +29,20 @@ class ReportData:
     support_measures: pd.DataFrame
     cumulative: pd.DataFrame
     waves: pd.DataFrame
-    short_term: pd.DataFrame
-    pre_post: pd.DataFrame
-    mid_term: pd.DataFrame
+    # Every outcome figure of the year (rpt_outcome_results): the outcome sections select
+    # and format these rows; what the sections are comes from the catalog frames below.
+    outcome_results: pd.DataFrame
     time_use: pd.DataFrame
-    mommy_track: pd.DataFrame
     summary: pd.DataFrame
     programs: pd.DataFrame
     indicators: pd.DataFrame
-    likert_labels: pd.DataFrame
+    item_indicators: pd.DataFrame
     items: pd.DataFrame
     organisation: Organisation
+    scales: pd.DataFrame
+    scale_measures: pd.DataFrame
+    wave_types: pd.DataFrame
+    item_sections: pd.DataFrame
 
 
 _QUERIES: dict[str, str] = {
@@ -67,35 +70,59 @@ _QUERIES: dict[str, str] = {
         where w.fiscal_year = $fy
         order by case w.wave_type when 'pre' then 1 when 'post' then 2
                  when 'followup' then 3 else 4 end, w.program_code nulls last, w.wave_code""",
-    "short_term": """
-        select * from reporting.rpt_short_term_outcomes where fiscal_year = $fy
-        order by program_code <> 'all', program_code, display_order""",
-    "pre_post": """
-        select * from reporting.rpt_pre_post_confidence where fiscal_year = $fy
-        order by program_code <> 'all', program_code, item_code,
-                 case population when 'respondents' then 1 when 'paired' then 2 else 3 end,
-                 wave_type desc""",
-    "mid_term": """
-        select * from reporting.rpt_mid_term_outcomes where fiscal_year = $fy
-        order by program_code <> 'all', program_code, indicator_code, display_order,
-                 measure desc""",
+    "outcome_results": """
+        select * from reporting.rpt_outcome_results where fiscal_year = $fy
+        order by program_code <> 'all', program_code, display_order, item_code,
+                 case wave_type when 'pre' then 1 when 'post' then 2 when 'followup' then 3
+                 else 4 end, measure_display_order, measure""",
     "time_use": """
         select * from reporting.rpt_time_use where fiscal_year = $fy
         order by case respondent_group when 'followup' then 1 when 'comparison' then 2
                  else 3 end""",
-    "mommy_track": """
-        select * from reporting.rpt_mommy_track where fiscal_year = $fy
-        order by program_code <> 'all', program_code, display_order""",
     "summary": """
         select * from reporting.rpt_summary where fiscal_year = $fy
         order by indicator_code, display_order, figure_code""",
     "programs": "select * from catalog.programs order by program_code",
     "indicators": "select * from catalog.indicators order by indicator_code",
-    "likert_labels": """
-        select value_code, label_ja, label_en from catalog.scale_labels
-        where scale_code = 'likert4' order by value_code desc""",
-    "items": "select item_code, report_label_ja, scale_code from catalog.items",
+    "item_indicators": "select * from catalog.item_indicators order by indicator_code, item_code",
+    "items": "select * from catalog.items order by display_order, item_code",
+    "scales": "select * from catalog.scales order by scale_code",
+    "scale_measures": """
+        select * from catalog.scale_measures order by scale_code, display_order, measure_code""",
+    "wave_types": "select * from catalog.wave_types",
+    "item_sections": "select * from catalog.item_sections order by display_order, section_code",
 }
+# A catalog may leave these seeds out (a catalog with no "challenges" sections has no
+# item_sections.csv): the report then reads them as empty, with these columns.
+_OPTIONAL_TABLES: dict[str, tuple[str, list[str]]] = {
+    "item_sections": (
+        "catalog.item_sections",
+        ["section_code", "section_ja", "lead_ja", "display_order"],
+    ),
+}
+
+
+def _has_table(connection: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, table = qualified_name.split(".")
+    return bool(
+        connection.execute(
+            "select count(*) from information_schema.tables"
+            " where table_catalog = current_database() and table_schema = ?"
+            " and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _frame(
+    connection: duckdb.DuckDBPyConnection, name: str, query: str, fiscal_year: int
+) -> pd.DataFrame:
+    if name in _OPTIONAL_TABLES:
+        table, columns = _OPTIONAL_TABLES[name]
+        if not _has_table(connection, table):
+            return pd.DataFrame(columns=columns)
+    parameters = [fiscal_year] * query.count("$fy")
+    return connection.execute(query.replace("$fy", "?"), parameters).df().reset_index(drop=True)
 
 
 def available_fiscal_years(connection: duckdb.DuckDBPyConnection) -> list[int]:
@@ -114,10 +141,7 @@ def load_report_data(connection: duckdb.DuckDBPyConnection, fiscal_year: int) ->
             f" (fiscal year {fiscal_year} not in reporting.rpt_outputs; years: {years})"
         )
     frames = {
-        name: connection.execute(query.replace("$fy", "?"), [fiscal_year] * query.count("$fy"))
-        .df()
-        .reset_index(drop=True)
-        for name, query in _QUERIES.items()
+        name: _frame(connection, name, query, fiscal_year) for name, query in _QUERIES.items()
     }
     return ReportData(fiscal_year=fiscal_year, organisation=load_organisation(connection), **frames)
 

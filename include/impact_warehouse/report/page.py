@@ -13,6 +13,7 @@ from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
+from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.summary import SummaryLine
 
 _FONT_FACE_SLOT = "/*__EMBEDDED_FONT__*/"
@@ -29,29 +30,22 @@ class Section:
     methods: list[dict[str, str]] = field(default_factory=list)
 
 
-SECTION_TITLES: dict[str, str] = {
+# The sections every report has; the outcome sections between them come from the catalog
+# (outcome_plan.py).
+OPENING_SECTIONS = {
     "outputs": "活動・アウトプット",
     "waves": "アンケート実施概要と回答率",
-    "short_term": "短期アウトカム ④〜⑩",
-    "pre_post": "⑥⑦ 事前・事後の変化（10段階評価）",
-    "mid_term": "中期アウトカム ⑪〜⑮ 比較群との比較",
-    "time_use": "⑮ パートナーと協働した家庭運営：家事関連時間",
-    "mommy_track": "見えてきた課題：マミートラック",
+}
+# After the outcome sections: targets and series (when the catalog has them), then the summary.
+CLOSING_SECTIONS = {
     "targets": "目標の達成状況",
     "series": "経年の推移",
     "summary": "評価結果まとめ",
     "methods": "集計方法",
 }
-SECTION_LEADS: dict[str, str] = {
-    "short_term": "終了後アンケート。図は全プログラムの合計、プログラム別は表にあります。"
-    "※各項タイトルの丸数字は、ロジックモデルの指標と連動しています。",
-    "pre_post": "開始前と終了後のアンケート。見出しの割合は各回の回答者全員（非ペア）、"
-    "ペアと不安が強い層（事前に1〜3点）は両方に回答した人です。",
-    "mid_term": "前年度・前々年度の参加者への追跡アンケートと、ウェブ調査の比較群との比較。",
+CLOSING_LEADS = {
     "targets": "指標ごとの目標（カタログ indicator_targets.csv）と、その年度の推計値の比較。",
     "series": "指標ごとの割合を年度ごとに並べました（全プログラム合計）。",
-    "mommy_track": "追跡アンケートと比較群で、復職後の仕事の割り当て・評価について"
-    "の回答を比べました。",
 }
 
 
@@ -76,26 +70,34 @@ def methods_entries(k: int, organisation: Organisation) -> list[dict[str, str]]:
 
 
 def build_sections(
+    outcome_sections: list[OutcomeSection],
     charts: list[Chart],
     tables: list[ReportTable],
     lines: list[SummaryLine],
     k: int,
     organisation: Organisation,
 ) -> list[Section]:
-    sections = []
-    for anchor, title in SECTION_TITLES.items():
-        sections.append(
-            Section(
-                anchor=anchor,
-                title=title,
-                lead=SECTION_LEADS.get(anchor, ""),
-                charts=[chart for chart in charts if chart.section == anchor],
-                tables=[table for table in tables if table.section == anchor],
-                summary_lines=lines if anchor == "summary" else [],
-                methods=methods_entries(k, organisation) if anchor == "methods" else [],
-            )
+    """The page's sections in order, each with the charts and tables made for it."""
+    plan = [
+        *((anchor, title, "") for anchor, title in OPENING_SECTIONS.items()),
+        *((section.anchor, section.title, section.lead) for section in outcome_sections),
+        *(
+            (anchor, title, CLOSING_LEADS.get(anchor, ""))
+            for anchor, title in CLOSING_SECTIONS.items()
+        ),
+    ]
+    return [
+        Section(
+            anchor=anchor,
+            title=title,
+            lead=lead,
+            charts=[chart for chart in charts if chart.section == anchor],
+            tables=[table for table in tables if table.section == anchor],
+            summary_lines=lines if anchor == "summary" else [],
+            methods=methods_entries(k, organisation) if anchor == "methods" else [],
         )
-    return sections
+        for anchor, title, lead in plan
+    ]
 
 
 def _environment() -> jinja2.Environment:

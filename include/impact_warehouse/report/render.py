@@ -12,6 +12,7 @@ from impact_warehouse.publish.files import write_text_atomically
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
+from impact_warehouse.report.outcome_plan import plan_outcome_sections
 from impact_warehouse.report.page import build_sections, render_html
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.series_charts import targets_and_series
@@ -75,12 +76,13 @@ def render_report(
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
 
     step = time.perf_counter()
-    tables = build_tables(data, as_of=source.data_as_of, k=k)
+    outcome_sections = plan_outcome_sections(data)
+    tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
     lines = summary_lines(data)
     log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
 
     step = time.perf_counter()
-    charts = build_charts(data, k=k)
+    charts = build_charts(data, outcome_sections, k=k)
     target_tables, series_charts = targets_and_series(data, targets_series)
     tables += target_tables
     charts += series_charts
@@ -92,7 +94,7 @@ def render_report(
 
     step = time.perf_counter()
     organisation = data.organisation
-    sections = build_sections(charts, tables, lines, k, organisation)
+    sections = build_sections(outcome_sections, charts, tables, lines, k, organisation)
     html = render_html(
         sections=sections,
         context={

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
-from impact_warehouse.report.charts import WIDTH_INCHES, Chart, _chart_style, _svg, _wrap
+from impact_warehouse.report.chart_kit import WIDTH_INCHES, Chart, chart_style, svg_text, wrap
 from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.tables import indicator_title, program_name
 from impact_warehouse.report.targets import TargetsSeriesData, measure_text, targets_table
@@ -37,7 +37,7 @@ def series_charts(data: TargetsSeriesData, indicator_titles: dict[str, str]) -> 
     if "is_primary_measure" in pooled.columns and pooled.is_primary_measure.notna().any():
         pooled = pooled[pooled.is_primary_measure.fillna(False).astype(bool)]
     charts = []
-    with matplotlib.rc_context(_chart_style()):
+    with matplotlib.rc_context(chart_style()):
         for indicator_code, rows in pooled.groupby("indicator_code", sort=True):
             code = str(indicator_code)
             charts.append(indicator_chart(data, code, indicator_titles.get(code, code), rows))
@@ -65,7 +65,7 @@ def indicator_chart(
     return Chart(
         chart_id,
         f"{title}（経年の推移）",
-        _svg(figure, chart_id),
+        svg_text(figure, chart_id),
         SECTION,
         "点は各年度の回答者全員の割合、ひげは95%信頼区間（Wilson）。破線は設問文が変わった"
         "年度。傾向はロジスティック回帰（年度あたりのオッズ比と95%信頼区間、3年以上）。",
@@ -117,7 +117,7 @@ def draw_panel(
     ax.set_yticks([0, 0.5, 1.0], ["0%", "50%", "100%"], fontsize=7)
     measure = measure_text(data, first.scale_code, str(first.measure))
     ax.set_title(
-        f"{_wrap(str(first.report_label_ja), 15)}\n{first.wave_type_ja}・{measure}", fontsize=8
+        f"{wrap(str(first.report_label_ja), 15)}\n{first.wave_type_ja}・{measure}", fontsize=8
     )
     ax.set_xlabel(trend_text(panel.iloc[-1]), fontsize=7)
     return {"suppressed": len(hidden), "wording_changes": len(changed)}

@@ -1,0 +1,132 @@
+"""What every chart of the report is made of: matplotlib (Agg) figures as inline SVG.
+
+Text is drawn as outlines (``svg.fonttype = 'path'``), so a chart looks the same with no font
+installed. Suppressed cells are drawn as hatched grey bars labelled with the suppression mark,
+never as a bar of height 0. Every chart is a :class:`Chart` whose id the page and the browser
+test share.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
+from matplotlib.figure import Figure
+
+from impact_warehouse.report.cells import SUPPRESSED_MARK
+from impact_warehouse.report.fonts import register_chart_font
+
+WIDTH_INCHES = 8.0
+# The good end of a scale is blue, the other end orange; a four-value scale gets exactly
+# these four colours, any other number of values a blend of them.
+GOOD_TO_BAD_COLOURS = ("#1f5f8b", "#6fa8d0", "#f2b880", "#d9653b")
+PARTICIPANT_COLOUR = "#1f5f8b"
+COMPARISON_COLOUR = "#b0b7bf"
+REFERENCE_COLOUR = "#e0c27a"
+PRE_COLOUR = "#b0b7bf"
+POST_COLOUR = "#1f5f8b"
+HATCH_FACE = "#eeeeee"
+HATCH_EDGE = "#888888"
+
+
+@dataclass(frozen=True)
+class Chart:
+    chart_id: str
+    title_ja: str
+    svg: str
+    section: str
+    caption_ja: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    # Bars drawn hatched because their cell is suppressed (data-suppressed-bars in the page).
+    suppressed_bars: int = 0
+
+
+def svg_text(figure: Figure, chart_id: str) -> str:
+    """The figure as an inline ``<svg>`` whose ids cannot clash with another chart's."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": chart_id}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    # Inline SVG in HTML needs no namespace declarations or RDF metadata, and the page must
+    # hold no URL at all (not even a namespace name), so a reviewer can grep for one.
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text)
+    text = re.sub(r'id="([^"]+)"', lambda m: f'id="{chart_id}-{m.group(1)}"', text)
+    text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{chart_id}-{m.group(1)}"', text)
+    text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{chart_id}-{m.group(1)})", text)
+    # Scale with the page: keep the viewBox, drop the fixed size.
+    text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
+    return text.replace("<svg", '<svg role="img" class="chart-svg"', 1)
+
+
+def new_figure(height: float) -> Figure:
+    return Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
+
+
+def chart_style() -> dict[str, object]:
+    return {
+        "font.family": register_chart_font(),
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+def hatched(ax: Axes, y: float, height: float, label: str = "", *, width: float = 1.0) -> None:
+    ax.barh(
+        y, width, height=height, color=HATCH_FACE, edgecolor=HATCH_EDGE, hatch="///", linewidth=0.6
+    )
+    ax.text(
+        width / 2,
+        y,
+        f"{SUPPRESSED_MARK} 非表示{label}",
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="#333333",
+    )
+
+
+def percent_axis(ax: Axes, *, limit: float = 1.0) -> None:
+    ax.set_xlim(0, limit)
+    ticks = [tick / 100 for tick in range(0, int(limit * 100) + 1, 20)]
+    ax.set_xticks(ticks, [f"{int(t * 100)}%" for t in ticks])
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{points(value)}%"
+
+
+def points(share: float) -> str:
+    """A share in percent, one decimal; -0.0 (a rounding error below 0) prints as 0.0."""
+    return f"{round(share * 100, 1) + 0.0:.1f}"
+
+
+def interval_text(lower: float, upper: float) -> str:
+    return f"[{points(lower)}, {points(upper)}]"
+
+
+def wrap(text: str, width: int) -> str:
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def category_colours(count: int) -> list[str]:
+    """``count`` colours from the good end of a scale to the other."""
+    if count <= 1:
+        return [GOOD_TO_BAD_COLOURS[0]]
+    blend = LinearSegmentedColormap.from_list("good_to_bad", GOOD_TO_BAD_COLOURS)
+    return [to_hex(blend(index / (count - 1))) for index in range(count)]
+
+
+def is_dark(colour: str) -> bool:
+    """White text reads on this colour (its luminance is low)."""
+    red, green, blue = to_rgb(colour)
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 0.5

@@ -1,0 +1,201 @@
+"""Outcome sections against the comparison group: per item and named measure of its scale,
+the participants' share against the comparison group's, the difference in points with its
+interval and p-value, all as published in rpt_outcome_results (computed by the engine).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make_table
+from impact_warehouse.report.chart_kit import (
+    COMPARISON_COLOUR,
+    PARTICIPANT_COLOUR,
+    Chart,
+    hatched,
+    new_figure,
+    pct,
+    percent_axis,
+    svg_text,
+    wrap,
+)
+from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.labels import (
+    comparison_ja,
+    indicator_title,
+    lower_is_better_note,
+    needs_measure_label,
+    participants_ja,
+    program_name,
+    wave_type_ja,
+)
+from impact_warehouse.report.outcome_plan import OutcomeSection
+
+CHART_CAPTION = "ひげは95%信頼区間（Wilson）。右は差（ポイント）と Newcombe 95%信頼区間。"
+
+
+def _columns(data: ReportData, with_indicator: bool) -> list[Column]:
+    participants, comparison = participants_ja(data), comparison_ja(data)
+    return [
+        Column("プログラム"),
+        *([Column("指標")] if with_indicator else []),
+        Column("項目"),
+        Column("割合の種類"),
+        Column(f"{participants} N", "count"),
+        Column(f"{participants}の割合", "percent"),
+        Column(f"{participants}の95%信頼区間", "interval_percent"),
+        Column(f"{comparison} N", "count"),
+        Column(f"{comparison}の割合", "percent"),
+        Column(f"{comparison}の95%信頼区間", "interval_percent"),
+        Column("差（ポイント）", "points"),
+        Column("差の95%信頼区間", "interval_points"),
+        Column("Fisher正確検定 p値", "p_value"),
+    ]
+
+
+def _cells(row: Any) -> list[Cell]:
+    hidden = bool(row.is_suppressed)
+    return [
+        Cell.of(row.denominator, suppressed=hidden),
+        Cell.of(row.value, suppressed=hidden),
+        Cell.of((row.ci_lower, row.ci_upper), suppressed=hidden),
+        Cell.of(row.comparison_denominator, suppressed=hidden),
+        Cell.of(row.comparison_value, suppressed=hidden),
+        Cell.of((row.comparison_ci_lower, row.comparison_ci_upper), suppressed=hidden),
+        Cell.of(row.difference_points, suppressed=hidden),
+        Cell.of((row.difference_ci_lower, row.difference_ci_upper), suppressed=hidden),
+        Cell.of(row.p_value, suppressed=hidden),
+    ]
+
+
+def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
+    rows = section.rows
+    with_indicator = bool(rows.indicator_code.notna().any()) or section.anchor in set(
+        data.indicators.indicator_type
+    )
+    waves = "・".join(wave_type_ja(data, wave) for wave in dict.fromkeys(rows.wave_type))
+    table_rows = [
+        [
+            Cell.of(program_name(data, row.program_code)),
+            *([Cell.of(row.indicator_symbol)] if with_indicator else []),
+            Cell.of(row.report_label_ja),
+            Cell.of(row.measure_label_ja),
+            *_cells(row),
+        ]
+        for row in rows.itertuples(index=False)
+    ]
+    keys = [
+        f"{data.fiscal_year}|{row.program_code}|{row.item_code}|{row.measure}"
+        for row in rows.itertuples(index=False)
+    ]
+    return make_table(
+        f"{section.anchor}_outcomes" if with_indicator else section.anchor,
+        f"{section.title}（{data.fiscal_year}年度 {waves}）".replace(" ）", "）"),
+        section.anchor,
+        _columns(data, with_indicator),
+        table_rows,
+        f"差 = {participants_ja(data)}の割合 − {comparison_ja(data)}の割合（ポイント）。"
+        "信頼区間は Newcombe 法（ハイブリッド Wilson）。" + lower_is_better_note(rows),
+        keys=keys,
+    )
+
+
+def bar_label(data: ReportData, row: Any) -> str:
+    """The item, and what its share counts when the item alone does not say it."""
+    if needs_measure_label(data, row.scale_code):
+        return f"{row.report_label_ja}（{row.measure_label_ja}）"
+    return str(row.report_label_ja)
+
+
+def comparison_charts(data: ReportData, section: OutcomeSection, k: int) -> list[Chart]:
+    pooled = section.rows[section.rows.program_code == "all"]
+    slug = section.slug.replace("_", "-")
+    if pooled.indicator_code.isna().all():
+        if pooled.empty:
+            return []
+        labels = list(dict.fromkeys(pooled.measure_label_ja))
+        title = section.title + (f"（{labels[0]}の割合）" if len(labels) == 1 else "")
+        return [
+            comparison_chart(data, f"chart-{slug}", title, section.anchor, pooled, k, attributes={})
+        ]
+    return [
+        comparison_chart(
+            data,
+            f"chart-{slug}-{indicator_code}",
+            indicator_title(data, str(indicator_code)),
+            section.anchor,
+            rows,
+            k,
+            attributes={"data-indicator": str(indicator_code)},
+        )
+        for indicator_code, rows in pooled.groupby("indicator_code", sort=True)
+    ]
+
+
+def comparison_chart(
+    data: ReportData,
+    chart_id: str,
+    title: str,
+    section: str,
+    rows: pd.DataFrame,
+    k: int,
+    *,
+    attributes: dict[str, str],
+) -> Chart:
+    """Paired bars, participants against the comparison group, with the difference."""
+    figure = new_figure(0.95 * len(rows) + 1.0)
+    ax = figure.add_subplot()
+    count = len(rows)
+    for index, row in enumerate(rows.itertuples(index=False)):
+        base = (count - 1 - index) * 1.0
+        if row.is_suppressed:
+            hatched(ax, base, 0.6, f"（N<{k}）")
+            continue
+        for offset, value, lower, upper, n, colour, name in (
+            (0.17, row.value, row.ci_lower, row.ci_upper, row.denominator, PARTICIPANT_COLOUR,
+             participants_ja(data)),
+            (-0.17, row.comparison_value, row.comparison_ci_lower, row.comparison_ci_upper,
+             row.comparison_denominator, COMPARISON_COLOUR, comparison_ja(data)),
+        ):  # fmt: skip
+            y = base + offset
+            if clean(value) is None:  # no comparison survey that year: nothing to compare
+                ax.text(0.01, y, f"{name}：調査なし", va="center", fontsize=8, color="#555")
+                continue
+            ax.barh(y, value, height=0.32, color=colour, label=name if index == 0 else None)
+            ax.errorbar(
+                value,
+                y,
+                xerr=[[value - lower], [upper - value]],
+                fmt="none",
+                ecolor="#333",
+                capsize=3,
+                linewidth=0.8,
+            )
+            ax.text(upper + 0.01, y, f"{pct(value)} (N={int(n)})", va="center", fontsize=8)
+        if clean(row.difference_points) is None:
+            continue
+        ax.text(
+            1.17,
+            base,
+            f"差 {row.difference_points:+.1f}pt\n"
+            f"[{row.difference_ci_lower:+.1f}, {row.difference_ci_upper:+.1f}]",
+            va="center",
+            ha="left",
+            fontsize=8.5,
+        )
+    labels = [bar_label(data, row) for row in rows.itertuples(index=False)]
+    ax.set_yticks([(count - 1 - i) * 1.0 for i in range(count)], [wrap(t, 16) for t in labels])
+    percent_axis(ax, limit=1.15)
+    ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0], ["0%", "20%", "40%", "60%", "80%", "100%"])
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=8.5)
+    return Chart(
+        chart_id,
+        title,
+        svg_text(figure, chart_id),
+        section,
+        CHART_CAPTION + lower_is_better_note(rows),
+        {**attributes, "data-items": str(len(rows))},
+        suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
+    )

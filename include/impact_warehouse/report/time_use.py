@@ -1,0 +1,139 @@
+"""The time-use section: hours per day of the respondent and the partner, participants
+against the comparison group and a national reference (rpt_time_use), present when the
+catalog has items on the hours scale.
+"""
+
+from __future__ import annotations
+
+from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make_table
+from impact_warehouse.report.chart_kit import (
+    COMPARISON_COLOUR,
+    PARTICIPANT_COLOUR,
+    Chart,
+    hatched,
+    new_figure,
+    pct,
+    svg_text,
+    wrap,
+)
+from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.labels import respondent_group_ja
+from impact_warehouse.report.outcome_plan import OutcomeSection
+
+
+def time_use_table(data: ReportData, section: OutcomeSection) -> ReportTable:
+    columns = [
+        Column("群"),
+        Column("回答者数 N", "count"),
+        Column("本人（妻）", "hours"),
+        Column("本人の95%信頼区間", "interval_hours"),
+        Column("配偶者（夫）", "hours"),
+        Column("配偶者の95%信頼区間", "interval_hours"),
+        Column("配偶者の分担割合", "percent"),
+        Column("配偶者の差（参加者−比較群）", "hours_diff"),
+        Column("分担割合の差（参加者−比較群）", "points"),
+        Column("出典"),
+    ]
+    rows = []
+    for row in data.time_use.itertuples(index=False):
+        hidden = bool(row.is_suppressed)
+        rows.append(
+            [
+                Cell.of(respondent_group_ja(data, row.respondent_group)),
+                Cell.of(row.respondents, suppressed=hidden),
+                Cell.of(row.self_hours_mean, suppressed=hidden),
+                Cell.of((row.self_hours_ci_lower, row.self_hours_ci_upper), suppressed=hidden),
+                Cell.of(row.partner_hours_mean, suppressed=hidden),
+                Cell.of(
+                    (row.partner_hours_ci_lower, row.partner_hours_ci_upper), suppressed=hidden
+                ),
+                Cell.of(row.partner_share, suppressed=hidden),
+                Cell.of(row.partner_difference_hours, suppressed=hidden),
+                Cell.of(row.partner_share_difference_points, suppressed=hidden),
+                Cell.of(row.source_ja),
+            ]
+        )
+    return make_table(
+        "time_use",
+        f"{section.title}：週平均（時間/日, {data.fiscal_year}年度）",
+        section.anchor,
+        columns,
+        rows,
+        "週平均 = (5 × 平日 + 2 × 休日) ÷ 7。分担割合 = 配偶者 ÷ (本人 + 配偶者)。"
+        "全国平均は二次資料からの引用。",
+        keys=data.time_use.time_use_key,
+    )
+
+
+def time_use_chart(data: ReportData, section: OutcomeSection, k: int) -> Chart | None:
+    rows = data.time_use
+    if rows.empty:
+        return None
+    figure = new_figure(0.7 * len(rows) + 1.2)
+    ax = figure.add_subplot()
+    limit = max(
+        (clean(r.self_hours_mean) or 0) + (clean(r.partner_hours_mean) or 0)
+        for r in rows.itertuples(index=False)
+    )
+    limit = max(limit, 1.0) * 1.35
+    for index, row in enumerate(rows.itertuples(index=False)):
+        y = len(rows) - 1 - index
+        if row.is_suppressed:
+            hatched(ax, y, 0.55, f"（N<{k}）", width=limit * 0.6)
+            continue
+        ax.barh(
+            y,
+            row.self_hours_mean,
+            height=0.55,
+            color=COMPARISON_COLOUR,
+            label="本人（妻）" if index == 0 else None,
+        )
+        ax.barh(
+            y,
+            row.partner_hours_mean,
+            left=row.self_hours_mean,
+            height=0.55,
+            color=PARTICIPANT_COLOUR,
+            label="配偶者（夫）" if index == 0 else None,
+        )
+        ax.text(
+            row.self_hours_mean / 2,
+            y,
+            f"{row.self_hours_mean:.2f}h",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+        )
+        ax.text(
+            row.self_hours_mean + row.partner_hours_mean / 2,
+            y,
+            f"{row.partner_hours_mean:.2f}h",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color="white",
+        )
+        n = clean(row.respondents)
+        ax.text(
+            row.self_hours_mean + row.partner_hours_mean + 0.1,
+            y,
+            f"配偶者の分担 {pct(row.partner_share)}" + (f"  N={int(n)}" if n else ""),
+            va="center",
+            fontsize=8.5,
+        )
+    names = [wrap(respondent_group_ja(data, group), 14) for group in rows.respondent_group]
+    ax.set_yticks(range(len(rows))[::-1], names)
+    ax.set_xlim(0, limit)
+    ax.set_xlabel("家事関連時間（時間/日, 週平均）")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=8.5)
+    source = rows.source_ja.dropna()
+    return Chart(
+        "chart-time-use",
+        "家事関連時間の平日と休日の週平均（時間/日）",
+        svg_text(figure, "chart-time-use"),
+        section.anchor,
+        "週平均 = (5 × 平日 + 2 × 休日) ÷ 7。"
+        + (f"全国平均の出典：{source.iloc[0]}（二次資料）" if not source.empty else ""),
+        {"data-groups": str(len(rows))},
+        suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
+    )
