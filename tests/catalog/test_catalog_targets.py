@@ -84,10 +84,7 @@ def test_a_duplicate_target_fails(seeds: Path):
         load_targets(load_catalog(seeds), seeds)
 
 
-def test_a_measure_the_scale_lacks_fails_once_scales_declare_measures(seeds: Path):
-    (seeds / "scale_measures.csv").write_text(
-        "scale_code,measure_code\nscore10,confident\nscore10,high\n", encoding="utf-8"
-    )
+def test_a_measure_the_scale_lacks_fails(seeds: Path):
     _write_targets(seeds, GOOD, "I07,,,post,career_confidence,agree,>=,0.7,x,")
     with pytest.raises(CatalogError, match=r"not a measure of scale score10.*'confident'"):
         load_targets(load_catalog(seeds), seeds)

@@ -28,25 +28,12 @@ AS_OF = date(2026, 4, 30)
 _TOKEN = "example-tests"
 MAMABONO_NAMES = re.compile(r"ママボノ|mamabono|\bNEXT\b|サービスグラント|service grant", re.I)
 
-# ISSUE 13, PENDING MERGE: until the other issue-13 branches land, dbt fails on this
-# catalog in two known ways: `accepted_values` tests that list Mamabono's codes (replaced by
-# `relationships` to the seeds) and the statistics engine `fct_indicator_results`, which
-# only knows Mamabono's scales. Once merged, empty this set: the build must then pass.
-PENDING_ISSUE13 = (
-    re.compile(r"^test\.impact_warehouse\.accepted_values_"),
-    re.compile(r"^model\.impact_warehouse\.fct_indicator_results$"),
-)
-
 
 @dataclass(frozen=True)
 class ExampleBuild:
     catalog: Catalog
     database: Path
     failures: list[NodeFailure]
-
-
-def _pending(failure: NodeFailure) -> bool:
-    return any(pattern.search(failure.unique_id) for pattern in PENDING_ISSUE13)
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +72,8 @@ def _outcome_items(catalog: Catalog) -> set[str]:
     return {code for code, item in catalog.items.items() if item.section == "outcome"}
 
 
-def test_the_build_fails_only_where_other_issue13_work_is_pending(
-    example_build: ExampleBuild,
-) -> None:
-    unexpected = [str(failure) for failure in example_build.failures if not _pending(failure)]
-    assert unexpected == []
+def test_every_model_and_test_builds_on_the_example_catalog(example_build: ExampleBuild) -> None:
+    assert [str(failure) for failure in example_build.failures] == []
 
 
 def test_the_example_seeds_are_the_warehouse_catalog(example_build: ExampleBuild) -> None:
@@ -140,11 +124,6 @@ def test_the_0_to_10_score_keeps_zero_and_the_loneliness_scale_is_numeric(
     assert rows["recommend_score"].startswith(("0.0-", "1.0-"))
 
 
-@pytest.mark.xfail(
-    reason="ISSUE 13, PENDING MERGE: fct_indicator_results only knows Mamabono's scales "
-    "until the engine branch lands; then remove this mark",
-    strict=False,
-)
 def test_every_outcome_item_reaches_fct_indicator_results(example_build: ExampleBuild) -> None:
     published = {
         row[0]

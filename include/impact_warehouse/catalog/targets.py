@@ -9,7 +9,6 @@ target that silently never matches a figure.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +60,10 @@ def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[Indica
     seed_dir = seed_dir or paths().seeds
     if not (seed_dir / TARGETS_FILE).exists():
         return ()
-    measures = _scale_measures(seed_dir)
+    measures = {
+        scale: {measure.measure_code for measure in scale_measures}
+        for scale, scale_measures in catalog.scale_measures.items()
+    }
     targets: dict[tuple[str, int | None, str, str, str, str], IndicatorTarget] = {}
     for line, row in _read_rows(seed_dir, TARGETS_FILE):
         target = _target(row, catalog, measures)
@@ -74,7 +76,7 @@ def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[Indica
     return tuple(targets.values())
 
 
-def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]] | None) -> IndicatorTarget:
+def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]]) -> IndicatorTarget:
     line = row.line
     indicator_code = _required(TARGETS_FILE, line, row, "indicator_code")
     _check_member(TARGETS_FILE, line, "indicator_code", indicator_code, catalog.indicators)
@@ -93,7 +95,7 @@ def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]] | None) -
         )
     measure = _required(TARGETS_FILE, line, row, "measure")
     scale_code = catalog.items[item_code].scale_code
-    if measures is not None and measure not in measures.get(scale_code, set()):
+    if measure not in measures.get(scale_code, set()):
         raise CatalogError(
             f"{TARGETS_FILE} line {line}: 'measure'={measure!r} is not a measure of scale "
             f"{scale_code}; use one of {sorted(measures.get(scale_code, set()))} "
@@ -140,16 +142,3 @@ def _target_value(row: _Row) -> float:
             "and 1; write a fraction without %, e.g. 0.70 for 70%"
         )
     return number
-
-
-def _scale_measures(seed_dir: Path) -> dict[str, set[str]] | None:
-    """Measure codes per scale from scale_measures.csv (issue 13), or None for a catalog
-    that predates that file, whose measure names cannot be checked here."""
-    path = seed_dir / SCALE_MEASURES_FILE
-    if not path.exists():
-        return None
-    measures: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            measures.setdefault(row["scale_code"], set()).add(row["measure_code"])
-    return measures

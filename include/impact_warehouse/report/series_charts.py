@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
 from impact_warehouse.report.chart_kit import WIDTH_INCHES, Chart, chart_style, svg_text, wrap
 from impact_warehouse.report.data import ReportData
-from impact_warehouse.report.tables import indicator_title, program_name
+from impact_warehouse.report.labels import indicator_title, program_name
 from impact_warehouse.report.targets import TargetsSeriesData, measure_text, targets_table
 
 SECTION = "series"
