@@ -159,6 +159,27 @@ def _answers(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     return answers, pairs
 
 
+# A profile that is not Mamabono's: the page must take every name from it.
+ORGANISATION = {
+    "organisation_code": "test_foundation",
+    "organisation_name_ja": "テスト財団",
+    "organisation_name_en": "Test Foundation",
+    "brand_ja": "",
+    "brand_en": "",
+    "report_title_ja": "テスト財団 {fiscal_year}年度 成果報告",
+    "report_title_en": "Test Foundation FY{fiscal_year} outcomes",
+    "report_short_title_ja": "{fiscal_year}年度 成果報告",
+    "tagline_ja": "",
+    "footer_ja": "テスト財団",
+    "participants_label_ja": "受講者",
+    "comparison_group_label_ja": "比較群",
+    "comparison_group_description_ja": "",
+    "fiscal_year_start_month": 4,
+    "time_zone": "Asia/Tokyo",
+    "release_month_day": "",
+}
+
+
 def published_outcomes() -> pd.DataFrame:
     """The engine's rows with the catalog labels rpt_outcome_results joins (k = 5)."""
     answers, pairs = _answers(np.random.default_rng(30))
@@ -223,8 +244,15 @@ def catalog_report(demo_warehouse_for_seed, tmp_path_factory) -> str:
         "scales": SCALES,
         "scale_measures": SCALE_MEASURES,
         "programs": pd.DataFrame(
-            {"program_code": ["alpha", "beta"], "program_name_ja": ["アルファ講座", "ベータ講座"]}
+            {
+                "program_code": ["alpha", "beta"],
+                "program_name_ja": ["アルファ講座", "ベータ講座"],
+                "program_group_code": ["alpha", "beta"],
+                "program_group_name_ja": ["アルファ講座", "ベータ講座"],
+                "program_group_short_ja": ["アルファ", "ベータ"],
+            }
         ),
+        "organisation": pd.DataFrame([ORGANISATION]),
     }
     with duckdb.connect(str(path)) as connection:
         connection.execute(f"attach '{shapes}' as shapes (read_only)")
@@ -261,9 +289,11 @@ def catalog_report(demo_warehouse_for_seed, tmp_path_factory) -> str:
     tables = build_tables(data, plan, as_of=date(2031, 3, 1), k=5)
     charts = build_charts(data, plan, k=5)
     return render_html(
-        sections=build_sections(plan, charts, tables, summary_lines(data), 5),
+        sections=build_sections(plan, charts, tables, summary_lines(data), 5, data.organisation),
         context={
-            "title": "テスト",
+            "title": data.organisation.report_title(FY),
+            "organisation": data.organisation,
+            "rendered_at": "2031-03-01 09:00 JST",
             "fiscal_year": FY,
             "release_id": "catalog-test",
             "data_as_of": "2031-03-01",
@@ -272,6 +302,11 @@ def catalog_report(demo_warehouse_for_seed, tmp_path_factory) -> str:
             "xlsx_name": "report.xlsx",
         },
     )
+
+
+def test_the_page_names_the_catalogs_organisation(catalog_report):
+    assert "テスト財団 2030年度 成果報告" in catalog_report
+    assert "受講者" in catalog_report and "ママボノ" not in catalog_report
 
 
 def outcome_part(html: str) -> str:
@@ -338,7 +373,7 @@ def test_each_item_shows_its_own_labels_and_figures(catalog_report, table_parser
     key = f"{FY}|all|would_recommend|promoter"
     result = outcomes.loc[f"{FY}|all|respondents|followup|would_recommend|promoter"]
     assert comparison.cell(key, "割合の種類").text == "すすめたい（9以上）"
-    assert comparison.cell(key, "参加者の割合").text == pct(result.name)
+    assert comparison.cell(key, "受講者の割合").text == pct(result.name)
     assert comparison.cell(key, "差（ポイント）").text == f"{result.difference_points:+.1f}pt"
 
 

@@ -103,14 +103,21 @@ def test_mid_term_differences_match_the_release(published_reports, html_tables):
         published_reports,
         "select * from reporting.rpt_mid_term_outcomes where fiscal_year = ? and not is_suppressed",
     )
+    # The columns carry the organisation's names for both groups (organisation.csv).
+    (labels,) = fetch(
+        published_reports,
+        "select participants_label_ja, comparison_group_label_ja from catalog.organisation"
+        " where ? > 0",  # fetch binds the fiscal year
+    )
+    participants, comparison = labels["participants_label_ja"], labels["comparison_group_label_ja"]
     table = html_tables[FY]["10_mid_term_outcomes"]
     sheet = read_sheet(
         published_reports.out_dir(FY) / f"impact_report_fy{FY}.xlsx", "10_mid_term_outcomes"
     )
     for row in rows:
         key = row["mid_term_outcome_key"]
-        assert table.cell(key, "参加者 N").text == str(row["respondents"])
-        assert table.cell(key, "比較群 N").text == str(row["comparison_respondents"])
+        assert table.cell(key, f"{participants} N").text == str(row["respondents"])
+        assert table.cell(key, f"{comparison} N").text == str(row["comparison_respondents"])
         assert table.cell(key, "差（ポイント）").text == f"{row['difference_points']:+.1f}pt"
         assert table.cell(key, "差の95%信頼区間").text == (
             f"[{row['difference_ci_lower']:+.1f}, {row['difference_ci_upper']:+.1f}]"

@@ -43,6 +43,7 @@ CLOSING_SECTIONS = {
     "summary": "評価結果まとめ",
     "methods": "集計方法",
 }
+SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series"})
 CLOSING_LEADS = {
     "targets": "指標ごとの目標（カタログ indicator_targets.csv）と、その年度の推計値の比較。",
     "series": "指標ごとの割合を年度ごとに並べました（全プログラム合計）。",
@@ -97,6 +98,10 @@ def build_sections(
             methods=methods_entries(k, organisation) if anchor == "methods" else [],
         )
         for anchor, title, lead in plan
+        # Targets and series exist only when the catalog declares targets or the release has
+        # more than one fiscal year to compare; an empty section would only say so.
+        if anchor not in SECTIONS_SHOWN_WITH_CONTENT
+        or any(item.section == anchor for item in [*charts, *tables])
     ]
 
 
