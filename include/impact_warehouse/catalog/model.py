@@ -250,6 +250,13 @@ def _check_member(
         )
 
 
+def load_organisation(seed_dir: Path | None = None) -> Organisation:
+    """Only the organisation profile: what the DAG schedules need even when another seed is
+    broken (the DAGs must load so their first task can report the broken seed)."""
+    seed_dir = seed_dir or paths().seeds
+    return read_organisation(FILE_NAME, _read_rows(seed_dir, FILE_NAME))
+
+
 def load_catalog(seed_dir: Path | None = None) -> Catalog:
     """Read every seed file, cross-check references, and return the catalog."""
     seed_dir = seed_dir or paths().seeds
