@@ -61,6 +61,6 @@ def test_a_catalog_without_time_use_items_is_valid(tmp_path: Path) -> None:
 def test_unusable_roles_name_the_file_and_the_fix(
     tmp_path: Path, roles: dict[str, str], words: str
 ) -> None:
-    with pytest.raises(CatalogError, match="items.csv") as error:
+    with pytest.raises(CatalogError, match=r"items\.csv") as error:
         load_catalog(_items_with(tmp_path, roles))
     assert words in str(error.value)
