@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from airflow.sdk import Asset, dag, get_current_context, setup, task
-from airflow.timetables.trigger import CronTriggerTimetable
-from dateutil.relativedelta import relativedelta
 
 from impact_warehouse import ingest
 from impact_warehouse.airflow_support import (
@@ -18,7 +16,6 @@ from impact_warehouse.airflow_support import (
     task_failures_explained,
 )
 from impact_warehouse.ops import preflight
-from impact_warehouse.ops.calendar import INGEST_CRON, TIMEZONE_NAME, TOKYO
 from impact_warehouse.ops.ingest_runs import (
     IngestParams,
     SourceOutcomes,
@@ -27,6 +24,7 @@ from impact_warehouse.ops.ingest_runs import (
     summarise_sources,
 )
 from impact_warehouse.ops.params import catalog_for_params, ingest_params
+from impact_warehouse.ops.schedules import dag_calendar, ingest_start_date, ingest_timetable
 from impact_warehouse.ops.task_errors import run_errors
 from impact_warehouse.settings import paths
 
@@ -38,7 +36,8 @@ DOC = """
 operations workbooks, pseudonymised, append-only and idempotent; quarantine bad records with
 a reason; write a run summary; emit the landing Asset for the warehouse build.
 
-**Schedule**: 03:00 JST on the 1st of every month; the data interval is the month before.
+**Schedule**: 03:00 on the 1st of every month in the organisation's time zone
+(`organisation.csv`); the data interval is the month before.
 Each run pulls the survey waves whose window overlaps its interval (a month with no open
 window pulls no responses and says so in the `plan_waves` log). On demand from the trigger
 form: `scope=all` pulls every wave that has opened (backfill), narrowed by `fiscal_year`,
@@ -63,15 +62,15 @@ connection `impact_forms_api`, variable `impact_pseudonym_key` (see README).
 # after a failed setup task runs.)
 ONE_ALERT_PER_RUN: list = []
 
+# Read once per parse; never an import error (see ops.params and ops.schedules).
+CATALOG = catalog_for_params()
+CALENDAR = dag_calendar(CATALOG)
+
 
 @dag(
     dag_id="impact_ingest",
-    # CronTriggerTimetable with a one-month interval: a bare "@monthly" would give each run an
-    # empty data interval (Airflow 3 default) and miss every window that does not span the 1st.
-    schedule=CronTriggerTimetable(
-        INGEST_CRON, timezone=TIMEZONE_NAME, interval=relativedelta(months=1)
-    ),
-    start_date=datetime(2022, 5, 1, tzinfo=TOKYO),  # first run: 1 May 2022, covering April
+    schedule=ingest_timetable(CALENDAR),
+    start_date=ingest_start_date(CATALOG, CALENDAR),  # the run covering the first FY's month
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
@@ -79,7 +78,7 @@ ONE_ALERT_PER_RUN: list = []
     doc_md=DOC,
     # An invalid catalog must not make this file an import error (the monthly run would stop
     # with no alert): the form then offers free fields and check_configuration fails loudly.
-    params=ingest_params(catalog_for_params()),
+    params=ingest_params(CATALOG),
 )
 def impact_ingest() -> None:
     # A setup task: every task after it runs only if it succeeded, whatever its trigger rule.

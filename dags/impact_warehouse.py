@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
-from airflow.sdk import (
-    Asset,
-    AssetOrTimeSchedule,
-    Param,
-    dag,
-    get_current_context,
-    setup,
-    task,
-)
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, Param, dag, get_current_context, setup, task
 
 from impact_warehouse.airflow_support import (
     DEFAULT_ARGS,
@@ -24,6 +15,7 @@ from impact_warehouse.airflow_support import (
 )
 from impact_warehouse.ops.deadline import release_deadline_alert
 from impact_warehouse.ops.params import catalog_for_params, fiscal_year_param
+from impact_warehouse.ops.schedules import dag_calendar, warehouse_schedule, warehouse_start_date
 from impact_warehouse.settings import paths
 
 DOC = """
@@ -33,8 +25,9 @@ gate → atomic publish of a release (only if the gate passes) → staff alerts 
 warnings and the new release; emits the published Asset → the impact reports (HTML, CSV,
 XLSX) of the release's fiscal year and the previous one (skipped when nothing was published).
 
-**Schedule**: whenever `impact_ingest` lands new data (landing Asset), and yearly on 1 May
-(Asia/Tokyo) for the fiscal-year release after the follow-up survey has closed. On demand
+**Schedule**: whenever `impact_ingest` lands new data (landing Asset), and yearly at 06:00 on
+the release day of `organisation.csv` (its time zone; Mamabono: 1 May, Asia/Tokyo) for the
+fiscal-year release after the year's surveys have closed. On demand
 with `fiscal_year` (default: the fiscal year of the latest closed wave) and `as_of` (the
 date the gate judges survey windows by; default today).
 
@@ -45,26 +38,27 @@ message when a seed file is invalid, and staff are alerted; the DAG itself alway
 `duckdb_writer`. A failed gate leaves the current release published and untouched.
 """
 
+# Read once per parse; never an import error (see ops.params and ops.schedules).
+CATALOG = catalog_for_params()
+CALENDAR = dag_calendar(CATALOG)
+
 
 @dag(
     dag_id="impact_warehouse",
-    schedule=AssetOrTimeSchedule(
-        assets=[Asset(LANDING_ASSET_URI)],
-        timetable=CronTriggerTimetable("0 6 1 5 *", timezone="Asia/Tokyo"),
-    ),
-    start_date=datetime(2022, 4, 1, tzinfo=UTC),
+    schedule=warehouse_schedule(CALENDAR, Asset(LANDING_ASSET_URI)),
+    start_date=warehouse_start_date(CATALOG, CALENDAR),
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["impact-warehouse", "warehouse", "publish"],
     doc_md=DOC,
     # Staff hear when a run has not succeeded IMPACT_RELEASE_DEADLINE_DAYS (30) days after its
-    # logical date (the 1 May run: by 31 May) and that fiscal year has no release yet.
+    # logical date (the yearly run on 1 May: by 31 May) and that fiscal year has no release yet.
     deadline=release_deadline_alert(),
     params={
         # Never an import error: with an invalid catalog the form offers a free field.
         "fiscal_year": fiscal_year_param(
-            catalog_for_params(), "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"
+            CATALOG, "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"
         ),
         "as_of": Param(
             None,

@@ -1,13 +1,13 @@
--- Question: What was the employment situation of this year's participants, for ママボノ,
---           for ママボノNEXT and in total? (report: 参加者の就業状況内訳)
--- Grain:    one row per employment status of the release's fiscal year, in report order.
+-- Question: What was the employment situation of this year's participants, per program group
+--           (programs.csv program_group_code) and in total? (report: 参加者の就業状況内訳)
+-- Grain:    one row per employment status × program group (and 'all') of the release's
+--           fiscal year, in report order.
 -- Columns:
 --   fiscal_year           the release's fiscal year
 --   employment_status_ja  status as printed in the report
---   mamabono              participations of ママボノ with that status
---   next                  participations of ママボノNEXT (social research + NPO mentoring)
---   total                 both together
---   total_share           share of all participations of the year
+--   program_group_code    the program group, or 'all' for every participation of the year
+--   participations        participations of the group with that status (null: suppressed)
+--   share_of_group        share of the group's participations (null: suppressed)
 with release as (
     select fiscal_year from meta.releases where is_current
 ),
@@ -21,10 +21,9 @@ employment as (
 select
     fiscal_year,
     employment_status_ja,
-    max(case when program_group_code = 'mamabono' then participations end) as mamabono,
-    max(case when program_group_code = 'next' then participations end) as next,
-    max(case when program_group_code = 'all' then participations end) as total,
-    max(case when program_group_code = 'all' then share_of_group end) as total_share
+    program_group_code,
+    participations,
+    share_of_group
 from employment
-group by fiscal_year, employment_status_ja, display_order
-order by display_order;
+-- 'all' last in each status, as the report's total column
+order by display_order, program_group_code = 'all', program_group_code;

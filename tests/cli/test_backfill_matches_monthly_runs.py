@@ -22,7 +22,7 @@ from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
-from impact_warehouse.ops.calendar import monthly_intervals
+from impact_warehouse.ops.calendar import configured_calendar
 from impact_warehouse.ops.ingest_runs import plan_interval, run_ingest
 from impact_warehouse.ops.publishing import build_gate_publish
 from impact_warehouse.publish import PUBLISHED_SCHEMAS, current_release
@@ -49,7 +49,7 @@ def _replay_monthly_runs(root: Path, caplog: pytest.LogCaptureFixture) -> tuple[
     generate_demo_sources(sources, seed=2025, as_of=FIRST_RUN)
     with FormsApiServer(sources / "google_forms", token=TOKEN) as server:
         config = FormsApiConfig(base_url=server.url, token=TOKEN, backoff_base_seconds=0.01)
-        for start, end in monthly_intervals(FIRST_RUN, AS_OF):
+        for start, end in configured_calendar().monthly_intervals(FIRST_RUN, AS_OF):
             run_date = end.date()
             generate_demo_sources(sources, seed=2025, as_of=run_date)
             server.visible_until = end.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -61,11 +61,13 @@ def _replay_monthly_runs(root: Path, caplog: pytest.LogCaptureFixture) -> tuple[
         # survey waves of each interval (the interval-specific part), and one whole run.
         server.visible_until = None
         reruns = {}
-        for start, end in monthly_intervals(FIRST_RUN, AS_OF):
+        for start, end in configured_calendar().monthly_intervals(FIRST_RUN, AS_OF):
             waves = plan_interval(catalog, start, end, as_of=AS_OF)
             units = [ingest.land_form_wave(settings, wave, config) for wave in waves]
             reruns[_month(end)] = {"landed": sum(unit["landed"] for unit in units), "units": units}
-        start, end = next(monthly_intervals(date(2026, 2, 1), date(2026, 2, 1)))
+        start, end = next(
+            configured_calendar().monthly_intervals(date(2026, 2, 1), date(2026, 2, 1))
+        )
         reruns["2026-01 (whole run)"] = run_ingest(
             settings, plan_interval(catalog, start, end, as_of=AS_OF), config, run_id="rerun"
         )

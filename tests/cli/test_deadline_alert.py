@@ -16,17 +16,20 @@ from airflow.sdk.execution_time.callback_supervisor import execute_callback
 from cli_support import Backfilled, impact_env
 
 from impact_warehouse.ops import calendar
+from impact_warehouse.ops.calendar import configured_calendar
 from impact_warehouse.ops.deadline import release_deadline_alert, release_deadline_missed
 from impact_warehouse.settings import PROJECT_ROOT
 
 CALLBACK_PATH = "impact_warehouse.ops.deadline.release_deadline_missed"
 
+CALENDAR = configured_calendar()
+
 
 def deadline_context(fiscal_year: int) -> dict:
     """What Airflow's scheduler hands a deadline callback (``Deadline.handle_miss``): the run as
     the REST API shows it, serialised to JSON, and the deadline."""
-    run_at = calendar.release_run_at(fiscal_year)
-    due = calendar.release_due_at(fiscal_year)
+    run_at = CALENDAR.release_run_at(fiscal_year)
+    due = CALENDAR.release_due_at(fiscal_year)
     return {
         "dag_run": {
             "dag_id": "impact_warehouse",
@@ -67,7 +70,7 @@ def test_the_warehouse_dag_carries_the_release_deadline() -> None:
     assert alert.interval == timedelta(days=calendar.DEFAULT_RELEASE_DEADLINE_DAYS)
     assert isinstance(alert.callback, SyncCallback) and alert.callback.path == CALLBACK_PATH
     # The 1 May 2026 run (FY2025) is due on 31 May 2026, 06:00 JST.
-    assert calendar.release_due_at(2025).isoformat() == "2026-05-31T06:00:00+09:00"
+    assert CALENDAR.release_due_at(2025).isoformat() == "2026-05-31T06:00:00+09:00"
 
 
 def test_a_late_release_alerts_staff_in_japanese(tmp_path: Path) -> None:

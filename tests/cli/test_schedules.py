@@ -13,12 +13,13 @@ from airflow.timetables.base import DataInterval, TimeRestriction
 from dateutil.relativedelta import relativedelta
 
 from impact_warehouse.catalog import load_catalog
-from impact_warehouse.ops import calendar
+from impact_warehouse.ops.calendar import configured_calendar
 from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval
 from impact_warehouse.ops.params import fiscal_year_param, ingest_params
 from impact_warehouse.settings import PROJECT_ROOT
 
 CATALOG = load_catalog()
+CALENDAR = configured_calendar()
 FORM_WAVES = [w for w in CATALOG.waves.values() if w.source_system == "google_forms"]
 
 
@@ -44,19 +45,19 @@ def _scheduled_intervals(dag, count: int) -> list[DataInterval]:
 
 def test_ingest_runs_monthly_over_the_previous_month(dags: DagBag) -> None:
     timetable = dags.dags["impact_ingest"].timetable
-    assert timetable._expression == calendar.INGEST_CRON
+    assert timetable._expression == CALENDAR.ingest_cron
     assert timetable._interval == relativedelta(months=1)  # not an empty interval
     scheduled = _scheduled_intervals(dags.dags["impact_ingest"], 14)
     # The first run covers April 2022; the replay and backfill code use the same intervals.
-    expected = list(calendar.monthly_intervals(date(2022, 5, 1), date(2023, 6, 1)))
+    expected = list(CALENDAR.monthly_intervals(date(2022, 5, 1), date(2023, 6, 1)))
     assert [(i.start, i.end) for i in scheduled] == expected
     # Airflow subtracts the month in UTC: the interval starts on 31 March 03:00 JST.
-    assert calendar.interval_dates(*expected[0]) == (date(2022, 3, 31), date(2022, 5, 1))
+    assert CALENDAR.interval_dates(*expected[0]) == (date(2022, 3, 31), date(2022, 5, 1))
 
 
 @pytest.mark.parametrize("wave", FORM_WAVES, ids=lambda w: w.wave_code)
 def test_every_survey_window_is_pulled_until_after_it_closes(wave) -> None:
-    runs = list(calendar.monthly_intervals(date(2022, 5, 1), date(2028, 5, 1)))
+    runs = list(CALENDAR.monthly_intervals(date(2022, 5, 1), date(2028, 5, 1)))
     pulled_by = [
         end
         for start, end in runs
@@ -65,7 +66,7 @@ def test_every_survey_window_is_pulled_until_after_it_closes(wave) -> None:
     assert pulled_by, f"{wave.wave_code} is never pulled by a monthly run"
     # The last run that pulls it starts after the window's last day is over (JST).
     assert pulled_by[-1] > datetime.combine(
-        wave.close_date + timedelta(days=1), datetime.min.time(), tzinfo=calendar.TOKYO
+        wave.close_date + timedelta(days=1), datetime.min.time(), tzinfo=CALENDAR.zone
     )
     # ... and no month of the window is skipped.
     months = {(end - relativedelta(months=1)).strftime("%Y-%m") for end in pulled_by}
@@ -77,7 +78,7 @@ def test_every_survey_window_is_pulled_until_after_it_closes(wave) -> None:
 
 
 def test_a_month_with_no_open_window_plans_no_survey(caplog: pytest.LogCaptureFixture) -> None:
-    start, end = next(iter(calendar.monthly_intervals(date(2025, 7, 1), date(2025, 7, 1))))
+    start, end = next(iter(CALENDAR.monthly_intervals(date(2025, 7, 1), date(2025, 7, 1))))
     with caplog.at_level("INFO", logger="impact_warehouse.ops.ingest_runs"):
         assert plan_interval(CATALOG, start, end, as_of=end.date()) == []
     assert "no survey window is open between 2025-05-31 and 2025-07-01" in caplog.text
@@ -85,21 +86,21 @@ def test_a_month_with_no_open_window_plans_no_survey(caplog: pytest.LogCaptureFi
 
 def test_yearly_release_runs_after_every_survey_of_the_year_closed(dags: DagBag) -> None:
     timetable = dags.dags["impact_warehouse"].timetable.timetable
-    assert timetable._expression == calendar.RELEASE_CRON
-    assert str(timetable._timezone.name) == calendar.TIMEZONE_NAME
+    assert timetable._expression == CALENDAR.release_cron
+    assert str(timetable._timezone.name) == CALENDAR.time_zone
     for fiscal_year in sorted({wave.fiscal_year for wave in CATALOG.waves.values()}):
-        release = calendar.release_run_at(fiscal_year)
+        release = CALENDAR.release_run_at(fiscal_year)
         waves = [w for w in CATALOG.waves.values() if w.fiscal_year == fiscal_year]
         last_close = max(wave.close_date for wave in waves)
-        assert calendar.fiscal_year_end(fiscal_year) < release.date()
+        assert CALENDAR.fiscal_year_end(fiscal_year) < release.date()
         # A monthly ingest run lands the last responses between the close and the release.
         ingest_runs = [
             end
-            for _, end in calendar.monthly_intervals(last_close + timedelta(days=1), release.date())
+            for _, end in CALENDAR.monthly_intervals(last_close + timedelta(days=1), release.date())
             if end < release
         ]
         assert ingest_runs, f"FY{fiscal_year}: no ingest run between {last_close} and {release}"
-        assert calendar.released_fiscal_year(release) == fiscal_year
+        assert CALENDAR.released_fiscal_year(release) == fiscal_year
 
 
 def test_trigger_form_offers_the_catalogs_choices(dags: DagBag) -> None:
@@ -130,8 +131,8 @@ def test_dags_serialize_for_the_scheduler(dags: DagBag, dag_id: str) -> None:
 def test_a_named_wave_is_pulled_whatever_its_window(caplog: pytest.LogCaptureFixture) -> None:
     wave = CATALOG.waves["mamabono_2025_post"]
     # The June 2026 run: the wave closed months before, so the interval alone never plans it.
-    start, end = next(iter(calendar.monthly_intervals(date(2026, 7, 1), date(2026, 7, 1))))
-    assert not wave.overlaps(*calendar.interval_dates(start, end))
+    start, end = next(iter(CALENDAR.monthly_intervals(date(2026, 7, 1), date(2026, 7, 1))))
+    assert not wave.overlaps(*CALENDAR.interval_dates(start, end))
     assert "mamabono_2025_post" not in plan_interval(CATALOG, start, end, as_of=end.date())
     named = IngestParams(wave="mamabono_2025_post")
     assert plan_interval(CATALOG, start, end, as_of=end.date(), params=named) == [

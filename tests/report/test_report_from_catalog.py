@@ -243,6 +243,7 @@ def catalog_report(demo_warehouse_for_seed, tmp_path_factory) -> str:
         "items": ITEMS,
         "scales": SCALES,
         "scale_measures": SCALE_MEASURES,
+        "scale_labels": SCALE_LABELS,
         "programs": pd.DataFrame(
             {
                 "program_code": ["alpha", "beta"],

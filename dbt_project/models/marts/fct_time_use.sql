@@ -27,6 +27,14 @@ answers as (
 
 ),
 
+{#- The four hours items are catalog data (items.csv time_use_role); a catalog without
+    them has no time-use rows. -#}
+time_use_items as (
+
+    select item_code, time_use_role from {{ ref('items') }} where time_use_role is not null
+
+),
+
 time_use_reference as (
 
     select * from {{ ref('time_use_reference') }}
@@ -36,30 +44,22 @@ time_use_reference as (
 hours_answers as (
 
     select
-        fiscal_year,
-        wave_type,
-        respondent_key,
-        max(case when item_code = 'housework_hours_weekday_self' then value_numeric end)
-            as weekday_self,
-        max(case when item_code = 'housework_hours_weekend_self' then value_numeric end)
-            as weekend_self,
-        max(case when item_code = 'housework_hours_weekday_partner' then value_numeric end)
-            as weekday_partner,
-        max(case when item_code = 'housework_hours_weekend_partner' then value_numeric end)
-            as weekend_partner
-
+        answers.fiscal_year,
+        answers.wave_type,
+        answers.respondent_key,
+        {% for role in ['self_weekday', 'self_weekend', 'partner_weekday', 'partner_weekend'] -%}
+        max(case when time_use_items.time_use_role = '{{ role }}' then answers.value_numeric end)
+            as {{ role }}{{ ',' if not loop.last }}
+        {% endfor %}
     from answers
 
-    where is_counted
-        and wave_type in ('followup', 'comparison')
-        and item_code in (
-            'housework_hours_weekday_self',
-            'housework_hours_weekend_self',
-            'housework_hours_weekday_partner',
-            'housework_hours_weekend_partner'
-        )
+    inner join time_use_items
+        on answers.item_code = time_use_items.item_code
 
-    group by fiscal_year, wave_type, respondent_key
+    where answers.is_counted
+        and answers.wave_type in ('followup', 'comparison')
+
+    group by answers.fiscal_year, answers.wave_type, answers.respondent_key
 
 ),
 
@@ -73,15 +73,15 @@ respondent_weekly_hours as (
         fiscal_year,
         wave_type as respondent_group,
         respondent_key,
-        5 * weekday_self + 2 * weekend_self as self_week_hours,
-        5 * weekday_partner + 2 * weekend_partner as partner_week_hours
+        5 * self_weekday + 2 * self_weekend as self_week_hours,
+        5 * partner_weekday + 2 * partner_weekend as partner_week_hours
 
     from hours_answers
 
-    where weekday_self is not null
-        and weekend_self is not null
-        and weekday_partner is not null
-        and weekend_partner is not null
+    where self_weekday is not null
+        and self_weekend is not null
+        and partner_weekday is not null
+        and partner_weekend is not null
 
 ),
 

@@ -12,6 +12,7 @@ from impact_warehouse.catalog.model import (
     Scale,
     Wave,
     load_catalog,
+    load_organisation,
 )
 from impact_warehouse.catalog.organisation import Organisation
 
@@ -28,5 +29,6 @@ __all__ = [
     "Scale",
     "Wave",
     "load_catalog",
+    "load_organisation",
     "normalise_title",
 ]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from impact_warehouse.catalog.errors import CatalogError
 from impact_warehouse.catalog.organisation import FILE_NAME, Organisation, read_organisation
 from impact_warehouse.catalog.programs import Program, ProgramGroup, read_programs
+from impact_warehouse.catalog.time_use import check_time_use_roles, read_time_use_role
 from impact_warehouse.settings import paths
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class Item:
     is_personal_data: bool
     report_label_ja: str
     wordings: tuple[tuple[int, int | None, str], ...]  # (valid_from_fy, valid_to_fy, wording)
+    time_use_role: str | None = None  # catalog/time_use.py
 
     def wording_for(self, fiscal_year: int) -> str | None:
         for valid_from, valid_to, wording in self.wordings:
@@ -250,6 +252,13 @@ def _check_member(
         )
 
 
+def load_organisation(seed_dir: Path | None = None) -> Organisation:
+    """Only the organisation profile: what the DAG schedules need even when another seed is
+    broken (the DAGs must load so their first task can report the broken seed)."""
+    seed_dir = seed_dir or paths().seeds
+    return read_organisation(FILE_NAME, _read_rows(seed_dir, FILE_NAME))
+
+
 def load_catalog(seed_dir: Path | None = None) -> Catalog:
     """Read every seed file, cross-check references, and return the catalog."""
     seed_dir = seed_dir or paths().seeds
@@ -340,7 +349,13 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
             is_personal_data=_bool(row["is_personal_data"]),
             report_label_ja=row["report_label_ja"],
             wordings=tuple(sorted(wordings[code])),
+            time_use_role=read_time_use_role(
+                line, code, row["time_use_role"], scales[row["scale_code"]].value_type
+            ),
         )
+    check_time_use_roles(
+        (code, item.time_use_role) for code, item in items.items() if item.time_use_role
+    )
     orphan_wordings = sorted(set(wordings) - set(items))
     if orphan_wordings:
         raise CatalogError(f"item_wordings.csv: items {orphan_wordings} are not in items.csv")

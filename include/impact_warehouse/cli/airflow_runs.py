@@ -133,8 +133,9 @@ def forms_connection_configured(env: dict[str, str]) -> bool:
 
 
 def month_interval_end(month: str) -> datetime:
-    """``2025-05`` → the run that covers May 2025: 1 June 2025 03:00 JST (the DAG's cron)."""
-    from impact_warehouse.ops.calendar import TOKYO
+    """``2025-05`` → the run that covers May 2025: 1 June 2025 03:00 (the DAG's cron, in the
+    organisation's time zone)."""
+    from impact_warehouse.ops.calendar import configured_calendar
 
     try:
         year, number = (int(part) for part in month.split("-"))
@@ -142,7 +143,7 @@ def month_interval_end(month: str) -> datetime:
     except ValueError:
         raise ValueError(f"--month {month!r} is not YYYY-MM") from None
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return datetime(following.year, following.month, 1, 3, tzinfo=TOKYO)
+    return configured_calendar().ingest_run_at(following)
 
 
 def pull_preflight(settings: Paths, wave: str | None, as_of: date | None) -> int | None:

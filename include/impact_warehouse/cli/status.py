@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from impact_warehouse.cli.progress import fail
-from impact_warehouse.ops.calendar import TOKYO
+from impact_warehouse.ops.calendar import configured_calendar
 from impact_warehouse.settings import paths
 
 NO_RELEASE_JA = (
@@ -43,7 +43,7 @@ MAX_FINDINGS_SHOWN = 20
 
 def local_time(timestamp: str) -> str:
     moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    return moment.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M JST")
+    return configured_calendar().wall_clock(moment)
 
 
 def check_label(name: str, status: str) -> str:
@@ -192,12 +192,13 @@ def _switch_lines(release: Any) -> list[str]:
 
 
 def deadline_line(now: datetime | None = None) -> str:
-    from impact_warehouse.ops.calendar import fiscal_year_of, local_date, release_due_at
     from impact_warehouse.publish import list_releases
 
+    calendar = configured_calendar()
     now = now or datetime.now(UTC)
-    due_year = fiscal_year_of(local_date(now)) - 1  # the latest fiscal year that has ended
-    due_at = release_due_at(due_year)
+    # the latest fiscal year that has ended
+    due_year = calendar.fiscal_year_of(calendar.local_date(now)) - 1
+    due_at = calendar.release_due_at(due_year)
     releases = list_releases()
     published = [r for r in releases if r.fiscal_year == due_year]
     due_text = due_at.strftime("%Y-%m-%d")

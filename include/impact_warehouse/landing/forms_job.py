@@ -155,7 +155,7 @@ class _WaveRun:
         self.batch_id = batch_id
         self.limits = limits
         # One "now" per run: what is "in the future" must not shift between pages.
-        self.started_ns = now_ns(as_of)
+        self.started_ns = now_ns(as_of, context.catalog.organisation.zone)
         self.lander = AnswerLander(context.catalog, context.pseudonymiser)
         self.quarantine_store = quarantine_store(context.landing_dir, SOURCE, wave.source_ref)
         self.resends = ResendIndex(context.landing_dir, SOURCE, wave.source_ref, store)

@@ -16,13 +16,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 FUTURE_SKEW_ENV = "IMPACT_FUTURE_SKEW_HOURS"
 DEFAULT_FUTURE_SKEW_HOURS = 24.0
-# Survey days are Japanese days: an as-of day ends at midnight in Japan.
-JAPAN = timezone(timedelta(hours=9))
 
 # RFC 3339 date-time: a zone is required (Z or ±hh:mm), fractions up to nanoseconds.
 _RFC3339 = re.compile(
@@ -114,17 +112,18 @@ def parse_timestamp(text: str) -> Timestamp:
     return Timestamp(text=text, epoch_ns=epoch_ns, utc_text=utc_text)
 
 
-def now_ns(as_of: date | None = None) -> int:
+def now_ns(as_of: date | None = None, zone: tzinfo = UTC) -> int:
     """The run's "now" in epoch nanoseconds: the clock, or the end of a later ``as_of`` day.
 
     A run that replays a later day of the sources (the demo, the README walk-through) sees
-    responses up to the end of that day in Japan; those are not "in the future" for it. An
+    responses up to the end of that day in ``zone``, the organisation's time zone (survey
+    days are its local days); those are not "in the future" for it. An
     earlier ``as_of`` never moves "now" back: responses sent since then are real.
     """
     clock_ns = int(datetime.now(UTC).timestamp() * 10**9)
     if as_of is None:
         return clock_ns
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=JAPAN)
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=zone)
     return max(clock_ns, int(end_of_day.timestamp()) * 10**9)
 
 

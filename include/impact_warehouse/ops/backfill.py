@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from impact_warehouse.catalog import load_catalog
-from impact_warehouse.ops.calendar import TOKYO
+from impact_warehouse.ops.calendar import Calendar
 from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval, run_ingest
 from impact_warehouse.ops.publishing import (
     Progress,
@@ -62,7 +62,7 @@ def backfill(
     years = check_fiscal_years(from_fy, to_fy, {w.fiscal_year for w in catalog.waves.values()})
     result = BackfillResult(fiscal_years=years)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    now = datetime.combine(as_of, datetime.min.time(), tzinfo=TOKYO)
+    now = datetime.combine(as_of, datetime.min.time(), tzinfo=Calendar(catalog.organisation).zone)
     for fiscal_year in years:
         waves = plan_interval(
             catalog, now, now, as_of=as_of, params=IngestParams("all", fiscal_year)

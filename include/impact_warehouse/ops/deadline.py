@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.ops.calendar import TOKYO, released_fiscal_year
+from impact_warehouse.ops.calendar import Calendar, configured_calendar
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,8 @@ def _as_datetime(value: Any) -> datetime | None:
     return moment
 
 
-def format_japanese_datetime(moment: datetime) -> str:
-    local = moment.astimezone(TOKYO)
+def format_japanese_datetime(moment: datetime, calendar: Calendar) -> str:
+    local = moment.astimezone(calendar.zone)
     return f"{local.year}年{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
 
 
@@ -45,6 +45,7 @@ def check_release_deadline(
     run_id: str | None = None,
     dag_id: str | None = None,
     releases_dir: Path | None = None,
+    calendar: Calendar | None = None,
 ) -> dict[str, Any]:
     """Alert staff (through ``notify``) unless a release of ``fiscal_year`` exists."""
     from impact_warehouse.notify import Alert, send_alerts
@@ -62,18 +63,21 @@ def check_release_deadline(
         )
         return {"fiscal_year": fiscal_year, "late": False, "release_id": published[-1].release_id}
     current = current_release(releases_dir)
+    calendar = calendar or configured_calendar()
     alert = Alert(
         kind="release_overdue",
         fiscal_year=fiscal_year,
         run_id=run_id,
         details={
             "due_at": due_at.isoformat(),
-            "due_at_ja": format_japanese_datetime(due_at),
+            "due_at_ja": format_japanese_datetime(due_at, calendar),
             "checked_at": now.isoformat(),
             "dag_id": dag_id,
             "current_release": current.release_id if current else None,
             "current_release_gate_passed": current.gate_result.get("passed") if current else None,
-            "how_to_change_deadline": "IMPACT_RELEASE_DEADLINE_DAYS (days after the 1 May run)",
+            "how_to_change_deadline": (
+                "IMPACT_RELEASE_DEADLINE_DAYS (days after the yearly release run)"
+            ),
         },
     )
     results = send_alerts([alert])
@@ -113,7 +117,8 @@ def release_deadline_missed(context: Mapping[str, Any] | None = None, **_: Any) 
 
     ``context`` is what Airflow passes to deadline callbacks: ``dag_run`` (the run as the REST
     API shows it) and ``deadline`` (``deadline_time``). The fiscal year is the run's
-    ``fiscal_year`` parameter, else the one that ended before the run (1 May 2026 → FY2025).
+    ``fiscal_year`` parameter, else the one that ended before the run in the organisation's
+    calendar (Mamabono: 1 May 2026 → FY2025).
     """
     context = context or {}
     dag_run = context.get("dag_run") or {}
@@ -121,10 +126,12 @@ def release_deadline_missed(context: Mapping[str, Any] | None = None, **_: Any) 
     due_at = _as_datetime(deadline.get("deadline_time")) or datetime.now(UTC)
     run_at = _as_datetime(dag_run.get("logical_date") or dag_run.get("run_after")) or due_at
     conf = dag_run.get("conf") or {}
-    fiscal_year = conf.get("fiscal_year") or released_fiscal_year(run_at)
+    calendar = configured_calendar()
+    fiscal_year = conf.get("fiscal_year") or calendar.released_fiscal_year(run_at)
     return check_release_deadline(
         int(fiscal_year),
         due_at=due_at,
         run_id=dag_run.get("dag_run_id") or dag_run.get("run_id"),
         dag_id=dag_run.get("dag_id"),
+        calendar=calendar,
     )

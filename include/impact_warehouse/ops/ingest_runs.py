@@ -33,7 +33,7 @@ from typing import Any
 from impact_warehouse import ingest
 from impact_warehouse.catalog import Catalog
 from impact_warehouse.landing.summary import format_run_summary, merge_summaries, write_run_summary
-from impact_warehouse.ops.calendar import interval_dates
+from impact_warehouse.ops.calendar import Calendar
 from impact_warehouse.ops.task_errors import TaskError, last_try_per_task
 from impact_warehouse.settings import Paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
@@ -75,7 +75,7 @@ def plan_interval(
 ) -> list[str]:
     """The Google Forms waves one run pulls; logs in plain words when there are none."""
     params = params or IngestParams()
-    start, end = interval_dates(interval_start, interval_end)
+    start, end = Calendar(catalog.organisation).interval_dates(interval_start, interval_end)
     waves = ingest.plan_form_waves(
         catalog,
         start,

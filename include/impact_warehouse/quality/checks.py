@@ -394,7 +394,17 @@ def check_hours_plausible(ctx: CheckContext) -> list[Finding]:
     settings = ctx.settings("hours_plausible")
     severity = ctx.severity("hours_plausible")
     max_hours = float(settings.get("max_hours_per_day", 24))
-    days: dict[str, list[str]] = dict(settings.get("days") or {})
+    # The hours items are catalog data (items.csv time_use_role "<spouse>_<day>"): per day,
+    # the respondent's and the partner's item; a catalog without them has nothing to check.
+    roles = ctx.df(
+        "select item_code, time_use_role from catalog.items where time_use_role is not null "
+        "order by time_use_role"
+    )
+    days: dict[str, list[str]] = {}
+    for item_code, role in roles.itertuples(index=False):
+        days.setdefault(str(role).split("_", 1)[1], []).append(str(item_code))
+    if not days:
+        return []
     items = sorted({item for pair in days.values() for item in pair})
     answers = ctx.df(
         """

@@ -41,6 +41,7 @@ class ReportData:
     organisation: Organisation
     scales: pd.DataFrame
     scale_measures: pd.DataFrame
+    scale_labels: pd.DataFrame
     wave_types: pd.DataFrame
     item_sections: pd.DataFrame
 
@@ -89,6 +90,7 @@ _QUERIES: dict[str, str] = {
     "scales": "select * from catalog.scales order by scale_code",
     "scale_measures": """
         select * from catalog.scale_measures order by scale_code, display_order, measure_code""",
+    "scale_labels": "select * from catalog.scale_labels order by scale_code, value_code desc",
     "wave_types": "select * from catalog.wave_types",
     "item_sections": "select * from catalog.item_sections order by display_order, section_code",
 }

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import jinja2
-import yaml
 
 from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
+from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.summary import SummaryLine
 
@@ -50,26 +49,6 @@ CLOSING_LEADS = {
 }
 
 
-def methods_entries(k: int, organisation: Organisation) -> list[dict[str, str]]:
-    """The methods text with the release's k and the organisation's own words filled in."""
-    text = resources.files("impact_warehouse.report").joinpath("methods_ja.yaml").read_text("utf-8")
-    description = organisation.comparison_group_description_ja
-    values = {
-        "{k}": str(k),
-        "{comparison_group}": organisation.comparison_group_label_ja,
-        # "…別の人たちで、<who>です。" or, with no description, "…別の人たちです。"
-        "{comparison_group_who}": f"で、{description}" if description else "",
-    }
-    entries = []
-    for entry in yaml.safe_load(text):
-        filled = dict(entry)
-        for placeholder, value in values.items():
-            filled["title"] = filled["title"].replace(placeholder, value)
-            filled["text"] = filled["text"].replace(placeholder, value)
-        entries.append(filled)
-    return entries
-
-
 def build_sections(
     outcome_sections: list[OutcomeSection],
     charts: list[Chart],
@@ -77,6 +56,7 @@ def build_sections(
     lines: list[SummaryLine],
     k: int,
     organisation: Organisation,
+    scale_rules: str = "",
 ) -> list[Section]:
     """The page's sections in order, each with the charts and tables made for it."""
     plan = [
@@ -95,7 +75,7 @@ def build_sections(
             charts=[chart for chart in charts if chart.section == anchor],
             tables=[table for table in tables if table.section == anchor],
             summary_lines=lines if anchor == "summary" else [],
-            methods=methods_entries(k, organisation) if anchor == "methods" else [],
+            methods=(methods_entries(k, organisation, scale_rules) if anchor == "methods" else []),
         )
         for anchor, title, lead in plan
         # Targets and series exist only when the catalog declares targets or the release has

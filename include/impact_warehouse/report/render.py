@@ -12,6 +12,7 @@ from impact_warehouse.publish.files import write_text_atomically
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
+from impact_warehouse.report.methods import scale_rules_ja
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
 from impact_warehouse.report.page import build_sections, render_html
 from impact_warehouse.report.release import resolve_release
@@ -94,7 +95,9 @@ def render_report(
 
     step = time.perf_counter()
     organisation = data.organisation
-    sections = build_sections(outcome_sections, charts, tables, lines, k, organisation)
+    sections = build_sections(
+        outcome_sections, charts, tables, lines, k, organisation, scale_rules_ja(data)
+    )
     html = render_html(
         sections=sections,
         context={
