@@ -13,7 +13,7 @@ from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
-from impact_warehouse.report.page import build_sections, render_html
+from impact_warehouse.report.page import build_sections, output_indicators_lead, render_html
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.series_charts import targets_and_series
 from impact_warehouse.report.summary import summary_lines
@@ -94,7 +94,15 @@ def render_report(
 
     step = time.perf_counter()
     organisation = data.organisation
-    sections = build_sections(outcome_sections, charts, tables, lines, k, organisation)
+    sections = build_sections(
+        outcome_sections,
+        charts,
+        tables,
+        lines,
+        k,
+        organisation,
+        opening_leads={"outputs": output_indicators_lead(data.indicators)},
+    )
     html = render_html(
         sections=sections,
         context={
