@@ -172,6 +172,17 @@ def test_the_targets_and_series_sections_show_every_target_and_indicator(
         assert f"{row.indicator_symbol}{row.content_ja}（経年の推移）" in text
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("fiscal_year", REPORTED_YEARS)
+def test_every_table_row_traces_to_one_reporting_row(demo_run: DemoRun, fiscal_year: int) -> None:
+    # An item asked at post and at follow-up has two rows in one comparison table: the wave
+    # is named and is part of the row key, or the two rows could not be told apart.
+    for path in sorted((demo_run.report_dir(fiscal_year) / "tables").glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            keys = [row["行キー"] for row in csv.DictReader(handle)]
+        assert len(keys) == len(set(keys)), path.name
+
+
 # --- each published figure against an independent computation ----------------------------
 
 
