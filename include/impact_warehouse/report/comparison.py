@@ -36,11 +36,12 @@ from impact_warehouse.report.outcome_plan import OutcomeSection
 CHART_CAPTION = "ひげは95%信頼区間（Wilson）。右は差（ポイント）と Newcombe 95%信頼区間。"
 
 
-def _columns(data: ReportData, with_indicator: bool) -> list[Column]:
+def _columns(data: ReportData, with_indicator: bool, with_wave: bool) -> list[Column]:
     participants, comparison = participants_ja(data), comparison_ja(data)
     return [
         Column("プログラム"),
         *([Column("指標")] if with_indicator else []),
+        *([Column("アンケート")] if with_wave else []),
         Column("項目"),
         Column("割合の種類"),
         Column(f"{participants} N", "count"),
@@ -75,11 +76,16 @@ def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
     with_indicator = bool(rows.indicator_code.notna().any()) or section.anchor in set(
         data.indicators.indicator_type
     )
-    waves = "・".join(wave_type_ja(data, wave) for wave in dict.fromkeys(rows.wave_type))
+    wave_types = list(dict.fromkeys(rows.wave_type))
+    waves = "・".join(wave_type_ja(data, wave) for wave in wave_types)
+    # An item asked in two waves (e.g. at post and at follow-up) has a row for each: name the
+    # wave, or the two rows could not be told apart.
+    with_wave = len(wave_types) > 1
     table_rows = [
         [
             Cell.of(program_name(data, row.program_code)),
             *([Cell.of(row.indicator_symbol)] if with_indicator else []),
+            *([Cell.of(wave_type_ja(data, row.wave_type))] if with_wave else []),
             Cell.of(row.report_label_ja),
             Cell.of(row.measure_label_ja),
             *_cells(row),
@@ -88,13 +94,14 @@ def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
     ]
     keys = [
         f"{data.fiscal_year}|{row.program_code}|{row.item_code}|{row.measure}"
+        + (f"|{row.wave_type}" if with_wave else "")
         for row in rows.itertuples(index=False)
     ]
     return make_table(
         f"{section.anchor}_outcomes" if with_indicator else section.anchor,
         f"{section.title}（{data.fiscal_year}年度 {waves}）".replace(" ）", "）"),
         section.anchor,
-        _columns(data, with_indicator),
+        _columns(data, with_indicator, with_wave),
         table_rows,
         f"差 = {participants_ja(data)}の割合 − {comparison_ja(data)}の割合（ポイント）。"
         "信頼区間は Newcombe 法（ハイブリッド Wilson）。" + lower_is_better_note(rows),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
+import pandas as pd
 
 from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
@@ -49,6 +50,21 @@ CLOSING_LEADS = {
 }
 
 
+# A methods paragraph that explains one kind of table only: shown when the report has it.
+METHODS_FOR_TABLE = {"Measures / Time use": "time_use"}
+
+
+def output_indicators_lead(indicators: pd.DataFrame) -> str:
+    """The catalog's output indicators, named in the outputs section: the tables there are
+    the same for every organisation, so the lead says which of its indicators they report."""
+    outputs = indicators[indicators.indicator_type == "output"]
+    named = [
+        f"{row.indicator_symbol}{row.content_ja}（{row.indicator_ja}）"
+        for row in outputs.itertuples(index=False)
+    ]
+    return f"アウトプット指標：{'、'.join(named)}。" if named else ""
+
+
 def build_sections(
     outcome_sections: list[OutcomeSection],
     charts: list[Chart],
@@ -57,10 +73,18 @@ def build_sections(
     k: int,
     organisation: Organisation,
     scale_rules: str = "",
+    opening_leads: dict[str, str] | None = None,
 ) -> list[Section]:
     """The page's sections in order, each with the charts and tables made for it."""
+    leads = opening_leads or {}
+    table_keys = {table.key for table in tables}
+    methods = [
+        entry
+        for entry in methods_entries(k, organisation, scale_rules)
+        if METHODS_FOR_TABLE.get(entry["metrics_section"], "") in {"", *table_keys}
+    ]
     plan = [
-        *((anchor, title, "") for anchor, title in OPENING_SECTIONS.items()),
+        *((anchor, title, leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
         *(
             (anchor, title, CLOSING_LEADS.get(anchor, ""))
@@ -75,7 +99,7 @@ def build_sections(
             charts=[chart for chart in charts if chart.section == anchor],
             tables=[table for table in tables if table.section == anchor],
             summary_lines=lines if anchor == "summary" else [],
-            methods=(methods_entries(k, organisation, scale_rules) if anchor == "methods" else []),
+            methods=methods if anchor == "methods" else [],
         )
         for anchor, title, lead in plan
         # Targets and series exist only when the catalog declares targets or the release has

@@ -14,7 +14,7 @@ from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.methods import scale_rules_ja
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
-from impact_warehouse.report.page import build_sections, render_html
+from impact_warehouse.report.page import build_sections, output_indicators_lead, render_html
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.series_charts import targets_and_series
 from impact_warehouse.report.summary import summary_lines
@@ -96,7 +96,14 @@ def render_report(
     step = time.perf_counter()
     organisation = data.organisation
     sections = build_sections(
-        outcome_sections, charts, tables, lines, k, organisation, scale_rules_ja(data)
+        outcome_sections,
+        charts,
+        tables,
+        lines,
+        k,
+        organisation,
+        scale_rules_ja(data),
+        opening_leads={"outputs": output_indicators_lead(data.indicators)},
     )
     html = render_html(
         sections=sections,
