@@ -32,7 +32,9 @@ def test_a_catalog_without_output_indicators_gets_no_lead() -> None:
 
 def _methods_titles(tables: list[ReportTable]) -> list[str]:
     organisation = load_catalog(EXAMPLE).organisation
-    sections = build_sections([], [], tables, [], 5, organisation, {"outputs": "lead"})
+    sections = build_sections(
+        [], [], tables, [], 5, organisation, opening_leads={"outputs": "lead"}
+    )
     (methods,) = [section for section in sections if section.anchor == "methods"]
     (outputs,) = [section for section in sections if section.anchor == "outputs"]
     assert outputs.lead == "lead"
