@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from impact_warehouse.settings import PROJECT_ROOT
 
@@ -40,6 +41,9 @@ def test_walkthrough_extracts_every_command_block_in_order() -> None:
     assert positions == sorted(positions)
 
 
+# The walk-through runs `impact demo` (two DAG runs, every report section) in a subprocess
+# with its own 900 s bound; pytest's default hang guard (600 s) must not cut it short.
+@pytest.mark.timeout(1200)
 def test_following_the_walkthrough_publishes_the_new_wave(tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
     shutil.copytree(PROJECT_ROOT, checkout, ignore=NOT_COPIED)
