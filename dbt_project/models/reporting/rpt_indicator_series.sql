@@ -1,10 +1,10 @@
 {#- Published multi-year series (METRICS.md "Multi-year outcome tracking"): each per-wave
     share of marts.fct_indicator_series with labels, its year-to-year difference (Newcombe)
-    and trend (odds ratio per year), and the wording version. Suppression: a cell is
-    suppressed with the programs of its fiscal year × wave type × item × measure
-    (macros/suppression/suppression_flags.sql, as every published share); a difference is
-    null when either of its years is suppressed, a trend when any of its years is, since
-    each could be solved back to a suppressed count. -#}
+    and trend (odds ratio per year), and the wording version. Suppression: each cell is
+    the engine row indicator_result_key, so it is suppressed exactly when
+    rpt_outcome_results suppresses that row (one decision per cell, made there); a
+    difference is null when either of its years is suppressed, a trend when any of its years
+    is, since each could be solved back to a suppressed count. -#}
 with
 
 indicator_series as (
@@ -37,14 +37,10 @@ item_wordings as (
 
 ),
 
-suppression as (
+published_outcomes as (
 
-    {{ suppression_flags(
-        'indicator_series',
-        partition_by=['fiscal_year', 'wave_type', 'item_code', 'measure'],
-        cell_key='program_code',
-        cell_size='denominator'
-    ) }}
+    select indicator_result_key, is_suppressed, suppression_reason
+    from {{ ref('rpt_outcome_results') }}
 
 ),
 
@@ -62,12 +58,8 @@ flagged as (
 
     from indicator_series
 
-    inner join suppression
-        on indicator_series.fiscal_year = suppression.fiscal_year
-        and indicator_series.wave_type = suppression.wave_type
-        and indicator_series.item_code = suppression.item_code
-        and indicator_series.measure = suppression.measure
-        and indicator_series.program_code = suppression.program_code
+    inner join published_outcomes as suppression
+        on indicator_series.indicator_result_key = suppression.indicator_result_key
 
     window series_years as (
         partition by
