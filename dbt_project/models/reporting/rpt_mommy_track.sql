@@ -1,6 +1,6 @@
-{#- Report 見えてきた課題 2 (マミートラック): the mommy-track items (items.csv section
-    'mommy_track', outside the logic model) among follow-up respondents against the
-    comparison panel: the primary share of the item's scale, a selection of
+{#- Report 見えてきた課題 2 (マミートラック): follow-up items outside the logic model (no
+    item_indicators row at follow-up; Mamabono's are its items.csv section 'mommy_track')
+    among follow-up respondents against the comparison panel: the primary share of the item's scale, a selection of
     rpt_outcome_results (Wilson intervals, the difference in points with a Newcombe 95%
     interval and Fisher's exact p-value, computed in fct_indicator_results). -#}
 with
@@ -44,7 +44,7 @@ final as (
     where population = 'respondents'
         and wave_type = 'followup'
         and is_primary_measure
-        and section = 'mommy_track'
+        and indicator_code is null
 
 )
 
