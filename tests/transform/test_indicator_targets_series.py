@@ -18,7 +18,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from impact_warehouse.transform.indicator_series import compute_indicator_series
-from impact_warehouse.transform.indicator_targets import compute_indicator_targets
+from impact_warehouse.transform.indicator_targets import TARGET_COLUMNS, compute_indicator_targets
 
 K = 5
 YEARS = (2022, 2023, 2024, 2025)
@@ -186,19 +186,7 @@ def test_a_series_where_every_answer_is_the_same_has_no_trend():
 
 
 def _targets(*rows: tuple) -> pd.DataFrame:
-    columns = [
-        "indicator_code",
-        "fiscal_year",
-        "program_code",
-        "wave_type",
-        "item_code",
-        "measure",
-        "operator",
-        "target_value",
-        "source_ja",
-        "note_ja",
-    ]
-    return pd.DataFrame([(*row, "出所", None) for row in rows], columns=columns)
+    return pd.DataFrame([(*row, "出所", None) for row in rows], columns=list(TARGET_COLUMNS))
 
 
 WAVE_YEARS = pd.DataFrame({"fiscal_year": [*YEARS, 2026], "wave_type": "post"})

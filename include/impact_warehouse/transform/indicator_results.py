@@ -25,14 +25,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from impact_warehouse.transform.outcome_rules import ScaleRules, scale_rules
 from impact_warehouse.transform.outcome_statistics import (
     ANSWER_COUNT,
-    CONFIDENCE,
     GROUP,
     PAIR_COUNT,
+    difference_in_points,
     distribution_results,
     mcnemar_results,
     mean_results,
@@ -240,12 +239,10 @@ def with_comparison(results: pd.DataFrame) -> pd.DataFrame:
         row = results.loc[index]
         x1, n1 = int(row["numerator"]), int(row["denominator"])
         x2, n2 = int(row["comparison_numerator"]), int(row["comparison_denominator"])
-        lower, upper = confint_proportions_2indep(
-            x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - CONFIDENCE
-        )
-        results.loc[index, "difference_points"] = (x1 / n1 - x2 / n2) * 100
-        results.loc[index, "difference_ci_lower"] = float(lower) * 100
-        results.loc[index, "difference_ci_upper"] = float(upper) * 100
+        difference, lower, upper = difference_in_points(x1, n1, x2, n2)
+        results.loc[index, "difference_points"] = difference
+        results.loc[index, "difference_ci_lower"] = lower
+        results.loc[index, "difference_ci_upper"] = upper
         results.loc[index, "p_value"] = float(
             stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue
         )

@@ -25,9 +25,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.stats.proportion import confint_proportions_2indep
 
-CONFIDENCE = 0.95
+from impact_warehouse.transform.outcome_statistics import CONFIDENCE, difference_in_points
+
 RESPONDENTS = "respondents"
 TREND_MIN_YEARS = 3
 SERIES = ["program_code", "wave_type", "item_code", "measure"]
@@ -164,17 +164,15 @@ def year_difference(row: dict[str, object], previous: dict[str, object]) -> dict
     """This year's share minus the previous year's, in points, Newcombe 95% interval."""
     x1, n1 = int(row["numerator"]), int(row["denominator"])
     x0, n0 = int(previous["numerator"]), int(previous["denominator"])
-    lower, upper = confint_proportions_2indep(
-        x1, n1, x0, n0, method="newcomb", compare="diff", alpha=1 - CONFIDENCE
-    )
+    difference, lower, upper = difference_in_points(x1, n1, x0, n0)
     return {
         "previous_fiscal_year": previous["fiscal_year"],
         "previous_numerator": x0,
         "previous_denominator": n0,
         "previous_value": x0 / n0,
-        "difference_points": (x1 / n1 - x0 / n0) * 100,
-        "difference_ci_lower": float(lower) * 100,
-        "difference_ci_upper": float(upper) * 100,
+        "difference_points": difference,
+        "difference_ci_lower": lower,
+        "difference_ci_upper": upper,
     }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from impact_warehouse.transform.outcome_rules import ScaleRules, value_measure
 
@@ -87,6 +87,15 @@ def with_wilson(shares: pd.DataFrame) -> pd.DataFrame:
     denominator = shares["denominator"].to_numpy(dtype=float)
     lower, upper = proportion_confint(numerator, denominator, alpha=1 - CONFIDENCE, method="wilson")
     return shares.assign(value=numerator / denominator, ci_lower=lower, ci_upper=upper)
+
+
+def difference_in_points(x1: int, n1: int, x0: int, n0: int) -> tuple[float, float, float]:
+    """Share x1/n1 minus share x0/n0 in points, with its Newcombe (hybrid Wilson) 95% interval:
+    the two groups are different people (METRICS.md "Comparison difference", "Multi-year")."""
+    lower, upper = confint_proportions_2indep(
+        x1, n1, x0, n0, method="newcomb", compare="diff", alpha=1 - CONFIDENCE
+    )
+    return (x1 / n1 - x0 / n0) * 100, float(lower) * 100, float(upper) * 100
 
 
 def mean_results(counts: pd.DataFrame, rules: ScaleRules) -> pd.DataFrame:
