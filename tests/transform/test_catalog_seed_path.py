@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def test_the_builtin_catalog_is_seeded_in_place(tmp_path: Path) -> None:
 def test_another_catalog_is_staged_with_the_project_seed_properties(tmp_path: Path) -> None:
     relative = seed_path_for(EXAMPLE, tmp_path / "dbt")
     staged = (DBT_PROJECT_DIR / relative).resolve()
-    assert staged == (tmp_path / "dbt" / "catalog_seeds").resolve()
+    assert staged.parent == (tmp_path / "dbt" / "catalog_seeds").resolve()
     names = {path.name for path in staged.iterdir()}
     assert {path.name for path in EXAMPLE.glob("*.csv")} <= names
     assert {path.name for path in BUILTIN_CATALOG_DIR.glob("_*.yml")} <= names
@@ -39,10 +40,29 @@ def test_another_catalog_is_staged_with_the_project_seed_properties(tmp_path: Pa
 
 
 def test_a_restaged_catalog_drops_files_removed_since(tmp_path: Path) -> None:
-    seed_path_for(EXAMPLE, tmp_path)
-    (tmp_path / "catalog_seeds" / "stale.csv").write_text("a\n1\n", encoding="utf-8")
-    seed_path_for(EXAMPLE, tmp_path)
-    assert not (tmp_path / "catalog_seeds" / "stale.csv").exists()
+    catalog = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, catalog)
+    first = DBT_PROJECT_DIR / seed_path_for(catalog, tmp_path)
+    (catalog / "question_overrides.csv").unlink()
+    second = DBT_PROJECT_DIR / seed_path_for(catalog, tmp_path)
+    assert (first / "question_overrides.csv").exists()
+    assert not (second / "question_overrides.csv").exists()
+
+
+def test_the_same_content_is_staged_once_and_never_emptied_under_a_build(tmp_path: Path) -> None:
+    # Two builds at once (a DAG run and `impact build`) each seed from their own folder; a
+    # later staging of other content leaves the earlier folder whole.
+    catalog = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, catalog)
+    first = seed_path_for(catalog, tmp_path)
+    assert seed_path_for(catalog, tmp_path) == first
+    files = sorted(path.name for path in (DBT_PROJECT_DIR / first).iterdir())
+    (catalog / "cohorts.csv").write_text(
+        (catalog / "cohorts.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert seed_path_for(catalog, tmp_path) != first
+    assert sorted(path.name for path in (DBT_PROJECT_DIR / first).iterdir()) == files
+    assert not list((tmp_path / "catalog_seeds").glob(".incoming-*"))
 
 
 def test_a_missing_catalog_folder_is_named(tmp_path: Path) -> None:

@@ -14,10 +14,12 @@ there through ``IMPACT_DBT_SEED_PATH`` (dbt wants seed paths relative to the pro
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -193,23 +195,36 @@ def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR
     """The ``seed-paths`` entry, relative to the dbt project, that seeds ``catalog``.
 
     The project's own seeds folder is used as it is. Another catalog is copied, with the
-    project's seed property files, into a fresh ``<dbt_work>/catalog_seeds/``: a copy, not the
-    folder itself, so the build seeds exactly the files that were there when it started.
+    project's seed property files, into ``<dbt_work>/catalog_seeds/<digest>/``, named by the
+    content it holds: a copy, so the build seeds exactly the files that were there when it
+    started, and one per content, so two builds at once (a DAG run and ``impact build``)
+    never empty a folder the other is seeding from. It is moved into place whole.
     """
     catalog = catalog.resolve()
     if catalog == PROJECT_SEEDS_DIR.resolve():
         return "seeds"
     if not catalog.is_dir():
         raise FileNotFoundError(f"catalog folder {catalog} does not exist (IMPACT_CATALOG_DIR)")
-    overlay = dbt_work.resolve() / "catalog_seeds"
-    if overlay.exists():
-        shutil.rmtree(overlay)
-    overlay.mkdir(parents=True)
-    for source in sorted(catalog.glob("*.csv")):
-        shutil.copy2(source, overlay / source.name)
-    for pattern in SEED_PROPERTY_PATTERNS:
-        for source in sorted(PROJECT_SEEDS_DIR.glob(pattern)):
-            shutil.copy2(source, overlay / source.name)
+    sources = sorted(catalog.glob("*.csv")) + [
+        source
+        for pattern in SEED_PROPERTY_PATTERNS
+        for source in sorted(PROJECT_SEEDS_DIR.glob(pattern))
+    ]
+    contents = {source.name: source.read_bytes() for source in sources}
+    digest = hashlib.sha256()
+    for name, data in sorted(contents.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    overlays = dbt_work.resolve() / "catalog_seeds"
+    overlay = overlays / digest.hexdigest()[:16]
+    if not overlay.is_dir():
+        overlays.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=overlays))
+        for name, data in contents.items():
+            (staging / name).write_bytes(data)
+        try:
+            staging.rename(overlay)
+        except OSError:  # another build put the same content in place first
+            shutil.rmtree(staging)
     return os.path.relpath(overlay, project.resolve())
 
 
