@@ -8,6 +8,7 @@ Validation errors name the file, the row and the fix.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -230,12 +231,15 @@ def _optional_number(row: _Row, column: str) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):  # nan, inf, 1e999 are no bound or rule
         raise CatalogError(
             f"{row.file_name} line {row.line}: '{column}'={value!r} is not a number; "
             "write digits only (e.g. 5 or 0.5), or leave it empty"
-        ) from None
+        )
+    return number
 
 
 def _bool(value: str) -> bool:
