@@ -164,6 +164,19 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         None,
         "double quotes",
     ),
+    # csv's field limit (128 KiB), e.g. a pasted document or a quote never closed.
+    "value_longer_than_csv_allows": (
+        lambda s: _set_cell(s, "organisation.csv", 2, "tagline_ja", "あ" * 200_000),
+        "organisation.csv",
+        2,
+        "cannot be read as CSV",
+    ),
+    "header_longer_than_csv_allows": (
+        lambda s: (s / "item_wordings.csv").write_text("x" * 200_000 + "\n", encoding="utf-8"),
+        "item_wordings.csv",
+        1,
+        "double quote",
+    ),
     "saved_as_shift_jis": (
         lambda s: _save_as_cp932(s, "waves.csv"),
         "waves.csv",
