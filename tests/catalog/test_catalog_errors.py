@@ -85,6 +85,43 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         4,
         "not a number",
     ),
+    # A threshold no answer can reach (or every answer meets) publishes 0% or 100%.
+    "measure_threshold_outside_scale": (
+        lambda s: _set_cell(s, "scale_measures.csv", 4, "threshold", "60"),
+        "scale_measures.csv",
+        4,
+        "outside scale score10's values 1–10",
+    ),
+    "measure_threshold_below_scale": (
+        lambda s: _set_cell(s, "scale_measures.csv", 6, "threshold", "-1"),
+        "scale_measures.csv",
+        6,
+        "outside scale anxiety10's values 1–10",
+    ),
+    "measure_threshold_huge": (
+        lambda s: _set_cell(s, "scale_measures.csv", 4, "threshold", "1e308"),
+        "scale_measures.csv",
+        4,
+        "outside scale score10's values",
+    ),
+    "measure_threshold_nan": (
+        lambda s: _set_cell(s, "scale_measures.csv", 4, "threshold", "nan"),
+        "scale_measures.csv",
+        4,
+        "not a number",
+    ),
+    "measure_threshold_infinite": (
+        lambda s: _set_cell(s, "scale_measures.csv", 5, "threshold", "inf"),
+        "scale_measures.csv",
+        5,
+        "not a number",
+    ),
+    "scale_bound_nan": (
+        lambda s: _set_cell(s, "scales.csv", 3, "max_value", "nan"),
+        "scales.csv",
+        3,
+        "not a number",
+    ),
     "measure_two_primaries": (
         lambda s: _set_cell(s, "scale_measures.csv", 5, "is_primary", "true"),
         "scale_measures.csv",
@@ -126,6 +163,19 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         "programs.csv",
         None,
         "double quotes",
+    ),
+    # csv's field limit (128 KiB), e.g. a pasted document or a quote never closed.
+    "value_longer_than_csv_allows": (
+        lambda s: _set_cell(s, "organisation.csv", 2, "tagline_ja", "あ" * 200_000),
+        "organisation.csv",
+        2,
+        "cannot be read as CSV",
+    ),
+    "header_longer_than_csv_allows": (
+        lambda s: (s / "item_wordings.csv").write_text("x" * 200_000 + "\n", encoding="utf-8"),
+        "item_wordings.csv",
+        1,
+        "double quote",
     ),
     "saved_as_shift_jis": (
         lambda s: _save_as_cp932(s, "waves.csv"),

@@ -80,6 +80,13 @@ CASES: dict[str, tuple[str, Callable[[list[dict[str, str]]], None], int, str]] =
     # name: (file, edit, line, words the message must hold)
     "month_13": ("organisation.csv", _set("fiscal_year_start_month", "13"), 2, "1–12"),
     "month_in_words": ("organisation.csv", _set("fiscal_year_start_month", "April"), 2, "1–12"),
+    # str.isdigit() is true for '²', which int() cannot read: no traceback, the same fix.
+    "month_superscript_digit": (
+        "organisation.csv",
+        _set("fiscal_year_start_month", "²"),
+        2,
+        "1–12",
+    ),
     "unknown_time_zone": ("organisation.csv", _set("time_zone", "Asia/Tokio"), 2, "IANA"),
     "release_day_not_a_day": ("organisation.csv", _set("release_month_day", "02-30"), 2, "MM-DD"),
     "title_placeholder": (

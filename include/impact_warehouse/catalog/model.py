@@ -8,6 +8,7 @@ Validation errors name the file, the row and the fix.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -166,10 +167,25 @@ def _read_rows(seed_dir: Path, file_name: str) -> list[tuple[int, _Row]]:
         raise CatalogError(f"{path}: seed file is missing; restore it from git or create it")
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            return [
-                (line, _Row(file_name, line, row))
-                for line, row in enumerate(csv.DictReader(handle), start=2)
-            ]
+            reader = csv.DictReader(handle)
+            rows: list[tuple[int, _Row]] = []
+            starts = 1  # the physical line the record being read starts on
+            try:
+                if reader.fieldnames is None:  # reads the header; None: an empty file
+                    return rows
+                starts = reader.line_num + 1
+                for line, row in enumerate(reader, start=2):
+                    rows.append((line, _Row(file_name, line, row)))
+                    starts = reader.line_num + 1
+            except csv.Error as error:
+                # e.g. a value longer than csv's field limit: most often a double quote that
+                # is never closed, so the rest of the file reads as one value.
+                raise CatalogError(
+                    f"{file_name} line {starts}: the file cannot be read as CSV ({error}); look "
+                    "for a double quote opened on this line and never closed, or a value far "
+                    "longer than a sentence"
+                ) from None
+            return rows
     except UnicodeDecodeError as error:
         raise CatalogError(
             f"{file_name}: byte {error.start} is not UTF-8; save the file as "
@@ -230,12 +246,15 @@ def _optional_number(row: _Row, column: str) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):  # nan, inf, 1e999 are no bound or rule
         raise CatalogError(
             f"{row.file_name} line {row.line}: '{column}'={value!r} is not a number; "
             "write digits only (e.g. 5 or 0.5), or leave it empty"
-        ) from None
+        )
+    return number
 
 
 def _bool(value: str) -> bool:

@@ -107,7 +107,8 @@ def read_organisation(file_name: str, rows: list[tuple[int, dict[str, str]]]) ->
 
 
 def _month(file_name: str, line: int, value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 12:
+    # isascii: str.isdigit() also accepts digits int() cannot read, such as '²'.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 12:
         raise CatalogError(
             f"{file_name} line {line}: 'fiscal_year_start_month'={value!r} is not a month; "
             "write the number of the month the fiscal year starts in, 1–12 (4 for April)"

@@ -118,6 +118,7 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
                 f"{file_name} line {line}: threshold of measure {measure_code} is empty; write "
                 "the number the answer is compared with (e.g. 6 for confident >= 6)"
             )
+        _check_threshold_in_range(file_name, line, scales[scale_code], measure_code, threshold)
         _check_member(file_name, line, "good_direction", row["good_direction"], GOOD_DIRECTIONS)
         for column in ("is_primary", "follow_group_at_pre"):
             _check_member(file_name, line, column, row[column].strip().lower(), _TRUE_FALSE)
@@ -153,3 +154,24 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
                 "measure; set is_primary to true on exactly one of its measures (the headline)"
             )
     return {scale_code: tuple(listed) for scale_code, listed in measures.items()}
+
+
+def _check_threshold_in_range(
+    file_name: str, line: int, scale: Scale, measure_code: str, threshold: float
+) -> None:
+    """A threshold outside the scale's values makes every answer meet the rule or none: the
+    share would be published as 0% or 100% whatever people answered."""
+    low, high = scale.min_value, scale.max_value
+    if (low is None or threshold >= low) and (high is None or threshold <= high):
+        return
+    span = f"{_plain(low) if low is not None else '…'}–{_plain(high) if high is not None else '…'}"
+    raise CatalogError(
+        f"{file_name} line {line}: threshold {_plain(threshold)} of measure {measure_code} lies "
+        f"outside scale {scale.scale_code}'s values {span} (scales.csv min_value/max_value), so "
+        "the share would be 0% or 100% whatever people answer; write an answer value of the "
+        "scale (e.g. 4 for agree >= 4 on a 1–5 scale)"
+    )
+
+
+def _plain(number: float) -> str:
+    return f"{number:g}"
