@@ -39,6 +39,18 @@ def _save_as_cp932(seeds: Path, file_name: str) -> None:
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp932"))
 
 
+def _repeat_line(seeds: Path, file_name: str, line: int) -> None:
+    """Append a copy of ``line``: the same code twice, as a copy-paste leaves it."""
+    _append_line(
+        seeds, file_name, (seeds / file_name).read_text(encoding="utf-8").splitlines()[line - 1]
+    )
+
+
+def _next_line(file_name: str) -> int:
+    """The line number a row appended to the shipped seed file gets."""
+    return len((paths().seeds / file_name).read_text(encoding="utf-8").splitlines()) + 1
+
+
 Edit = Callable[[Path], None]
 CASES: dict[str, tuple[Edit, str, int | None, str]] = {
     # name: (edit, file, line, words the message must hold)
@@ -182,6 +194,54 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         "waves.csv",
         None,
         "CSV UTF-8",
+    ),
+    "cohort_twice": (
+        lambda s: _repeat_line(s, "cohorts.csv", 2),
+        "cohorts.csv",
+        _next_line("cohorts.csv"),
+        "cohort_code mamabono_2022 appears twice; keep one of the two rows",
+    ),
+    "item_twice": (
+        lambda s: _repeat_line(s, "items.csv", 2),
+        "items.csv",
+        _next_line("items.csv"),
+        "item_code respondent_name appears twice; keep one of the two rows",
+    ),
+    "indicator_twice": (
+        lambda s: _repeat_line(s, "indicators.csv", 2),
+        "indicators.csv",
+        _next_line("indicators.csv"),
+        "indicator_code I01 appears twice; keep one of the two rows",
+    ),
+    "item_indicator_twice": (
+        lambda s: _repeat_line(s, "item_indicators.csv", 2),
+        "item_indicators.csv",
+        _next_line("item_indicators.csv"),
+        "item × wave type career_confidence × pre appears twice; keep one of the two rows",
+    ),
+    "program_twice": (
+        lambda s: _repeat_line(s, "programs.csv", 2),
+        "programs.csv",
+        _next_line("programs.csv"),
+        "program_code mamabono appears twice; keep one of the two rows",
+    ),
+    "scale_label_twice": (
+        lambda s: _repeat_line(s, "scale_labels.csv", 2),
+        "scale_labels.csv",
+        _next_line("scale_labels.csv"),
+        "label_ja そう思う appears twice; keep one of the two rows",
+    ),
+    "scale_value_under_two_labels": (
+        lambda s: _append_line(s, "scale_labels.csv", "likert4,とてもそう思う,strongly agree,4"),
+        "scale_labels.csv",
+        _next_line("scale_labels.csv"),
+        "value_code 4 appears twice",
+    ),
+    "indicator_without_code": (
+        lambda s: _append_line(s, "indicators.csv", ",⑯,short_term,x,y,z"),
+        "indicators.csv",
+        _next_line("indicators.csv"),
+        "'indicator_code' is empty",
     ),
 }
 

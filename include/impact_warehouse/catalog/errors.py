@@ -1,8 +1,10 @@
-"""The one error a bad seed file raises: it names the file, the row and the fix."""
+"""The one error a bad seed file raises (it names the file, the row and the fix), and the
+row checks every catalog reader shares."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Hashable
 
 
 class CatalogError(ValueError):
@@ -30,3 +32,21 @@ def _file_named_in(message: str) -> str | None:
 def _line_named_in(message: str) -> int | None:
     match = _LINE_IN_MESSAGE.search(message)
     return int(match.group(1)) if match else None
+
+
+def required(file_name: str, line: int, row: dict[str, str], column: str) -> str:
+    """The row's value of ``column``, stripped; an empty one is refused."""
+    value = (row.get(column) or "").strip()
+    if not value:
+        raise CatalogError(f"{file_name} line {line}: column '{column}' is empty; fill it in")
+    return value
+
+
+def check_new(file_name: str, line: int, what: str, key: Hashable, seen: Container) -> None:
+    """Refuse a code (or key) a row before already had: a later row would silently replace
+    the earlier one, and its answers or figures would be read under the wrong definition."""
+    if key in seen:
+        shown = " × ".join(map(str, key)) if isinstance(key, tuple) else key
+        raise CatalogError(
+            f"{file_name} line {line}: {what} {shown} appears twice; keep one of the two rows"
+        )

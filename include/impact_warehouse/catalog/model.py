@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from impact_warehouse.catalog.errors import CatalogError
+from impact_warehouse.catalog.errors import CatalogError, check_new, required
 from impact_warehouse.catalog.organisation import FILE_NAME, Organisation, read_organisation
 from impact_warehouse.catalog.programs import Program, ProgramGroup, read_programs
 from impact_warehouse.catalog.time_use import check_time_use_roles, read_time_use_role
@@ -193,13 +193,6 @@ def _read_rows(seed_dir: Path, file_name: str) -> list[tuple[int, _Row]]:
         ) from error
 
 
-def _required(file_name: str, line: int, row: dict[str, str], column: str) -> str:
-    value = (row.get(column) or "").strip()
-    if not value:
-        raise CatalogError(f"{file_name} line {line}: column '{column}' is empty; fill it in")
-    return value
-
-
 def _parse_date(file_name: str, line: int, value: str, column: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -286,7 +279,8 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
 
     cohorts = {}
     for line, row in _read_rows(seed_dir, "cohorts.csv"):
-        code = _required("cohorts.csv", line, row, "cohort_code")
+        code = required("cohorts.csv", line, row, "cohort_code")
+        check_new("cohorts.csv", line, "cohort_code", code, cohorts)
         _check_member("cohorts.csv", line, "program_code", row["program_code"], programs)
         cohorts[code] = Cohort(
             cohort_code=code,
@@ -303,7 +297,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
 
     waves = {}
     for line, row in _read_rows(seed_dir, "waves.csv"):
-        code = _required("waves.csv", line, row, "wave_code")
+        code = required("waves.csv", line, row, "wave_code")
         _check_member("waves.csv", line, "wave_type", row["wave_type"], WAVE_TYPES)
         _check_member("waves.csv", line, "source_system", row["source_system"], SOURCE_SYSTEMS)
         _check_member("waves.csv", line, "program_code", row["program_code"], [*programs, "all"])
@@ -315,7 +309,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
             open_date=_parse_date("waves.csv", line, row["open_date"], "open_date"),
             close_date=_parse_date("waves.csv", line, row["close_date"], "close_date"),
             source_system=row["source_system"],
-            source_ref=_required("waves.csv", line, row, "source_ref"),
+            source_ref=required("waves.csv", line, row, "source_ref"),
             targeted_population_ja=row["targeted_population_ja"],
             response_rate_target=_fraction(row, "response_rate_target"),
             response_rate_floor=_fraction(row, "response_rate_floor"),
@@ -329,8 +323,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
                 f"waves.csv line {line}: wave {code} targets no cohort; "
                 "add rows to wave_targets.csv"
             )
-        if code in waves:
-            raise CatalogError(f"waves.csv line {line}: wave_code {code} appears twice")
+        check_new("waves.csv", line, "wave_code", code, waves)
         waves[code] = wave
     unknown_targets = sorted(set(targets) - set(waves))
     if unknown_targets:
@@ -345,13 +338,14 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
     wordings: dict[str, list[tuple[int, int | None, str]]] = {}
     for line, row in _read_rows(seed_dir, "item_wordings.csv"):
         valid_to = _optional_whole_number(row, "valid_to_fy")
-        wording = _required("item_wordings.csv", line, row, "wording_ja")
+        wording = required("item_wordings.csv", line, row, "wording_ja")
         wordings.setdefault(row["item_code"], []).append(
             (_whole_number(row, "valid_from_fy"), valid_to, wording)
         )
     items = {}
     for line, row in _read_rows(seed_dir, "items.csv"):
-        code = _required("items.csv", line, row, "item_code")
+        code = required("items.csv", line, row, "item_code")
+        check_new("items.csv", line, "item_code", code, items)
         _check_member("items.csv", line, "scale_code", row["scale_code"], scales)
         asked_in = tuple(row["asked_in"].split("|"))
         for wave_type in asked_in:
@@ -381,10 +375,12 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
 
     indicators = {}
     for line, row in _read_rows(seed_dir, "indicators.csv"):
+        code = required("indicators.csv", line, row, "indicator_code")
+        check_new("indicators.csv", line, "indicator_code", code, indicators)
         indicator_type = row["indicator_type"]
         _check_member("indicators.csv", line, "indicator_type", indicator_type, INDICATOR_TYPES)
-        indicators[row["indicator_code"]] = Indicator(
-            row["indicator_code"], row["indicator_symbol"], row["indicator_type"], row["content_ja"]
+        indicators[code] = Indicator(
+            code, row["indicator_symbol"], row["indicator_type"], row["content_ja"]
         )
 
     item_indicators = {}
@@ -397,7 +393,9 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
                 f"item_indicators.csv line {line}: item {row['item_code']} is not asked in "
                 f"{row['wave_type']} (items.csv asked_in); fix one of the two"
             )
-        item_indicators[(row["item_code"], row["wave_type"])] = row["indicator_code"]
+        key = (row["item_code"], row["wave_type"])
+        check_new("item_indicators.csv", line, "item × wave type", key, item_indicators)
+        item_indicators[key] = row["indicator_code"]
 
     question_overrides = {}
     for line, row in _read_rows(seed_dir, "question_overrides.csv"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from impact_warehouse.catalog.errors import CatalogError
+from impact_warehouse.catalog.errors import CatalogError, check_new, required
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,16 @@ def read_programs(file_name: str, rows: list[tuple[int, dict[str, str]]]) -> dic
     programs: dict[str, Program] = {}
     group_names: dict[str, tuple[int, str, str]] = {}
     for line, row in rows:
-        code = _required(file_name, line, row, "program_code")
-        group = _required(file_name, line, row, "program_group_code")
+        code = required(file_name, line, row, "program_code")
+        check_new(file_name, line, "program_code", code, programs)
+        group = required(file_name, line, row, "program_group_code")
         for column, value in (("program_code", code), ("program_group_code", group)):
             if value in RESERVED_CODES:
                 raise CatalogError(
                     f"{file_name} line {line}: '{column}'={value!r} is reserved for the total "
                     "of every program; choose another code"
                 )
-        name = _required(file_name, line, row, "program_group_name_ja")
+        name = required(file_name, line, row, "program_group_name_ja")
         short = row["program_group_short_ja"].strip() or name
         first = group_names.setdefault(group, (line, name, short))
         if first[1:] != (name, short):
@@ -62,10 +63,3 @@ def read_programs(file_name: str, rows: list[tuple[int, dict[str, str]]]) -> dic
             program_group_short_ja=short,
         )
     return programs
-
-
-def _required(file_name: str, line: int, row: dict[str, str], column: str) -> str:
-    value = (row[column] or "").strip()
-    if not value:
-        raise CatalogError(f"{file_name} line {line}: column '{column}' is empty; fill it in")
-    return value

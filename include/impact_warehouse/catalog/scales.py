@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from impact_warehouse.catalog.errors import check_new, required
 from impact_warehouse.catalog.model import (
     CatalogError,
     Scale,
@@ -20,7 +21,6 @@ from impact_warehouse.catalog.model import (
     _check_member,
     _optional_number,
     _read_rows,
-    _required,
     _whole_number,
 )
 
@@ -62,14 +62,19 @@ def load_scales(seed_dir: Path) -> ScaleCatalog:
     labels: dict[str, dict[str, int]] = {}
     for line, row in _read_rows(seed_dir, "scale_labels.csv"):
         _check_member("scale_labels.csv", line, "scale_code", row["scale_code"], scale_codes)
-        labels.setdefault(row["scale_code"], {})[row["label_ja"]] = _whole_number(row, "value_code")
+        scale_labels = labels.setdefault(row["scale_code"], {})
+        value = _whole_number(row, "value_code")
+        # An answer is read by its label: a label twice, or a value twice, would count some
+        # answers as another value.
+        check_new("scale_labels.csv", line, "label_ja", row["label_ja"], scale_labels)
+        check_new("scale_labels.csv", line, "value_code", value, scale_labels.values())
+        scale_labels[row["label_ja"]] = value
 
     scales = {}
     for line, row in rows:
-        code = _required("scales.csv", line, row, "scale_code")
+        code = required("scales.csv", line, row, "scale_code")
         _check_member("scales.csv", line, "value_type", row["value_type"], VALUE_TYPES)
-        if code in scales:
-            raise CatalogError(f"scales.csv line {line}: scale_code {code} appears twice")
+        check_new("scales.csv", line, "scale_code", code, scales)
         scales[code] = Scale(
             scale_code=code,
             value_type=row["value_type"],
@@ -86,7 +91,7 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
     measures: dict[str, list[ScaleMeasure]] = {}
     first_line: dict[str, int] = {}
     for line, row in _read_rows(seed_dir, file_name):
-        scale_code = _required(file_name, line, row, "scale_code")
+        scale_code = required(file_name, line, row, "scale_code")
         _check_member(file_name, line, "scale_code", scale_code, scales)
         if scales[scale_code].value_type not in NUMERIC_VALUE_TYPES:
             raise CatalogError(
@@ -94,7 +99,7 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
                 f"{scales[scale_code].value_type!r}, whose answers are not numbers, so no share "
                 f"rule can count them; remove the row or use a scale of type {NUMERIC_VALUE_TYPES}"
             )
-        measure_code = _required(file_name, line, row, "measure_code")
+        measure_code = required(file_name, line, row, "measure_code")
         if (
             not _MEASURE_CODE.match(measure_code)
             or measure_code in RESERVED_MEASURES
@@ -135,7 +140,7 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
             good_direction=row["good_direction"],
             is_primary=_bool(row["is_primary"]),
             follow_group_at_pre=_bool(row["follow_group_at_pre"]),
-            label_ja=_required(file_name, line, row, "label_ja"),
+            label_ja=required(file_name, line, row, "label_ja"),
             label_en=row["label_en"].strip(),
         )
         primaries = [m for m in measures.get(scale_code, []) if m.is_primary]

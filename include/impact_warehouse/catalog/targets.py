@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from impact_warehouse.catalog.errors import required
 from impact_warehouse.catalog.model import (
     Catalog,
     CatalogError,
     _check_member,
     _optional_whole_number,
     _read_rows,
-    _required,
     _Row,
 )
 from impact_warehouse.settings import paths
@@ -78,14 +78,14 @@ def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[Indica
 
 def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]]) -> IndicatorTarget:
     line = row.line
-    indicator_code = _required(TARGETS_FILE, line, row, "indicator_code")
+    indicator_code = required(TARGETS_FILE, line, row, "indicator_code")
     _check_member(TARGETS_FILE, line, "indicator_code", indicator_code, catalog.indicators)
     program_code = row["program_code"].strip() or ALL_PROGRAMS
     _check_member(TARGETS_FILE, line, "program_code", program_code, [*catalog.programs, "all"])
-    wave_type = _required(TARGETS_FILE, line, row, "wave_type")
+    wave_type = required(TARGETS_FILE, line, row, "wave_type")
     wave_types = sorted({wave.wave_type for wave in catalog.waves.values()})
     _check_member(TARGETS_FILE, line, "wave_type", wave_type, wave_types)
-    item_code = _required(TARGETS_FILE, line, row, "item_code")
+    item_code = required(TARGETS_FILE, line, row, "item_code")
     _check_member(TARGETS_FILE, line, "item_code", item_code, catalog.items)
     if catalog.item_indicators.get((item_code, wave_type)) != indicator_code:
         raise CatalogError(
@@ -93,7 +93,7 @@ def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]]) -> Indic
             f"{indicator_code} in {wave_type} waves; use an item × wave type listed for it in "
             "item_indicators.csv, or add that row there"
         )
-    measure = _required(TARGETS_FILE, line, row, "measure")
+    measure = required(TARGETS_FILE, line, row, "measure")
     scale_code = catalog.items[item_code].scale_code
     if measure not in measures.get(scale_code, set()):
         raise CatalogError(
@@ -110,7 +110,7 @@ def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]]) -> Indic
         measure=measure,
         operator=_operator(row),
         target_value=_target_value(row),
-        source_ja=_required(TARGETS_FILE, line, row, "source_ja"),
+        source_ja=required(TARGETS_FILE, line, row, "source_ja"),
         note_ja=row["note_ja"].strip(),
     )
 
