@@ -95,6 +95,25 @@ CASES: dict[str, tuple[str, Callable[[list[dict[str, str]]], None], int, str]] =
         2,
         "{fiscal_year}",
     ),
+    # Both pass str.Formatter().parse but fail when the report formats the title.
+    "title_format_spec": (
+        "organisation.csv",
+        _set("report_title_ja", "{fiscal_year:s}年度 レポート"),
+        2,
+        "a placeholder the report cannot fill",
+    ),
+    "title_conversion": (
+        "organisation.csv",
+        _set("report_title_en", "FY{fiscal_year!z} report"),
+        2,
+        "a placeholder the report cannot fill",
+    ),
+    "title_unbalanced_brace": (
+        "organisation.csv",
+        _set("report_title_ja", "{fiscal_year年度 レポート"),
+        2,
+        "an unbalanced brace",
+    ),
     "empty_title": ("organisation.csv", _set("report_title_ja", ""), 2, "fill it in"),
     "group_named_all": ("programs.csv", _set("program_group_code", "all", 1), 3, "reserved"),
     "group_named_twice": (

@@ -145,13 +145,24 @@ def _month_day(file_name: str, line: int, value: str) -> tuple[int, int] | None:
 
 
 def _check_placeholders(file_name: str, line: int, column: str, value: str) -> None:
+    """Only {fiscal_year}, and only in a form the report can fill: the check formats the title
+    with a sample year, so a format spec or conversion ({fiscal_year:s}, {fiscal_year!z})
+    is refused here rather than failing when a report is rendered."""
+    problem = ""
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    except ValueError:
-        names = {"?"}
+    except ValueError as error:
+        names, problem = set(), f"an unbalanced brace ({error})"
     unknown = sorted(names - TITLE_PLACEHOLDERS)
     if unknown:
+        problem = f"{{{unknown[0]}}}"
+    elif not problem:
+        try:
+            value.format(fiscal_year=2025)
+        except (ValueError, KeyError, IndexError, AttributeError) as error:
+            problem = f"a placeholder the report cannot fill ({error})"
+    if problem:
         raise CatalogError(
-            f"{file_name} line {line}: '{column}' holds {{{unknown[0]}}}; the only placeholder "
+            f"{file_name} line {line}: '{column}' holds {problem}; the only placeholder "
             "is {fiscal_year} (write a brace itself as {{ or }})"
         )
