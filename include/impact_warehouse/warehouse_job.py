@@ -22,7 +22,7 @@ from impact_warehouse.publish import publish_release
 from impact_warehouse.publish.gate_runs import GATE_RUNS_DIR, record_gate_run
 from impact_warehouse.settings import Paths
 from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
-from impact_warehouse.transform.docs_site import add_docs_to_release
+from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
 
 log = logging.getLogger(__name__)
 
@@ -108,17 +108,24 @@ def gate_publish_and_alert(
     release_id = None
     docs_site = None
     if gate.passed:
+
+        def attach(release_directory: Path) -> None:
+            if gate.data_docs_dir is not None:
+                # The gate's Data Docs stay with the release they admitted.
+                shutil.copytree(gate.data_docs_dir, release_directory / "data_docs")
+            # What every published table and column means, as of this release.
+            add_docs_to_release(release_directory, audit_db=audit_db, landing_dir=settings.landing)
+
         release = publish_release(
-            audit_db, fiscal_year=fiscal_year, run_id=run_id, gate_result=gate.summary
+            audit_db,
+            fiscal_year=fiscal_year,
+            run_id=run_id,
+            gate_result=gate.summary,
+            attach=attach,
         )
         release_id = release.release_id
-        if gate.data_docs_dir is not None:
-            # The gate's Data Docs stay with the release they admitted.
-            shutil.copytree(gate.data_docs_dir, release.directory / "data_docs")
-        # What every published table and column means, as of this release.
-        docs_site = add_docs_to_release(
-            release.directory, audit_db=audit_db, landing_dir=settings.landing
-        )
+        if (release.directory / DOCS_FOLDER).is_dir():
+            docs_site = release.directory / DOCS_FOLDER
         alerts.append(
             Alert(
                 kind="release_published",

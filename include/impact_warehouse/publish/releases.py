@@ -32,7 +32,7 @@ import secrets
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +47,13 @@ from impact_warehouse.publish.files import (
     write_text_atomically,
 )
 from impact_warehouse.publish.lock import publish_lock
-from impact_warehouse.publish.snapshot import ReleaseRow, TableCount, write_analyst_copy
+from impact_warehouse.publish.snapshot import (
+    PARQUET_FOLDER,
+    ReleaseRow,
+    TableCount,
+    write_analyst_copy,
+    write_parquet_files,
+)
 from impact_warehouse.publish.switch import (
     BUILDING_PREFIX,
     current_release_id,
@@ -239,8 +245,13 @@ def publish_release(
     git_commit: str | None = None,
     releases_dir: Path | None = None,
     published_path: Path | None = None,
+    attach: Callable[[Path], None] | None = None,
 ) -> Release:
     """Keep the audit warehouse as a new release and make it the published one.
+
+    ``attach`` adds the release's other parts (Data Docs, the dbt docs site) to the release
+    folder while it is still being built under a hidden name: once a release is listed or
+    published, nothing writes into it.
 
     Refuses a ``gate_result`` that says it failed (``passed`` or ``success`` is False): the
     gate, not this function, decides, but a wrong call must not replace the current release.
@@ -258,6 +269,7 @@ def publish_release(
             gate_result=gate_result,
             git_commit=git_commit,
             releases_dir=releases_dir,
+            attach=attach,
         )
         previous = current_release(releases_dir)
         switch_published(
@@ -280,6 +292,7 @@ def _keep_release(
     gate_result: dict[str, Any],
     git_commit: str | None,
     releases_dir: Path,
+    attach: Callable[[Path], None] | None = None,
 ) -> Release:
     """Write the new release folder (under the releases lock, so its id is unique)."""
     created = datetime.now(UTC)
@@ -311,6 +324,9 @@ def _keep_release(
             audit_db, warehouse, releases=[*history, draft.as_row(is_current=True)]
         )
         fsync_file(warehouse)
+        write_parquet_files(warehouse, building / PARQUET_FOLDER)
+        if attach is not None:
+            attach(building)
         release = replace(draft, tables=tuple(tables), sha256=sha256_of(warehouse))
         write_text_atomically(building / RELEASE_FILE, release.to_json())
         building.rename(final_directory)

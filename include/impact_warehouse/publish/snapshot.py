@@ -6,6 +6,11 @@ free space, so landing-level detail from ``staging``/``intermediate`` could stil
 the bytes of a published file. Views in the published schemas are materialised as tables, so
 the copy never refers to a schema it does not contain. Table and column comments (the dbt docs)
 are kept.
+
+The file is written in DuckDB's 1.0 storage format (``PUBLISHED_STORAGE_VERSION``), which every
+DuckDB 1.x and 2.x reader opens: analysts' tools (the DuckDB CLI and Python package 1.x, DBeaver
+through JDBC) refuse the 2.0 format with "version number 69 … can only read 64–68". Each table
+is also written as a Parquet file, for tools that read no DuckDB file at all.
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ import duckdb
 
 PUBLISHED_SCHEMAS: tuple[str, ...] = ("catalog", "marts", "reporting")
 META_SCHEMA = "meta"
+# The oldest storage format DuckDB 2.0 writes; DuckDB 1.0 and every later reader open it
+# (header version number 64; checked with DuckDB 1.1.3, see tests/publish).
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+PARQUET_FOLDER = "parquet"
 _SOURCE = "audit_source"
+_TARGET = "published"
 
 
 @dataclass(frozen=True)
@@ -136,9 +146,14 @@ def write_analyst_copy(
     if target.exists():
         raise FileExistsError(f"analyst copy target already exists: {target}")
     tables: list[TableCount] = []
-    connection = duckdb.connect(str(target))
+    connection = duckdb.connect()
     try:
+        connection.execute(
+            f"attach {_literal(str(target))} as {_TARGET} "
+            f"(storage_version {_literal(PUBLISHED_STORAGE_VERSION)})"
+        )
         connection.execute(f"attach {_literal(str(audit_db))} as {_SOURCE} (read_only)")
+        connection.execute(f"use {_TARGET}")
         for schema, table, comment in _published_relations(connection):
             qualified = f"{_identifier(schema)}.{_identifier(table)}"
             connection.execute(f"create schema if not exists {_identifier(schema)}")
@@ -148,7 +163,26 @@ def write_analyst_copy(
             tables.append(TableCount(schema, table, int(row_count)))
         connection.execute(f"detach {_SOURCE}")
         _write_meta(connection, releases, tables)
-        connection.execute("checkpoint")
+        connection.execute(f"checkpoint {_TARGET}")
     finally:
         connection.close()
     return tables
+
+
+def write_parquet_files(warehouse: Path, folder: Path) -> list[Path]:
+    """One ``<schema>.<table>.parquet`` per published table of ``warehouse`` (and ``meta``)."""
+    folder.mkdir(parents=True, exist_ok=False)
+    written = []
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        names = connection.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = current_database() order by 1, 2"
+        ).fetchall()
+        for schema, table in names:
+            path = folder / f"{schema}.{table}.parquet"
+            connection.execute(
+                f"copy {_identifier(schema)}.{_identifier(table)} "
+                f"to {_literal(str(path))} (format parquet, compression zstd)"
+            )
+            written.append(path)
+    return written

@@ -65,10 +65,12 @@ def write_docs_site(
 def add_docs_to_release(
     release_directory: Path, *, audit_db: Path, landing_dir: Path
 ) -> Path | None:
-    """Write ``<release>/docs/``; a failure is logged, not raised.
+    """Write ``<release>/docs/`` into a release being assembled; a failure is logged, not raised.
 
-    The release is already published when this runs: failing the task now would make Airflow
-    retry the whole gate-and-publish step and publish the same build twice.
+    Runs before the release is listed or published (``publish_release(attach=…)``). The docs
+    describe the figures, they are not figures: a dbt docs failure must not keep a release that
+    passed its gate from analysts, so the release goes out without its docs site and says so
+    in the log.
     """
     try:
         return write_docs_site(
