@@ -1,6 +1,6 @@
 -- Question: How many programs ran this fiscal year, with how many projects, participants and
 --           supported organisations? (report: 提供したプログラムの数)
--- Grain:    one row per program of the release's fiscal year, plus 'all' (last).
+-- Grain:    one row per program of the latest fiscal year with figures, plus 'all' (last).
 -- Columns:
 --   fiscal_year               the release's fiscal year
 --   program_code              program, or 'all' for the total
@@ -13,7 +13,11 @@
 --   multi_person_project_share  share of projects done by a team of two or more
 --   is_suppressed             true when a cell was hidden for small numbers (values null)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_outputs
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

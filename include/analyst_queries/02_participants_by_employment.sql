@@ -9,7 +9,11 @@
 --   participations        participations of the group with that status (null: suppressed)
 --   share_of_group        share of the group's participations (null: suppressed)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_outputs_employment
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 ),
 
 employment as (

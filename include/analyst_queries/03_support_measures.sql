@@ -1,7 +1,7 @@
 -- Question: How much support surrounded the projects this year: study sessions, reflection
 --           meetings, work-life events, and the share of projects done in teams?
 --           (report: 運営サポートや経験をその後に活かしていくための施策等の数)
--- Grain:    one row per support-measure type of the release's fiscal year (all programs).
+-- Grain:    one row per support-measure type of the latest fiscal year with figures (all programs).
 -- Columns:
 --   fiscal_year                 the release's fiscal year
 --   support_measure_type_ja     measure as printed in the report
@@ -10,7 +10,11 @@
 --   multi_person_projects       projects done by a team of two or more (of all projects)
 --   projects                    all projects of the year
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_support_measures
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 ),
 
 measures as (

@@ -10,7 +10,11 @@
 --   cumulative_participants     distinct people from the first year up to this one
 --   is_suppressed               true when a cell was hidden for small numbers
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_cumulative_participants
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

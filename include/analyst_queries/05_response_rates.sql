@@ -1,7 +1,7 @@
 -- Question: How many of the people each survey targeted answered it, per program and wave,
 --           and how many answers could be linked to a targeted participant?
 --           (report: アンケート実施概要 対象者数・回答者数・回答率)
--- Grain:    one row per survey wave of the release's fiscal year × program (and 'all').
+-- Grain:    one row per survey wave of the latest fiscal year with figures × program (and 'all').
 -- Columns:
 --   wave_code       survey wave
 --   wave_type       pre, post, followup or comparison
@@ -11,7 +11,11 @@
 --   response_rate   responded ÷ targeted (null for the comparison panel, which has no roster)
 --   linkage_rate    share of respondents linked to a targeted participant (whole wave only)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from marts.fct_response_rates
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

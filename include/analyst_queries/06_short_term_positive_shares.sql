@@ -1,7 +1,7 @@
 -- Question: Right after the program, what share of participants agreed with each short-term
 --           outcome statement (indicators ④–⑩), with a 95% interval?
 --           (report: 短期アウトカム; e.g. 視野が広がった ≥90%)
--- Grain:    one row per post-survey item of the release's fiscal year, all programs together.
+-- Grain:    one row per post-survey item of the latest fiscal year with figures, all programs together.
 -- Columns:
 --   indicator_symbol  logic-model indicator ④–⑩
 --   item_code         survey item (stable across years and wordings)
@@ -14,7 +14,11 @@
 --   response_rate     response rate of the post surveys behind it
 --   is_suppressed     true when hidden for small numbers (values null)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_short_term_outcomes
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

@@ -20,7 +20,11 @@
 --   p_value      exact McNemar (paired primary share) or Wilcoxon signed-rank, Pratt (shift)
 --   test_name    the test behind p_value
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_outcome_results
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current) and wave_type = 'post'
 )
 
 select

@@ -1,7 +1,7 @@
 -- Question: One to two years later, how do past participants compare with similar mothers who
 --           did not take part (the web-panel comparison group)? (report: 中期アウトカム ⑪–⑮,
 --           e.g. 仕事での新しいチャレンジ +35.3 points)
--- Grain:    one row per follow-up item × measure of the release's fiscal year, all programs.
+-- Grain:    one row per follow-up item × measure of the latest fiscal year with figures, all programs.
 -- Columns:
 --   indicator_symbol        logic-model indicator ⑪–⑮
 --   item_code               survey item
@@ -19,7 +19,11 @@
 --   response_rate           response rate of the follow-up survey (read the shares with it)
 --   is_suppressed           true when hidden for small numbers (values null)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_mid_term_outcomes
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

@@ -1,7 +1,7 @@
 -- Question: After returning to work, how often do past participants report being put on a
 --           "mommy track" (auxiliary work, unfair evaluation), compared with the comparison
 --           group, per program? (report: マミートラックの固定化)
--- Grain:    one row per mommy-track item × program (and 'all') of the release's fiscal year.
+-- Grain:    one row per mommy-track item × program (and 'all') of the latest fiscal year with figures.
 -- Columns:
 --   program_code       program, or 'all'
 --   item_code          survey item
@@ -13,7 +13,11 @@
 --   fisher_p_value     Fisher's exact test
 --   is_suppressed      true when hidden for small numbers (values null)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_mommy_track
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

@@ -1,7 +1,7 @@
 -- Question: How many hours a day do past participants and their partners spend on housework
 --           and childcare, compared with the comparison group and the national survey?
 --           (report: ⑮ パートナーの家事関連時間, "about 30 minutes longer")
--- Grain:    one row per respondent group of the release's fiscal year: followup (past
+-- Grain:    one row per respondent group of the latest fiscal year with figures: followup (past
 --           participants), comparison, national_reference (secondary source).
 -- Columns:
 --   respondent_group                 followup, comparison or national_reference
@@ -16,7 +16,11 @@
 --   source_ja                        where the reference figures come from
 --   is_suppressed                    true when hidden for small numbers (values null)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_time_use
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

@@ -1,6 +1,6 @@
 -- Question: What are this year's headline results across the logic model, each with its
 --           interval and what it is compared against? (report: 評価結果まとめ)
--- Grain:    one row per headline figure of the release's fiscal year, in report order.
+-- Grain:    one row per headline figure of the latest fiscal year with figures, in report order.
 -- Columns:
 --   indicator_symbol     logic-model indicator ④–⑮
 --   indicator_type       short_term or mid_term
@@ -17,7 +17,11 @@
 --   difference_unit      points or hours
 --   p_value              test of the difference, where one applies
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_summary
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current)
 )
 
 select

@@ -2,7 +2,7 @@
 --           the program (the primary measure, scale_measures.csv, of the first item asked at
 --           post; Mamabono: career confidence ≥6) from the individual answers and set it beside
 --           the published figure. (Change the `figure` step to trace another one.)
--- Grain:    one row per program of the release's fiscal year, plus 'all' (last).
+-- Grain:    one row per program of the latest fiscal year with figures, plus 'all' (last).
 -- Columns:
 --   item_code           the traced item
 --   measure             the traced measure (scale_measures.csv measure_code)
@@ -15,7 +15,11 @@
 --   published_numerator and its numerator there
 --   indicator_result_key the row of marts.fct_indicator_results that computed it (one hop)
 with release as (
-    select fiscal_year from meta.releases where is_current
+    -- The latest fiscal year, up to the release's own, with figures in this table: a
+    -- release made in May carries the new year before any of its surveys has run.
+    select max(fiscal_year) as fiscal_year
+    from reporting.rpt_outcome_results
+    where fiscal_year <= (select fiscal_year from meta.releases where is_current) and wave_type = 'post'
 ),
 
 figure as (
