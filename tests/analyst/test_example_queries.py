@@ -265,3 +265,27 @@ def test_queries_read_the_latest_fiscal_year_with_figures(
     next_year = run_query(next_year_release, name)
     assert len(next_year) > 0
     pd.testing.assert_frame_equal(next_year, this_year)
+
+
+def test_every_published_column_carries_its_description(published: Published) -> None:
+    """persist_docs: an analyst's SQL client shows what each table and column means."""
+    with duckdb.connect(str(published.analyst_file), read_only=True) as connection:
+        undocumented = connection.execute(
+            """
+            select schema_name || '.' || table_name || '.' || column_name
+            from duckdb_columns()
+            where schema_name in ('catalog', 'marts', 'reporting')
+                and coalesce(comment, '') = ''
+            order by 1
+            """
+        ).fetchall()
+        tables_without = connection.execute(
+            """
+            select schema_name || '.' || table_name from duckdb_tables()
+            where schema_name in ('catalog', 'marts', 'reporting') and coalesce(comment, '') = ''
+            """
+        ).fetchall()
+    assert not tables_without
+    assert not undocumented, (
+        f"{len(undocumented)} columns without a description: {undocumented[:10]}"
+    )
