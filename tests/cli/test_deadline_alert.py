@@ -50,7 +50,7 @@ def run_like_airflow(context: dict) -> tuple[bool, str | None]:
     return execute_callback(
         callback.path,
         {**callback.kwargs, "context": context},
-        "impact_warehouse.py",
+        "warehouse_release_dag.py",
         str(PROJECT_ROOT / "dags"),
         structlog.get_logger("test"),
     )

@@ -23,6 +23,18 @@ def test_every_dag_file_imports_without_errors(dag_bag: DagBag) -> None:
     assert {Path(dag.fileloc).name for dag in dag_bag.dags.values()} == {p.name for p in DAG_FILES}
 
 
+def test_no_dag_file_shadows_a_package_module() -> None:
+    """Airflow puts dags/ first on sys.path: a DAG file named like the package (the old
+    dags/impact_warehouse.py) made ``import impact_warehouse`` load the DAG file instead."""
+    package = PROJECT_ROOT / "include"
+    shadowing = [
+        path.name
+        for path in DAG_FILES
+        if (package / path.stem).is_dir() or (package / f"{path.stem}.py").is_file()
+    ]
+    assert not shadowing
+
+
 def test_expected_dags_exist(dag_bag: DagBag) -> None:
     assert {"impact_ingest", "impact_warehouse"} <= set(dag_bag.dags)
 

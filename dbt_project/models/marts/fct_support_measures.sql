@@ -58,13 +58,7 @@ measures_classified as (
             read. -#}
         coalesce(
             latest_measures.fiscal_year,
-            extract(year from latest_measures.held_on)
-                - case
-                    when extract(month from latest_measures.held_on)
-                        < organisation.fiscal_year_start_month
-                        then 1
-                    else 0
-                end
+            {{ fiscal_year_of('latest_measures.held_on', 'organisation.fiscal_year_start_month') }}
         ) as fiscal_year,
         support_measure_types.support_measure_type,
         case

@@ -21,6 +21,18 @@ TITLE_PLACEHOLDERS = frozenset({"fiscal_year"})
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
+# The fiscal-year rule, once for Python (the SQL twin is macros/fiscal_year.sql): a fiscal year
+# starts on the 1st of the organisation's month and is named by the calendar year it starts in.
+def fiscal_year_of(day: date, start_month: int) -> int:
+    """The fiscal year ``day`` falls in (Mamabono, April: 2026-03-31 → 2025, 2026-04-01 → 2026)."""
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def fiscal_year_start(fiscal_year: int, start_month: int) -> date:
+    """The first day of ``fiscal_year``."""
+    return date(fiscal_year, start_month, 1)
+
+
 @dataclass(frozen=True)
 class Organisation:
     organisation_code: str
@@ -56,14 +68,14 @@ class Organisation:
 
     def fiscal_year_of(self, day: date) -> int:
         """The fiscal year a day falls in, named by the calendar year it starts in."""
-        return day.year if day.month >= self.fiscal_year_start_month else day.year - 1
+        return fiscal_year_of(day, self.fiscal_year_start_month)
 
     def release_date(self, fiscal_year: int) -> date | None:
         """The yearly release day after ``fiscal_year`` has closed (None: no release rule)."""
         if self.release_month_day is None:
             return None
         month, day = self.release_month_day
-        closes = date(fiscal_year + 1, self.fiscal_year_start_month, 1)
+        closes = fiscal_year_start(fiscal_year + 1, self.fiscal_year_start_month)
         year = closes.year if (month, day) >= (closes.month, closes.day) else closes.year + 1
         return date(year, month, day)
 

@@ -146,19 +146,3 @@ class AnswerLander:
         )
         summary.normalised["contact_details_scrubbed"] += len(judged.findings)
         return redacted
-
-
-def land_answer(
-    *,
-    catalog: Catalog,
-    pseudonymiser: Pseudonymiser,
-    item_code: str | None,
-    raw: str,
-    record_ref: str,
-    quarantine: QuarantineBatch,
-    summary: SourceSummary,
-) -> str:
-    """One answer without a shared lander (no caching across calls); see AnswerLander.land."""
-    return AnswerLander(catalog, pseudonymiser).land(
-        item_code, raw, record_ref, quarantine, summary
-    )

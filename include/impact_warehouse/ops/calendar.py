@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from impact_warehouse.catalog import Organisation, load_organisation
+from impact_warehouse.catalog.organisation import fiscal_year_start
 
 INGEST_HOUR = 3  # the previous month is complete by 03:00 on the 1st
 RELEASE_HOUR = 6  # after the 03:00 ingest run of the same day
@@ -62,7 +63,7 @@ class Calendar:
         return self.organisation.fiscal_year_of(day)
 
     def fiscal_year_start(self, fiscal_year: int) -> date:
-        return date(fiscal_year, self.organisation.fiscal_year_start_month, 1)
+        return fiscal_year_start(fiscal_year, self.organisation.fiscal_year_start_month)
 
     def fiscal_year_end(self, fiscal_year: int) -> date:
         return self.fiscal_year_start(fiscal_year + 1) - timedelta(days=1)

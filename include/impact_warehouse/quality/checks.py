@@ -14,6 +14,7 @@ import pandas as pd
 from great_expectations import expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
+from impact_warehouse.catalog.organisation import fiscal_year_of
 from impact_warehouse.quality.gx_session import ExpectationOutcome, GxSession
 from impact_warehouse.quality.model import Finding
 from impact_warehouse.quality.privacy_findings import check_no_personal_data
@@ -116,7 +117,7 @@ def _where(where: dict[str, Any]) -> str:
 def _fiscal_year_of(ctx: CheckContext, day: date) -> int:
     """The fiscal year of ``day``, starting in the organisation's month (organisation.csv)."""
     start_month = int(ctx.df("select fiscal_year_start_month from catalog.organisation").iat[0, 0])
-    return day.year if day.month >= start_month else day.year - 1
+    return fiscal_year_of(day, start_month)
 
 
 # --------------------------------------------------------------------------- response_rate

@@ -92,14 +92,13 @@ def impact_warehouse() -> None:
     def gate_publish_and_alert(build: dict) -> dict:
         from impact_warehouse import warehouse_job
         from impact_warehouse.ops import preflight
+        from impact_warehouse.ops.publishing import default_release_fiscal_year
 
         context = get_current_context()
         as_of_param = context["params"]["as_of"]
         as_of = date.fromisoformat(as_of_param) if as_of_param else date.today()
-        fiscal_year = context["params"]["fiscal_year"] or max(
-            wave.fiscal_year
-            for wave in preflight.check_catalog().waves.values()
-            if wave.close_date <= as_of
+        fiscal_year = context["params"]["fiscal_year"] or default_release_fiscal_year(
+            as_of, preflight.check_catalog()
         )
         return warehouse_job.gate_publish_and_alert(
             paths(), fiscal_year=fiscal_year, run_id=context["run_id"], as_of=as_of

@@ -1,0 +1,34 @@
+"""The dbt exposures list exactly the tables their readers use, so lineage never hides one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from impact_warehouse.settings import PROJECT_ROOT
+
+EXPOSURES = PROJECT_ROOT / "dbt_project" / "models" / "_exposures.yml"
+TABLE = re.compile(r"\b(?:catalog|marts|reporting)\.([a-z][a-z0-9_]*[a-z0-9])\b")
+REF = re.compile(r"ref\('([a-z0-9_]+)'\)")
+
+
+def tables_read_by(files: list[Path]) -> set[str]:
+    return {name for path in files for name in TABLE.findall(path.read_text(encoding="utf-8"))}
+
+
+def exposure_refs(name: str) -> set[str]:
+    exposures = yaml.safe_load(EXPOSURES.read_text(encoding="utf-8"))["exposures"]
+    (exposure,) = [entry for entry in exposures if entry["name"] == name]
+    return {REF.fullmatch(ref).group(1) for ref in exposure["depends_on"]}
+
+
+def test_the_report_exposure_lists_every_table_the_report_reads() -> None:
+    report_code = sorted((PROJECT_ROOT / "include" / "impact_warehouse" / "report").rglob("*.py"))
+    assert exposure_refs("annual_impact_report") == tables_read_by(report_code)
+
+
+def test_the_analyst_exposure_lists_every_table_the_example_queries_read() -> None:
+    queries = sorted((PROJECT_ROOT / "include" / "analyst_queries").glob("*.sql"))
+    assert exposure_refs("analyst_example_queries") == tables_read_by(queries)
