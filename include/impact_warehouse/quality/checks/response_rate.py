@@ -1,0 +1,164 @@
+"""Response rates per wave and cohort against their targets and floors (check ``response_rate``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from great_expectations import expectations as gxe
+
+from impact_warehouse.quality.checks.context import (
+    LOCATION,
+    CheckContext,
+    cell_value,
+    float_or_none,
+    make_finding,
+    organisation_fiscal_year,
+)
+from impact_warehouse.quality.model import Finding
+
+
+def check_response_rate(ctx: CheckContext) -> list[Finding]:
+    settings = ctx.settings("response_rate")
+    skip = list(settings.get("skip_wave_types") or ["comparison"])
+    frame = ctx.df(
+        """
+        select r.wave_code, r.fiscal_year, r.wave_type, r.breakdown_level,
+               case when r.breakdown_level = 'cohort' then r.breakdown_code end as cohort_code,
+               coalesce(c.program_code, nullif(w.program_code, 'all')) as program_code,
+               r.targeted, r.responded, r.response_rate,
+               w.response_rate_target, w.response_rate_floor, w.open_date, w.close_date
+        from marts.fct_response_rates r
+        join marts.dim_waves w using (wave_code)
+        left join marts.dim_cohorts c
+          on r.breakdown_level = 'cohort' and c.cohort_code = r.breakdown_code
+        where r.breakdown_level in ('cohort', 'all')
+        order by r.wave_code, r.breakdown_level desc, r.breakdown_code
+        """
+    )
+    frame = frame[~frame["wave_type"].isin(skip)].reset_index(drop=True)
+    as_of = pd.Timestamp(ctx.as_of)
+    opens = pd.to_datetime(frame["open_date"])
+    closes = pd.to_datetime(frame["close_date"])
+    frame["window_state"] = "not_open"
+    frame.loc[(opens <= as_of) & (as_of <= closes), "window_state"] = "open"
+    frame.loc[closes < as_of, "window_state"] = "closed"
+    # Floors are judged for the fiscal year being released: a release of FY2024 made on a later
+    # as-of date is held to FY2024's floors, and a closed wave of another year (which can no
+    # longer be helped, or belongs to another release) is listed in the summary instead.
+    # Without a release year (a gate run on its own) that is the fiscal year as_of falls in,
+    # and every later year.
+    as_of_fy = organisation_fiscal_year(ctx, ctx.as_of)
+    release_fy = ctx.release_fiscal_year if ctx.release_fiscal_year is not None else as_of_fy
+    scope = str(settings.get("floor_failure_scope", "release_fiscal_year"))
+    if scope != "release_fiscal_year":
+        in_scope = pd.Series(True, index=frame.index)
+    elif ctx.release_fiscal_year is not None:
+        in_scope = frame["fiscal_year"] == release_fy
+    else:
+        in_scope = frame["fiscal_year"] >= release_fy
+    historic = frame[
+        (frame["window_state"] == "closed") & ~in_scope & (frame["breakdown_level"] == "all")
+    ]
+    below = historic["response_rate"].astype("float64") < historic["response_rate_floor"].astype(
+        "float64"
+    )
+    ctx.notes["response_rate"] = {
+        "release_fiscal_year": release_fy,
+        "floor_failure_scope": scope,
+        "other_years_below_floor": [
+            f"{r.wave_code}/{r.cohort_code}: "
+            f"{float(r.response_rate):.3f} < {float(r.response_rate_floor):g}"
+            for r in historic[below].itertuples()
+        ],
+    }
+    frame.loc[(frame["window_state"] == "closed") & ~in_scope, "window_state"] = "closed_other"
+    rate = frame["response_rate"].astype("float64")
+    is_open = frame["window_state"] == "open"
+    is_closed = frame["window_state"] == "closed"
+    # Margins against the wave's own target / floor; null where the rule does not apply.
+    # While a wave is open, each targeted cohort is compared with the target, so staff know
+    # whom to remind. The floor, like the target, is set per wave in waves.csv: a closed
+    # wave fails on its whole targeted population (a follow-up targets several cohorts, and
+    # the report publishes the wave's rate), not on its smallest cohort.
+    is_cohort = frame["breakdown_level"] == "cohort"
+    frame["open_margin_to_target"] = (rate - frame["response_rate_target"].astype("float64")).where(
+        is_open & is_cohort & frame["response_rate_target"].notna()
+    )
+    frame["closed_margin_to_floor"] = (rate - frame["response_rate_floor"].astype("float64")).where(
+        is_closed & ~is_cohort & frame["response_rate_floor"].notna()
+    )
+    # A cohort below the floor of a closed wave whose whole population met it: staff learn
+    # which cohort to follow up next time, and the release is not blocked by it.
+    frame["cohort_margin_to_floor"] = (rate - frame["response_rate_floor"].astype("float64")).where(
+        is_closed & is_cohort & frame["response_rate_floor"].notna()
+    )
+    eps = -1e-12
+    outcomes = ctx.gx.validate(
+        "response_rate",
+        frame,
+        [
+            gxe.ExpectColumnValuesToBeBetween(column="open_margin_to_target", min_value=eps),
+            gxe.ExpectColumnValuesToBeBetween(column="closed_margin_to_floor", min_value=eps),
+            gxe.ExpectColumnValuesToBeBetween(column="cohort_margin_to_floor", min_value=eps),
+        ],
+    )
+    rules = {
+        "open_margin_to_target": ("below_target_while_open", "response_rate_target"),
+        "closed_margin_to_floor": ("below_floor_after_close", "response_rate_floor"),
+        "cohort_margin_to_floor": ("cohort_below_floor_after_close", "response_rate_floor"),
+    }
+    findings = []
+    for outcome in outcomes:
+        if outcome.success:
+            continue
+        rule, threshold_column = rules[outcome.kwargs["column"]]
+        is_open_rule = rule == "below_target_while_open"
+        for label in outcome.unexpected_index:
+            row = frame.loc[label]
+            where = {k: row[k] for k in LOCATION}
+            threshold = float_or_none(row[threshold_column])
+            observed = float_or_none(row["response_rate"])
+            details = {
+                "fiscal_year": cell_value(row["fiscal_year"]),
+                "wave_type": cell_value(row["wave_type"]),
+                "targeted": cell_value(row["targeted"]),
+                "responded": cell_value(row["responded"]),
+                "open_date": str(pd.Timestamp(row["open_date"]).date()),
+                "close_date": str(pd.Timestamp(row["close_date"]).date()),
+                "window_state": row["window_state"],
+                "rule": rule,
+            }
+            if is_open_rule:
+                severity = settings.get("warning_severity", "warning")
+                message = (
+                    f"Response rate {observed:.1%} ({details['responded']}/{details['targeted']}) "
+                    f"of cohort {row['cohort_code']} in wave {row['wave_code']} is below its "
+                    f"target {threshold:.0%} while the window is open "
+                    f"(closes {details['close_date']})."
+                )
+            elif rule == "cohort_below_floor_after_close":
+                severity = settings.get("warning_severity", "warning")
+                message = (
+                    f"Response rate {observed:.1%} ({details['responded']}/{details['targeted']}) "
+                    f"of cohort {row['cohort_code']} in wave {row['wave_code']} is below the "
+                    f"wave's floor {threshold:.0%} (the wave as a whole met it; window closed "
+                    f"on {details['close_date']})."
+                )
+            else:
+                severity = settings.get("failure_severity", "failure")
+                message = (
+                    f"Response rate {observed:.1%} ({details['responded']}/{details['targeted']}) "
+                    f"of wave {row['wave_code']} is below its "
+                    f"floor {threshold:.0%} after the window closed on {details['close_date']}."
+                )
+            findings.append(
+                make_finding(
+                    "response_rate",
+                    severity,
+                    where,
+                    observed=observed,
+                    threshold=threshold,
+                    message=message,
+                    details=details,
+                )
+            )
+    return findings
