@@ -204,8 +204,12 @@ class FigureResolver:
     def _time_use(self, parts: list[str]) -> Figure:
         name = ".".join(parts)
         minutes = len(parts) == 4 and parts[3] == "minutes"
-        if len(parts) not in (3, 4) or parts[2] not in TIME_USE_COLUMNS or (
-            len(parts) == 4 and not (minutes and TIME_USE_COLUMNS[parts[2]].startswith("hours"))
+        if (
+            len(parts) not in (3, 4)
+            or parts[2] not in TIME_USE_COLUMNS
+            or (
+                len(parts) == 4 and not (minutes and TIME_USE_COLUMNS[parts[2]].startswith("hours"))
+            )
         ):
             raise UnknownFigureError(
                 f"expected time_use.<group>.<{'|'.join(TIME_USE_COLUMNS)}>[.minutes]"
@@ -213,7 +217,8 @@ class FigureResolver:
             )
         rows = self.time_use
         if not rows.empty and "program_code" in rows.columns:
-            pooled = rows[rows.program_code.isin([POOLED, "all_programs"]) | rows.program_code.isna()]
+            codes = rows.program_code
+            pooled = rows[codes.isin([POOLED, "all_programs"]) | codes.isna()]
             rows = pooled if not pooled.empty else rows
         return self._row_figure(
             name, rows, "respondent_group", parts[1], parts[2], "minutes" if minutes else ""
@@ -233,7 +238,6 @@ class FigureResolver:
         value = clean(row[column])
         if value is None:
             raise UnknownFigureError(f"the published row {key}={code!r} has no {column}")
+        # Minutes read as prose ("約36分長い"): a plain number, signed only when negative.
         shown = unit or OUTPUT_COLUMNS.get(column) or TIME_USE_COLUMNS[column]
-        if unit == "minutes" and TIME_USE_COLUMNS[column] == "hours_diff":
-            return Figure(name, _signed(half_up(value * 60, 0)))
         return Figure(name, display(value, shown))

@@ -51,7 +51,7 @@ ANY_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # leaves them alone, and the figure's HTML replaces them afterwards (no escaping issue).
 _SLOT = "\ue000{}\ue001"
 _SLOT_PATTERN = re.compile("\ue000(\\d+)\ue001")
-_BLOCK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_BLOCK_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
 
 
 class NarrativeError(ValueError):
@@ -71,8 +71,10 @@ class NarrativeBlock:
 
 def _markdown() -> MarkdownIt:
     # CommonMark with tables; raw HTML off (escaped), images off (nothing is fetched).
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table").disable(
-        "image"
+    return (
+        MarkdownIt("commonmark", {"html": False, "typographer": False})
+        .enable("table")
+        .disable("image")
     )
 
 
@@ -107,7 +109,7 @@ class NarrativeCatalog:
     def candidates(self, block_id: str) -> list[Path]:
         """Where a block is looked for, first match wins: the year's folder, then common/."""
         if not _BLOCK_ID.match(block_id):
-            raise ValueError(f"block id {block_id!r} is not a lower-case identifier")
+            raise ValueError(f"block id {block_id!r}: a-z first, then letters, digits or _")
         return [
             self.root / f"fy{self.fiscal_year}" / f"{block_id}.md",
             self.root / COMMON_DIR / f"{block_id}.md",
@@ -153,7 +155,7 @@ class NarrativeCatalog:
             except UnknownFigureError as error:
                 if self.final:
                     raise NarrativeError(
-                        f"ナラティブ「{block_id}」の数値参照 figure(\"{name}\") がリリースに"
+                        f'ナラティブ「{block_id}」の数値参照 figure("{name}") がリリースに'
                         f"ありません。 (block {block_id} in {path}: unknown figure {name!r}:"
                         f" {error})"
                     ) from None
@@ -164,9 +166,9 @@ class NarrativeCatalog:
             if self.final:
                 raise NarrativeError(
                     f"ナラティブ「{block_id}」に使えない書式 {expression} があります。"
-                    f" (block {block_id} in {path}: only {{{{ figure(\"…\") }}}} is allowed)"
+                    f' (block {block_id} in {path}: only {{{{ figure("…") }}}} is allowed)'
                 )
-            return slot(_unknown_html(expression, "only figure(\"…\") is allowed"))
+            return slot(_unknown_html(expression, 'only figure("…") is allowed'))
 
         text = ANY_EXPRESSION.sub(other, FIGURE_REFERENCE.sub(figure, body))
         rendered = markdown_html(text)

@@ -16,6 +16,7 @@ from impact_warehouse.report.fonts import subset_font_face
 from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.story import (
+    NO_HTML,
     Narrative,
     NarrativeSection,
     note_html,
@@ -37,8 +38,8 @@ class Section:
     methods: list[dict[str, str]] = field(default_factory=list)
     # Narrative (story.py): the block's HTML, generated catalog content (ToC, logic model),
     # indicator notes under a chart (by chart id) and at the end of the section.
-    narrative: Markup = Markup("")
-    generated: Markup = Markup("")
+    narrative: Markup = NO_HTML
+    generated: Markup = NO_HTML
     chart_notes: dict[str, list[Markup]] = field(default_factory=dict)
     closing_notes: list[Markup] = field(default_factory=list)
     is_narrative: bool = False
@@ -106,9 +107,9 @@ def build_sections(
         story.indicator_notes,
         charts,
         outcome_sections,
-        indicators if indicators is not None else pd.DataFrame(
-            columns=["indicator_code", "indicator_type"]
-        ),
+        indicators
+        if indicators is not None
+        else pd.DataFrame(columns=["indicator_code", "indicator_type"]),
     )
     summary_title = story.summary.title if story.summary else SUMMARY_SECTION[1]
     plan = [
@@ -129,7 +130,7 @@ def build_sections(
             tables=[table for table in tables if table.section == anchor],
             summary_lines=lines if anchor == "summary" else [],
             methods=methods if anchor == "methods" else [],
-            narrative=story.summary.html if anchor == "summary" and story.summary else Markup(""),
+            narrative=story.summary.html if anchor == "summary" and story.summary else NO_HTML,
             chart_notes={
                 chart.chart_id: [note_html(note) for note in placement.after_chart[chart.chart_id]]
                 for chart in charts

@@ -30,6 +30,7 @@ CLOSING_BLOCKS = ("discussion", "challenges", "recommendations")
 INDICATOR_BLOCK = "indicator_{}"
 OUTPUT_TYPE = "output"
 OUTPUTS_ANCHOR = "outputs"
+NO_HTML = Markup("")  # Markup is immutable: one shared empty default
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class NarrativeSection:
 
     anchor: str
     title: str
-    body: Markup = Markup("")
-    generated: Markup = Markup("")
+    body: Markup = NO_HTML
+    generated: Markup = NO_HTML
     block_id: str = ""
     placeholder: bool = False
 
@@ -84,8 +85,9 @@ def theory_of_change_html(data: ReportData) -> Markup:
             for row in rows.itertuples(index=False)
         )
         stages.append(
-            Markup('<li class="toc-stage" data-indicator-type="{}"><h4>{}</h4><ul>{}</ul></li>')
-            .format(indicator_type, indicator_type_ja(indicator_type), items)
+            Markup(
+                '<li class="toc-stage" data-indicator-type="{}"><h4>{}</h4><ul>{}</ul></li>'
+            ).format(indicator_type, indicator_type_ja(indicator_type), items)
         )
     arrow = Markup('<li class="toc-arrow" aria-hidden="true">▼</li>')
     return Markup('<ol class="theory-of-change" id="theory-of-change-chain">{}</ol>').format(
@@ -148,7 +150,7 @@ def build_narrative(data: ReportData, catalog: NarrativeCatalog) -> Narrative:
         NarrativeSection(
             anchor="theory_of_change",
             title=toc.title if toc else DEFAULT_TITLES_JA["theory_of_change"],
-            body=toc.html if toc else Markup(""),
+            body=toc.html if toc else NO_HTML,
             generated=theory_of_change_html(data),
             block_id="theory_of_change",
             placeholder=bool(toc and toc.placeholder),
@@ -160,7 +162,7 @@ def build_narrative(data: ReportData, catalog: NarrativeCatalog) -> Narrative:
         NarrativeSection(
             anchor="logic_model",
             title=logic.title if logic else logic_model_title(data),
-            body=logic.html if logic else Markup(""),
+            body=logic.html if logic else NO_HTML,
             generated=logic_model_html(data),
             block_id="logic_model",
         )
@@ -225,14 +227,16 @@ def place_indicator_notes(
         elif type_anchor in anchors or type_anchor == OUTPUTS_ANCHOR:
             placement.end_of_section.setdefault(type_anchor, []).append(block)
         else:
-            log.warning("indicator %s has no section in this report: note %s not shown", code,
-                        block.block_id)
+            log.warning(
+                "indicator %s has no section in this report: note %s not shown",
+                code,
+                block.block_id,
+            )
     return placement
 
 
 def note_html(block: NarrativeBlock) -> Markup:
     """An indicator note: its title names the block for staff; the chart above names the
     indicator for readers, so the title is the element's label, not a heading."""
-    return Markup('<div class="narrative indicator-note" data-block="{}" aria-label="{}">{}</div>').format(
-        block.block_id, escape(block.title), block.html
-    )
+    element = '<div class="narrative indicator-note" data-block="{}" aria-label="{}">{}</div>'
+    return Markup(element).format(block.block_id, escape(block.title), block.html)
