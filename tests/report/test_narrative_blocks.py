@@ -309,6 +309,8 @@ def test_an_indicator_note_goes_under_its_last_chart_else_its_section() -> None:
         Chart("chart-a", "", "", "short_term", attributes={"data-indicator": "K1"}),
         Chart("chart-b", "", "", "short_term", attributes={"data-indicator": "K1"}),
         Chart("chart-c", "", "", "pre_post"),
+        # The series section draws every indicator again: never where a note goes.
+        Chart("chart-series-K1", "", "", "series", attributes={"data-indicator": "K1"}),
     ]
     sections = [
         OutcomeSection(

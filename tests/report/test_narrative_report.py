@@ -136,6 +136,24 @@ def test_no_number_is_typed_where_the_release_holds_it(outcomes):
     assert typed == []
 
 
+def test_each_indicator_note_sits_in_its_outcome_section(published_reports):
+    page = published_reports.html(FY)
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r'<section id="([^"]+)"', page)]
+    placed = {
+        note.group(1): [anchor for start, anchor in starts if start < note.start()][-1]
+        for note in re.finditer(r'class="narrative indicator-note" data-block="([^"]+)"', page)
+    }
+    assert placed == {
+        **{f"indicator_I{number:02d}": "short_term" for number in (4, 5, 6, 8, 9, 10)},
+        "indicator_I07": "pre_post",  # drawn by the pre/post charts only
+        **{f"indicator_I{number:02d}": "mid_term" for number in range(11, 16)},
+    }
+    # Under its chart: the note follows the indicator's chart, before the next chart.
+    chart = page.index('data-chart="chart-short-term-I04"')
+    note = page.index('data-block="indicator_I04"')
+    assert chart < note < page.index("<figure", chart + 1)
+
+
 @pytest.mark.timeout(300)
 def test_the_final_report_has_no_placeholder_and_the_same_sections(published_reports, tmp_path):
     rendered = render_report(

@@ -201,20 +201,21 @@ def place_indicator_notes(
     outcome_sections: list[OutcomeSection],
     indicators: pd.DataFrame,
 ) -> NotePlacement:
-    """A note goes under the last chart drawn for its indicator; an indicator with no chart
+    """A note goes under the last outcome chart drawn for its indicator; one with no chart
     of its own (a pre/post or time-use item) at the end of the first section showing its
     rows; otherwise at the end of its type's section (outputs for output indicators)."""
+    anchors = {section.anchor for section in outcome_sections}
     last_chart: dict[str, str] = {}
     for chart in charts:
         code = chart.attributes.get("data-indicator")
-        if code:
+        # Only the outcome sections' charts: the series section draws every indicator again.
+        if code and chart.section in anchors:
             last_chart[str(code)] = chart.chart_id
     shown_in: dict[str, str] = {}
     for section in outcome_sections:
         if "indicator_code" in section.rows.columns:
             for code in section.rows.indicator_code.dropna().unique():
                 shown_in.setdefault(str(code), section.anchor)
-    anchors = {section.anchor for section in outcome_sections}
     types = dict(zip(indicators.indicator_code, indicators.indicator_type, strict=True))
     placement = NotePlacement()
     for code, block in notes.items():
