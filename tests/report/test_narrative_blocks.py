@@ -249,15 +249,26 @@ def test_staff_text_cannot_inject_html_or_run_template_code(tmp_path, resolver):
         tmp_path,
         f"fy{FY}/programs.md",
         "# P\n\n<script>alert(1)</script> <b>x</b> ![img](http://x/y.png)"
-        " {{ config.items() }} {% for x in y %}\n\n## 小見出し\n",
+        " {{ config.items() }} {% for x in y %} [団体サイト](http://example.org/)"
+        " <http://example.org/>\n\n## 小見出し\n",
     )
     html = catalog(tmp_path, resolver, final=False).block("programs").html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<b>" not in html and "<img" not in html
+    # The page refers to nothing outside itself: a link keeps its text only.
+    assert "団体サイト" in html and "href" not in html
     assert "［数値不明: {{ config.items() }}］" in html
     assert "<h3>小見出し</h3>" in html  # the block's # is the section's h2
     with pytest.raises(NarrativeError, match="programs"):
         catalog(tmp_path, resolver, final=True).block("programs")
+
+
+def test_a_block_id_is_a_file_name_never_a_path(tmp_path, resolver):
+    blocks = catalog(tmp_path, resolver, final=True)
+    assert blocks.candidates("indicator_KPI-1.2")[0].name == "indicator_KPI-1.2.md"
+    for block_id in ("../secrets", "indicator/x", "Intro", ""):
+        with pytest.raises(ValueError, match="block id"):
+            blocks.candidates(block_id)
 
 
 def test_a_block_needs_its_title_line(tmp_path):

@@ -51,7 +51,8 @@ ANY_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # leaves them alone, and the figure's HTML replaces them afterwards (no escaping issue).
 _SLOT = "\ue000{}\ue001"
 _SLOT_PATTERN = re.compile("\ue000(\\d+)\ue001")
-_BLOCK_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+# A block id is a file name: indicator codes may hold "-" or "." but never a path.
+_BLOCK_ID = re.compile(r"^[a-z][A-Za-z0-9_.-]*$")
 
 
 class NarrativeError(ValueError):
@@ -71,20 +72,24 @@ class NarrativeBlock:
 
 def _markdown() -> MarkdownIt:
     # CommonMark with tables; raw HTML off (escaped), images off (nothing is fetched).
-    return (
-        MarkdownIt("commonmark", {"html": False, "typographer": False})
-        .enable("table")
-        .disable("image")
-    )
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    return md.enable("table").disable(["image", "autolink"])
 
 
 def markdown_html(text: str) -> str:
-    """Markdown to safe HTML, headings one level down (the block's ``#`` is the section h2)."""
+    """Markdown to safe HTML, headings one level down (the block's ``#`` is the section h2).
+
+    A link keeps its text and loses its address: the page opens offline and refers to
+    nothing outside itself (no href but #anchors), so staff write an address as text."""
     md = _markdown()
     tokens = md.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        if token.children:
+            token.children = [
+                child for child in token.children if child.type not in ("link_open", "link_close")
+            ]
     return md.renderer.render(tokens, md.options, {})
 
 
@@ -108,8 +113,8 @@ class NarrativeCatalog:
 
     def candidates(self, block_id: str) -> list[Path]:
         """Where a block is looked for, first match wins: the year's folder, then common/."""
-        if not _BLOCK_ID.match(block_id):
-            raise ValueError(f"block id {block_id!r}: a-z first, then letters, digits or _")
+        if not _BLOCK_ID.match(block_id) or ".." in block_id:
+            raise ValueError(f"block id {block_id!r}: a-z first, then letters, digits, _ - .")
         return [
             self.root / f"fy{self.fiscal_year}" / f"{block_id}.md",
             self.root / COMMON_DIR / f"{block_id}.md",

@@ -124,7 +124,7 @@ def logic_model_html(data: ReportData) -> Markup:
                 )
             )
     return Markup(
-        '<div class="table-block"><h4>ロジックモデルの指標</h4><div class="table-scroll">'
+        '<div class="logic-model-block"><h4>ロジックモデルの指標</h4><div class="table-scroll">'
         '<table class="logic-model" id="logic-model"><thead><tr>'
         '<th scope="col">種別</th><th scope="col">内容</th><th scope="col">指標</th>'
         '<th scope="col">測定方法</th></tr></thead><tbody>{}</tbody></table></div>'
