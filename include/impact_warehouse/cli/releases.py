@@ -76,7 +76,9 @@ def run_make_current(release_id: str, reason: str | None = None) -> int:
     return 0
 
 
-def run_report(fiscal_year: int, release_id: str | None, out_dir: Path | None) -> int:
+def run_report(
+    fiscal_year: int, release_id: str | None, out_dir: Path | None, *, final: bool = False
+) -> int:
     from impact_warehouse.publish import (
         ReleaseLookupError,
         current_release,
@@ -99,7 +101,7 @@ def run_report(fiscal_year: int, release_id: str | None, out_dir: Path | None) -
     target = release_id or (current_release() or releases[-1]).release_id
     done = step(f"rendering the FY{fiscal_year} report from release {target}")
     try:
-        rendered = render_report(fiscal_year, release_id=release_id, out_dir=out_dir)
+        rendered = render_report(fiscal_year, release_id=release_id, out_dir=out_dir, final=final)
     except (LookupError, ValueError, FileNotFoundError) as error:
         return fail(
             f"{fiscal_year}年度の報告書を作れませんでした。", f"{type(error).__name__}: {error}"

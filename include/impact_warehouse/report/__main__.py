@@ -1,4 +1,5 @@
-"""``python -m impact_warehouse.report --fiscal-year 2025 [--release-id ID] [--out DIR]``."""
+"""``python -m impact_warehouse.report --fiscal-year 2025 [--release-id ID] [--out DIR]``
+(``--final``: the narrative for readers, see narrative.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from impact_warehouse.report.data import FiscalYearMissingError
 from impact_warehouse.report.fonts import FontMissingError
+from impact_warehouse.report.narrative import NarrativeError
 from impact_warehouse.report.release import ReleaseNotFoundError
 from impact_warehouse.report.render import render_report
 
@@ -22,13 +24,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fiscal-year", type=int, required=True)
     parser.add_argument("--release-id", help="a release id (default: the current release)")
     parser.add_argument("--out", type=Path, help="output folder (default: <work>/reports/…)")
+    parser.add_argument(
+        "--final", action="store_true", help="omit missing narrative blocks, refuse unknown figures"
+    )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     try:
         report = render_report(
-            arguments.fiscal_year, release_id=arguments.release_id, out_dir=arguments.out
+            arguments.fiscal_year,
+            release_id=arguments.release_id,
+            out_dir=arguments.out,
+            final=arguments.final,
         )
-    except (ReleaseNotFoundError, FiscalYearMissingError, FontMissingError) as error:
+    except (
+        ReleaseNotFoundError,
+        FiscalYearMissingError,
+        FontMissingError,
+        NarrativeError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(json.dumps(report.as_dict(), ensure_ascii=False))

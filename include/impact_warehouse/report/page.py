@@ -7,6 +7,7 @@ from typing import Any
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
@@ -14,6 +15,13 @@ from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
 from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
+from impact_warehouse.report.story import (
+    NO_HTML,
+    Narrative,
+    NarrativeSection,
+    note_html,
+    place_indicator_notes,
+)
 from impact_warehouse.report.summary import SummaryLine
 
 _FONT_FACE_SLOT = "/*__EMBEDDED_FONT__*/"
@@ -28,6 +36,13 @@ class Section:
     tables: list[ReportTable] = field(default_factory=list)
     summary_lines: list[SummaryLine] = field(default_factory=list)
     methods: list[dict[str, str]] = field(default_factory=list)
+    # Narrative (story.py): the block's HTML, generated catalog content (ToC, logic model),
+    # indicator notes under a chart (by chart id) and at the end of the section.
+    narrative: Markup = NO_HTML
+    generated: Markup = NO_HTML
+    chart_notes: dict[str, list[Markup]] = field(default_factory=dict)
+    closing_notes: list[Markup] = field(default_factory=list)
+    is_narrative: bool = False
 
 
 # The sections every report has; the outcome sections between them come from the catalog
@@ -36,11 +51,12 @@ OPENING_SECTIONS = {
     "outputs": "活動・アウトプット",
     "waves": "アンケート実施概要と回答率",
 }
-# After the outcome sections: targets and series (when the catalog has them), then the summary.
+# After the outcome sections: the summary, the narrative's closing sections (story.py), then
+# targets and series (when the catalog has them) and the methods last.
+SUMMARY_SECTION = ("summary", "評価結果まとめ")
 CLOSING_SECTIONS = {
     "targets": "目標の達成状況",
     "series": "経年の推移",
-    "summary": "評価結果まとめ",
     "methods": "集計方法",
 }
 SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series"})
@@ -74,24 +90,38 @@ def build_sections(
     organisation: Organisation,
     scale_rules: str = "",
     opening_leads: dict[str, str] | None = None,
+    narrative: Narrative | None = None,
+    indicators: pd.DataFrame | None = None,
 ) -> list[Section]:
-    """The page's sections in order, each with the charts and tables made for it."""
+    """The page's sections in order, each with the charts and tables made for it; with a
+    narrative, its sections in the seed report's order around them (story.py)."""
     leads = opening_leads or {}
+    story = narrative or Narrative()
     table_keys = {table.key for table in tables}
     methods = [
         entry
         for entry in methods_entries(k, organisation, scale_rules)
         if METHODS_FOR_TABLE.get(entry["metrics_section"], "") in {"", *table_keys}
     ]
+    placement = place_indicator_notes(
+        story.indicator_notes,
+        charts,
+        outcome_sections,
+        indicators
+        if indicators is not None
+        else pd.DataFrame(columns=["indicator_code", "indicator_type"]),
+    )
+    summary_title = story.summary.title if story.summary else SUMMARY_SECTION[1]
     plan = [
         *((anchor, title, leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
+        (SUMMARY_SECTION[0], summary_title, ""),
         *(
             (anchor, title, CLOSING_LEADS.get(anchor, ""))
             for anchor, title in CLOSING_SECTIONS.items()
         ),
     ]
-    return [
+    sections = [
         Section(
             anchor=anchor,
             title=title,
@@ -100,6 +130,13 @@ def build_sections(
             tables=[table for table in tables if table.section == anchor],
             summary_lines=lines if anchor == "summary" else [],
             methods=methods if anchor == "methods" else [],
+            narrative=story.summary.html if anchor == "summary" and story.summary else NO_HTML,
+            chart_notes={
+                chart.chart_id: [note_html(note) for note in placement.after_chart[chart.chart_id]]
+                for chart in charts
+                if chart.section == anchor and chart.chart_id in placement.after_chart
+            },
+            closing_notes=[note_html(n) for n in placement.end_of_section.get(anchor, [])],
         )
         for anchor, title, lead in plan
         # Targets and series exist only when the catalog declares targets or the release has
@@ -107,6 +144,23 @@ def build_sections(
         if anchor not in SECTIONS_SHOWN_WITH_CONTENT
         or any(item.section == anchor for item in [*charts, *tables])
     ]
+    closing_at = next(i for i, s in enumerate(sections) if s.anchor == "summary") + 1
+    return [
+        *(_narrative_section(section) for section in story.opening),
+        *sections[:closing_at],
+        *(_narrative_section(section) for section in story.closing),
+        *sections[closing_at:],
+    ]
+
+
+def _narrative_section(section: NarrativeSection) -> Section:
+    return Section(
+        anchor=section.anchor,
+        title=section.title,
+        narrative=section.body,
+        generated=section.generated,
+        is_narrative=True,
+    )
 
 
 def _environment() -> jinja2.Environment:

@@ -12,11 +12,14 @@ from impact_warehouse.publish.files import write_text_atomically
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
+from impact_warehouse.report.figures import FigureResolver
 from impact_warehouse.report.methods import scale_rules_ja
+from impact_warehouse.report.narrative import NarrativeCatalog
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
 from impact_warehouse.report.page import build_sections, output_indicators_lead, render_html
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.series_charts import targets_and_series
+from impact_warehouse.report.story import build_narrative
 from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
 from impact_warehouse.report.targets import load_targets_series
@@ -58,11 +61,14 @@ def render_report(
     release_id: str | None = None,
     out_dir: Path | None = None,
     settings: Paths | None = None,
+    final: bool = False,
 ) -> RenderedReport:
     """The HTML report, its CSV tables and its XLSX workbook, from a published release.
 
     ``release_id`` None means the current release. Output goes to
-    ``<work>/reports/<release_id>/fy<FY>/`` unless ``out_dir`` is given.
+    ``<work>/reports/<release_id>/fy<FY>/`` unless ``out_dir`` is given. ``final`` renders
+    the narrative for readers: a missing block is left out and an unknown figure reference
+    is an error (NarrativeError), where the default draft shows placeholders for both.
     """
     started = time.perf_counter()
     source = resolve_release(release_id, settings)
@@ -80,6 +86,13 @@ def render_report(
     outcome_sections = plan_outcome_sections(data)
     tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
     lines = summary_lines(data)
+    # The organisation's text, from the catalog folder of this run (narrative.py).
+    narrative = build_narrative(
+        data,
+        NarrativeCatalog(
+            settings.catalog, fiscal_year, FigureResolver.for_report(data, k), final=final
+        ),
+    )
     log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
 
     step = time.perf_counter()
@@ -104,6 +117,8 @@ def render_report(
         organisation,
         scale_rules_ja(data),
         opening_leads={"outputs": output_indicators_lead(data.indicators)},
+        narrative=narrative,
+        indicators=data.indicators,
     )
     html = render_html(
         sections=sections,
