@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--release", default=None, help="release id or unique prefix (default: the current one)"
     )
     report.add_argument("--out-dir", type=Path, default=None)
+    report.add_argument(
+        "--pdf", action="store_true", help="also print the report to PDF (headless Chromium)"
+    )
 
     releases = commands.add_parser("releases", help="list releases; * marks the current one")
     releases.add_argument(
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         from impact_warehouse.cli.releases import run_report
 
-        return run_report(args.fiscal_year, args.release, args.out_dir)
+        return run_report(args.fiscal_year, args.release, args.out_dir, pdf=args.pdf)
     if args.command == "releases":
         from impact_warehouse.cli.releases import run_releases
 

@@ -15,6 +15,7 @@ from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.methods import scale_rules_ja
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
 from impact_warehouse.report.page import build_sections, output_indicators_lead, render_html
+from impact_warehouse.report.pdf import print_pdf
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.series_charts import targets_and_series
 from impact_warehouse.report.summary import summary_lines
@@ -34,6 +35,7 @@ class RenderedReport:
     fiscal_year: int
     seconds: float
     chart_ids: tuple[str, ...] = ()
+    pdf_path: Path | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly (Airflow XCom, command output)."""
@@ -42,6 +44,7 @@ class RenderedReport:
             "release_id": self.release_id,
             "html": str(self.html_path),
             "xlsx": str(self.xlsx_path),
+            "pdf": str(self.pdf_path) if self.pdf_path else None,
             "csv": len(self.csv_paths),
             "charts": len(self.chart_ids),
             "seconds": self.seconds,
@@ -58,11 +61,13 @@ def render_report(
     release_id: str | None = None,
     out_dir: Path | None = None,
     settings: Paths | None = None,
+    pdf: bool = False,
 ) -> RenderedReport:
     """The HTML report, its CSV tables and its XLSX workbook, from a published release.
 
     ``release_id`` None means the current release. Output goes to
-    ``<work>/reports/<release_id>/fy<FY>/`` unless ``out_dir`` is given.
+    ``<work>/reports/<release_id>/fy<FY>/`` unless ``out_dir`` is given. ``pdf`` also prints
+    the HTML to ``impact_report_fy<FY>.pdf`` with headless Chromium (report/pdf.py).
     """
     started = time.perf_counter()
     source = resolve_release(release_id, settings)
@@ -154,6 +159,14 @@ def render_report(
         time.perf_counter() - step,
     )
 
+    pdf_path = None
+    if pdf:
+        pdf_path = print_pdf(
+            html_path,
+            html_path.with_suffix(".pdf"),
+            footer_label=organisation.report_short_title(fiscal_year),
+        )
+
     seconds = round(time.perf_counter() - started, 2)
     log.info("report FY%s written in %.1f s: %s", fiscal_year, seconds, html_path)
     return RenderedReport(
@@ -164,4 +177,5 @@ def render_report(
         fiscal_year=fiscal_year,
         seconds=seconds,
         chart_ids=tuple(chart.chart_id for chart in charts),
+        pdf_path=pdf_path,
     )
