@@ -88,6 +88,9 @@ def print_pdf(html_path: Path, pdf_path: Path, *, footer_label: str = "") -> Pat
             page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
             page.emulate_media(media="print")
+            # Folded tables print open (the stylesheet does the same where ::details-content
+            # is supported; this covers the rest).
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.pdf(
                 path=str(partial),
                 format="A4",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from impact_warehouse.publish.files import write_text_atomically
+from impact_warehouse.report.appendix import split_by_program
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
@@ -100,10 +101,14 @@ def render_report(
 
     step = time.perf_counter()
     organisation = data.organisation
+    # The page leads with the pooled rows; the exports below keep every table whole.
+    body_tables, appendix_tables = split_by_program(
+        tables, {section.anchor for section in outcome_sections}
+    )
     sections = build_sections(
         outcome_sections,
         charts,
-        tables,
+        body_tables + appendix_tables,
         lines,
         k,
         organisation,
