@@ -106,7 +106,7 @@ def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
         _columns(data, with_indicator, with_wave),
         table_rows,
         f"差 = {participants_ja(data)}の割合 − {comparison_ja(data)}の割合（ポイント）。"
-        "区間の求め方は「集計方法」に記載。" + lower_is_better_note(rows),
+        + lower_is_better_note(rows),
         keys=keys,
     )
 
