@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 
+import matplotlib
 import openpyxl
 from matplotlib.patches import Rectangle
 
@@ -22,7 +23,7 @@ from impact_warehouse.report.cells import (
     html_text,
     xlsx_values,
 )
-from impact_warehouse.report.chart_kit import hidden_slot, new_figure, svg_text
+from impact_warehouse.report.chart_kit import chart_style, hidden_slot, new_figure, svg_text
 
 FY = 2025
 CONFIDENT = "自信がある（6点以上）"  # measure labels from scale_measures.csv
@@ -109,15 +110,17 @@ def test_the_exports_carry_the_mark_too(published_reports):
 def test_a_suppressed_bar_is_an_empty_slot_with_the_reason():
     """Never a bar with a length (a hatched half bar reads as 50%): the slot holds the mark
     and the reason in words."""
-    figure = new_figure(1.5)
-    ax = figure.add_subplot()
-    ax.barh(1, 0.7, height=0.6)
-    hidden_slot(ax, 0, 5)
+    with matplotlib.rc_context(chart_style()):
+        figure = new_figure(1.5)
+        ax = figure.add_subplot()
+        ax.barh(1, 0.7, height=0.6)
+        hidden_slot(ax, 0, 5)
+        svg = svg_text(figure, "chart-hidden")
     lengths = sorted(patch.get_width() for patch in ax.patches if isinstance(patch, Rectangle))
     assert lengths == [0.0, 0.7]
     (text,) = [text.get_text() for text in ax.texts]
     assert text.startswith(SUPPRESSED_MARK) and "回答者が5人未満" in text and "N<5" in text
-    assert "<pattern" not in svg_text(figure, "chart-hidden")
+    assert "<pattern" not in svg
 
 
 def test_no_chart_of_the_report_is_hatched(published_reports):
