@@ -8,10 +8,10 @@ INSTALLED := $(VENV)/.installed
 .PHONY: demo test bench lint format constraints clean system-packages system-packages-test
 
 # Debian packages the project needs: a Japanese font for the report's charts (demo and
-# tests); Chromium for the report's browser test; PostgreSQL with PL/Python for the
-# second-engine test.
-DEMO_PACKAGES := fonts-ipaexfont-gothic
-TEST_PACKAGES := $(DEMO_PACKAGES) chromium postgresql postgresql-plpython3-15
+# tests); Chromium for the report's PDF (`impact report --pdf`) and its browser test;
+# PostgreSQL with PL/Python for the second-engine test.
+DEMO_PACKAGES := fonts-ipaexfont-gothic chromium
+TEST_PACKAGES := $(DEMO_PACKAGES) postgresql postgresql-plpython3-15
 
 $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }

@@ -1,4 +1,5 @@
-"""Debian's Chromium as the browser tests launch it (headless, offline, fresh profile).
+"""Debian's Chromium as the browser tests launch it (headless, offline, fresh profile): the
+same executable and flags as the report's PDF printer (impact_warehouse.report.pdf).
 
 Without the background-networking flags Chromium keeps trying this machine's closed network,
 and those refused connections would read as requests made by the page under test.
@@ -6,14 +7,6 @@ and those refused connections would read as requests made by the page under test
 
 from __future__ import annotations
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from impact_warehouse.report.pdf import CHROMIUM, CHROMIUM_ARGS
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS"]

@@ -131,6 +131,17 @@ def test_report_renders_from_the_current_release(backfilled: Backfilled, capsys)
     assert Path(html).is_file()
 
 
+def test_report_pdf_without_chromium_says_how_to_install_it(
+    backfilled: Backfilled, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("IMPACT_CHROMIUM", "/nonexistent/chromium")
+    with backfilled.env():
+        code, _, err = run(["report", "--fiscal-year", "2025", "--pdf"], capsys)
+    assert code == 1
+    assert "Chromium" in err and "apt-get install" in err and "make system-packages-test" in err
+    assert "Traceback" not in err
+
+
 def test_backfill_without_a_forms_connection_says_how_to_configure_it(
     tmp_path: Path, capsys
 ) -> None:

@@ -88,14 +88,18 @@ class _TableParser(HTMLParser):
         self._row: str | None = None
         self._cell: HtmlCell | None = None
         self._header: str | None = None
+        self._headers_known = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         if tag == "table" and attributes.get("data-table"):
+            # A table split between its section and the appendix (report/appendix.py) is one
+            # table: the same key, the same headers, its rows in either place.
             self._table = self.tables.setdefault(attributes["data-table"], HtmlTable([], {}))
+            self._headers_known = bool(self._table.headers)
         elif self._table is None:
             return
-        elif tag == "th":
+        elif tag == "th" and not self._headers_known:
             self._header = ""
         elif tag == "tr" and attributes.get("data-key"):
             self._row = attributes["data-key"]

@@ -65,7 +65,7 @@ def test_group_columns_and_about_rows_come_from_the_catalog(other_report: dict) 
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", _between(table, "<thead", "</thead>"))
     assert [header.strip() for header in headers][1:] == ["ラボ", "復職者", "合計"]
     # the note says what a group of several programs adds up, by the group's own header
-    assert "復職者 は" in _between(html, 'id="table-02_employment"', "出典")
+    assert "復職者 は" in _between(html, 'id="table-02_employment"', "CSV:")
     about = openpyxl.load_workbook(other_report["xlsx"]).worksheets[0]
     values = {row[0]: row[1] for row in about.iter_rows(values_only=True) if row[0]}
     assert values["レポート"] == "2025年度 ミライワーク 成果レポート"

@@ -5,12 +5,13 @@
 
     The cells of one fiscal year × population × wave type × item × measure add up over the
     programs to 'all'; a follow-up cell is as small as the smaller of its two groups (the
-    comparison difference needs both). The populations are nested (the paired are some of
-    the respondents, a paired_<measure>_at_pre group some of the paired), so a population is
-    also suppressed when it differs from an enclosing one by fewer than k people: otherwise
-    subtracting the two would publish that small group. The paired tests (McNemar p, mean
-    shift) are published only when both the pre and the post rows of the pairs are: a shift
-    and one wave's mean would give the other wave's. -#}
+    comparison difference needs both). The paired and the per-wave respondents are each
+    suppressed under their own k only: who answered which wave is a response pattern, not a
+    group a reader can name (METRICS.md "Small cells"). A paired_<measure>_at_pre group is
+    defined by an answer, so it is also suppressed when it differs from the paired by fewer
+    than k people: subtracting the two would publish that small group's answers. The paired
+    tests (McNemar p, mean shift) are published only when both the pre and the post rows of
+    the pairs are: a shift and one wave's mean would give the other wave's. -#}
 {%- set suppression_k = var('suppression_k', 5) -%}
 with
 
@@ -72,7 +73,6 @@ population_sizes as (
         program_code,
         item_code,
         wave_type,
-        max(case when population = 'respondents' then denominator end) as respondents_size,
         max(case when population = 'paired' then denominator end) as paired_size
 
     from indicator_results
@@ -91,10 +91,6 @@ cells as (
             else indicator_results.denominator
         end as cell_size,
         (
-            indicator_results.population <> 'respondents'
-            and population_sizes.respondents_size - indicator_results.denominator
-                between 1 and {{ suppression_k - 1 }}
-        ) or (
             indicator_results.population not in ('respondents', 'paired')
             and population_sizes.paired_size - indicator_results.denominator
                 between 1 and {{ suppression_k - 1 }}

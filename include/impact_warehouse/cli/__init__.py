@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="for readers: leave out missing narrative blocks, refuse unknown figure references"
         " (default: draft, with visible placeholders)",
     )
+    report.add_argument(
+        "--pdf", action="store_true", help="also print the report to PDF (headless Chromium)"
+    )
 
     releases = commands.add_parser("releases", help="list releases; * marks the current one")
     releases.add_argument(
@@ -160,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         from impact_warehouse.cli.releases import run_report
 
-        return run_report(args.fiscal_year, args.release, args.out_dir, final=args.final)
+        return run_report(
+            args.fiscal_year, args.release, args.out_dir, final=args.final, pdf=args.pdf
+        )
     if args.command == "releases":
         from impact_warehouse.cli.releases import run_releases
 

@@ -49,7 +49,7 @@ def run_make_current(release_id: str, reason: str | None = None) -> int:
     try:
         rollback = make_current(release_id, reason=reason)
     except ReleaseLookupError as error:
-        return fail(error.message_ja, str(error))
+        return fail(error.message_ja, error.detail)
     except PublishBusyError as error:
         return fail(error.staff_message, str(error))
     except ReleaseFileChangedError as error:
@@ -77,7 +77,12 @@ def run_make_current(release_id: str, reason: str | None = None) -> int:
 
 
 def run_report(
-    fiscal_year: int, release_id: str | None, out_dir: Path | None, *, final: bool = False
+    fiscal_year: int,
+    release_id: str | None,
+    out_dir: Path | None,
+    *,
+    final: bool = False,
+    pdf: bool = False,
 ) -> int:
     from impact_warehouse.publish import (
         ReleaseLookupError,
@@ -93,21 +98,29 @@ def run_report(
         try:
             release_id = resolve_release(release_id).release_id  # a prefix → the full id
         except ReleaseLookupError as error:
-            return fail(error.message_ja, str(error))
+            return fail(error.message_ja, error.detail)
     try:
         from impact_warehouse.report import render_report
     except ImportError as error:
         return fail("報告書の作成機能が入っていません。", repr(error))
     target = release_id or (current_release() or releases[-1]).release_id
     done = step(f"rendering the FY{fiscal_year} report from release {target}")
+    from impact_warehouse.report.pdf import ChromiumMissingError
+
     try:
-        rendered = render_report(fiscal_year, release_id=release_id, out_dir=out_dir, final=final)
+        rendered = render_report(
+            fiscal_year, release_id=release_id, out_dir=out_dir, final=final, pdf=pdf
+        )
+    except ChromiumMissingError as error:
+        return fail(error.message_ja, error.detail)
     except (LookupError, ValueError, FileNotFoundError) as error:
         return fail(
             f"{fiscal_year}年度の報告書を作れませんでした。", f"{type(error).__name__}: {error}"
         )
     done()
     print(f"    HTML:  {rendered.html_path}")
+    if rendered.pdf_path:
+        print(f"    PDF:   {rendered.pdf_path}")
     print(f"    Excel: {rendered.xlsx_path}")
     for path in rendered.csv_paths:
         print(f"    CSV:   {path}")

@@ -1,9 +1,9 @@
 """What every chart of the report is made of: matplotlib (Agg) figures as inline SVG.
 
 Text is drawn as outlines (``svg.fonttype = 'path'``), so a chart looks the same with no font
-installed. Suppressed cells are drawn as hatched grey bars labelled with the suppression mark,
-never as a bar of height 0. Every chart is a :class:`Chart` whose id the page and the browser
-test share.
+installed. A suppressed cell is an empty slot holding the suppression mark and the reason in
+words, never a bar with a length (a hatched half bar read as a value). Every chart is a
+:class:`Chart` whose id the page and the browser test share.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ PARTICIPANT_COLOUR = "#1f5f8b"
 COMPARISON_COLOUR = "#b0b7bf"
 PRE_COLOUR = "#b0b7bf"
 POST_COLOUR = "#1f5f8b"
-HATCH_FACE = "#eeeeee"
-HATCH_EDGE = "#888888"
+HIDDEN_TEXT_COLOUR = "#8a4b00"
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Chart:
     section: str
     caption_ja: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
-    # Bars drawn hatched because their cell is suppressed (data-suppressed-bars in the page).
+    # Empty slots drawn because their cell is suppressed (data-suppressed-bars in the page).
     suppressed_bars: int = 0
 
 
@@ -79,18 +78,25 @@ def chart_style() -> dict[str, object]:
     }
 
 
-def hatched(ax: Axes, y: float, height: float, label: str = "", *, width: float = 1.0) -> None:
-    ax.barh(
-        y, width, height=height, color=HATCH_FACE, edgecolor=HATCH_EDGE, hatch="///", linewidth=0.6
-    )
+def hidden_reason_ja(k: int) -> str:
+    """Why a cell is not shown, in words a reader understands."""
+    return f"回答者が{k}人未満のため非表示（N<{k}）"
+
+
+def hidden_slot(ax: Axes, y: float, k: int, label: str = "", *, height: float = 0.6) -> None:
+    """A suppressed bar: its slot stays empty, with the mark and the reason written at the
+    axis (x in axes fractions, so the text sits at the start of any scale). An uncoloured bar
+    of length 0 keeps the slot inside the axes, so the text never lands on the tick labels."""
+    ax.barh(y, 0.0, height=height, color="none")
     ax.text(
-        width / 2,
+        0.01,
         y,
-        f"{SUPPRESSED_MARK} 非表示{label}",
-        ha="center",
+        f"{label}{SUPPRESSED_MARK} {hidden_reason_ja(k)}",
+        transform=ax.get_yaxis_transform(),
+        ha="left",
         va="center",
         fontsize=9,
-        color="#333333",
+        color=HIDDEN_TEXT_COLOUR,
     )
 
 

@@ -8,8 +8,7 @@ import matplotlib
 
 from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
-    HATCH_EDGE,
-    HATCH_FACE,
+    HIDDEN_TEXT_COLOUR,
     PARTICIPANT_COLOUR,
     SUPPRESSED_MARK,
     Chart,
@@ -27,7 +26,7 @@ from impact_warehouse.report.time_use import time_use_chart
 __all__ = ["Chart", "build_charts", "cumulative_chart"]
 
 
-def cumulative_chart(data: ReportData) -> Chart | None:
+def cumulative_chart(data: ReportData, k: int) -> Chart | None:
     rows = data.cumulative[data.cumulative.program_code == "all"].sort_values("fiscal_year")
     if rows.empty:
         return None
@@ -36,8 +35,16 @@ def cumulative_chart(data: ReportData) -> Chart | None:
     years = [int(year) for year in rows.fiscal_year]
     for year, row in zip(years, rows.itertuples(index=False), strict=True):
         if row.is_suppressed:
-            ax.bar(year, 1, color=HATCH_FACE, edgecolor=HATCH_EDGE, hatch="///")
-            ax.text(year, 1, SUPPRESSED_MARK, ha="center", va="bottom", fontsize=8)
+            # An empty slot with the mark and the reason, never a bar with a length.
+            ax.text(
+                year,
+                0,
+                f"{SUPPRESSED_MARK}\nN<{k}",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=HIDDEN_TEXT_COLOUR,
+            )
             continue
         ax.bar(
             year,
@@ -46,10 +53,13 @@ def cumulative_chart(data: ReportData) -> Chart | None:
             width=0.6,
             label="年度の延べ参加者数" if year == years[0] else None,
         )
-        ax.text(
-            year,
-            row.participations,
+        # The year's count sits at the foot of its bar: the cumulative lines start at the
+        # bar's top in the first year, where labels above the bar would overlap theirs.
+        ax.annotate(
             f"{int(row.participations)}",
+            (year, 0),
+            textcoords="offset points",
+            xytext=(0, 3),
             ha="center",
             va="bottom",
             fontsize=8.5,
@@ -75,8 +85,9 @@ def cumulative_chart(data: ReportData) -> Chart | None:
             f"{int(row.cumulative_participations)}",
             (row.fiscal_year, row.cumulative_participations),
             textcoords="offset points",
-            xytext=(0, 6),
-            ha="center",
+            xytext=(-5, 5),
+            ha="right",
+            va="bottom",
             fontsize=8.5,
             color=PARTICIPANT_COLOUR,
         )
@@ -84,8 +95,9 @@ def cumulative_chart(data: ReportData) -> Chart | None:
             f"{int(row.cumulative_participants)}",
             (row.fiscal_year, row.cumulative_participants),
             textcoords="offset points",
-            xytext=(0, -13),
-            ha="center",
+            xytext=(5, -5),
+            ha="left",
+            va="top",
             fontsize=8.5,
             color="#d9653b",
         )
@@ -106,7 +118,7 @@ def cumulative_chart(data: ReportData) -> Chart | None:
 def build_charts(data: ReportData, sections: list[OutcomeSection], *, k: int) -> list[Chart]:
     # The style applies while the charts are drawn only; matplotlib's globals stay as they were.
     with matplotlib.rc_context(chart_style()):
-        charts: list[Chart | None] = [cumulative_chart(data)]
+        charts: list[Chart | None] = [cumulative_chart(data, k)]
         for section in sections:
             charts += outcome_charts(data, section, k)
         return [chart for chart in charts if chart is not None]

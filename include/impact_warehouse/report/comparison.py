@@ -14,7 +14,7 @@ from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
     PARTICIPANT_COLOUR,
     Chart,
-    hatched,
+    hidden_slot,
     new_figure,
     pct,
     percent_axis,
@@ -33,7 +33,9 @@ from impact_warehouse.report.labels import (
 )
 from impact_warehouse.report.outcome_plan import OutcomeSection
 
-CHART_CAPTION = "ひげは95%信頼区間（Wilson）。右は差（ポイント）と Newcombe 95%信頼区間。"
+CHART_CAPTION = (
+    "棒は割合、ひげは95%信頼区間、N は回答者数。右の数値は差（ポイント）とその95%信頼区間。"
+)
 
 
 def _columns(data: ReportData, with_indicator: bool, with_wave: bool) -> list[Column]:
@@ -52,7 +54,7 @@ def _columns(data: ReportData, with_indicator: bool, with_wave: bool) -> list[Co
         Column(f"{comparison}の95%信頼区間", "interval_percent"),
         Column("差（ポイント）", "points"),
         Column("差の95%信頼区間", "interval_points"),
-        Column("Fisher正確検定 p値", "p_value"),
+        Column("差の p値", "p_value"),
     ]
 
 
@@ -104,7 +106,7 @@ def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
         _columns(data, with_indicator, with_wave),
         table_rows,
         f"差 = {participants_ja(data)}の割合 − {comparison_ja(data)}の割合（ポイント）。"
-        "信頼区間は Newcombe 法（ハイブリッド Wilson）。" + lower_is_better_note(rows),
+        + lower_is_better_note(rows),
         keys=keys,
     )
 
@@ -158,7 +160,7 @@ def comparison_chart(
     for index, row in enumerate(rows.itertuples(index=False)):
         base = (count - 1 - index) * 1.0
         if row.is_suppressed:
-            hatched(ax, base, 0.6, f"（N<{k}）")
+            hidden_slot(ax, base, k)
             continue
         for offset, value, lower, upper, n, colour, name in (
             (0.17, row.value, row.ci_lower, row.ci_upper, row.denominator, PARTICIPANT_COLOUR,

@@ -17,7 +17,7 @@ from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make
 from impact_warehouse.report.chart_kit import (
     Chart,
     category_colours,
-    hatched,
+    hidden_slot,
     interval_text,
     is_dark,
     new_figure,
@@ -224,7 +224,7 @@ def stacked_chart(
     legend_drawn = False
     for y, item in zip(positions, items, strict=True):
         if item.is_suppressed:
-            hatched(ax, y, 0.6, f"（N<{k}）")
+            hidden_slot(ax, y, k)
             continue
         left = 0.0
         for (measure, label), colour in zip(values, colours, strict=True):

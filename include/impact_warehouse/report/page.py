@@ -58,11 +58,13 @@ CLOSING_SECTIONS = {
     "targets": "目標の達成状況",
     "series": "経年の推移",
     "methods": "集計方法",
+    "appendix": "付録：プログラム別の数値と一覧表",
 }
-SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series"})
+SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series", "appendix"})
 CLOSING_LEADS = {
     "targets": "指標ごとの目標（カタログ indicator_targets.csv）と、その年度の推計値の比較。",
     "series": "指標ごとの割合を年度ごとに並べました（全プログラム合計）。",
+    "appendix": "本文の表は全プログラム合計です。ここにはプログラムごとの数値をまとめました。",
 }
 
 

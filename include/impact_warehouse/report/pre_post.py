@@ -14,13 +14,12 @@ import pandas as pd
 
 from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make_table
 from impact_warehouse.report.chart_kit import (
-    HATCH_EDGE,
-    HATCH_FACE,
     POST_COLOUR,
     PRE_COLOUR,
     SUPPRESSED_MARK,
     Chart,
-    hatched,
+    hidden_reason_ja,
+    hidden_slot,
     interval_text,
     new_figure,
     pct,
@@ -170,10 +169,10 @@ def tests_table(data: ReportData, section: OutcomeSection) -> ReportTable:
         Column("プログラム"),
         Column("項目"),
         Column("ペア数 N", "count"),
-        Column("McNemar検定 p値", "p_value"),
+        Column("p値（基準を満たす人の変化）", "p_value"),
         Column("平均点の変化（事後−事前）", "mean"),
         Column("平均点の変化の95%信頼区間", "interval_mean"),
-        Column("Wilcoxon符号順位検定 p値", "p_value"),
+        Column("p値（点数の変化）", "p_value"),
     ]
     paired = section.rows[section.rows.population == "paired"]
     table_rows, keys = [], []
@@ -256,10 +255,9 @@ def score_distribution_chart(
         name = WAVE_TYPE_SHORT_JA[wave]
         xs = [position + offset for position in positions]
         if wave_rows.is_suppressed.astype(bool).any():
-            ax.bar(
-                xs, [0.02] * len(xs), width=0.4, color=HATCH_FACE, edgecolor=HATCH_EDGE, hatch="///"
-            )
-            legend.append(f"{name}: {SUPPRESSED_MARK} 非表示（N<{k}）")
+            # No bar with a length: an empty, uncoloured slot keeps the legend in step.
+            ax.bar(xs, [0.0] * len(xs), width=0.4, color="none")
+            legend.append(f"{name}: {SUPPRESSED_MARK} {hidden_reason_ja(k)}")
             hidden += 1
             continue
         shares = [clean(_measure(wave_rows, code)) or 0.0 for code in values.measure]
@@ -292,7 +290,7 @@ def score_distribution_chart(
 
 
 def headline_chart(section: OutcomeSection, item_code: str, rows: pd.DataFrame, k: int) -> Chart:
-    """The primary share before and after, per population, with Wilson intervals."""
+    """The primary share before and after, per population, with 95% intervals."""
     headline = rows[rows.is_primary_measure.astype(bool) & (rows.measure_kind == "share")]
     populations = sorted(dict.fromkeys(headline.population), key=_population_order)
     names = dict(zip(headline.population, headline.population_label_ja, strict=False))
@@ -309,7 +307,7 @@ def headline_chart(section: OutcomeSection, item_code: str, rows: pd.DataFrame, 
                 continue
             row = match.iloc[0]
             if row.is_suppressed:
-                hatched(ax, y, 0.32, f"（{name}）", width=0.5)
+                hidden_slot(ax, y, k, f"{name}：", height=0.32)
                 hidden += 1
                 continue
             value = row.value
@@ -344,7 +342,7 @@ def headline_chart(section: OutcomeSection, item_code: str, rows: pd.DataFrame, 
         f"{label}：{measure}の割合",
         svg_text(figure, chart_id),
         section.anchor,
-        "ひげは95%信頼区間（Wilson）。ペアは事前・事後の両方に回答した人。"
+        "棒は割合、ひげは95%信頼区間、N は回答者数。ペアは事前・事後の両方に回答した人。"
         + lower_is_better_note(headline),
         {"data-item": item_code},
         suppressed_bars=hidden,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from impact_warehouse.publish.files import write_text_atomically
+from impact_warehouse.report.appendix import split_by_program
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
@@ -17,6 +18,7 @@ from impact_warehouse.report.methods import scale_rules_ja
 from impact_warehouse.report.narrative import NarrativeCatalog
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
 from impact_warehouse.report.page import build_sections, output_indicators_lead, render_html
+from impact_warehouse.report.pdf import print_pdf
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.series_charts import targets_and_series
 from impact_warehouse.report.story import build_narrative
@@ -37,6 +39,7 @@ class RenderedReport:
     fiscal_year: int
     seconds: float
     chart_ids: tuple[str, ...] = ()
+    pdf_path: Path | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly (Airflow XCom, command output)."""
@@ -45,6 +48,7 @@ class RenderedReport:
             "release_id": self.release_id,
             "html": str(self.html_path),
             "xlsx": str(self.xlsx_path),
+            "pdf": str(self.pdf_path) if self.pdf_path else None,
             "csv": len(self.csv_paths),
             "charts": len(self.chart_ids),
             "seconds": self.seconds,
@@ -62,6 +66,7 @@ def render_report(
     out_dir: Path | None = None,
     settings: Paths | None = None,
     final: bool = False,
+    pdf: bool = False,
 ) -> RenderedReport:
     """The HTML report, its CSV tables and its XLSX workbook, from a published release.
 
@@ -69,6 +74,8 @@ def render_report(
     ``<work>/reports/<release_id>/fy<FY>/`` unless ``out_dir`` is given. ``final`` renders
     the narrative for readers: a missing block is left out and an unknown figure reference
     is an error (NarrativeError), where the default draft shows placeholders for both.
+    ``pdf`` also prints the HTML to ``impact_report_fy<FY>.pdf`` with headless Chromium
+    (report/pdf.py).
     """
     started = time.perf_counter()
     source = resolve_release(release_id, settings)
@@ -108,10 +115,14 @@ def render_report(
 
     step = time.perf_counter()
     organisation = data.organisation
+    # The page leads with the pooled rows; the exports below keep every table whole.
+    body_tables, appendix_tables = split_by_program(
+        tables, {section.anchor for section in outcome_sections}
+    )
     sections = build_sections(
         outcome_sections,
         charts,
-        tables,
+        body_tables + appendix_tables,
         lines,
         k,
         organisation,
@@ -169,6 +180,14 @@ def render_report(
         time.perf_counter() - step,
     )
 
+    pdf_path = None
+    if pdf:
+        pdf_path = print_pdf(
+            html_path,
+            html_path.with_suffix(".pdf"),
+            footer_label=organisation.report_short_title(fiscal_year),
+        )
+
     seconds = round(time.perf_counter() - started, 2)
     log.info("report FY%s written in %.1f s: %s", fiscal_year, seconds, html_path)
     return RenderedReport(
@@ -179,4 +198,5 @@ def render_report(
         fiscal_year=fiscal_year,
         seconds=seconds,
         chart_ids=tuple(chart.chart_id for chart in charts),
+        pdf_path=pdf_path,
     )

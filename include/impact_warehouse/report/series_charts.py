@@ -67,8 +67,8 @@ def indicator_chart(
         f"{title}（経年の推移）",
         svg_text(figure, chart_id),
         SECTION,
-        "点は各年度の回答者全員の割合、ひげは95%信頼区間（Wilson）。破線は設問文が変わった"
-        "年度。傾向はロジスティック回帰（年度あたりのオッズ比と95%信頼区間、3年以上）。",
+        "点は各年度の回答者全員の割合、ひげは95%信頼区間、N は回答者数。破線は設問文が"
+        "変わった年度。3年度以上あるときは、1年あたりの変化の傾向（オッズ比）も示します。",
         {
             "data-indicator": indicator_code,
             "data-panels": str(len(panels)),
@@ -117,7 +117,10 @@ def draw_panel(
     ax.set_yticks([0, 0.5, 1.0], ["0%", "50%", "100%"], fontsize=7)
     measure = measure_text(data, first.scale_code, str(first.measure))
     ax.set_title(
-        f"{wrap(str(first.report_label_ja), 15)}\n{first.wave_type_ja}・{measure}", fontsize=8
+        # Three panels share a row: each title line wraps to the panel's width, or the
+        # titles of neighbouring panels run into each other.
+        f"{wrap(str(first.report_label_ja), 14)}\n{wrap(f'{first.wave_type_ja}・{measure}', 14)}",
+        fontsize=8,
     )
     ax.set_xlabel(trend_text(panel.iloc[-1]), fontsize=7)
     return {"suppressed": len(hidden), "wording_changes": len(changed)}

@@ -175,7 +175,7 @@ def summary_table(data: ReportData) -> ReportTable:
         "summary",
         columns,
         rows,
-        "事前との比較は各回の回答者（非ペア）の割合、比較群との比較は Fisher 正確検定。",
+        "事前との比較は各回の回答者（非ペア）の割合。比較群との差には p 値を添えています。",
         keys=ordered.summary_key,
         folded=True,
     )

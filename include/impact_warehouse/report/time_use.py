@@ -10,7 +10,7 @@ from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
     PARTICIPANT_COLOUR,
     Chart,
-    hatched,
+    hidden_slot,
     new_figure,
     pct,
     svg_text,
@@ -79,7 +79,7 @@ def time_use_chart(data: ReportData, section: OutcomeSection, k: int) -> Chart |
     for index, row in enumerate(rows.itertuples(index=False)):
         y = len(rows) - 1 - index
         if row.is_suppressed:
-            hatched(ax, y, 0.55, f"（N<{k}）", width=limit * 0.6)
+            hidden_slot(ax, y, k)
             continue
         ax.barh(
             y,
