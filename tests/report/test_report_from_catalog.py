@@ -10,6 +10,7 @@ report reads them through ``load_report_data`` like any release.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -343,7 +344,8 @@ def test_each_item_shows_its_own_labels_and_figures(catalog_report, table_parser
     outcomes = published_outcomes().set_index("indicator_result_key")
 
     def pct(key: str) -> str:
-        return f"{outcomes.loc[key].value * 100:.1f}%"
+        # Half up, as METRICS.md says, computed independently of the report.
+        return f"{math.floor(round(outcomes.loc[key].value * 1000, 6) + 0.5) / 10:.1f}%"
 
     likert = tables["06_short_term_outcomes_likert5"]
     assert [h for h in likert.headers if h in LIKERT5] == LIKERT5  # the good end first

@@ -21,7 +21,8 @@ AGREE_INTERVAL = f"{AGREE}の95%信頼区間"
 
 
 def pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
+    """Half up, as METRICS.md says (56.25 → 56.3), computed independently of the report."""
+    return f"{math.floor(round(value * 1000, 6) + 0.5) / 10:.1f}%"
 
 
 def read_csv(path: Path) -> dict[str, dict[str, str]]:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from impact_warehouse.report.rounding import fixed, half_up, percent
+
 SUPPRESSED_MARK = "—※"
 NOT_APPLICABLE = "－"
 
@@ -137,25 +139,20 @@ class ReportTable:
         return any(cell.suppressed for row in self.rows for cell in row)
 
 
-def _unsigned_zero(value: float) -> float:
-    """-0.0 (a bound a rounding error below 0) prints as 0.0."""
-    return value + 0.0
-
-
 def _number_text(value: float, unit: str) -> str:
     if unit == "year":
         return str(int(value))
     if unit == "count":
         return f"{int(value):,}"
     if unit == "percent":
-        return f"{_unsigned_zero(round(value * 100, 1)):.1f}%"
+        return f"{percent(value)}%"
     if unit == "points":
-        return f"{value:+.1f}pt"
+        return f"{fixed(value, 1, sign=True)}pt"
     if unit == "hours_diff":
-        return f"{value:+.2f}"
+        return fixed(value, 2, sign=True)
     if unit == "p_value":
         return "<0.001" if value < 0.001 else f"{value:.3f}"
-    return f"{value:.{_DECIMALS.get(unit, 2)}f}"
+    return fixed(value, _DECIMALS.get(unit, 2))
 
 
 def html_text(cell: Cell, column: Column) -> str:
@@ -171,10 +168,9 @@ def html_text(cell: Cell, column: Column) -> str:
             return NOT_APPLICABLE
         unit = column.base_unit
         if unit == "percent":
-            lower, upper = (_unsigned_zero(round(v * 100, 1)) for v in (lower, upper))
-            return f"[{lower:.1f}, {upper:.1f}]"
+            return f"[{percent(lower)}, {percent(upper)}]"
         if unit == "points":
-            return f"[{lower:+.1f}, {upper:+.1f}]"
+            return f"[{fixed(lower, 1, sign=True)}, {fixed(upper, 1, sign=True)}]"
         return f"[{_number_text(lower, unit)}, {_number_text(upper, unit)}]"
     return _number_text(cell.value, column.unit)
 
@@ -185,9 +181,9 @@ def _rounded(value: Any, unit: str) -> Any:
     if unit in ("count", "year"):
         return int(value)
     if unit == "percent":
-        return _unsigned_zero(round(value * 100, 1))
+        return float(half_up(value * 100, 1))
     if unit in _DECIMALS:
-        return round(value, _DECIMALS[unit])
+        return float(half_up(value, _DECIMALS[unit]))
     return value
 
 

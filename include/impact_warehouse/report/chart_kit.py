@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import matplotlib
 
+from impact_warehouse.report.rounding import percent
+
 matplotlib.use("Agg")
 
 from matplotlib.axes import Axes
@@ -112,7 +114,7 @@ def pct(value: float | None) -> str:
 
 def points(share: float) -> str:
     """A share in percent, one decimal; -0.0 (a rounding error below 0) prints as 0.0."""
-    return f"{round(share * 100, 1) + 0.0:.1f}"
+    return percent(share)
 
 
 def interval_text(lower: float, upper: float) -> str:

@@ -32,6 +32,7 @@ from impact_warehouse.report.labels import (
     wave_type_ja,
 )
 from impact_warehouse.report.outcome_plan import OutcomeSection
+from impact_warehouse.report.rounding import fixed
 
 CHART_CAPTION = (
     "棒は割合、ひげは95%信頼区間、N は回答者数。右の数値は差（ポイント）とその95%信頼区間。"
@@ -188,8 +189,9 @@ def comparison_chart(
         ax.text(
             1.17,
             base,
-            f"差 {row.difference_points:+.1f}pt\n"
-            f"[{row.difference_ci_lower:+.1f}, {row.difference_ci_upper:+.1f}]",
+            f"差 {fixed(row.difference_points, 1, sign=True)}pt\n"
+            f"[{fixed(row.difference_ci_lower, 1, sign=True)}, "
+            f"{fixed(row.difference_ci_upper, 1, sign=True)}]",
             va="center",
             ha="left",
             fontsize=8.5,

@@ -20,12 +20,13 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from impact_warehouse.report.cells import SUPPRESSED_MARK, clean
+from impact_warehouse.report.rounding import half_up
 
 POOLED = "all"
 RESPONDENTS = "respondents"
@@ -53,12 +54,6 @@ TIME_USE_COLUMNS = {
 
 class UnknownFigureError(LookupError):
     """The name is not in the grammar, or the release has no such published cell."""
-
-
-def half_up(value: float, decimals: int) -> Decimal:
-    """``value`` rounded half up (56.25 → 56.3), from its shortest repr, not its binary tail."""
-    exponent = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(float(value))).quantize(exponent, rounding=ROUND_HALF_UP) + 0
 
 
 def _signed(number: Decimal) -> str:

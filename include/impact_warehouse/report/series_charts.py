@@ -21,6 +21,7 @@ from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
 from impact_warehouse.report.chart_kit import WIDTH_INCHES, Chart, chart_style, svg_text, wrap
 from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.labels import indicator_title, program_name
+from impact_warehouse.report.rounding import percent
 from impact_warehouse.report.targets import TargetsSeriesData, measure_text, targets_table
 
 SECTION = "series"
@@ -95,7 +96,7 @@ def draw_panel(
             linewidth=0.8,
         )
         ax.annotate(
-            f"{round(row.value * 100, 1):.1f}%",
+            f"{percent(row.value)}%",
             (row.fiscal_year, row.ci_upper),
             textcoords="offset points",
             xytext=(0, 3),

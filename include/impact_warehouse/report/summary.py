@@ -26,6 +26,8 @@ from impact_warehouse.report.labels import (
     needs_measure_label,
     scale_measures,
 )
+from impact_warehouse.report.rounding import fixed
+from impact_warehouse.report.rounding import percent as as_percent
 
 FIGURE_LABEL_JA = {
     "partner_housework_hours": "配偶者の家事関連時間（週平均, 時間/日）",
@@ -41,7 +43,7 @@ class SummaryLine:
 
 
 def _share(value: float) -> str:
-    return f"{value * 100:.1f}%"
+    return f"{as_percent(value)}%"
 
 
 def _interval(lower: Any, upper: Any, *, percent: bool) -> str:
@@ -49,8 +51,8 @@ def _interval(lower: Any, upper: Any, *, percent: bool) -> str:
     if lower is None or upper is None:
         return ""
     if percent:
-        return f" [{round(lower * 100, 1) + 0.0:.1f}, {round(upper * 100, 1) + 0.0:.1f}]"
-    return f" [{lower:+.1f}, {upper:+.1f}]"
+        return f" [{as_percent(lower)}, {as_percent(upper)}]"
+    return f" [{fixed(lower, 1, sign=True)}, {fixed(upper, 1, sign=True)}]"
 
 
 def _p(value: Any) -> str:
@@ -76,9 +78,7 @@ def result_text(data: ReportData, row: Any) -> str:
         base_n = clean(row.baseline_respondents)
         base_name = "事前" if baseline == "pre" else "比較群"
         unit = "pt" if row.difference_unit == "points" else "時間/日"
-        difference = (
-            f"{row.difference:+.1f}{unit}" if unit == "pt" else f"{row.difference:+.2f}{unit}"
-        )
+        difference = f"{fixed(row.difference, 1 if unit == 'pt' else 2, sign=True)}{unit}"
         text += (
             f"、{base_name} {base_value}"
             + (f"（N={int(base_n)}）" if base_n is not None else "")

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from impact_warehouse.report.cells import Cell, Column, ReportTable, clean
+from impact_warehouse.report.rounding import percent
 
 SECTION = "targets"
 STATUS_JA = {"achieved": "達成", "not_achieved": "未達成", "not_judged": "判定なし"}
@@ -70,7 +71,7 @@ def measure_text(data: TargetsSeriesData, scale_code: Any, measure: str) -> str:
 
 def target_text(row: Any) -> str:
     """The target with its direction, e.g. "≧ 70.0%" (METRICS.md "Labels of direction")."""
-    return f"{OPERATOR_JA[row.operator]} {round(row.target_value * 100, 1):.1f}%"
+    return f"{OPERATOR_JA[row.operator]} {percent(row.target_value)}%"
 
 
 def status_text(row: Any) -> str:
