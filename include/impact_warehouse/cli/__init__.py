@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--release", default=None, help="release id or unique prefix (default: the current one)"
     )
     report.add_argument("--out-dir", type=Path, default=None)
+    report.add_argument(
+        "--lang",
+        choices=("ja", "en"),
+        default="ja",
+        help="report language (default ja); en lists the labels with no English in an appendix",
+    )
 
     releases = commands.add_parser("releases", help="list releases; * marks the current one")
     releases.add_argument(
@@ -154,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         from impact_warehouse.cli.releases import run_report
 
-        return run_report(args.fiscal_year, args.release, args.out_dir)
+        return run_report(args.fiscal_year, args.release, args.out_dir, lang=args.lang)
     if args.command == "releases":
         from impact_warehouse.cli.releases import run_releases
 

@@ -76,7 +76,9 @@ def run_make_current(release_id: str, reason: str | None = None) -> int:
     return 0
 
 
-def run_report(fiscal_year: int, release_id: str | None, out_dir: Path | None) -> int:
+def run_report(
+    fiscal_year: int, release_id: str | None, out_dir: Path | None, *, lang: str = "ja"
+) -> int:
     from impact_warehouse.publish import (
         ReleaseLookupError,
         current_release,
@@ -99,7 +101,7 @@ def run_report(fiscal_year: int, release_id: str | None, out_dir: Path | None) -
     target = release_id or (current_release() or releases[-1]).release_id
     done = step(f"rendering the FY{fiscal_year} report from release {target}")
     try:
-        rendered = render_report(fiscal_year, release_id=release_id, out_dir=out_dir)
+        rendered = render_report(fiscal_year, release_id=release_id, out_dir=out_dir, lang=lang)
     except (LookupError, ValueError, FileNotFoundError) as error:
         return fail(
             f"{fiscal_year}年度の報告書を作れませんでした。", f"{type(error).__name__}: {error}"
@@ -107,6 +109,11 @@ def run_report(fiscal_year: int, release_id: str | None, out_dir: Path | None) -
     done()
     print(f"    HTML:  {rendered.html_path}")
     print(f"    Excel: {rendered.xlsx_path}")
+    if rendered.missing_translations:
+        print(
+            f"    missing translations: {rendered.missing_translations}"
+            " (listed at the end of the report)"
+        )
     for path in rendered.csv_paths:
         print(f"    CSV:   {path}")
     return 0

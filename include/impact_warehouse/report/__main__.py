@@ -22,11 +22,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fiscal-year", type=int, required=True)
     parser.add_argument("--release-id", help="a release id (default: the current release)")
     parser.add_argument("--out", type=Path, help="output folder (default: <work>/reports/…)")
+    parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="report language")
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     try:
         report = render_report(
-            arguments.fiscal_year, release_id=arguments.release_id, out_dir=arguments.out
+            arguments.fiscal_year,
+            release_id=arguments.release_id,
+            out_dir=arguments.out,
+            lang=arguments.lang,
         )
     except (ReleaseNotFoundError, FiscalYearMissingError, FontMissingError) as error:
         print(f"error: {error}", file=sys.stderr)

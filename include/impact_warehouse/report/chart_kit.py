@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -22,7 +23,9 @@ from matplotlib.figure import Figure
 
 from impact_warehouse.report.cells import SUPPRESSED_MARK
 from impact_warehouse.report.fonts import register_chart_font
+from impact_warehouse.report.i18n import s
 
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 WIDTH_INCHES = 8.0
 # The good end of a scale is blue, the other end orange; a four-value scale gets exactly
 # these four colours, any other number of values a blend of them.
@@ -87,7 +90,7 @@ def hatched(ax: Axes, y: float, height: float, label: str = "", *, width: float 
     ax.text(
         width / 2,
         y,
-        f"{SUPPRESSED_MARK} 非表示{label}",
+        s("hidden_bar", mark=SUPPRESSED_MARK, label=label),
         ha="center",
         va="center",
         fontsize=9,
@@ -115,7 +118,16 @@ def interval_text(lower: float, upper: float) -> str:
 
 
 def wrap(text: str, width: int) -> str:
+    """Japanese wraps at any character; English at spaces, about twice as many letters a
+    line (a Latin letter is about half as wide as a kana)."""
+    if not _CJK.search(text):
+        return "\n".join(textwrap.wrap(text, width * 2)) or text
     return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def hidden_n(k: int) -> str:
+    """The reason a bar is hidden, after the mark: （N<5）."""
+    return s("hidden_n", k=k)
 
 
 def category_colours(count: int) -> list[str]:

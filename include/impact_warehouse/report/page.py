@@ -12,6 +12,7 @@ from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
+from impact_warehouse.report.i18n import MissingTranslation, join, language, s
 from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.summary import SummaryLine
@@ -31,22 +32,22 @@ class Section:
 
 
 # The sections every report has; the outcome sections between them come from the catalog
-# (outcome_plan.py).
+# (outcome_plan.py). Titles and leads are strings_<lang>.yaml keys (section_<anchor>).
 OPENING_SECTIONS = {
-    "outputs": "活動・アウトプット",
-    "waves": "アンケート実施概要と回答率",
+    "outputs": "section_outputs",
+    "waves": "section_waves",
 }
 # After the outcome sections: targets and series (when the catalog has them), then the summary.
 CLOSING_SECTIONS = {
-    "targets": "目標の達成状況",
-    "series": "経年の推移",
-    "summary": "評価結果まとめ",
-    "methods": "集計方法",
+    "targets": "section_targets",
+    "series": "section_series",
+    "summary": "section_summary",
+    "methods": "section_methods",
 }
 SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series"})
 CLOSING_LEADS = {
-    "targets": "指標ごとの目標（カタログ indicator_targets.csv）と、その年度の推計値の比較。",
-    "series": "指標ごとの割合を年度ごとに並べました（全プログラム合計）。",
+    "targets": "lead_targets",
+    "series": "lead_series",
 }
 
 
@@ -59,10 +60,15 @@ def output_indicators_lead(indicators: pd.DataFrame) -> str:
     the same for every organisation, so the lead says which of its indicators they report."""
     outputs = indicators[indicators.indicator_type == "output"]
     named = [
-        f"{row.indicator_symbol}{row.content_ja}（{row.indicator_ja}）"
+        s(
+            "output_indicator",
+            symbol=row.indicator_symbol,
+            content=row.content_ja,
+            indicator=row.indicator_ja,
+        )
         for row in outputs.itertuples(index=False)
     ]
-    return f"アウトプット指標：{'、'.join(named)}。" if named else ""
+    return s("output_indicators_lead", named=join(named)) if named else ""
 
 
 def build_sections(
@@ -84,10 +90,10 @@ def build_sections(
         if METHODS_FOR_TABLE.get(entry["metrics_section"], "") in {"", *table_keys}
     ]
     plan = [
-        *((anchor, title, leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
+        *((anchor, s(title), leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
         *(
-            (anchor, title, CLOSING_LEADS.get(anchor, ""))
+            (anchor, s(title), s(CLOSING_LEADS[anchor]) if anchor in CLOSING_LEADS else "")
             for anchor, title in CLOSING_SECTIONS.items()
         ),
     ]
@@ -118,17 +124,26 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.globals["cell_text"] = html_text
+    environment.globals["s"] = s
     return environment
 
 
-def render_html(*, sections: list[Section], context: dict[str, Any]) -> str:
-    """The page, with the font subset to exactly the characters it uses."""
+def render_html(
+    *,
+    sections: list[Section],
+    context: dict[str, Any],
+    missing: list[MissingTranslation] | None = None,
+) -> str:
+    """The page, with the font subset to exactly the characters it uses.
+
+    ``missing``: the words printed untranslated, listed in an appendix (English report).
+    """
     template = _environment().get_template("report.html.j2")
     page = template.render(
         sections=sections,
         mark=SUPPRESSED_MARK,
         not_applicable=NOT_APPLICABLE,
         font_face=jinja2.utils.markupsafe.Markup(_FONT_FACE_SLOT),
-        **context,
+        **{"lang": language(), "missing_translations": missing or [], **context},
     )
     return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
 from impact_warehouse.report.chart_kit import WIDTH_INCHES, Chart, chart_style, svg_text, wrap
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import s
 from impact_warehouse.report.labels import indicator_title, program_name
 from impact_warehouse.report.targets import TargetsSeriesData, measure_text, targets_table
 
@@ -64,11 +65,10 @@ def indicator_chart(
     chart_id = f"chart-series-{indicator_code}"
     return Chart(
         chart_id,
-        f"{title}（経年の推移）",
+        s("chart_series", title=title),
         svg_text(figure, chart_id),
         SECTION,
-        "点は各年度の回答者全員の割合、ひげは95%信頼区間（Wilson）。破線は設問文が変わった"
-        "年度。傾向はロジスティック回帰（年度あたりのオッズ比と95%信頼区間、3年以上）。",
+        s("caption_series"),
         {
             "data-indicator": indicator_code,
             "data-panels": str(len(panels)),
@@ -109,7 +109,12 @@ def draw_panel(
     for row in changed.itertuples(index=False):
         ax.axvline(row.fiscal_year - 0.5, color=WORDING_COLOUR, linestyle="--", linewidth=1)
         ax.text(
-            row.fiscal_year - 0.45, 0.04, "設問変更", color=WORDING_COLOUR, fontsize=7, ha="left"
+            row.fiscal_year - 0.45,
+            0.04,
+            s("wording_changed"),
+            color=WORDING_COLOUR,
+            fontsize=7,
+            ha="left",
         )
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.set_xticks(years, [f"{year}" for year in years], fontsize=7)
@@ -117,7 +122,13 @@ def draw_panel(
     ax.set_yticks([0, 0.5, 1.0], ["0%", "50%", "100%"], fontsize=7)
     measure = measure_text(data, first.scale_code, str(first.measure))
     ax.set_title(
-        f"{wrap(str(first.report_label_ja), 15)}\n{first.wave_type_ja}・{measure}", fontsize=8
+        s(
+            "series_panel",
+            label=wrap(str(first.report_label_ja), 15),
+            wave=first.wave_type_ja,
+            measure=measure,
+        ),
+        fontsize=8,
     )
     ax.set_xlabel(trend_text(panel.iloc[-1]), fontsize=7)
     return {"suppressed": len(hidden), "wording_changes": len(changed)}
@@ -126,13 +137,15 @@ def draw_panel(
 def trend_text(latest: Any) -> str:
     """The trend up to the latest year shown, or why there is none."""
     if clean(latest.trend_years) is None:
-        return "傾向：3年度未満"
+        return s("trend_too_short")
     if bool(clean(latest.is_trend_suppressed)):
-        return f"傾向：{SUPPRESSED_MARK}非表示"
+        return s("trend_hidden", mark=SUPPRESSED_MARK)
     odds_ratio = clean(latest.trend_odds_ratio)
     if odds_ratio is None:
-        return "傾向：推定できず"
-    return f"傾向 OR {odds_ratio:.2f}/年 [{latest.trend_ci_lower:.2f}, {latest.trend_ci_upper:.2f}]"
+        return s("trend_not_estimated")
+    return s(
+        "trend_odds", odds=odds_ratio, lower=latest.trend_ci_lower, upper=latest.trend_ci_upper
+    )
 
 
 def targets_and_series(
