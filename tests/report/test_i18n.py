@@ -69,9 +69,8 @@ def test_japanese_is_the_default_and_english_formats_its_own_way() -> None:
             "2026-05-01 – 2026-05-31"
         )
     assert s("section_methods") == "集計方法"
-    with pytest.raises(ValueError, match="fr"):
-        with reporting_in("fr"):
-            pass
+    with pytest.raises(ValueError, match="fr"), reporting_in("fr"):
+        pass
 
 
 def test_a_string_missing_in_english_is_marked_and_listed(

@@ -20,7 +20,9 @@ from impact_warehouse.settings import Paths
 
 # Japanese script: kana, CJK ideographs, CJK punctuation (「」、。〜) and full-width forms
 # （（）：／）. The marks of the report (—※ suppressed, － not applicable) are symbols, not words.
-JAPANESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0c\uff0e-\uffef]")
+JAPANESE = re.compile(
+    r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0c\uff0e-\uffef]"
+)
 MISSING_SECTION = re.compile(r'<section id="missing-translations".*?</section>', re.S)
 
 
@@ -74,7 +76,8 @@ def test_english_report_keeps_the_figures_and_names_the_sections(english_report:
     assert "Confidence in pursuing a career of my own" in page
     assert "Pre-program survey" in page
     assert "FY2025" in page and "2025年度" not in page
-    methods = page[page.index('id="methods"') : page.index("</section>", page.index('id="methods"'))]
+    start = page.index('id="methods"')
+    methods = page[start : page.index("</section>", start)]
     assert "Wilson score method" in methods and "comparison group" in methods
 
 
