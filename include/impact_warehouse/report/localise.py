@@ -152,12 +152,12 @@ def _measure_label(english: CatalogEnglish, row: dict[str, Any]) -> str:
             "scale_measures.csv", [scale, measure], "label_ja", row["measure_label_ja"]
         )
     if kind == "distribution":
-        # A numeric scale has no labels: its values print as numbers, in every language.
-        if _text(row["measure_label_ja"]) == _text(measure):
-            return _text(measure)
-        return english.label(
-            "scale_labels.csv", [scale, measure], "label_ja", row["measure_label_ja"]
-        )
+        # The measure is value_<value_code>; a numeric scale has no labels, so its values
+        # print as numbers (rpt_outcome_results), in every language.
+        value = _text(measure).removeprefix("value_")
+        if _text(row["measure_label_ja"]) == value:
+            return value
+        return english.label("scale_labels.csv", [scale, value], "label_ja", row["measure_label_ja"])
     if kind in ("mean", "shift"):
         return s(f"measure_{kind}")
     return _text(row["measure_label_ja"])
