@@ -157,7 +157,9 @@ def _measure_label(english: CatalogEnglish, row: dict[str, Any]) -> str:
         value = _text(measure).removeprefix("value_")
         if _text(row["measure_label_ja"]) == value:
             return value
-        return english.label("scale_labels.csv", [scale, value], "label_ja", row["measure_label_ja"])
+        return english.label(
+            "scale_labels.csv", [scale, value], "label_ja", row["measure_label_ja"]
+        )
     if kind in ("mean", "shift"):
         return s(f"measure_{kind}")
     return _text(row["measure_label_ja"])
