@@ -12,7 +12,14 @@ from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
-from impact_warehouse.report.i18n import MissingTranslation, join, language, s
+from impact_warehouse.report.i18n import (
+    UNTRANSLATED_MARK,
+    MissingTranslation,
+    fiscal_year,
+    join,
+    language,
+    s,
+)
 from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.summary import SummaryLine
@@ -115,6 +122,24 @@ def build_sections(
     ]
 
 
+def _language_context(
+    context: dict[str, Any], missing: list[MissingTranslation] | None
+) -> dict[str, Any]:
+    """What the template needs for the report's language, derived from the page's context so
+    a caller that passes only the page's facts still renders (``lang``: ja or en, e.g. to
+    pick the narrative blocks of the language)."""
+    code = jinja2.utils.markupsafe.Markup("<code>{}</code>")
+    return {
+        "lang": language(),
+        "missing_translations": missing or [],
+        "untranslated_mark": UNTRANSLATED_MARK,
+        "release_code": code.format(context["release_id"]),
+        "xlsx_code": code.format(context.get("xlsx_name", "")),
+        "tables_dir": "tables",
+        "fiscal_year_label": fiscal_year(context["fiscal_year"]),
+    }
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("impact_warehouse.report", "templates"),
@@ -144,6 +169,6 @@ def render_html(
         mark=SUPPRESSED_MARK,
         not_applicable=NOT_APPLICABLE,
         font_face=jinja2.utils.markupsafe.Markup(_FONT_FACE_SLOT),
-        **{"lang": language(), "missing_translations": missing or [], **context},
+        **{**_language_context(context, missing), **context},
     )
     return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)

@@ -8,21 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from markupsafe import Markup, escape
-
 from impact_warehouse.publish.files import write_text_atomically
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.i18n import (
     SOURCE_LANGUAGE,
-    UNTRANSLATED_MARK,
     check_language,
     missing_translations,
     reporting_in,
     s,
 )
-from impact_warehouse.report.i18n import fiscal_year as fiscal_year_text
 from impact_warehouse.report.localise import (
     localise_data,
     localise_targets,
@@ -166,11 +162,7 @@ def _render_report(
             "rendered_at": organisation.local_time(datetime.now(UTC)),
             "k": k,
             "xlsx_name": xlsx_path.name,
-            "release_code": Markup(f"<code>{escape(source.release_id)}</code>"),
-            "xlsx_code": Markup(f"<code>{escape(xlsx_path.name)}</code>"),
             "tables_dir": tables_dir,
-            "fiscal_year_label": fiscal_year_text(fiscal_year),
-            "untranslated_mark": UNTRANSLATED_MARK,
         },
     )
     write_text_atomically(html_path, html)
