@@ -1,8 +1,9 @@
 """Names the report prints, read from the catalog of the release (never from code).
 
-The only words kept here are the vocabulary of any logic model (output, short-term and
-mid-term outcomes) and of the report itself (全体, 事前, 事後); everything that names an
-organisation, a program, an indicator, a scale value or a measure comes from the seeds.
+The only words used here are the vocabulary of any logic model (output, short-term and
+mid-term outcomes) and of the report itself (全体, 事前, 事後), read from strings_<lang>.yaml;
+everything that names an organisation, a program, an indicator, a scale value or a measure
+comes from the seeds (in English from their *_en columns, report/localise.py).
 """
 
 from __future__ import annotations
