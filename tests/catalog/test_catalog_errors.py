@@ -171,7 +171,7 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         "column 'open_date' is missing from the header",
     ),
     "comma_inside_a_value": (
-        lambda s: _append_line(s, "programs.csv", "extra,ママ,ボノ,true,x,y,z,w,g,h,i,j"),
+        lambda s: _append_line(s, "programs.csv", "extra,ママ,ボノ,true,x,y,z,w,g,h,i,j,k,l,m,n"),
         "programs.csv",
         None,
         "double quotes",

@@ -402,3 +402,26 @@ def test_no_mamabono_name_in_the_published_warehouse(demo_run: DemoRun) -> None:
                 f"{schema}.{table}.{column}: {v}" for (v,) in values if MAMABONO_NAMES.search(v)
             ]
     assert len(columns) > 100 and found == []
+
+
+def test_the_example_renders_in_english_from_its_own_catalog(demo_run: DemoRun) -> None:
+    """``impact report --lang en`` on the example: every label from its *_en columns."""
+    env = {**os.environ, "IMPACT_CATALOG_DIR": str(EXAMPLE), "IMPACT_WORK_DIR": str(demo_run.work)}
+    result = subprocess.run(
+        [sys.executable, "-m", "impact_warehouse.cli", "report", "--fiscal-year", "2025",
+         "--lang", "en"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "missing translations" not in result.stdout
+    page = page_text(demo_run.report_dir(2025) / "impact_report_fy2025_en.html")
+    assert "Hataraku Mirai FY2025 social impact report" in page
+    assert "Confidence in finding a job that suits me" in page
+    assert "Missing translations" not in page
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff「」、。]", page), re.findall(
+        r".{30}[\u3040-\u30ff\u4e00-\u9fff「」、。].{30}", page
+    )[:5]
+    assert not MAMABONO_NAMES.search(page)

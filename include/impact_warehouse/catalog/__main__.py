@@ -15,6 +15,8 @@ from pathlib import Path
 
 from impact_warehouse.catalog.model import Catalog, CatalogError, load_catalog
 from impact_warehouse.catalog.targets import load_targets
+from impact_warehouse.catalog.translations import untranslated_cells
+from impact_warehouse.settings import catalog_dir
 
 
 def describe(catalog: Catalog) -> str:
@@ -63,7 +65,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(describe(catalog))
     print(f"  indicator targets: {len(targets)}")
+    print(english_note(args.seeds))
     return 0
+
+
+def english_note(seed_dir: Path | None) -> str:
+    """How many labels have no English (a note: the English report lists and marks them)."""
+    gaps = untranslated_cells(seed_dir or catalog_dir())
+    if not gaps:
+        return "  English labels: complete (impact report --lang en)"
+    files = sorted({file_name for file_name, _, _ in gaps})
+    return (
+        f"  English labels: {len(gaps)} missing in {', '.join(files)}"
+        " (optional; impact report --lang en lists them)"
+    )
 
 
 if __name__ == "__main__":

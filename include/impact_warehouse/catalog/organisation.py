@@ -18,6 +18,15 @@ from impact_warehouse.catalog.errors import CatalogError
 FILE_NAME = "organisation.csv"
 # The only placeholder a title may hold; the report fills in the fiscal year it covers.
 TITLE_PLACEHOLDERS = frozenset({"fiscal_year"})
+# Optional English columns (the English report's cover, footer and methods).
+ENGLISH_COLUMNS = (
+    "report_short_title_en",
+    "tagline_en",
+    "footer_en",
+    "participants_label_en",
+    "comparison_group_label_en",
+    "comparison_group_description_en",
+)
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -51,6 +60,14 @@ class Organisation:
     fiscal_year_start_month: int
     time_zone: str
     release_month_day: tuple[int, int] | None  # None: no yearly release date
+    # English beside the Japanese, for the English report (optional columns: empty when the
+    # catalog has none; the English report then lists them as missing translations).
+    report_short_title_en: str = ""
+    tagline_en: str = ""
+    footer_en: str = ""
+    participants_label_en: str = ""
+    comparison_group_label_en: str = ""
+    comparison_group_description_en: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,6 +115,14 @@ def read_organisation(file_name: str, rows: list[tuple[int, dict[str, str]]]) ->
 
     for column in ("report_title_ja", "report_title_en", "report_short_title_ja"):
         _check_placeholders(file_name, line, column, required(column))
+
+    def optional(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    if optional("report_short_title_en"):
+        _check_placeholders(
+            file_name, line, "report_short_title_en", optional("report_short_title_en")
+        )
     return Organisation(
         organisation_code=required("organisation_code"),
         organisation_name_ja=required("organisation_name_ja"),
@@ -115,6 +140,7 @@ def read_organisation(file_name: str, rows: list[tuple[int, dict[str, str]]]) ->
         fiscal_year_start_month=_month(file_name, line, required("fiscal_year_start_month")),
         time_zone=_time_zone(file_name, line, required("time_zone")),
         release_month_day=_month_day(file_name, line, row["release_month_day"].strip()),
+        **{column: optional(column) for column in ENGLISH_COLUMNS},
     )
 
 

@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--pdf", action="store_true", help="also print the report to PDF (headless Chromium)"
     )
+    report.add_argument(
+        "--lang",
+        choices=("ja", "en"),
+        default="ja",
+        help="report language (default ja); en lists the labels with no English in an appendix",
+    )
 
     releases = commands.add_parser("releases", help="list releases; * marks the current one")
     releases.add_argument(
@@ -164,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.releases import run_report
 
         return run_report(
-            args.fiscal_year, args.release, args.out_dir, final=args.final, pdf=args.pdf
+            args.fiscal_year,
+            args.release,
+            args.out_dir,
+            final=args.final,
+            pdf=args.pdf,
+            lang=args.lang,
         )
     if args.command == "releases":
         from impact_warehouse.cli.releases import run_releases

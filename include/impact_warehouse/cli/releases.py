@@ -83,6 +83,7 @@ def run_report(
     *,
     final: bool = False,
     pdf: bool = False,
+    lang: str = "ja",
 ) -> int:
     from impact_warehouse.publish import (
         ReleaseLookupError,
@@ -109,7 +110,12 @@ def run_report(
 
     try:
         rendered = render_report(
-            fiscal_year, release_id=release_id, out_dir=out_dir, final=final, pdf=pdf
+            fiscal_year,
+            release_id=release_id,
+            out_dir=out_dir,
+            final=final,
+            pdf=pdf,
+            lang=lang,
         )
     except ChromiumMissingError as error:
         return fail(error.message_ja, error.detail)
@@ -122,6 +128,11 @@ def run_report(
     if rendered.pdf_path:
         print(f"    PDF:   {rendered.pdf_path}")
     print(f"    Excel: {rendered.xlsx_path}")
+    if rendered.missing_translations:
+        print(
+            f"    missing translations: {rendered.missing_translations}"
+            " (listed at the end of the report)"
+        )
     for path in rendered.csv_paths:
         print(f"    CSV:   {path}")
     return 0

@@ -1,4 +1,4 @@
-"""The impact report: HTML (offline, Japanese), CSV and XLSX from a published release."""
+"""The impact report: HTML (offline, Japanese or English), CSV and XLSX from a published release."""
 
 from impact_warehouse.report.render import RenderedReport, render_report
 

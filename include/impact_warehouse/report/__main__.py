@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--final", action="store_true", help="omit missing narrative blocks, refuse unknown figures"
     )
+    parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="report language")
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     try:
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             release_id=arguments.release_id,
             out_dir=arguments.out,
             final=arguments.final,
+            lang=arguments.lang,
         )
     except (
         ReleaseNotFoundError,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from impact_warehouse.report.cells import ReportTable
+from impact_warehouse.report.i18n import s
 
 APPENDIX_ANCHOR = "appendix"
-APPENDIX_NOTE_JA = "プログラム別の数値は巻末の「付録：プログラム別の数値と一覧表」にあります。"
 # The reporting keys of outcome rows start "<fiscal_year>|<program_code>|" (indicator_result_key
 # and the keys of the rpt_ tables built on it); 'all' pools the programs.
 POOLED_PROGRAM = "all"
@@ -57,13 +57,13 @@ def split_by_program(
                 table,
                 rows=tuple(table.rows[index] for index in pooled),
                 row_keys=tuple(table.row_keys[index] for index in pooled),
-                note_ja=f"{table.note_ja} {APPENDIX_NOTE_JA}".strip(),
+                note_ja=f"{table.note_ja} {s('appendix_note')}".strip(),
             )
         )
         appendix.append(
             replace(
                 table,
-                title_ja=f"{table.title_ja}：プログラム別",
+                title_ja=s("appendix_table_title", title=table.title_ja),
                 rows=tuple(table.rows[index] for index in others),
                 row_keys=tuple(table.row_keys[index] for index in others),
                 section=APPENDIX_ANCHOR,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from impact_warehouse.report.i18n import s
 from impact_warehouse.report.rounding import fixed, half_up, percent
 
 SUPPRESSED_MARK = "—※"
@@ -85,14 +86,18 @@ class Column:
 
     def export_headers(self) -> list[str]:
         """CSV/XLSX headers: an interval is two columns; units named in the header."""
-        suffix = {
-            "percent": "(%)",
-            "points": "(ポイント)",
-            "hours": "(時間/日)",
-            "hours_diff": "(時間/日)",
-        }.get(self.base_unit, "")
+        unit = {
+            "percent": "unit_percent",
+            "points": "unit_points",
+            "hours": "unit_hours",
+            "hours_diff": "unit_hours",
+        }.get(self.base_unit)
+        suffix = s(unit) if unit else ""
         if self.is_interval:
-            return [f"{self.label_ja} 下限{suffix}", f"{self.label_ja} 上限{suffix}"]
+            return [
+                s("interval_lower", label=self.label_ja, unit=suffix),
+                s("interval_upper", label=self.label_ja, unit=suffix),
+            ]
         return [f"{self.label_ja}{suffix}"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -24,7 +25,9 @@ from matplotlib.figure import Figure
 
 from impact_warehouse.report.cells import SUPPRESSED_MARK
 from impact_warehouse.report.fonts import register_chart_font
+from impact_warehouse.report.i18n import s
 
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 WIDTH_INCHES = 8.0
 # The good end of a scale is blue, the other end orange; a four-value scale gets exactly
 # these four colours, any other number of values a blend of them.
@@ -80,9 +83,9 @@ def chart_style() -> dict[str, object]:
     }
 
 
-def hidden_reason_ja(k: int) -> str:
+def hidden_reason(k: int) -> str:
     """Why a cell is not shown, in words a reader understands."""
-    return f"回答者が{k}人未満のため非表示（N<{k}）"
+    return s("hidden_reason", k=k)
 
 
 def hidden_slot(ax: Axes, y: float, k: int, label: str = "", *, height: float = 0.6) -> None:
@@ -93,7 +96,7 @@ def hidden_slot(ax: Axes, y: float, k: int, label: str = "", *, height: float = 
     ax.text(
         0.01,
         y,
-        f"{label}{SUPPRESSED_MARK} {hidden_reason_ja(k)}",
+        f"{label}{SUPPRESSED_MARK} {hidden_reason(k)}",
         transform=ax.get_yaxis_transform(),
         ha="left",
         va="center",
@@ -122,7 +125,16 @@ def interval_text(lower: float, upper: float) -> str:
 
 
 def wrap(text: str, width: int) -> str:
+    """Japanese wraps at any character; English at spaces, about twice as many letters a
+    line (a Latin letter is about half as wide as a kana)."""
+    if not _CJK.search(text):
+        return "\n".join(textwrap.wrap(text, width * 2)) or text
     return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def hidden_n(k: int) -> str:
+    """The reason a bar is hidden, after the mark: （N<5）."""
+    return s("hidden_n", k=k)
 
 
 def category_colours(count: int) -> list[str]:

@@ -19,6 +19,7 @@ from impact_warehouse.report.chart_kit import (
 from impact_warehouse.report.comparison import comparison_charts
 from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.distribution import distribution_charts
+from impact_warehouse.report.i18n import fiscal_year, s
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.pre_post import pre_post_charts
 from impact_warehouse.report.time_use import time_use_chart
@@ -51,7 +52,7 @@ def cumulative_chart(data: ReportData, k: int) -> Chart | None:
             row.participations,
             color=COMPARISON_COLOUR,
             width=0.6,
-            label="年度の延べ参加者数" if year == years[0] else None,
+            label=s("legend_participations_of_year") if year == years[0] else None,
         )
         # The year's count sits at the foot of its bar: the cumulative lines start at the
         # bar's top in the first year, where labels above the bar would overlap theirs.
@@ -70,7 +71,7 @@ def cumulative_chart(data: ReportData, k: int) -> Chart | None:
         published.cumulative_participations,
         marker="o",
         color=PARTICIPANT_COLOUR,
-        label="累積延べ参加者数",
+        label=s("legend_cumulative_participations"),
     )
     ax.plot(
         published.fiscal_year,
@@ -78,7 +79,7 @@ def cumulative_chart(data: ReportData, k: int) -> Chart | None:
         marker="s",
         linestyle="--",
         color="#d9653b",
-        label="累積参加者数（実人数）",
+        label=s("legend_cumulative_participants"),
     )
     for row in published.itertuples(index=False):
         ax.annotate(
@@ -101,15 +102,15 @@ def cumulative_chart(data: ReportData, k: int) -> Chart | None:
             fontsize=8.5,
             color="#d9653b",
         )
-    ax.set_xticks(years, [f"{year}年度" for year in years])
-    ax.set_ylabel("人")
+    ax.set_xticks(years, [fiscal_year(year) for year in years])
+    ax.set_ylabel(s("axis_people"))
     ax.legend(loc="upper left", frameon=False, fontsize=8.5)
     return Chart(
         "chart-cumulative",
-        f"延べ参加者数（累積）{years[0]}〜{years[-1]}年度",
+        s("chart_cumulative", first=years[0], last=years[-1]),
         svg_text(figure, "chart-cumulative"),
         "outputs",
-        "同じ人が複数回参加した場合、実人数では1人と数える。",
+        s("caption_cumulative"),
         {"data-years": ",".join(str(y) for y in years)},
         suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
     )

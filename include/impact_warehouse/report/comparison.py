@@ -22,6 +22,7 @@ from impact_warehouse.report.chart_kit import (
     wrap,
 )
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import fiscal_year, s
 from impact_warehouse.report.labels import (
     comparison_ja,
     indicator_title,
@@ -34,28 +35,26 @@ from impact_warehouse.report.labels import (
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.rounding import fixed
 
-CHART_CAPTION = (
-    "棒は割合、ひげは95%信頼区間、N は回答者数。右の数値は差（ポイント）とその95%信頼区間。"
-)
+CHART_CAPTION_KEY = "caption_comparison"
 
 
 def _columns(data: ReportData, with_indicator: bool, with_wave: bool) -> list[Column]:
     participants, comparison = participants_ja(data), comparison_ja(data)
     return [
-        Column("プログラム"),
-        *([Column("指標")] if with_indicator else []),
-        *([Column("アンケート")] if with_wave else []),
-        Column("項目"),
-        Column("割合の種類"),
-        Column(f"{participants} N", "count"),
-        Column(f"{participants}の割合", "percent"),
-        Column(f"{participants}の95%信頼区間", "interval_percent"),
-        Column(f"{comparison} N", "count"),
-        Column(f"{comparison}の割合", "percent"),
-        Column(f"{comparison}の95%信頼区間", "interval_percent"),
-        Column("差（ポイント）", "points"),
-        Column("差の95%信頼区間", "interval_points"),
-        Column("差の p値", "p_value"),
+        Column(s("col_program")),
+        *([Column(s("col_indicator"))] if with_indicator else []),
+        *([Column(s("col_survey"))] if with_wave else []),
+        Column(s("col_item")),
+        Column(s("col_share_kind")),
+        Column(s("col_group_n", group=participants), "count"),
+        Column(s("col_group_share", group=participants), "percent"),
+        Column(s("col_group_interval", group=participants), "interval_percent"),
+        Column(s("col_group_n", group=comparison), "count"),
+        Column(s("col_group_share", group=comparison), "percent"),
+        Column(s("col_group_interval", group=comparison), "interval_percent"),
+        Column(s("col_difference_points"), "points"),
+        Column(s("col_difference_interval"), "interval_points"),
+        Column(s("col_difference_p"), "p_value"),
     ]
 
 
@@ -80,7 +79,7 @@ def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
         data.indicators.indicator_type
     )
     wave_types = list(dict.fromkeys(rows.wave_type))
-    waves = "・".join(wave_type_ja(data, wave) for wave in wave_types)
+    waves = s("name_separator").join(wave_type_ja(data, wave) for wave in wave_types)
     # An item asked in two waves (e.g. at post and at follow-up) has a row for each: name the
     # wave, or the two rows could not be told apart.
     with_wave = len(wave_types) > 1
@@ -102,11 +101,16 @@ def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
     ]
     return make_table(
         f"{section.anchor}_outcomes" if with_indicator else section.anchor,
-        f"{section.title}（{data.fiscal_year}年度 {waves}）".replace(" ）", "）"),
+        s(
+            "table_distribution",
+            title=section.title,
+            fiscal_year=fiscal_year(data.fiscal_year),
+            waves=waves,
+        ).replace(" ）", "）"),
         section.anchor,
         _columns(data, with_indicator, with_wave),
         table_rows,
-        f"差 = {participants_ja(data)}の割合 − {comparison_ja(data)}の割合（ポイント）。"
+        s("note_comparison", participants=participants_ja(data), comparison=comparison_ja(data))
         + lower_is_better_note(rows),
         keys=keys,
     )
@@ -115,7 +119,7 @@ def comparison_table(data: ReportData, section: OutcomeSection) -> ReportTable:
 def bar_label(data: ReportData, row: Any) -> str:
     """The item, and what its share counts when the item alone does not say it."""
     if needs_measure_label(data, row.scale_code):
-        return f"{row.report_label_ja}（{row.measure_label_ja}）"
+        return s("item_with_measure", item=row.report_label_ja, measure=row.measure_label_ja)
     return str(row.report_label_ja)
 
 
@@ -126,7 +130,7 @@ def comparison_charts(data: ReportData, section: OutcomeSection, k: int) -> list
         if pooled.empty:
             return []
         labels = list(dict.fromkeys(pooled.measure_label_ja))
-        title = section.title + (f"（{labels[0]}の割合）" if len(labels) == 1 else "")
+        title = section.title + (s("title_share_of", measure=labels[0]) if len(labels) == 1 else "")
         return [
             comparison_chart(data, f"chart-{slug}", title, section.anchor, pooled, k, attributes={})
         ]
@@ -171,7 +175,7 @@ def comparison_chart(
         ):  # fmt: skip
             y = base + offset
             if clean(value) is None:  # no comparison survey that year: nothing to compare
-                ax.text(0.01, y, f"{name}：調査なし", va="center", fontsize=8, color="#555")
+                ax.text(0.01, y, s("no_survey", group=name), va="center", fontsize=8, color="#555")
                 continue
             ax.barh(y, value, height=0.32, color=colour, label=name if index == 0 else None)
             ax.errorbar(
@@ -189,7 +193,7 @@ def comparison_chart(
         ax.text(
             1.17,
             base,
-            f"差 {fixed(row.difference_points, 1, sign=True)}pt\n"
+            s("difference_label", difference=fixed(row.difference_points, 1, sign=True)) + "\n"
             f"[{fixed(row.difference_ci_lower, 1, sign=True)}, "
             f"{fixed(row.difference_ci_upper, 1, sign=True)}]",
             va="center",
@@ -206,7 +210,7 @@ def comparison_chart(
         title,
         svg_text(figure, chart_id),
         section,
-        CHART_CAPTION + lower_is_better_note(rows),
+        s(CHART_CAPTION_KEY) + lower_is_better_note(rows),
         {**attributes, "data-items": str(len(rows))},
         suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
     )

@@ -27,6 +27,7 @@ from impact_warehouse.report.chart_kit import (
     wrap,
 )
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import fiscal_year, s
 from impact_warehouse.report.labels import (
     WAVE_TYPE_SHORT_JA,
     high_values_are_good,
@@ -106,16 +107,21 @@ def _scales(rows: pd.DataFrame) -> list[str]:
 def distribution_tables(data: ReportData, section: OutcomeSection) -> list[ReportTable]:
     rows = section.rows
     waves = list(dict.fromkeys(rows.wave_type))
-    wave_names = "・".join(wave_type_ja(data, wave) for wave in waves)
+    wave_names = s("name_separator").join(wave_type_ja(data, wave) for wave in waves)
     scale_names = dict(zip(data.scales.scale_code, data.scales.label_ja, strict=True))
     scales = _scales(rows) or [None]
     tables = []
     for scale_code in scales:
         scale_rows = rows[rows.scale_code == scale_code] if scale_code else rows
         key = f"{section.anchor}_outcomes" + (f"_{scale_code}" if len(scales) > 1 else "")
-        title = f"{section.title}（{data.fiscal_year}年度 {wave_names}）".replace(" ）", "）")
+        title = s(
+            "table_distribution",
+            title=section.title,
+            fiscal_year=fiscal_year(data.fiscal_year),
+            waves=wave_names,
+        ).replace(" ）", "）")
         if len(scales) > 1:
-            title += f"：{scale_names.get(scale_code, scale_code)}"
+            title += s("table_distribution_scale", scale=scale_names.get(scale_code, scale_code))
         tables.append(
             _distribution_table(data, section, scale_rows, scale_code, key, title, len(waves))
         )
@@ -134,16 +140,19 @@ def _distribution_table(
     values = value_measures(data, rows, scale_code) if scale_code else []
     measures = share_measures(rows, scale_code) if scale_code else []
     columns = [
-        Column("プログラム"),
-        Column("指標"),
-        Column("項目"),
-        *([Column("時点")] if wave_count > 1 else []),
-        Column("回答者数 N", "count"),
+        Column(s("col_program")),
+        Column(s("col_indicator")),
+        Column(s("col_item")),
+        *([Column(s("col_wave"))] if wave_count > 1 else []),
+        Column(s("col_respondents_n"), "count"),
         *(Column(label, "percent") for _, label in values),
     ]
     for _, label in measures:
-        columns += [Column(label, "percent"), Column(f"{label}の95%信頼区間", "interval_percent")]
-    columns.append(Column("回答率", "percent"))
+        columns += [
+            Column(label, "percent"),
+            Column(s("col_interval_of", label=label), "interval_percent"),
+        ]
+    columns.append(Column(s("col_response_rate"), "percent"))
     table_rows = []
     keys = []
     for row in item_rows(rows):
@@ -168,7 +177,7 @@ def _distribution_table(
             ]
         cells.append(Cell.of(row.response_rate))
         table_rows.append(cells)
-    note = "割合の分母は各項目の有効回答者数 N。" + lower_is_better_note(rows)
+    note = s("note_distribution") + lower_is_better_note(rows)
     return make_table(key, title, section.anchor, columns, table_rows, note, keys=keys)
 
 
@@ -249,7 +258,8 @@ def stacked_chart(
             text += f"  {pct(clean(_value(item, primary)))}\n" + interval_text(lower, upper)
         ax.text(1.02, y, text, va="center", fontsize=8.5)
     labels = [
-        item.label_ja + (f"（{WAVE_TYPE_SHORT_JA.get(item.wave_type, '')}）" if waves > 1 else "")
+        item.label_ja
+        + (s("wave_suffix", wave=WAVE_TYPE_SHORT_JA.get(item.wave_type, "")) if waves > 1 else "")
         for item in items
     ]
     ax.set_yticks(positions, [wrap(label, 18) for label in labels])
@@ -262,10 +272,10 @@ def stacked_chart(
             frameon=False,
             fontsize=8.5,
         )
-    caption = "右の数値は回答者数 N"
+    caption = s("caption_distribution")
     if primary is not None:
-        caption += f"、「{measures[0][1]}」の割合と95%信頼区間"
-    caption += "。" + lower_is_better_note(rows)
+        caption += s("caption_distribution_primary", measure=measures[0][1])
+    caption += s("sentence_end") + lower_is_better_note(rows)
     return Chart(
         chart_id,
         title,

@@ -23,6 +23,7 @@ from impact_warehouse.report.cells import (
     csv_values,
     xlsx_values,
 )
+from impact_warehouse.report.i18n import s
 
 # A cell starting with one of these is a formula (or a DDE payload) to Excel and LibreOffice.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +50,7 @@ def write_csv(table: ReportTable, directory: Path) -> Path:
     path = directory / f"{table.key}.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(_safe_row(["行キー", *export_headers(table)]))
+        writer.writerow(_safe_row([s("export_row_key"), *export_headers(table)]))
         for index, row in enumerate(table.rows):
             values = [
                 v
@@ -75,15 +76,15 @@ def write_xlsx(
 ) -> Path:
     workbook = Workbook()
     info = workbook.active
-    info.title = "説明"
+    info.title = s("export_about")
     for label, value in about:
         info.append(_safe_row([label, value]))
     info.append([])
-    info.append(["記号", "意味"])
-    info.append([SUPPRESSED_MARK, "少人数のため非表示（0 ではありません）"])
-    info.append([NOT_APPLICABLE, "該当なし"])
+    info.append([s("export_mark"), s("export_meaning")])
+    info.append([SUPPRESSED_MARK, s("export_suppressed")])
+    info.append([NOT_APPLICABLE, s("legend_not_applicable")])
     info.append([])
-    info.append(["シート", "表"])
+    info.append([s("export_sheet"), s("export_table")])
     for table in tables:
         info.append(_safe_row([_sheet_title(table), table.title_ja]))
     info.column_dimensions["A"].width = 24
@@ -93,7 +94,7 @@ def write_xlsx(
         sheet = workbook.create_sheet(_sheet_title(table))
         sheet.append(_safe_row([table.title_ja]))
         sheet["A1"].font = Font(bold=True, size=12)
-        headers = ["行キー", *export_headers(table)]
+        headers = [s("export_row_key"), *export_headers(table)]
         sheet.append(_safe_row(headers))
         for cell in sheet[2]:
             cell.fill = HEADER_FILL

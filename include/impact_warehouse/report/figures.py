@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from impact_warehouse.report.cells import SUPPRESSED_MARK, clean
+from impact_warehouse.report.i18n import s
 from impact_warehouse.report.rounding import half_up
 
 POOLED = "all"
@@ -136,8 +137,9 @@ class FigureResolver:
         if figure.suppressed:
             return (
                 f'<span class="figure suppressed" data-figure="{escaped}" data-suppressed="true"'
-                f' title="N&lt;{self.k}のため非表示">{SUPPRESSED_MARK}</span>'
-                f'<span class="figure-note">（N&lt;{self.k}のため非表示）</span>'
+                f' title="{html.escape(s("suppressed_title", k=self.k))}">{SUPPRESSED_MARK}</span>'
+                f'<span class="figure-note">{html.escape(s("figure_suppressed_note", k=self.k))}'
+                "</span>"
             )
         return f'<span class="figure" data-figure="{escaped}">{html.escape(figure.text)}</span>'
 

@@ -1,8 +1,9 @@
 """Names the report prints, read from the catalog of the release (never from code).
 
-The only words kept here are the vocabulary of any logic model (output, short-term and
-mid-term outcomes) and of the report itself (全体, 事前, 事後); everything that names an
-organisation, a program, an indicator, a scale value or a measure comes from the seeds.
+The only words used here are the vocabulary of any logic model (output, short-term and
+mid-term outcomes) and of the report itself (全体, 事前, 事後), read from strings_<lang>.yaml;
+everything that names an organisation, a program, an indicator, a scale value or a measure
+comes from the seeds (in English from their *_en columns, report/localise.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,36 @@ from typing import Any
 import pandas as pd
 
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import language, s
 
-ALL_PROGRAMS_JA = "全体"
 # Logic-model horizons (indicators.csv indicator_type); an unknown type prints as its code.
-INDICATOR_TYPE_JA = {
-    "output": "アウトプット",
-    "short_term": "短期アウトカム",
-    "mid_term": "中期アウトカム",
-    "long_term": "長期アウトカム",
-}
-WAVE_TYPE_SHORT_JA = {"pre": "事前", "post": "事後", "followup": "追跡", "comparison": "比較群"}
+INDICATOR_TYPES = ("output", "short_term", "mid_term", "long_term")
+WAVE_TYPES_SHORT = ("pre", "post", "followup", "comparison")
+
+
+class _Words(dict[str, str]):
+    """A fixed vocabulary read in the report's language when used (i18n.s), so the names
+    below keep working as the dicts the section modules import."""
+
+    def __init__(self, prefix: str, codes: Iterable[str]) -> None:
+        super().__init__({code: code for code in codes})
+        self._prefix = prefix
+
+    def __getitem__(self, code: str) -> str:
+        super().__getitem__(code)  # KeyError for an unknown code, as a dict
+        return s(f"{self._prefix}{code}")
+
+    def get(self, code: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[code] if code in self.keys() else default
+
+
+INDICATOR_TYPE_JA = _Words("indicator_type_", INDICATOR_TYPES)
+WAVE_TYPE_SHORT_JA = _Words("wave_short_", WAVE_TYPES_SHORT)
+
+
+def all_programs() -> str:
+    """The pooled row's name (全体, All programs)."""
+    return s("all_programs")
 
 
 def participants_ja(data: ReportData) -> str:
@@ -38,22 +59,27 @@ def comparison_ja(data: ReportData) -> str:
 def respondent_group_ja(data: ReportData, group: str) -> str:
     """A time-use row's group in the organisation's words."""
     return {
-        "followup": f"{participants_ja(data)}（追跡調査）",
-        "comparison": f"{comparison_ja(data)}（ウェブ調査）",
-        "national_reference": "全国平均（社会生活基本調査）",
+        "followup": s("respondent_group_followup", participants=participants_ja(data)),
+        "comparison": s("respondent_group_comparison", comparison=comparison_ja(data)),
+        "national_reference": s("respondent_group_national"),
     }.get(group, group)
 
 
 def program_name(data: ReportData, program_code: str) -> str:
     if program_code in ("all", "all_programs"):
-        return ALL_PROGRAMS_JA
+        return all_programs()
     names = dict(zip(data.programs.program_code, data.programs.program_name_ja, strict=True))
     return names.get(program_code, program_code)
 
 
 def indicator_title(data: ReportData, indicator_code: str) -> str:
     row = data.indicators.set_index("indicator_code").loc[indicator_code]
-    return f"{row.indicator_symbol}{row.content_ja}"
+    return f"{row.indicator_symbol}{_symbol_space()}{row.content_ja}"
+
+
+def _symbol_space() -> str:
+    # ①自信 in Japanese; "① Confidence" in English, where a symbol glued to a word reads badly.
+    return "" if language() == "ja" else " "
 
 
 def indicator_type_ja(indicator_type: str) -> str:
@@ -65,7 +91,7 @@ def symbol_range(symbols: Iterable[str]) -> str:
     listed = list(dict.fromkeys(symbols))
     if len(listed) <= 2:
         return "".join(listed)
-    return f"{listed[0]}〜{listed[-1]}"
+    return f"{listed[0]}{s('range_separator')}{listed[-1]}"
 
 
 def indicator_symbols(data: ReportData, indicator_codes: Iterable[str]) -> str:
@@ -101,7 +127,8 @@ def lower_is_better_note(rows: pd.DataFrame) -> str:
     labels = list(dict.fromkeys(lower.measure_label_ja.dropna()))
     if not labels:
         return ""
-    return "「" + "」「".join(labels) + "」は割合が低いほど良い。"
+    quoted = s("quote_separator").join(s("quoted", text=label) for label in labels)
+    return s("lower_is_better", labels=quoted)
 
 
 def high_values_are_good(data: ReportData, scale_code: str) -> bool:

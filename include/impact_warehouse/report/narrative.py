@@ -28,22 +28,33 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from impact_warehouse.report.figures import FigureResolver, UnknownFigureError
+from impact_warehouse.report.i18n import language, s
 
 NARRATIVE_DIR = "narrative"
 COMMON_DIR = "common"
 # A block's title when the organisation has not written the block (draft placeholder, or a
-# generated section whose text is missing). Vocabulary of any report, no organisation's name.
-DEFAULT_TITLES_JA = {
-    "introduction": "はじめに",
-    "programs": "プログラムの紹介",
-    "vision": "ビジョン",
-    "theory_of_change": "Theory of Change",
-    "key_findings": "Key Findings",
-    "summary": "評価結果まとめ",
-    "discussion": "考察",
-    "challenges": "見えてきた課題",
-    "recommendations": "まとめと社会への提言",
-}
+# generated section whose text is missing): strings_<lang>.yaml key narrative_title_<block_id>.
+# Vocabulary of any report, no organisation's name.
+DEFAULT_TITLE_BLOCKS = frozenset(
+    {
+        "introduction",
+        "programs",
+        "vision",
+        "theory_of_change",
+        "key_findings",
+        "summary",
+        "discussion",
+        "challenges",
+        "recommendations",
+    }
+)
+
+
+def fallback_title(block_id: str) -> str:
+    """The report's own title for a block the organisation has not written, in its language."""
+    return s(f"narrative_title_{block_id}") if block_id in DEFAULT_TITLE_BLOCKS else block_id
+
+
 # {{ figure("a.b.c") }} or {{ figure('a.b.c') }}; any other {{ … }} or {% … %} is not ours.
 FIGURE_REFERENCE = re.compile(r"""\{\{\s*figure\(\s*(["'])([^"'{}]*)\1\s*\)\s*\}\}""")
 ANY_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
@@ -102,9 +113,11 @@ class NarrativeCatalog:
         fiscal_year: int,
         resolver: FigureResolver,
         *,
-        lang: str = "ja",
+        lang: str | None = None,
         final: bool = False,
     ) -> None:
+        # The blocks of the report's language (i18n.reporting_in), unless told otherwise.
+        lang = lang or language()
         self.root = catalog / NARRATIVE_DIR / lang
         self.fiscal_year = fiscal_year
         self.resolver = resolver
@@ -135,14 +148,11 @@ class NarrativeCatalog:
         return NarrativeBlock(block_id, title, self._render(block_id, path, body), path)
 
     def _placeholder(self, block_id: str, default_title: str) -> NarrativeBlock:
-        title = default_title or DEFAULT_TITLES_JA.get(block_id, block_id)
-        where = " または ".join(
+        title = default_title or fallback_title(block_id)
+        where = s("narrative_or").join(
             str(path.relative_to(self.root.parent.parent)) for path in self.candidates(block_id)
         )
-        text = (
-            f"【下書き】「{block_id}」の原稿がまだありません。{where} に書くと、ここに入ります"
-            "（--final では表示されません）。"
-        )
+        text = s("narrative_placeholder", block_id=block_id, where=where)
         box = Markup('<div class="narrative-placeholder" data-block="{}"><p>{}</p></div>')
         return NarrativeBlock(block_id, title, box.format(block_id, text), placeholder=True)
 
@@ -183,7 +193,7 @@ class NarrativeCatalog:
 def _unknown_html(name: str, reason: str) -> str:
     return (
         f'<span class="narrative-placeholder figure-unknown" data-figure="{html.escape(name)}"'
-        f' title="{html.escape(reason)}">［数値不明: {html.escape(name)}］</span>'
+        f' title="{html.escape(reason)}">{html.escape(s("figure_unknown", name=name))}</span>'
     )
 
 

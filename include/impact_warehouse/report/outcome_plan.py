@@ -20,6 +20,7 @@ from typing import Literal
 import pandas as pd
 
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import s
 from impact_warehouse.report.labels import (
     comparison_ja,
     indicator_symbols,
@@ -110,13 +111,17 @@ def type_section(data: ReportData, indicator_type: str, paired: list[str]) -> Ou
     title = f"{indicator_type_ja(indicator_type)} {indicator_symbols(data, codes)}"
     rows = _type_rows(data, indicator_type, paired)
     waves = list(dict.fromkeys(rows.wave_type)) or ["post"]
-    wave_names = "・".join(wave_type_ja(data, wave) for wave in waves)
+    wave_names = s("name_separator").join(wave_type_ja(data, wave) for wave in waves)
     if _has_comparison(data, links):
         return OutcomeSection(
             anchor=indicator_type,
-            title=f"{title} {comparison_ja(data)}との比較",
+            title=s("section_compared", title=title, comparison=comparison_ja(data)),
             kind="comparison",
-            lead=f"{wave_names}と{wave_type_ja(data, 'comparison')}の比較。",
+            lead=s(
+                "lead_compared",
+                waves=wave_names,
+                comparison_wave=wave_type_ja(data, "comparison"),
+            ),
             rows=rows[rows.measure_kind == "share"],
             slug=indicator_type,
         )
@@ -124,8 +129,7 @@ def type_section(data: ReportData, indicator_type: str, paired: list[str]) -> Ou
         anchor=indicator_type,
         title=title,
         kind="distribution",
-        lead=f"{wave_names}。図は全プログラムの合計、プログラム別は表にあります。"
-        "※各項タイトルの丸数字は、ロジックモデルの指標と連動しています。",
+        lead=s("lead_distribution", waves=wave_names),
         rows=rows,
         slug=indicator_type,
     )
@@ -145,18 +149,24 @@ def pre_post_section(data: ReportData, paired: list[str]) -> OutcomeSection:
         for row in scales.itertuples(index=False)
         if pd.notna(row.max_value) and pd.notna(row.min_value)
     }
-    kind = f"（{categories.pop()}段階評価）" if len(categories) == 1 else ""
+    kind = s("scale_points", count=categories.pop()) if len(categories) == 1 else ""
     follow = data.scale_measures[
         data.scale_measures.scale_code.isin(items.scale_code)
         & data.scale_measures.follow_group_at_pre.astype(bool)
     ]
-    groups = "".join(f"と「事前に{label}」の人" for label in follow.label_ja)
+    groups = "".join(s("follow_group", label=label) for label in follow.label_ja)
     return OutcomeSection(
         anchor="pre_post",
-        title=f"{indicator_symbols(data, links.indicator_code)} 事前・事後の変化{kind}".strip(),
+        title=s(
+            "section_pre_post", symbols=indicator_symbols(data, links.indicator_code), kind=kind
+        ).strip(),
         kind="pre_post",
-        lead=f"{wave_type_ja(data, 'pre')}と{wave_type_ja(data, 'post')}。"
-        f"見出しの割合は各回の回答者全員（非ペア）、ペア{groups}は両方に回答した人です。",
+        lead=s(
+            "lead_pre_post",
+            pre=wave_type_ja(data, "pre"),
+            post=wave_type_ja(data, "post"),
+            groups=groups,
+        ),
         rows=rows,
         slug="pre-post",
     )
@@ -167,9 +177,15 @@ def time_use_section(data: ReportData) -> OutcomeSection:
     links = data.item_indicators[data.item_indicators.item_code.isin(hours)]
     codes = list(dict.fromkeys(links.indicator_code))
     named = data.indicators[data.indicators.indicator_code.isin(codes)]
-    content = "・".join(named.sort_values("indicator_code").content_ja)
-    prefix = f"{indicator_symbols(data, codes)} {content}：".strip() if codes else ""
-    return OutcomeSection(anchor="time_use", title=f"{prefix}時間の使い方", kind="time_use")
+    content = s("name_separator").join(named.sort_values("indicator_code").content_ja)
+    prefix = (
+        s("time_use_prefix", symbols=indicator_symbols(data, codes), content=content).lstrip()
+        if codes
+        else ""
+    )
+    return OutcomeSection(
+        anchor="time_use", title=s("section_time_use", prefix=prefix), kind="time_use"
+    )
 
 
 def item_sections(data: ReportData) -> list[OutcomeSection]:

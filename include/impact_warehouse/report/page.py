@@ -13,6 +13,14 @@ from impact_warehouse.catalog import Organisation
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
+from impact_warehouse.report.i18n import (
+    UNTRANSLATED_MARK,
+    MissingTranslation,
+    fiscal_year,
+    join,
+    language,
+    s,
+)
 from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.story import (
@@ -46,25 +54,25 @@ class Section:
 
 
 # The sections every report has; the outcome sections between them come from the catalog
-# (outcome_plan.py).
+# (outcome_plan.py). Titles and leads are strings_<lang>.yaml keys (section_<anchor>).
 OPENING_SECTIONS = {
-    "outputs": "活動・アウトプット",
-    "waves": "アンケート実施概要と回答率",
+    "outputs": "section_outputs",
+    "waves": "section_waves",
 }
 # After the outcome sections: the summary, the narrative's closing sections (story.py), then
 # targets and series (when the catalog has them) and the methods last.
-SUMMARY_SECTION = ("summary", "評価結果まとめ")
+SUMMARY_SECTION = ("summary", "section_summary")
 CLOSING_SECTIONS = {
-    "targets": "目標の達成状況",
-    "series": "経年の推移",
-    "methods": "集計方法",
-    "appendix": "付録：プログラム別の数値と一覧表",
+    "targets": "section_targets",
+    "series": "section_series",
+    "methods": "section_methods",
+    "appendix": "section_appendix",
 }
 SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series", "appendix"})
 CLOSING_LEADS = {
-    "targets": "指標ごとの目標（カタログ indicator_targets.csv）と、その年度の推計値の比較。",
-    "series": "指標ごとの割合を年度ごとに並べました（全プログラム合計）。",
-    "appendix": "本文の表は全プログラム合計です。ここにはプログラムごとの数値をまとめました。",
+    "targets": "lead_targets",
+    "series": "lead_series",
+    "appendix": "lead_appendix",
 }
 
 
@@ -77,10 +85,15 @@ def output_indicators_lead(indicators: pd.DataFrame) -> str:
     the same for every organisation, so the lead says which of its indicators they report."""
     outputs = indicators[indicators.indicator_type == "output"]
     named = [
-        f"{row.indicator_symbol}{row.content_ja}（{row.indicator_ja}）"
+        s(
+            "output_indicator",
+            symbol=row.indicator_symbol,
+            content=row.content_ja,
+            indicator=row.indicator_ja,
+        )
         for row in outputs.itertuples(index=False)
     ]
-    return f"アウトプット指標：{'、'.join(named)}。" if named else ""
+    return s("output_indicators_lead", named=join(named)) if named else ""
 
 
 def build_sections(
@@ -113,13 +126,13 @@ def build_sections(
         if indicators is not None
         else pd.DataFrame(columns=["indicator_code", "indicator_type"]),
     )
-    summary_title = story.summary.title if story.summary else SUMMARY_SECTION[1]
+    summary_title = story.summary.title if story.summary else s(SUMMARY_SECTION[1])
     plan = [
-        *((anchor, title, leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
+        *((anchor, s(title), leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
         (SUMMARY_SECTION[0], summary_title, ""),
         *(
-            (anchor, title, CLOSING_LEADS.get(anchor, ""))
+            (anchor, s(title), s(CLOSING_LEADS[anchor]) if anchor in CLOSING_LEADS else "")
             for anchor, title in CLOSING_SECTIONS.items()
         ),
     ]
@@ -146,7 +159,7 @@ def build_sections(
         if anchor not in SECTIONS_SHOWN_WITH_CONTENT
         or any(item.section == anchor for item in [*charts, *tables])
     ]
-    closing_at = next(i for i, s in enumerate(sections) if s.anchor == "summary") + 1
+    closing_at = next(i for i, one in enumerate(sections) if one.anchor == "summary") + 1
     return [
         *(_narrative_section(section) for section in story.opening),
         *sections[:closing_at],
@@ -165,6 +178,24 @@ def _narrative_section(section: NarrativeSection) -> Section:
     )
 
 
+def _language_context(
+    context: dict[str, Any], missing: list[MissingTranslation] | None
+) -> dict[str, Any]:
+    """What the template needs for the report's language, derived from the page's context so
+    a caller that passes only the page's facts still renders (``lang``: ja or en, e.g. to
+    pick the narrative blocks of the language)."""
+    code = jinja2.utils.markupsafe.Markup("<code>{}</code>")
+    return {
+        "lang": language(),
+        "missing_translations": missing or [],
+        "untranslated_mark": UNTRANSLATED_MARK,
+        "release_code": code.format(context["release_id"]),
+        "xlsx_code": code.format(context.get("xlsx_name", "")),
+        "tables_dir": "tables",
+        "fiscal_year_label": fiscal_year(context["fiscal_year"]),
+    }
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("impact_warehouse.report", "templates"),
@@ -174,17 +205,26 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.globals["cell_text"] = html_text
+    environment.globals["s"] = s
     return environment
 
 
-def render_html(*, sections: list[Section], context: dict[str, Any]) -> str:
-    """The page, with the font subset to exactly the characters it uses."""
+def render_html(
+    *,
+    sections: list[Section],
+    context: dict[str, Any],
+    missing: list[MissingTranslation] | None = None,
+) -> str:
+    """The page, with the font subset to exactly the characters it uses.
+
+    ``missing``: the words printed untranslated, listed in an appendix (English report).
+    """
     template = _environment().get_template("report.html.j2")
     page = template.render(
         sections=sections,
         mark=SUPPRESSED_MARK,
         not_applicable=NOT_APPLICABLE,
         font_face=jinja2.utils.markupsafe.Markup(_FONT_FACE_SLOT),
-        **context,
+        **{**_language_context(context, missing), **context},
     )
     return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)

@@ -18,7 +18,7 @@ from impact_warehouse.report.chart_kit import (
     PRE_COLOUR,
     SUPPRESSED_MARK,
     Chart,
-    hidden_reason_ja,
+    hidden_reason,
     hidden_slot,
     interval_text,
     new_figure,
@@ -28,6 +28,7 @@ from impact_warehouse.report.chart_kit import (
     wrap,
 )
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import fiscal_year, join, s
 from impact_warehouse.report.labels import (
     WAVE_TYPE_SHORT_JA,
     lower_is_better_note,
@@ -36,13 +37,12 @@ from impact_warehouse.report.labels import (
 from impact_warehouse.report.outcome_plan import OutcomeSection
 
 WAVES = ("pre", "post")
-LABEL_COLUMNS = (
-    Column("プログラム"),
-    Column("対象"),
-    Column("指標"),
-    Column("項目"),
-    Column("時点"),
-)
+# Strings keys, not words: the columns are made in the report's language when a table is.
+LABEL_COLUMN_KEYS = ("col_program", "col_population", "col_indicator", "col_item", "col_wave")
+
+
+def label_columns() -> tuple[Column, ...]:
+    return tuple(Column(s(key)) for key in LABEL_COLUMN_KEYS)
 
 
 def _population_order(population: str) -> int:
@@ -98,11 +98,11 @@ def scores_table(data: ReportData, section: OutcomeSection) -> ReportTable:
     shares = shares.sort_values(["display_order", "measure_display_order"])
     measures = list(zip(shares.measure, shares.measure_label_ja, strict=True))
     columns = [
-        *LABEL_COLUMNS,
-        Column("回答者数 N", "count"),
+        *label_columns(),
+        Column(s("col_respondents_n"), "count"),
         *(Column(label, "percent") for _, label in measures),
-        Column("平均点", "mean"),
-        Column("見出しの割合の95%信頼区間", "interval_percent"),
+        Column(s("col_mean"), "mean"),
+        Column(s("col_headline_interval"), "interval_percent"),
     ]
     table_rows, keys = [], []
     for (program, population, item, wave), group in wave_rows(rows):
@@ -119,14 +119,14 @@ def scores_table(data: ReportData, section: OutcomeSection) -> ReportTable:
                 Cell.of(interval, suppressed=hidden),
             ]
         )
-    headline = "、".join(dict.fromkeys(rows[rows.is_primary_measure.astype(bool)].measure_label_ja))
+    headline = join(dict.fromkeys(rows[rows.is_primary_measure.astype(bool)].measure_label_ja))
     return make_table(
         "pre_post_scores",
-        f"{section.title}（{data.fiscal_year}年度）",
+        s("table_pre_post_scores", title=section.title, fiscal_year=fiscal_year(data.fiscal_year)),
         section.anchor,
         columns,
         table_rows,
-        f"見出しの割合は{headline}。" + lower_is_better_note(rows),
+        s("note_pre_post_scores", headline=headline) + lower_is_better_note(rows),
         keys=keys,
     )
 
@@ -136,10 +136,12 @@ def distribution_table(data: ReportData, section: OutcomeSection) -> ReportTable
     values = rows[rows.measure_kind == "distribution"].drop_duplicates("measure")
     values = values.sort_values("measure_display_order")
     labels = [
-        f"{label}点" if str(label).lstrip("-").replace(".", "").isdigit() else str(label)
+        s("score_points", label=label)
+        if str(label).lstrip("-").replace(".", "").isdigit()
+        else str(label)
         for label in values.measure_label_ja
     ]
-    columns = [*LABEL_COLUMNS, Column("回答者数 N", "count")]
+    columns = [*label_columns(), Column(s("col_respondents_n"), "count")]
     columns += [Column(label, "percent") for label in labels]
     table_rows, keys = [], []
     for (program, population, item, wave), group in wave_rows(rows):
@@ -154,11 +156,15 @@ def distribution_table(data: ReportData, section: OutcomeSection) -> ReportTable
         )
     return make_table(
         "pre_post_distribution",
-        f"{section.title}：回答の分布（{data.fiscal_year}年度）",
+        s(
+            "table_pre_post_distribution",
+            title=section.title,
+            fiscal_year=fiscal_year(data.fiscal_year),
+        ),
         section.anchor,
         columns,
         table_rows,
-        "各回答の割合の分母は回答者数 N。",
+        s("note_pre_post_distribution"),
         keys=keys,
         folded=True,
     )
@@ -166,13 +172,13 @@ def distribution_table(data: ReportData, section: OutcomeSection) -> ReportTable
 
 def tests_table(data: ReportData, section: OutcomeSection) -> ReportTable:
     columns = [
-        Column("プログラム"),
-        Column("項目"),
-        Column("ペア数 N", "count"),
-        Column("p値（基準を満たす人の変化）", "p_value"),
-        Column("平均点の変化（事後−事前）", "mean"),
-        Column("平均点の変化の95%信頼区間", "interval_mean"),
-        Column("p値（点数の変化）", "p_value"),
+        Column(s("col_program")),
+        Column(s("col_item")),
+        Column(s("col_pairs_n"), "count"),
+        Column(s("col_p_threshold_change"), "p_value"),
+        Column(s("col_mean_shift"), "mean"),
+        Column(s("col_mean_shift_interval"), "interval_mean"),
+        Column(s("col_p_score_change"), "p_value"),
     ]
     paired = section.rows[section.rows.population == "paired"]
     table_rows, keys = [], []
@@ -206,12 +212,11 @@ def tests_table(data: ReportData, section: OutcomeSection) -> ReportTable:
         )
     return make_table(
         "pre_post_tests",
-        f"{section.title}：ペアでの検定（{data.fiscal_year}年度）",
+        s("table_pre_post_tests", title=section.title, fiscal_year=fiscal_year(data.fiscal_year)),
         section.anchor,
         columns,
         table_rows,
-        "事前・事後の両方に回答した人（ペア）だけで比較。事前・事後いずれかの行が非表示のときは"
-        "検定結果も非表示。",
+        s("note_pre_post_tests"),
         keys=keys,
     )
 
@@ -257,7 +262,7 @@ def score_distribution_chart(
         if wave_rows.is_suppressed.astype(bool).any():
             # No bar with a length: an empty, uncoloured slot keeps the legend in step.
             ax.bar(xs, [0.0] * len(xs), width=0.4, color="none")
-            legend.append(f"{name}: {SUPPRESSED_MARK} {hidden_reason_ja(k)}")
+            legend.append(f"{name}: {SUPPRESSED_MARK} {hidden_reason(k)}")
             hidden += 1
             continue
         shares = [clean(_measure(wave_rows, code)) or 0.0 for code in values.measure]
@@ -274,16 +279,16 @@ def score_distribution_chart(
     ax.set_xticks(positions, [str(label) for label in values.measure_label_ja])
     scale_names = dict(zip(data.scales.scale_code, data.scales.label_ja, strict=True))
     scale_code = rows.scale_code.iloc[0] if not rows.empty else ""
-    ax.set_xlabel(f"回答：{scale_names.get(scale_code, scale_code)}")
+    ax.set_xlabel(s("axis_answer", scale=scale_names.get(scale_code, scale_code)))
     ax.yaxis.set_major_formatter(lambda value, _: f"{value * 100:.0f}%")
     label = rows.report_label_ja.iloc[0] if not rows.empty else item_code
     chart_id = f"chart-{section.slug}-distribution-{item_code}"
     return Chart(
         chart_id,
-        f"{label}：回答の分布（事前・事後）",
+        s("chart_score_distribution", label=label),
         svg_text(figure, chart_id),
         section.anchor,
-        "各回の回答者（非ペア）の分布。",
+        s("caption_score_distribution"),
         {"data-item": item_code},
         suppressed_bars=hidden,
     )
@@ -307,7 +312,7 @@ def headline_chart(section: OutcomeSection, item_code: str, rows: pd.DataFrame, 
                 continue
             row = match.iloc[0]
             if row.is_suppressed:
-                hidden_slot(ax, y, k, f"{name}：", height=0.32)
+                hidden_slot(ax, y, k, s("wave_label", wave=name), height=0.32)
                 hidden += 1
                 continue
             value = row.value
@@ -339,11 +344,10 @@ def headline_chart(section: OutcomeSection, item_code: str, rows: pd.DataFrame, 
     chart_id = f"chart-{section.slug}-headline-{item_code}"
     return Chart(
         chart_id,
-        f"{label}：{measure}の割合",
+        s("chart_headline", label=label, measure=measure),
         svg_text(figure, chart_id),
         section.anchor,
-        "棒は割合、ひげは95%信頼区間、N は回答者数。ペアは事前・事後の両方に回答した人。"
-        + lower_is_better_note(headline),
+        s("caption_headline") + lower_is_better_note(headline),
         {"data-item": item_code},
         suppressed_bars=hidden,
     )

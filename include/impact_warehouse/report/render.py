@@ -14,6 +14,18 @@ from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.figures import FigureResolver
+from impact_warehouse.report.i18n import (
+    SOURCE_LANGUAGE,
+    check_language,
+    missing_translations,
+    reporting_in,
+    s,
+)
+from impact_warehouse.report.localise import (
+    localise_data,
+    localise_targets,
+    read_catalog_english,
+)
 from impact_warehouse.report.methods import scale_rules_ja
 from impact_warehouse.report.narrative import NarrativeCatalog
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
@@ -40,6 +52,9 @@ class RenderedReport:
     seconds: float
     chart_ids: tuple[str, ...] = ()
     pdf_path: Path | None = None
+    lang: str = SOURCE_LANGUAGE
+    # Words printed untranslated (English report): also listed in the report's appendix.
+    missing_translations: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly (Airflow XCom, command output)."""
@@ -52,6 +67,8 @@ class RenderedReport:
             "csv": len(self.csv_paths),
             "charts": len(self.chart_ids),
             "seconds": self.seconds,
+            "lang": self.lang,
+            "missing_translations": self.missing_translations,
         }
 
 
@@ -67,6 +84,7 @@ def render_report(
     settings: Paths | None = None,
     final: bool = False,
     pdf: bool = False,
+    lang: str = SOURCE_LANGUAGE,
 ) -> RenderedReport:
     """The HTML report, its CSV tables and its XLSX workbook, from a published release.
 
@@ -75,8 +93,23 @@ def render_report(
     the narrative for readers: a missing block is left out and an unknown figure reference
     is an error (NarrativeError), where the default draft shows placeholders for both.
     ``pdf`` also prints the HTML to ``impact_report_fy<FY>.pdf`` with headless Chromium
-    (report/pdf.py).
+    (report/pdf.py). ``lang`` is the report's language (ja, en); an English report's files
+    end in ``_en`` so both languages can sit in one folder, and every label with no English
+    is listed in its appendix.
     """
+    with reporting_in(check_language(lang)):
+        return _render_report(fiscal_year, release_id, out_dir, settings, lang, final, pdf)
+
+
+def _render_report(
+    fiscal_year: int,
+    release_id: str | None,
+    out_dir: Path | None,
+    settings: Paths | None,
+    lang: str,
+    final: bool,
+    pdf: bool,
+) -> RenderedReport:
     started = time.perf_counter()
     source = resolve_release(release_id, settings)
     settings = settings or paths()
@@ -87,6 +120,10 @@ def render_report(
     with source.connect() as connection:
         data = load_report_data(connection, fiscal_year)
         targets_series = load_targets_series(connection, fiscal_year)
+        if lang != SOURCE_LANGUAGE:
+            english = read_catalog_english(connection)
+            data = localise_data(data, english)
+            targets_series = localise_targets(targets_series, english)
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
 
     step = time.perf_counter()
@@ -97,7 +134,11 @@ def render_report(
     narrative = build_narrative(
         data,
         NarrativeCatalog(
-            settings.catalog, fiscal_year, FigureResolver.for_report(data, k), final=final
+            settings.catalog,
+            fiscal_year,
+            FigureResolver.for_report(data, k),
+            lang=lang,
+            final=final,
         ),
     )
     log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
@@ -110,8 +151,10 @@ def render_report(
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
 
     out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
-    xlsx_path = out_dir / f"impact_report_fy{fiscal_year}.xlsx"
-    html_path = out_dir / f"impact_report_fy{fiscal_year}.html"
+    suffix = "" if lang == SOURCE_LANGUAGE else f"_{lang}"
+    xlsx_path = out_dir / f"impact_report_fy{fiscal_year}{suffix}.xlsx"
+    html_path = out_dir / f"impact_report_fy{fiscal_year}{suffix}.html"
+    tables_dir = f"tables{suffix}"
 
     step = time.perf_counter()
     organisation = data.organisation
@@ -131,8 +174,16 @@ def render_report(
         narrative=narrative,
         indicators=data.indicators,
     )
+    missing = missing_translations()
+    if missing:
+        log.warning(
+            "  missing translations (%s): %s labels printed in Japanese, listed in the report",
+            lang,
+            len(missing),
+        )
     html = render_html(
         sections=sections,
+        missing=missing,
         context={
             "title": organisation.report_title(fiscal_year),
             "organisation": organisation,
@@ -143,6 +194,7 @@ def render_report(
             "rendered_at": organisation.local_time(datetime.now(UTC)),
             "k": k,
             "xlsx_name": xlsx_path.name,
+            "tables_dir": tables_dir,
         },
     )
     write_text_atomically(html_path, html)
@@ -161,16 +213,16 @@ def render_report(
     )
 
     step = time.perf_counter()
-    csv_paths = write_csvs(tables, out_dir / "tables")
+    csv_paths = write_csvs(tables, out_dir / tables_dir)
     write_xlsx(
         tables,
         xlsx_path,
         about=[
-            ("レポート", organisation.report_short_title(fiscal_year)),
-            ("発行", organisation.organisation_name_ja),
-            ("リリースID", source.release_id),
-            ("データ時点", source.data_as_of.isoformat()),
-            ("非表示の基準", f"分母が {k} 人未満のセルと、そこから逆算できるセル"),
+            (s("about_report"), organisation.report_short_title(fiscal_year)),
+            (s("about_publisher"), organisation.organisation_name_ja),
+            (s("cover_release_id"), source.release_id),
+            (s("cover_data_as_of"), source.data_as_of.isoformat()),
+            (s("about_suppression_label"), s("about_suppression", k=k)),
         ],
     )
     log.info(
@@ -199,4 +251,6 @@ def render_report(
         seconds=seconds,
         chart_ids=tuple(chart.chart_id for chart in charts),
         pdf_path=pdf_path,
+        lang=lang,
+        missing_translations=len(missing_translations()),
     )

@@ -20,8 +20,9 @@ from matplotlib.figure import Figure
 from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
 from impact_warehouse.report.chart_kit import WIDTH_INCHES, Chart, chart_style, svg_text, wrap
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import s
 from impact_warehouse.report.labels import indicator_title, program_name
-from impact_warehouse.report.rounding import percent
+from impact_warehouse.report.rounding import fixed, percent
 from impact_warehouse.report.targets import TargetsSeriesData, measure_text, targets_table
 
 SECTION = "series"
@@ -65,11 +66,10 @@ def indicator_chart(
     chart_id = f"chart-series-{indicator_code}"
     return Chart(
         chart_id,
-        f"{title}（経年の推移）",
+        s("chart_series", title=title),
         svg_text(figure, chart_id),
         SECTION,
-        "点は各年度の回答者全員の割合、ひげは95%信頼区間、N は回答者数。破線は設問文が"
-        "変わった年度。3年度以上あるときは、1年あたりの変化の傾向（オッズ比）も示します。",
+        s("caption_series"),
         {
             "data-indicator": indicator_code,
             "data-panels": str(len(panels)),
@@ -110,7 +110,12 @@ def draw_panel(
     for row in changed.itertuples(index=False):
         ax.axvline(row.fiscal_year - 0.5, color=WORDING_COLOUR, linestyle="--", linewidth=1)
         ax.text(
-            row.fiscal_year - 0.45, 0.04, "設問変更", color=WORDING_COLOUR, fontsize=7, ha="left"
+            row.fiscal_year - 0.45,
+            0.04,
+            s("wording_changed"),
+            color=WORDING_COLOUR,
+            fontsize=7,
+            ha="left",
         )
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.set_xticks(years, [f"{year}" for year in years], fontsize=7)
@@ -120,7 +125,8 @@ def draw_panel(
     ax.set_title(
         # Three panels share a row: each title line wraps to the panel's width, or the
         # titles of neighbouring panels run into each other.
-        f"{wrap(str(first.report_label_ja), 14)}\n{wrap(f'{first.wave_type_ja}・{measure}', 14)}",
+        f"{wrap(str(first.report_label_ja), 14)}\n"
+        + wrap(s("series_panel_detail", wave=first.wave_type_ja, measure=measure), 14),
         fontsize=8,
     )
     ax.set_xlabel(trend_text(panel.iloc[-1]), fontsize=7)
@@ -130,13 +136,18 @@ def draw_panel(
 def trend_text(latest: Any) -> str:
     """The trend up to the latest year shown, or why there is none."""
     if clean(latest.trend_years) is None:
-        return "傾向：3年度未満"
+        return s("trend_too_short")
     if bool(clean(latest.is_trend_suppressed)):
-        return f"傾向：{SUPPRESSED_MARK}非表示"
+        return s("trend_hidden", mark=SUPPRESSED_MARK)
     odds_ratio = clean(latest.trend_odds_ratio)
     if odds_ratio is None:
-        return "傾向：推定できず"
-    return f"傾向 OR {odds_ratio:.2f}/年 [{latest.trend_ci_lower:.2f}, {latest.trend_ci_upper:.2f}]"
+        return s("trend_not_estimated")
+    return s(
+        "trend_odds",
+        odds=fixed(odds_ratio, 2),
+        lower=fixed(latest.trend_ci_lower, 2),
+        upper=fixed(latest.trend_ci_upper, 2),
+    )
 
 
 def targets_and_series(

@@ -19,8 +19,9 @@ from markupsafe import Markup, escape
 
 from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import s
 from impact_warehouse.report.labels import indicator_type_ja, participants_ja
-from impact_warehouse.report.narrative import DEFAULT_TITLES_JA, NarrativeBlock, NarrativeCatalog
+from impact_warehouse.report.narrative import NarrativeBlock, NarrativeCatalog, fallback_title
 from impact_warehouse.report.outcome_plan import OutcomeSection
 
 log = logging.getLogger(__name__)
@@ -124,17 +125,25 @@ def logic_model_html(data: ReportData) -> Markup:
                 )
             )
     return Markup(
-        '<div class="logic-model-block"><h4>ロジックモデルの指標</h4><div class="table-scroll">'
+        '<div class="logic-model-block"><h4>{}</h4><div class="table-scroll">'
         '<table class="logic-model" id="logic-model"><thead><tr>'
-        '<th scope="col">種別</th><th scope="col">内容</th><th scope="col">指標</th>'
-        '<th scope="col">測定方法</th></tr></thead><tbody>{}</tbody></table></div>'
-        '<p class="note">出典：カタログ indicators.csv</p></div>'
-    ).format(Markup("").join(body))
+        '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>'
+        '<p class="note">{}</p></div>'
+    ).format(
+        s("logic_model_heading"),
+        s("logic_model_type"),
+        s("logic_model_content"),
+        s("logic_model_indicator"),
+        s("logic_model_measurement"),
+        Markup("").join(body),
+        s("logic_model_source"),
+    )
 
 
 def logic_model_title(data: ReportData) -> str:
     participants = participants_ja(data)
-    return f"{participants}に対するロジックモデル" if participants else "ロジックモデル"
+    return s("logic_model_title", participants=participants) if participants else s("logic_model")
 
 
 def build_narrative(data: ReportData, catalog: NarrativeCatalog) -> Narrative:
@@ -149,7 +158,7 @@ def build_narrative(data: ReportData, catalog: NarrativeCatalog) -> Narrative:
     opening.append(
         NarrativeSection(
             anchor="theory_of_change",
-            title=toc.title if toc else DEFAULT_TITLES_JA["theory_of_change"],
+            title=toc.title if toc else fallback_title("theory_of_change"),
             body=toc.html if toc else NO_HTML,
             generated=theory_of_change_html(data),
             block_id="theory_of_change",

@@ -20,6 +20,7 @@ from impact_warehouse.report.cells import (
     make_table,
 )
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import fiscal_year, s
 from impact_warehouse.report.labels import (
     indicator_title,
     indicator_type_ja,
@@ -29,10 +30,8 @@ from impact_warehouse.report.labels import (
 from impact_warehouse.report.rounding import fixed
 from impact_warehouse.report.rounding import percent as as_percent
 
-FIGURE_LABEL_JA = {
-    "partner_housework_hours": "配偶者の家事関連時間（週平均, 時間/日）",
-    "partner_housework_share": "夫婦の家事関連時間に占める配偶者の割合",
-}
+# Figures that are not items (rpt_summary figure_code): strings keys figure_<code>.
+FIGURE_CODES = frozenset({"partner_housework_hours", "partner_housework_share"})
 
 
 @dataclass(frozen=True)
@@ -59,30 +58,34 @@ def _p(value: Any) -> str:
     value = clean(value)
     if value is None:
         return ""
-    return "、p<0.001" if value < 0.001 else f"、p={value:.3f}"
+    return s("summary_p_small") if value < 0.001 else s("summary_p", p=fixed(value, 3))
 
 
 def result_text(data: ReportData, row: Any) -> str:
     label = summary_label(data, row)
     if row.is_suppressed:
-        return f"{label}：{SUPPRESSED_MARK}（非表示）"
+        return s("summary_hidden", label=label, mark=SUPPRESSED_MARK)
     share = row.unit == "share"
-    value = _share(row.value) if share else f"{row.value:.2f}時間/日"
-    text = f"{label}：{value}"
+    value = _share(row.value) if share else s("hours_per_day", value=fixed(row.value, 2))
+    text = s("summary_value", label=label, value=value)
     if share:
         text += _interval(row.ci_lower, row.ci_upper, percent=True)
-    text += f"（N={int(row.respondents)}）"
+    text += s("summary_n", n=int(row.respondents))
     baseline = clean(row.baseline_wave_type)
     if baseline is not None and clean(row.baseline_value) is not None:
-        base_value = _share(row.baseline_value) if share else f"{row.baseline_value:.2f}時間/日"
+        base_value = (
+            _share(row.baseline_value)
+            if share
+            else s("hours_per_day", value=fixed(row.baseline_value, 2))
+        )
         base_n = clean(row.baseline_respondents)
-        base_name = "事前" if baseline == "pre" else "比較群"
-        unit = "pt" if row.difference_unit == "points" else "時間/日"
+        base_name = s("baseline_pre") if baseline == "pre" else s("baseline_comparison")
+        unit = "pt" if row.difference_unit == "points" else s("unit_hours_per_day")
         difference = f"{fixed(row.difference, 1 if unit == 'pt' else 2, sign=True)}{unit}"
         text += (
-            f"、{base_name} {base_value}"
-            + (f"（N={int(base_n)}）" if base_n is not None else "")
-            + f"、差 {difference}"
+            s("summary_baseline", name=base_name, value=base_value)
+            + (s("summary_n", n=int(base_n)) if base_n is not None else "")
+            + s("summary_difference", difference=difference)
             + _interval(row.difference_ci_lower, row.difference_ci_upper, percent=False)
             + _p(row.p_value)
         )
@@ -105,8 +108,8 @@ def summary_lines(data: ReportData) -> list[SummaryLine]:
 
 
 def summary_label(data: ReportData, row: Any) -> str:
-    if row.figure_code in FIGURE_LABEL_JA:
-        return FIGURE_LABEL_JA[row.figure_code]
+    if row.figure_code in FIGURE_CODES:
+        return s(f"figure_{row.figure_code}")
     labels = dict(zip(data.items.item_code, data.items.report_label_ja, strict=True))
     label = labels.get(row.item_code, row.item_code)
     scales = dict(zip(data.items.item_code, data.items.scale_code, strict=True))
@@ -117,33 +120,33 @@ def summary_label(data: ReportData, row: Any) -> str:
     measures = scale_measures(data, scale_code).set_index("measure_code")
     if row.measure not in measures.index:
         return label
-    return f"{label}（{measures.loc[row.measure].label_ja}）"
+    return s("item_with_measure", item=label, measure=measures.loc[row.measure].label_ja)
 
 
 def summary_table(data: ReportData) -> ReportTable:
     columns = [
-        Column("種別"),
-        Column("指標"),
-        Column("項目"),
-        Column("回答者数 N", "count"),
-        Column("値（割合）", "percent"),
-        Column("値（時間/日）", "hours"),
-        Column("値の95%信頼区間", "interval_percent"),
-        Column("比較対象"),
-        Column("比較対象 N", "count"),
-        Column("比較対象の値（割合）", "percent"),
-        Column("比較対象の値（時間/日）", "hours"),
-        Column("差（ポイント）", "points"),
-        Column("差（時間/日）", "hours_diff"),
-        Column("差の95%信頼区間", "interval_points"),
-        Column("p値", "p_value"),
+        Column(s("col_type")),
+        Column(s("col_indicator")),
+        Column(s("col_item")),
+        Column(s("col_respondents_n"), "count"),
+        Column(s("col_value_share"), "percent"),
+        Column(s("col_value_hours"), "hours"),
+        Column(s("col_value_interval"), "interval_percent"),
+        Column(s("col_baseline")),
+        Column(s("col_baseline_n"), "count"),
+        Column(s("col_baseline_share"), "percent"),
+        Column(s("col_baseline_hours"), "hours"),
+        Column(s("col_difference_points"), "points"),
+        Column(s("col_difference_hours"), "hours_diff"),
+        Column(s("col_difference_interval"), "interval_points"),
+        Column(s("col_p_value"), "p_value"),
     ]
     rows = []
     ordered = summary_rows(data)
     for row in ordered.itertuples(index=False):
         hidden = bool(row.is_suppressed)
         share = row.unit == "share"
-        baseline = {"pre": "事前（同じ年度）", "comparison": "比較群"}.get(
+        baseline = {"pre": "baseline_pre_same_year", "comparison": "baseline_comparison"}.get(
             clean(row.baseline_wave_type)
         )
         rows.append(
@@ -155,7 +158,7 @@ def summary_table(data: ReportData) -> ReportTable:
                 Cell.of(row.value if share else None, suppressed=hidden),
                 Cell.of(None if share else row.value, suppressed=hidden),
                 Cell.of((row.ci_lower, row.ci_upper) if share else (None, None), suppressed=hidden),
-                Cell.of(baseline),
+                Cell.of(s(baseline) if baseline else None),
                 Cell.of(row.baseline_respondents, suppressed=hidden),
                 Cell.of(row.baseline_value if share else None, suppressed=hidden),
                 Cell.of(None if share else row.baseline_value, suppressed=hidden),
@@ -171,11 +174,11 @@ def summary_table(data: ReportData) -> ReportTable:
         )
     return make_table(
         "summary",
-        f"評価結果まとめ（{data.fiscal_year}年度）",
+        s("table_summary", fiscal_year=fiscal_year(data.fiscal_year)),
         "summary",
         columns,
         rows,
-        "事前との比較は各回の回答者（非ペア）の割合。比較群との差には p 値を添えています。",
+        s("note_summary"),
         keys=ordered.summary_key,
         folded=True,
     )

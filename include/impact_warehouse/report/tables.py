@@ -18,6 +18,7 @@ from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make
 from impact_warehouse.report.comparison import comparison_table
 from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.distribution import distribution_tables
+from impact_warehouse.report.i18n import fiscal_year, s
 from impact_warehouse.report.labels import program_name
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.pre_post import pre_post_tables
@@ -31,22 +32,24 @@ def _rows(frame: pd.DataFrame) -> Iterable[Any]:
 
 def outputs_table(data: ReportData) -> ReportTable:
     columns = [
-        Column("カテゴリー"),
-        Column("プログラム"),
-        Column("実施回数", "count"),
-        Column("プロジェクト数", "count"),
-        Column("延べ参加者数", "count"),
-        Column("参加者数（実人数）", "count"),
-        Column("支援先団体数", "count"),
-        Column("複数人でのプロジェクト数", "count"),
+        Column(s("col_category")),
+        Column(s("col_program")),
+        Column(s("col_cohorts_run"), "count"),
+        Column(s("col_projects"), "count"),
+        Column(s("col_participations"), "count"),
+        Column(s("col_participants"), "count"),
+        Column(s("col_organisations"), "count"),
+        Column(s("col_multi_person_projects"), "count"),
     ]
     rows = []
     for row in _rows(data.outputs):
         hidden = bool(row.is_suppressed)
         rows.append(
             [
-                Cell.of(row.category_ja if row.program_code != "all" else "合計"),
-                Cell.of(row.program_name_ja if row.program_code != "all" else "全プログラム"),
+                Cell.of(row.category_ja if row.program_code != "all" else s("total")),
+                Cell.of(
+                    row.program_name_ja if row.program_code != "all" else s("all_programs_row")
+                ),
                 Cell.of(row.cohorts_run),
                 Cell.of(row.projects),
                 Cell.of(row.participations, suppressed=hidden),
@@ -57,20 +60,20 @@ def outputs_table(data: ReportData) -> ReportTable:
         )
     return make_table(
         "outputs",
-        f"提供したプログラムの数（{data.fiscal_year}年度）",
+        s("table_outputs", fiscal_year=fiscal_year(data.fiscal_year)),
         "outputs",
         columns,
         rows,
-        "延べ参加者数は参加の回数、実人数は同じ人を1人と数えた人数。",
+        s("note_outputs"),
         keys=data.outputs.outputs_key,
     )
 
 
 def employment_table(data: ReportData) -> ReportTable:
     # One column per program group of programs.csv (Mamabono: ママボノ and NEXT), then 合計.
-    headers = {**_group_headers(data), "all": "合計"}
+    headers = {**_group_headers(data), "all": s("total")}
     groups = list(headers)
-    columns = [Column("就業状況")] + [Column(headers[g], "count") for g in groups]
+    columns = [Column(s("col_employment_status"))] + [Column(headers[g], "count") for g in groups]
     frame = data.employment
     rows = []
     keys = []
@@ -85,7 +88,7 @@ def employment_table(data: ReportData) -> ReportTable:
             row = by_group.loc[group]
             cells.append(Cell.of(row.participations, suppressed=bool(row.is_suppressed)))
         rows.append(cells)
-    totals = [Cell.of("合計")]
+    totals = [Cell.of(s("total"))]
     for group in groups:
         group_rows = frame[frame.program_group_code == group]
         if group_rows.empty:
@@ -96,11 +99,11 @@ def employment_table(data: ReportData) -> ReportTable:
     rows.append(totals)
     return make_table(
         "employment",
-        f"参加者の就業状況内訳（{data.fiscal_year}年度, 延べ人数）",
+        s("table_employment", fiscal_year=fiscal_year(data.fiscal_year)),
         "outputs",
         columns,
         rows,
-        "参加時点の就業状況。" + _group_notes(data),
+        s("note_employment") + _group_notes(data),
         keys=[*keys, f"{data.fiscal_year}|total"],
     )
 
@@ -125,12 +128,17 @@ def _group_notes(data: ReportData) -> str:
         names = [
             name.removeprefix(first.program_group_name_ja).strip() for name in group.program_name_ja
         ]
-        notes.append(f"{header} は{'と '.join(names)}の合計。")
+        notes.append(s("group_note", header=header, names=s("group_note_separator").join(names)))
     return "".join(notes)
 
 
 def support_measures_table(data: ReportData) -> ReportTable:
-    columns = [Column("施策"), Column("数", "count"), Column("割合", "percent"), Column("内訳")]
+    columns = [
+        Column(s("col_measure")),
+        Column(s("col_count"), "count"),
+        Column(s("col_share"), "percent"),
+        Column(s("col_breakdown")),
+    ]
     frame = data.support_measures
     rows = []
     keys = []
@@ -139,17 +147,21 @@ def support_measures_table(data: ReportData) -> ReportTable:
         keys.append(f"{data.fiscal_year}|multi_person_projects")
         rows.append(
             [
-                Cell.of("複数人でのプロジェクトへの参加機会"),
+                Cell.of(s("multi_person_opportunities")),
                 Cell.of(first.multi_person_projects_of_year),
                 Cell.of(first.multi_person_project_share_of_year),
-                Cell.of(f"全{int(first.projects_of_year)}プロジェクト中"),
+                Cell.of(s("of_projects", projects=int(first.projects_of_year))),
             ]
         )
     for _, type_rows in frame.groupby("display_order", sort=True):
         total = type_rows[type_rows.program_code == "all"]
         parts = type_rows[type_rows.program_code != "all"]
-        breakdown = "／".join(
-            f"{program_name(data, part.program_code)}{int(part.measures)}回"
+        breakdown = s("breakdown_separator").join(
+            s(
+                "measures_of_program",
+                program=program_name(data, part.program_code),
+                count=int(part.measures),
+            )
             for part in _rows(parts)
         )
         keys.append(f"{data.fiscal_year}|{type_rows.support_measure_type.iloc[0]}")
@@ -163,7 +175,7 @@ def support_measures_table(data: ReportData) -> ReportTable:
         )
     return make_table(
         "support_measures",
-        f"運営サポートや経験をその後に活かしていくための施策等の数（{data.fiscal_year}年度）",
+        s("table_support_measures", fiscal_year=fiscal_year(data.fiscal_year)),
         "outputs",
         columns,
         rows,
@@ -173,12 +185,12 @@ def support_measures_table(data: ReportData) -> ReportTable:
 
 def cumulative_table(data: ReportData) -> ReportTable:
     columns = [
-        Column("年度", "year"),
-        Column("プログラム"),
-        Column("延べ参加者数", "count"),
-        Column("参加者数（実人数）", "count"),
-        Column("累積延べ参加者数", "count"),
-        Column("累積参加者数（実人数）", "count"),
+        Column(s("col_year"), "year"),
+        Column(s("col_program")),
+        Column(s("col_participations"), "count"),
+        Column(s("col_participants"), "count"),
+        Column(s("col_cumulative_participations"), "count"),
+        Column(s("col_cumulative_participants"), "count"),
     ]
     rows = []
     for row in _rows(data.cumulative.sort_values(["fiscal_year", "program_code"])):
@@ -195,13 +207,17 @@ def cumulative_table(data: ReportData) -> ReportTable:
         )
     return make_table(
         "cumulative_participants",
-        f"延べ参加者数（累積, {int(data.cumulative.fiscal_year.min())}〜{data.fiscal_year}年度）"
+        s(
+            "table_cumulative_years",
+            first=int(data.cumulative.fiscal_year.min()),
+            last=data.fiscal_year,
+        )
         if not data.cumulative.empty
-        else "延べ参加者数（累積）",
+        else s("table_cumulative"),
         "outputs",
         columns,
         rows,
-        "複数回参加した人は、実人数では1人と数える。",
+        s("note_cumulative"),
         keys=data.cumulative.sort_values(
             ["fiscal_year", "program_code"]
         ).cumulative_participants_key,
@@ -210,29 +226,29 @@ def cumulative_table(data: ReportData) -> ReportTable:
 
 def wave_status(row: Any, as_of: date) -> str:
     if as_of < row.open_date.date():
-        return "実施前"
+        return s("wave_before")
     if as_of <= row.close_date.date():
-        return "実施中"
-    return "終了"
+        return s("wave_open")
+    return s("wave_closed")
 
 
 def waves_table(data: ReportData, *, as_of: date, k: int) -> ReportTable:
     columns = [
-        Column("アンケート"),
-        Column("プログラム"),
-        Column("期間"),
-        Column("状況"),
-        Column("対象者"),
-        Column("対象者数", "count"),
-        Column("回答者数", "count"),
-        Column("回答率", "percent"),
+        Column(s("col_survey")),
+        Column(s("col_program")),
+        Column(s("col_period")),
+        Column(s("col_status")),
+        Column(s("col_targeted_population")),
+        Column(s("col_targeted"), "count"),
+        Column(s("col_responded"), "count"),
+        Column(s("col_response_rate"), "percent"),
     ]
     rows = []
     for row in _rows(data.waves):
         targeted = clean(row.targeted)
         # METRICS.md "Small cells": a response count over fewer than k people is not shown.
         hidden = targeted is not None and 0 < targeted < k
-        period = f"{row.open_date:%Y/%-m/%-d}～{row.close_date:%Y/%-m/%-d}"
+        period = s("period", start=row.open_date, end=row.close_date)
         rows.append(
             [
                 Cell.of(row.wave_type_ja),
@@ -247,12 +263,11 @@ def waves_table(data: ReportData, *, as_of: date, k: int) -> ReportTable:
         )
     return make_table(
         "survey_waves",
-        f"アンケート実施概要と回答率（{data.fiscal_year}年度）",
+        s("table_waves", fiscal_year=fiscal_year(data.fiscal_year)),
         "waves",
         columns,
         rows,
-        "回答率 = 回答した対象者 ÷ 対象者数。比較群はウェブ調査のため対象者数は目標回収数、"
-        "回答率はない。",
+        s("note_waves"),
         keys=data.waves.wave_code,
     )
 

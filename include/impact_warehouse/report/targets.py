@@ -13,15 +13,13 @@ import duckdb
 import pandas as pd
 
 from impact_warehouse.report.cells import Cell, Column, ReportTable, clean
+from impact_warehouse.report.i18n import fiscal_year, s
 from impact_warehouse.report.rounding import percent
 
 SECTION = "targets"
-STATUS_JA = {"achieved": "達成", "not_achieved": "未達成", "not_judged": "判定なし"}
-NOT_JUDGED_JA = {
-    "no_data": "データなし",
-    "suppressed": "非表示のセル",
-    "denominator_below_k": "回答者が少ない",
-}
+# Strings keys (strings_<lang>.yaml): status_<status>, not_judged_<reason>.
+STATUSES = ("achieved", "not_achieved", "not_judged")
+NOT_JUDGED_REASONS = ("no_data", "suppressed", "denominator_below_k")
 # ≧ ≦, the JIS forms: the report's embedded font (IPAexGothic) has no ≥ ≤ glyphs.
 OPERATOR_JA = {">=": "≧", "<=": "≦"}
 
@@ -75,16 +73,19 @@ def target_text(row: Any) -> str:
 
 
 def status_text(row: Any) -> str:
-    status = STATUS_JA[row.status]
+    status = s(f"status_{row.status}")
     reason = clean(row.not_judged_reason)
-    return f"{status}（{NOT_JUDGED_JA.get(reason, reason)}）" if reason else status
+    if not reason:
+        return status
+    reason_text = s(f"not_judged_{reason}") if reason in NOT_JUDGED_REASONS else reason
+    return s("status_with_reason", status=status, reason=reason_text)
 
 
 def margin_text(row: Any) -> str | None:
     within = clean(row.is_within_margin)
     if within is None:
         return None
-    return "範囲内" if within else "範囲外"
+    return s("within_margin") if within else s("outside_margin")
 
 
 def targets_table(
@@ -101,7 +102,14 @@ def targets_table(
         rows.append(
             (
                 Cell.of(f"{row.indicator_symbol}{row.indicator_content_ja}"),
-                Cell.of(f"{row.report_label_ja}（{row.wave_type_ja}・{measure}）"),
+                Cell.of(
+                    s(
+                        "target_item",
+                        item=row.report_label_ja,
+                        wave=row.wave_type_ja,
+                        measure=measure,
+                    )
+                ),
                 Cell.of(program_names.get(row.program_code, row.program_code)),
                 Cell.of(target_text(row)),
                 Cell.of(row.value, suppressed=suppressed),
@@ -115,23 +123,21 @@ def targets_table(
         keys.append(row.indicator_target_key)
     return ReportTable(
         key="15_indicator_targets",
-        title_ja=f"目標の達成状況（{data.fiscal_year}年度）",
+        title_ja=s("table_targets", fiscal_year=fiscal_year(data.fiscal_year)),
         columns=(
-            Column("指標"),
-            Column("項目（調査・指標）"),
-            Column("対象"),
-            Column("目標"),
-            Column("推計値", "percent"),
-            Column("95%信頼区間", "interval_percent"),
-            Column("回答者数", "count"),
-            Column("判定"),
-            Column("誤差の範囲"),
-            Column("データの出所"),
+            Column(s("col_indicator")),
+            Column(s("col_target_item")),
+            Column(s("col_population")),
+            Column(s("col_target")),
+            Column(s("col_estimate"), "percent"),
+            Column(s("col_interval"), "interval_percent"),
+            Column(s("col_responded"), "count"),
+            Column(s("col_judgement")),
+            Column(s("col_margin")),
+            Column(s("col_data_source")),
         ),
         rows=tuple(rows),
-        note_ja="推計値は各回の回答者全員の割合と95%信頼区間。判定は推計値と目標の"
-        "比較です。目標値が信頼区間の中にあるときは「範囲内」と示し、達成・未達成の差は"
-        "統計的にははっきりしません。回答者が少ない、または非表示のセルは判定しません。",
+        note_ja=s("note_targets"),
         section=SECTION,
         row_keys=tuple(str(key) for key in keys),
     )

@@ -17,22 +17,23 @@ from impact_warehouse.report.chart_kit import (
     wrap,
 )
 from impact_warehouse.report.data import ReportData
+from impact_warehouse.report.i18n import fiscal_year, s
 from impact_warehouse.report.labels import respondent_group_ja
 from impact_warehouse.report.outcome_plan import OutcomeSection
 
 
 def time_use_table(data: ReportData, section: OutcomeSection) -> ReportTable:
     columns = [
-        Column("群"),
-        Column("回答者数 N", "count"),
-        Column("本人（妻）", "hours"),
-        Column("本人の95%信頼区間", "interval_hours"),
-        Column("配偶者（夫）", "hours"),
-        Column("配偶者の95%信頼区間", "interval_hours"),
-        Column("配偶者の分担割合", "percent"),
-        Column("配偶者の差（参加者−比較群）", "hours_diff"),
-        Column("分担割合の差（参加者−比較群）", "points"),
-        Column("出典"),
+        Column(s("col_group")),
+        Column(s("col_respondents_n"), "count"),
+        Column(s("col_self"), "hours"),
+        Column(s("col_self_interval"), "interval_hours"),
+        Column(s("col_partner"), "hours"),
+        Column(s("col_partner_interval"), "interval_hours"),
+        Column(s("col_partner_share"), "percent"),
+        Column(s("col_partner_difference"), "hours_diff"),
+        Column(s("col_share_difference"), "points"),
+        Column(s("col_source")),
     ]
     rows = []
     for row in data.time_use.itertuples(index=False):
@@ -55,12 +56,11 @@ def time_use_table(data: ReportData, section: OutcomeSection) -> ReportTable:
         )
     return make_table(
         "time_use",
-        f"{section.title}：週平均（時間/日, {data.fiscal_year}年度）",
+        s("table_time_use", title=section.title, fiscal_year=fiscal_year(data.fiscal_year)),
         section.anchor,
         columns,
         rows,
-        "週平均 = (5 × 平日 + 2 × 休日) ÷ 7。分担割合 = 配偶者 ÷ (本人 + 配偶者)。"
-        "全国平均は二次資料からの引用。",
+        s("note_time_use"),
         keys=data.time_use.time_use_key,
     )
 
@@ -86,7 +86,7 @@ def time_use_chart(data: ReportData, section: OutcomeSection, k: int) -> Chart |
             row.self_hours_mean,
             height=0.55,
             color=COMPARISON_COLOUR,
-            label="本人（妻）" if index == 0 else None,
+            label=s("col_self") if index == 0 else None,
         )
         ax.barh(
             y,
@@ -94,7 +94,7 @@ def time_use_chart(data: ReportData, section: OutcomeSection, k: int) -> Chart |
             left=row.self_hours_mean,
             height=0.55,
             color=PARTICIPANT_COLOUR,
-            label="配偶者（夫）" if index == 0 else None,
+            label=s("col_partner") if index == 0 else None,
         )
         ax.text(
             row.self_hours_mean / 2,
@@ -117,23 +117,23 @@ def time_use_chart(data: ReportData, section: OutcomeSection, k: int) -> Chart |
         ax.text(
             row.self_hours_mean + row.partner_hours_mean + 0.1,
             y,
-            f"配偶者の分担 {pct(row.partner_share)}" + (f"  N={int(n)}" if n else ""),
+            s("partner_share_text", share=pct(row.partner_share)) + (f"  N={int(n)}" if n else ""),
             va="center",
             fontsize=8.5,
         )
     names = [wrap(respondent_group_ja(data, group), 14) for group in rows.respondent_group]
     ax.set_yticks(range(len(rows))[::-1], names)
     ax.set_xlim(0, limit)
-    ax.set_xlabel("家事関連時間（時間/日, 週平均）")
+    ax.set_xlabel(s("axis_housework"))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False, fontsize=8.5)
     source = rows.source_ja.dropna()
     return Chart(
         "chart-time-use",
-        "家事関連時間の平日と休日の週平均（時間/日）",
+        s("chart_time_use"),
         svg_text(figure, "chart-time-use"),
         section.anchor,
-        "週平均 = (5 × 平日 + 2 × 休日) ÷ 7。"
-        + (f"全国平均の出典：{source.iloc[0]}（二次資料）" if not source.empty else ""),
+        s("caption_time_use")
+        + (s("caption_time_use_source", source=source.iloc[0]) if not source.empty else ""),
         {"data-groups": str(len(rows))},
         suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
     )
