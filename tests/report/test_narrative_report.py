@@ -41,7 +41,7 @@ NARRATIVE_FOLDER = BUILTIN_CATALOG_DIR / "narrative"
 # A number written as a share or a difference (51.1%, +35.3pt, 35ポイント) or with a decimal.
 TYPED_NUMBER = re.compile(r"\d+(?:\.\d+)?(?=\s*(?:%|％|pt|ポイント))|\d+\.\d+")
 # The interval's confidence level is a method, not a figure of the release.
-CONFIDENCE_LEVEL = re.compile(r"95\s*[%％]\s*信頼区間")
+CONFIDENCE_LEVEL = re.compile(r"95\s*[%％]\s*(?:信頼区間|confidence)")
 
 
 def headings(page: str) -> list[str]:
@@ -86,11 +86,12 @@ def outcomes(published_reports) -> pd.DataFrame:
 def test_the_report_has_every_section_of_the_seed_report_in_its_order(published_reports):
     found = headings(published_reports.html(FY))
     assert in_order(SEED_SECTION_TITLES, found) == [], found
-    # The methods come last, after the narrative's closing sections.
+    # The methods come last, after the narrative's closing sections; only the appendix of
+    # per-program tables (n14-print) follows them.
     sections = re.findall(
         r'<section id="([^"]+)" class="report-section">', published_reports.html(FY)
     )
-    assert sections[-1] == "methods"
+    assert sections[-2:] == ["methods", "appendix"]
     assert sections.index("recommendations") > sections.index("summary")
 
 
