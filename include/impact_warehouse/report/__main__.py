@@ -1,5 +1,6 @@
 """``python -m impact_warehouse.report --fiscal-year 2025 [--release-id ID] [--out DIR]``
-(``--final``: the narrative for readers, see narrative.py)."""
+(``--final``: the narrative for readers, see narrative.py; ``--pdf``: also the PDF, pdf.py;
+``--lang en``: in English, i18n.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from impact_warehouse.report.data import FiscalYearMissingError
 from impact_warehouse.report.fonts import FontMissingError
 from impact_warehouse.report.narrative import NarrativeError
+from impact_warehouse.report.pdf import ChromiumMissingError
 from impact_warehouse.report.release import ReleaseNotFoundError
 from impact_warehouse.report.render import render_report
 
@@ -27,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--final", action="store_true", help="omit missing narrative blocks, refuse unknown figures"
     )
+    parser.add_argument("--pdf", action="store_true", help="also print the report to PDF")
     parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="report language")
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
@@ -36,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             release_id=arguments.release_id,
             out_dir=arguments.out,
             final=arguments.final,
+            pdf=arguments.pdf,
             lang=arguments.lang,
         )
     except (
@@ -43,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         FiscalYearMissingError,
         FontMissingError,
         NarrativeError,
+        ChromiumMissingError,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
