@@ -49,7 +49,7 @@ def run_make_current(release_id: str, reason: str | None = None) -> int:
     try:
         rollback = make_current(release_id, reason=reason)
     except ReleaseLookupError as error:
-        return fail(error.message_ja, error.detail)
+        return fail(error.message_ja, str(error))
     except PublishBusyError as error:
         return fail(error.staff_message, str(error))
     except ReleaseFileChangedError as error:
@@ -99,7 +99,7 @@ def run_report(
         try:
             release_id = resolve_release(release_id).release_id  # a prefix → the full id
         except ReleaseLookupError as error:
-            return fail(error.message_ja, error.detail)
+            return fail(error.message_ja, str(error))
     try:
         from impact_warehouse.report import render_report
     except ImportError as error:
