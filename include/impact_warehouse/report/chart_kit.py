@@ -132,11 +132,6 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(text[i : i + width] for i in range(0, len(text), width))
 
 
-def hidden_n(k: int) -> str:
-    """The reason a bar is hidden, after the mark: （N<5）."""
-    return s("hidden_n", k=k)
-
-
 def category_colours(count: int) -> list[str]:
     """``count`` colours from the good end of a scale to the other."""
     if count <= 1:
