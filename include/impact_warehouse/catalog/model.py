@@ -109,6 +109,8 @@ class Catalog:
     employment_statuses: dict[str, str]  # label_ja → code
     organisation: Organisation
     scale_measures: dict[str, tuple[ScaleMeasure, ...]] = field(default_factory=dict)
+    # The folder it was read from, for the optional seeds read beside it (catalog/voices.py).
+    seed_dir: Path | None = None
 
     @cached_property
     def program_groups(self) -> dict[str, ProgramGroup]:
@@ -133,6 +135,13 @@ class Catalog:
 
     def waves_open_between(self, start: date, end: date) -> list[Wave]:
         return [wave for wave in self.waves.values() if wave.overlaps(start, end)]
+
+    @cached_property
+    def voice_consent_items(self) -> frozenset[str]:
+        """Items whose yes allows quoting free text (voice_codebook.csv consent_item_code)."""
+        from impact_warehouse.catalog.voices import load_voices  # it reads this module
+
+        return load_voices(self, self.seed_dir).consent_items if self.seed_dir else frozenset()
 
     @property
     def personal_data_items(self) -> frozenset[str]:
@@ -419,4 +428,5 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         question_overrides=question_overrides,
         employment_statuses=employment_statuses,
         scale_measures=scale_catalog.measures,
+        seed_dir=seed_dir,
     )

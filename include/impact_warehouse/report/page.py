@@ -15,6 +15,7 @@ from impact_warehouse.report.fonts import subset_font_face
 from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.summary import SummaryLine
+from impact_warehouse.report.voices import VoiceBlock
 
 _FONT_FACE_SLOT = "/*__EMBEDDED_FONT__*/"
 
@@ -28,6 +29,7 @@ class Section:
     tables: list[ReportTable] = field(default_factory=list)
     summary_lines: list[SummaryLine] = field(default_factory=list)
     methods: list[dict[str, str]] = field(default_factory=list)
+    voices: list[VoiceBlock] = field(default_factory=list)  # under their indicator's chart
 
 
 # The sections every report has; the outcome sections between them come from the catalog
@@ -74,6 +76,7 @@ def build_sections(
     organisation: Organisation,
     scale_rules: str = "",
     opening_leads: dict[str, str] | None = None,
+    voices: list[VoiceBlock] | None = None,
 ) -> list[Section]:
     """The page's sections in order, each with the charts and tables made for it."""
     leads = opening_leads or {}
@@ -100,6 +103,7 @@ def build_sections(
             tables=[table for table in tables if table.section == anchor],
             summary_lines=lines if anchor == "summary" else [],
             methods=methods if anchor == "methods" else [],
+            voices=_voices_under_charts(voices or [], charts, anchor),
         )
         for anchor, title, lead in plan
         # Targets and series exist only when the catalog declares targets or the release has
@@ -107,6 +111,14 @@ def build_sections(
         if anchor not in SECTIONS_SHOWN_WITH_CONTENT
         or any(item.section == anchor for item in [*charts, *tables])
     ]
+
+
+def _voices_under_charts(voices: list[VoiceBlock], charts: list[Chart], anchor: str) -> list:
+    """The voice blocks whose indicator has a chart in this section (shown beneath it)."""
+    indicators = {
+        chart.attributes.get("data-indicator") for chart in charts if chart.section == anchor
+    }
+    return [block for block in voices if block.indicator_code in indicators]
 
 
 def _environment() -> jinja2.Environment:
