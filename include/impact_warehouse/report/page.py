@@ -29,7 +29,8 @@ class Section:
     tables: list[ReportTable] = field(default_factory=list)
     summary_lines: list[SummaryLine] = field(default_factory=list)
     methods: list[dict[str, str]] = field(default_factory=list)
-    voices: list[VoiceBlock] = field(default_factory=list)  # under their indicator's chart
+    # Voice blocks by the chart_id they are shown under (their indicator's first chart).
+    voices: dict[str, list[VoiceBlock]] = field(default_factory=dict)
 
 
 # The sections every report has; the outcome sections between them come from the catalog
@@ -86,6 +87,7 @@ def build_sections(
         for entry in methods_entries(k, organisation, scale_rules)
         if METHODS_FOR_TABLE.get(entry["metrics_section"], "") in {"", *table_keys}
     ]
+    outcome_anchors = {section.anchor for section in outcome_sections}
     plan = [
         *((anchor, title, leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
@@ -103,7 +105,9 @@ def build_sections(
             tables=[table for table in tables if table.section == anchor],
             summary_lines=lines if anchor == "summary" else [],
             methods=methods if anchor == "methods" else [],
-            voices=_voices_under_charts(voices or [], charts, anchor),
+            voices=_voices_under_charts(voices or [], charts, anchor)
+            if anchor in outcome_anchors
+            else {},
         )
         for anchor, title, lead in plan
         # Targets and series exist only when the catalog declares targets or the release has
@@ -113,12 +117,24 @@ def build_sections(
     ]
 
 
-def _voices_under_charts(voices: list[VoiceBlock], charts: list[Chart], anchor: str) -> list:
-    """The voice blocks whose indicator has a chart in this section (shown beneath it)."""
-    indicators = {
-        chart.attributes.get("data-indicator") for chart in charts if chart.section == anchor
-    }
-    return [block for block in voices if block.indicator_code in indicators]
+def _voices_under_charts(
+    voices: list[VoiceBlock], charts: list[Chart], anchor: str
+) -> dict[str, list[VoiceBlock]]:
+    """Each voice block under the first chart of its indicator in this outcome section."""
+    placed: dict[str, list[VoiceBlock]] = {}
+    for block in voices:
+        chart = next(
+            (
+                chart
+                for chart in charts
+                if chart.section == anchor
+                and chart.attributes.get("data-indicator") == block.indicator_code
+            ),
+            None,
+        )
+        if chart is not None:
+            placed.setdefault(chart.chart_id, []).append(block)
+    return placed
 
 
 def _environment() -> jinja2.Environment:

@@ -18,7 +18,7 @@ import random
 from impact_warehouse.catalog import Catalog
 from impact_warehouse.demo.generator import free_text
 from impact_warehouse.demo.generator.answers import WavePlan
-from impact_warehouse.demo.generator.instrument import labels_high_to_low
+from impact_warehouse.demo.generator.instrument import items_asked, labels_high_to_low
 from impact_warehouse.demo.generator.seeding import rng_for
 
 # Free-text item → its answers by category, and the order categories are dealt in.
@@ -50,9 +50,8 @@ def add_voices(catalog: Catalog, plan: WavePlan, *, seed: int) -> None:
         if column:
             _deal_texts(column, by_category, DECKS[item_code], rng)
     size = len(plan.respondents)
-    for item_code in sorted(catalog.voice_consent_items):
-        if item_code not in plan.columns:
-            continue
+    asked = {item.item_code for item in items_asked(catalog, plan.wave)}
+    for item_code in sorted(catalog.voice_consent_items & asked):
         yes, *_, no = labels_high_to_low(catalog, catalog.items[item_code].scale_code)
         plan.columns[item_code] = [_consent(yes, no, rng) for _ in range(size)]
 
