@@ -21,7 +21,7 @@ counted as (
         item_code,
         category_code,
         count(distinct respondent_key) as respondents,
-        sum(case when source = 'manual' then 1 else 0 end) as manual_answers
+        count(case when source = 'manual' then 1 end) as manual_answers
 
     from codes
 
