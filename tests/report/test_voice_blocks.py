@@ -38,3 +38,18 @@ def test_no_rows_no_blocks() -> None:
                  "category_ja", "respondents", "is_suppressed"]
     )  # fmt: skip
     assert voice_blocks(empty, pd.DataFrame(columns=["item_code"])) == []
+
+
+def test_a_block_goes_under_the_first_chart_of_its_indicator_in_its_section() -> None:
+    from impact_warehouse.report.chart_kit import Chart
+    from impact_warehouse.report.voices import VoiceBlock, voices_under_charts
+
+    block = VoiceBlock("I11", "work", "仕事の例", [], 0)
+    charts = [
+        Chart("chart-mid-I10", "", "", "mid_term", attributes={"data-indicator": "I10"}),
+        Chart("chart-mid-I11", "", "", "mid_term", attributes={"data-indicator": "I11"}),
+        Chart("chart-mid-I11-b", "", "", "mid_term", attributes={"data-indicator": "I11"}),
+        Chart("chart-series-I11", "", "", "series", attributes={"data-indicator": "I11"}),
+    ]
+    assert voices_under_charts([block], charts, "mid_term") == {"chart-mid-I11": [block]}
+    assert voices_under_charts([block], charts, "short_term") == {}

@@ -15,7 +15,7 @@ from impact_warehouse.report.fonts import subset_font_face
 from impact_warehouse.report.methods import methods_entries
 from impact_warehouse.report.outcome_plan import OutcomeSection
 from impact_warehouse.report.summary import SummaryLine
-from impact_warehouse.report.voices import VoiceBlock
+from impact_warehouse.report.voices import VoiceBlock, voices_under_charts
 
 _FONT_FACE_SLOT = "/*__EMBEDDED_FONT__*/"
 
@@ -105,7 +105,7 @@ def build_sections(
             tables=[table for table in tables if table.section == anchor],
             summary_lines=lines if anchor == "summary" else [],
             methods=methods if anchor == "methods" else [],
-            voices=_voices_under_charts(voices or [], charts, anchor)
+            voices=voices_under_charts(voices or [], charts, anchor)
             if anchor in outcome_anchors
             else {},
         )
@@ -115,26 +115,6 @@ def build_sections(
         if anchor not in SECTIONS_SHOWN_WITH_CONTENT
         or any(item.section == anchor for item in [*charts, *tables])
     ]
-
-
-def _voices_under_charts(
-    voices: list[VoiceBlock], charts: list[Chart], anchor: str
-) -> dict[str, list[VoiceBlock]]:
-    """Each voice block under the first chart of its indicator in this outcome section."""
-    placed: dict[str, list[VoiceBlock]] = {}
-    for block in voices:
-        chart = next(
-            (
-                chart
-                for chart in charts
-                if chart.section == anchor
-                and chart.attributes.get("data-indicator") == block.indicator_code
-            ),
-            None,
-        )
-        if chart is not None:
-            placed.setdefault(chart.chart_id, []).append(block)
-    return placed
 
 
 def _environment() -> jinja2.Environment:

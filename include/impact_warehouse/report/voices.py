@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from impact_warehouse.report.chart_kit import Chart
+
 CATEGORIES_TABLE = "rpt_voice_categories"
 QUOTES_TABLE = "rpt_voice_quotes"
 
@@ -101,3 +103,24 @@ def voice_blocks(categories: pd.DataFrame, quotes: pd.DataFrame) -> list[VoiceBl
             )
         )
     return blocks
+
+
+def voices_under_charts(
+    voices: list[VoiceBlock], charts: list[Chart], anchor: str
+) -> dict[str, list[VoiceBlock]]:
+    """Each voice block under the first chart of its indicator in the outcome section
+    ``anchor`` (chart_id → blocks): the page shows it right below that chart."""
+    placed: dict[str, list[VoiceBlock]] = {}
+    for block in voices:
+        chart = next(
+            (
+                chart
+                for chart in charts
+                if chart.section == anchor
+                and chart.attributes.get("data-indicator") == block.indicator_code
+            ),
+            None,
+        )
+        if chart is not None:
+            placed.setdefault(chart.chart_id, []).append(block)
+    return placed
