@@ -14,6 +14,10 @@
       indicator_series(results, item_wordings, suppression_k): the rows of
       marts.fct_indicator_targets and marts.fct_indicator_series, the same way
       (impact_warehouse.transform.indicator_targets / indicator_series).
+    - voice_codes(answers, codebook, manual_codes) and voice_quote_decisions(quotes, answers,
+      codes, categories, codebook, items, scale_measures): the rows of marts.fct_voice_codes
+      and marts.fct_voice_quote_decisions (impact_warehouse.transform.voices: codebook
+      patterns and the personal-data detector in Python on both engines).
 -#}
 {% macro create_engine_functions() -%}
     {{ return(adapter.dispatch('create_engine_functions', 'impact_warehouse')()) }}
@@ -199,5 +203,65 @@ volatile
 as $$
 from impact_warehouse.transform.postgres_plpython import indicator_series_rows
 return indicator_series_rows(plpy, results_relation, item_wordings_relation, suppression_k)
+$$;
+
+create or replace function impact_udf.voice_codes(
+    answers_relation text,
+    codebook_relation text,
+    manual_codes_relation text
+)
+returns table (
+    voice_code_key text,
+    answer_key text,
+    response_key text,
+    fiscal_year bigint,
+    wave_code text,
+    wave_type text,
+    program_code text,
+    respondent_key text,
+    item_code text,
+    category_code text,
+    source text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.postgres_plpython import voice_codes_rows
+return voice_codes_rows(plpy, answers_relation, codebook_relation, manual_codes_relation)
+$$;
+
+create or replace function impact_udf.voice_quote_decisions(
+    quotes_relation text,
+    answers_relation text,
+    codes_relation text,
+    categories_relation text,
+    codebook_relation text,
+    items_relation text,
+    scale_measures_relation text
+)
+returns table (
+    voice_quote_key text,
+    response_key text,
+    item_code text,
+    answer_key text,
+    fiscal_year bigint,
+    wave_code text,
+    wave_type text,
+    category_code text,
+    is_quoted boolean,
+    drop_reason text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.postgres_plpython import voice_quote_decisions_rows
+return voice_quote_decisions_rows(
+    plpy,
+    quotes_relation,
+    answers_relation,
+    (codes_relation, categories_relation),
+    codebook_relation,
+    (items_relation, scale_measures_relation),
+)
 $$;
 {%- endmacro %}

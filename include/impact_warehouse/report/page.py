@@ -23,6 +23,7 @@ from impact_warehouse.report.story import (
     place_indicator_notes,
 )
 from impact_warehouse.report.summary import SummaryLine
+from impact_warehouse.report.voices import VoiceBlock, voices_under_charts
 
 _FONT_FACE_SLOT = "/*__EMBEDDED_FONT__*/"
 
@@ -43,6 +44,8 @@ class Section:
     chart_notes: dict[str, list[Markup]] = field(default_factory=dict)
     closing_notes: list[Markup] = field(default_factory=list)
     is_narrative: bool = False
+    # Voice blocks by the chart_id they are shown under (their indicator's first chart).
+    voices: dict[str, list[VoiceBlock]] = field(default_factory=dict)
 
 
 # The sections every report has; the outcome sections between them come from the catalog
@@ -94,6 +97,7 @@ def build_sections(
     opening_leads: dict[str, str] | None = None,
     narrative: Narrative | None = None,
     indicators: pd.DataFrame | None = None,
+    voices: list[VoiceBlock] | None = None,
 ) -> list[Section]:
     """The page's sections in order, each with the charts and tables made for it; with a
     narrative, its sections in the seed report's order around them (story.py)."""
@@ -114,6 +118,7 @@ def build_sections(
         else pd.DataFrame(columns=["indicator_code", "indicator_type"]),
     )
     summary_title = story.summary.title if story.summary else SUMMARY_SECTION[1]
+    outcome_anchors = {section.anchor for section in outcome_sections}
     plan = [
         *((anchor, title, leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
@@ -139,6 +144,9 @@ def build_sections(
                 if chart.section == anchor and chart.chart_id in placement.after_chart
             },
             closing_notes=[note_html(n) for n in placement.end_of_section.get(anchor, [])],
+            voices=voices_under_charts(voices or [], charts, anchor)
+            if anchor in outcome_anchors
+            else {},
         )
         for anchor, title, lead in plan
         # Targets and series exist only when the catalog declares targets or the release has

@@ -25,6 +25,7 @@ from impact_warehouse.report.story import build_narrative
 from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
 from impact_warehouse.report.targets import load_targets_series
+from impact_warehouse.report.voices import load_voice_blocks
 from impact_warehouse.settings import Paths, paths
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def render_report(
     with source.connect() as connection:
         data = load_report_data(connection, fiscal_year)
         targets_series = load_targets_series(connection, fiscal_year)
+        voices = load_voice_blocks(connection, fiscal_year)
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
 
     step = time.perf_counter()
@@ -130,6 +132,7 @@ def render_report(
         opening_leads={"outputs": output_indicators_lead(data.indicators)},
         narrative=narrative,
         indicators=data.indicators,
+        voices=voices,
     )
     html = render_html(
         sections=sections,

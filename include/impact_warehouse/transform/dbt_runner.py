@@ -30,6 +30,7 @@ from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from impact_warehouse.catalog.voices import SEED_HEADERS as OPTIONAL_SEED_HEADERS
 from impact_warehouse.settings import PROJECT_ROOT, paths
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,10 @@ def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR
         for source in sorted(PROJECT_SEEDS_DIR.glob(pattern))
     ]
     contents = {source.name: source.read_bytes() for source in sources}
+    # Optional seeds (the voices) the models read: a catalog without them gets their header,
+    # so the voice tables build empty and the report shows no voices.
+    for name, header in OPTIONAL_SEED_HEADERS.items():
+        contents.setdefault(name, header.encode("utf-8"))
     digest = hashlib.sha256()
     for name, data in sorted(contents.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
