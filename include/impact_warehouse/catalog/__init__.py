@@ -1,5 +1,6 @@
 """The logic model as data: organisation, programs, cohorts, waves, items, indicators."""
 
+from impact_warehouse.catalog.covariates import Covariate
 from impact_warehouse.catalog.errors import CatalogError
 from impact_warehouse.catalog.matching import QuestionMatcher, normalise_title
 from impact_warehouse.catalog.model import (
@@ -20,6 +21,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Cohort",
+    "Covariate",
     "Indicator",
     "Item",
     "Organisation",

@@ -28,7 +28,7 @@ def describe(catalog: Catalog) -> str:
     lines = [
         f"catalog OK: {len(catalog.programs)} programs, {len(catalog.cohorts)} cohorts, "
         f"{len(catalog.waves)} waves, {len(catalog.items)} items, "
-        f"{len(catalog.indicators)} indicators"
+        f"{len(catalog.indicators)} indicators, {len(catalog.covariates)} covariates"
     ]
     for fiscal_year in sorted(set(waves_by_year) | set(cohorts_by_year)):
         lines.append(f"  FY{fiscal_year}: cohorts {', '.join(cohorts_by_year[fiscal_year])}")

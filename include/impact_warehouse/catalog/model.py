@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +23,7 @@ from impact_warehouse.catalog.time_use import check_time_use_roles, read_time_us
 from impact_warehouse.settings import paths
 
 if TYPE_CHECKING:
+    from impact_warehouse.catalog.covariates import Covariate
     from impact_warehouse.catalog.scales import ScaleMeasure
 
 WAVE_TYPES = ("pre", "post", "followup", "comparison")
@@ -109,6 +110,8 @@ class Catalog:
     employment_statuses: dict[str, str]  # label_ja → code
     organisation: Organisation
     scale_measures: dict[str, tuple[ScaleMeasure, ...]] = field(default_factory=dict)
+    # covariates.csv (optional): items that describe who answered, by item code.
+    covariates: dict[str, Covariate] = field(default_factory=dict)
 
     @cached_property
     def program_groups(self) -> dict[str, ProgramGroup]:
@@ -407,7 +410,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         for _line, row in _read_rows(seed_dir, "employment_statuses.csv")
     }
 
-    return Catalog(
+    catalog = Catalog(
         organisation=read_organisation(FILE_NAME, _read_rows(seed_dir, FILE_NAME)),
         programs=programs,
         cohorts=cohorts,
@@ -420,3 +423,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         employment_statuses=employment_statuses,
         scale_measures=scale_catalog.measures,
     )
+    # covariates.py checks its rows against the items and scales read above.
+    from impact_warehouse.catalog.covariates import load_covariates
+
+    return replace(catalog, covariates=load_covariates(catalog, seed_dir))

@@ -24,8 +24,10 @@ from impact_warehouse.catalog.model import (
     _whole_number,
 )
 
-VALUE_TYPES = ("code", "integer", "decimal", "label", "text")
+VALUE_TYPES = ("code", "integer", "decimal", "label", "text", "category")
 # Value types whose answers are numbers (value_numeric): only these can carry a share rule.
+# ``category`` answers are numbers too (their label's value code), but they describe who
+# answered (covariates.csv), not an outcome: the engine measures nothing on them.
 NUMERIC_VALUE_TYPES = ("code", "integer", "decimal")
 OPERATORS = (">=", "<=", "=")
 GOOD_DIRECTIONS = ("higher", "lower")

@@ -14,6 +14,7 @@ from typing import Any
 
 from impact_warehouse.catalog import Catalog, Wave, load_catalog
 from impact_warehouse.demo.generator.answers import WavePlan, generic_plan, generic_respondents
+from impact_warehouse.demo.generator.covariates import add_participant_covariates
 from impact_warehouse.demo.generator.dirt import DirtLog, apply_answer_dirt
 from impact_warehouse.demo.generator.forms import build_form
 from impact_warehouse.demo.generator.fy2025_answers import followup_plan, short_term_plans
@@ -122,6 +123,7 @@ class _SurveyWriter:
         self._log_form_quirks(wave)
         plan = self._plan(wave)
         apply_answer_dirt(plan, rng_for(self.seed, "dirt", wave.wave_code))
+        add_participant_covariates(self.catalog, plan, self.population, self.seed)
         reported = wave.wave_code in FY2025_WAVES
         drafts = draft_responses(
             self.catalog, wave, plan, self.population, seed=self.seed, reported=reported

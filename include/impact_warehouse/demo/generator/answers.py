@@ -94,6 +94,8 @@ def generic_plan(
     columns: dict[str, Column] = {}
     housework = [draw_housework(rng) for _ in respondents] if _asks_hours(catalog, wave) else []
     for item in items_asked(catalog, wave):
+        if item.item_code in catalog.covariates:
+            continue  # demo/generator/covariates.py, from streams of its own
         columns[item.item_code] = _generic_column(catalog, wave, item, respondents, housework, rng)
     add_free_text(catalog, columns, rng)
     if wave.wave_type == "post":

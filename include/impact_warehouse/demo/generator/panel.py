@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from impact_warehouse.catalog import Catalog, Wave
 from impact_warehouse.demo.generator.answers import WavePlan, generic_plan
+from impact_warehouse.demo.generator.covariates import PanelCovariates
 from impact_warehouse.demo.generator.dirt import DirtLog, DirtNote
 from impact_warehouse.demo.generator.fy2025_answers import comparison_block
 from impact_warehouse.demo.generator.instrument import items_asked
@@ -30,6 +31,7 @@ SHEET = "回答データ"
 ENCODING = "cp932"
 SAMPLE_ID = "サンプルID"
 PROFILE_COLUMNS = (SAMPLE_ID, "年齢", "居住地域", "就業形態", "回答日時")
+_AGE_COLUMN = PROFILE_COLUMNS.index("年齢")
 # The panel's frame (waves.csv targeted_population_ja): metro areas, full-time, aged 24–45.
 _REGIONS = (("首都圏", 55), ("近畿圏", 28), ("中京圏", 17))
 _EMPLOYMENT = "正社員"
@@ -87,14 +89,20 @@ class PanelDelivery:
     def _rows(self) -> Iterator[PanelRow]:
         rng = rng_for(self.seed, "panel", self.wave.wave_code)
         items = items_asked(self.catalog, self.wave)
+        covariates = PanelCovariates(self.catalog, self.wave, self.seed)
         used_ids: set[str] = set()
         written = 0
         for block in range(self.scale):
             plan = self._block(block)
             duplicate = rng.randrange(_plan_size(plan)) if block == 0 else None
             for index in range(_plan_size(plan)):
-                row = self._profile(rng, used_ids) + [
-                    plan.columns[item.item_code][index] for item in items
+                profile = self._profile(rng, used_ids)
+                screened = covariates.answers(int(profile[_AGE_COLUMN] or 0))
+                row = profile + [
+                    screened[item.item_code]
+                    if item.item_code in screened
+                    else plan.columns[item.item_code][index]
+                    for item in items
                 ]
                 copies = 2 if index == duplicate else 1
                 for copy in range(copies):
