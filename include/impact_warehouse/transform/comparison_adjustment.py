@@ -18,11 +18,10 @@ n is below ``min_effective_n`` or any ASMD after weighting is ≥ ASMD_LIMIT.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from impact_warehouse.transform.covariate_balance import BALANCE_COLUMNS, Groups, balance_rows
 from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.outcome_statistics import difference_in_points
 from impact_warehouse.transform.weighting import (
@@ -31,7 +30,6 @@ from impact_warehouse.transform.weighting import (
     logistic_propensity,
     margins,
     rake,
-    smd,
 )
 
 ASMD_LIMIT = 0.1
@@ -67,30 +65,6 @@ COMPARISON_COLUMNS = {
     "is_imbalanced": "boolean",
     "is_trustworthy": "boolean",
 }
-BALANCE_COLUMNS = {
-    "covariate_balance_key": "string",
-    "fiscal_year": "Int64",
-    "item_code": "string",
-    "level": "string",
-    "followup_n": "Int64",
-    "comparison_n": "Int64",
-    "followup_share": "Float64",
-    "comparison_share": "Float64",
-    "comparison_weighted_share": "Float64",
-    "asmd_before": "Float64",
-    "asmd_after": "Float64",
-    "meets_panel_screening": "boolean",
-    "weighting_method": "string",
-}
-
-
-@dataclass(frozen=True)
-class Groups:
-    """Follow-up respondents (group 1) and panel members (group 0), one row each."""
-
-    profile: pd.DataFrame  # covariate levels, one column per covariate item
-    group: np.ndarray
-    outcomes: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]  # hit, answered
 
 
 def panel_weights(
@@ -213,47 +187,6 @@ def groups_of(
     return Groups(profile, group, outcomes), items
 
 
-def balance_rows(
-    fiscal_year: int,
-    groups: Groups,
-    weights: np.ndarray,
-    method: str,
-    screening: dict[str, set[str]],
-) -> pd.DataFrame:
-    followup, panel = groups.group == 1, groups.group == 0
-    rows = []
-    for variable in groups.profile.columns:
-        values = groups.profile[variable].astype(str).to_numpy()
-        for level in sorted(np.unique(values)):
-            hit = (values == level).astype(float)
-            share_f, share_p = hit[followup].mean(), hit[panel].mean()
-            panel_weights_ = weights[panel]
-            weighted = (
-                float((hit[panel] * panel_weights_).sum() / panel_weights_.sum())
-                if panel_weights_.sum() > 0
-                else np.nan
-            )
-            rows.append(
-                {
-                    "fiscal_year": fiscal_year,
-                    "item_code": variable,
-                    "level": level,
-                    "followup_n": int(hit[followup].sum()),
-                    "comparison_n": int(hit[panel].sum()),
-                    "followup_share": share_f,
-                    "comparison_share": share_p,
-                    "comparison_weighted_share": weighted,
-                    "asmd_before": abs(smd(share_f, share_p, share_f, share_p)),
-                    "asmd_after": abs(smd(share_f, weighted, share_f, share_p))
-                    if np.isfinite(weighted)
-                    else np.nan,
-                    "meets_panel_screening": level in screening.get(variable, {level}),
-                    "weighting_method": method,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
 def bootstrap_differences(
     groups: Groups, keys: list[tuple[str, str, str]], resamples: int, seed: int
 ) -> np.ndarray:
@@ -334,6 +267,26 @@ def compute_comparison_adjustment(
         ["fiscal_year", "item_code", "level"],
     )
     return comparison, balance
+
+
+def compute_covariate_balance(
+    answers: pd.DataFrame, covariates: pd.DataFrame, rules: ScaleRules
+) -> pd.DataFrame:
+    """fct_covariate_balance alone: the same weights as the adjusted comparison, without its
+    bootstrap."""
+    balances = []
+    if not covariates.empty:
+        screening = screening_of(covariates)
+        for fiscal_year, year_answers in answers.groupby("fiscal_year"):
+            if not {"followup", "comparison"} <= set(year_answers["wave_type"]):
+                continue
+            groups, _ = groups_of(year_answers, covariates, rules)
+            if not groups.outcomes:
+                continue
+            weights, method = panel_weights(groups.profile, groups.group)
+            balances.append(balance_rows(int(fiscal_year), groups, weights, method, screening))
+    frame = pd.concat(balances, ignore_index=True) if balances else pd.DataFrame()
+    return _contract(frame, BALANCE_COLUMNS, ["fiscal_year", "item_code", "level"])
 
 
 def _estimate_rows(

@@ -41,6 +41,12 @@ SEED_PATH_ENV = "IMPACT_DBT_SEED_PATH"
 PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # Seed properties belong to the project, not to an organisation: every catalog gets them.
 SEED_PROPERTY_PATTERNS = ("_*.yml", "_*.md")
+# Optional catalog files a model refs: a catalog without one is seeded with its header only,
+# so the models that read it build empty instead of failing (METRICS.md "Adjusted estimates":
+# no covariates, no adjusted comparison).
+OPTIONAL_SEED_HEADERS = {
+    "covariates.csv": b"item_code,covariate_ja,covariate_en,panel_screening_values,display_order\n",
+}
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 
 # dbt keeps process-wide state (flags, adapters, event manager) and reads env vars from
@@ -211,6 +217,8 @@ def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR
         for source in sorted(PROJECT_SEEDS_DIR.glob(pattern))
     ]
     contents = {source.name: source.read_bytes() for source in sources}
+    for name, header in OPTIONAL_SEED_HEADERS.items():
+        contents.setdefault(name, header)
     digest = hashlib.sha256()
     for name, data in sorted(contents.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
