@@ -101,11 +101,9 @@ def comparison_table(adjusted: AdjustedData) -> ReportTable | None:
             row = by_type.get(estimate)
             hidden = row is None or bool(row.is_suppressed)
             cells += [
-                Cell.of(None if row is None else row.difference_points / 100, suppressed=hidden),
+                Cell.of(None if row is None else row.difference_points, suppressed=hidden),
                 Cell.of(
-                    None
-                    if row is None
-                    else (row.difference_ci_lower / 100, row.difference_ci_upper / 100),
+                    None if row is None else (row.difference_ci_lower, row.difference_ci_upper),
                     suppressed=hidden,
                 ),
                 Cell.of(None if row is None else row.followup_denominator, suppressed=hidden),
@@ -121,7 +119,8 @@ def comparison_table(adjusted: AdjustedData) -> ReportTable | None:
         table_rows.append(cells)
         keys.append(f"{group.iloc[0].fiscal_year}|{item_code}|{measure}")
     return make_table(
-        "adjusted_comparison",
+        # Numbered after the summary table (13) like the targets table (15): page order.
+        "14_adjusted_comparison",
         "比較群との差：単純比較・条件をそろえた比較・属性で補正した比較",
         SECTION,
         columns,
@@ -172,7 +171,7 @@ def nonresponse_table(adjusted: AdjustedData) -> ReportTable | None:
     ]
     first = rows.iloc[0]
     return make_table(
-        "adjusted_nonresponse",
+        "14_adjusted_nonresponse",
         f"追跡調査の回答の偏りを補正した割合（対象 {int(first.targeted_n)} 人、"
         f"回答 {int(first.respondents_n)} 人）",
         SECTION,
@@ -223,7 +222,8 @@ def love_plot(adjusted: AdjustedData) -> Chart | None:
         SECTION,
         "点が左にあるほど、参加者（追跡調査の回答者）と比較群の構成が近いことを示します。"
         f"破線は目安の {ASMD_LIMIT}。"
-        "補正後も破線より右に残る属性は、比較群に当てはまる人がいない・少ないため補正しきれない違いです。",
+        "補正後も破線より右に残る属性は、比較群に当てはまる人がいない・少ないため補正しきれない違いです。"
+        "回答者が少なく非表示の区分は点を省いています。",
         {"data-levels": str(len(shown))},
     )
 

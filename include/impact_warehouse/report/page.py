@@ -54,7 +54,7 @@ CLOSING_LEADS = {
 # A methods paragraph that explains one kind of table only: shown when the report has it.
 METHODS_FOR_TABLE = {
     "Measures / Time use": "time_use",
-    "Adjusted estimates": "adjusted_nonresponse",
+    "Adjusted estimates": "14_adjusted_nonresponse",
 }
 
 
