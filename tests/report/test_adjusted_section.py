@@ -48,7 +48,7 @@ def test_three_estimates_in_one_row_with_the_trust_flag_and_a_love_plot() -> Non
     (table,) = tables
     (row,) = table.rows
     assert row[0].value == "⑪挑戦した（「はい」）"
-    assert [cell.value for cell in row[1:4]][0] == 35.3
+    assert (row[1].value, row[2].value, row[3].value) == (35.3, (17.3, 50.6), 32)
     assert row[4].suppressed and row[7].value == 30.1
     assert "実効N 30 未満" in row[-1].value and "ASMD 0.40" in row[-1].value
     (chart,) = charts
