@@ -41,7 +41,7 @@ _WORKING = (FULL_TIME, CONTRACT, PART_TIME, SELF_EMPLOYED)
 
 # Employment at follow-up (codes 1..6) by employment at entry (employment_statuses.csv).
 _EMPLOYMENT_BY_ENTRY: dict[str, tuple[float, ...]] = {
-    "on_leave": (0.40, 0.08, 0.14, 0.06, 0.22, 0.10),
+    "on_leave": (0.45, 0.07, 0.13, 0.05, 0.20, 0.10),
     "abroad_with_spouse": (0.10, 0.04, 0.10, 0.10, 0.26, 0.40),
     "not_working": (0.08, 0.12, 0.27, 0.10, 0.00, 0.43),
     "full_time": (0.84, 0.04, 0.03, 0.02, 0.07, 0.00),
@@ -49,17 +49,22 @@ _EMPLOYMENT_BY_ENTRY: dict[str, tuple[float, ...]] = {
     "other": (0.20, 0.15, 0.20, 0.15, 0.10, 0.20),
 }
 # Multipliers by the OUTCOME_ITEM answer (yes / no): working full-time goes with challenges.
-_TILT_IF_YES = (1.9, 1.2, 0.8, 1.3, 0.45, 0.35)
-_TILT_IF_NO = (0.6, 1.0, 1.2, 0.9, 1.5, 1.6)
+_TILT_IF_YES = (3.0, 1.2, 0.8, 1.3, 0.7, 0.35)
+_TILT_IF_NO = (0.4, 1.0, 1.2, 0.9, 1.5, 1.6)
 _ABROAD_IF_ABROAD_AT_ENTRY = {True: 0.15, False: 0.6}  # working at follow-up / not working
 _ABROAD_OTHERWISE = 0.02
-_METRO_SHARE = 0.7
-# Returned within a year of the follow-up, by fiscal years since the cohort.
-_RECENT_RETURN = {1: 0.7, 2: 0.4}
+_METRO_SHARE = 0.85  # most participants live in and around Tokyo, Osaka, Nagoya
+# Back at work when they joined (NEXT): some of them had only just returned.
+_RECENT_RETURN_IF_WORKING_AT_ENTRY = 0.4
+# Returned within a year of the follow-up, by fiscal years since the cohort (on leave when
+# they joined in the autumn, most return the next spring).
+_RECENT_RETURN = {1: 0.8, 2: 0.35}
 _RECENT_RETURN_LATER = 0.15
 _PARTICIPANT_AGE = (36.5, 4.5, 26, 48)  # mean, sd, youngest, oldest in FY2025
-_PARTICIPANT_CHILDREN = (0.50, 0.38, 0.12)
-_PANEL_CHILDREN = (0.44, 0.42, 0.14)
+_PARTICIPANT_CHILDREN = (0.58, 0.33, 0.09)  # many join on leave with their first child
+# In the panel, by the OUTCOME_ITEM answer (yes / no / blank): with more children, fewer new
+# challenges at work, so re-weighting the panel to the participants moves its share.
+_PANEL_CHILDREN = {True: (0.55, 0.35, 0.10), False: (0.40, 0.44, 0.16), None: (0.44, 0.42, 0.14)}
 _REFERENCE_YEAR = 2025
 _AGE_BANDS = ((29, 1), (34, 2), (39, 3), (45, 4))
 
@@ -114,14 +119,15 @@ class PanelCovariates:
         self.codes = covariate_items(catalog, wave)
         self.rng = rng_for(seed, "covariates", wave.wave_code)
 
-    def answers(self, age: int) -> dict[str, str]:
+    def answers(self, age: int, outcome: str | None) -> dict[str, str]:
+        """The row's covariates from its 年齢 column and its answer to OUTCOME_ITEM."""
         rng = self.rng
         values = {
             AGE_ITEM: age_band(age),
             REGION_ITEM: METRO,
             EMPLOYMENT_ITEM: FULL_TIME,
             RETURN_ITEM: WITHIN_12_MONTHS,
-            CHILDREN_ITEM: _choose(rng, _PANEL_CHILDREN),
+            CHILDREN_ITEM: _choose(rng, _PANEL_CHILDREN[_yes_or_no(self.catalog, outcome)]),
         }
         answers = {}
         for code in self.codes:
@@ -165,7 +171,8 @@ def _participant_values(
     if employment not in _WORKING:
         since_return = NOT_RETURNED
     elif status in ("full_time", "freelance"):
-        since_return = OVER_12_MONTHS  # back at work before joining
+        recent = rng.random() < _RECENT_RETURN_IF_WORKING_AT_ENTRY
+        since_return = WITHIN_12_MONTHS if recent else OVER_12_MONTHS
     else:
         recent = _RECENT_RETURN.get(years_since_cohort, _RECENT_RETURN_LATER)
         since_return = WITHIN_12_MONTHS if rng.random() < recent else OVER_12_MONTHS
@@ -192,12 +199,18 @@ def _entries(catalog: Catalog, population: Population, wave: Wave) -> dict[int, 
 
 
 def _outcome_answers(catalog: Catalog, plan: WavePlan) -> list[bool | None]:
-    column = plan.columns.get(OUTCOME_ITEM)
-    if column is None or OUTCOME_ITEM not in catalog.items:
-        return [None] * len(plan.respondents)
+    column = plan.columns.get(OUTCOME_ITEM) or [None] * len(plan.respondents)
+    return [_yes_or_no(catalog, value) for value in column]
+
+
+def _yes_or_no(catalog: Catalog, answer: str | None) -> bool | None:
+    """True / False for a yes / no answer to OUTCOME_ITEM; None when blank or not asked."""
+    if answer is None or OUTCOME_ITEM not in catalog.items:
+        return None
     scale = catalog.items[OUTCOME_ITEM].scale_code
-    yes, no = label_for(catalog, scale, 1), label_for(catalog, scale, 0)
-    return [True if value == yes else False if value == no else None for value in column]
+    if answer == label_for(catalog, scale, 1):
+        return True
+    return False if answer == label_for(catalog, scale, 0) else None
 
 
 def _choose(rng: random.Random, weights: tuple[float, ...] | list[float]) -> int:

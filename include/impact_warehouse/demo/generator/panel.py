@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from impact_warehouse.catalog import Catalog, Wave
 from impact_warehouse.demo.generator.answers import WavePlan, generic_plan
-from impact_warehouse.demo.generator.covariates import PanelCovariates
+from impact_warehouse.demo.generator.covariates import OUTCOME_ITEM, PanelCovariates
 from impact_warehouse.demo.generator.dirt import DirtLog, DirtNote
 from impact_warehouse.demo.generator.fy2025_answers import comparison_block
 from impact_warehouse.demo.generator.instrument import items_asked
@@ -97,7 +97,8 @@ class PanelDelivery:
             duplicate = rng.randrange(_plan_size(plan)) if block == 0 else None
             for index in range(_plan_size(plan)):
                 profile = self._profile(rng, used_ids)
-                screened = covariates.answers(int(profile[_AGE_COLUMN] or 0))
+                outcome = plan.columns.get(OUTCOME_ITEM, [None] * (index + 1))[index]
+                screened = covariates.answers(int(profile[_AGE_COLUMN] or 0), outcome)
                 row = profile + [
                     screened[item.item_code]
                     if item.item_code in screened
