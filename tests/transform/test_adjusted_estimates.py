@@ -181,3 +181,14 @@ def test_adjusted_comparison_covers_the_true_difference_where_raw_does_not() -> 
     )
     assert adjusted_hits >= 0.9 * SIMULATIONS
     assert raw_hits <= 0.5 * SIMULATIONS
+
+
+def test_too_few_respondents_for_a_model_rake_to_the_targeted_margins() -> None:
+    frames, _ = nonresponse_sample(np.random.default_rng(11), 12)
+    balance, shares = compute_nonresponse(**frames, rules=yesno_rules(), min_effective_n=30)
+    assert set(balance.weighting_method) == {"raking"}
+    program = balance[balance.variable == "program"]
+    assert program.weighted_respondent_share.to_numpy() == pytest.approx(
+        program.targeted_share.to_numpy()
+    )
+    assert bool(shares.iloc[0]["is_effective_n_low"])

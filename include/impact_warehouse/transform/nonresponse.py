@@ -98,12 +98,15 @@ class WaveWeights:
 def response_weights(profile: pd.DataFrame, responded: np.ndarray) -> WaveWeights:
     """Weights 1 / P(respond | profile) for respondents, trimmed at 5× their mean."""
     group = responded.astype(int)
-    order = [v for v in profile.columns]
     chosen: list[str] = []
-    for variable in order:
+    parameters = 1
+    for variable in profile.columns:
         trial = [*chosen, variable]
-        if events_allow(model_matrix(profile, trial, group).shape[1], group):
-            chosen = trial
+        size = model_matrix(profile, trial, group).shape[1]
+        # A variable that adds no parameter (one level, or levels only one group has) cannot
+        # explain responding: leave it out rather than fit an intercept-only model.
+        if size > parameters and events_allow(size, group):
+            chosen, parameters = trial, size
     respondents = responded.astype(bool)
     weights = np.zeros(len(profile))
     if respondents.sum() == 0:

@@ -41,14 +41,6 @@ class Propensity:
     variables: tuple[str, ...]
 
 
-def dummies(profile: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
-    """Indicator columns ``variable=level`` for every level seen (no reference dropped)."""
-    if not variables:
-        return pd.DataFrame(index=profile.index)
-    frame = profile[variables].astype(str)
-    return pd.get_dummies(frame, prefix_sep="=", dtype=float)
-
-
 def model_matrix(profile: pd.DataFrame, variables: list[str], group: np.ndarray) -> pd.DataFrame:
     """Intercept plus one indicator per non-reference level. The most common level is the
     reference; a level nobody in one of the two groups has is merged into the reference, since
