@@ -159,3 +159,19 @@ def test_no_mamabono_name_in_the_example_files() -> None:
         if MAMABONO_NAMES.search(line)
     ]
     assert found == []
+
+
+def test_without_covariates_the_adjusted_comparison_tables_exist_empty(
+    example_build: ExampleBuild,
+) -> None:
+    # The example has no covariates.csv: the runner seeds its header, the models build empty.
+    assert not (EXAMPLE / "covariates.csv").exists()
+    for table in (
+        "marts.fct_comparison_adjusted",
+        "marts.fct_covariate_balance",
+        "reporting.rpt_comparison_adjusted",
+        "reporting.rpt_covariate_balance",
+    ):
+        assert _query(example_build, f"select count(*) from {table}") == [(0,)], table
+    for table in ("reporting.rpt_nonresponse_balance", "reporting.rpt_nonresponse_weighted_shares"):
+        _query(example_build, f"select count(*) from {table}")  # built, whatever its rows

@@ -10,6 +10,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from impact_warehouse.catalog import Organisation
+from impact_warehouse.report import adjusted
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
@@ -63,7 +64,7 @@ CLOSING_SECTIONS = {
     "methods": "集計方法",
     "appendix": "付録：プログラム別の数値と一覧表",
 }
-SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series", "appendix"})
+SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series", "appendix", adjusted.SECTION})
 CLOSING_LEADS = {
     "targets": "指標ごとの目標（カタログ indicator_targets.csv）と、その年度の推計値の比較。",
     "series": "指標ごとの割合を年度ごとに並べました（全プログラム合計）。",
@@ -72,7 +73,10 @@ CLOSING_LEADS = {
 
 
 # A methods paragraph that explains one kind of table only: shown when the report has it.
-METHODS_FOR_TABLE = {"Measures / Time use": "time_use"}
+METHODS_FOR_TABLE = {
+    "Measures / Time use": "time_use",
+    "Adjusted estimates": "14_adjusted_nonresponse",
+}
 
 
 def output_indicators_lead(indicators: pd.DataFrame) -> str:
@@ -122,6 +126,9 @@ def build_sections(
     plan = [
         *((anchor, title, leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
+        # After the mid-term and comparison sections: how far non-response and the panel's
+        # make-up could move them (report/adjusted.py).
+        (adjusted.SECTION, adjusted.TITLE, adjusted.LEAD),
         (SUMMARY_SECTION[0], summary_title, ""),
         *(
             (anchor, title, CLOSING_LEADS.get(anchor, ""))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from impact_warehouse.publish.files import write_text_atomically
+from impact_warehouse.report.adjusted import adjusted_content, load_adjusted
 from impact_warehouse.report.appendix import split_by_program
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
@@ -89,6 +90,7 @@ def render_report(
         data = load_report_data(connection, fiscal_year)
         targets_series = load_targets_series(connection, fiscal_year)
         voices = load_voice_blocks(connection, fiscal_year)
+        adjusted = load_adjusted(connection, fiscal_year)
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
 
     step = time.perf_counter()
@@ -109,6 +111,9 @@ def render_report(
     target_tables, series_charts = targets_and_series(data, targets_series)
     tables += target_tables
     charts += series_charts
+    adjusted_tables, adjusted_charts = adjusted_content(adjusted)
+    tables += adjusted_tables
+    charts += adjusted_charts
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
 
     out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
