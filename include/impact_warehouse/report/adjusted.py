@@ -8,7 +8,7 @@ release without those tables, or a year without rows, has no such section.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -53,6 +53,17 @@ class AdjustedData:
     shares: pd.DataFrame
     balance: pd.DataFrame
     min_effective_n: float
+
+    def without_items(self, item_codes: set[str]) -> AdjustedData:
+        """Leave out items that are not outcomes (e.g. the voices' quote-consent item, which
+        the engine weights like any follow-up share but the report never presents)."""
+
+        def keep(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty or "item_code" not in frame:
+                return frame
+            return frame[~frame.item_code.isin(item_codes)].reset_index(drop=True)
+
+        return replace(self, comparison=keep(self.comparison), shares=keep(self.shares))
 
 
 def load_adjusted(

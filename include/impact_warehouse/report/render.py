@@ -111,6 +111,7 @@ def render_report(
     target_tables, series_charts = targets_and_series(data, targets_series)
     tables += target_tables
     charts += series_charts
+    adjusted = adjusted.without_items(set(data.consent_items.item_code))
     adjusted_tables, adjusted_charts = adjusted_content(adjusted)
     tables += adjusted_tables
     charts += adjusted_charts

@@ -262,7 +262,13 @@ def _results(result: Any) -> list[Any]:
 
 
 def _node_statuses(result: Any) -> dict[str, str]:
-    return {item.node.unique_id: str(item.status) for item in _results(result)}
+    """Status of every node the run built or tested. Exposures (the report and the analyst
+    queries, models/_exposures.yml) are listed by dbt as "no-op": they build nothing."""
+    return {
+        item.node.unique_id: str(item.status)
+        for item in _results(result)
+        if not item.node.unique_id.startswith("exposure.")
+    }
 
 
 def _failures(result: Any) -> list[NodeFailure]:
