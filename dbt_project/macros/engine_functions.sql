@@ -14,6 +14,13 @@
       indicator_series(results, item_wordings, suppression_k): the rows of
       marts.fct_indicator_targets and marts.fct_indicator_series, the same way
       (impact_warehouse.transform.indicator_targets / indicator_series).
+    - nonresponse_balance, nonresponse_weighted_shares, comparison_adjusted and
+      covariate_balance: the rows of the marts of the same names (METRICS.md "Adjusted
+      estimates"), by impact_warehouse.transform.adjusted_plpython.
+    - voice_codes(answers, codebook, manual_codes) and voice_quote_decisions(quotes, answers,
+      codes, categories, codebook, items, scale_measures): the rows of marts.fct_voice_codes
+      and marts.fct_voice_quote_decisions (impact_warehouse.transform.voices: codebook
+      patterns and the personal-data detector in Python on both engines).
 -#}
 {% macro create_engine_functions() -%}
     {{ return(adapter.dispatch('create_engine_functions', 'impact_warehouse')()) }}
@@ -199,5 +206,256 @@ volatile
 as $$
 from impact_warehouse.transform.postgres_plpython import indicator_series_rows
 return indicator_series_rows(plpy, results_relation, item_wordings_relation, suppression_k)
+$$;
+
+create or replace function impact_udf.voice_codes(
+    answers_relation text,
+    codebook_relation text,
+    manual_codes_relation text
+)
+returns table (
+    voice_code_key text,
+    answer_key text,
+    response_key text,
+    fiscal_year bigint,
+    wave_code text,
+    wave_type text,
+    program_code text,
+    respondent_key text,
+    item_code text,
+    category_code text,
+    source text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.postgres_plpython import voice_codes_rows
+return voice_codes_rows(plpy, answers_relation, codebook_relation, manual_codes_relation)
+$$;
+
+create or replace function impact_udf.voice_quote_decisions(
+    quotes_relation text,
+    answers_relation text,
+    codes_relation text,
+    categories_relation text,
+    codebook_relation text,
+    items_relation text,
+    scale_measures_relation text
+)
+returns table (
+    voice_quote_key text,
+    response_key text,
+    item_code text,
+    answer_key text,
+    fiscal_year bigint,
+    wave_code text,
+    wave_type text,
+    category_code text,
+    is_quoted boolean,
+    drop_reason text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.postgres_plpython import voice_quote_decisions_rows
+return voice_quote_decisions_rows(
+    plpy,
+    quotes_relation,
+    answers_relation,
+    (codes_relation, categories_relation),
+    codebook_relation,
+    (items_relation, scale_measures_relation),
+)
+$$;
+
+create or replace function impact_udf.nonresponse_balance(
+    wave_targets_relation text,
+    waves_relation text,
+    cohorts_relation text,
+    participation_relation text,
+    responses_relation text,
+    answers_relation text,
+    scales_relation text,
+    scale_measures_relation text,
+    scale_labels_relation text,
+    min_effective_n double precision
+)
+returns table (
+    nonresponse_balance_key text,
+    fiscal_year bigint,
+    variable text,
+    variable_kind text,
+    wave_type text,
+    item_code text,
+    level text,
+    targeted_n bigint,
+    respondents_n bigint,
+    nonrespondents_n bigint,
+    respondent_share double precision,
+    nonrespondent_share double precision,
+    targeted_share double precision,
+    weighted_respondent_share double precision,
+    smd double precision,
+    smd_weighted double precision,
+    is_in_model boolean,
+    weighting_method text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.adjusted_plpython import nonresponse_rows
+return nonresponse_rows(
+    plpy,
+    (
+        wave_targets_relation,
+        waves_relation,
+        cohorts_relation,
+        participation_relation,
+        responses_relation,
+        answers_relation,
+    ),
+    (scales_relation, scale_measures_relation, scale_labels_relation),
+    min_effective_n,
+    "balance",
+)
+$$;
+
+create or replace function impact_udf.nonresponse_weighted_shares(
+    wave_targets_relation text,
+    waves_relation text,
+    cohorts_relation text,
+    participation_relation text,
+    responses_relation text,
+    answers_relation text,
+    scales_relation text,
+    scale_measures_relation text,
+    scale_labels_relation text,
+    min_effective_n double precision
+)
+returns table (
+    nonresponse_share_key text,
+    fiscal_year bigint,
+    program_code text,
+    item_code text,
+    scale_code text,
+    indicator_code text,
+    measure text,
+    good_direction text,
+    targeted_n bigint,
+    respondents_n bigint,
+    numerator bigint,
+    denominator bigint,
+    value double precision,
+    weighted_value double precision,
+    effective_n double precision,
+    ci_lower double precision,
+    ci_upper double precision,
+    max_weight_ratio double precision,
+    weighting_method text,
+    is_effective_n_low boolean
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.adjusted_plpython import nonresponse_rows
+return nonresponse_rows(
+    plpy,
+    (
+        wave_targets_relation,
+        waves_relation,
+        cohorts_relation,
+        participation_relation,
+        responses_relation,
+        answers_relation,
+    ),
+    (scales_relation, scale_measures_relation, scale_labels_relation),
+    min_effective_n,
+    "shares",
+)
+$$;
+
+create or replace function impact_udf.comparison_adjusted(
+    answers_relation text,
+    covariates_relation text,
+    scales_relation text,
+    scale_measures_relation text,
+    scale_labels_relation text,
+    min_effective_n double precision,
+    resamples integer,
+    seed integer
+)
+returns table (
+    comparison_adjusted_key text,
+    fiscal_year bigint,
+    item_code text,
+    scale_code text,
+    indicator_code text,
+    measure text,
+    good_direction text,
+    estimate_type text,
+    followup_numerator bigint,
+    followup_denominator bigint,
+    followup_value double precision,
+    comparison_numerator bigint,
+    comparison_denominator bigint,
+    comparison_value double precision,
+    comparison_effective_n double precision,
+    difference_points double precision,
+    difference_ci_lower double precision,
+    difference_ci_upper double precision,
+    interval_method text,
+    weighting_method text,
+    resamples bigint,
+    max_asmd_before double precision,
+    max_asmd_after double precision,
+    is_effective_n_low boolean,
+    is_imbalanced boolean,
+    is_trustworthy boolean
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.adjusted_plpython import comparison_rows
+return comparison_rows(
+    plpy,
+    answers_relation,
+    covariates_relation,
+    (scales_relation, scale_measures_relation, scale_labels_relation),
+    (min_effective_n, resamples, seed),
+)
+$$;
+
+create or replace function impact_udf.covariate_balance(
+    answers_relation text,
+    covariates_relation text,
+    scales_relation text,
+    scale_measures_relation text,
+    scale_labels_relation text
+)
+returns table (
+    covariate_balance_key text,
+    fiscal_year bigint,
+    item_code text,
+    level text,
+    followup_n bigint,
+    comparison_n bigint,
+    followup_share double precision,
+    comparison_share double precision,
+    comparison_weighted_share double precision,
+    asmd_before double precision,
+    asmd_after double precision,
+    meets_panel_screening boolean,
+    weighting_method text
+)
+language plpython3u
+volatile
+as $$
+from impact_warehouse.transform.adjusted_plpython import covariate_balance_rows
+return covariate_balance_rows(
+    plpy,
+    answers_relation,
+    covariates_relation,
+    (scales_relation, scale_measures_relation, scale_labels_relation),
+)
 $$;
 {%- endmacro %}

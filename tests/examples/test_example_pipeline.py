@@ -33,7 +33,7 @@ MAMABONO_NAMES = re.compile(r"ママボノ|mamabono|\bNEXT\b|サービスグラ�
 class ExampleBuild:
     catalog: Catalog
     database: Path
-    failures: list[NodeFailure]
+    failures: list[NodeFailure | str]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
         units += [ingest.land_form_wave(settings, wave, config) for wave in waves]
     ingest.finish_run(settings, "example", units)
     database = root / "warehouse.duckdb"
-    failures: list[NodeFailure] = []
+    failures: list[NodeFailure | str] = []
     try:
         run_dbt(
             ["build"],
@@ -59,7 +59,9 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
             catalog_dir=EXAMPLE,
         )
     except DbtRunError as error:
-        failures = error.failures
+        # A run that stops before any node (a compilation error) has no node failures: the
+        # error itself is the failure then, so the build test cannot pass on a missing build.
+        failures = list(error.failures) or [str(error)]
     return ExampleBuild(catalog, database, failures)
 
 
@@ -159,3 +161,19 @@ def test_no_mamabono_name_in_the_example_files() -> None:
         if MAMABONO_NAMES.search(line)
     ]
     assert found == []
+
+
+def test_without_covariates_the_adjusted_comparison_tables_exist_empty(
+    example_build: ExampleBuild,
+) -> None:
+    # The example has no covariates.csv: the runner seeds its header, the models build empty.
+    assert not (EXAMPLE / "covariates.csv").exists()
+    for table in (
+        "marts.fct_comparison_adjusted",
+        "marts.fct_covariate_balance",
+        "reporting.rpt_comparison_adjusted",
+        "reporting.rpt_covariate_balance",
+    ):
+        assert _query(example_build, f"select count(*) from {table}") == [(0,)], table
+    for table in ("reporting.rpt_nonresponse_balance", "reporting.rpt_nonresponse_weighted_shares"):
+        _query(example_build, f"select count(*) from {table}")  # built, whatever its rows

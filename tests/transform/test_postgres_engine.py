@@ -31,7 +31,13 @@ from impact_warehouse.transform.postgres_landing import (
 from impact_warehouse.transform.postgres_server import PostgresServer
 
 TOLERANCE = 1e-9
-COMPARED_MARTS = ("fct_indicator_results",)
+COMPARED_MARTS = (
+    "fct_indicator_results",
+    "fct_nonresponse_balance",
+    "fct_nonresponse_weighted_shares",
+    "fct_comparison_adjusted",
+    "fct_covariate_balance",
+)
 JSONB = 3802  # pg_type oid
 
 

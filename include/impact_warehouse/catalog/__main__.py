@@ -16,6 +16,7 @@ from pathlib import Path
 from impact_warehouse.catalog.model import Catalog, CatalogError, load_catalog
 from impact_warehouse.catalog.targets import load_targets
 from impact_warehouse.catalog.translations import untranslated_cells
+from impact_warehouse.catalog.voices import load_voices
 from impact_warehouse.settings import catalog_dir
 
 
@@ -48,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         catalog = load_catalog(args.seeds)
         targets = load_targets(catalog, args.seeds)
+        voices = load_voices(catalog, args.seeds)
     except CatalogError as error:
         where = error.file_name or "dbt_project/seeds/*.csv"
         if error.line:
@@ -66,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(describe(catalog))
     print(f"  indicator targets: {len(targets)}")
     print(english_note(args.seeds))
+    print(
+        f"  voices: {len(voices.categories)} categories, {len(voices.manual_codes)} manual "
+        f"codes, {len(voices.quotes)} selected quotes"
+    )
     return 0
 
 

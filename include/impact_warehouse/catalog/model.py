@@ -112,6 +112,8 @@ class Catalog:
     scale_measures: dict[str, tuple[ScaleMeasure, ...]] = field(default_factory=dict)
     # covariates.csv (optional): items that describe who answered, by item code.
     covariates: dict[str, Covariate] = field(default_factory=dict)
+    # The folder it was read from, for the optional seeds read beside it (catalog/voices.py).
+    seed_dir: Path | None = None
 
     @cached_property
     def program_groups(self) -> dict[str, ProgramGroup]:
@@ -136,6 +138,13 @@ class Catalog:
 
     def waves_open_between(self, start: date, end: date) -> list[Wave]:
         return [wave for wave in self.waves.values() if wave.overlaps(start, end)]
+
+    @cached_property
+    def voice_consent_items(self) -> frozenset[str]:
+        """Items whose yes allows quoting free text (voice_codebook.csv consent_item_code)."""
+        from impact_warehouse.catalog.voices import load_voices  # it reads this module
+
+        return load_voices(self, self.seed_dir).consent_items if self.seed_dir else frozenset()
 
     @property
     def personal_data_items(self) -> frozenset[str]:
@@ -422,6 +431,7 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         question_overrides=question_overrides,
         employment_statuses=employment_statuses,
         scale_measures=scale_catalog.measures,
+        seed_dir=seed_dir,
     )
     # covariates.py checks its rows against the items and scales read above.
     from impact_warehouse.catalog.covariates import load_covariates

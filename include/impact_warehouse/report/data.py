@@ -6,7 +6,7 @@ report shows exactly the published cells, suppression included (METRICS.md "Smal
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -44,6 +44,9 @@ class ReportData:
     scale_labels: pd.DataFrame
     wave_types: pd.DataFrame
     item_sections: pd.DataFrame
+    # Items whose yes allows quoting free text (voice_codebook.csv): not an outcome, so no
+    # item section of their own (outcome_plan.item_sections).
+    consent_items: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["item_code"]))
 
 
 _QUERIES: dict[str, str] = {
@@ -93,6 +96,9 @@ _QUERIES: dict[str, str] = {
     "scale_labels": "select * from catalog.scale_labels order by scale_code, value_code desc",
     "wave_types": "select * from catalog.wave_types",
     "item_sections": "select * from catalog.item_sections order by display_order, section_code",
+    "consent_items": """
+        select distinct consent_item_code as item_code from catalog.voice_codebook
+        where consent_item_code is not null order by 1""",
 }
 # A catalog may leave these seeds out (a catalog with no "challenges" sections has no
 # item_sections.csv): the report then reads them as empty, with these columns.
@@ -101,6 +107,7 @@ _OPTIONAL_TABLES: dict[str, tuple[str, list[str]]] = {
         "catalog.item_sections",
         ["section_code", "section_ja", "lead_ja", "display_order"],
     ),
+    "consent_items": ("catalog.voice_codebook", ["item_code"]),
 }
 
 

@@ -203,6 +203,7 @@ def item_sections(data: ReportData) -> list[OutcomeSection]:
             data.scales[data.scales.value_type.isin(NUMERIC_VALUE_TYPES)].scale_code
         )
         & (data.items.scale_code != HOURS_SCALE)
+        & ~data.items.item_code.isin(data.consent_items.item_code)
     ]
     titles = data.item_sections.set_index("section_code")
     order = {code: index for index, code in enumerate(titles.index)}

@@ -10,6 +10,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from impact_warehouse.catalog import Organisation
+from impact_warehouse.report import adjusted
 from impact_warehouse.report.cells import NOT_APPLICABLE, SUPPRESSED_MARK, ReportTable, html_text
 from impact_warehouse.report.charts import Chart
 from impact_warehouse.report.fonts import subset_font_face
@@ -31,6 +32,7 @@ from impact_warehouse.report.story import (
     place_indicator_notes,
 )
 from impact_warehouse.report.summary import SummaryLine
+from impact_warehouse.report.voices import VoiceBlock, voices_under_charts
 
 _FONT_FACE_SLOT = "/*__EMBEDDED_FONT__*/"
 
@@ -51,6 +53,8 @@ class Section:
     chart_notes: dict[str, list[Markup]] = field(default_factory=dict)
     closing_notes: list[Markup] = field(default_factory=list)
     is_narrative: bool = False
+    # Voice blocks by the chart_id they are shown under (their indicator's first chart).
+    voices: dict[str, list[VoiceBlock]] = field(default_factory=dict)
 
 
 # The sections every report has; the outcome sections between them come from the catalog
@@ -68,7 +72,7 @@ CLOSING_SECTIONS = {
     "methods": "section_methods",
     "appendix": "section_appendix",
 }
-SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series", "appendix"})
+SECTIONS_SHOWN_WITH_CONTENT = frozenset({"targets", "series", "appendix", adjusted.SECTION})
 CLOSING_LEADS = {
     "targets": "lead_targets",
     "series": "lead_series",
@@ -77,7 +81,10 @@ CLOSING_LEADS = {
 
 
 # A methods paragraph that explains one kind of table only: shown when the report has it.
-METHODS_FOR_TABLE = {"Measures / Time use": "time_use"}
+METHODS_FOR_TABLE = {
+    "Measures / Time use": "time_use",
+    "Adjusted estimates": "14_adjusted_nonresponse",
+}
 
 
 def output_indicators_lead(indicators: pd.DataFrame) -> str:
@@ -107,6 +114,7 @@ def build_sections(
     opening_leads: dict[str, str] | None = None,
     narrative: Narrative | None = None,
     indicators: pd.DataFrame | None = None,
+    voices: list[VoiceBlock] | None = None,
 ) -> list[Section]:
     """The page's sections in order, each with the charts and tables made for it; with a
     narrative, its sections in the seed report's order around them (story.py)."""
@@ -127,9 +135,13 @@ def build_sections(
         else pd.DataFrame(columns=["indicator_code", "indicator_type"]),
     )
     summary_title = story.summary.title if story.summary else s(SUMMARY_SECTION[1])
+    outcome_anchors = {section.anchor for section in outcome_sections}
     plan = [
         *((anchor, s(title), leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
+        # After the mid-term and comparison sections: how far non-response and the panel's
+        # make-up could move them (report/adjusted.py).
+        (adjusted.SECTION, adjusted.TITLE, adjusted.LEAD),
         (SUMMARY_SECTION[0], summary_title, ""),
         *(
             (anchor, s(title), s(CLOSING_LEADS[anchor]) if anchor in CLOSING_LEADS else "")
@@ -152,6 +164,9 @@ def build_sections(
                 if chart.section == anchor and chart.chart_id in placement.after_chart
             },
             closing_notes=[note_html(n) for n in placement.end_of_section.get(anchor, [])],
+            voices=voices_under_charts(voices or [], charts, anchor)
+            if anchor in outcome_anchors
+            else {},
         )
         for anchor, title, lead in plan
         # Targets and series exist only when the catalog declares targets or the release has

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from impact_warehouse.publish.files import write_text_atomically
+from impact_warehouse.report.adjusted import adjusted_content, load_adjusted
 from impact_warehouse.report.appendix import split_by_program
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import load_report_data
@@ -37,6 +38,7 @@ from impact_warehouse.report.story import build_narrative
 from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
 from impact_warehouse.report.targets import load_targets_series
+from impact_warehouse.report.voices import load_voice_blocks
 from impact_warehouse.settings import Paths, paths
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,8 @@ def _render_report(
     with source.connect() as connection:
         data = load_report_data(connection, fiscal_year)
         targets_series = load_targets_series(connection, fiscal_year)
+        voices = load_voice_blocks(connection, fiscal_year)
+        adjusted = load_adjusted(connection, fiscal_year)
         if lang != SOURCE_LANGUAGE:
             english = read_catalog_english(connection)
             data = localise_data(data, english)
@@ -148,6 +152,10 @@ def _render_report(
     target_tables, series_charts = targets_and_series(data, targets_series)
     tables += target_tables
     charts += series_charts
+    adjusted = adjusted.without_items(set(data.consent_items.item_code))
+    adjusted_tables, adjusted_charts = adjusted_content(adjusted)
+    tables += adjusted_tables
+    charts += adjusted_charts
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
 
     out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
@@ -173,6 +181,7 @@ def _render_report(
         opening_leads={"outputs": output_indicators_lead(data.indicators)},
         narrative=narrative,
         indicators=data.indicators,
+        voices=voices,
     )
     missing = missing_translations()
     if missing:

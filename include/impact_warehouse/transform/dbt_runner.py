@@ -30,6 +30,7 @@ from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from impact_warehouse.catalog.voices import SEED_HEADERS as VOICE_SEED_HEADERS
 from impact_warehouse.settings import PROJECT_ROOT, paths
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,13 @@ SEED_PATH_ENV = "IMPACT_DBT_SEED_PATH"
 PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # Seed properties belong to the project, not to an organisation: every catalog gets them.
 SEED_PROPERTY_PATTERNS = ("_*.yml", "_*.md")
+# Optional catalog files a model refs: a catalog without one is seeded with its header only,
+# so the models that read it build empty instead of failing (METRICS.md "Adjusted estimates":
+# no covariates, no adjusted comparison).
+OPTIONAL_SEED_HEADERS = {
+    "covariates.csv": b"item_code,covariate_ja,covariate_en,panel_screening_values,display_order\n",
+    **{name: header.encode("utf-8") for name, header in VOICE_SEED_HEADERS.items()},
+}
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 
 # dbt keeps process-wide state (flags, adapters, event manager) and reads env vars from
@@ -211,6 +219,10 @@ def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR
         for source in sorted(PROJECT_SEEDS_DIR.glob(pattern))
     ]
     contents = {source.name: source.read_bytes() for source in sources}
+    # Optional seeds (the voices) the models read: a catalog without them gets their header,
+    # so the voice tables build empty and the report shows no voices.
+    for name, header in OPTIONAL_SEED_HEADERS.items():
+        contents.setdefault(name, header)
     digest = hashlib.sha256()
     for name, data in sorted(contents.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
@@ -250,7 +262,13 @@ def _results(result: Any) -> list[Any]:
 
 
 def _node_statuses(result: Any) -> dict[str, str]:
-    return {item.node.unique_id: str(item.status) for item in _results(result)}
+    """Status of every node the run built or tested. Exposures (the report and the analyst
+    queries, models/_exposures.yml) are listed by dbt as "no-op": they build nothing."""
+    return {
+        item.node.unique_id: str(item.status)
+        for item in _results(result)
+        if not item.node.unique_id.startswith("exposure.")
+    }
 
 
 def _failures(result: Any) -> list[NodeFailure]:

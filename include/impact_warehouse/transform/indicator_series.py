@@ -176,6 +176,10 @@ def year_difference(row: dict[str, object], previous: dict[str, object]) -> dict
     }
 
 
+# On the log-odds-per-year scale; a real trend over a handful of years is far below this.
+MAX_SLOPE_STANDARD_ERROR = 10.0
+
+
 def trend(rows: list[dict[str, object]]) -> dict[str, object]:
     """Logistic regression of the answer on fiscal year over these years: odds ratio per
     year, Wald 95% interval, p. Null when the model has no finite estimate (every answer
@@ -198,7 +202,11 @@ def trend(rows: list[dict[str, object]]) -> dict[str, object]:
             return found
     slope = float(fit.params[1])
     lower, upper = (float(bound) for bound in fit.conf_int(alpha=1 - CONFIDENCE)[1])
-    if not np.isfinite([slope, lower, upper]).all():
+    # Quasi-separation (a run of years at 100%) does not always raise a warning: the fit then
+    # "converges" to a slope of -21 with a standard error in the thousands, whose interval
+    # overflows to [0, inf]. Whether the warning comes depends on the platform's numerics, so
+    # such a fit is treated as separation everywhere: no estimate.
+    if not np.isfinite([slope, lower, upper]).all() or fit.bse[1] > MAX_SLOPE_STANDARD_ERROR:
         return found
     return {
         **found,

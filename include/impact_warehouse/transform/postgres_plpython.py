@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from impact_warehouse.transform import indicator_series, indicator_targets
+from impact_warehouse.transform import indicator_series, indicator_targets, voices
 from impact_warehouse.transform.indicator_results import (
     ANSWER_COLUMNS,
     COLUMNS,
@@ -119,6 +119,60 @@ def indicator_series_rows(
         suppression_k=int(suppression_k),
     )
     return _sql_rows(series, indicator_series.COLUMNS)
+
+
+def _voice_answers(plpy: Any, relation: str, codebook: pd.DataFrame) -> pd.DataFrame:
+    """Counted answers to the codebook's items and their consent items, as the DuckDB
+    models read them."""
+    wanted = sorted(set(codebook.item_code) | set(codebook.consent_item_code.dropna()))
+    selected = ", ".join(f'"{column}"' for column in voices.ANSWER_COLUMNS)
+    # Item codes come from the catalog seed, quoted as SQL literals.
+    listed = ", ".join("'" + code.replace("'", "''") + "'" for code in wanted) or "''"
+    return read_query(
+        plpy, f"select {selected} from {relation} where is_counted and item_code in ({listed})"
+    )
+
+
+def voice_codes_rows(
+    plpy: Any, answers_relation: str, codebook_relation: str, manual_codes_relation: str
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of fct_voice_codes, in voices.CODE_COLUMNS order."""
+    codebook = read_relation(plpy, codebook_relation)
+    codes = voices.compute_voice_codes(
+        _voice_answers(plpy, answers_relation, codebook),
+        codebook,
+        read_relation(plpy, manual_codes_relation),
+    )
+    return _sql_rows(codes, voices.CODE_COLUMNS)
+
+
+def voice_quote_decisions_rows(
+    plpy: Any,
+    quotes_relation: str,
+    answers_relation: str,
+    voice_relations: tuple[str, str],
+    codebook_relation: str,
+    scale_relations: tuple[str, str],
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of fct_voice_quote_decisions, in voices.DECISION_COLUMNS order.
+    ``voice_relations``: fct_voice_codes, fct_voice_categories; ``scale_relations``: the
+    seeds items and scale_measures."""
+    codes_relation, categories_relation = voice_relations
+    items_relation, scale_measures_relation = scale_relations
+    codebook = read_relation(plpy, codebook_relation)
+    decisions = voices.compute_quote_decisions(
+        read_relation(plpy, quotes_relation),
+        _voice_answers(plpy, answers_relation, codebook),
+        read_relation(plpy, codes_relation),
+        read_relation(plpy, categories_relation),
+        codebook,
+        voices.consent_measures(
+            codebook,
+            read_relation(plpy, items_relation),
+            read_relation(plpy, scale_measures_relation),
+        ),
+    )
+    return _sql_rows(decisions, voices.DECISION_COLUMNS)
 
 
 def _sql_rows(frame: pd.DataFrame, columns: dict[str, str]) -> Iterator[tuple[Any, ...]]:

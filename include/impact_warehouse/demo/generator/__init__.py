@@ -32,6 +32,7 @@ from impact_warehouse.demo.generator.people import Population, build_population
 from impact_warehouse.demo.generator.responses import ResponsesFile, draft_responses
 from impact_warehouse.demo.generator.seeding import rng_for
 from impact_warehouse.demo.generator.timestamps import cutoff_ms
+from impact_warehouse.demo.generator.voices import add_voices
 from impact_warehouse.settings import paths
 
 __all__ = ["generate_demo_sources"]
@@ -122,6 +123,7 @@ class _SurveyWriter:
         self.out.record(form_path, {"questions": len(form.question_ids)})
         self._log_form_quirks(wave)
         plan = self._plan(wave)
+        add_voices(self.catalog, plan, seed=self.seed)
         apply_answer_dirt(plan, rng_for(self.seed, "dirt", wave.wave_code))
         add_participant_covariates(self.catalog, plan, self.population, self.seed)
         reported = wave.wave_code in FY2025_WAVES

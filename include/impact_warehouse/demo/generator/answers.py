@@ -96,6 +96,8 @@ def generic_plan(
     for item in items_asked(catalog, wave):
         if item.item_code in catalog.covariates:
             continue  # demo/generator/covariates.py, from streams of its own
+        if item.item_code in catalog.voice_consent_items:
+            continue  # answered from a stream of its own (demo/generator/voices.py)
         columns[item.item_code] = _generic_column(catalog, wave, item, respondents, housework, rng)
     add_free_text(catalog, columns, rng)
     if wave.wave_type == "post":

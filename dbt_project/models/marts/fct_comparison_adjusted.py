@@ -1,0 +1,25 @@
+"""The follow-up vs panel difference three ways: raw (as published), like-for-like and
+covariate-adjusted (METRICS.md "Adjusted estimates"). Grain: one row per fiscal year × item ×
+share measure × estimate type (raw | like_for_like | adjusted). Computed by
+impact_warehouse.transform.comparison_adjustment (the same code as the PL/Python twin
+postgres/fct_comparison_adjusted.sql). Empty when the catalog has no covariates."""
+
+from impact_warehouse.transform.comparison_adjustment import compute_comparison_adjustment
+from impact_warehouse.transform.outcome_rules import scale_rules
+
+ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    comparison, _ = compute_comparison_adjustment(
+        dbt.ref("fct_answers").filter(ANSWER_FILTER).df(),
+        dbt.ref("covariates").df(),
+        scale_rules(
+            dbt.ref("scales").df(), dbt.ref("scale_measures").df(), dbt.ref("scale_labels").df()
+        ),
+        min_effective_n=float(dbt.config.meta_get("adjusted_min_effective_n", 30)),
+        resamples=int(dbt.config.meta_get("adjusted_bootstrap_resamples", 1000)),
+        seed=int(dbt.config.meta_get("adjusted_bootstrap_seed", 20250)),
+    )
+    return comparison
