@@ -24,10 +24,14 @@ JAPANESE = re.compile(
     r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0c\uff0e-\uffef]"
 )
 MISSING_SECTION = re.compile(r'<section id="missing-translations".*?</section>', re.S)
+# An element in the original Japanese (the respondents' quotes, report/voices.py): kept as
+# written and marked lang="ja"; its tag is a leaf (no nested element of the same name).
+ORIGINAL_JAPANESE = re.compile(r'<(\w+)\b[^>]*\blang="ja"[^>]*>.*?</\1>', re.S)
 
 
 def visible_text(page: str) -> str:
-    """The words a reader sees, outside the missing-translations appendix.
+    """The words a reader sees, outside the missing-translations appendix and the quotes
+    marked as original Japanese (lang="ja").
 
     Chart text is drawn as outlines (no text in the SVG); each chart's words are in its
     title and caption, which are checked here, and come from the same strings.
@@ -35,6 +39,7 @@ def visible_text(page: str) -> str:
     page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
     page = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     page = MISSING_SECTION.sub("", page)
+    page = ORIGINAL_JAPANESE.sub("", page)
     return html_module.unescape(re.sub(r"<[^>]+>", "\n", page))
 
 
@@ -62,6 +67,15 @@ def test_mamabono_english_report_has_no_japanese(english_report: dict) -> None:
     assert japanese_lines(page) == []
     assert '<html lang="en">' in page
     assert "<title>Mamabono FY2025 impact evaluation report</title>" in page
+
+
+def test_only_the_quotes_stay_in_japanese(english_report: dict) -> None:
+    """The respondents' words are quoted as written, marked lang="ja"; nothing else is."""
+    page = english_report["html"]
+    marked = re.findall(r'<(\w+)\b([^>]*)\blang="ja"', page)
+    assert marked, "no quote marked as Japanese"
+    assert all(tag == "li" and 'class="voice-quote"' in attributes for tag, attributes in marked)
+    assert "(from the free-text answers)" in visible_text(page)
 
 
 def test_english_report_keeps_the_figures_and_names_the_sections(english_report: dict) -> None:

@@ -26,15 +26,13 @@ from impact_warehouse.report.chart_kit import (
     wrap,
 )
 from impact_warehouse.report.data import _has_table
+from impact_warehouse.report.i18n import s
 
 SECTION = "adjusted"
-TITLE = "比較の補正と回答の偏り（参考）"
+# Keys of strings_<lang>.yaml: page.py writes them with s() when it builds the page.
+TITLE = "adjusted_title"
 ASMD_LIMIT = 0.1
-LEAD = (
-    "追跡調査に回答したのは対象者の一部です。比較調査がある年は、その回答者も参加者とは条件の違う人たちです。"
-    "この節では、こうした偏りが結果をどれだけ動かしうるかを、公表値と並べて示します。"
-    "ここの数字は参考値で、公表値を置き換えるものではありません。"
-)
+LEAD = "adjusted_lead"
 _ESTIMATES = ("raw", "like_for_like", "adjusted")
 _QUERIES = {
     "comparison": """select * from reporting.rpt_comparison_adjusted where fiscal_year = ?
@@ -83,7 +81,9 @@ def load_adjusted(
 
 def _label(row: Any) -> str:
     symbol = clean(row.indicator_symbol)
-    return f"{symbol or ''}{row.report_label_ja}（{row.measure_label_ja}）"
+    return (symbol or "") + s(
+        "item_with_measure", item=row.report_label_ja, measure=row.measure_label_ja
+    )
 
 
 def comparison_table(adjusted: AdjustedData) -> ReportTable | None:
@@ -91,18 +91,18 @@ def comparison_table(adjusted: AdjustedData) -> ReportTable | None:
     if rows.empty:
         return None
     columns = [
-        Column("項目"),
+        Column(s("col_item")),
         *(
             column
-            for name in ("単純比較（公表値）", "条件をそろえた比較", "属性で補正した比較")
+            for name in (s(f"adjusted_estimate_{estimate}") for estimate in _ESTIMATES)
             for column in (
-                Column(f"{name} 差（ポイント）", "points"),
-                Column(f"{name} 95%信頼区間", "interval_points"),
-                Column(f"{name} 参加者N", "count"),
+                Column(s("adjusted_col_difference", estimate=name), "points"),
+                Column(s("adjusted_col_interval", estimate=name), "interval_points"),
+                Column(s("adjusted_col_participants_n", estimate=name), "count"),
             )
         ),
-        Column("補正後の比較群の実効N", "mean"),
-        Column("補正の信頼性"),
+        Column(s("adjusted_col_comparison_effective_n"), "mean"),
+        Column(s("adjusted_col_trust")),
     ]
     table_rows, keys = [], []
     for (item_code, measure), group in rows.groupby(["item_code", "measure"], sort=False):
@@ -132,16 +132,15 @@ def comparison_table(adjusted: AdjustedData) -> ReportTable | None:
     return make_table(
         # Numbered after the summary table (13) like the targets table (15): page order.
         "14_adjusted_comparison",
-        "比較群との差：単純比較・条件をそろえた比較・属性で補正した比較",
+        s("adjusted_table_comparison"),
         SECTION,
         columns,
         table_rows,
-        "単純比較は前の節の公表値と同じ数字です。条件をそろえた比較は、比較群の条件（居住地域・就業形態など）"
-        "に当てはまる回答者だけを比較群と比べた差です。属性で補正した比較は、比較群の一人ひとりに重みを付けて、"
-        "属性の構成を回答者と同じにしてから比べた差です（95%信頼区間はブートストラップ法）。"
-        "実効Nは、重み付けの後に比較群が何人分の情報を持つかの目安です。"
-        f"「注意」は、実効Nが{adjusted.min_effective_n:g}未満か、重み付けの後も属性の差（ASMD）が"
-        f"{ASMD_LIMIT}以上残る属性があることを示し、その補正値は参考にとどめてください。",
+        s(
+            "adjusted_note_comparison",
+            min_effective_n=f"{adjusted.min_effective_n:g}",
+            asmd_limit=ASMD_LIMIT,
+        ),
         keys=keys,
     )
 
@@ -151,10 +150,12 @@ def trust_text(row: Any, min_effective_n: float) -> str:
         return "—"
     reasons = []
     if bool(row.is_effective_n_low):
-        reasons.append(f"実効N {min_effective_n:g} 未満")
+        reasons.append(s("adjusted_trust_effective_n_low", min_effective_n=f"{min_effective_n:g}"))
     if bool(row.is_imbalanced):
-        reasons.append(f"属性の差が残る（最大ASMD {row.max_asmd_after:.2f}）")
-    return "注意：" + "・".join(reasons) if reasons else "目安を満たす"
+        reasons.append(s("adjusted_trust_imbalanced", max_asmd=f"{row.max_asmd_after:.2f}"))
+    if not reasons:
+        return s("adjusted_trust_ok")
+    return s("adjusted_trust_caution", reasons=s("adjusted_trust_separator").join(reasons))
 
 
 def nonresponse_table(adjusted: AdjustedData) -> ReportTable | None:
@@ -162,12 +163,12 @@ def nonresponse_table(adjusted: AdjustedData) -> ReportTable | None:
     if rows.empty:
         return None
     columns = [
-        Column("項目"),
-        Column("回答者N", "count"),
-        Column("回答者の割合（公表値）", "percent"),
-        Column("回答の偏りを補正した割合", "percent"),
-        Column("補正後の95%信頼区間", "interval_percent"),
-        Column("実効N", "mean"),
+        Column(s("col_item")),
+        Column(s("adjusted_col_respondents_n"), "count"),
+        Column(s("adjusted_col_share"), "percent"),
+        Column(s("adjusted_col_weighted_share"), "percent"),
+        Column(s("adjusted_col_weighted_interval"), "interval_percent"),
+        Column(s("adjusted_col_effective_n"), "mean"),
     ]
     table_rows = [
         [
@@ -183,15 +184,15 @@ def nonresponse_table(adjusted: AdjustedData) -> ReportTable | None:
     first = rows.iloc[0]
     return make_table(
         "14_adjusted_nonresponse",
-        f"追跡調査の回答の偏りを補正した割合（対象 {int(first.targeted_n)} 人、"
-        f"回答 {int(first.respondents_n)} 人）",
+        s(
+            "adjusted_table_nonresponse",
+            targeted=int(first.targeted_n),
+            respondents=int(first.respondents_n),
+        ),
         SECTION,
         columns,
         table_rows,
-        "回答した人としなかった人では、参加したプログラム・年度・参加時の就業状況・事前や事後の回答が違うことがあります。"
-        "その違いから一人ひとりの「回答しやすさ」を推定し、回答しにくい人ほど重く数えた割合が「補正した割合」です"
-        "（重みは平均の5倍で頭打ち）。公表値との差が大きい項目ほど、回答の偏りの影響を受けている可能性があります。"
-        f"実効Nが{adjusted.min_effective_n:g}未満の項目は幅が広く、参考にとどめてください。",
+        s("adjusted_note_nonresponse", min_effective_n=f"{adjusted.min_effective_n:g}"),
         keys=[row.nonresponse_share_key for row in rows.itertuples(index=False)],
     )
 
@@ -204,23 +205,32 @@ def love_plot(adjusted: AdjustedData) -> Chart | None:
     shown = rows[~rows.is_suppressed.astype(bool)]
     if shown.empty:
         return None
-    labels = [f"{row.covariate_ja}：{row.level_label_ja}" for row in shown.itertuples(index=False)]
+    labels = [
+        s("adjusted_love_level", covariate=row.covariate_ja, level=row.level_label_ja)
+        for row in shown.itertuples(index=False)
+    ]
     with matplotlib.rc_context(chart_style()):
         figure = new_figure(0.28 * len(shown) + 1.2)
         ax = figure.add_subplot()
         positions = list(range(len(shown)))[::-1]
-        ax.scatter(shown.asmd_before, positions, color=COMPARISON_COLOUR, label="補正前", zorder=3)
+        ax.scatter(
+            shown.asmd_before,
+            positions,
+            color=COMPARISON_COLOUR,
+            label=s("adjusted_love_before"),
+            zorder=3,
+        )
         ax.scatter(
             shown.asmd_after,
             positions,
             color=PARTICIPANT_COLOUR,
-            label="補正後",
+            label=s("adjusted_love_after"),
             marker="D",
             zorder=3,
         )
         ax.axvline(ASMD_LIMIT, color="#d9653b", linestyle="--", linewidth=1)
         ax.set_yticks(positions, [wrap(label, 22) for label in labels], fontsize=8)
-        ax.set_xlabel("属性の差（ASMD、絶対値）")
+        ax.set_xlabel(s("adjusted_love_axis"))
         ax.set_xlim(
             0, max(0.5, float(pd.concat([shown.asmd_before, shown.asmd_after]).max()) * 1.1)
         )
@@ -228,13 +238,10 @@ def love_plot(adjusted: AdjustedData) -> Chart | None:
         svg = svg_text(figure, "chart-adjusted-love-plot")
     return Chart(
         "chart-adjusted-love-plot",
-        "属性ごとの差：比較群の重み付けの前と後（ラブプロット）",
+        s("adjusted_chart_love_plot"),
         svg,
         SECTION,
-        "点が左にあるほど、参加者（追跡調査の回答者）と比較群の構成が近いことを示します。"
-        f"破線は目安の {ASMD_LIMIT}。"
-        "補正後も破線より右に残る属性は、比較群に当てはまる人がいない・少ないため補正しきれない違いです。"
-        "回答者が少なく非表示の区分は点を省いています。",
+        s("adjusted_note_love_plot", asmd_limit=ASMD_LIMIT),
         {"data-levels": str(len(shown))},
     )
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from impact_warehouse.catalog import Organisation
 from impact_warehouse.catalog.translations import TRANSLATED_FILES, english_column
+from impact_warehouse.report.adjusted import AdjustedData
 from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.i18n import s, untranslated
 from impact_warehouse.report.targets import TargetsSeriesData
@@ -62,6 +63,11 @@ class CatalogEnglish:
         if not text_ja:
             return text_ja
         return untranslated(text_ja, file_name, "|".join(key), column_en)
+
+    def value(self, file_name: str, key: Iterable[Any], column: str) -> str:
+        """Any column of the row ``key`` of ``file_name`` ("" when there is no such row)."""
+        key = tuple(_text(part) for part in key)
+        return self._rows.get((file_name, key), {}).get(column, "")
 
     def label_of_text(self, file_name: str, column_ja: str, japanese: Any) -> str:
         """The English of a Japanese label a reporting table copied without its row's key."""
@@ -294,4 +300,41 @@ def localise_targets(data: TargetsSeriesData, english: CatalogEnglish) -> Target
     }
     return dataclasses.replace(
         data, targets=frame(data.targets), series=frame(data.series), measure_labels=labels
+    )
+
+
+def _adjusted_measure_label(english: CatalogEnglish, row: dict[str, Any]) -> str:
+    scale = english.value("items.csv", [row.get("item_code")], "scale_code")
+    return english.label(
+        "scale_measures.csv", [scale, row.get("measure")], "label_ja", row["measure_label_ja"]
+    )
+
+
+def _covariate_level_label(english: CatalogEnglish, row: dict[str, Any]) -> str:
+    level = _text(row.get("level"))
+    if level == "missing":
+        return s("adjusted_level_missing")
+    if _text(row["level_label_ja"]) == level:  # a number with no label, in every language
+        return level
+    scale = english.value("items.csv", [row.get("item_code")], "scale_code")
+    return english.label("scale_labels.csv", [scale, level], "label_ja", row["level_label_ja"])
+
+
+def localise_adjusted(adjusted: AdjustedData, english: CatalogEnglish) -> AdjustedData:
+    """The adjusted-estimates frames with the catalog's English labels (a covariate is an
+    item of the catalog, so it is named by the item's report label)."""
+
+    def outcome(rows: pd.DataFrame) -> pd.DataFrame:
+        rows = _by_key(english, rows, "report_label_ja", "items.csv", ("item_code",))
+        return _replace(rows, "measure_label_ja", lambda r: _adjusted_measure_label(english, r))
+
+    balance = _by_key(
+        english, adjusted.balance, "covariate_ja", "items.csv", ("item_code",), "report_label_ja"
+    )
+    balance = _replace(balance, "level_label_ja", lambda r: _covariate_level_label(english, r))
+    return dataclasses.replace(
+        adjusted,
+        comparison=outcome(adjusted.comparison),
+        shares=outcome(adjusted.shares),
+        balance=balance,
     )

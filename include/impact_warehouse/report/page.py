@@ -141,7 +141,7 @@ def build_sections(
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
         # After the mid-term and comparison sections: how far non-response and the panel's
         # make-up could move them (report/adjusted.py).
-        (adjusted.SECTION, adjusted.TITLE, adjusted.LEAD),
+        (adjusted.SECTION, s(adjusted.TITLE), s(adjusted.LEAD)),
         (SUMMARY_SECTION[0], summary_title, ""),
         *(
             (anchor, s(title), s(CLOSING_LEADS[anchor]) if anchor in CLOSING_LEADS else "")

@@ -23,6 +23,7 @@ from impact_warehouse.report.i18n import (
     s,
 )
 from impact_warehouse.report.localise import (
+    localise_adjusted,
     localise_data,
     localise_targets,
     read_catalog_english,
@@ -128,6 +129,7 @@ def _render_report(
             english = read_catalog_english(connection)
             data = localise_data(data, english)
             targets_series = localise_targets(targets_series, english)
+            adjusted = localise_adjusted(adjusted, english)
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
 
     step = time.perf_counter()

@@ -6,16 +6,22 @@ only: which quotes may be shown (consent, personal data, k) was decided in the w
 (``marts.fct_voice_quote_decisions``), so the report shows exactly the published rows. A
 suppressed category is never shown, not even by name; a note says that some are hidden. A
 release without the tables (older, or a catalog without a codebook) has no voices.
+
+In the English report the item's label and the category titles are the catalog's English
+(items.csv report_label_en, voice_codebook.csv category_en; marked and listed when missing);
+the quotes are the respondents' own words and stay as written, marked as Japanese on the page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from impact_warehouse.report.chart_kit import Chart
+from impact_warehouse.report.i18n import SOURCE_LANGUAGE, language, s, untranslated
 
 CATEGORIES_TABLE = "rpt_voice_categories"
 QUOTES_TABLE = "rpt_voice_quotes"
@@ -58,7 +64,7 @@ def load_voice_blocks(connection: duckdb.DuckDBPyConnection, fiscal_year: int) -
     if not (_has_table(connection, CATEGORIES_TABLE) and _has_table(connection, QUOTES_TABLE)):
         return []
     categories = connection.execute(
-        f"select c.*, i.report_label_ja, i.display_order as item_order "
+        f"select c.*, i.report_label_ja, i.report_label_en, i.display_order as item_order "
         f"from reporting.{CATEGORIES_TABLE} as c "
         "left join catalog.items as i on i.item_code = c.item_code "
         "where c.fiscal_year = ? and c.indicator_code is not null "
@@ -73,25 +79,53 @@ def load_voice_blocks(connection: duckdb.DuckDBPyConnection, fiscal_year: int) -
     return voice_blocks(categories, quotes)
 
 
+def _english(row: Any, column_en: str) -> str:
+    value = getattr(row, column_en, None)
+    return "" if value is None or pd.isna(value) else str(value).strip()
+
+
+def _item_title(rows: pd.DataFrame, item_code: str) -> str:
+    first = rows.iloc[0]
+    label_ja = "" if pd.isna(first.report_label_ja) else str(first.report_label_ja)
+    if language() == SOURCE_LANGUAGE:
+        return label_ja or item_code
+    english = _english(first, "report_label_en")
+    if english:
+        return english
+    if not label_ja:
+        return item_code
+    return untranslated(label_ja, "items.csv", item_code, "report_label_en")
+
+
+def _category_title(row: Any) -> str:
+    if language() == SOURCE_LANGUAGE:
+        return str(row.category_ja)
+    return _english(row, "category_en") or untranslated(
+        str(row.category_ja),
+        "voice_codebook.csv",
+        f"{row.item_code}|{row.category_code}",
+        "category_en",
+    )
+
+
 def voice_blocks(categories: pd.DataFrame, quotes: pd.DataFrame) -> list[VoiceBlock]:
-    """Blocks from the published rows (``categories`` with the item's report_label_ja)."""
+    """Blocks from the published rows (``categories`` with the item's report_label_ja, and
+    report_label_en for an English report)."""
     blocks = []
     for (indicator_code, item_code), rows in categories.groupby(
         ["indicator_code", "item_code"], sort=False
     ):
         shown = rows[~rows.is_suppressed.astype(bool)]
         item_quotes = quotes[quotes.item_code == item_code]
-        label = rows.report_label_ja.dropna()
-        title = str(label.iloc[0]) if len(label) else str(item_code)
         blocks.append(
             VoiceBlock(
                 indicator_code=str(indicator_code),
                 item_code=str(item_code),
-                title=f"{title}（自由記述より）",
+                title=s("voices_title", item=_item_title(rows, str(item_code))),
                 categories=[
                     VoiceCategory(
                         category_code=str(row.category_code),
-                        title=str(row.category_ja),
+                        title=_category_title(row),
                         respondents=int(row.respondents),
                         quotes=list(
                             item_quotes[item_quotes.category_code == row.category_code].quote_text

@@ -20,12 +20,11 @@ Small cells are flagged here and nulled where they are published (reporting mode
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from impact_warehouse.transform.model_warnings import fit_failed, recorded_warnings
 from impact_warehouse.transform.outcome_statistics import CONFIDENCE, difference_in_points
 
 RESPONDENTS = "respondents"
@@ -192,14 +191,15 @@ def trend(rows: list[dict[str, object]]) -> dict[str, object]:
         return found
     # Centred years: the slope (the odds ratio per year) is the same, the fit better scaled.
     exog = sm.add_constant(years - years.mean())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with recorded_warnings() as caught:
         try:
             fit = sm.GLM(
                 np.column_stack([successes, failures]), exog, family=sm.families.Binomial()
             ).fit()
-        except (Warning, ValueError, np.linalg.LinAlgError):
+        except (ValueError, np.linalg.LinAlgError):
             return found
+    if fit_failed(caught):
+        return found
     slope = float(fit.params[1])
     lower, upper = (float(bound) for bound in fit.conf_int(alpha=1 - CONFIDENCE)[1])
     # Quasi-separation (a run of years at 100%) does not always raise a warning: the fit then

@@ -11,13 +11,14 @@ optimisation is hand-rolled beyond iterative proportional fitting.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+
+from impact_warehouse.transform.model_warnings import recorded_warnings
 
 MISSING = "missing"
 CONFIDENCE = 0.95
@@ -71,8 +72,7 @@ def logistic_propensity(
     unique, inverse = np.unique(rows, axis=0, return_inverse=True)
     counts = np.bincount(inverse.ravel(), weights=frequency, minlength=len(unique))
     keep = counts > 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with recorded_warnings():
         try:
             model = sm.GLM(
                 unique[keep, -1],
