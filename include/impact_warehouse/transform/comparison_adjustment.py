@@ -26,6 +26,7 @@ from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.outcome_statistics import difference_in_points
 from impact_warehouse.transform.weighting import (
     MISSING,
+    in_stable_order,
     kish_n,
     logistic_propensity,
     margins,
@@ -229,6 +230,7 @@ def compute_comparison_adjustment(
     seed: int = SEED,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """fct_comparison_adjusted and fct_covariate_balance."""
+    answers = in_stable_order(answers)
     rows, balances = [], []
     if not covariates.empty:
         screening = screening_of(covariates)

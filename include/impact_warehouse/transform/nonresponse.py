@@ -27,6 +27,7 @@ from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.weighting import (
     MISSING,
     events_allow,
+    in_stable_order,
     kish_n,
     logistic_propensity,
     margins,
@@ -295,6 +296,9 @@ def compute_nonresponse(
     min_effective_n: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """fct_nonresponse_balance and fct_nonresponse_weighted_shares for every follow-up wave."""
+    wave_targets, participation, responses, answers = (
+        in_stable_order(frame) for frame in (wave_targets, participation, responses, answers)
+    )
     followups = waves[waves["wave_type"] == FOLLOWUP]
     balances, shares = [], []
     for wave in followups.itertuples(index=False):

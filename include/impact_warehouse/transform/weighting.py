@@ -21,6 +21,19 @@ from scipy import stats
 from impact_warehouse.transform.model_warnings import recorded_warnings
 
 MISSING = "missing"
+
+
+def in_stable_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` sorted by every column. An engine returns a table's rows in no set order, and
+    the fits, the sums and the seeded bootstrap depend on it (last-digit differences, or other
+    resamples): sorting first makes two builds of the same data publish the same figures."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    return frame.sort_values(list(frame.columns), kind="mergesort", na_position="last").reset_index(
+        drop=True
+    )
+
+
 CONFIDENCE = 0.95
 # Weights above this multiple of the mean weight are capped there (METRICS.md).
 TRIM_MULTIPLE = 5.0
