@@ -7,6 +7,7 @@ the real ``ingest.land_panels`` and reads back the run's summaries, landing and 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -16,18 +17,43 @@ from typing import Any
 from openpyxl import Workbook
 
 from impact_warehouse import ingest
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import PROJECT_ROOT, Paths
 
 WAVE = "comparison_2025"
 GOOD_FILE = f"{WAVE}_good.csv"
 GOOD_SAMPLES = ("GOOD0001", "GOOD0002", "GOOD0003")
 
 
+@functools.cache
+def _category_answers() -> dict[str, str]:
+    """Question wording → a valid label, for items on a ``category`` scale (the covariates):
+    their answers are one of the scale's labels, not an agreement."""
+    seeds = PROJECT_ROOT / "dbt_project" / "seeds"
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (seeds / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    category = {row["scale_code"] for row in rows("scales.csv") if row["value_type"] == "category"}
+    first_label: dict[str, str] = {}
+    for row in rows("scale_labels.csv"):
+        first_label.setdefault(row["scale_code"], row["label_ja"])
+    scale_of = {row["item_code"]: row["scale_code"] for row in rows("items.csv")}
+    return {
+        row["wording_ja"]: first_label[scale_of[row["item_code"]]]
+        for row in rows("item_wordings.csv")
+        if scale_of.get(row["item_code"]) in category
+    }
+
+
 def answers_for(headers: list[str], *, confidence: str = "7") -> list[str]:
     """A valid answer for every question column (the catalog's scales decide validity)."""
     values = []
     for header in headers[5:]:
-        if header.startswith("Q1."):
+        wording = header.split(". ", 1)[-1]
+        if wording in _category_answers():
+            values.append(_category_answers()[wording])
+        elif header.startswith("Q1."):
             values.append(confidence)
         elif "時間" in header:
             values.append("2.5")
