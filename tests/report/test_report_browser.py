@@ -56,7 +56,12 @@ def expected_chart_ids(published_reports) -> set[str]:
             "select distinct indicator_code from reporting.rpt_indicator_series"
             " where fiscal_year <= ? and program_code = 'all' and indicator_code is not null"
         )
+        # The love plot of the adjusted comparison, when the year has covariate balance rows.
+        balance = values(
+            "select distinct item_code from reporting.rpt_covariate_balance where fiscal_year = ?"
+        )
     ids = {"chart-cumulative", "chart-time-use", "chart-mommy-track"}
+    ids |= {"chart-adjusted-love-plot"} if balance else set()
     ids |= {f"chart-short-term-{code}" for code in short_term}
     ids |= {f"chart-pre-post-distribution-{item}" for item in pre_post}
     ids |= {f"chart-pre-post-headline-{item}" for item in pre_post}
