@@ -74,6 +74,16 @@ class Paths:
     def run_summaries(self) -> Path:
         return self.landing / "_runs"
 
+    @property
+    def staff_pages(self) -> Path:
+        """Pages for staff only (the response status page): counts, never personal data."""
+        return self.work / "staff"
+
+    @property
+    def reminders(self) -> Path:
+        """Reminder lists (names, emails) and their audit log: inside the restricted vault."""
+        return self.vault / "reminders"
+
 
 def paths() -> Paths:
     work = _path_from_env("IMPACT_WORK_DIR", PROJECT_ROOT / ".work")
