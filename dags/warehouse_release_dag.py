@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from airflow.sdk import Asset, Param, dag, get_current_context, setup, task
 
@@ -13,6 +14,7 @@ from impact_warehouse.airflow_support import (
     PUBLISHED_ASSET_URI,
     task_failures_explained,
 )
+from impact_warehouse.ops.approval import ReleaseApprovalOperator
 from impact_warehouse.ops.deadline import release_deadline_alert
 from impact_warehouse.ops.params import catalog_for_params, fiscal_year_param
 from impact_warehouse.ops.schedules import dag_calendar, warehouse_schedule, warehouse_start_date
@@ -21,9 +23,18 @@ from impact_warehouse.settings import paths
 DOC = """
 ### impact_warehouse
 **Purpose**: dbt build of the audit warehouse from the landing zone → Great Expectations
-gate → atomic publish of a release (only if the gate passes) → staff alerts for failures,
-warnings and the new release; emits the published Asset → the impact reports (HTML, CSV,
-XLSX) of the release's fiscal year and the previous one (skipped when nothing was published).
+gate (staff alerted of its failures and warnings) → optional approval of the release by a
+person → atomic publish of a release (only if the gate passes and, when required, it was
+approved) → staff alert for the new release; emits the published Asset → the impact reports
+(HTML, CSV, XLSX) of the release's fiscal year and the previous one (skipped when nothing
+was published).
+
+**Approval**: with `release_approval` = yes in `organisation.csv`, `approve_release` waits
+in **Required Actions** (Browse → Required Actions, or the task's page) with the gate summary
+and the path of a draft report of this build (`<work>/drafts/<run>/reports/…`, not
+published). **Approve** publishes; **Reject**, or no answer within
+`IMPACT_APPROVAL_TIMEOUT_DAYS` (7) days, publishes nothing and tells staff. With
+`release_approval` = no (the default) the task succeeds at once.
 
 **Schedule**: whenever `impact_ingest` lands new data (landing Asset), and yearly at 06:00 on
 the release day of `organisation.csv` (its time zone; Mamabono: 1 May, Asia/Tokyo) for the
@@ -88,8 +99,8 @@ def impact_warehouse() -> None:
 
         return warehouse_job.build_audit_warehouse(paths())
 
-    @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
-    def gate_publish_and_alert(build: dict) -> dict:
+    @task(pool=DUCKDB_WRITER_POOL)
+    def gate_audit_warehouse(build: dict) -> dict:
         from impact_warehouse import warehouse_job
         from impact_warehouse.ops import preflight
         from impact_warehouse.ops.publishing import default_release_fiscal_year
@@ -97,12 +108,27 @@ def impact_warehouse() -> None:
         context = get_current_context()
         as_of_param = context["params"]["as_of"]
         as_of = date.fromisoformat(as_of_param) if as_of_param else date.today()
+        catalog = preflight.check_catalog()
         fiscal_year = context["params"]["fiscal_year"] or default_release_fiscal_year(
-            as_of, preflight.check_catalog()
+            as_of, catalog
         )
-        return warehouse_job.gate_publish_and_alert(
-            paths(), fiscal_year=fiscal_year, run_id=context["run_id"], as_of=as_of
-        )
+        return warehouse_job.gate_audit_warehouse(
+            paths(),
+            fiscal_year=fiscal_year,
+            run_id=context["run_id"],
+            as_of=as_of,
+            audit_db=Path(build["audit_db"]),
+            approval_required=catalog.organisation.release_approval,
+        ).to_xcom()
+
+    @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
+    def publish_and_alert(gate: dict, decision: dict) -> dict:
+        from impact_warehouse import warehouse_job
+        from impact_warehouse.ops.approval import require_approval
+
+        outcome = warehouse_job.GateOutcome.from_xcom(gate)
+        require_approval(outcome, decision)
+        return warehouse_job.publish_after_gate(paths(), outcome)
 
     # Only reads the immutable release file; in the DuckDB pool all the same, so one DuckDB
     # task runs at a time (the integrity test holds every task of this DAG to that).
@@ -118,7 +144,13 @@ def impact_warehouse() -> None:
 
     build = build_audit_warehouse()
     check_catalog() >> build
-    render_reports(gate_publish_and_alert(build))
+    gate = gate_audit_warehouse(build)
+    # Asks only when organisation.csv says so (ops.approval); skipped when the gate failed.
+    # In the pool like every task here; a task waiting for a person holds no pool slot.
+    decision = ReleaseApprovalOperator(
+        task_id="approve_release", gate=gate, pool=DUCKDB_WRITER_POOL
+    ).output
+    render_reports(publish_and_alert(gate, decision))
 
 
 impact_warehouse()

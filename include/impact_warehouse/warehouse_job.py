@@ -8,8 +8,11 @@ every warning and every new release (deduplicated so an open problem is not re-s
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,12 +22,65 @@ import duckdb
 from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
 from impact_warehouse.publish import publish_release
-from impact_warehouse.publish.gate_runs import GATE_RUNS_DIR, record_gate_run
+from impact_warehouse.publish.gate_runs import (
+    GATE_RUNS_DIR,
+    mark_gate_run_published,
+    record_gate_run,
+)
 from impact_warehouse.settings import Paths
 from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
 
 log = logging.getLogger(__name__)
+
+# Draft reports for the approver: beside, never inside, releases/ and published/.
+DRAFTS_FOLDER = "drafts"
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    """What the gate hands to the approval and the publish (XCom: :meth:`to_xcom`).
+
+    Only JSON values: Airflow keeps it in its metadata database between tasks that may run
+    days apart (an approval waits for a person). No finding values: the findings themselves
+    went to staff as alerts and to the gate-run record.
+    """
+
+    run_id: str
+    fiscal_year: int
+    as_of: str  # ISO date the gate judged survey windows by
+    audit_db: str
+    gate_passed: bool
+    failures: int
+    warnings: int
+    summary: dict[str, Any]  # the gate result a release keeps (quality.run_gate)
+    data_docs: str | None
+    gate_run: str  # the gate-run record (publish adds the release id to it)
+    alert_fingerprints: tuple[str, ...] = ()
+    alerts: dict[str, int] | None = None  # delivery statuses of the gate's alerts
+    approval_required: bool = False
+    draft_reports: tuple[str, ...] = ()  # HTML of the draft (approval only)
+
+    def to_xcom(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["alert_fingerprints"] = list(self.alert_fingerprints)
+        record["draft_reports"] = list(self.draft_reports)
+        return record
+
+    @classmethod
+    def from_xcom(cls, record: Mapping[str, Any] | None) -> GateOutcome:
+        """Back from XCom; a missing or foreign value is a clear error, not a KeyError later."""
+        if not isinstance(record, Mapping):
+            raise TypeError(f"expected the gate task's outcome (a dict), got {record!r}")
+        known = {field.name for field in fields(cls)}
+        required = {field.name for field in fields(cls) if field.default is MISSING}
+        missing, unknown = sorted(required - set(record)), sorted(set(record) - known)
+        if missing or unknown:
+            raise ValueError(f"not a gate outcome: missing {missing}, unknown {unknown}")
+        values = dict(record)
+        values["alert_fingerprints"] = tuple(values.get("alert_fingerprints") or ())
+        values["draft_reports"] = tuple(values.get("draft_reports") or ())
+        return cls(**values)
 
 
 def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
@@ -85,9 +141,59 @@ def gate_publish_and_alert(
 ) -> dict[str, Any]:
     """Validate the audit build; publish it only if the gate passes; alert staff.
 
+    The gate and the publish in one call, with no approval in between: what ``impact publish``
+    and the tests run. The DAG runs the two halves as tasks, with the organisation's optional
+    approval between them (:func:`gate_audit_warehouse`, :func:`publish_after_gate`).
+    """
+    gate, alerts = _judge(
+        settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of, audit_db=audit_db
+    )
+    # One call, so the findings and the release announcement go out as one digest.
+    return publish_after_gate(settings, gate, pending_alerts=alerts)
+
+
+def gate_audit_warehouse(
+    settings: Paths,
+    *,
+    fiscal_year: int,
+    run_id: str,
+    as_of: date,
+    audit_db: Path | None = None,
+    approval_required: bool = False,
+) -> GateOutcome:
+    """Mask, validate and record the audit build; alert staff of what the gate found.
+
+    The first half of :func:`gate_publish_and_alert`, for the DAG's gate task. Staff hear the
+    findings now, not after an approval that may take days; the release announcement follows
+    from :func:`publish_after_gate`. With ``approval_required`` a passing gate also renders a
+    draft report of this build for the approver (:func:`render_draft_report`).
+    """
+    gate, alerts = _judge(
+        settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of, audit_db=audit_db
+    )
+    ledger = AlertLedger()
+    results = send_alerts(alerts, ledger=ledger)
+    # A condition the complete gate no longer finds is forgotten, so it alerts if it returns.
+    ledger.resolve(gate.alert_fingerprints)
+    gate = replace(
+        gate,
+        alerts=dict(Counter(result.status for result in results)),
+        approval_required=approval_required,
+    )
+    if gate.gate_passed and approval_required:
+        gate = replace(gate, draft_reports=tuple(render_draft_report(settings, gate)))
+    return gate
+
+
+def _judge(
+    settings: Paths, *, fiscal_year: int, run_id: str, as_of: date, audit_db: Path | None
+) -> tuple[GateOutcome, list[Alert]]:
+    """Mask, run the gate and record the run; the alerts it calls for are not sent yet.
+
     A fiscal year the catalog does not have is refused before anything runs
     (:class:`~impact_warehouse.ops.publishing.FiscalYearNotInCatalogError`). Every gate run,
-    passed or failed, is recorded for ``impact status`` (:mod:`impact_warehouse.publish.gate_runs`).
+    passed or failed, is recorded for ``impact status`` (:mod:`impact_warehouse.publish.gate_runs`);
+    a publish adds its release id to that record.
     """
     from impact_warehouse.ops.publishing import require_catalog_fiscal_year
     from impact_warehouse.quality import run_gate
@@ -105,60 +211,136 @@ def gate_publish_and_alert(
         finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)
         for finding in gate.findings
     ]
+    data_docs = str(gate.data_docs_dir) if gate.data_docs_dir else None
+    record = record_gate_run(
+        run_id=run_id,
+        fiscal_year=fiscal_year,
+        summary=gate.summary,
+        findings=gate.findings,
+        release_id=None,
+        data_docs=data_docs,
+        directory=settings.work.joinpath(*GATE_RUNS_DIR),
+    )
+    if not gate.passed:
+        log.warning("gate failed for run %s: the current release stays published", run_id)
+    outcome = GateOutcome(
+        run_id=run_id,
+        fiscal_year=fiscal_year,
+        as_of=as_of.isoformat(),
+        audit_db=str(audit_db),
+        gate_passed=gate.passed,
+        failures=sum(1 for f in gate.findings if f.severity == "failure"),
+        warnings=sum(1 for f in gate.findings if f.severity == "warning"),
+        summary=gate.summary,
+        data_docs=data_docs,
+        gate_run=str(record.path),
+        alert_fingerprints=tuple(alert.fingerprint for alert in alerts),
+    )
+    return outcome, alerts
+
+
+def render_draft_report(settings: Paths, gate: GateOutcome) -> list[str]:
+    """The reports of the audit build, for the approver to read before anything is published.
+
+    The build is kept as a release in its own folder, ``<work>/drafts/<run>/`` (never in
+    ``releases/`` nor ``published/``), and rendered exactly as the release would be, so the
+    approver reads the figures readers will get. Returns the HTML paths.
+    """
+    from impact_warehouse.report.job import render_after_publish
+
+    root = settings.work / DRAFTS_FOLDER / _slug(gate.run_id)
+    if root.exists():
+        shutil.rmtree(root)  # a retried task starts its draft again
+    draft = publish_release(
+        Path(gate.audit_db),
+        fiscal_year=gate.fiscal_year,
+        run_id=gate.run_id,
+        gate_result=gate.summary,
+        releases_dir=root / "releases",
+        published_path=root / "published" / "warehouse.duckdb",
+    )
+    reports = render_after_publish(
+        {"gate_passed": True, "release_id": draft.release_id}, replace(settings, work=root)
+    )
+    return [str(report["html"]) for report in reports]
+
+
+def publish_after_gate(
+    settings: Paths, gate: GateOutcome, *, pending_alerts: Sequence[Alert] = ()
+) -> dict[str, Any]:
+    """Publish the gated build (nothing when the gate failed) and announce the release.
+
+    The DAG runs it after the approval when the organisation requires one, and not at all
+    after a rejection. ``pending_alerts``: the gate's alerts when they were not sent yet
+    (:func:`gate_publish_and_alert`). The returned dict is what ``report.job`` and the CLI read.
+    """
     release_id = None
     docs_site = None
-    if gate.passed:
+    alerts: list[Alert] = list(pending_alerts)
+    if gate.gate_passed:
+        audit_db = Path(gate.audit_db)
 
         def attach(release_directory: Path) -> None:
-            if gate.data_docs_dir is not None:
+            if gate.data_docs is not None:
                 # The gate's Data Docs stay with the release they admitted.
-                shutil.copytree(gate.data_docs_dir, release_directory / "data_docs")
+                shutil.copytree(gate.data_docs, release_directory / "data_docs")
             # What every published table and column means, as of this release.
             add_docs_to_release(release_directory, audit_db=audit_db, landing_dir=settings.landing)
 
         release = publish_release(
             audit_db,
-            fiscal_year=fiscal_year,
-            run_id=run_id,
+            fiscal_year=gate.fiscal_year,
+            run_id=gate.run_id,
             gate_result=gate.summary,
             attach=attach,
         )
         release_id = release.release_id
+        mark_gate_run_published(Path(gate.gate_run), release_id)
         if (release.directory / DOCS_FOLDER).is_dir():
             docs_site = release.directory / DOCS_FOLDER
         alerts.append(
             Alert(
                 kind="release_published",
-                fiscal_year=fiscal_year,
-                run_id=run_id,
+                fiscal_year=gate.fiscal_year,
+                run_id=gate.run_id,
                 details={
                     "release_id": release_id,
-                    "headline_figures": headline_figures(release.warehouse_path, fiscal_year),
-                    "target_statuses": target_status_lines(release.warehouse_path, fiscal_year),
+                    "headline_figures": headline_figures(release.warehouse_path, gate.fiscal_year),
+                    "target_statuses": target_status_lines(
+                        release.warehouse_path, gate.fiscal_year
+                    ),
                 },
             )
         )
-    else:
-        log.warning("gate failed for run %s: the current release stays published", run_id)
-    record_gate_run(
-        run_id=run_id,
-        fiscal_year=fiscal_year,
-        summary=gate.summary,
-        findings=gate.findings,
-        release_id=release_id,
-        data_docs=str(gate.data_docs_dir) if gate.data_docs_dir else None,
-        directory=settings.work.joinpath(*GATE_RUNS_DIR),
-    )
     ledger = AlertLedger()
+    # Called with no alerts it still retries what earlier runs could not deliver.
     results = send_alerts(alerts, ledger=ledger)
-    # A condition the complete gate no longer finds is forgotten, so it alerts if it returns.
-    ledger.resolve({alert.fingerprint for alert in alerts})
+    ledger.resolve([*gate.alert_fingerprints, *(alert.fingerprint for alert in alerts)])
+    statuses = Counter(gate.alerts or {}) + Counter(result.status for result in results)
     return {
-        "gate_passed": gate.passed,
-        "failures": sum(1 for f in gate.findings if f.severity == "failure"),
-        "warnings": sum(1 for f in gate.findings if f.severity == "warning"),
+        "gate_passed": gate.gate_passed,
+        "failures": gate.failures,
+        "warnings": gate.warnings,
         "release_id": release_id,
-        "alerts": dict(Counter(result.status for result in results)),
-        "data_docs": str(gate.data_docs_dir) if gate.data_docs_dir else None,
+        "alerts": dict(statuses),
+        "data_docs": gate.data_docs,
         "docs_site": str(docs_site) if docs_site else None,
     }
+
+
+def announce_rejection(settings: Paths, gate: GateOutcome) -> dict[str, Any]:
+    """Tell staff the approver rejected (or did not answer in time): nothing was published."""
+    alert = Alert(
+        kind="release_rejected",
+        fiscal_year=gate.fiscal_year,
+        run_id=gate.run_id,
+        details={"draft_reports": list(gate.draft_reports), "gate_run": gate.gate_run},
+    )
+    results = send_alerts([alert], ledger=AlertLedger())
+    log.warning("release of run %s rejected: the current release stays published", gate.run_id)
+    return {"release_id": None, "alerts": dict(Counter(result.status for result in results))}
+
+
+def _slug(run_id: str) -> str:
+    # Run ids hold ':' and '+' (manual__2026-11-23T22:15:00+00:00): not for folder names.
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_.")[:60] or "run"

@@ -65,7 +65,7 @@ def test_ingest_dag_lands_roster_before_survey_waves(dag_bag: DagBag) -> None:
 def test_warehouse_dag_writes_duckdb_one_task_at_a_time(dag_bag: DagBag) -> None:
     dag = dag_bag.dags["impact_warehouse"]
     assert {task.pool for task in dag.tasks} == {"duckdb_writer"}
-    outlets = dag.get_task("gate_publish_and_alert").outlets
+    outlets = dag.get_task("publish_and_alert").outlets
     assert [asset.uri for asset in outlets] == ["file://impact-warehouse/published"]
     for task in dag.tasks:
         assert task.on_failure_callback, f"{task.task_id} does not alert staff on failure"
@@ -102,3 +102,22 @@ def test_warehouse_dag_checks_the_catalog_first(dag_bag: DagBag) -> None:
     check = dag.get_task("check_catalog")
     assert check.is_setup
     assert "build_audit_warehouse" in check.downstream_task_ids
+
+
+def test_warehouse_dag_asks_for_approval_between_gate_and_publish(dag_bag: DagBag) -> None:
+    """gate → approve_release (Airflow HITL) → publish → reports; the approval is a direct
+    upstream of the publish, so a "Reject" skips it and nothing is published."""
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    dag = dag_bag.dags["impact_warehouse"]
+    approval = dag.get_task("approve_release")
+    assert isinstance(approval, ApprovalOperator)
+    assert approval.defaults == [ApprovalOperator.REJECT]  # no answer in time: not published
+    assert approval.response_timeout is not None
+    assert dag.get_task("gate_audit_warehouse").downstream_task_ids == {
+        "approve_release",
+        "publish_and_alert",
+    }
+    assert approval.downstream_task_ids == {"publish_and_alert"}
+    assert dag.get_task("publish_and_alert").downstream_task_ids == {"render_reports"}
+    assert "gate_publish_and_alert" not in dag.task_ids

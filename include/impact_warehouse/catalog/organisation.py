@@ -68,6 +68,9 @@ class Organisation:
     participants_label_en: str = ""
     comparison_group_label_en: str = ""
     comparison_group_description_en: str = ""
+    # ``release_approval`` yes: a person approves each release in the Airflow UI after a
+    # passing gate (warehouse_job, ops.approval); no or empty (the default): the gate decides.
+    release_approval: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -141,6 +144,20 @@ def read_organisation(file_name: str, rows: list[tuple[int, dict[str, str]]]) ->
         time_zone=_time_zone(file_name, line, required("time_zone")),
         release_month_day=_month_day(file_name, line, row["release_month_day"].strip()),
         **{column: optional(column) for column in ENGLISH_COLUMNS},
+        release_approval=_yes_no(file_name, line, "release_approval", optional("release_approval")),
+    )
+
+
+def _yes_no(file_name: str, line: int, column: str, value: str) -> bool:
+    """An optional yes/no column: empty or absent is no."""
+    if value.lower() in ("", "no"):
+        return False
+    if value.lower() == "yes":
+        return True
+    raise CatalogError(
+        f"{file_name} line {line}: '{column}'={value!r} is neither yes nor no; write yes "
+        "(a person approves each release in the Airflow UI before it is published) or no "
+        "(published when the quality gate passes; the default when empty)"
     )
 
 

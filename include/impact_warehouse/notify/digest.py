@@ -25,6 +25,7 @@ KIND_ORDER = (
     "task_failure",
     "release_overdue",
     "gate_warning",
+    "release_rejected",
     "release_published",
 )
 KIND_TAGS_JA = {
@@ -32,6 +33,7 @@ KIND_TAGS_JA = {
     "task_failure": "処理の失敗",
     "release_overdue": "期限切れ",
     "gate_warning": "注意",
+    "release_rejected": "公開見送り",
     "release_published": "公開",
 }
 
@@ -65,7 +67,7 @@ def publishing_status(alerts: list[RenderedAlert]) -> str | None:
     if published:
         years = "、".join(sorted({f"{a.fiscal_year}年度" for a in published if a.fiscal_year}))
         return f"新しい集計を公開しました({years})。" if years else "新しい集計を公開しました。"
-    if any(a.alert.kind == "gate_failure" for a in alerts):
+    if any(a.alert.kind in ("gate_failure", "release_rejected") for a in alerts):
         return "集計は公開していません(前回公開のデータのままです)。"
     return None
 

@@ -25,6 +25,7 @@ AlertKind = Literal[
     "release_published",
     "release_overdue",
     "release_rolled_back",
+    "release_rejected",
 ]
 ALERT_KINDS: tuple[str, ...] = (
     "gate_failure",
@@ -33,6 +34,7 @@ ALERT_KINDS: tuple[str, ...] = (
     "release_published",
     "release_overdue",
     "release_rolled_back",
+    "release_rejected",
 )
 
 # Keyed by the gate's check names (expectations/gate.yml); a test keeps the two in step.
@@ -94,6 +96,10 @@ DEFAULT_ACTIONS_JA = {
         "分析用のファイルと報告書は、戻した先のリリースの数値になります。"
         "理由に心当たりがない場合は担当エンジニアに確認してください。"
     ),
+    "release_rejected": (
+        "集計は公開していません(前回公開のデータのままです)。直してから公開する場合は、"
+        "データを直して Airflow で impact_warehouse を手動実行し、もう一度承認してください。"
+    ),
 }
 SUBJECT_HEADLINES_JA = {
     "gate_failure": "データ確認でエラー(公開を停止)",
@@ -102,6 +108,7 @@ SUBJECT_HEADLINES_JA = {
     "release_published": "新しい集計を公開しました",
     "release_overdue": "年度の集計の公開が期限を過ぎています",
     "release_rolled_back": "公開中の集計のリリースを切り替えました",
+    "release_rejected": "集計の公開が承認されませんでした",
 }
 THRESHOLD_WORDS_JA = {"gate_warning": "目標", "gate_failure": "基準"}
 # Task ids of the two DAGs (dags/); a task not listed is shown by its id.
@@ -113,6 +120,9 @@ TASK_LABELS_JA = {
     "summarise_run": "取り込み結果のまとめ",
     "build_audit_warehouse": "集計用データベースの作成",
     "gate_publish_and_alert": "データ確認と公開",
+    "gate_audit_warehouse": "公開前のデータ確認",
+    "approve_release": "公開の承認",
+    "publish_and_alert": "集計の公開",
     "render_reports": "報告書の作成",
 }
 
@@ -273,7 +283,10 @@ def _check_label(alert: Alert) -> str:
 def _subject(alert: Alert, labels: CatalogLabels) -> str:
     program = labels.program(alert.program_code) if alert.program_code else "インパクト集計"
     parts = [f"【{program}】{SUBJECT_HEADLINES_JA[alert.kind]}"]
-    if alert.kind in ("release_published", "release_overdue") and alert.fiscal_year is not None:
+    if (
+        alert.kind in ("release_published", "release_overdue", "release_rejected")
+        and alert.fiscal_year is not None
+    ):
         parts.append(f"{alert.fiscal_year}年度")
     elif _check_label(alert):
         parts.append(_check_label(alert))
@@ -295,6 +308,11 @@ def _what_happened(alert: Alert) -> str:
     year = f"{alert.fiscal_year}年度の" if alert.fiscal_year is not None else ""
     if alert.kind == "release_rolled_back":
         return rolled_back_text_ja(alert)
+    if alert.kind == "release_rejected":
+        return (
+            f"{year}集計は公開前のデータ確認を通過しましたが、Airflow での承認で「Reject」が"
+            "選ばれた(または期限までに回答がなかった)ため、公開しませんでした。"
+        )
     if alert.kind == "release_overdue":
         due = alert.details.get("due_at_ja", "期限")
         return f"{year}集計(年度リリース)が、公開期限の{due}を過ぎても公開されていません。"
@@ -395,6 +413,9 @@ def body_sections(alert: Alert, labels: CatalogLabels) -> list[str]:
     statuses = alert.details.get("target_statuses")
     if alert.kind == "release_published" and isinstance(statuses, list) and statuses:
         lines += ["", "■ 目標の達成状況"] + [f"  {line}" for line in statuses]
+    drafts = alert.details.get("draft_reports")
+    if alert.kind == "release_rejected" and isinstance(drafts, list) and drafts:
+        lines += ["", "■ 承認に使った下書きの報告書"] + [f"  {path}" for path in drafts]
     lines += ["", "■ お願いしたいこと", f"  {_action(alert)}"]
     return lines
 

@@ -110,7 +110,8 @@ def record_gate_run(
     directory: Path | None = None,
     judged_at: datetime | None = None,
 ) -> GateRun:
-    """Keep one gate run (called after the publish decision, so ``release_id`` is known)."""
+    """Keep one gate run; ``release_id`` when the publish is already decided, else None and
+    :func:`mark_gate_run_published` names it later."""
     directory = directory or default_gate_runs_dir()
     moment = (judged_at or datetime.now(UTC)).astimezone(UTC)
     record = {
@@ -131,6 +132,15 @@ def record_gate_run(
     }
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_.")[:40] or "run"
     path = directory / f"{moment.strftime('%Y%m%dT%H%M%S%fZ')}-{slug}.json"
+    write_text_atomically(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    return GateRun(**record, path=path)
+
+
+def mark_gate_run_published(path: Path, release_id: str) -> GateRun:
+    """Name the release a recorded gate run admitted (the publish may follow the gate days
+    later, after an approval)."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["release_id"] = release_id
     write_text_atomically(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return GateRun(**record, path=path)
 
