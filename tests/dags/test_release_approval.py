@@ -32,7 +32,8 @@ from impact_warehouse.airflow_env import airflow_environment, airflow_executable
 from impact_warehouse.publish import current_release, list_releases
 from impact_warehouse.settings import BUILTIN_CATALOG_DIR, Paths
 
-pytestmark = pytest.mark.slow
+# Three DAG runs (each a dbt build) in the first test's setup: beyond the 600 s default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3000)]
 
 AS_OF = "2026-11-23"
 DAG_ID = "impact_warehouse"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowSkipException, DownstreamTasksSkipped
 
 if TYPE_CHECKING:  # imported at run time only: warehouse_job pulls in dbt and DuckDB
     from impact_warehouse.warehouse_job import GateOutcome
@@ -150,11 +150,18 @@ class ReleaseApprovalOperator(ApprovalOperator):
         return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
-        result = super().execute_complete(context=context, event=event)
-        if result["chosen_options"] != [self.APPROVE]:
-            from impact_warehouse import warehouse_job
-            from impact_warehouse.settings import paths
-
-            gate = warehouse_job.GateOutcome.from_xcom(self.gate)
-            warehouse_job.announce_rejection(paths(), gate)
+        try:
+            result = super().execute_complete(context=context, event=event)
+        except DownstreamTasksSkipped:
+            # "Reject": ApprovalOperator skips the publish by raising this; tell staff first.
+            self._announce_rejection()
+            raise
+        if result["chosen_options"] != [self.APPROVE]:  # rejected, nothing downstream to skip
+            self._announce_rejection()
         return result
+
+    def _announce_rejection(self) -> None:
+        from impact_warehouse import warehouse_job
+        from impact_warehouse.settings import paths
+
+        warehouse_job.announce_rejection(paths(), warehouse_job.GateOutcome.from_xcom(self.gate))
