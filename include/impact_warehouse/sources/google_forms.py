@@ -7,8 +7,12 @@ The same code talks to Google in production and to the local demo server
 
 Reliability rules:
 
-* 429, 500, 502, 503, 504, connection errors and timeouts are retried with exponential backoff
-  and full jitter; a ``Retry-After`` header is honoured (seconds or HTTP-date).
+* 429, 500, 502, 503, 504, connection errors and timeouts are retried by ``urllib3.Retry`` on
+  the session's ``HTTPAdapter``: exponential backoff (``backoff_base_seconds`` × 2^n, capped at
+  ``backoff_max_seconds``, with jitter so parallel workers spread apart) and a ``Retry-After``
+  header honoured (seconds or HTTP-date). A body cut off after its headers arrived is not
+  retried here (requests reads it after urllib3 is done): it fails the pull with
+  :class:`FormsApiError`, and the task's own Airflow retry runs it again.
 * Any other 4xx fails at once with :class:`FormsApiError`, because repeating a request the server
   rejected as wrong cannot succeed.
 * Pages are yielded one at a time, so a form with a million responses never sits in memory.
@@ -28,7 +32,6 @@ import gc
 import json
 import logging
 import os
-import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -40,6 +43,8 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from impact_warehouse.sources.forms_page_json import UnreadableRecord, parse_page_tolerantly
 
@@ -56,11 +61,6 @@ AIRFLOW_CONNECTION_ID = "impact_forms_api"
 MAX_EMPTY_PAGES_IN_A_ROW = 100
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-_RETRYABLE_EXCEPTIONS = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,19 @@ class FormsApiClient:
         self.config = config
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
-        self._sleep = sleep
+        retry = FormsRetry(
+            total=config.max_retries,
+            status_forcelist=RETRYABLE_STATUSES,
+            allowed_methods=frozenset({"GET"}),
+            backoff_factor=config.backoff_base_seconds,
+            backoff_max=config.backoff_max_seconds,
+            # Jitter spreads parallel workers apart instead of retrying in lockstep.
+            backoff_jitter=config.backoff_base_seconds,
+            # The last 429/5xx answer comes back as a response, so its status is reported.
+            raise_on_status=False,
+            sleep=sleep,
+        )
+        self._session.mount(config.base_url.rstrip("/") + "/", HTTPAdapter(max_retries=retry))
 
     def close(self) -> None:
         if self._owns_session:
@@ -326,33 +338,8 @@ class FormsApiClient:
         )
 
     def _get_json(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> Any:
+        """One GET, retried by the adapter's :class:`FormsRetry`; the JSON body or an error."""
         attempts = self.config.max_retries + 1
-        outcome = _Attempt(failure="no attempt made")
-        for attempt in range(1, attempts + 1):
-            outcome = self._attempt(url, form_id, params)
-            if outcome.failure is None:
-                return outcome.payload
-            if attempt < attempts:
-                wait = self._wait_seconds(attempt, outcome.retry_after)
-                logger.warning(
-                    "Forms API request for form %s failed (%s), attempt %d/%d; retrying in %.2f s",
-                    form_id,
-                    outcome.failure,
-                    attempt,
-                    attempts,
-                    wait,
-                )
-                self._sleep(wait)
-        raise FormsApiError(
-            f"Forms API request for form {form_id} failed after {attempts} attempts; "
-            f"last error: {outcome.failure} ({url})",
-            status_code=outcome.status_code,
-            form_id=form_id,
-            url=url,
-        )
-
-    def _attempt(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> _Attempt:
-        """One HTTP call: a payload or a retryable failure; raises on failures not worth a retry."""
         headers = {
             "Authorization": f"Bearer {self.config.bearer_token()}",
             "Accept": "application/json",
@@ -361,24 +348,31 @@ class FormsApiClient:
             response = self._session.get(
                 url, params=params, headers=headers, timeout=self.config.timeout_seconds
             )
-        except _RETRYABLE_EXCEPTIONS as exc:
-            return _Attempt(failure=f"{type(exc).__name__}: {exc}")
+        except requests.RequestException as exc:
+            raise FormsApiError(
+                f"Forms API request for form {form_id} failed after {attempts} attempts; "
+                f"last error: {type(exc).__name__}: {exc} ({url})",
+                form_id=form_id,
+                url=url,
+            ) from exc
         if response.status_code in RETRYABLE_STATUSES:
-            return _Attempt(
-                failure=f"HTTP {response.status_code}: {_error_detail(response)}",
+            # Retry gave the last answer back: every attempt was refused.
+            raise FormsApiError(
+                f"Forms API request for form {form_id} failed after {attempts} attempts; "
+                f"last error: HTTP {response.status_code}: {_error_detail(response)} ({url})",
                 status_code=response.status_code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                form_id=form_id,
+                url=url,
             )
         if response.status_code >= 400:
             raise self._fatal_error(response, form_id)
         try:
             with cyclic_gc_paused():
                 try:
-                    payload = response.json()
+                    return response.json()
                 except RecursionError:
                     # One record nested too deep must not cost the page its good records.
-                    payload = parse_page_tolerantly(response.content.decode("utf-8"))
-            return _Attempt(payload=payload, status_code=response.status_code)
+                    return parse_page_tolerantly(response.content.decode("utf-8"))
         except ValueError as exc:
             raise FormsApiError(
                 f"Forms API returned a body that is not JSON for form {form_id} "
@@ -414,16 +408,6 @@ class FormsApiClient:
             )
         return FormsApiError(message, status_code=status, form_id=form_id, url=response.url)
 
-    def _wait_seconds(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            # The server knows its own quota window; waiting less would just earn another 429.
-            return retry_after
-        ceiling = min(
-            self.config.backoff_max_seconds, self.config.backoff_base_seconds * 2 ** (attempt - 1)
-        )
-        # Full jitter spreads parallel workers apart instead of retrying in lockstep.
-        return random.uniform(0.0, ceiling)
-
 
 def _json_kind(value: Any) -> str:
     if value is None:
@@ -433,11 +417,47 @@ def _json_kind(value: Any) -> str:
     return "a number" if isinstance(value, int | float) else f"a {type(value).__name__}"
 
 
-@dataclass(frozen=True)
-class _Attempt:
-    """Outcome of one HTTP call; ``failure`` is set only for failures worth retrying."""
+class FormsRetry(Retry):
+    """``urllib3.Retry`` that waits through an injectable ``sleep`` and says why it retries.
 
-    payload: Any = None
-    failure: str | None = None
-    status_code: int | None = None
-    retry_after: float | None = None
+    ``Retry-After`` is read by :func:`parse_retry_after` (it also takes fractional seconds and
+    gives None for a value it cannot read, so the backoff applies instead of an error) and
+    honoured on every retried status: the server knows its own quota window, and waiting less
+    would just earn another 429.
+    """
+
+    RETRY_AFTER_STATUS_CODES = RETRYABLE_STATUSES
+
+    def __init__(self, *args: Any, sleep: Callable[[float], None] = time.sleep, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._sleep_for = sleep
+
+    def new(self, **kw: Any) -> FormsRetry:
+        retry = super().new(**kw)
+        retry._sleep_for = self._sleep_for
+        return retry
+
+    def get_retry_after(self, response: Any) -> float | None:
+        return parse_retry_after(response.headers.get("Retry-After"))
+
+    def sleep(self, response: Any = None) -> None:
+        wait = None
+        if self.respect_retry_after_header and response is not None:
+            wait = self.get_retry_after(response)
+        if wait is None:
+            wait = self.get_backoff_time()
+        last = self.history[-1] if self.history else None
+        if last is not None and last.error is not None:
+            failure = f"{type(last.error).__name__}: {last.error}"
+        else:
+            failure = f"HTTP {last.status if last else '?'}"
+        attempts = len(self.history) + (self.total if isinstance(self.total, int) else 0) + 1
+        logger.warning(
+            "Forms API request %s failed (%s), attempt %d/%d; retrying in %.2f s",
+            last.url if last else "?",
+            failure,
+            len(self.history),
+            attempts,
+            wait,
+        )
+        self._sleep_for(wait)
