@@ -12,12 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from impact_warehouse.sources.google_forms import (
-    FormsApiClient,
-    FormsApiConfig,
-    FormsApiError,
-    FormsRetry,
-)
+from impact_warehouse.sources.forms_retry import FormsRetry
+from impact_warehouse.sources.google_forms import FormsApiClient, FormsApiConfig, FormsApiError
 
 FORM = {"formId": "f1", "info": {"title": "t"}}
 

@@ -36,17 +36,16 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from impact_warehouse.sources.forms_page_json import UnreadableRecord, parse_page_tolerantly
+from impact_warehouse.sources.forms_retry import RETRYABLE_STATUSES, FormsRetry
+from impact_warehouse.sources.forms_retry import parse_retry_after as parse_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +58,6 @@ AIRFLOW_CONNECTION_ID = "impact_forms_api"
 # Google never serves empty pages that still point to a next page for long; a server that
 # does so endlessly would keep the pull running for ever.
 MAX_EMPTY_PAGES_IN_A_ROW = 100
-
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -142,24 +139,6 @@ def forms_api_config_from_env(environ: Mapping[str, str] | None = None) -> Forms
             "configured: the Forms API cannot be reached without a credential."
         )
     return FormsApiConfig(base_url=base_url, token=token)
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), if usable."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _error_detail(response: requests.Response) -> str:
@@ -415,49 +394,3 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
     return "a number" if isinstance(value, int | float) else f"a {type(value).__name__}"
-
-
-class FormsRetry(Retry):
-    """``urllib3.Retry`` that waits through an injectable ``sleep`` and says why it retries.
-
-    ``Retry-After`` is read by :func:`parse_retry_after` (it also takes fractional seconds and
-    gives None for a value it cannot read, so the backoff applies instead of an error) and
-    honoured on every retried status: the server knows its own quota window, and waiting less
-    would just earn another 429.
-    """
-
-    RETRY_AFTER_STATUS_CODES = RETRYABLE_STATUSES
-
-    def __init__(self, *args: Any, sleep: Callable[[float], None] = time.sleep, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._sleep_for = sleep
-
-    def new(self, **kw: Any) -> FormsRetry:
-        retry = super().new(**kw)
-        retry._sleep_for = self._sleep_for
-        return retry
-
-    def get_retry_after(self, response: Any) -> float | None:
-        return parse_retry_after(response.headers.get("Retry-After"))
-
-    def sleep(self, response: Any = None) -> None:
-        wait = None
-        if self.respect_retry_after_header and response is not None:
-            wait = self.get_retry_after(response)
-        if wait is None:
-            wait = self.get_backoff_time()
-        last = self.history[-1] if self.history else None
-        if last is not None and last.error is not None:
-            failure = f"{type(last.error).__name__}: {last.error}"
-        else:
-            failure = f"HTTP {last.status if last else '?'}"
-        attempts = len(self.history) + (self.total if isinstance(self.total, int) else 0) + 1
-        logger.warning(
-            "Forms API request %s failed (%s), attempt %d/%d; retrying in %.2f s",
-            last.url if last else "?",
-            failure,
-            len(self.history),
-            attempts,
-            wait,
-        )
-        self._sleep_for(wait)
