@@ -4,6 +4,7 @@ server and a real webhook receiver, keeping the wording, the digest, the ledger 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -222,3 +223,24 @@ def test_apprise_channel_without_its_connection_names_it(monkeypatch: pytest.Mon
 def test_webhook_urls_map_to_apprise(url: str, expected: str, slack_text: bool) -> None:
     target, as_text = apprise_url(url)
     assert target.startswith(expected) and as_text is slack_text
+
+
+def test_a_failed_post_is_seen_even_when_apprise_logging_is_quiet(
+    receiver: Receiver, ledger: AlertLedger
+) -> None:
+    apprise_logger = logging.getLogger("apprise")
+    before = apprise_logger.level
+    apprise_logger.setLevel(logging.ERROR)  # e.g. a quieter logging set-up in a deployment
+    receiver.statuses.extend([404])
+    try:
+        [result] = send_alerts(
+            [warning()],
+            channels=[WebhookChannel(f"json://{receiver.url}/hook")],
+            ledger=ledger,
+            now=NOW,
+        )
+    finally:
+        apprise_logger.setLevel(before)
+
+    assert result.status == "queued" and "HTTP 404" in result.errors["webhook"]
+    assert apprise_logger.level == before

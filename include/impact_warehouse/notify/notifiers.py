@@ -129,11 +129,16 @@ class _Warnings(logging.Handler):
 def apprise_warnings() -> Iterator[list[str]]:
     handler = _Warnings()
     logger = logging.getLogger("apprise")
+    # A quieter logging set-up (root at ERROR) would drop the warnings that say it failed.
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
     logger.addHandler(handler)
     try:
         yield handler.messages
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 _HTTP_STATUS = re.compile(r"error=(\d{3})")
