@@ -20,6 +20,7 @@ from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
 from impact_warehouse.publish import publish_release
 from impact_warehouse.publish.gate_runs import GATE_RUNS_DIR, record_gate_run
+from impact_warehouse.quality.source_freshness import measure_source_freshness
 from impact_warehouse.settings import Paths
 from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
@@ -28,12 +29,17 @@ log = logging.getLogger(__name__)
 
 
 def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
-    """dbt build (models, data tests, unit tests) into the audit DuckDB file."""
+    """dbt build (models, data tests, unit tests) into the audit DuckDB file, then
+    ``dbt source freshness`` on the landing zone, kept beside it for the gate."""
     run = run_dbt(["build"], landing_dir=settings.landing, catalog_dir=settings.catalog)
+    freshness = measure_source_freshness(
+        audit_db=run.duckdb_path, landing_dir=settings.landing, catalog_dir=settings.catalog
+    )
     return {
         "audit_db": str(run.duckdb_path),
         "nodes": len(run.node_statuses),
         "seconds": round(run.elapsed_seconds, 1),
+        "source_freshness": freshness.status,
     }
 
 
