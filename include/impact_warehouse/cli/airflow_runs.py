@@ -103,7 +103,11 @@ def run_dag(
 
 
 def _embedded_airflow() -> dict[str, str]:
-    env = {**os.environ, **airflow_environment(paths())}
+    try:
+        env = {**os.environ, **airflow_environment(paths())}
+    except ValueError as error:  # a bad AIRFLOW__API__PORT: say so before starting anything
+        fail("AIRFLOW__API__PORT にはポート番号(1〜65535)を指定してください。", str(error))
+        raise SystemExit(1) from error
     done = step("preparing embedded Airflow (SQLite metadata, LocalExecutor)")
     prepare_airflow(env)
     done()
