@@ -21,6 +21,7 @@ from impact_warehouse.airflow_env import airflow_environment, airflow_executable
 from impact_warehouse.cli.progress import fail, fail_with_causes, step
 from impact_warehouse.landing.privacy import create_demo_key
 from impact_warehouse.landing.summary import format_run_summary
+from impact_warehouse.ops.dag_test_logs import write_task_logs
 from impact_warehouse.ops.task_errors import TaskError, last_try_per_task, latest_errors
 from impact_warehouse.settings import Paths, paths
 
@@ -63,6 +64,8 @@ def airflow_dags_test(
     log_path = settings.work / "logs" / f"{log_name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text(result.stdout, encoding="utf-8")
+    # `dags test` prints the task logs only: file them where Airflow's UI reads them too.
+    write_task_logs(result.stdout, dag_id, env)
     ok = result.returncode == 0 and "state=success" in result.stdout
     errors = [] if ok else last_try_per_task(latest_errors(settings, dag_id, started))
     return DagTestRun(dag_id, ok, result.returncode, result.stdout, log_path, errors)
