@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -201,8 +202,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(lines))
         return 0
     if args.command == "airflow-env":
-        for name, value in airflow_environment().items():
-            print(f"export {name}={value}")
+        try:
+            environment = airflow_environment()
+        except ValueError as error:  # printed to stderr: nothing for `eval` to run
+            from impact_warehouse.cli.progress import fail
+
+            return fail(
+                "AIRFLOW__API__PORT にはポート番号(1〜65535)を指定してください。", str(error)
+            )
+        for name, value in environment.items():
+            print(f"export {name}={shlex.quote(value)}")  # safe for eval whatever the value
         return 0
     return 2
 
