@@ -376,3 +376,21 @@ def test_command_prints_count_and_path_never_a_name(
         == 1
     )
     assert "締め切られています" in capsys.readouterr().err
+
+
+def test_tightens_folders_and_log_left_readable_by_others(world: World) -> None:
+    """A reminders folder or log restored from a backup with loose permissions (0755, 0644)
+    is made owner-only again before anything is written into it."""
+    folder = world.settings.reminders / WAVE
+    folder.mkdir(parents=True)
+    for path in (world.settings.vault, world.settings.reminders, folder):
+        path.chmod(0o755)
+    log = world.settings.reminders / "audit.jsonl"
+    log.write_text("", encoding="utf-8")
+    log.chmod(0o644)
+    export = create_reminder_list(
+        world.settings, wave_code=WAVE, as_of=AS_OF, audit_db=world.audit_db
+    )
+    for path in (world.settings.vault, world.settings.reminders, folder):
+        assert _mode(path) == 0o700, path
+    assert _mode(log) == _mode(export.path) == 0o600

@@ -48,6 +48,12 @@ class NonRespondent:
     status: str  # NOT_ANSWERED or NO_VALID_ANSWER
 
 
+def _remindable(wave: Wave) -> bool:
+    # Panel deliveries come from the panel company, whose respondents are not on the roster;
+    # and only a Forms wave's landed responses can be checked for freshness (check_fresh).
+    return bool(wave.target_cohorts) and wave.source_system == FORMS_SOURCE
+
+
 def choose_wave(catalog: Catalog, wave_code: str, cohort_code: str | None, as_of: date) -> Wave:
     """The catalog wave, if reminders make sense for it on ``as_of``; else RemindersError."""
     wave = catalog.waves.get(wave_code)
@@ -55,7 +61,7 @@ def choose_wave(catalog: Catalog, wave_code: str, cohort_code: str | None, as_of
         open_now = sorted(
             code
             for code, candidate in catalog.waves.items()
-            if candidate.open_date <= as_of <= candidate.close_date and candidate.target_cohorts
+            if candidate.open_date <= as_of <= candidate.close_date and _remindable(candidate)
         )
         listed = "、".join(open_now) if open_now else "なし"
         raise RemindersError(
@@ -63,11 +69,12 @@ def choose_wave(catalog: Catalog, wave_code: str, cohort_code: str | None, as_of
             f"{as_of} に回答受付中の調査: {listed}",
             f"unknown wave_code {wave_code!r}",
         )
-    if not wave.target_cohorts:
+    if not _remindable(wave):
         raise RemindersError(
-            f"調査 {wave_code} は名簿の参加者を対象としていない(比較群パネルなど)ため、"
-            "督促リストは作れません。",
-            f"wave_type={wave.wave_type}, no rows in wave_targets.csv",
+            f"調査 {wave_code} は名簿の参加者に Google フォームで回答を求める調査ではない"
+            "(比較群パネルなど)ため、督促リストは作れません。",
+            f"wave_type={wave.wave_type}, source_system={wave.source_system}, "
+            f"target cohorts: {len(wave.target_cohorts)}",
         )
     if as_of < wave.open_date:
         raise RemindersError(
