@@ -2,6 +2,7 @@
 
 Pipeline: ``demo``, ``pull`` (ingest now, through Airflow), ``build``, ``publish``, ``backfill``.
 Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
+Staff follow-up: ``reminders``.
 Repair: ``verify``.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from impact_warehouse.airflow_env import airflow_environment
 from impact_warehouse.cli.progress import quiet_library_logs
+from impact_warehouse.cli.reminders import add_reminders_parser
 from impact_warehouse.cli.verify import add_verify_parser
 
 
@@ -132,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", type=Path, help="the new catalog folder (must not exist)")
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
     add_verify_parser(commands)
+    add_reminders_parser(commands)
     return parser
 
 
@@ -190,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.verify import run_verify
 
         return run_verify(args.repair, args.lock_timeout)
+    if args.command == "reminders":
+        from impact_warehouse.cli.reminders import run_reminders
+
+        return run_reminders(args.wave, args.cohort, args.as_of, args.by, args.audit_db)
     if args.command == "init":
         from impact_warehouse.cli.init_catalog import init_catalog
 
