@@ -74,7 +74,7 @@ def test_following_the_staff_guide_gives_what_it_promises(tmp_path: Path) -> Non
         json.loads(line)
         for line in (work / "vault/reminders/audit.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    assert len(audit) == 1 and audit[0]["by"] == "山田" and audit[0]["count"] == len(rows)
+    assert len(audit) == 1 and audit[0]["who"] == "山田" and audit[0]["count"] == len(rows)
     # The list stays in the vault: nowhere analysts, report readers or staff pages look.
     for readable in ("published", "releases", "reports", "staff", "outbox", "landing"):
         folder = work / readable
