@@ -2,7 +2,7 @@
 
 Pipeline: ``demo``, ``pull`` (ingest now, through Airflow), ``build``, ``publish``, ``backfill``.
 Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
-Staff follow-up: ``reminders``.
+Staff follow-up: ``status-page``, ``reminders``.
 Repair: ``verify``.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from impact_warehouse.airflow_env import airflow_environment
 from impact_warehouse.cli.progress import quiet_library_logs
 from impact_warehouse.cli.reminders import add_reminders_parser
+from impact_warehouse.cli.status_page import add_status_page_parser
 from impact_warehouse.cli.verify import add_verify_parser
 
 
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--release", default=None, help="show how the gate judged this release (id or prefix)"
     )
+    add_status_page_parser(commands)
     init = commands.add_parser(
         "init", help="start a new organisation: an empty catalog folder and a pseudonym key"
     )
@@ -189,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.status import run_status
 
         return run_status(args.release)
+    if args.command == "status-page":
+        from impact_warehouse.cli.status_page import run_status_page
+
+        return run_status_page(args.as_of, args.audit_db)
     if args.command == "verify":
         from impact_warehouse.cli.verify import run_verify
 
