@@ -27,9 +27,8 @@ from impact_warehouse.status_page.data import (
     WaveStatus,
     load_status,
 )
+from impact_warehouse.status_page.location import status_page_path
 
-PAGE_FOLDER = "response_status"
-PAGE_NAME = "index.html"
 TITLE = "アンケートの回答状況"
 _FONT_FACE_SLOT = "/*status-page-font-face*/"
 _WEEKDAYS = "月火水木金土日"
@@ -41,11 +40,6 @@ class PageChart:
     title: str
     svg: jinja2.utils.markupsafe.Markup
     note: str
-
-
-def status_page_path(settings: Paths) -> Path:
-    """Where the page is written: ``<staff pages>/response_status/index.html``."""
-    return settings.staff_pages / PAGE_FOLDER / PAGE_NAME
 
 
 def _day(value: date) -> str:
