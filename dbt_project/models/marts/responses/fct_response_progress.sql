@@ -4,7 +4,10 @@
     close_date and today (var as_of) in the organisation's time zone. responded counts the
     respondents fct_response_rates counts (int_responses__latest: linked, is_response), each
     from the local day she first answered; answers before the window count on its first day,
-    answers after the close on its last, so the last day equals fct_response_rates. -#}
+    answers after the close on its last, so the last day equals fct_response_rates.
+    Without var as_of, "today" is never earlier than the latest answer landed: a demo run
+    as of a simulated day (impact demo --as-of) has answers of days this machine's clock has
+    not reached, and those days have happened in the data. -#}
 with
 
 waves as (
@@ -39,6 +42,37 @@ day_offsets as (
 
 ),
 
+build_day as (
+
+    {% if var('as_of', none) %}
+    select {{ local_today('organisation.time_zone') }} as local_day from organisation
+    {% else %}
+    select
+        case
+            when max(answer_days.answered_date) > min(today.local_day)
+                then max(answer_days.answered_date)
+            else min(today.local_day)
+        end as local_day
+
+    from (
+        select {{ local_today('organisation.time_zone') }} as local_day from organisation
+    ) as today
+
+    left join (
+        select
+            case
+                when latest_responses.source_system = 'google_forms'
+                    then {{ utc_to_local_date('latest_responses.submitted_at', 'organisation.time_zone') }}
+                else cast(latest_responses.submitted_at as date)
+            end as answered_date
+        from latest_responses
+        cross join organisation
+    ) as answer_days
+        on true
+    {% endif %}
+
+),
+
 tracked_waves as (
 
     select
@@ -57,9 +91,7 @@ tracked_waves as (
 
     from waves
 
-    cross join (
-        select {{ local_today('organisation.time_zone') }} as local_day from organisation
-    ) as today
+    cross join build_day as today
 
     where waves.wave_type <> 'comparison'
         and waves.open_date <= today.local_day
