@@ -168,6 +168,24 @@ def test_no_open_wave_gives_a_page_that_says_so(demo, settings) -> None:
     assert "<figure" not in html
 
 
+def test_an_open_wave_the_build_has_not_reached_is_listed_not_dropped(
+    demo, settings, tmp_path
+) -> None:
+    # A warehouse built before followup_2025 opened has no day of it; the page drawn as of a
+    # day inside its window lists it as waiting for the next pull instead of leaving it out.
+    audit = Path(shutil.copy(demo.database, tmp_path / "audit.duckdb"))
+    with duckdb.connect(str(audit)) as connection:
+        connection.execute(
+            "delete from marts.fct_response_progress where wave_code = 'followup_2025'"
+        )
+    html = render_status_page(settings, audit_db=audit, as_of=SEVERAL_OPEN_WAVES).read_text(
+        encoding="utf-8"
+    )
+    assert 'data-open-waves="1" data-pending-waves="1"' in html
+    assert '<li data-wave="followup_2025">' in html
+    assert "回答期間中のアンケートはありません" not in html
+
+
 def test_the_page_lays_out_offline_in_chromium(demo, settings, tmp_path) -> None:
     page_path = render_status_page(settings, audit_db=demo.database, as_of=SEVERAL_OPEN_WAVES)
     requests: list[str] = []

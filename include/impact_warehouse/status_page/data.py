@@ -107,6 +107,8 @@ class StatusData:
     open_waves: list[WaveStatus]
     closed_waves: list[WaveStatus]
     upcoming_waves: list[UpcomingWave]
+    # Open on as_of, but the warehouse has no day of them yet (built before they opened).
+    pending_waves: list[UpcomingWave] = field(default_factory=list)
 
 
 def local_today(time_zone: str) -> date:
@@ -226,13 +228,19 @@ def load_status(audit_db: Path, as_of: date | None = None) -> StatusData:
         for c in sorted(waves, key=lambda code: (waves[code]["open_date"], code))
         if day < waves[c]["open_date"] <= soon
     ]
+    statuses = {code: status(code) for code in open_codes}
     return StatusData(
         as_of=day,
         organisation_brand_ja=brand or "",
         time_zone=time_zone,
-        open_waves=[s for s in map(status, open_codes) if s is not None],
+        open_waves=[s for s in statuses.values() if s is not None],
         closed_waves=[s for s in map(status, closed_codes) if s is not None],
         upcoming_waves=upcoming,
+        pending_waves=[
+            UpcomingWave(c, waves[c]["label_ja"], waves[c]["open_date"], waves[c]["close_date"])
+            for c, s in statuses.items()
+            if s is None
+        ],
     )
 
 
