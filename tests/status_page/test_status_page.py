@@ -240,6 +240,12 @@ def test_the_build_job_writes_the_page_after_dbt(demo, settings, tmp_path, monke
     audit = Path(shutil.copy(demo.database, tmp_path / "audit.duckdb"))
     fake_run = SimpleNamespace(duckdb_path=audit, node_statuses={}, elapsed_seconds=1.0)
     monkeypatch.setattr(warehouse_job, "run_dbt", lambda *args, **kwargs: fake_run)
+    # dbt source freshness is the delivery work's; here only the page's wiring is under test.
+    monkeypatch.setattr(
+        warehouse_job,
+        "measure_source_freshness",
+        lambda **kwargs: SimpleNamespace(status="pass"),
+    )
     built = warehouse_job.build_audit_warehouse(settings)
     assert built["status_page"] == str(status_page_path(settings))
     assert Path(built["status_page"]).is_file()
