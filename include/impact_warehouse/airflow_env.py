@@ -5,6 +5,18 @@ Meant for one machine: its servers listen on loopback only (127.0.0.1, not Airfl
 its owner only (``airflow.db`` 0600 in a 0700 folder), created so before Airflow first opens
 it, whoever starts Airflow (``impact`` commands or ``airflow standalone`` after
 ``eval "$(impact airflow-env)"``).
+
+The API server's port is ``AIRFLOW__API__PORT`` (default 8080), set before
+``impact airflow-env``: task processes reach Airflow's execution API through
+``AIRFLOW__CORE__EXECUTION_API_SERVER_URL``, which Airflow does not derive from the port, so
+on any other port every task would fail before logging a line (``httpx.ConnectError``).
+This module derives it from the port.
+
+Task logs stay readable: the multiprocessing resource tracker does not print
+``resource_tracker: ... leaked semaphore`` (shown as an ERROR line in a successful task's
+log). That warning is expected: Airflow ends each task process with ``os._exit``, so dbt's
+locks are never finalised and the tracker removes them itself. (Library log noise is quieted
+in ``airflow_support``, which every task process imports.)
 """
 
 from __future__ import annotations
@@ -12,12 +24,42 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from impact_warehouse.settings import PROJECT_ROOT, Paths, paths
 
 LOOPBACK = "127.0.0.1"
 METADATA_DB = "airflow.db"
+DEFAULT_API_PORT = 8080
+RESOURCE_TRACKER_WARNING = "ignore:resource_tracker:UserWarning"
+
+
+def api_port(environ: Mapping[str, str] | None = None) -> int:
+    """The API server's port: ``AIRFLOW__API__PORT`` (default 8080); a clear error if bad."""
+    environ = os.environ if environ is None else environ
+    text = environ.get("AIRFLOW__API__PORT", "").strip()
+    if not text:
+        return DEFAULT_API_PORT
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(
+            f"AIRFLOW__API__PORT={text!r} is not a port number (1-65535): the port the Airflow "
+            "API server (UI, REST and the execution API its tasks call) listens on"
+        )
+    return int(text)
+
+
+def execution_api_url(port: int) -> str:
+    """Where task processes reach the execution API of an API server on ``port``."""
+    return f"http://{LOOPBACK}:{port}/execution/"
+
+
+def _joined(environ: Mapping[str, str], name: str, value: str) -> str:
+    """``value`` added to the caller's own setting of ``name`` (comma-separated lists)."""
+    current = environ.get(name, "").strip()
+    if not current or value in current.split(","):
+        return current or value
+    return f"{current},{value}"
 
 
 def secure_airflow_home(home: Path) -> Path:
@@ -36,10 +78,15 @@ def secure_airflow_home(home: Path) -> Path:
     return database
 
 
-def airflow_environment(settings: Paths | None = None) -> dict[str, str]:
+def airflow_environment(
+    settings: Paths | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The embedded Airflow's settings, on top of ``environ`` (default: this process's)."""
     settings = settings or paths()
+    environ = os.environ if environ is None else environ
     home = settings.work / "airflow"
     secure_airflow_home(home)
+    port = api_port(environ)
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
@@ -48,11 +95,17 @@ def airflow_environment(settings: Paths | None = None) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / METADATA_DB}",
         # Loopback only: the API server (UI + REST) and the scheduler's health check.
         "AIRFLOW__API__HOST": LOOPBACK,
+        "AIRFLOW__API__PORT": str(port),
+        # An explicit URL (e.g. behind a proxy) is kept; otherwise the one of this port.
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": environ.get(
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", ""
+        ).strip()
+        or execution_api_url(port),
         "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": LOOPBACK,
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get(
-            "AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"
-        ),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
+        # Inherited by the resource tracker process, which prints the warning.
+        "PYTHONWARNINGS": _joined(environ, "PYTHONWARNINGS", RESOURCE_TRACKER_WARNING),
     }
 
 

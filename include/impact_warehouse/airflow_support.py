@@ -25,6 +25,21 @@ from impact_warehouse.sources.google_forms import (
 
 log = logging.getLogger(__name__)
 
+# Libraries whose INFO lines bury the task's own: great_expectations logs every internal
+# registration ("Skipping registering function …") at INFO. Their warnings still show.
+# Set here because every DAG file imports this module in every task process, after Airflow
+# configured logging. (Airflow's [logging] namespace_levels filters its structlog loggers
+# only, not standard-library loggers such as these.)
+QUIET_LIBRARY_LOGGERS = ("great_expectations",)
+
+
+def quiet_library_loggers() -> None:
+    for name in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+quiet_library_loggers()
+
 FORMS_CONNECTION_ID = "impact_forms_api"
 PSEUDONYM_KEY_VARIABLE = "impact_pseudonym_key"
 LANDING_ASSET_URI = "file://impact-warehouse/landing"

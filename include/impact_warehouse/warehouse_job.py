@@ -27,6 +27,7 @@ from impact_warehouse.publish.gate_runs import (
     mark_gate_run_published,
     record_gate_run,
 )
+from impact_warehouse.quality.source_freshness import measure_source_freshness
 from impact_warehouse.settings import Paths
 from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
@@ -84,13 +85,36 @@ class GateOutcome:
 
 
 def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
-    """dbt build (models, data tests, unit tests) into the audit DuckDB file."""
+    """dbt build (models, data tests, unit tests) into the audit DuckDB file, then
+    ``dbt source freshness`` on the landing zone, kept beside it for the gate, then the
+    response status page from the build (``"status_page"``: its path, ``None`` if it failed)."""
     run = run_dbt(["build"], landing_dir=settings.landing, catalog_dir=settings.catalog)
+    freshness = measure_source_freshness(
+        audit_db=run.duckdb_path, landing_dir=settings.landing, catalog_dir=settings.catalog
+    )
     return {
         "audit_db": str(run.duckdb_path),
         "nodes": len(run.node_statuses),
         "seconds": round(run.elapsed_seconds, 1),
+        "source_freshness": freshness.status,
+        "status_page": _refresh_status_page(settings, run.duckdb_path),
     }
+
+
+def _refresh_status_page(settings: Paths, audit_db: Path) -> str | None:
+    """Regenerate the staff's response status page after every pull's build.
+
+    Here rather than after the gate: staff need today's rates most when a wave is open and
+    the gate may be failing. The page is a convenience, so a failure to draw it is logged
+    (as a warning, with the traceback) and never stops the build or a release.
+    """
+    from impact_warehouse.status_page import render_status_page
+
+    try:
+        return str(render_status_page(settings, audit_db=audit_db, as_of=None))
+    except Exception:
+        log.warning("the response status page could not be written", exc_info=True)
+        return None
 
 
 def finding_to_alert(finding: Any, *, fiscal_year: int, run_id: str) -> Alert:

@@ -1,9 +1,11 @@
-"""The schedules: monthly ingest intervals, the yearly release after every survey has closed,
-and trigger-form parameters drawn from the catalog."""
+"""The schedules: ingest daily while a survey is open and monthly otherwise (from the catalog),
+the yearly release after every survey has closed, and trigger-form parameters drawn from the
+catalog."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
@@ -16,6 +18,14 @@ from impact_warehouse.catalog import load_catalog
 from impact_warehouse.ops.calendar import configured_calendar
 from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval
 from impact_warehouse.ops.params import fiscal_year_param, ingest_params
+from impact_warehouse.ops.preflight import ConfigurationError
+from impact_warehouse.ops.schedules import (
+    check_pull_hours,
+    ingest_run_times,
+    ingest_timetable,
+    pull_hours_while_open,
+    pull_interval,
+)
 from impact_warehouse.settings import PROJECT_ROOT
 
 CATALOG = load_catalog()
@@ -43,16 +53,113 @@ def _scheduled_intervals(dag, count: int) -> list[DataInterval]:
     return intervals
 
 
-def test_ingest_runs_monthly_over_the_previous_month(dags: DagBag) -> None:
-    timetable = dags.dags["impact_ingest"].timetable
-    assert timetable._expression == CALENDAR.ingest_cron
-    assert timetable._interval == relativedelta(months=1)  # not an empty interval
-    scheduled = _scheduled_intervals(dags.dags["impact_ingest"], 14)
-    # The first run covers April 2022; the replay and backfill code use the same intervals.
-    expected = list(CALENDAR.monthly_intervals(date(2022, 5, 1), date(2023, 6, 1)))
-    assert [(i.start, i.end) for i in scheduled] == expected
-    # Airflow subtracts the month in UTC: the interval starts on 31 March 03:00 JST.
-    assert CALENDAR.interval_dates(*expected[0]) == (date(2022, 3, 31), date(2022, 5, 1))
+def _open_days() -> set[date]:
+    """Days with a daily run, built from the windows: open day through the day after close."""
+    days = set()
+    for wave in FORM_WAVES:
+        day = wave.open_date
+        while day <= wave.close_date + timedelta(days=1):
+            days.add(day)
+            day += timedelta(days=1)
+    return days
+
+
+def test_ingest_runs_daily_while_a_survey_is_open_and_monthly_otherwise(dags: DagBag) -> None:
+    dag = dags.dags["impact_ingest"]
+    runs = [interval.end for interval in _scheduled_intervals(dag, 400)]
+    local = [run.astimezone(CALENDAR.zone) for run in runs]
+    assert all((moment.hour, moment.minute) == (3, 0) for moment in local)
+    days = [moment.date() for moment in local]
+    first, last = days[0], days[-1]
+    assert first == date(2022, 5, 1)  # the run that lands April 2022, the first FY's month
+    expected, day = [], first
+    open_days = _open_days()
+    while day <= last:
+        if day.day == 1 or day in open_days:
+            expected.append(day)
+        day += timedelta(days=1)
+    assert days == expected
+    # Both kinds are there: whole months with one run, and windows with a run every day.
+    assert any(day not in open_days and day.day == 1 for day in days)
+    assert sum(day in open_days for day in days) > 60
+
+
+def test_a_new_wave_in_the_catalog_changes_the_schedule() -> None:
+    before = ingest_run_times(CATALOG, CALENDAR, pull_hours=24, today=date(2026, 12, 1))
+    wave = CATALOG.waves["mamabono_2025_post"]
+    extra = replace(
+        wave,
+        wave_code="mamabono_2027_extra",
+        fiscal_year=2027,
+        open_date=date(2027, 7, 10),
+        close_date=date(2027, 7, 20),
+    )
+    catalog = replace(CATALOG, waves={**CATALOG.waves, extra.wave_code: extra})
+    after = ingest_run_times(catalog, CALENDAR, pull_hours=24, today=date(2026, 12, 1))
+    added = sorted({run.astimezone(CALENDAR.zone).date() for run in set(after) - set(before)})
+    daily = [day for day in added if day.day != 1]
+    # Every day of the window and the morning after it closed; later fiscal years monthly.
+    assert daily == [date(2027, 7, day) for day in range(10, 22)]
+    assert max(added) > date(2029, 3, 1)  # the monthly runs reach past the new fiscal year
+
+
+def test_the_pull_interval_while_open_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    wave = FORM_WAVES[0]
+    runs = ingest_run_times(CATALOG, CALENDAR, pull_hours=6, today=date(2026, 12, 1))
+    inside = wave.open_date + timedelta(days=1)
+    hours = sorted(
+        run.astimezone(CALENDAR.zone).hour
+        for run in runs
+        if run.astimezone(CALENDAR.zone).date() == inside
+    )
+    assert hours == [3, 9, 15, 21]
+    monkeypatch.setenv("IMPACT_PULL_HOURS_WHILE_OPEN", "6")
+    assert pull_hours_while_open() == 6
+    monkeypatch.setenv("IMPACT_PULL_HOURS_WHILE_OPEN", "5")
+    with pytest.raises(ValueError, match="must be one of 1, 2, 3, 4, 6, 8, 12, 24"):
+        pull_hours_while_open()
+    with pytest.raises(ConfigurationError, match="pull_hours") as raised:
+        check_pull_hours()
+    assert "IMPACT_PULL_HOURS_WHILE_OPEN" in raised.value.message_ja
+    # The DAG file still parses (daily), and check_configuration fails with that message.
+    assert "毎日" in ingest_timetable(CATALOG, CALENDAR).description
+
+
+@pytest.mark.parametrize("wave", FORM_WAVES, ids=lambda w: w.wave_code)
+def test_scheduled_runs_pull_an_open_wave_every_day_and_after_it_closes(wave) -> None:
+    runs = ingest_run_times(CATALOG, CALENDAR, pull_hours=24, today=date(2026, 12, 1))
+    window_start = datetime.combine(wave.open_date, datetime.min.time(), tzinfo=CALENDAR.zone)
+    after_close = window_start.replace(
+        year=wave.close_date.year, month=wave.close_date.month, day=wave.close_date.day
+    ) + timedelta(days=1)
+    pulled_by = []
+    for run in runs:
+        if not window_start <= run <= after_close + timedelta(days=3):
+            continue
+        start, end = pull_interval(runs, run, run, scheduled=True)
+        if wave.wave_code in plan_interval(CATALOG, start, end, as_of=CALENDAR.local_date(end)):
+            pulled_by.append(run.astimezone(CALENDAR.zone).date())
+    day, window = wave.open_date, []
+    while day <= wave.close_date + timedelta(days=1):
+        window.append(day)
+        day += timedelta(days=1)
+    assert pulled_by[: len(window)] == window  # each day, and the morning after the close
+
+
+def test_a_scheduled_run_covers_the_time_since_the_last_run_a_manual_run_the_month() -> None:
+    runs = ingest_run_times(CATALOG, CALENDAR, pull_hours=24, today=date(2026, 12, 1))
+    run = runs[100]
+    assert pull_interval(runs, run, run, scheduled=True) == (runs[99], run)
+    # A failed or missed run meanwhile: from the last success.
+    earlier = runs[95]
+    assert pull_interval(runs, run, run, scheduled=True, last_success_end=earlier) == (
+        earlier,
+        run,
+    )
+    start, end = pull_interval(runs, run, run, scheduled=False)
+    assert (end, start) == (run, run.astimezone(UTC) - relativedelta(months=1))
+    # An interval that is not empty (the monthly fallback timetable) is kept.
+    assert pull_interval(runs, runs[99], run, scheduled=True) == (runs[99], run)
 
 
 @pytest.mark.parametrize("wave", FORM_WAVES, ids=lambda w: w.wave_code)
@@ -114,10 +221,15 @@ def test_trigger_form_offers_the_catalogs_choices(dags: DagBag) -> None:
     assert all(schema[name].get("title") for name in schema)
     assert all(params.get_param(name).description for name in schema)
     assert schema["program"]["values_display"]["mamabono"] == "ママボノ"
+    # The empty choice reads "(すべて)", not "null" (the form looks labels up by "null").
+    for name in ("fiscal_year", "program", "wave"):
+        assert schema[name]["values_display"]["null"] == "(すべて)"
+        assert "None" not in schema[name]["values_display"]  # would label unlabelled values
     with pytest.raises(Exception, match=r"enum|not one of"):
         params.get_param("wave").resolve("mamabono_2031_post")
     warehouse = dags.dags["impact_warehouse"].params
     assert warehouse.get_param("fiscal_year").schema["enum"][-1] == 2026
+    assert warehouse.get_param("fiscal_year").schema["values_display"]["null"] == "(指定なし)"
     assert warehouse.get_param("as_of").schema["format"] == "date"
 
 

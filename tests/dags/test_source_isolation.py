@@ -11,6 +11,7 @@ the run still ends failed with staff alerted.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import date
 
 import pytest
@@ -124,3 +125,64 @@ def test_staff_are_alerted_and_the_command_says_why_in_japanese_first(isolated_r
     assert "運営記録のワークブック" in result.stderr and MISSING_WAVE in result.stderr
     # What landed is printed (stdout) before the failures (stderr).
     assert "landed" in result.stdout and "run summary:" in result.stdout
+
+
+def _task_instances(work) -> list[tuple[str, int, int, str | None, str]]:
+    """(task_id, map_index, try_number, rendered_map_index, run_id) of the latest run."""
+    database = work / "airflow" / "airflow.db"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute(
+            "select task_id, map_index, try_number, rendered_map_index, run_id "
+            "from task_instance where dag_id = 'impact_ingest' and run_id = (select run_id "
+            "from dag_run where dag_id = 'impact_ingest' order by id desc limit 1)"
+        ).fetchall()
+
+
+@pytest.mark.slow
+def test_mapped_survey_tasks_are_named_by_their_wave(isolated_run) -> None:
+    work, _ = isolated_run
+    summary = latest_run_summary(work)
+    names = {
+        rendered
+        for task_id, _, _, rendered, _ in _task_instances(work)
+        if task_id == "land_form_wave"
+    }
+    # The failed wave too: the UI lists MISSING_WAVE, not "land_form_wave [3]".
+    assert names == set(summary["planned_waves"])
+    assert MISSING_WAVE in names
+
+
+@pytest.mark.slow
+def test_every_task_attempt_of_the_dags_test_run_has_a_readable_log(isolated_run) -> None:
+    from airflow.utils.log.file_task_handler import StructuredLogMessage
+
+    work, _ = isolated_run
+    events = {}
+    for task_id, map_index, tries, _, run_id in _task_instances(work):
+        mapped = f"map_index={map_index}/" if map_index >= 0 else ""
+        for attempt in range(1, tries + 1):
+            # Airflow's default log_filename_template, where its UI reads task logs.
+            path = (
+                work
+                / "airflow"
+                / "logs"
+                / "dag_id=impact_ingest"
+                / f"run_id={run_id}"
+                / f"task_id={task_id}"
+                / f"{mapped}attempt={attempt}.log"
+            )
+            assert path.exists(), f"no log for {task_id}[{map_index}] attempt {attempt}"
+            lines = path.read_text(encoding="utf-8").splitlines()
+            messages = [StructuredLogMessage.model_validate_json(line) for line in lines]
+            assert all(message.timestamp for message in messages)
+            events[(task_id, map_index, attempt)] = "\n".join(m.event for m in messages)
+    # Each log holds that task's own lines: the plan, the retried failure, the 404.
+    assert "survey waves to pull" in events[("plan_waves", -1, 1)]
+    assert "NotADirectoryError" in events[("land_operations_workbooks", -1, 2)]
+    (missing_index,) = [
+        index
+        for task_id, index, _, rendered, _ in _task_instances(work)
+        if (task_id, rendered) == ("land_form_wave", MISSING_WAVE)
+    ]
+    assert "404" in events[("land_form_wave", missing_index, 1)]
+    assert "Skipping registering function" not in "\n".join(events.values())

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from impact_warehouse.airflow_env import RESOURCE_TRACKER_WARNING
 from impact_warehouse.airflow_support import DUCKDB_WRITER_POOL
 from impact_warehouse.settings import PROJECT_ROOT
 
@@ -175,6 +176,8 @@ def test_airflow_runs_local_executor_on_postgres(services: dict[str, Any]) -> No
         )
         assert environment["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
         assert "fab_auth_manager.FabAuthManager" in environment["AIRFLOW__CORE__AUTH_MANAGER"]
+        # Same as the embedded Airflow: no resource_tracker ERROR line in task logs.
+        assert environment["PYTHONWARNINGS"] == RESOURCE_TRACKER_WARNING, name
     postgres = services["postgres"]["environment"]
     assert resolve(postgres["POSTGRES_USER"], {}) == "airflow"
 

@@ -7,35 +7,21 @@ repository (so the real seeds stay untouched) with the test's Python environment
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from impact_warehouse.settings import PROJECT_ROOT
-
-BEGIN, END = "<!-- walkthrough:begin -->", "<!-- walkthrough:end -->"
-BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```$", re.DOTALL | re.MULTILINE)
-# Local state that a copy of the checkout must not inherit.
-NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", ".work", "__pycache__", ".pytest_cache", ".ruff_cache", "target", "logs"
-)
+from walkthrough import copy_checkout, run_walkthrough, walkthrough_script
 
 
-def walkthrough_script(readme: str) -> str:
-    start, end = readme.index(BEGIN), readme.index(END)
-    blocks = BASH_BLOCK.findall(readme[start:end])
-    assert len(blocks) >= 5, "the walk-through lost its command blocks"
-    return "set -euo pipefail\n" + "\n".join(blocks)
+def readme_script(checkout: Path) -> str:
+    return walkthrough_script((checkout / "README.md").read_text(encoding="utf-8"), min_blocks=5)
 
 
 def test_walkthrough_extracts_every_command_block_in_order() -> None:
-    script = walkthrough_script((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"))
+    script = readme_script(PROJECT_ROOT)
     order = ["cohorts.csv", "waves.csv", "items.csv", "impact_warehouse.catalog", "impact demo"]
     positions = [script.index(marker) for marker in order]
     assert positions == sorted(positions)
@@ -45,23 +31,8 @@ def test_walkthrough_extracts_every_command_block_in_order() -> None:
 # with its own 900 s bound; pytest's default hang guard (600 s) must not cut it short.
 @pytest.mark.timeout(1200)
 def test_following_the_walkthrough_publishes_the_new_wave(tmp_path: Path) -> None:
-    checkout = tmp_path / "checkout"
-    shutil.copytree(PROJECT_ROOT, checkout, ignore=NOT_COPIED)
-    (checkout / ".venv").symlink_to(sys.prefix, target_is_directory=True)
-    script = walkthrough_script((checkout / "README.md").read_text(encoding="utf-8"))
-    env = {
-        **os.environ,
-        "IMPACT_PROJECT_DIR": str(checkout),
-        "IMPACT_WORK_DIR": str(checkout / ".work"),
-    }
-    result = subprocess.run(
-        ["bash", "-c", script],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    checkout = copy_checkout(PROJECT_ROOT, tmp_path / "checkout")
+    result = run_walkthrough(checkout, readme_script(checkout), timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "catalog OK" in result.stdout
     assert "mamabono_2027_pre" in result.stdout

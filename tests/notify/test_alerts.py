@@ -126,7 +126,8 @@ def test_japanese_mail_naming_cohort_wave_and_check_arrives_over_smtp(
         '"item_code": "q_confidence"',
     ):
         assert expected in body
-    assert mail.get_content_charset() == "utf-8"
+    # SmtpNotifier sends the body as an HTML part (multipart/mixed); the part is UTF-8.
+    assert mail.get_body().get_content_charset() == "utf-8"
     assert smtp_server.password not in caplog.text
     assert smtp_server.password not in repr(channel)
 

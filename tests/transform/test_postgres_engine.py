@@ -28,7 +28,7 @@ from impact_warehouse.transform.postgres_landing import (
     landing_sources,
     load_landing,
 )
-from impact_warehouse.transform.postgres_server import PostgresServer
+from postgres_test_server import PostgresServer
 
 TOLERANCE = 1e-9
 COMPARED_MARTS = (

@@ -12,8 +12,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from impact_warehouse.transform import postgres_server
-from impact_warehouse.transform.postgres_server import PostgresServer
+import postgres_test_server as postgres_server
+from postgres_test_server import PostgresServer
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0, reason="only root runs the server as another OS user (CI runs as root)"

@@ -76,6 +76,11 @@ def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
     texts = [_mail_text(message) for message in smtp_inbox.messages]
     warnings = [text for text in texts if "followup_2025" in text and "response_rate" in text]
     assert warnings and all("リマインド" in text for text in warnings)
+    # The deadline as of the gate's day (closes 2026-01-31), the reminder list command and
+    # the response status page (issue 18).
+    assert all("締切: 2026-01-31(あと11日)" in text for text in warnings)
+    assert all("impact reminders --wave followup_2025 --cohort " in text for text in warnings)
+    assert all("response_status/index.html" in text for text in warnings)
 
 
 def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(

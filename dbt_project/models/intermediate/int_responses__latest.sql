@@ -74,6 +74,8 @@ ranked as (
     select
         all_versions.*,
         count(*) over (partition by wave_code, respondent_key) as submission_count,
+        {#- When the respondent first answered (fct_response_progress counts her from that day). -#}
+        min(submitted_at) over (partition by wave_code, respondent_key) as first_submitted_at,
         row_number() over (
             partition by wave_code, respondent_key
             order by submitted_at desc nulls last, tie_breaker desc
@@ -119,6 +121,7 @@ final as (
         wave_targets.cohort_code,
         wave_targets.program_code,
         latest.submitted_at,
+        latest.first_submitted_at,
         latest.submission_count,
         coalesce(catalog_items_answered.catalog_items_answered, 0) as catalog_items_answered,
         coalesce(catalog_items_answered.valid_catalog_items_answered, 0)

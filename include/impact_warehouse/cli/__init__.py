@@ -2,6 +2,7 @@
 
 Pipeline: ``demo``, ``pull`` (ingest now, through Airflow), ``build``, ``publish``, ``backfill``.
 Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
+Staff follow-up: ``status-page``, ``reminders``.
 Repair: ``verify``.
 """
 
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
 
 from impact_warehouse.airflow_env import airflow_environment
 from impact_warehouse.cli.progress import quiet_library_logs
+from impact_warehouse.cli.reminders import add_reminders_parser
+from impact_warehouse.cli.status_page import add_status_page_parser
 from impact_warehouse.cli.verify import add_verify_parser
 
 
@@ -125,12 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--release", default=None, help="show how the gate judged this release (id or prefix)"
     )
+    add_status_page_parser(commands)
     init = commands.add_parser(
         "init", help="start a new organisation: an empty catalog folder and a pseudonym key"
     )
     init.add_argument("folder", type=Path, help="the new catalog folder (must not exist)")
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
     add_verify_parser(commands)
+    add_reminders_parser(commands)
     return parser
 
 
@@ -185,10 +191,18 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.status import run_status
 
         return run_status(args.release)
+    if args.command == "status-page":
+        from impact_warehouse.cli.status_page import run_status_page
+
+        return run_status_page(args.as_of, args.audit_db)
     if args.command == "verify":
         from impact_warehouse.cli.verify import run_verify
 
         return run_verify(args.repair, args.lock_timeout)
+    if args.command == "reminders":
+        from impact_warehouse.cli.reminders import run_reminders
+
+        return run_reminders(args.wave, args.cohort, args.as_of, args.by, args.audit_db)
     if args.command == "init":
         from impact_warehouse.cli.init_catalog import init_catalog
 
@@ -201,8 +215,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(lines))
         return 0
     if args.command == "airflow-env":
-        for name, value in airflow_environment().items():
-            print(f"export {name}={value}")
+        try:
+            environment = airflow_environment()
+        except ValueError as error:  # printed to stderr: nothing for `eval` to run
+            from impact_warehouse.cli.progress import fail
+
+            return fail(
+                "AIRFLOW__API__PORT にはポート番号(1〜65535)を指定してください。", str(error)
+            )
+        for name, value in environment.items():
+            print(f"export {name}={shlex.quote(value)}")  # safe for eval whatever the value
         return 0
     return 2
 

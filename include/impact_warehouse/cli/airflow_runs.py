@@ -21,6 +21,7 @@ from impact_warehouse.airflow_env import airflow_environment, airflow_executable
 from impact_warehouse.cli.progress import fail, fail_with_causes, step
 from impact_warehouse.landing.privacy import create_demo_key
 from impact_warehouse.landing.summary import format_run_summary
+from impact_warehouse.ops.dag_test_logs import write_task_logs
 from impact_warehouse.ops.task_errors import TaskError, last_try_per_task, latest_errors
 from impact_warehouse.settings import Paths, paths
 
@@ -63,6 +64,8 @@ def airflow_dags_test(
     log_path = settings.work / "logs" / f"{log_name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text(result.stdout, encoding="utf-8")
+    # `dags test` prints the task logs only: file them where Airflow's UI reads them too.
+    write_task_logs(result.stdout, dag_id, env)
     ok = result.returncode == 0 and "state=success" in result.stdout
     errors = [] if ok else last_try_per_task(latest_errors(settings, dag_id, started))
     return DagTestRun(dag_id, ok, result.returncode, result.stdout, log_path, errors)
@@ -103,7 +106,11 @@ def run_dag(
 
 
 def _embedded_airflow() -> dict[str, str]:
-    env = {**os.environ, **airflow_environment(paths())}
+    try:
+        env = {**os.environ, **airflow_environment(paths())}
+    except ValueError as error:  # a bad AIRFLOW__API__PORT: say so before starting anything
+        fail("AIRFLOW__API__PORT にはポート番号(1〜65535)を指定してください。", str(error))
+        raise SystemExit(1) from error
     done = step("preparing embedded Airflow (SQLite metadata, LocalExecutor)")
     prepare_airflow(env)
     done()

@@ -1,5 +1,9 @@
 """Alerts to staff: Japanese messages, delivered by outbox, mail or webhook, without spam.
 
+Mail and webhooks go through Airflow's notifiers (``SmtpNotifier``, ``AppriseNotifier``), inside
+a task or outside one; the wording, the digest, the dedup ledger, the queue and the outbox are
+the project's own, around them.
+
 ``send_alerts`` is called once per run with the run's alerts. It skips conditions already
 sent (see ``dedup``), writes the rest to a persisted queue (see ``queue``) with one pending
 delivery per channel, and then delivers everything pending, per channel, as one digest
@@ -19,6 +23,7 @@ from typing import Literal
 from impact_warehouse.notify.channels import (
     AlertConfigError,
     AlertDeliveryError,
+    AppriseChannel,
     Channel,
     OutboxChannel,
     SmtpChannel,
@@ -40,6 +45,7 @@ __all__ = [
     "AlertLedger",
     "AlertQueue",
     "AlertResult",
+    "AppriseChannel",
     "Channel",
     "OutboxChannel",
     "RenderedAlert",

@@ -1,10 +1,12 @@
-"""Where alerts go: a local outbox file (default), SMTP mail, a Slack-compatible webhook.
+"""Where alerts go: a local outbox file (default), mail, webhooks (Slack, Teams, LINE, …).
 
-SMTP and webhook settings come from the Airflow connections ``impact_smtp`` and
-``impact_alert_webhook`` when they are defined (metadata database, secrets backend or
-``AIRFLOW_CONN_*``), else from the ``IMPACT_SMTP_*`` / ``IMPACT_ALERT_*`` variables.
-Secrets (SMTP password, webhook URL, which carries its own token) are never logged and never
-appear in exception messages or reprs.
+Mail and webhooks are sent through Airflow's notifiers (``SmtpNotifier``, ``AppriseNotifier``;
+see :mod:`impact_warehouse.notify.notifiers`). Their settings come from the Airflow
+connections ``impact_smtp``, ``impact_alert_webhook`` and (channel ``apprise``) an apprise
+connection, ``impact_apprise`` unless ``IMPACT_APPRISE_CONN_ID`` names another, when they are
+defined (metadata database, secrets backend or ``AIRFLOW_CONN_*``), else from the
+``IMPACT_SMTP_*`` / ``IMPACT_ALERT_*`` variables. Secrets (SMTP password, webhook URL, which
+carries its own token) are never logged and never appear in exception messages or reprs.
 """
 
 from __future__ import annotations
@@ -12,32 +14,37 @@ from __future__ import annotations
 import json
 import logging
 import os
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import requests
-
+from impact_warehouse.notify.notifiers import AlertDeliveryError, send_apprise, send_mail
 from impact_warehouse.settings import paths
 
 log = logging.getLogger(__name__)
 
-CHANNEL_NAMES = ("outbox", "smtp", "webhook")
+CHANNEL_NAMES = ("outbox", "smtp", "webhook", "apprise")
 SMTP_CONNECTION_ID = "impact_smtp"
 WEBHOOK_CONNECTION_ID = "impact_alert_webhook"
+APPRISE_CONNECTION_ID = "impact_apprise"
+
+__all__ = [
+    "CHANNEL_NAMES",
+    "AlertConfigError",
+    "AlertDeliveryError",
+    "AppriseChannel",
+    "Channel",
+    "OutboxChannel",
+    "SmtpChannel",
+    "WebhookChannel",
+    "channels_from_env",
+]
 
 
 class AlertConfigError(ValueError):
     """A channel is enabled but not configured; the message names the variable to set."""
-
-
-class AlertDeliveryError(RuntimeError):
-    """A channel could not deliver an alert (the message holds no secret)."""
 
 
 class Message(Protocol):
@@ -76,6 +83,8 @@ class OutboxChannel:
 
 @dataclass
 class SmtpChannel:
+    """Mail through Airflow's ``SmtpNotifier`` (see :mod:`impact_warehouse.notify.notifiers`)."""
+
     host: str
     port: int
     sender: str
@@ -84,33 +93,36 @@ class SmtpChannel:
     password: str | None = field(default=None, repr=False)
     starttls: bool = False
     timeout: float = 10.0
+    # Implicit TLS (SMTPS, usually port 465); STARTTLS is ``starttls``.
+    ssl: bool = False
     name: str = "smtp"
 
     def send(self, rendered: Message) -> None:
-        message = EmailMessage()
-        message["Subject"] = rendered.subject
-        message["From"] = self.sender
-        message["To"] = ", ".join(self.recipients)
-        message["Date"] = formatdate(localtime=True)
-        message["Message-ID"] = make_msgid(domain="impact-warehouse")
-        message.set_content(rendered.body, charset="utf-8")
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.user:
-                    smtp.login(self.user, self.password or "")
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as error:
-            # The error text of smtplib never holds the password; type and text are enough.
-            raise AlertDeliveryError(
-                f"SMTP delivery to {self.host}:{self.port} failed: {type(error).__name__}: {error}"
-            ) from None
+        send_mail(
+            host=self.host,
+            port=self.port,
+            sender=self.sender,
+            recipients=self.recipients,
+            subject=rendered.subject,
+            body=rendered.body,
+            user=self.user,
+            password=self.password,
+            starttls=self.starttls,
+            ssl=self.ssl,
+            timeout=self.timeout,
+        )
 
 
 @dataclass
 class WebhookChannel:
-    """Slack-compatible incoming webhook: POST ``{"text": ...}``; one retry on a 5xx answer."""
+    """A webhook through Airflow's ``AppriseNotifier``.
+
+    ``url`` is either an apprise URL (``slack://``, ``msteams://``, ``line://``, ``json://``, …;
+    https URLs apprise knows natively, such as Slack's and Teams' incoming webhooks, too) or
+    any other http(s) URL, which gets the Slack-compatible ``{"text": "*subject*\\nbody"}``
+    the project always sent (apprise's ``json://`` with its fields mapped). One retry on a 5xx
+    answer; after that the alert queue retries on the next run.
+    """
 
     url: str = field(repr=False)
     timeout: float = 10.0
@@ -121,22 +133,75 @@ class WebhookChannel:
         return urlsplit(self.url).netloc.rsplit("@", 1)[-1]
 
     def send(self, rendered: Message) -> None:
-        payload = {"text": f"*{rendered.subject}*\n{rendered.body}"}
-        status = None
+        target, slack_text = apprise_url(self.url, timeout=self.timeout)
+        subject, body = (
+            ("", f"*{rendered.subject}*\n{rendered.body}")
+            if slack_text
+            else (
+                rendered.subject,
+                rendered.body,
+            )
+        )
         for attempt in (1, 2):
             try:
-                response = requests.post(self.url, json=payload, timeout=self.timeout)
-            except requests.RequestException as error:
-                # requests puts the full URL (and its token) in the text: report the type only.
-                raise AlertDeliveryError(
-                    f"webhook to {self.host} failed: {type(error).__name__}"
-                ) from None
-            status = response.status_code
-            if status < 500:
-                break
-            log.warning("webhook to %s answered HTTP %s (attempt %s)", self.host, status, attempt)
-        if status is None or status >= 300:
-            raise AlertDeliveryError(f"webhook to {self.host} answered HTTP {status}")
+                send_apprise(
+                    subject=subject,
+                    body=body,
+                    where=self.host,
+                    url=target,
+                    secrets=_secrets(self.url),
+                )
+                return
+            except AlertDeliveryError as error:
+                status = getattr(error, "status", None)
+                if attempt == 2 or status is None or status < 500:
+                    raise
+                log.warning(
+                    "webhook to %s answered HTTP %s (attempt %s)", self.host, status, attempt
+                )
+
+
+@dataclass
+class AppriseChannel:
+    """The services of an Airflow apprise connection (its ``config`` extra lists apprise URLs
+    with tags): ``AppriseNotifier(apprise_conn_id=...)`` as Airflow documents it."""
+
+    connection_id: str = APPRISE_CONNECTION_ID
+    name: str = "apprise"
+
+    def send(self, rendered: Message) -> None:
+        send_apprise(
+            subject=rendered.subject,
+            body=rendered.body,
+            where=f"the services of connection {self.connection_id}",
+            connection_id=self.connection_id,
+        )
+
+
+def apprise_url(url: str, *, timeout: float = 10.0) -> tuple[str, bool]:
+    """The apprise URL for ``url`` and whether the message goes as Slack-style ``text``."""
+    import apprise
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        return url, False  # already an apprise URL: slack://, msteams://, line://, json://, …
+    if apprise.Apprise.instantiate(url) is not None:
+        return url, False  # a webhook apprise knows (Slack, Teams, Discord, …)
+    # Any other endpoint: the Slack-compatible payload {"text": ...}, as before apprise.
+    parts = urlsplit(url)
+    mapped = "&".join(
+        [":message=text", ":title=", ":version=", ":attachments=", ":type=", f"cto={timeout:g}"]
+    )
+    query = f"{parts.query}&{mapped}" if parts.query else mapped
+    json_scheme = "jsons" if scheme == "https" else "json"
+    return f"{json_scheme}://{parts.netloc}{parts.path}?{query}", True
+
+
+def _secrets(url: str) -> tuple[str, ...]:
+    """The parts of a webhook URL that may be its token: never in an error text."""
+    parts = urlsplit(url)
+    segments = [segment for segment in parts.path.split("/") if len(segment) >= 4]
+    return (url, parts.password or "", parts.query, *segments)
 
 
 def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]:
@@ -166,6 +231,18 @@ def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]
                     url=url or _required(environ, "IMPACT_ALERT_WEBHOOK_URL", channel="webhook")
                 )
             )
+        elif name == "apprise":
+            connection_id = (
+                environ.get("IMPACT_APPRISE_CONN_ID", "").strip() or APPRISE_CONNECTION_ID
+            )
+            if airflow_connection(connection_id) is None:
+                raise AlertConfigError(
+                    f"alert channel 'apprise' is enabled in IMPACT_ALERT_CHANNELS but the Airflow "
+                    f"connection {connection_id} (type apprise, extra 'config' with the apprise "
+                    f"URLs) is not defined; define it (e.g. AIRFLOW_CONN_"
+                    f"{connection_id.upper()}) or remove 'apprise' from IMPACT_ALERT_CHANNELS"
+                )
+            channels.append(AppriseChannel(connection_id))
         else:
             raise AlertConfigError(
                 f"IMPACT_ALERT_CHANNELS names unknown channel {name!r}; use {CHANNEL_NAMES}"
@@ -205,7 +282,7 @@ def _is_true(value: object) -> bool:
 
 
 def _smtp_from_connection(connection: Any, environ: Mapping[str, str]) -> SmtpChannel:
-    """host, port, login, password; extra ``from``, ``to`` (comma list), ``starttls``.
+    """host, port, login, password; extra ``from``, ``to`` (comma list), ``starttls``, ``ssl``.
 
     ``from`` and ``to`` fall back to IMPACT_ALERT_FROM / IMPACT_ALERT_TO.
     """
@@ -226,6 +303,7 @@ def _smtp_from_connection(connection: Any, environ: Mapping[str, str]) -> SmtpCh
         user=connection.login or None,
         password=connection.password or None,
         starttls=starttls,
+        ssl=_is_true(extra.get("ssl", False)),
     )
 
 
@@ -257,4 +335,5 @@ def _smtp_from_env(environ: Mapping[str, str]) -> SmtpChannel:
         user=user,
         password=password,
         starttls=starttls,
+        ssl=_is_true(environ.get("IMPACT_SMTP_SSL", "false")),
     )

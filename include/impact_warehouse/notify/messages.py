@@ -350,10 +350,13 @@ def _figure_lines(alert: Alert) -> list[str]:
             count = f"(回答者 {details['respondents']}人)"
         else:
             count = ""
-        return [
+        lines = [
             f"{label}: {_percent(alert.observed)}{count}",
             f"{word}: {_percent(alert.threshold)}以上",
         ]
+        if _is_open_window_rate(alert) and details.get("close_date"):
+            lines.append(f"締切: {details['close_date']}{_days_left_ja(details)}")
+        return lines
     if check == "freshness":
         lines = [
             f"最後の取り込みからの日数: {_number(alert.observed, '日')}"
@@ -435,9 +438,47 @@ def _body(alert: Alert, labels: CatalogLabels) -> str:
 def _action(alert: Alert) -> str:
     if alert.action_ja:
         return alert.action_ja
+    if _is_open_window_rate(alert):
+        return open_window_reminder_ja(alert)
     if alert.details.get("rule") == "cohort_below_floor_after_close":
         return COHORT_BELOW_FLOOR_ACTION_JA
     return ACTIONS_JA.get((alert.kind, alert.check_name or ""), DEFAULT_ACTIONS_JA[alert.kind])
+
+
+def _is_open_window_rate(alert: Alert) -> bool:
+    return (
+        alert.kind == "gate_warning"
+        and alert.check_name == "response_rate"
+        and alert.details.get("rule", "below_target_while_open") == "below_target_while_open"
+    )
+
+
+def _days_left_ja(details: dict[str, Any]) -> str:
+    days = details.get("days_left")
+    if not isinstance(days, int):
+        return ""
+    return "(今日が締切日)" if days == 0 else f"(あと{days}日)"
+
+
+def open_window_reminder_ja(alert: Alert) -> str:
+    """What to do about a low rate while the survey is open: the reminder list command for
+    this wave (and cohort), and the status page that shows every open wave day by day."""
+    from impact_warehouse.status_page.location import status_page_path
+
+    close = alert.details.get("close_date")
+    deadline = f"締切は{close}{_days_left_ja(alert.details)}です。" if close else ""
+    command = "impact reminders"
+    if alert.wave_code:
+        command += f" --wave {alert.wave_code}"
+    if alert.cohort_code:
+        command += f" --cohort {alert.cohort_code}"
+    return (
+        f"回答期間中です。{deadline}"
+        f"まだ回答していない対象者の連絡先リストを「{command}」で作り、"
+        "リマインドメールを送ってください(リストには氏名とメールアドレスが入るため、"
+        "スタッフ用の保管場所に保存されます。転送や共有フォルダへのコピーはしないでください)。"
+        f"毎日の回答状況は、回答状況のページで確認できます: {status_page_path(paths())}"
+    )
 
 
 def technical_details(alert: Alert) -> str:

@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 
 WAVE_TYPE_JA = {"pre": "事前", "post": "事後", "followup": "追跡", "comparison": "比較群"}
 CATALOG_INVALID_NOTE = "(カタログにエラーがあるため選択肢を表示できません)"
+# The label of the empty choice (null) in a dropdown; Airflow's form shows "null" otherwise.
+# The key must be "null": the form falls back to a "None" entry for every unlabelled value.
+NULL_CHOICE = "null"
+ALL_LABEL = "(すべて)"
+UNSET_LABEL = "(指定なし)"
 
 
 def catalog_for_params() -> Catalog | None:
@@ -34,7 +39,10 @@ def fiscal_years(catalog: Catalog) -> list[int]:
     return sorted({wave.fiscal_year for wave in catalog.waves.values()})
 
 
-def fiscal_year_param(catalog: Catalog | None, description: str) -> Param:
+def fiscal_year_param(
+    catalog: Catalog | None, description: str, null_label: str = UNSET_LABEL
+) -> Param:
+    """A fiscal-year dropdown; ``null_label`` names its empty choice (what blank means)."""
     if catalog is None:
         return Param(
             None,
@@ -49,7 +57,10 @@ def fiscal_year_param(catalog: Catalog | None, description: str) -> Param:
         enum=[None, *years],
         title="年度 (fiscal year)",
         description=description,
-        values_display={str(year): f"{year}年度 (FY{year})" for year in years},
+        values_display={
+            NULL_CHOICE: null_label,
+            **{str(year): f"{year}年度 (FY{year})" for year in years},
+        },
     )
 
 
@@ -79,7 +90,9 @@ def ingest_params(catalog: Catalog | None) -> dict[str, Any]:
                 "all": "受付開始済みのすべて(バックフィル)",
             },
         ),
-        "fiscal_year": fiscal_year_param(catalog, "この年度のアンケートだけに絞る(空欄 = すべて)"),
+        "fiscal_year": fiscal_year_param(
+            catalog, "この年度のアンケートだけに絞る(空欄 = すべて)", null_label=ALL_LABEL
+        ),
         "program": _program_param(catalog),
         "wave": _wave_param(catalog),
         "as_of": Param(
@@ -105,7 +118,10 @@ def _program_param(catalog: Catalog | None) -> Param:
         enum=[None, *programs],
         title=PROGRAM_TITLE,
         description=PROGRAM_DESCRIPTION,
-        values_display={code: catalog.programs[code].program_name_ja for code in programs},
+        values_display={
+            NULL_CHOICE: ALL_LABEL,
+            **{code: catalog.programs[code].program_name_ja for code in programs},
+        },
     )
 
 
@@ -123,11 +139,14 @@ def _wave_param(catalog: Catalog | None) -> Param:
         title=WAVE_TITLE,
         description=WAVE_DESCRIPTION,
         values_display={
-            wave.wave_code: (
-                f"{wave.fiscal_year}年度 {WAVE_TYPE_JA.get(wave.wave_type, wave.wave_type)}"
-                f" {wave.wave_code}({wave.open_date}〜{wave.close_date})"
-            )
-            for wave in form_waves
+            NULL_CHOICE: ALL_LABEL,
+            **{
+                wave.wave_code: (
+                    f"{wave.fiscal_year}年度 {WAVE_TYPE_JA.get(wave.wave_type, wave.wave_type)}"
+                    f" {wave.wave_code}({wave.open_date}〜{wave.close_date})"
+                )
+                for wave in form_waves
+            },
         },
     )
 

@@ -7,8 +7,12 @@ The same code talks to Google in production and to the local demo server
 
 Reliability rules:
 
-* 429, 500, 502, 503, 504, connection errors and timeouts are retried with exponential backoff
-  and full jitter; a ``Retry-After`` header is honoured (seconds or HTTP-date).
+* 429, 500, 502, 503, 504, connection errors and timeouts are retried by ``urllib3.Retry`` on
+  the session's ``HTTPAdapter``: exponential backoff (``backoff_base_seconds`` × 2^n, capped at
+  ``backoff_max_seconds``, with jitter so parallel workers spread apart) and a ``Retry-After``
+  header honoured (seconds or HTTP-date). A body cut off after its headers arrived is not
+  retried here (requests reads it after urllib3 is done): it fails the pull with
+  :class:`FormsApiError`, and the task's own Airflow retry runs it again.
 * Any other 4xx fails at once with :class:`FormsApiError`, because repeating a request the server
   rejected as wrong cannot succeed.
 * Pages are yielded one at a time, so a form with a million responses never sits in memory.
@@ -28,20 +32,20 @@ import gc
 import json
 import logging
 import os
-import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from impact_warehouse.sources.forms_page_json import UnreadableRecord, parse_page_tolerantly
+from impact_warehouse.sources.forms_retry import RETRYABLE_STATUSES, FormsRetry
+from impact_warehouse.sources.forms_retry import parse_retry_after as parse_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +58,6 @@ AIRFLOW_CONNECTION_ID = "impact_forms_api"
 # Google never serves empty pages that still point to a next page for long; a server that
 # does so endlessly would keep the pull running for ever.
 MAX_EMPTY_PAGES_IN_A_ROW = 100
-
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-_RETRYABLE_EXCEPTIONS = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 
 
 @dataclass(frozen=True)
@@ -144,24 +141,6 @@ def forms_api_config_from_env(environ: Mapping[str, str] | None = None) -> Forms
     return FormsApiConfig(base_url=base_url, token=token)
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), if usable."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def _error_detail(response: requests.Response) -> str:
     """Google's ``error.message`` when the body has one, else the start of the body."""
     try:
@@ -202,7 +181,19 @@ class FormsApiClient:
         self.config = config
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
-        self._sleep = sleep
+        retry = FormsRetry(
+            total=config.max_retries,
+            status_forcelist=RETRYABLE_STATUSES,
+            allowed_methods=frozenset({"GET"}),
+            backoff_factor=config.backoff_base_seconds,
+            backoff_max=config.backoff_max_seconds,
+            # Jitter spreads parallel workers apart instead of retrying in lockstep.
+            backoff_jitter=config.backoff_base_seconds,
+            # The last 429/5xx answer comes back as a response, so its status is reported.
+            raise_on_status=False,
+            sleep=sleep,
+        )
+        self._session.mount(config.base_url.rstrip("/") + "/", HTTPAdapter(max_retries=retry))
 
     def close(self) -> None:
         if self._owns_session:
@@ -326,33 +317,8 @@ class FormsApiClient:
         )
 
     def _get_json(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> Any:
+        """One GET, retried by the adapter's :class:`FormsRetry`; the JSON body or an error."""
         attempts = self.config.max_retries + 1
-        outcome = _Attempt(failure="no attempt made")
-        for attempt in range(1, attempts + 1):
-            outcome = self._attempt(url, form_id, params)
-            if outcome.failure is None:
-                return outcome.payload
-            if attempt < attempts:
-                wait = self._wait_seconds(attempt, outcome.retry_after)
-                logger.warning(
-                    "Forms API request for form %s failed (%s), attempt %d/%d; retrying in %.2f s",
-                    form_id,
-                    outcome.failure,
-                    attempt,
-                    attempts,
-                    wait,
-                )
-                self._sleep(wait)
-        raise FormsApiError(
-            f"Forms API request for form {form_id} failed after {attempts} attempts; "
-            f"last error: {outcome.failure} ({url})",
-            status_code=outcome.status_code,
-            form_id=form_id,
-            url=url,
-        )
-
-    def _attempt(self, url: str, form_id: str, params: Mapping[str, str | int] | None) -> _Attempt:
-        """One HTTP call: a payload or a retryable failure; raises on failures not worth a retry."""
         headers = {
             "Authorization": f"Bearer {self.config.bearer_token()}",
             "Accept": "application/json",
@@ -361,24 +327,31 @@ class FormsApiClient:
             response = self._session.get(
                 url, params=params, headers=headers, timeout=self.config.timeout_seconds
             )
-        except _RETRYABLE_EXCEPTIONS as exc:
-            return _Attempt(failure=f"{type(exc).__name__}: {exc}")
+        except requests.RequestException as exc:
+            raise FormsApiError(
+                f"Forms API request for form {form_id} failed after {attempts} attempts; "
+                f"last error: {type(exc).__name__}: {exc} ({url})",
+                form_id=form_id,
+                url=url,
+            ) from exc
         if response.status_code in RETRYABLE_STATUSES:
-            return _Attempt(
-                failure=f"HTTP {response.status_code}: {_error_detail(response)}",
+            # Retry gave the last answer back: every attempt was refused.
+            raise FormsApiError(
+                f"Forms API request for form {form_id} failed after {attempts} attempts; "
+                f"last error: HTTP {response.status_code}: {_error_detail(response)} ({url})",
                 status_code=response.status_code,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                form_id=form_id,
+                url=url,
             )
         if response.status_code >= 400:
             raise self._fatal_error(response, form_id)
         try:
             with cyclic_gc_paused():
                 try:
-                    payload = response.json()
+                    return response.json()
                 except RecursionError:
                     # One record nested too deep must not cost the page its good records.
-                    payload = parse_page_tolerantly(response.content.decode("utf-8"))
-            return _Attempt(payload=payload, status_code=response.status_code)
+                    return parse_page_tolerantly(response.content.decode("utf-8"))
         except ValueError as exc:
             raise FormsApiError(
                 f"Forms API returned a body that is not JSON for form {form_id} "
@@ -414,16 +387,6 @@ class FormsApiClient:
             )
         return FormsApiError(message, status_code=status, form_id=form_id, url=response.url)
 
-    def _wait_seconds(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            # The server knows its own quota window; waiting less would just earn another 429.
-            return retry_after
-        ceiling = min(
-            self.config.backoff_max_seconds, self.config.backoff_base_seconds * 2 ** (attempt - 1)
-        )
-        # Full jitter spreads parallel workers apart instead of retrying in lockstep.
-        return random.uniform(0.0, ceiling)
-
 
 def _json_kind(value: Any) -> str:
     if value is None:
@@ -431,13 +394,3 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
     return "a number" if isinstance(value, int | float) else f"a {type(value).__name__}"
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """Outcome of one HTTP call; ``failure`` is set only for failures worth retrying."""
-
-    payload: Any = None
-    failure: str | None = None
-    status_code: int | None = None
-    retry_after: float | None = None

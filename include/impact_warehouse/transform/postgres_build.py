@@ -22,8 +22,8 @@ import psycopg2
 
 from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import DbtRun, DbtRunError, run_dbt
+from impact_warehouse.transform.postgres_connection import PostgresConnection
 from impact_warehouse.transform.postgres_landing import LoadedTable, load_landing
-from impact_warehouse.transform.postgres_server import PostgresConnection
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 {#- PostgreSQL's fct_comparison_adjusted (dbt-postgres runs no Python models): the same rows as
-    the DuckDB Python model marts/fct_comparison_adjusted.py, computed by the same code in PL/Python
+    the DuckDB Python model marts/adjusted/fct_comparison_adjusted.py, computed by the same code in PL/Python
     (impact_udf.comparison_adjusted, macros/engine_functions.sql). -#}
 {{ config(materialized='table') }}
 

@@ -1,5 +1,5 @@
 {#- PostgreSQL's fct_covariate_balance (dbt-postgres runs no Python models): the same rows as
-    the DuckDB Python model marts/fct_covariate_balance.py, computed by the same code in PL/Python
+    the DuckDB Python model marts/adjusted/fct_covariate_balance.py, computed by the same code in PL/Python
     (impact_udf.covariate_balance, macros/engine_functions.sql). -#}
 {{ config(materialized='table') }}
 

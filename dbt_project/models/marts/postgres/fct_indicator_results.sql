@@ -1,7 +1,7 @@
 {#- PostgreSQL's fct_indicator_results (dbt-postgres runs no Python models): the same rows
-    as the DuckDB Python model marts/fct_indicator_results.py, computed by the same code in
+    as the DuckDB Python model marts/outcomes/fct_indicator_results.py, computed by the same code in
     PL/Python (impact_udf.indicator_results, macros/engine_functions.sql). dbt_project.yml
-    enables exactly one of the two for the target; both share the YAML in _marts__models.yml. -#}
+    enables exactly one of the two for the target; both share the YAML in marts/outcomes/_marts_outcomes__models.yml. -#}
 {{ config(materialized='table') }}
 
 select *

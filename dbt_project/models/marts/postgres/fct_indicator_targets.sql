@@ -1,5 +1,5 @@
 {#- PostgreSQL's fct_indicator_targets (dbt-postgres runs no Python models): the same rows
-    as the DuckDB Python model marts/fct_indicator_targets.py, computed by the same code in
+    as the DuckDB Python model marts/outcomes/fct_indicator_targets.py, computed by the same code in
     PL/Python (impact_udf.indicator_targets, macros/engine_functions.sql). -#}
 {{ config(materialized='table') }}
 

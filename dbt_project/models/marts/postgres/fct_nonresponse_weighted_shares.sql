@@ -1,5 +1,5 @@
 {#- PostgreSQL's fct_nonresponse_weighted_shares (dbt-postgres runs no Python models): the same rows as
-    the DuckDB Python model marts/fct_nonresponse_weighted_shares.py, computed by the same code in PL/Python
+    the DuckDB Python model marts/adjusted/fct_nonresponse_weighted_shares.py, computed by the same code in PL/Python
     (impact_udf.nonresponse_weighted_shares, macros/engine_functions.sql). -#}
 {{ config(materialized='table') }}
 

@@ -1,5 +1,5 @@
 {#- PostgreSQL's fct_voice_quote_decisions: the same rows as the DuckDB Python model
-    marts/fct_voice_quote_decisions.py, computed by the same code in PL/Python
+    marts/voices/fct_voice_quote_decisions.py, computed by the same code in PL/Python
     (impact_udf.voice_quote_decisions, macros/engine_functions.sql). -#}
 {{ config(materialized='table') }}
 

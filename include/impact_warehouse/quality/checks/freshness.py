@@ -1,8 +1,15 @@
-"""Freshness: the newest landed data is recent enough for the release (gate check ``freshness``)."""
+"""Freshness: the newest landed data is recent enough while a survey is open (check ``freshness``).
+
+The newest landing time and the allowed age come from ``dbt source freshness`` (see
+:mod:`impact_warehouse.quality.source_freshness`): the build job measures it, this check reads
+the result and locates it on the open google_forms waves. The age is counted to ``as_of``, not
+to the moment dbt ran, so a gate re-run for an earlier day judges that day; dbt's own status
+(against the clock) is kept in the finding's details.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 import pandas as pd
 from great_expectations import expectations as gxe
@@ -10,35 +17,44 @@ from great_expectations import expectations as gxe
 from impact_warehouse.quality.checks.context import (
     LOCATION,
     CheckContext,
-    cell_value,
     make_finding,
     unexpected_rows,
 )
 from impact_warehouse.quality.model import Finding
+from impact_warehouse.quality.source_freshness import (
+    FRESHNESS_SOURCE,
+    SourceFreshness,
+    measure_source_freshness,
+    read_source_freshness,
+)
 
 
-def _latest_landing_from_dir(landing_dir: Any) -> pd.Timestamp | None:
-    from pathlib import Path
+def _audit_db(ctx: CheckContext) -> Path:
+    (path,) = ctx.con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return Path(path)
 
-    if landing_dir is None or not Path(landing_dir).is_dir():
-        return None
-    mtimes = [p.stat().st_mtime for p in Path(landing_dir).rglob("*") if p.is_file()]
-    return pd.Timestamp(max(mtimes), unit="s") if mtimes else None
+
+def source_freshness(ctx: CheckContext) -> SourceFreshness:
+    """The build's dbt freshness result; measured now when the build job left none."""
+    audit_db = _audit_db(ctx)
+    result = read_source_freshness(audit_db)
+    if result is None:
+        landing = Path(ctx.landing_dir) if ctx.landing_dir is not None else None
+        result = measure_source_freshness(audit_db=audit_db, landing_dir=landing)
+    return result
 
 
 def check_freshness(ctx: CheckContext) -> list[Finding]:
     settings = ctx.settings("freshness")
     severity = ctx.severity("freshness", "warning")
-    max_age = float(settings.get("max_age_days", 35))
-    latest = cell_value(
-        ctx.con.execute(
-            "select max(landed_at) from staging.stg_google_forms__responses"
-        ).fetchone()[0]
-    )
-    source = "staging.stg_google_forms__responses.landed_at"
-    if latest is None:
-        latest = _latest_landing_from_dir(ctx.landing_dir)
-        source = "landing_dir file times"
+    if "max_age_days" in settings:
+        raise ValueError(
+            "freshness.max_age_days in the gate config is no longer read: the allowed age is "
+            f"freshness.warn_after of {FRESHNESS_SOURCE} in dbt_project/models/staging/"
+            "google_forms/_google_forms__sources.yml; move the value there"
+        )
     frame = ctx.df(
         """
         select wave_code, nullif(program_code, 'all') as program_code,
@@ -50,7 +66,18 @@ def check_freshness(ctx: CheckContext) -> list[Finding]:
         """,
         [ctx.as_of, ctx.as_of],
     )
-    age = None if latest is None else float((ctx.as_of - pd.Timestamp(latest).date()).days)
+    if frame.empty:
+        # No survey open: a pause in pulls is expected, and dbt need not be asked.
+        return []
+    result = source_freshness(ctx)
+    if result.warn_after_days is None:
+        raise ValueError(
+            f"{FRESHNESS_SOURCE} has no freshness.warn_after in _google_forms__sources.yml"
+        )
+    max_age = result.warn_after_days
+    latest = result.latest
+    source = f"dbt source freshness ({FRESHNESS_SOURCE}, loaded_at_field)"
+    age = None if latest is None else float((ctx.as_of - latest.date()).days)
     frame["landing_age_days"] = age if age is not None else float("nan")
     outcomes = ctx.gx.validate(
         "freshness",
@@ -79,6 +106,7 @@ def check_freshness(ctx: CheckContext) -> list[Finding]:
                 details={
                     "latest_landed_at": None if latest is None else str(latest),
                     "source": source,
+                    "dbt_status": result.status,
                     "open_date": str(pd.Timestamp(row["open_date"]).date()),
                     "close_date": str(pd.Timestamp(row["close_date"]).date()),
                 },

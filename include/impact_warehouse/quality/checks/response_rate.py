@@ -129,6 +129,8 @@ def check_response_rate(ctx: CheckContext) -> list[Finding]:
             }
             if is_open_rule:
                 severity = settings.get("warning_severity", "warning")
+                # For the reminder alert: how long staff still have (0 on the closing day).
+                details["days_left"] = (pd.Timestamp(row["close_date"]) - as_of).days
                 message = (
                     f"Response rate {observed:.1%} ({details['responded']}/{details['targeted']}) "
                     f"of cohort {row['cohort_code']} in wave {row['wave_code']} is below its "

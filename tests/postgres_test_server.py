@@ -1,4 +1,6 @@
-"""A throwaway PostgreSQL server for tests and for trying the ``postgres`` dbt target.
+"""A throwaway PostgreSQL server for the tests and for trying the ``postgres`` dbt target.
+
+Test-only: it lives beside the tests, not in the package that production installs.
 
 ``PostgresServer`` runs ``initdb`` into a fresh temporary folder, starts ``postgres`` on a
 free loopback port (and a unix socket in the same folder), and removes everything on
@@ -22,11 +24,11 @@ import subprocess
 import sysconfig
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import impact_warehouse
+from impact_warehouse.transform.postgres_connection import PostgresConnection
 
 POSTGRES_BIN_ENV = "IMPACT_PG_BIN"
 DEFAULT_BIN_DIRS = (Path("/usr/lib/postgresql/15/bin"),)
@@ -50,34 +52,6 @@ _SERVER_SETTINGS = {
 
 class PostgresServerError(RuntimeError):
     """The server could not be set up, started or stopped; the message says what to fix."""
-
-
-@dataclass(frozen=True)
-class PostgresConnection:
-    host: str
-    port: int
-    user: str
-    password: str
-    dbname: str
-
-    def environment(self) -> dict[str, str]:
-        """The ``IMPACT_PG_*`` variables that ``dbt_project/profiles.yml`` reads."""
-        return {
-            "IMPACT_PG_HOST": self.host,
-            "IMPACT_PG_PORT": str(self.port),
-            "IMPACT_PG_USER": self.user,
-            "IMPACT_PG_PASSWORD": self.password,
-            "IMPACT_PG_DBNAME": self.dbname,
-        }
-
-    def psycopg2_kwargs(self) -> dict[str, object]:
-        return {
-            "host": self.host,
-            "port": self.port,
-            "user": self.user,
-            "password": self.password,
-            "dbname": self.dbname,
-        }
 
 
 def find_postgres_bin() -> Path:
