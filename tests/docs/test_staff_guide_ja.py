@@ -85,6 +85,14 @@ def test_following_the_staff_guide_gives_what_it_promises(tmp_path: Path) -> Non
         for line in (work / "vault/reminders/audit.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert len(audit) == 1 and audit[0]["who"] == "山田" and audit[0]["count"] == len(rows)
+    # 5. The alert the guide's table names carries the command to run for this wave.
+    outbox = [
+        json.loads(line)
+        for line in (work / "outbox/alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    warnings = [r for r in outbox if "注意:アンケートの回答率" in r["subject"]]
+    assert any(f"impact reminders --wave {OPEN_WAVE}" in r["body"] for r in warnings)
+
     # The list stays in the vault: nowhere analysts, report readers or staff pages look.
     for readable in ("published", "releases", "reports", "staff", "outbox", "landing"):
         folder = work / readable
