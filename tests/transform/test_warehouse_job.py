@@ -152,6 +152,7 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
         return SimpleNamespace(status="pass")
 
     monkeypatch.setattr(warehouse_job, "measure_source_freshness", fake_freshness)
+    monkeypatch.setattr(warehouse_job, "_refresh_status_page", lambda *_: None)
     warehouse_job.build_audit_warehouse(work)
     assert calls == [["build", "--exclude-resource-type", "unit_test"]]
     # dbt source freshness reuses the build's parse: the build's target and DuckDB file.
