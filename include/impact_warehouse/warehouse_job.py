@@ -29,7 +29,11 @@ from impact_warehouse.publish.gate_runs import (
 )
 from impact_warehouse.quality.source_freshness import measure_source_freshness
 from impact_warehouse.settings import Paths
-from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
+from impact_warehouse.transform.dbt_runner import (
+    PRODUCTION_BUILD,
+    default_warehouse_path,
+    run_dbt,
+)
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
 
 log = logging.getLogger(__name__)
@@ -85,12 +89,16 @@ class GateOutcome:
 
 
 def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
-    """dbt build (models, data tests, unit tests) into the audit DuckDB file, then
-    ``dbt source freshness`` on the landing zone, kept beside it for the gate, then the
-    response status page from the build (``"status_page"``: its path, ``None`` if it failed)."""
-    run = run_dbt(["build"], landing_dir=settings.landing, catalog_dir=settings.catalog)
+    """dbt build (models, seeds, data tests; the unit tests run in the test suite) into the
+    audit DuckDB file, then ``dbt source freshness`` on the landing zone, kept beside it for
+    the gate, then the response status page from the build (``"status_page"``: its path,
+    ``None`` if it failed)."""
+    run = run_dbt([*PRODUCTION_BUILD], landing_dir=settings.landing, catalog_dir=settings.catalog)
     freshness = measure_source_freshness(
-        audit_db=run.duckdb_path, landing_dir=settings.landing, catalog_dir=settings.catalog
+        audit_db=run.duckdb_path,
+        landing_dir=settings.landing,
+        catalog_dir=settings.catalog,
+        build_target=run.target_path,
     )
     return {
         "audit_db": str(run.duckdb_path),

@@ -238,7 +238,12 @@ def test_the_page_holds_no_personal_data(demo, settings) -> None:
 
 def test_the_build_job_writes_the_page_after_dbt(demo, settings, tmp_path, monkeypatch) -> None:
     audit = Path(shutil.copy(demo.database, tmp_path / "audit.duckdb"))
-    fake_run = SimpleNamespace(duckdb_path=audit, node_statuses={}, elapsed_seconds=1.0)
+    fake_run = SimpleNamespace(
+        duckdb_path=audit,
+        target_path=tmp_path / "target",
+        node_statuses={},
+        elapsed_seconds=1.0,
+    )
     monkeypatch.setattr(warehouse_job, "run_dbt", lambda *args, **kwargs: fake_run)
     # dbt source freshness is the delivery work's; here only the page's wiring is under test.
     monkeypatch.setattr(

@@ -519,6 +519,50 @@ def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
     failed = {failure.unique_id for failure in raised.value.failures}
     assert any("unique_stg_operations__roster_record_key" in node for node in failed)
     assert "unique_stg_operations__roster_record_key" in str(raised.value)
+    # The rows carry nothing but a key: the model's one not-null test fails for them.
+    assert any("not_null_columns_stg_operations__roster" in node for node in failed)
+
+
+def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> None:
+    """The production build leaves the unit tests out (warehouse_job.build_audit_warehouse,
+    dbt_runner.PRODUCTION_BUILD); every build of the suite runs them, and they pass."""
+    unit_tests = {
+        node: status
+        for node, status in tiny_warehouse.run.node_statuses.items()
+        if node.startswith("unit_test.")
+    }
+    assert unit_tests and set(unit_tests.values()) == {"pass"}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "failing_test"),
+    [
+        ("marts.fct_outputs", "fiscal_year", "not_null_columns_fct_outputs"),
+        ("reporting.rpt_outputs", "is_suppressed", "not_null_columns_rpt_outputs"),
+        ("staging.stg_google_forms__responses", "response_id", "not_null_columns_stg_google_forms"),
+    ],
+)
+def test_a_null_in_a_required_column_fails_the_data_tests(
+    tiny_warehouse: Warehouse, tmp_path: Path, table: str, column: str, failing_test: str
+) -> None:
+    """One not_null_columns test per model stands for the separate not_null tests of its
+    non-key columns: a null in any of them still fails, and the failure names the test."""
+    database = tmp_path / "injected.duckdb"
+    database.write_bytes(tiny_warehouse.database.read_bytes())
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            f"update {table} set {column} = null where rowid = (select min(rowid) from {table})"
+        )
+    model = table.split(".")[1]
+    with pytest.raises(DbtRunError) as raised:
+        run_dbt(
+            ["test", "--select", model, "--exclude-resource-type", "unit_test"],
+            target_path=tmp_path / "target",
+            duckdb_path=database,
+            landing_dir=tiny_warehouse.landing,
+        )
+    failed = [failure.unique_id for failure in raised.value.failures]
+    assert [node for node in failed if failing_test in node], failed
 
 
 def test_docs_generate_documents_every_column(tiny_warehouse: Warehouse, tmp_path: Path) -> None:

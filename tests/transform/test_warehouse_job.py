@@ -10,6 +10,7 @@ import email
 import shutil
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -125,3 +126,36 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
     )
     repeated = [_mail_text(m) for m in smtp_inbox.messages]
     assert not any("scale_domain" in text for text in repeated)
+
+
+def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
+    work: Paths, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Unit tests test the models' SQL, not the data: the test suite's builds run them
+    (test_dbt_foundation.test_unit_tests_run_in_the_test_suite_build), a release does not."""
+    calls: list[list[str]] = []
+
+    def fake_run_dbt(args: list[str], **_: object) -> SimpleNamespace:
+        calls.append(args)
+        return SimpleNamespace(
+            duckdb_path=tmp_path / "audit.duckdb",
+            target_path=tmp_path / "target",
+            node_statuses={},
+            elapsed_seconds=0.0,
+        )
+
+    monkeypatch.setattr(warehouse_job, "run_dbt", fake_run_dbt)
+    freshness: list[dict[str, object]] = []
+
+    def fake_freshness(**kwargs: object) -> SimpleNamespace:
+        freshness.append(kwargs)
+        return SimpleNamespace(status="pass")
+
+    monkeypatch.setattr(warehouse_job, "measure_source_freshness", fake_freshness)
+    monkeypatch.setattr(warehouse_job, "_refresh_status_page", lambda *_: None)
+    warehouse_job.build_audit_warehouse(work)
+    assert calls == [["build", "--exclude-resource-type", "unit_test"]]
+    # dbt source freshness reuses the build's parse: the build's target and DuckDB file.
+    assert [(f["build_target"], f["audit_db"]) for f in freshness] == [
+        (tmp_path / "target", tmp_path / "audit.duckdb")
+    ]

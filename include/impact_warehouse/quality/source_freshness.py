@@ -5,10 +5,13 @@ The freshness rule lives where dbt keeps it, in ``_google_forms__sources.yml``
 job runs ``dbt source freshness`` right after ``dbt build`` and keeps dbt's result
 (``sources.json``) beside the audit DuckDB file, so the gate judges the build it validates.
 
-The freshness query reads the landing glob, never a table, so dbt runs it against a scratch
-DuckDB file under ``<work>/dbt/freshness/``: the gate may hold the audit file open read-only
-(DuckDB forbids a second, writable handle in the same process). A gate run on a build that has
-no result (a build made by ``run_dbt(["build"])`` directly) measures it then, the same way.
+The freshness query reads the landing glob, never a table. The build job runs it against the
+audit file it has just built, with that build's target folder, so dbt reuses the build's
+partial parse instead of parsing the project a second time (dbt re-parses in full when the
+profile's database file differs). A gate run on a build that has no result (a build made by
+``run_dbt(["build"])`` directly) measures it then against a scratch DuckDB file under
+``<work>/dbt/freshness/``: the gate holds the audit file open read-only (DuckDB forbids a
+second, writable handle in the same process).
 """
 
 from __future__ import annotations
@@ -61,18 +64,27 @@ def measure_source_freshness(
     audit_db: Path,
     landing_dir: Path | None = None,
     catalog_dir: Path | None = None,
+    build_target: Path | None = None,
 ) -> SourceFreshness:
-    """Run ``dbt source freshness`` on the landing zone; keep the result beside ``audit_db``."""
+    """Run ``dbt source freshness`` on the landing zone; keep the result beside ``audit_db``.
+
+    ``build_target``: the target folder of the ``dbt build`` that wrote ``audit_db`` (the
+    build job, nothing else holding the file): dbt runs against ``audit_db`` there and reuses
+    that build's parse. Without it, a scratch file and target under ``<work>/dbt/freshness/``.
+    """
     from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
 
-    work = paths().work / "dbt" / "freshness"
-    target = work / "target"
+    if build_target is not None:
+        target, database = build_target, audit_db
+    else:
+        work = paths().work / "dbt" / "freshness"
+        target, database = work / "target", work / "freshness.duckdb"
     error: str | None = None
     try:
         run_dbt(
             ["source", "freshness", "--select", f"source:{FRESHNESS_SOURCE}"],
             target_path=target,
-            duckdb_path=work / "freshness.duckdb",
+            duckdb_path=database,
             landing_dir=landing_dir,
             catalog_dir=catalog_dir,
         )

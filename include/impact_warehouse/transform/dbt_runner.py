@@ -39,6 +39,12 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 LANDING_ENV = "IMPACT_LANDING_DIR"
 WAREHOUSE_ENV = "IMPACT_WAREHOUSE_PATH"
 SEED_PATH_ENV = "IMPACT_DBT_SEED_PATH"
+THREADS_ENV = "IMPACT_DBT_THREADS"
+# The production build (warehouse_job.build_audit_warehouse): models, seeds and data tests.
+# Unit tests are tests of the SQL, not of the data: the same code gives the same result on
+# every build, so they run in the test suite (every `run_dbt(["build"])` there, and the
+# PostgreSQL engine test) and in `impact build`, not in every release.
+PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
 PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # Seed properties belong to the project, not to an organisation: every catalog gets them.
 SEED_PROPERTY_PATTERNS = ("_*.yml", "_*.md")
@@ -175,6 +181,7 @@ def run_dbt(
         LANDING_ENV: str(landing),
         WAREHOUSE_ENV: str(database),
         SEED_PATH_ENV: seed_path,
+        THREADS_ENV: str(dbt_threads()),
     }
     with _DBT_LOCK, _environment(variables):
         try:
@@ -197,6 +204,18 @@ def run_dbt(
             log.warning("dbt warning: %s", unique_id)
     log.info("dbt %s succeeded in %.1f s (%d nodes)", " ".join(args), elapsed, len(statuses))
     return DbtRun(args, outcome.result, database, target, elapsed, statuses)
+
+
+def dbt_threads() -> int:
+    """dbt threads for this machine: ``IMPACT_DBT_THREADS``, else two per core (at most 8).
+
+    A dbt thread spends most of its time waiting on the database (DuckDB runs each query on
+    every core itself), so two per core keep the cores busy without queueing on one writer.
+    """
+    configured = os.environ.get(THREADS_ENV)
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(8, 2 * (os.cpu_count() or 1)))
 
 
 def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR) -> str:
