@@ -19,8 +19,8 @@ import subprocess
 import sys
 import threading
 from contextlib import closing
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -394,3 +394,38 @@ def test_tightens_folders_and_log_left_readable_by_others(world: World) -> None:
     for path in (world.settings.vault, world.settings.reminders, folder):
         assert _mode(path) == 0o700, path
     assert _mode(log) == _mode(export.path) == 0o600
+
+
+def test_a_list_for_another_day_records_the_real_day_too(world: World) -> None:
+    """--as-of plays a day (the demo); the audit line shows it was not made on that day."""
+    create_reminder_list(
+        world.settings,
+        wave_code=WAVE,
+        as_of=AS_OF,
+        audit_db=world.audit_db,
+        today=AS_OF + timedelta(days=300),
+    )
+    line = json.loads((world.settings.reminders / "audit.jsonl").read_text().splitlines()[-1])
+    assert line["as_of"] == AS_OF.isoformat()
+    assert line["today"] == (AS_OF + timedelta(days=300)).isoformat()
+
+
+@pytest.mark.parametrize("shared", ["drafts", "outbox", "quality", "logs", "."])
+def test_a_vault_anywhere_in_the_work_folder_but_vault_is_refused(
+    tmp_path: Path, shared: str
+) -> None:
+    base = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = replace(base, vault=(base.work / shared / "vault").resolve())
+    if shared == ".":
+        settings = replace(base, vault=base.work)
+    with pytest.raises(RemindersError, match="vault"):
+        reminder_folder(settings, WAVE)
+
+
+def test_the_audit_line_names_the_account_as_well_as_the_typed_name(world: World) -> None:
+    create_reminder_list(
+        world.settings, wave_code=WAVE, as_of=AS_OF, audit_db=world.audit_db, by="佐藤"
+    )
+    line = json.loads((world.settings.reminders / "audit.jsonl").read_text().splitlines()[-1])
+    assert line["who"] == "佐藤"
+    assert line["os_user"] and line["os_user"] != "佐藤"

@@ -68,6 +68,8 @@ def run_reminders(
     except CatalogError as error:
         return fail("カタログ(調査の設定ファイル)に誤りがあります。", str(error))
     scope = f"コホート {cohort}" if cohort else "対象の全コホート"
+    if day != _today():
+        print(f"注意: 判定日 {day} は今日ではありません(記録には今日の日付も残ります)。")
     print(f"督促リストを書き出しました: {wave}({scope}、{day} 時点)")
     print(
         f"    {export.count} 人(未回答 {export.not_answered} 人、"

@@ -8,7 +8,7 @@ the CSV and its audit line go to ``Paths.reminders`` inside the vault (``export.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from impact_warehouse.catalog import load_catalog
@@ -35,6 +35,11 @@ __all__ = [
 ]
 
 
+def local_today(zone: tzinfo) -> date:
+    """Today in the organisation's time zone (the tests play other days)."""
+    return datetime.now(zone).date()
+
+
 def create_reminder_list(
     settings: Paths,
     *,
@@ -43,6 +48,7 @@ def create_reminder_list(
     audit_db: Path,
     cohort_code: str | None = None,
     by: str | None = None,
+    today: date | None = None,
 ) -> ReminderExport:
     """Export the reminder list of an open wave; RemindersError (Japanese) when it cannot."""
     try:
@@ -53,4 +59,14 @@ def create_reminder_list(
         ) from error
     wave = choose_wave(catalog, wave_code, cohort_code, as_of)
     people = read_non_respondents(audit_db, settings.landing, wave, cohort_code)
-    return export_reminders(settings, wave, people, cohort_code=cohort_code, as_of=as_of, by=by)
+    # The window is judged on as_of (a demo plays another day); the audit line keeps the real
+    # day beside it, so a list made for a day other than today is visible in the log.
+    return export_reminders(
+        settings,
+        wave,
+        people,
+        cohort_code=cohort_code,
+        as_of=as_of,
+        by=by,
+        today=today or local_today(catalog.organisation.zone),
+    )

@@ -70,16 +70,16 @@ def reminder_folder(settings: Paths, wave_code: str) -> Path:
             "wave codes used as folder names: letters, digits, '_', '-', '.'",
         )
     vault = settings.vault.resolve()
-    shared = [
-        settings.work / name for name in ("published", "releases", "reports", "warehouse")
-    ] + [settings.staff_pages, settings.landing]
+    shared = [settings.staff_pages, settings.landing, settings.inbox]
     for folder in shared:
         if vault == folder.resolve() or folder.resolve() in vault.parents:
-            raise RemindersError(
-                "個人情報の保管場所(vault)が、分析者や報告書の読者が開けるフォルダの中にあります。"
-                "IMPACT_VAULT_DIR を見直してください。",
-                f"vault {vault} is inside {folder}",
-            )
+            _refuse_shared_vault(vault, folder)
+    # Inside the work folder only its own vault/ is private: every other folder there
+    # (published, releases, reports, drafts, outbox, quality, logs, dbt, airflow, …) is read by
+    # analysts, report readers, staff pages or the services.
+    work = settings.work.resolve()
+    if vault == work or (work in vault.parents and vault.relative_to(work).parts[0] != "vault"):
+        _refuse_shared_vault(vault, work)
     folder = settings.reminders / wave_code
     try:
         # The vault itself may be a link to an encrypted disk; the folders below it may not.
@@ -95,6 +95,14 @@ def reminder_folder(settings: Paths, wave_code: str) -> Path:
             f"{folder} resolves to {folder.resolve()}, outside {vault}",
         )
     return folder
+
+
+def _refuse_shared_vault(vault: Path, folder: Path) -> None:
+    raise RemindersError(
+        "個人情報の保管場所(vault)が、分析者や報告書の読者が開けるフォルダの中にあります。"
+        "IMPACT_VAULT_DIR を見直してください。",
+        f"vault {vault} is inside {folder}",
+    )
 
 
 def _private_folder(path: Path) -> None:
@@ -180,6 +188,11 @@ def who_exports(by: str | None) -> str:
                 f"invalid --by {by!r}",
             )
         return cleaned
+    return os_user()
+
+
+def os_user() -> str:
+    """The account running the command (the login name, else the numeric uid)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name in a bare container
@@ -238,6 +251,7 @@ def export_reminders(
     as_of: date,
     by: str | None = None,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> ReminderExport:
     """Look the people up in the vault, write the CSV and its audit line."""
     who = who_exports(by)
@@ -280,10 +294,14 @@ def export_reminders(
         raise RemindersError("督促リストのファイルを書けませんでした。", str(error)) from error
     entry = {
         "who": who,
+        # --by is what the person typed; the account that ran the command is recorded too,
+        # so the log does not rest on a name anyone can type.
+        "os_user": os_user(),
         "when": moment.isoformat(),
         "wave": wave.wave_code,
         "cohort": cohort_code,
         "as_of": as_of.isoformat(),
+        "today": (today or moment.date()).isoformat(),
         "count": len(rows),
         "without_email": without_email,
         "file": str(path.relative_to(settings.reminders)),
