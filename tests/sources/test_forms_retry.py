@@ -118,3 +118,15 @@ def test_every_attempt_refused_names_the_last_status(script: tuple[str, Script])
     assert state.requests == 3 and len(waits) == 2
     assert error.value.status_code == 503 and "3 attempts" in str(error.value)
     assert "busy" in str(error.value)
+
+
+def test_a_retry_after_of_a_day_is_capped(script: tuple[str, Script]) -> None:
+    """Retry-After: 86400 six times would hold a worker slot for six days."""
+    url, state = script
+    state.answers = [(503, {"Retry-After": "86400"}), (429, {"Retry-After": "86400"})]
+    waits: list[float] = []
+
+    with client(url, waits, retry_after_max_seconds=120.0) as forms:
+        assert forms.get_form("f1") == FORM
+
+    assert waits == [120.0, 120.0]

@@ -52,13 +52,21 @@ class FormsRetry(Retry):
 
     RETRY_AFTER_STATUS_CODES = RETRYABLE_STATUSES
 
-    def __init__(self, *args: Any, sleep: Callable[[float], None] = time.sleep, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        sleep: Callable[[float], None] = time.sleep,
+        retry_after_max: float = 300.0,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self._sleep_for = sleep
+        self._retry_after_max = retry_after_max
 
     def new(self, **kw: Any) -> FormsRetry:
         retry = super().new(**kw)
         retry._sleep_for = self._sleep_for
+        retry._retry_after_max = self._retry_after_max
         return retry
 
     def get_retry_after(self, response: Any) -> float | None:
@@ -68,6 +76,15 @@ class FormsRetry(Retry):
         wait = None
         if self.respect_retry_after_header and response is not None:
             wait = self.get_retry_after(response)
+            # A server asking for hours (Retry-After: 86400) must not hold a worker slot for
+            # days: the wait is capped like the backoff, and the task's own retry comes later.
+            if wait is not None and wait > self._retry_after_max:
+                logger.warning(
+                    "Forms API asked to wait %.0f s (Retry-After); waiting %.0f s at most",
+                    wait,
+                    self._retry_after_max,
+                )
+                wait = self._retry_after_max
         if wait is None:
             wait = self.get_backoff_time()
         last = self.history[-1] if self.history else None

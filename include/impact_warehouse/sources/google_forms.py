@@ -87,6 +87,8 @@ class FormsApiConfig:
     max_retries: int = 6
     backoff_base_seconds: float = 1.0
     backoff_max_seconds: float = 60.0
+    # The longest Retry-After honoured: a server asking for a day must not hold a worker.
+    retry_after_max_seconds: float = 300.0
 
 
 class FormsApiError(RuntimeError):
@@ -192,6 +194,7 @@ class FormsApiClient:
             # The last 429/5xx answer comes back as a response, so its status is reported.
             raise_on_status=False,
             sleep=sleep,
+            retry_after_max=config.retry_after_max_seconds,
         )
         self._session.mount(config.base_url.rstrip("/") + "/", HTTPAdapter(max_retries=retry))
 
