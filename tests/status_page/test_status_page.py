@@ -315,3 +315,29 @@ def test_the_status_page_exposure_lists_every_table_the_page_reads() -> None:
         re.fullmatch(r"ref\('([a-z0-9_]+)'\)", ref).group(1) for ref in exposure["depends_on"]
     }
     assert read == listed
+
+
+def test_a_dollar_sign_in_a_catalog_label_is_text_not_math() -> None:
+    """Catalog labels reach matplotlib: "$\\undefinedmacro$" must not stop the page."""
+    from datetime import date
+
+    from impact_warehouse.status_page.charts import progress_chart
+    from impact_warehouse.status_page.data import Breakdown, Point, WaveStatus
+
+    curve = [Point(0, 0.1, 1), Point(1, 0.2, 2)]
+    label = "コホート $\\undefinedmacro$ 費用 $5〜$10"
+    cohort = Breakdown("cohort", "c1", label, 2, 10, 0.2, curve)
+    wave = WaveStatus(
+        wave_code="w",
+        label_ja="調査 $x$",
+        program_label_ja="p",
+        fiscal_year=2026,
+        open_date=date(2026, 12, 1),
+        close_date=date(2026, 12, 20),
+        data_date=date(2026, 12, 2),
+        days_left=18,
+        target=0.7,
+        floor=0.5,
+        breakdowns=[Breakdown("all", "all", "全体", 2, 10, 0.2, curve), cohort],
+    )
+    assert "<svg" in progress_chart(wave, cohort)

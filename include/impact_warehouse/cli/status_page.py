@@ -43,5 +43,11 @@ def run_status_page(as_of: date | None, audit_db: Path | None = None) -> int:
     except StatusPageError as error:
         print(f"エラー: {error.staff_message}")
         return 1
+    except Exception as error:  # a locked warehouse, a broken install: say so, no traceback
+        print(
+            "エラー: 回答状況のページを作れませんでした。担当エンジニアにこのメッセージを"
+            f"伝えてください。({type(error).__name__}: {error})"
+        )
+        return 1
     print(f"回答状況のページを書きました: {page}")
     return 0

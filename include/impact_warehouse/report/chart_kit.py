@@ -80,6 +80,9 @@ def chart_style() -> dict[str, object]:
         "font.size": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,
+        # Labels are catalog text: a "$" in a program or cohort name is a dollar sign, not
+        # the start of matplotlib's math notation (which fails on an unknown macro).
+        "text.parse_math": False,
     }
 
 
