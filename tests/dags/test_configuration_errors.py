@@ -24,10 +24,14 @@ from dag_run_support import (
     task_states,
 )
 
-from impact_warehouse.airflow_env import airflow_environment, airflow_executable, prepare_airflow
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
-from impact_warehouse.settings import Paths
+from impact_warehouse.orchestration.airflow_env import (
+    airflow_environment,
+    airflow_executable,
+    prepare_airflow,
+)
+from impact_warehouse.settings import Settings
 
 AS_OF = date(2026, 11, 1)
 TOKEN = "configuration-test-token"
@@ -126,7 +130,7 @@ def broken_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _broken_env(checkout: Path, work: Path) -> dict[str, str]:
     env = command_env(work, IMPACT_PROJECT_DIR=str(checkout))
-    settings = Paths.for_work_dir(work, work / "inbox")
+    settings = Settings.for_work_dir(work, work / "inbox")
     env.update(airflow_environment(settings))
     env["AIRFLOW__CORE__DAGS_FOLDER"] = str(checkout / "dags")  # the copy's DAG files
     env["IMPACT_RELEASE_DEADLINE_DAYS"] = "off"  # `dags test` cannot run a deadline alert

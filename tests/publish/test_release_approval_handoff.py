@@ -15,16 +15,16 @@ import pytest
 from impact_warehouse.catalog import CatalogError, load_catalog
 from impact_warehouse.catalog.__main__ import main
 from impact_warehouse.notify.messages import Alert, render
-from impact_warehouse.ops.approval import (
+from impact_warehouse.orchestration.approval import (
     NOT_REQUIRED,
     ApprovalError,
     approval_body,
     approved,
     require_approval,
 )
+from impact_warehouse.pipeline.release import GateOutcome
 from impact_warehouse.publish.gate_runs import mark_gate_run_published, record_gate_run
 from impact_warehouse.settings import paths
-from impact_warehouse.warehouse_job import GateOutcome
 
 SUMMARY = {
     "as_of": "2026-11-23",

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
-from impact_warehouse import warehouse_job
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release, list_releases
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox
@@ -38,9 +38,9 @@ def smtp_inbox(smtp_server: SmtpInbox, monkeypatch: pytest.MonkeyPatch) -> SmtpI
 
 
 @pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
-    return Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    return Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
 
 
 def _mail_text(message: email.message.EmailMessage) -> str:
@@ -48,10 +48,10 @@ def _mail_text(message: email.message.EmailMessage) -> str:
 
 
 def test_a_clean_build_is_published_and_announced(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
+    demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     audit = shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb")
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="clean", as_of=AS_OF, audit_db=Path(audit)
     )
     assert outcome["gate_passed"] and outcome["failures"] == 0
@@ -63,12 +63,12 @@ def test_a_clean_build_is_published_and_announced(
 
 
 def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
+    demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     audit = Path(shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb"))
     # 2026-01-20 is inside followup_2025's window (01-16..01-31); some cohorts are below
     # the wave's 30% target while it is still open.
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         work, fiscal_year=2025, run_id="open-window", as_of=date(2026, 1, 20), audit_db=audit
     )
     assert outcome["gate_passed"] and outcome["warnings"] > 0 and outcome["failures"] == 0
@@ -84,10 +84,10 @@ def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
 
 
 def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
+    demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     clean = shutil.copy(demo_warehouse_path, tmp_path / "clean.duckdb")
-    warehouse_job.gate_publish_and_alert(
+    release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="before", as_of=AS_OF, audit_db=Path(clean)
     )
     published_before = (work.work / "published" / "warehouse.duckdb").read_bytes()
@@ -105,7 +105,7 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
             "insert into marts.fct_responses select * from marts.fct_responses "
             "where wave_code = 'followup_2025' and is_counted limit 1"
         )
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="corrupted", as_of=AS_OF, audit_db=corrupted
     )
     assert not outcome["gate_passed"] and outcome["release_id"] is None
@@ -120,7 +120,7 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
 
     # The same failing condition on the next run is not mailed again.
     smtp_inbox.messages.clear()
-    warehouse_job.gate_publish_and_alert(
+    release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="corrupted-again", as_of=AS_OF, audit_db=corrupted
     )
     repeated = [_mail_text(m) for m in smtp_inbox.messages]

@@ -15,11 +15,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from impact_warehouse.airflow_env import airflow_environment
 from impact_warehouse.cli.progress import quiet_library_logs
 from impact_warehouse.cli.reminders import add_reminders_parser
 from impact_warehouse.cli.status_page import add_status_page_parser
 from impact_warehouse.cli.verify import add_verify_parser
+from impact_warehouse.orchestration.airflow_env import airflow_environment
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,7 @@
 """Commands that run the DAGs on the embedded Airflow with ``airflow dags test``: demo, pull.
 
 A DAG runs in a subprocess, so its exceptions cannot be caught here: the tasks record why
-they failed (``ops.task_errors``) and :func:`run_dag` prints that cause in Japanese first,
+they failed (``orchestration.task_errors``) and :func:`run_dag` prints that cause in Japanese first,
 the technical detail below, then where the full log is.
 """
 
@@ -17,13 +17,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.airflow_env import airflow_environment, airflow_executable, prepare_airflow
 from impact_warehouse.cli.progress import fail, fail_with_causes, step
 from impact_warehouse.landing.privacy import create_demo_key
 from impact_warehouse.landing.summary import format_run_summary
-from impact_warehouse.ops.dag_test_logs import write_task_logs
-from impact_warehouse.ops.task_errors import TaskError, last_try_per_task, latest_errors
-from impact_warehouse.settings import Paths, paths
+from impact_warehouse.orchestration.airflow_env import (
+    airflow_environment,
+    airflow_executable,
+    prepare_airflow,
+)
+from impact_warehouse.orchestration.dag_test_logs import write_task_logs
+from impact_warehouse.orchestration.task_errors import TaskError, last_try_per_task, latest_errors
+from impact_warehouse.settings import Settings, paths
 
 # The ingest DAG's last task: it fails when a source failed, repeating their causes.
 RUN_VERDICT_TASK = "check_every_source_landed"
@@ -55,7 +59,8 @@ def airflow_dags_test(
     started = datetime.now(UTC) - timedelta(seconds=1)
     result = subprocess.run(
         [airflow_executable(), "dags", "test", dag_id, *when, "-c", json.dumps(conf)],
-        # `dags test` cannot run a DAG with a deadline alert (ops.deadline.release_deadline_alert)
+        # `dags test` cannot run a DAG with a deadline alert
+        # (orchestration.deadline.release_deadline_alert)
         env={**env, "IMPACT_RELEASE_DEADLINE_DAYS": "off"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -118,7 +123,7 @@ def _embedded_airflow() -> dict[str, str]:
 
 
 def latest_run_summary(
-    settings: Paths, since: datetime | None = None
+    settings: Settings, since: datetime | None = None
 ) -> tuple[Path, dict[str, Any]] | None:
     """The newest run summary (written after ``since``, when given)."""
     summaries = [
@@ -153,20 +158,20 @@ def month_interval_end(month: str) -> datetime:
     return configured_calendar().ingest_run_at(following)
 
 
-def pull_preflight(settings: Paths, wave: str | None, as_of: date | None) -> int | None:
+def pull_preflight(settings: Settings, wave: str | None, as_of: date | None) -> int | None:
     """What ``impact pull`` can judge before starting Airflow: the catalog, the named wave, a
     pseudonym key given in the environment. An exit code when the run cannot work, else None.
 
     A key or Forms connection that is not in the environment may be stored in Airflow: the
     DAG's first tasks judge those, at once and without retries.
     """
-    from impact_warehouse.airflow_support import PSEUDONYM_KEY_VARIABLE
     from impact_warehouse.landing.privacy import MissingPseudonymKey
     from impact_warehouse.ops.preflight import (
         ConfigurationError,
         check_catalog,
         check_pseudonym_key,
     )
+    from impact_warehouse.orchestration.airflow_support import PSEUDONYM_KEY_VARIABLE
 
     try:
         catalog = check_catalog()
@@ -281,7 +286,7 @@ def run_pull(
 
 
 def _failure_label(failure: dict[str, Any]) -> str:
-    from impact_warehouse.ops.ingest_runs import SOURCE_NAMES_JA
+    from impact_warehouse.pipeline.ingest import SOURCE_NAMES_JA
 
     name = SOURCE_NAMES_JA.get(failure["source"], failure["source"])
     return f"{name} {failure['wave_code']}" if failure.get("wave_code") else name
@@ -330,7 +335,7 @@ def run_demo(as_of: date | None, seed: int) -> int:
     return print_publication(settings)
 
 
-def print_publication(settings: Paths) -> int:
+def print_publication(settings: Settings) -> int:
     from impact_warehouse.publish import current_release, default_published_path
 
     release = current_release()

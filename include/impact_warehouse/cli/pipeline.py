@@ -1,6 +1,6 @@
 """Commands that run the pipeline in this process: build, publish, backfill.
 
-They call the same functions as the DAG tasks (``warehouse_job``, ``ingest``), with progress
+They call the same functions as the DAG tasks (``pipeline.release``, ``ingest``), with progress
 lines, and need no running Airflow. DuckDB has one writer: if a DAG run is building at the
 same moment, the command stops with a message saying so.
 """
@@ -72,7 +72,7 @@ def _summarise_publish(result: dict[str, Any]) -> int:
 
 def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
     """Build → gate → publish (only if the gate passes) → staff alerts."""
-    from impact_warehouse.ops.publishing import (
+    from impact_warehouse.pipeline.release import (
         FiscalYearNotInCatalogError,
         build_gate_publish,
         default_release_fiscal_year,
@@ -114,8 +114,8 @@ def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
 
 def run_backfill(from_fy: int, to_fy: int, as_of: date | None, publish: bool) -> int:
     """Land every survey wave of FY from_fy..to_fy, then build, gate and publish once."""
-    from impact_warehouse.airflow_support import forms_api_config, pseudonym_key
-    from impact_warehouse.ops.backfill import backfill
+    from impact_warehouse.orchestration.airflow_support import forms_api_config, pseudonym_key
+    from impact_warehouse.pipeline.backfill import backfill
     from impact_warehouse.sources.google_forms import FormsApiError
 
     if (problem := catalog_problem()) is not None:

@@ -1,4 +1,8 @@
-"""The warehouse job in plain Python: what the ``impact_warehouse`` DAG wires together.
+"""The release job: build → gate → (approval) → publish → alerts → report.
+
+The ``impact_warehouse`` DAG runs each step as a task (:func:`build_audit_warehouse`,
+:func:`gate_audit_warehouse`, the approval, :func:`publish_after_gate`, the reports);
+``impact publish`` and ``impact backfill`` run them in one process (:func:`build_gate_publish`).
 
 ARCHITECTURE.md, write → audit → publish: dbt builds the audit warehouse, the quality gate
 validates it, and only a passing gate publishes a release; staff hear about every failure,
@@ -11,7 +15,7 @@ import logging
 import re
 import shutil
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
@@ -19,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
 from impact_warehouse.publish import publish_release
@@ -28,7 +33,7 @@ from impact_warehouse.publish.gate_runs import (
     record_gate_run,
 )
 from impact_warehouse.quality.source_freshness import measure_source_freshness
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.transform.dbt_runner import default_warehouse_path, run_dbt
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
 
@@ -36,6 +41,86 @@ log = logging.getLogger(__name__)
 
 # Draft reports for the approver: beside, never inside, releases/ and published/.
 DRAFTS_FOLDER = "drafts"
+
+
+Progress = Callable[[str], Callable[[], None]]
+
+
+class FiscalYearNotInCatalogError(ValueError):
+    """A release was asked for a fiscal year no survey wave of the catalog belongs to."""
+
+    def __init__(self, fiscal_year: int, known: list[int]) -> None:
+        super().__init__(
+            f"fiscal year {fiscal_year} is not in the catalog (waves.csv has {known}); "
+            "not building a release for it"
+        )
+        self.fiscal_year = fiscal_year
+        self.known = known
+
+    @property
+    def message_ja(self) -> str:
+        years = "、".join(f"{year}年度" for year in self.known) or "(ありません)"
+        return (
+            f"{self.fiscal_year}年度はカタログ(dbt_project/seeds/waves.csv)にない年度のため、"
+            f"公開しません。公開できる年度: {years}"
+        )
+
+
+def catalog_fiscal_years(catalog: Catalog | None = None) -> list[int]:
+    catalog = catalog or load_catalog()
+    return sorted({wave.fiscal_year for wave in catalog.waves.values()})
+
+
+def require_catalog_fiscal_year(fiscal_year: int, catalog: Catalog | None = None) -> None:
+    """Refuse a fiscal year the catalog does not have: a release labelled with it would be
+    announced to staff as new figures of a year that has no survey at all."""
+    known = catalog_fiscal_years(catalog)
+    if fiscal_year not in known:
+        raise FiscalYearNotInCatalogError(fiscal_year, known)
+
+
+def default_release_fiscal_year(as_of: date, catalog: Catalog | None = None) -> int:
+    """Same rule as the DAG: the fiscal year of the latest survey wave closed by ``as_of``."""
+    catalog = catalog or load_catalog()
+    closed = [wave.fiscal_year for wave in catalog.waves.values() if wave.close_date <= as_of]
+    if not closed:
+        raise ValueError(
+            f"no survey wave in the catalog has closed by {as_of}; pass the fiscal year to release"
+        )
+    return max(closed)
+
+
+def build_gate_publish(
+    settings: Settings,
+    *,
+    fiscal_year: int,
+    as_of: date,
+    run_id: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """dbt build of the audit warehouse, then the gate; publishes and renders the reports only
+    if the gate passes."""
+    require_catalog_fiscal_year(fiscal_year)  # before a build that could not be published
+    done = progress("building the audit warehouse (dbt build)") if progress else None
+    build = build_audit_warehouse(settings)
+    if done:
+        done()
+    done = (
+        progress(f"quality gate and publish (FY{fiscal_year}, as of {as_of})") if progress else None
+    )
+    result = gate_publish_and_alert(settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of)
+    if done:
+        done()
+    # As the DAG's render_reports task: the release's fiscal year and the one before.
+    from impact_warehouse.report.job import render_after_publish
+
+    done = progress("rendering the impact reports") if progress else None
+    reports = render_after_publish(result, settings)
+    if done:
+        done()
+    for report in reports:
+        print(f"    report FY{report['fiscal_year']}: {report['html']}", flush=True)
+    return {"build": build, **result, "reports": reports}
 
 
 @dataclass(frozen=True)
@@ -84,7 +169,7 @@ class GateOutcome:
         return cls(**values)
 
 
-def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
+def build_audit_warehouse(settings: Settings) -> dict[str, Any]:
     """dbt build (models, data tests, unit tests) into the audit DuckDB file, then
     ``dbt source freshness`` on the landing zone, kept beside it for the gate, then the
     response status page from the build (``"status_page"``: its path, ``None`` if it failed)."""
@@ -101,7 +186,7 @@ def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
     }
 
 
-def _refresh_status_page(settings: Paths, audit_db: Path) -> str | None:
+def _refresh_status_page(settings: Settings, audit_db: Path) -> str | None:
     """Regenerate the staff's response status page after every pull's build.
 
     Here rather than after the gate: staff need today's rates most when a wave is open and
@@ -156,7 +241,7 @@ def headline_figures(published_db: Path, fiscal_year: int) -> dict[str, Any]:
 
 
 def gate_publish_and_alert(
-    settings: Paths,
+    settings: Settings,
     *,
     fiscal_year: int,
     run_id: str,
@@ -177,7 +262,7 @@ def gate_publish_and_alert(
 
 
 def gate_audit_warehouse(
-    settings: Paths,
+    settings: Settings,
     *,
     fiscal_year: int,
     run_id: str,
@@ -210,16 +295,15 @@ def gate_audit_warehouse(
 
 
 def _judge(
-    settings: Paths, *, fiscal_year: int, run_id: str, as_of: date, audit_db: Path | None
+    settings: Settings, *, fiscal_year: int, run_id: str, as_of: date, audit_db: Path | None
 ) -> tuple[GateOutcome, list[Alert]]:
     """Mask, run the gate and record the run; the alerts it calls for are not sent yet.
 
     A fiscal year the catalog does not have is refused before anything runs
-    (:class:`~impact_warehouse.ops.publishing.FiscalYearNotInCatalogError`). Every gate run,
+    (:class:`FiscalYearNotInCatalogError`). Every gate run,
     passed or failed, is recorded for ``impact status`` (:mod:`impact_warehouse.publish.gate_runs`);
     a publish adds its release id to that record.
     """
-    from impact_warehouse.ops.publishing import require_catalog_fiscal_year
     from impact_warehouse.quality import run_gate
     from impact_warehouse.quality.privacy_masking import mask_personal_data
 
@@ -263,7 +347,7 @@ def _judge(
     return outcome, alerts
 
 
-def render_draft_report(settings: Paths, gate: GateOutcome) -> list[str]:
+def render_draft_report(settings: Settings, gate: GateOutcome) -> list[str]:
     """The reports of the audit build, for the approver to read before anything is published.
 
     The build is kept as a release in its own folder, ``<work>/drafts/<run>/`` (never in
@@ -290,7 +374,7 @@ def render_draft_report(settings: Paths, gate: GateOutcome) -> list[str]:
 
 
 def publish_after_gate(
-    settings: Paths, gate: GateOutcome, *, pending_alerts: Sequence[Alert] = ()
+    settings: Settings, gate: GateOutcome, *, pending_alerts: Sequence[Alert] = ()
 ) -> dict[str, Any]:
     """Publish the gated build (nothing when the gate failed) and announce the release.
 
@@ -352,7 +436,7 @@ def publish_after_gate(
     }
 
 
-def announce_rejection(settings: Paths, gate: GateOutcome) -> dict[str, Any]:
+def announce_rejection(settings: Settings, gate: GateOutcome) -> dict[str, Any]:
     """Tell staff the approver rejected (or did not answer in time): nothing was published."""
     alert = Alert(
         kind="release_rejected",
