@@ -80,6 +80,21 @@ class Settings:
         return self.landing / "_runs"
 
     @property
+    def outbox(self) -> Path:
+        """Staff alerts: the outbox channel's file, the dedup ledger and the delivery queue."""
+        return self.work / "outbox"
+
+    @property
+    def releases(self) -> Path:
+        """Every release kept (``releases/<id>/``), the CURRENT pointer and the history."""
+        return self.work / "releases"
+
+    @property
+    def published_warehouse(self) -> Path:
+        """The published DuckDB file analysts open (the CURRENT release's)."""
+        return self.work / "published" / "warehouse.duckdb"
+
+    @property
     def staff_pages(self) -> Path:
         """Pages for staff only (the response status page): counts, never personal data."""
         return self.work / "staff"

@@ -17,6 +17,7 @@ import pytest
 
 from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release, list_releases
+from impact_warehouse.report.job import render_after_publish
 from impact_warehouse.settings import Settings
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
@@ -125,3 +126,31 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
     )
     repeated = [_mail_text(m) for m in smtp_inbox.messages]
     assert not any("scale_domain" in text for text in repeated)
+
+
+def test_a_caller_with_its_own_folders_publishes_and_renders_only_there(
+    demo_warehouse_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: the settings passed in are the only folders a release run touches; the
+    environment's default work dir (the one ``paths()`` reads) stays untouched."""
+    default_work = tmp_path / "default-work"
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(default_work))
+    monkeypatch.setenv("IMPACT_ALERT_CHANNELS", "outbox")
+    monkeypatch.delenv("IMPACT_WAREHOUSE_PATH", raising=False)
+    own = Settings.for_work_dir(tmp_path / "own-work", tmp_path / "inbox")
+    audit = Path(shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb"))
+
+    outcome = release_job.gate_publish_and_alert(
+        own, fiscal_year=RELEASE_FY, run_id="own", as_of=AS_OF, audit_db=audit
+    )
+    reports = render_after_publish(outcome, own)
+
+    assert outcome["gate_passed"] and outcome["release_id"]
+    release = current_release(own.releases)
+    assert release is not None and release.release_id == outcome["release_id"]
+    assert own.published_warehouse.is_file()
+    assert (release.directory / "data_docs" / "index.html").is_file()
+    assert outcome["release_id"] in (own.outbox / "alerts.jsonl").read_text(encoding="utf-8")
+    assert reports and all(Path(report["html"]).is_relative_to(own.work) for report in reports)
+    written = sorted(str(path) for path in default_work.rglob("*")) if default_work.exists() else []
+    assert written == []

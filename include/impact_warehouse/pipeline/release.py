@@ -100,7 +100,7 @@ def build_gate_publish(
 ) -> dict[str, Any]:
     """dbt build of the audit warehouse, then the gate; publishes and renders the reports only
     if the gate passes."""
-    require_catalog_fiscal_year(fiscal_year)  # before a build that could not be published
+    require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))  # before building
     done = progress("building the audit warehouse (dbt build)") if progress else None
     build = build_audit_warehouse(settings)
     if done:
@@ -280,8 +280,8 @@ def gate_audit_warehouse(
     gate, alerts = _judge(
         settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of, audit_db=audit_db
     )
-    ledger = AlertLedger()
-    results = send_alerts(alerts, ledger=ledger)
+    ledger = _ledger(settings)
+    results = send_alerts(alerts, ledger=ledger, settings=settings)
     # A condition the complete gate no longer finds is forgotten, so it alerts if it returns.
     ledger.resolve(gate.alert_fingerprints)
     gate = replace(
@@ -307,13 +307,17 @@ def _judge(
     from impact_warehouse.quality import run_gate
     from impact_warehouse.quality.privacy_masking import mask_personal_data
 
-    require_catalog_fiscal_year(fiscal_year)
+    require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))
     audit_db = audit_db or default_warehouse_path()
     # Personal data the detector flags is masked, not a reason to block (see README, Privacy).
     mask_personal_data(audit_db, vault_dir=settings.vault)
     # The response-rate floor is judged for the fiscal year being released, not the as-of year.
     gate = run_gate(
-        audit_db, as_of=as_of, landing_dir=settings.landing, release_fiscal_year=fiscal_year
+        audit_db,
+        as_of=as_of,
+        landing_dir=settings.landing,
+        release_fiscal_year=fiscal_year,
+        settings=settings,
     )
     alerts = [
         finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)
@@ -393,13 +397,20 @@ def publish_after_gate(
                 # The gate's Data Docs stay with the release they admitted.
                 shutil.copytree(gate.data_docs, release_directory / "data_docs")
             # What every published table and column means, as of this release.
-            add_docs_to_release(release_directory, audit_db=audit_db, landing_dir=settings.landing)
+            add_docs_to_release(
+                release_directory,
+                audit_db=audit_db,
+                landing_dir=settings.landing,
+                work=settings.work,
+            )
 
         release = publish_release(
             audit_db,
             fiscal_year=gate.fiscal_year,
             run_id=gate.run_id,
             gate_result=gate.summary,
+            releases_dir=settings.releases,
+            published_path=settings.published_warehouse,
             attach=attach,
         )
         release_id = release.release_id
@@ -420,9 +431,9 @@ def publish_after_gate(
                 },
             )
         )
-    ledger = AlertLedger()
+    ledger = _ledger(settings)
     # Called with no alerts it still retries what earlier runs could not deliver.
-    results = send_alerts(alerts, ledger=ledger)
+    results = send_alerts(alerts, ledger=ledger, settings=settings)
     ledger.resolve([*gate.alert_fingerprints, *(alert.fingerprint for alert in alerts)])
     statuses = Counter(gate.alerts or {}) + Counter(result.status for result in results)
     return {
@@ -444,9 +455,15 @@ def announce_rejection(settings: Settings, gate: GateOutcome) -> dict[str, Any]:
         run_id=gate.run_id,
         details={"draft_reports": list(gate.draft_reports), "gate_run": gate.gate_run},
     )
-    results = send_alerts([alert], ledger=AlertLedger())
+    results = send_alerts([alert], ledger=_ledger(settings), settings=settings)
     log.warning("release of run %s rejected: the current release stays published", gate.run_id)
     return {"release_id": None, "alerts": dict(Counter(result.status for result in results))}
+
+
+def _ledger(settings: Settings) -> AlertLedger:
+    """The dedup ledger of ``settings``: resolving findings must touch the same one that
+    :func:`~impact_warehouse.notify.send_alerts` records them in."""
+    return AlertLedger(settings.outbox / "alert_ledger.sqlite")
 
 
 def _slug(run_id: str) -> str:

@@ -61,11 +61,14 @@ def measure_source_freshness(
     audit_db: Path,
     landing_dir: Path | None = None,
     catalog_dir: Path | None = None,
+    work: Path | None = None,
 ) -> SourceFreshness:
-    """Run ``dbt source freshness`` on the landing zone; keep the result beside ``audit_db``."""
+    """Run ``dbt source freshness`` on the landing zone; keep the result beside ``audit_db``.
+
+    dbt's files go to ``<work>/dbt/freshness`` (``work`` default: the environment's)."""
     from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
 
-    work = paths().work / "dbt" / "freshness"
+    work = (work or paths().work) / "dbt" / "freshness"
     target = work / "target"
     error: str | None = None
     try:
