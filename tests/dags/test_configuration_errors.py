@@ -19,7 +19,7 @@ from dag_run_support import (
     command_env,
     copy_of_checkout,
     dag_run_state,
-    impact,
+    ingest_dag,
     latest_run_summary,
     task_states,
 )
@@ -51,7 +51,7 @@ def unconfigured_runs(tmp_path_factory: pytest.TempPathFactory, demo_sources: Pa
     work = tmp_path_factory.mktemp("unconfigured") / "work"
     inbox = str(demo_sources / "inbox")
     with FormsApiServer(demo_sources / "google_forms", token=TOKEN) as server:
-        no_key = impact(
+        no_key = ingest_dag(
             PULL,
             command_env(
                 work,
@@ -64,7 +64,7 @@ def unconfigured_runs(tmp_path_factory: pytest.TempPathFactory, demo_sources: Pa
         no_key_states = task_states(work, "impact_ingest")
         no_key_alerts = alerts(work)
         no_key_summaries = list((work / "landing" / "_runs").glob("*.json"))
-    no_credential = impact(PULL, command_env(work, IMPACT_INBOX_DIR=inbox))
+    no_credential = ingest_dag(PULL, command_env(work, IMPACT_INBOX_DIR=inbox))
     return {
         "work": work,
         "no_key": no_key,

@@ -1,4 +1,6 @@
-"""Commands that run the DAGs on the embedded Airflow with ``airflow dags test``: demo, pull.
+"""Running the DAGs on the embedded Airflow with ``airflow dags test``: ``impact demo``, and
+the ingest DAG run the DAG tests drive (:func:`run_ingest_dag`). ``impact pull`` runs the
+ingest job in this process (:mod:`impact_warehouse.cli.pipeline`).
 
 A DAG runs in a subprocess, so its exceptions cannot be caught here: the tasks record why
 they failed (``orchestration.task_errors``) and :func:`run_dag` prints that cause in Japanese first,
@@ -209,7 +211,7 @@ def pull_preflight(settings: Settings, wave: str | None, as_of: date | None) -> 
     return None
 
 
-def run_pull(
+def run_ingest_dag(
     *,
     scope: str,
     fiscal_year: int | None,
@@ -218,7 +220,8 @@ def run_pull(
     month: str | None = None,
     as_of: date | None = None,
 ) -> int:
-    """Ingest now: one impact_ingest run (data interval = the month up to now, or ``month``).
+    """One impact_ingest DAG run on the embedded Airflow (data interval = the month up to now,
+    or ``month``), reported as ``impact pull`` reports its run: for the DAG tests.
 
     ``wave`` pulls that wave whatever its window. A source that fails does not stop the
     others: the command prints what landed, then the failed sources with their cause, and
@@ -273,7 +276,7 @@ def run_pull(
         return fail_with_causes(
             f"{len(failures)}件のデータ元を取り込めませんでした(ほかは取り込み済みです)。",
             [
-                (_failure_label(failure), failure["message_ja"], failure["detail"])
+                (failure_label(failure), failure["message_ja"], failure["detail"])
                 for failure in failures
             ],
             f"log: {run.log_path}; staff were alerted. Fix the cause and run `impact pull` again: "
@@ -285,7 +288,7 @@ def run_pull(
     return 0
 
 
-def _failure_label(failure: dict[str, Any]) -> str:
+def failure_label(failure: dict[str, Any]) -> str:
     from impact_warehouse.pipeline.ingest import SOURCE_NAMES_JA
 
     name = SOURCE_NAMES_JA.get(failure["source"], failure["source"])
