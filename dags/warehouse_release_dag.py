@@ -101,7 +101,7 @@ def impact_warehouse() -> None:
         # Imported here, not at the top: dbt and GX would cost ~1 s on every DAG parse.
         from impact_warehouse.pipeline import release as release_job
 
-        return release_job.build_audit_warehouse(paths())
+        return release_job.build_audit_warehouse(paths()).to_xcom()
 
     @task(pool=DUCKDB_WRITER_POOL)
     def gate_audit_warehouse(build: dict) -> dict:
@@ -121,7 +121,7 @@ def impact_warehouse() -> None:
             fiscal_year=fiscal_year,
             run_id=context["run_id"],
             as_of=as_of,
-            audit_db=Path(build["audit_db"]),
+            audit_db=Path(release_job.BuildOutcome.from_xcom(build).audit_db),
             approval_required=catalog.organisation.release_approval,
         ).to_xcom()
 

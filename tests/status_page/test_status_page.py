@@ -247,11 +247,11 @@ def test_the_build_job_writes_the_page_after_dbt(demo, settings, tmp_path, monke
         lambda **kwargs: SimpleNamespace(status="pass"),
     )
     built = release_job.build_audit_warehouse(settings)
-    assert built["status_page"] == str(status_page_path(settings))
-    assert Path(built["status_page"]).is_file()
+    assert built.status_page == str(status_page_path(settings))
+    assert Path(built.status_page).is_file()
     # A page that cannot be drawn never stops the build.
     audit.unlink()
-    assert release_job.build_audit_warehouse(settings)["status_page"] is None
+    assert release_job.build_audit_warehouse(settings).status_page is None
 
 
 def test_impact_status_page_writes_the_page_or_says_what_to_do(

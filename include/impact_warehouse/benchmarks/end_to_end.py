@@ -53,7 +53,7 @@ step = time.perf_counter()
 from impact_warehouse.pipeline.release import build_audit_warehouse
 built = build_audit_warehouse(settings)
 stages["dbt build"] = time.perf_counter() - step
-audit_db = Path(built["audit_db"])
+audit_db = Path(built.audit_db)
 
 step = time.perf_counter()
 from impact_warehouse.quality import run_gate

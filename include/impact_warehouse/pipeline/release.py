@@ -15,8 +15,8 @@ import logging
 import re
 import shutil
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import MISSING, asdict, dataclass, fields, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import duckdb
 from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
+from impact_warehouse.pipeline.handoff import BuildOutcome, Handoff
 from impact_warehouse.publish import publish_release
 from impact_warehouse.publish.gate_runs import (
     GATE_RUNS_DIR,
@@ -108,7 +109,13 @@ def build_gate_publish(
     done = (
         progress(f"quality gate and publish (FY{fiscal_year}, as of {as_of})") if progress else None
     )
-    result = gate_publish_and_alert(settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of)
+    result = gate_publish_and_alert(
+        settings,
+        fiscal_year=fiscal_year,
+        run_id=run_id,
+        as_of=as_of,
+        audit_db=Path(build.audit_db),
+    )
     if done:
         done()
     # As the DAG's render_reports task: the release's fiscal year and the one before.
@@ -120,11 +127,11 @@ def build_gate_publish(
         done()
     for report in reports:
         print(f"    report FY{report['fiscal_year']}: {report['html']}", flush=True)
-    return {"build": build, **result, "reports": reports}
+    return {"build": build.to_xcom(), **result, "reports": reports}
 
 
 @dataclass(frozen=True)
-class GateOutcome:
+class GateOutcome(Handoff):
     """What the gate hands to the approval and the publish (XCom: :meth:`to_xcom`).
 
     Only JSON values: Airflow keeps it in its metadata database between tasks that may run
@@ -147,29 +154,8 @@ class GateOutcome:
     approval_required: bool = False
     draft_reports: tuple[str, ...] = ()  # HTML of the draft (approval only)
 
-    def to_xcom(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["alert_fingerprints"] = list(self.alert_fingerprints)
-        record["draft_reports"] = list(self.draft_reports)
-        return record
 
-    @classmethod
-    def from_xcom(cls, record: Mapping[str, Any] | None) -> GateOutcome:
-        """Back from XCom; a missing or foreign value is a clear error, not a KeyError later."""
-        if not isinstance(record, Mapping):
-            raise TypeError(f"expected the gate task's outcome (a dict), got {record!r}")
-        known = {field.name for field in fields(cls)}
-        required = {field.name for field in fields(cls) if field.default is MISSING}
-        missing, unknown = sorted(required - set(record)), sorted(set(record) - known)
-        if missing or unknown:
-            raise ValueError(f"not a gate outcome: missing {missing}, unknown {unknown}")
-        values = dict(record)
-        values["alert_fingerprints"] = tuple(values.get("alert_fingerprints") or ())
-        values["draft_reports"] = tuple(values.get("draft_reports") or ())
-        return cls(**values)
-
-
-def build_audit_warehouse(settings: Settings) -> dict[str, Any]:
+def build_audit_warehouse(settings: Settings) -> BuildOutcome:
     """dbt build (models, data tests, unit tests) into the audit DuckDB file, then
     ``dbt source freshness`` on the landing zone, kept beside it for the gate, then the
     response status page from the build (``"status_page"``: its path, ``None`` if it failed)."""
@@ -177,13 +163,13 @@ def build_audit_warehouse(settings: Settings) -> dict[str, Any]:
     freshness = measure_source_freshness(
         audit_db=run.duckdb_path, landing_dir=settings.landing, catalog_dir=settings.catalog
     )
-    return {
-        "audit_db": str(run.duckdb_path),
-        "nodes": len(run.node_statuses),
-        "seconds": round(run.elapsed_seconds, 1),
-        "source_freshness": freshness.status,
-        "status_page": _refresh_status_page(settings, run.duckdb_path),
-    }
+    return BuildOutcome(
+        audit_db=str(run.duckdb_path),
+        nodes=len(run.node_statuses),
+        seconds=round(run.elapsed_seconds, 1),
+        source_freshness=freshness.status,
+        status_page=_refresh_status_page(settings, run.duckdb_path),
+    )
 
 
 def _refresh_status_page(settings: Settings, audit_db: Path) -> str | None:
