@@ -339,23 +339,23 @@ def run_demo(as_of: date | None, seed: int) -> int:
 
 
 def print_publication(settings: Settings) -> int:
-    from impact_warehouse.publish import current_release, default_published_path
+    from impact_warehouse.publish import current_release
 
-    release = current_release()
+    release = current_release(settings.releases)
     if release is None:
         return fail(
             "データ確認(品質ゲート)を通らなかったため、何も公開されていません。"
             f"お知らせ: {settings.work / 'outbox' / 'alerts.jsonl'}",
             "the quality gate did not pass; `impact status` shows why",
         )
-    print(f"    published release {release.release_id} → {default_published_path()}")
+    print(f"    published release {release.release_id} → {settings.published_warehouse}")
     print(f"    staff alerts: {settings.work / 'outbox' / 'alerts.jsonl'}")
     # Rendered by the DAG's render_reports task: the release's fiscal year and the one before.
     for report in sorted((settings.work / "reports" / release.release_id).glob("fy*/*.html")):
         print(f"    impact report: {report}")
     print(
         f'    query it read-only: .venv/bin/python -c "import duckdb; '
-        f"print(duckdb.connect('{default_published_path()}', read_only=True)"
+        f"print(duckdb.connect('{settings.published_warehouse}', read_only=True)"
         f".sql('from reporting.rpt_summary where fiscal_year = 2025'))\""
     )
     return 0
