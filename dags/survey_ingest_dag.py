@@ -7,31 +7,31 @@ from datetime import date
 
 from airflow.sdk import Asset, dag, get_current_context, setup, task
 
-from impact_warehouse import ingest
-from impact_warehouse.airflow_support import (
+from impact_warehouse.ops import preflight
+from impact_warehouse.orchestration.airflow_support import (
     DEFAULT_ARGS,
     LANDING_ASSET_URI,
     forms_api_config,
     pseudonym_key,
     task_failures_explained,
 )
-from impact_warehouse.ops import preflight
-from impact_warehouse.ops.ingest_runs import (
-    IngestParams,
-    SourceOutcomes,
-    describe_failures_ja,
-    plan_interval,
-    summarise_sources,
-)
-from impact_warehouse.ops.params import catalog_for_params, ingest_params
-from impact_warehouse.ops.schedules import (
+from impact_warehouse.orchestration.params import catalog_for_params, ingest_params
+from impact_warehouse.orchestration.schedules import (
     check_pull_hours,
     dag_calendar,
     ingest_span,
     ingest_start_date,
     ingest_timetable,
 )
-from impact_warehouse.ops.task_errors import run_errors
+from impact_warehouse.orchestration.task_errors import run_errors
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.pipeline.ingest import (
+    IngestParams,
+    SourceOutcomes,
+    describe_failures_ja,
+    plan_interval,
+    summarise_sources,
+)
 from impact_warehouse.settings import paths
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ connection `impact_forms_api`, variable `impact_pseudonym_key` (see README).
 # after a failed setup task runs.)
 ONE_ALERT_PER_RUN: list = []
 
-# Read once per parse; never an import error (see ops.params and ops.schedules).
+# Read once per parse; never an import error (see orchestration.params and orchestration.schedules).
 CATALOG = catalog_for_params()
 CALENDAR = dag_calendar(CATALOG)
 

@@ -7,17 +7,21 @@ from pathlib import Path
 
 from airflow.sdk import Asset, Param, dag, get_current_context, setup, task
 
-from impact_warehouse.airflow_support import (
+from impact_warehouse.orchestration.airflow_support import (
     DEFAULT_ARGS,
     DUCKDB_WRITER_POOL,
     LANDING_ASSET_URI,
     PUBLISHED_ASSET_URI,
     task_failures_explained,
 )
-from impact_warehouse.ops.approval import ReleaseApprovalOperator
-from impact_warehouse.ops.deadline import release_deadline_alert
-from impact_warehouse.ops.params import catalog_for_params, fiscal_year_param
-from impact_warehouse.ops.schedules import dag_calendar, warehouse_schedule, warehouse_start_date
+from impact_warehouse.orchestration.approval import ReleaseApprovalOperator
+from impact_warehouse.orchestration.deadline import release_deadline_alert
+from impact_warehouse.orchestration.params import catalog_for_params, fiscal_year_param
+from impact_warehouse.orchestration.schedules import (
+    dag_calendar,
+    warehouse_schedule,
+    warehouse_start_date,
+)
 from impact_warehouse.settings import paths
 
 DOC = """
@@ -49,7 +53,7 @@ message when a seed file is invalid, and staff are alerted; the DAG itself alway
 `duckdb_writer`. A failed gate leaves the current release published and untouched.
 """
 
-# Read once per parse; never an import error (see ops.params and ops.schedules).
+# Read once per parse; never an import error (see orchestration.params and orchestration.schedules).
 CATALOG = catalog_for_params()
 CALENDAR = dag_calendar(CATALOG)
 
@@ -95,15 +99,15 @@ def impact_warehouse() -> None:
     @task(pool=DUCKDB_WRITER_POOL)
     def build_audit_warehouse() -> dict:
         # Imported here, not at the top: dbt and GX would cost ~1 s on every DAG parse.
-        from impact_warehouse import warehouse_job
+        from impact_warehouse.pipeline import release as release_job
 
-        return warehouse_job.build_audit_warehouse(paths())
+        return release_job.build_audit_warehouse(paths()).to_xcom()
 
     @task(pool=DUCKDB_WRITER_POOL)
     def gate_audit_warehouse(build: dict) -> dict:
-        from impact_warehouse import warehouse_job
         from impact_warehouse.ops import preflight
-        from impact_warehouse.ops.publishing import default_release_fiscal_year
+        from impact_warehouse.pipeline import release as release_job
+        from impact_warehouse.pipeline.release import default_release_fiscal_year
 
         context = get_current_context()
         as_of_param = context["params"]["as_of"]
@@ -112,23 +116,23 @@ def impact_warehouse() -> None:
         fiscal_year = context["params"]["fiscal_year"] or default_release_fiscal_year(
             as_of, catalog
         )
-        return warehouse_job.gate_audit_warehouse(
+        return release_job.gate_audit_warehouse(
             paths(),
             fiscal_year=fiscal_year,
             run_id=context["run_id"],
             as_of=as_of,
-            audit_db=Path(build["audit_db"]),
+            audit_db=Path(release_job.BuildOutcome.from_xcom(build).audit_db),
             approval_required=catalog.organisation.release_approval,
         ).to_xcom()
 
     @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
     def publish_and_alert(gate: dict, decision: dict) -> dict:
-        from impact_warehouse import warehouse_job
-        from impact_warehouse.ops.approval import require_approval
+        from impact_warehouse.orchestration.approval import require_approval
+        from impact_warehouse.pipeline import release as release_job
 
-        outcome = warehouse_job.GateOutcome.from_xcom(gate)
+        outcome = release_job.GateOutcome.from_xcom(gate)
         require_approval(outcome, decision)
-        return warehouse_job.publish_after_gate(paths(), outcome)
+        return release_job.publish_after_gate(paths(), outcome)
 
     # Only reads the immutable release file; in the DuckDB pool all the same, so one DuckDB
     # task runs at a time (the integrity test holds every task of this DAG to that).
@@ -145,7 +149,8 @@ def impact_warehouse() -> None:
     build = build_audit_warehouse()
     check_catalog() >> build
     gate = gate_audit_warehouse(build)
-    # Asks only when organisation.csv says so (ops.approval); skipped when the gate failed.
+    # Asks only when organisation.csv says so (orchestration.approval); skipped when the gate
+    # failed.
     # In the pool like every task here; a task waiting for a person holds no pool slot.
     decision = ReleaseApprovalOperator(
         task_id="approve_release", gate=gate, pool=DUCKDB_WRITER_POOL

@@ -14,7 +14,7 @@ _SESSION_WORK = Path(tempfile.mkdtemp(prefix="impact-tests-"))
 os.environ["IMPACT_WORK_DIR"] = str(_SESSION_WORK)
 os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "test-key-not-secret-but-32-bytes-long")
 
-from impact_warehouse.airflow_env import airflow_environment  # noqa: E402
+from impact_warehouse.orchestration.airflow_env import airflow_environment  # noqa: E402
 
 os.environ.update(airflow_environment())
 
@@ -86,11 +86,11 @@ def smtp_server() -> Iterator[SmtpInbox]:
 from collections.abc import Callable  # noqa: E402
 from datetime import date  # noqa: E402
 
-from impact_warehouse import ingest  # noqa: E402
 from impact_warehouse.catalog import load_catalog  # noqa: E402
 from impact_warehouse.demo.forms_api_server import FormsApiServer  # noqa: E402
 from impact_warehouse.demo.generator import generate_demo_sources  # noqa: E402
-from impact_warehouse.settings import Paths  # noqa: E402
+from impact_warehouse.pipeline import ingest  # noqa: E402
+from impact_warehouse.settings import Settings  # noqa: E402
 from impact_warehouse.sources.google_forms import FormsApiConfig  # noqa: E402
 from impact_warehouse.transform.dbt_runner import DbtRun, run_dbt  # noqa: E402
 
@@ -101,7 +101,7 @@ _TOKEN = "transform-tests"
 def land_demo(root: Path, *, seed: int, as_of: date = DEMO_AS_OF) -> Path:
     """Generate demo sources and land them through the real ingest; returns the landing dir."""
     generate_demo_sources(root / "sources", seed=seed, as_of=as_of)
-    settings = Paths.for_work_dir(root / "work", root / "sources" / "inbox")
+    settings = Settings.for_work_dir(root / "work", root / "sources" / "inbox")
     waves = ingest.plan_form_waves(load_catalog(), as_of, as_of, as_of=as_of, all_waves=True)
     with FormsApiServer(root / "sources" / "google_forms", token=_TOKEN) as server:
         config = FormsApiConfig(base_url=server.url, token=_TOKEN, backoff_base_seconds=0.01)

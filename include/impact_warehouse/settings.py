@@ -33,8 +33,13 @@ def catalog_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class Paths:
-    """Folders of one installation. Build with :func:`paths` so env overrides apply."""
+class Settings:
+    """Where one installation keeps everything: the one settings object every job takes.
+
+    Read from the environment by :func:`paths` at the edges only (the CLI entry, DAG task
+    bodies, benchmark mains) and passed down from there; a job never reads the environment
+    itself, so a caller with its own folders gets every file in them.
+    """
 
     work: Path
     landing: Path
@@ -45,7 +50,7 @@ class Paths:
     catalog: Path = field(default_factory=catalog_dir)
 
     @classmethod
-    def for_work_dir(cls, work: Path, inbox: Path, catalog: Path | None = None) -> Paths:
+    def for_work_dir(cls, work: Path, inbox: Path, catalog: Path | None = None) -> Settings:
         """Every folder inside ``work`` except the inbox (tests, benchmarks, scratch runs)."""
         return cls(
             work=work,
@@ -75,6 +80,21 @@ class Paths:
         return self.landing / "_runs"
 
     @property
+    def outbox(self) -> Path:
+        """Staff alerts: the outbox channel's file, the dedup ledger and the delivery queue."""
+        return self.work / "outbox"
+
+    @property
+    def releases(self) -> Path:
+        """Every release kept (``releases/<id>/``), the CURRENT pointer and the history."""
+        return self.work / "releases"
+
+    @property
+    def published_warehouse(self) -> Path:
+        """The published DuckDB file analysts open (the CURRENT release's)."""
+        return self.work / "published" / "warehouse.duckdb"
+
+    @property
     def staff_pages(self) -> Path:
         """Pages for staff only (the response status page): counts, never personal data."""
         return self.work / "staff"
@@ -85,9 +105,10 @@ class Paths:
         return self.vault / "reminders"
 
 
-def paths() -> Paths:
+def paths() -> Settings:
+    """The :class:`Settings` of this environment (``IMPACT_*_DIR``): for the edges only."""
     work = _path_from_env("IMPACT_WORK_DIR", PROJECT_ROOT / ".work")
-    return Paths(
+    return Settings(
         work=work,
         landing=_path_from_env("IMPACT_LANDING_DIR", work / "landing"),
         vault=_path_from_env("IMPACT_VAULT_DIR", work / "vault"),

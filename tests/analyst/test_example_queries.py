@@ -22,9 +22,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from impact_warehouse import warehouse_job
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import Release, current_release
-from impact_warehouse.settings import PROJECT_ROOT, Paths
+from impact_warehouse.settings import PROJECT_ROOT, Settings
 
 QUERIES_DIR = PROJECT_ROOT / "include" / "analyst_queries"
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.sql"))
@@ -46,11 +46,11 @@ def published(
     build = demo_warehouse_for_seed(2025)
     root = tmp_path_factory.mktemp("analyst")
     audit = Path(shutil.copy(build.database, root / "audit.duckdb"))
-    settings = replace(Paths.for_work_dir(root / "work", root / "inbox"), landing=build.landing)
+    settings = replace(Settings.for_work_dir(root / "work", root / "inbox"), landing=build.landing)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_WORK_DIR", str(settings.work))
         patch.setenv("IMPACT_ALERT_CHANNELS", "outbox")
-        outcome = warehouse_job.gate_publish_and_alert(
+        outcome = release_job.gate_publish_and_alert(
             # A FY2025 release (the queries read the release's fiscal year), judged while the
             # FY2025 follow-up window is still open.
             settings,

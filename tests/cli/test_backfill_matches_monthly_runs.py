@@ -18,15 +18,15 @@ import pytest
 from cli_support import AS_OF, TOKEN, Backfilled, impact_env
 from dateutil.relativedelta import relativedelta
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
 from impact_warehouse.ops.calendar import configured_calendar
-from impact_warehouse.ops.ingest_runs import plan_interval, run_ingest
-from impact_warehouse.ops.publishing import build_gate_publish
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.pipeline.ingest import plan_interval, run_ingest
+from impact_warehouse.pipeline.release import build_gate_publish
 from impact_warehouse.publish import PUBLISHED_SCHEMAS, current_release
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 FIRST_RUN = AS_OF.replace(year=2022, month=5, day=1)  # covers April 2022, the first FY month
@@ -41,9 +41,9 @@ RUN_EXPRESSIONS = {
 }
 
 
-def _replay_monthly_runs(root: Path, caplog: pytest.LogCaptureFixture) -> tuple[Paths, dict]:
+def _replay_monthly_runs(root: Path, caplog: pytest.LogCaptureFixture) -> tuple[Settings, dict]:
     sources = root / "sources"
-    settings = Paths.for_work_dir(root / "work", sources / "inbox")
+    settings = Settings.for_work_dir(root / "work", sources / "inbox")
     catalog = load_catalog()
     runs: dict[str, dict] = {}
     generate_demo_sources(sources, seed=2025, as_of=FIRST_RUN)
@@ -110,7 +110,7 @@ def _table_rows(database: Path) -> dict[str, list[tuple]]:
 def test_backfill_gives_the_same_release_as_the_monthly_runs(
     backfilled: Backfilled, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="impact_warehouse.ops.ingest_runs")
+    caplog.set_level(logging.INFO, logger="impact_warehouse.pipeline.ingest")
     settings, replay = _replay_monthly_runs(tmp_path, caplog)
     runs, reruns = replay["runs"], replay["reruns"]
     assert len(runs) == 55  # April 2022 … October 2026

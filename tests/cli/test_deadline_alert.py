@@ -17,10 +17,10 @@ from cli_support import Backfilled, impact_env
 
 from impact_warehouse.ops import calendar
 from impact_warehouse.ops.calendar import configured_calendar
-from impact_warehouse.ops.deadline import release_deadline_alert, release_deadline_missed
+from impact_warehouse.orchestration.deadline import release_deadline_alert, release_deadline_missed
 from impact_warehouse.settings import PROJECT_ROOT
 
-CALLBACK_PATH = "impact_warehouse.ops.deadline.release_deadline_missed"
+CALLBACK_PATH = "impact_warehouse.orchestration.deadline.release_deadline_missed"
 
 CALENDAR = configured_calendar()
 

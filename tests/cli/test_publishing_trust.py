@@ -18,13 +18,13 @@ import duckdb
 import pytest
 from cli_support import impact_env
 
-from impact_warehouse import warehouse_job
 from impact_warehouse.cli import main
-from impact_warehouse.ops.publishing import FiscalYearNotInCatalogError
+from impact_warehouse.pipeline import release as release_job
+from impact_warehouse.pipeline.release import FiscalYearNotInCatalogError
 from impact_warehouse.publish import Release, current_release, list_releases
 from impact_warehouse.publish.gate_runs import latest_gate_run
 from impact_warehouse.publish.history import read_history
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 AS_OF = date(2026, 11, 23)  # in FY2026; the demo's date
 BELOW_FLOOR_WAVE = "followup_2025"  # 25.4% in the demo, against the floor raised below
@@ -56,7 +56,7 @@ def outbox(work: Path) -> list[dict]:
 def published(demo_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Published:
     root = tmp_path_factory.mktemp("publishing-trust")
     work = root / "work"
-    settings = Paths.for_work_dir(work, root / "inbox")
+    settings = Settings.for_work_dir(work, root / "inbox")
     outcomes = []
     with impact_env(work):
         for run_id, fiscal_year in (("first", 2026), ("second", 2026), ("fy2025", 2025)):
@@ -67,7 +67,7 @@ def published(demo_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactor
                     [RAISED_FLOOR, BELOW_FLOOR_WAVE],
                 )
             outcomes.append(
-                warehouse_job.gate_publish_and_alert(
+                release_job.gate_publish_and_alert(
                     settings, fiscal_year=fiscal_year, run_id=run_id, as_of=AS_OF, audit_db=audit
                 )
             )
@@ -106,7 +106,7 @@ def test_an_earlier_fiscal_year_is_held_to_its_own_response_rate_floor(
 def test_a_fiscal_year_the_catalog_does_not_have_is_refused(
     published: Published, work_copy: Path, demo_warehouse_path: Path, capsys
 ) -> None:
-    settings = Paths.for_work_dir(work_copy, work_copy.parent / "inbox")
+    settings = Settings.for_work_dir(work_copy, work_copy.parent / "inbox")
     (work_copy / "landing" / "google_forms").mkdir(parents=True, exist_ok=True)
     (work_copy / "landing" / "google_forms" / "part.jsonl").write_text("{}\n")
     alerts_before = outbox(work_copy)
@@ -114,7 +114,7 @@ def test_a_fiscal_year_the_catalog_does_not_have_is_refused(
         code, out, err = run(["publish", "--fiscal-year", "1999", "--as-of", "2026-11-23"], capsys)
         # The DAG's path (its task calls the same job) refuses it too, before the gate runs.
         with pytest.raises(FiscalYearNotInCatalogError) as raised:
-            warehouse_job.gate_publish_and_alert(
+            release_job.gate_publish_and_alert(
                 settings, fiscal_year=1999, run_id="dag", as_of=AS_OF, audit_db=demo_warehouse_path
             )
         releases = list_releases()

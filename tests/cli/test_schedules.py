@@ -16,16 +16,16 @@ from dateutil.relativedelta import relativedelta
 
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.ops.calendar import configured_calendar
-from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval
-from impact_warehouse.ops.params import fiscal_year_param, ingest_params
 from impact_warehouse.ops.preflight import ConfigurationError
-from impact_warehouse.ops.schedules import (
+from impact_warehouse.orchestration.params import fiscal_year_param, ingest_params
+from impact_warehouse.orchestration.schedules import (
     check_pull_hours,
     ingest_run_times,
     ingest_timetable,
     pull_hours_while_open,
     pull_interval,
 )
+from impact_warehouse.pipeline.ingest import IngestParams, plan_interval
 from impact_warehouse.settings import PROJECT_ROOT
 
 CATALOG = load_catalog()
@@ -186,7 +186,7 @@ def test_every_survey_window_is_pulled_until_after_it_closes(wave) -> None:
 
 def test_a_month_with_no_open_window_plans_no_survey(caplog: pytest.LogCaptureFixture) -> None:
     start, end = next(iter(CALENDAR.monthly_intervals(date(2025, 7, 1), date(2025, 7, 1))))
-    with caplog.at_level("INFO", logger="impact_warehouse.ops.ingest_runs"):
+    with caplog.at_level("INFO", logger="impact_warehouse.pipeline.ingest"):
         assert plan_interval(CATALOG, start, end, as_of=end.date()) == []
     assert "no survey window is open between 2025-05-31 and 2025-07-01" in caplog.text
 
@@ -251,7 +251,7 @@ def test_a_named_wave_is_pulled_whatever_its_window(caplog: pytest.LogCaptureFix
         "mamabono_2025_post"
     ]
     # ... but never before its form exists, and the log says why nothing was planned.
-    with caplog.at_level("INFO", logger="impact_warehouse.ops.ingest_runs"):
+    with caplog.at_level("INFO", logger="impact_warehouse.pipeline.ingest"):
         early = plan_interval(
             CATALOG, start, end, as_of=wave.open_date - timedelta(1), params=named
         )

@@ -50,6 +50,31 @@ def command_env(work: Path, **overrides: str | None) -> dict[str, str]:
     return env
 
 
+# ``impact pull``'s arguments, run as one impact_ingest DAG run on the embedded Airflow
+# (cli.airflow_runs.run_ingest_dag): the DAG's task states, retries and alerts are under test.
+_INGEST_DAG = """
+import sys
+from impact_warehouse.cli import build_parser
+from impact_warehouse.cli.airflow_runs import run_ingest_dag
+args = build_parser().parse_args(sys.argv[1:])
+sys.exit(run_ingest_dag(scope=args.scope, fiscal_year=args.fiscal_year, program=args.program,
+                        wave=args.wave, month=args.month, as_of=args.as_of))
+"""
+
+
+def ingest_dag(
+    args: list[str], env: dict[str, str], timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """``args`` of ``impact pull`` (``["pull", ...]``) as an impact_ingest DAG run."""
+    return subprocess.run(
+        [sys.executable, "-c", _INGEST_DAG, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def impact(args: list[str], env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "impact_warehouse.cli", *args],

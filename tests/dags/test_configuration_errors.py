@@ -19,15 +19,19 @@ from dag_run_support import (
     command_env,
     copy_of_checkout,
     dag_run_state,
-    impact,
+    ingest_dag,
     latest_run_summary,
     task_states,
 )
 
-from impact_warehouse.airflow_env import airflow_environment, airflow_executable, prepare_airflow
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
-from impact_warehouse.settings import Paths
+from impact_warehouse.orchestration.airflow_env import (
+    airflow_environment,
+    airflow_executable,
+    prepare_airflow,
+)
+from impact_warehouse.settings import Settings
 
 AS_OF = date(2026, 11, 1)
 TOKEN = "configuration-test-token"
@@ -47,7 +51,7 @@ def unconfigured_runs(tmp_path_factory: pytest.TempPathFactory, demo_sources: Pa
     work = tmp_path_factory.mktemp("unconfigured") / "work"
     inbox = str(demo_sources / "inbox")
     with FormsApiServer(demo_sources / "google_forms", token=TOKEN) as server:
-        no_key = impact(
+        no_key = ingest_dag(
             PULL,
             command_env(
                 work,
@@ -60,7 +64,7 @@ def unconfigured_runs(tmp_path_factory: pytest.TempPathFactory, demo_sources: Pa
         no_key_states = task_states(work, "impact_ingest")
         no_key_alerts = alerts(work)
         no_key_summaries = list((work / "landing" / "_runs").glob("*.json"))
-    no_credential = impact(PULL, command_env(work, IMPACT_INBOX_DIR=inbox))
+    no_credential = ingest_dag(PULL, command_env(work, IMPACT_INBOX_DIR=inbox))
     return {
         "work": work,
         "no_key": no_key,
@@ -126,7 +130,7 @@ def broken_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _broken_env(checkout: Path, work: Path) -> dict[str, str]:
     env = command_env(work, IMPACT_PROJECT_DIR=str(checkout))
-    settings = Paths.for_work_dir(work, work / "inbox")
+    settings = Settings.for_work_dir(work, work / "inbox")
     env.update(airflow_environment(settings))
     env["AIRFLOW__CORE__DAGS_FOLDER"] = str(checkout / "dags")  # the copy's DAG files
     env["IMPACT_RELEASE_DEADLINE_DAYS"] = "off"  # `dags test` cannot run a deadline alert

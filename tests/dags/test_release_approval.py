@@ -28,9 +28,9 @@ import pytest
 import requests
 from dag_run_support import alerts, command_env, impact, task_states
 
-from impact_warehouse.airflow_env import airflow_environment, airflow_executable
+from impact_warehouse.orchestration.airflow_env import airflow_environment, airflow_executable
 from impact_warehouse.publish import current_release, list_releases
-from impact_warehouse.settings import BUILTIN_CATALOG_DIR, Paths
+from impact_warehouse.settings import BUILTIN_CATALOG_DIR, Settings
 
 # Three DAG runs (each a dbt build) in the first test's setup: beyond the 600 s default.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3000)]
@@ -180,7 +180,7 @@ def api(work: Path, approval_catalog: Path) -> Iterator[ApiServer]:
 
 
 def _airflow_env(work: Path, catalog: Path) -> dict[str, str]:
-    settings = Paths.for_work_dir(work, work.parent / "inbox", catalog)
+    settings = Settings.for_work_dir(work, work.parent / "inbox", catalog)
     return {
         **command_env(work, IMPACT_CATALOG_DIR=str(catalog)),
         **airflow_environment(settings),

@@ -21,7 +21,7 @@ from dag_run_support import (
     asset_event_count,
     command_env,
     dag_run_state,
-    impact,
+    ingest_dag,
     latest_run_summary,
     task_states,
 )
@@ -59,7 +59,7 @@ def isolated_run(tmp_path_factory: pytest.TempPathFactory):
             IMPACT_TASK_RETRY_DELAY_SECONDS="1",
         )
         args = ["pull", "--all", "--fiscal-year", "2025", "--as-of", AS_OF.isoformat()]
-        result = impact(args, env)
+        result = ingest_dag(args, env)
     shutil.rmtree(sources / "google_forms")  # keep the temp folder small
     return work, result
 

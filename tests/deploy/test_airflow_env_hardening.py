@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from impact_warehouse.airflow_env import airflow_environment, api_port, prepare_airflow
-from impact_warehouse.settings import Paths
+from impact_warehouse.orchestration.airflow_env import (
+    airflow_environment,
+    api_port,
+    prepare_airflow,
+)
+from impact_warehouse.settings import Settings
 
 
 def _mode(path: Path) -> int:
@@ -20,14 +24,14 @@ def _mode(path: Path) -> int:
 
 
 def test_servers_bind_loopback(tmp_path: Path) -> None:
-    env = airflow_environment(Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox"))
+    env = airflow_environment(Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox"))
     assert env["AIRFLOW__API__HOST"] == "127.0.0.1"
     assert env["AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST"] == "127.0.0.1"
 
 
 def test_airflow_config_reports_the_loopback_host(tmp_path: Path) -> None:
-    env = airflow_environment(Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox"))
-    from impact_warehouse.airflow_env import airflow_executable
+    env = airflow_environment(Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox"))
+    from impact_warehouse.orchestration.airflow_env import airflow_executable
 
     shown = subprocess.run(
         [airflow_executable(), "config", "get-value", "api", "host"],
@@ -40,7 +44,7 @@ def test_airflow_config_reports_the_loopback_host(tmp_path: Path) -> None:
 
 
 def test_the_metadata_database_is_owner_only_before_airflow_opens_it(tmp_path: Path) -> None:
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     env = airflow_environment(settings)
     home = Path(env["AIRFLOW_HOME"])
     assert _mode(home) == 0o700
@@ -50,7 +54,7 @@ def test_the_metadata_database_is_owner_only_before_airflow_opens_it(tmp_path: P
 
 @pytest.mark.slow
 def test_the_migrated_database_stays_owner_only(tmp_path: Path) -> None:
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     env = {"PATH": "/usr/bin:/bin", **airflow_environment(settings)}
     prepare_airflow(env)
     home = Path(env["AIRFLOW_HOME"])
@@ -85,7 +89,7 @@ def test_airflow_env_points_tasks_at_the_api_server_on_any_port(tmp_path: Path, 
     printed = _airflow_env_command(tmp_path, **variables)
     assert printed.returncode == 0, printed.stderr
     # What the README says to do: eval the exports, then ask Airflow what it will use.
-    from impact_warehouse.airflow_env import airflow_executable
+    from impact_warehouse.orchestration.airflow_env import airflow_executable
 
     shown = subprocess.run(
         [
@@ -116,7 +120,7 @@ def test_a_bad_port_is_refused_with_nothing_to_eval(tmp_path: Path) -> None:
 
 
 def test_an_explicit_execution_api_url_is_kept(tmp_path: Path) -> None:
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     url = "https://airflow.example.org/execution/"
     env = airflow_environment(settings, {"AIRFLOW__CORE__EXECUTION_API_SERVER_URL": url})
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == url
@@ -132,7 +136,7 @@ os._exit(0)  # how Airflow's task runner ends: no finaliser runs
 
 @pytest.mark.parametrize("embedded", [False, True], ids=["plain", "airflow-env"])
 def test_task_processes_print_no_resource_tracker_warning(tmp_path: Path, embedded: bool) -> None:
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     base = {"PATH": "/usr/bin:/bin"}
     env = {**base, **airflow_environment(settings, base)} if embedded else base
     ended = subprocess.run(

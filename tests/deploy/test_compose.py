@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from impact_warehouse.airflow_env import RESOURCE_TRACKER_WARNING
-from impact_warehouse.airflow_support import DUCKDB_WRITER_POOL
+from impact_warehouse.orchestration.airflow_env import RESOURCE_TRACKER_WARNING
+from impact_warehouse.orchestration.airflow_support import DUCKDB_WRITER_POOL
 from impact_warehouse.settings import PROJECT_ROOT
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"

@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from impact_warehouse.airflow_env import airflow_environment, airflow_executable
-from impact_warehouse.settings import Paths
+from impact_warehouse.orchestration.airflow_env import airflow_environment, airflow_executable
+from impact_warehouse.settings import Settings
 
 PROJECT_DAGS = {"impact_ingest", "impact_warehouse"}
 STARTUP_TIMEOUT_SECONDS = 90
@@ -109,7 +109,7 @@ def stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]:
     tmp_path = tmp_path_factory.mktemp("standalone")
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     api_port = free_port()
     assert api_port != 8080
     # As a user would: the port first, then `eval "$(impact airflow-env)"`, which derives

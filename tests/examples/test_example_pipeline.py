@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.sources import generate_for_catalog
-from impact_warehouse.settings import PROJECT_ROOT, Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import PROJECT_ROOT, Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.transform.dbt_runner import DbtRunError, NodeFailure, run_dbt
 
@@ -41,7 +41,7 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     root = tmp_path_factory.mktemp("example")
     catalog = load_catalog(EXAMPLE)
     generate_for_catalog(root / "sources", as_of=AS_OF, catalog_dir=EXAMPLE)
-    settings = Paths.for_work_dir(root / "work", root / "sources" / "inbox", EXAMPLE)
+    settings = Settings.for_work_dir(root / "work", root / "sources" / "inbox", EXAMPLE)
     waves = ingest.plan_form_waves(catalog, AS_OF, AS_OF, as_of=AS_OF, all_waves=True)
     with FormsApiServer(root / "sources" / "google_forms", token=_TOKEN) as server:
         config = FormsApiConfig(base_url=server.url, token=_TOKEN, backoff_base_seconds=0.01)

@@ -15,7 +15,7 @@ from fault_support import AS_OF, TOKEN, WORKER, landed_keys
 
 from impact_warehouse.demo.forms_api_server import FaultPlan, FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -89,5 +89,5 @@ def clean_run(
 
 
 @pytest.fixture
-def work_settings(tmp_path: Path, fault_sources: Path) -> Paths:
-    return Paths.for_work_dir(tmp_path / "work", fault_sources / "inbox")
+def work_settings(tmp_path: Path, fault_sources: Path) -> Settings:
+    return Settings.for_work_dir(tmp_path / "work", fault_sources / "inbox")

@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 AS_OF = date(2026, 11, 23)
@@ -53,7 +53,7 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, list[dict[str, Any]] | 
     return process.returncode, (json.loads(lines[-1]) if lines else None), stderr
 
 
-def run_in_process(settings: Paths, url: str, page_size: int = 5) -> list[dict[str, Any]]:
+def run_in_process(settings: Settings, url: str, page_size: int = 5) -> list[dict[str, Any]]:
     """The DAG's sequence in this process (same as ingest_worker.py without the options)."""
     config = FormsApiConfig(
         base_url=url, token=TOKEN, page_size=page_size, backoff_base_seconds=0.01

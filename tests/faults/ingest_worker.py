@@ -21,9 +21,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 AS_OF = date(2026, 11, 23)
@@ -63,9 +63,9 @@ def main() -> int:
     parser.add_argument("--kill", default=None)
     args = parser.parse_args()
 
-    settings = Paths.for_work_dir(args.work, args.inbox)
+    settings = Settings.for_work_dir(args.work, args.inbox)
     if args.landing is not None:
-        settings = Paths(**{**settings.__dict__, "landing": args.landing})
+        settings = Settings(**{**settings.__dict__, "landing": args.landing})
     if args.go_file is not None:
         print("ready", file=sys.stderr, flush=True)
         while not args.go_file.exists():

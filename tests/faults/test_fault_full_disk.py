@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fault_support import data_keys, landed_keys, run_in_process, temporaries
 
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 
 @pytest.fixture
@@ -40,8 +40,8 @@ def small_disk(tmp_path: Path):
 def test_full_disk_names_the_file_leaves_no_temporary_and_the_next_run_completes(
     small_disk, tmp_path, fault_sources, forms_server, clean_run
 ):
-    plain = Paths.for_work_dir(tmp_path / "work", fault_sources / "inbox")
-    settings = Paths(**{**plain.__dict__, "landing": small_disk / "landing"})
+    plain = Settings.for_work_dir(tmp_path / "work", fault_sources / "inbox")
+    settings = Settings(**{**plain.__dict__, "landing": small_disk / "landing"})
     with pytest.raises(OSError) as failure:
         run_in_process(settings, forms_server.url)
     assert failure.value.errno == errno.ENOSPC

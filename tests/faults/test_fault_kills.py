@@ -84,6 +84,6 @@ def test_killed_from_outside_while_landing_then_rerun_lands_everything_once(
 
 
 def _settings(work):
-    from impact_warehouse.settings import Paths
+    from impact_warehouse.settings import Settings
 
-    return Paths.for_work_dir(work, work / "unused-inbox")
+    return Settings.for_work_dir(work, work / "unused-inbox")

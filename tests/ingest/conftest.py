@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 AS_OF = date(2026, 11, 23)
@@ -34,17 +34,17 @@ def manifest(demo_sources: Path) -> dict[str, Any]:
     return json.loads((demo_sources / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _settings(work: Path, inbox: Path) -> Paths:
-    return Paths.for_work_dir(work, inbox)
+def _settings(work: Path, inbox: Path) -> Settings:
+    return Settings.for_work_dir(work, inbox)
 
 
 @pytest.fixture
-def settings(tmp_path: Path, demo_sources: Path) -> Paths:
+def settings(tmp_path: Path, demo_sources: Path) -> Settings:
     return _settings(tmp_path / "work", demo_sources / "inbox")
 
 
 @pytest.fixture
-def make_settings() -> Callable[[Path, Path], Paths]:
+def make_settings() -> Callable[[Path, Path], Settings]:
     return _settings
 
 
@@ -72,7 +72,7 @@ def planned_waves() -> list[str]:
 def run_ingest(planned_waves: list[str]) -> Callable[..., dict[str, Any]]:
     """The same sequence the DAG runs, in process."""
 
-    def run(settings: Paths, config: FormsApiConfig, run_id: str = "test") -> dict[str, Any]:
+    def run(settings: Settings, config: FormsApiConfig, run_id: str = "test") -> dict[str, Any]:
         units = [*ingest.land_operations(settings), *ingest.land_panels(settings)]
         units += [ingest.land_form_wave(settings, wave, config) for wave in planned_waves]
         return ingest.finish_run(settings, run_id, units)

@@ -13,10 +13,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FaultPlan, FormsApiServer
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 
 TOKEN_FOR_FAULTY = "faulty-server-token"
 
@@ -39,7 +39,7 @@ def source_response_keys(demo_sources: Path) -> dict[str, set[str]]:
     return keys
 
 
-def landed_response_keys(settings: Paths) -> Counter[str]:
+def landed_response_keys(settings: Settings) -> Counter[str]:
     keys: Counter[str] = Counter()
     for part in (settings.landing / "google_forms" / "responses").rglob("part-*.jsonl"):
         for line in part.read_text(encoding="utf-8").splitlines():
@@ -47,7 +47,7 @@ def landed_response_keys(settings: Paths) -> Counter[str]:
     return keys
 
 
-def landing_snapshot(settings: Paths) -> dict[str, str]:
+def landing_snapshot(settings: Settings) -> dict[str, str]:
     return {
         str(path.relative_to(settings.landing)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(settings.landing.rglob("*"))
@@ -134,7 +134,7 @@ def test_recovers_from_rate_limits_server_errors_and_timeouts(
 
 KILLABLE_RUN = """
 import sys
-from impact_warehouse import ingest
+from impact_warehouse.pipeline import ingest
 from impact_warehouse.settings import paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 config = FormsApiConfig(base_url=sys.argv[1], token=sys.argv[2], page_size=5)
@@ -205,7 +205,7 @@ def test_no_personal_data_anywhere_outside_the_vault(
     assert any(needle.encode() in vault for needle in needles)
 
 
-def _panel_records(settings: Paths) -> list[dict[str, Any]]:
+def _panel_records(settings: Settings) -> list[dict[str, Any]]:
     return [
         json.loads(line)
         for part in (settings.landing / "panel_file" / "responses").rglob("part-*.jsonl")

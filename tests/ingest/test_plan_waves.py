@@ -1,7 +1,7 @@
 from datetime import date
 
 from impact_warehouse.catalog import load_catalog
-from impact_warehouse.ingest import plan_form_waves
+from impact_warehouse.pipeline.ingest import plan_form_waves
 
 CATALOG = load_catalog()
 TODAY = date(2026, 11, 23)

@@ -19,7 +19,7 @@ from impact_warehouse.landing.lock import (
     lock_path,
     lock_timeout_seconds,
 )
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 # Holds the lock in another process and says so; then sleeps until killed.
 HOLDER = textwrap.dedent(
@@ -84,7 +84,7 @@ def test_timeout_comes_from_the_environment(monkeypatch):
 
 
 def test_a_unit_sweeps_only_its_own_temporaries(tmp_path):
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     mine = settings.landing / "google_forms" / "responses" / "form-a" / ".part-1.jsonl.tmp-1"
     other = settings.landing / "google_forms" / "responses" / "form-b" / ".part-1.jsonl.tmp-1"
     mark = settings.state / "watermarks" / "google_forms" / ".form-a.json.tmp-1"

@@ -15,7 +15,7 @@ from impact_warehouse.landing.store import (
     write_atomically,
 )
 from impact_warehouse.landing.verify import verify_landing
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 
 def _records(*keys):
@@ -103,7 +103,7 @@ def _forms_folder(settings):
 
 
 def _landed_form(tmp_path):
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     store = PartitionStore(_forms_folder(settings))
     store.append(
         _records("r1|2025-12-01T00:00:00Z", "r2|2025-12-02T00:00:00Z"),

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from impact_warehouse.airflow_support import alert_staff_on_failure
 from impact_warehouse.notify import (
     Alert,
     AlertLedger,
@@ -25,6 +24,7 @@ from impact_warehouse.notify import (
     render,
     send_alerts,
 )
+from impact_warehouse.orchestration.airflow_support import alert_staff_on_failure
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox

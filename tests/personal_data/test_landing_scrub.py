@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import QuestionMatcher, load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
 from impact_warehouse.landing.forms_job import iter_questions
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 WAVE = "followup_2025"
@@ -80,7 +80,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     lines[0] = json.dumps(response, ensure_ascii=False)
     responses_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    settings = Paths.for_work_dir(tmp_path_factory.mktemp("hostile_work"), demo / "inbox")
+    settings = Settings.for_work_dir(tmp_path_factory.mktemp("hostile_work"), demo / "inbox")
     ingest.land_operations(settings)  # the roster: its names go to the vault
     with FormsApiServer(demo / "google_forms", token=TOKEN) as server:
         summary = ingest.land_form_wave(

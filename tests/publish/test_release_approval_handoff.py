@@ -15,16 +15,17 @@ import pytest
 from impact_warehouse.catalog import CatalogError, load_catalog
 from impact_warehouse.catalog.__main__ import main
 from impact_warehouse.notify.messages import Alert, render
-from impact_warehouse.ops.approval import (
+from impact_warehouse.orchestration.approval import (
     NOT_REQUIRED,
     ApprovalError,
     approval_body,
     approved,
     require_approval,
 )
+from impact_warehouse.pipeline.handoff import BuildOutcome
+from impact_warehouse.pipeline.release import GateOutcome
 from impact_warehouse.publish.gate_runs import mark_gate_run_published, record_gate_run
 from impact_warehouse.settings import paths
-from impact_warehouse.warehouse_job import GateOutcome
 
 SUMMARY = {
     "as_of": "2026-11-23",
@@ -99,8 +100,17 @@ def test_the_hand_off_survives_xcom_and_refuses_anything_else() -> None:
         GateOutcome.from_xcom({k: v for k, v in outcome.to_xcom().items() if k != "gate_run"})
     with pytest.raises(ValueError, match="unknown \\['release_id'\\]"):
         GateOutcome.from_xcom({**outcome.to_xcom(), "release_id": "x"})
-    with pytest.raises(TypeError, match="gate task's outcome"):
+    with pytest.raises(TypeError, match="expected a GateOutcome"):
         GateOutcome.from_xcom(None)
+
+
+def test_the_build_hands_the_gate_a_typed_outcome_through_xcom() -> None:
+    built = BuildOutcome(
+        audit_db="/w/audit.duckdb", nodes=3, seconds=1.5, source_freshness="pass", status_page=None
+    )
+    assert BuildOutcome.from_xcom(json.loads(json.dumps(built.to_xcom()))) == built
+    with pytest.raises(ValueError, match="missing \\['nodes'"):
+        BuildOutcome.from_xcom({"audit_db": "/w/audit.duckdb"})
 
 
 def test_only_an_approve_lets_a_release_that_needs_approval_through() -> None:

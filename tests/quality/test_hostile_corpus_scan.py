@@ -17,14 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from impact_warehouse import ingest, warehouse_job
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
 from impact_warehouse.personal_data import find_personal_data
 from impact_warehouse.personal_data.scan import scan_for_personal_data, vault_contacts
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.report import job
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 AS_OF = date(2026, 11, 23)
@@ -131,7 +132,7 @@ def test_no_roster_contact_anywhere_readers_can_open(
         root / "sources" / "google_forms", {"plain": _plain}.get(corpus, _obfuscated)
     )
     assert injected >= 10
-    settings = Paths.for_work_dir(root / "work", root / "sources" / "inbox")
+    settings = Settings.for_work_dir(root / "work", root / "sources" / "inbox")
     monkeypatch.setenv("IMPACT_WORK_DIR", str(settings.work))
     monkeypatch.setenv("IMPACT_ALERT_CHANNELS", "outbox")
     waves = ingest.plan_form_waves(load_catalog(), AS_OF, AS_OF, as_of=AS_OF, all_waves=True)
@@ -142,7 +143,7 @@ def test_no_roster_contact_anywhere_readers_can_open(
     ingest.finish_run(settings, f"hostile-{corpus}", units)
     run = warehouse_builder(settings.landing, root, "audit")
 
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         settings,
         fiscal_year=2026,
         run_id=f"hostile-{corpus}",

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from impact_warehouse import warehouse_job
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.quality import run_gate
 from impact_warehouse.quality.privacy_masking import (
     MASK,
@@ -24,7 +24,7 @@ from impact_warehouse.quality.privacy_masking import (
     mask_personal_data,
     masked_cells,
 )
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 DEMO_AS_OF = date(2026, 11, 23)
 HOSTILE_TEXT = "仕事の相談は taro.yamada@example.com か 090-1428-5063 までご連絡ください"
@@ -57,11 +57,11 @@ def test_a_flagged_answer_is_published_masked_with_one_alert(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     audit, (answer_key, response_key, wave_code) = hostile_audit
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     monkeypatch.setenv("IMPACT_WORK_DIR", str(settings.work))
     monkeypatch.setenv("IMPACT_ALERT_CHANNELS", "outbox")
 
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         settings, fiscal_year=2026, run_id="masking-test", as_of=DEMO_AS_OF, audit_db=audit
     )
 

@@ -40,7 +40,7 @@ from impact_warehouse.reminders import (
 )
 from impact_warehouse.reminders.export import export_reminders, reminder_folder
 from impact_warehouse.reminders.targets import non_respondents
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 WAVE = "followup_2025"  # catalog: 2026-01-16 → 2026-01-31, four target cohorts
 AS_OF = date(2026, 1, 20)
@@ -67,12 +67,12 @@ NOT_IN_VAULT = Person("江藤 五郎", "goro@example.jp", "mamabono_2024", None)
 
 @dataclass
 class World:
-    settings: Paths
+    settings: Settings
     audit_db: Path
 
 
 def _build(tmp_path: Path) -> World:
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     vault = ContactVault(settings.vault)
     pseudonyms = Pseudonymiser(KEY, vault)
     outside_vault = Pseudonymiser(KEY)  # a contact the vault lost (restored from a backup)
@@ -134,7 +134,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-def _audit_lines(settings: Paths) -> list[dict[str, object]]:
+def _audit_lines(settings: Settings) -> list[dict[str, object]]:
     log = settings.reminders / "audit.jsonl"
     return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
 
@@ -255,8 +255,8 @@ def test_refuses_to_write_outside_the_vault(world: World, tmp_path: Path) -> Non
             reminder_folder(world.settings, code)
     assert not (world.settings.vault / "escape").exists()
 
-    inside = Paths.for_work_dir(tmp_path / "w2", tmp_path / "inbox")
-    inside = Paths(
+    inside = Settings.for_work_dir(tmp_path / "w2", tmp_path / "inbox")
+    inside = Settings(
         work=inside.work,
         landing=inside.landing,
         vault=inside.work / "reports" / "vault",  # IMPACT_VAULT_DIR set to a shared folder
@@ -414,7 +414,7 @@ def test_a_list_for_another_day_records_the_real_day_too(world: World) -> None:
 def test_a_vault_anywhere_in_the_work_folder_but_vault_is_refused(
     tmp_path: Path, shared: str
 ) -> None:
-    base = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    base = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     settings = replace(base, vault=(base.work / shared / "vault").resolve())
     if shared == ".":
         settings = replace(base, vault=base.work)

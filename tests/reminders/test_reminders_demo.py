@@ -28,7 +28,7 @@ from impact_warehouse.landing.forms_definition import SOURCE as FORMS_SOURCE
 from impact_warehouse.landing.roster_index import roster_dir
 from impact_warehouse.landing.store import PartitionStore
 from impact_warehouse.reminders import NOT_ANSWERED, ReminderExport, create_reminder_list
-from impact_warehouse.settings import Paths, paths
+from impact_warehouse.settings import Settings, paths
 
 # (wave, a day inside its window): one cohort; four cohorts of two fiscal years, where the
 # same person can be on two rosters.
@@ -40,10 +40,10 @@ def demo(demo_warehouse_for_seed: Callable[[int], DemoBuild]) -> DemoBuild:
     return demo_warehouse_for_seed(2025)
 
 
-def _settings(root: Path, demo: DemoBuild) -> Paths:
+def _settings(root: Path, demo: DemoBuild) -> Settings:
     """A fresh work folder reading the demo landing, with a copy of the demo's vault."""
-    settings = Paths.for_work_dir(root / "work", root / "inbox")
-    settings = Paths(
+    settings = Settings.for_work_dir(root / "work", root / "inbox")
+    settings = Settings(
         work=settings.work,
         landing=demo.landing,
         vault=settings.vault,
@@ -61,7 +61,7 @@ def _emails_in_vault(vault: Path, pseudonyms: set[str]) -> list[str]:
     return sorted(found[pseudonym] for pseudonym in pseudonyms)
 
 
-def _expected_emails(settings: Paths, wave_code: str) -> list[str]:
+def _expected_emails(settings: Settings, wave_code: str) -> list[str]:
     wave = load_catalog().waves[wave_code]
     targeted = {
         record["participant_pseudonym"]
@@ -114,7 +114,7 @@ def test_the_list_never_leaves_the_vault_in_a_full_run(
     """Export, then gate → publish → alerts → reports into the same work folder, and walk
     every folder outside the vault: analysts' warehouse, releases, reports, staff pages,
     outbox, quality docs."""
-    from impact_warehouse import warehouse_job
+    from impact_warehouse.pipeline import release as release_job
     from impact_warehouse.report.job import render_after_publish
 
     root = tmp_path / "run"
@@ -132,7 +132,7 @@ def test_the_list_never_leaves_the_vault_in_a_full_run(
         create_reminder_list(settings, wave_code=wave, as_of=as_of, audit_db=audit_db)
         for wave, as_of in CASES
     ]
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         settings, fiscal_year=2025, run_id="reminders-walk", as_of=date(2026, 5, 1)
     )
     assert outcome["release_id"], "the walk needs a published release and its reports"

@@ -1,7 +1,7 @@
 """One published demo release per session, and its FY2025 and FY2026 reports.
 
 The demo warehouse comes from the session fixture in tests/conftest.py (land the demo sources,
-dbt build); it is published through the real gate (``warehouse_job``), then the reports are
+dbt build); it is published through the real gate (``pipeline.release``), then the reports are
 rendered the way the DAG does (``report.job.render_after_publish``).
 """
 
@@ -16,16 +16,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from impact_warehouse import warehouse_job
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release
 from impact_warehouse.publish.releases import Release
 from impact_warehouse.report import job
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 
 @dataclass(frozen=True)
 class PublishedReports:
-    settings: Paths
+    settings: Settings
     release: Release
     reports: dict[int, dict]
 
@@ -46,12 +46,12 @@ class PublishedReports:
 def published_reports(demo_warehouse_for_seed, tmp_path_factory) -> PublishedReports:
     """The demo release (labelled FY2026, as in ``make demo``) and its rendered reports."""
     root = tmp_path_factory.mktemp("report")
-    settings = Paths.for_work_dir(root / "work", root / "inbox")
+    settings = Settings.for_work_dir(root / "work", root / "inbox")
     build = demo_warehouse_for_seed(2025)
     audit = Path(shutil.copy(build.database, root / "audit.duckdb"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_WORK_DIR", str(settings.work))
-        outcome = warehouse_job.gate_publish_and_alert(
+        outcome = release_job.gate_publish_and_alert(
             settings, fiscal_year=2026, run_id="report-tests", as_of=build.as_of, audit_db=audit
         )
         assert outcome["gate_passed"], outcome

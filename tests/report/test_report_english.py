@@ -16,7 +16,7 @@ import pytest
 from impact_warehouse.publish.releases import publish_release
 from impact_warehouse.report import render_report
 from impact_warehouse.report.i18n import UNTRANSLATED_MARK
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 # Japanese script: kana, CJK ideographs, CJK punctuation (「」、。〜) and full-width forms
 # （（）：／）. The marks of the report (—※ suppressed, － not applicable) are symbols, not words.
@@ -123,7 +123,7 @@ def test_a_label_without_english_is_marked_and_listed(
         connection.execute(
             "update catalog.items set report_label_en = null where item_code = 'career_confidence'"
         )
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     copy = publish_release(
         audit,
         fiscal_year=release.fiscal_year,

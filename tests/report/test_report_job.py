@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from impact_warehouse.report import job
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 
 def test_a_failed_gate_renders_nothing(tmp_path):
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     failed = {"gate_passed": False, "failures": 2, "release_id": None}
     assert job.published_release_id(failed) is None
     assert job.render_after_publish(failed, settings) == []

@@ -12,20 +12,20 @@ from typing import Any
 import openpyxl
 import pytest
 
-from impact_warehouse import warehouse_job
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.report import job
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from other_catalog import ORGANISATION
 
 
 @pytest.fixture(scope="module")
 def other_report(other_catalog_warehouse: Any, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("other-report")
-    settings = Paths.for_work_dir(root / "work", root / "inbox")
+    settings = Settings.for_work_dir(root / "work", root / "inbox")
     audit = Path(shutil.copy(other_catalog_warehouse.database, root / "audit.duckdb"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_WORK_DIR", str(settings.work))
-        outcome = warehouse_job.gate_publish_and_alert(
+        outcome = release_job.gate_publish_and_alert(
             settings,
             fiscal_year=2025,
             run_id="profile-tests",

@@ -135,7 +135,7 @@ def test_a_file_that_is_not_a_service_account_key_is_refused_before_any_request(
 def test_the_airflow_connection_can_carry_the_key(
     server: FormsApiServer, key_pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from impact_warehouse.airflow_support import forms_api_config
+    from impact_warehouse.orchestration.airflow_support import forms_api_config
 
     key_info = _key_info(key_pair[0], f"{server.url}/token")
     connection = {"conn_type": "http", "host": server.url, "extra": {"keyfile_dict": key_info}}

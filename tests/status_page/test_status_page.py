@@ -25,13 +25,13 @@ import yaml
 from playwright.sync_api import sync_playwright
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS
-from impact_warehouse import warehouse_job
 from impact_warehouse.cli import main as impact_main
 from impact_warehouse.notify.messages import Alert, render
 from impact_warehouse.personal_data import find_personal_data
 from impact_warehouse.personal_data.scan import scan_for_personal_data, vault_contacts
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.report.fonts import EMBEDDED_FAMILY
-from impact_warehouse.settings import PROJECT_ROOT, Paths
+from impact_warehouse.settings import PROJECT_ROOT, Settings
 from impact_warehouse.status_page import StatusPageError, render_status_page, status_page_path
 from layout_checks import CHART_TEXT_BOXES_JS, OVERFLOW_JS, overlapping_labels
 
@@ -49,8 +49,8 @@ def demo(demo_warehouse_for_seed):
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Paths:
-    return Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+def settings(tmp_path: Path) -> Settings:
+    return Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
 
 
 def _expected_counts(database: Path, wave_code: str, as_of: date) -> dict[str, tuple[int, int]]:
@@ -244,19 +244,19 @@ def test_the_build_job_writes_the_page_after_dbt(demo, settings, tmp_path, monke
         node_statuses={},
         elapsed_seconds=1.0,
     )
-    monkeypatch.setattr(warehouse_job, "run_dbt", lambda *args, **kwargs: fake_run)
+    monkeypatch.setattr(release_job, "run_dbt", lambda *args, **kwargs: fake_run)
     # dbt source freshness is the delivery work's; here only the page's wiring is under test.
     monkeypatch.setattr(
-        warehouse_job,
+        release_job,
         "measure_source_freshness",
         lambda **kwargs: SimpleNamespace(status="pass"),
     )
-    built = warehouse_job.build_audit_warehouse(settings)
-    assert built["status_page"] == str(status_page_path(settings))
-    assert Path(built["status_page"]).is_file()
+    built = release_job.build_audit_warehouse(settings)
+    assert built.status_page == str(status_page_path(settings))
+    assert Path(built.status_page).is_file()
     # A page that cannot be drawn never stops the build.
     audit.unlink()
-    assert warehouse_job.build_audit_warehouse(settings)["status_page"] is None
+    assert release_job.build_audit_warehouse(settings).status_page is None
 
 
 def test_impact_status_page_writes_the_page_or_says_what_to_do(
@@ -272,7 +272,7 @@ def test_impact_status_page_writes_the_page_or_says_what_to_do(
     assert impact_main(["status-page", "--audit-db", str(tmp_path / "missing.duckdb")]) == 1
     assert "impact build" in capsys.readouterr().out
     with pytest.raises(StatusPageError):
-        render_status_page(Paths.for_work_dir(tmp_path, tmp_path), audit_db=tmp_path / "x")
+        render_status_page(Settings.for_work_dir(tmp_path, tmp_path), audit_db=tmp_path / "x")
 
 
 def test_the_low_rate_warning_gives_deadline_reminder_command_and_page(monkeypatch, tmp_path):

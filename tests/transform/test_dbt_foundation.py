@@ -23,10 +23,10 @@ import duckdb
 import pytest
 from openpyxl import Workbook
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.sources.operations_workbook import SHEETS
 from impact_warehouse.sources.panel_files import METADATA_HEADERS
@@ -69,11 +69,11 @@ class Warehouse:
         return self.query(sql)[0][0]
 
 
-def work_paths(work: Path, inbox: Path) -> Paths:
-    return Paths.for_work_dir(work, inbox)
+def work_paths(work: Path, inbox: Path) -> Settings:
+    return Settings.for_work_dir(work, inbox)
 
 
-def land(settings: Paths, source_dir: Path, waves: list[str]) -> dict[str, Any]:
+def land(settings: Settings, source_dir: Path, waves: list[str]) -> dict[str, Any]:
     """The ingest DAG's sequence, in process, against a local Forms API over ``source_dir``."""
     with FormsApiServer(source_dir / "google_forms", token=TOKEN) as server:
         config = FormsApiConfig(

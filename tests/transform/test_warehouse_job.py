@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
-from impact_warehouse import warehouse_job
+from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release, list_releases
-from impact_warehouse.settings import Paths
+from impact_warehouse.report.job import render_after_publish
+from impact_warehouse.settings import Settings
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox
@@ -39,9 +40,9 @@ def smtp_inbox(smtp_server: SmtpInbox, monkeypatch: pytest.MonkeyPatch) -> SmtpI
 
 
 @pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
-    return Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    return Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
 
 
 def _mail_text(message: email.message.EmailMessage) -> str:
@@ -49,10 +50,10 @@ def _mail_text(message: email.message.EmailMessage) -> str:
 
 
 def test_a_clean_build_is_published_and_announced(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
+    demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     audit = shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb")
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="clean", as_of=AS_OF, audit_db=Path(audit)
     )
     assert outcome["gate_passed"] and outcome["failures"] == 0
@@ -64,12 +65,12 @@ def test_a_clean_build_is_published_and_announced(
 
 
 def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
+    demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     audit = Path(shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb"))
     # 2026-01-20 is inside followup_2025's window (01-16..01-31); some cohorts are below
     # the wave's 30% target while it is still open.
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         work, fiscal_year=2025, run_id="open-window", as_of=date(2026, 1, 20), audit_db=audit
     )
     assert outcome["gate_passed"] and outcome["warnings"] > 0 and outcome["failures"] == 0
@@ -85,10 +86,10 @@ def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
 
 
 def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
-    demo_warehouse_path: Path, work: Paths, smtp_inbox: SmtpInbox, tmp_path: Path
+    demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
     clean = shutil.copy(demo_warehouse_path, tmp_path / "clean.duckdb")
-    warehouse_job.gate_publish_and_alert(
+    release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="before", as_of=AS_OF, audit_db=Path(clean)
     )
     published_before = (work.work / "published" / "warehouse.duckdb").read_bytes()
@@ -106,7 +107,7 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
             "insert into marts.fct_responses select * from marts.fct_responses "
             "where wave_code = 'followup_2025' and is_counted limit 1"
         )
-    outcome = warehouse_job.gate_publish_and_alert(
+    outcome = release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="corrupted", as_of=AS_OF, audit_db=corrupted
     )
     assert not outcome["gate_passed"] and outcome["release_id"] is None
@@ -121,7 +122,7 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
 
     # The same failing condition on the next run is not mailed again.
     smtp_inbox.messages.clear()
-    warehouse_job.gate_publish_and_alert(
+    release_job.gate_publish_and_alert(
         work, fiscal_year=RELEASE_FY, run_id="corrupted-again", as_of=AS_OF, audit_db=corrupted
     )
     repeated = [_mail_text(m) for m in smtp_inbox.messages]
@@ -129,7 +130,7 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
 
 
 def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
-    work: Paths, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    work: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Unit tests test the models' SQL, not the data: the test suite's builds run them
     (test_dbt_foundation.test_unit_tests_run_in_the_test_suite_build), a release does not."""
@@ -144,18 +145,46 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
             elapsed_seconds=0.0,
         )
 
-    monkeypatch.setattr(warehouse_job, "run_dbt", fake_run_dbt)
+    monkeypatch.setattr(release_job, "run_dbt", fake_run_dbt)
     freshness: list[dict[str, object]] = []
 
     def fake_freshness(**kwargs: object) -> SimpleNamespace:
         freshness.append(kwargs)
         return SimpleNamespace(status="pass")
 
-    monkeypatch.setattr(warehouse_job, "measure_source_freshness", fake_freshness)
-    monkeypatch.setattr(warehouse_job, "_refresh_status_page", lambda *_: None)
-    warehouse_job.build_audit_warehouse(work)
+    monkeypatch.setattr(release_job, "measure_source_freshness", fake_freshness)
+    monkeypatch.setattr(release_job, "_refresh_status_page", lambda *_: None)
+    release_job.build_audit_warehouse(work)
     assert calls == [["build", "--exclude-resource-type", "unit_test"]]
     # dbt source freshness reuses the build's parse: the build's target and DuckDB file.
     assert [(f["build_target"], f["audit_db"]) for f in freshness] == [
         (tmp_path / "target", tmp_path / "audit.duckdb")
     ]
+
+
+def test_a_caller_with_its_own_folders_publishes_and_renders_only_there(
+    demo_warehouse_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: the settings passed in are the only folders a release run touches; the
+    environment's default work dir (the one ``paths()`` reads) stays untouched."""
+    default_work = tmp_path / "default-work"
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(default_work))
+    monkeypatch.setenv("IMPACT_ALERT_CHANNELS", "outbox")
+    monkeypatch.delenv("IMPACT_WAREHOUSE_PATH", raising=False)
+    own = Settings.for_work_dir(tmp_path / "own-work", tmp_path / "inbox")
+    audit = Path(shutil.copy(demo_warehouse_path, tmp_path / "audit.duckdb"))
+
+    outcome = release_job.gate_publish_and_alert(
+        own, fiscal_year=RELEASE_FY, run_id="own", as_of=AS_OF, audit_db=audit
+    )
+    reports = render_after_publish(outcome, own)
+
+    assert outcome["gate_passed"] and outcome["release_id"]
+    release = current_release(own.releases)
+    assert release is not None and release.release_id == outcome["release_id"]
+    assert own.published_warehouse.is_file()
+    assert (release.directory / "data_docs" / "index.html").is_file()
+    assert outcome["release_id"] in (own.outbox / "alerts.jsonl").read_text(encoding="utf-8")
+    assert reports and all(Path(report["html"]).is_relative_to(own.work) for report in reports)
+    written = sorted(str(path) for path in default_work.rglob("*")) if default_work.exists() else []
+    assert written == []

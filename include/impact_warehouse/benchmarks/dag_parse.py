@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from impact_warehouse.airflow_env import airflow_environment
+from impact_warehouse.orchestration.airflow_env import airflow_environment
 from impact_warehouse.settings import PROJECT_ROOT
 
 # Airflow itself is imported before the clock starts: its import cost is paid once per

@@ -24,7 +24,7 @@ _PIPELINE = """
 import time
 from datetime import date
 from pathlib import Path
-from impact_warehouse import ingest
+from impact_warehouse.pipeline import ingest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
@@ -50,10 +50,10 @@ summary = ingest.finish_run(settings, "e2e", units)
 stages["ingest"] = time.perf_counter() - step
 
 step = time.perf_counter()
-from impact_warehouse.warehouse_job import build_audit_warehouse
+from impact_warehouse.pipeline.release import build_audit_warehouse
 built = build_audit_warehouse(settings)
 stages["dbt build"] = time.perf_counter() - step
-audit_db = Path(built["audit_db"])
+audit_db = Path(built.audit_db)
 
 step = time.perf_counter()
 from impact_warehouse.quality import run_gate

@@ -22,7 +22,7 @@ from impact_warehouse.demo.forms_api_server import FormsApiServer
 
 _RUN = """
 import json, resource, sys, time
-from impact_warehouse import ingest
+from impact_warehouse.pipeline import ingest
 from impact_warehouse.settings import paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 config = FormsApiConfig(base_url=sys.argv[1], token=sys.argv[2])

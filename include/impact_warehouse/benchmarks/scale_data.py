@@ -17,11 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.forms_job import land_forms_wave
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import ResponsePage, cyclic_gc_paused
 
 AS_OF = date(2026, 11, 23)
@@ -140,7 +140,7 @@ def _generated(sources: Path, scale: int) -> bool:
 
 def land_sources(root: Path) -> tuple[Path, int]:
     """Land ``root/sources`` into ``root/work/landing`` with the production landing code."""
-    settings = Paths.for_work_dir(root / "work", root / "sources" / "inbox")
+    settings = Settings.for_work_dir(root / "work", root / "sources" / "inbox")
     units = [
         *ingest.land_operations(settings, pseudonym_key=PSEUDONYM_KEY),
         *ingest.land_panels(settings, pseudonym_key=PSEUDONYM_KEY),

@@ -69,7 +69,8 @@ class Organisation:
     comparison_group_label_en: str = ""
     comparison_group_description_en: str = ""
     # ``release_approval`` yes: a person approves each release in the Airflow UI after a
-    # passing gate (warehouse_job, ops.approval); no or empty (the default): the gate decides.
+    # passing gate (pipeline.release, orchestration.approval); no or empty (the default): the
+    # gate decides.
     release_approval: bool = False
 
     @property

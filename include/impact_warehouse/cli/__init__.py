@@ -1,6 +1,7 @@
 """Command-line entry point: ``impact <command>`` for the common jobs.
 
-Pipeline: ``demo``, ``pull`` (ingest now, through Airflow), ``build``, ``publish``, ``backfill``.
+Pipeline: ``demo`` (both DAGs on the embedded Airflow), ``pull`` (ingest now), ``build``,
+``publish``, ``backfill`` (the jobs of :mod:`impact_warehouse.pipeline`, in this process).
 Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
 Staff follow-up: ``status-page``, ``reminders``.
 Repair: ``verify``.
@@ -15,11 +16,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from impact_warehouse.airflow_env import airflow_environment
 from impact_warehouse.cli.progress import quiet_library_logs
 from impact_warehouse.cli.reminders import add_reminders_parser
 from impact_warehouse.cli.status_page import add_status_page_parser
 from impact_warehouse.cli.verify import add_verify_parser
+from impact_warehouse.orchestration.airflow_env import airflow_environment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2025)
 
     pull = commands.add_parser(
-        "pull", help="ingest now: run the impact_ingest DAG (waves open in the last month)"
+        "pull", help="ingest now, in this process (waves open in the last month)"
     )
     pull.add_argument(
         "--all",
@@ -142,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in ("build", "publish", "backfill", "report"):
+    if args.command in ("pull", "build", "publish", "backfill", "report"):
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         quiet_library_logs(verbose=args.verbose)
     if args.command == "demo":
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo(args.as_of, args.seed)
     if args.command == "pull":
-        from impact_warehouse.cli.airflow_runs import run_pull
+        from impact_warehouse.cli.pipeline import run_pull
 
         return run_pull(
             scope=args.scope,

@@ -1,7 +1,9 @@
-"""Commands that run the DAGs on the embedded Airflow with ``airflow dags test``: demo, pull.
+"""Running the DAGs on the embedded Airflow with ``airflow dags test``: ``impact demo``, and
+the ingest DAG run the DAG tests drive (:func:`run_ingest_dag`). ``impact pull`` runs the
+ingest job in this process (:mod:`impact_warehouse.cli.pipeline`).
 
 A DAG runs in a subprocess, so its exceptions cannot be caught here: the tasks record why
-they failed (``ops.task_errors``) and :func:`run_dag` prints that cause in Japanese first,
+they failed (``orchestration.task_errors``) and :func:`run_dag` prints that cause in Japanese first,
 the technical detail below, then where the full log is.
 """
 
@@ -17,13 +19,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.airflow_env import airflow_environment, airflow_executable, prepare_airflow
 from impact_warehouse.cli.progress import fail, fail_with_causes, step
 from impact_warehouse.landing.privacy import create_demo_key
 from impact_warehouse.landing.summary import format_run_summary
-from impact_warehouse.ops.dag_test_logs import write_task_logs
-from impact_warehouse.ops.task_errors import TaskError, last_try_per_task, latest_errors
-from impact_warehouse.settings import Paths, paths
+from impact_warehouse.orchestration.airflow_env import (
+    airflow_environment,
+    airflow_executable,
+    prepare_airflow,
+)
+from impact_warehouse.orchestration.dag_test_logs import write_task_logs
+from impact_warehouse.orchestration.task_errors import TaskError, last_try_per_task, latest_errors
+from impact_warehouse.settings import Settings, paths
 
 # The ingest DAG's last task: it fails when a source failed, repeating their causes.
 RUN_VERDICT_TASK = "check_every_source_landed"
@@ -55,7 +61,8 @@ def airflow_dags_test(
     started = datetime.now(UTC) - timedelta(seconds=1)
     result = subprocess.run(
         [airflow_executable(), "dags", "test", dag_id, *when, "-c", json.dumps(conf)],
-        # `dags test` cannot run a DAG with a deadline alert (ops.deadline.release_deadline_alert)
+        # `dags test` cannot run a DAG with a deadline alert
+        # (orchestration.deadline.release_deadline_alert)
         env={**env, "IMPACT_RELEASE_DEADLINE_DAYS": "off"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -118,7 +125,7 @@ def _embedded_airflow() -> dict[str, str]:
 
 
 def latest_run_summary(
-    settings: Paths, since: datetime | None = None
+    settings: Settings, since: datetime | None = None
 ) -> tuple[Path, dict[str, Any]] | None:
     """The newest run summary (written after ``since``, when given)."""
     summaries = [
@@ -153,20 +160,20 @@ def month_interval_end(month: str) -> datetime:
     return configured_calendar().ingest_run_at(following)
 
 
-def pull_preflight(settings: Paths, wave: str | None, as_of: date | None) -> int | None:
+def pull_preflight(settings: Settings, wave: str | None, as_of: date | None) -> int | None:
     """What ``impact pull`` can judge before starting Airflow: the catalog, the named wave, a
     pseudonym key given in the environment. An exit code when the run cannot work, else None.
 
     A key or Forms connection that is not in the environment may be stored in Airflow: the
     DAG's first tasks judge those, at once and without retries.
     """
-    from impact_warehouse.airflow_support import PSEUDONYM_KEY_VARIABLE
     from impact_warehouse.landing.privacy import MissingPseudonymKey
     from impact_warehouse.ops.preflight import (
         ConfigurationError,
         check_catalog,
         check_pseudonym_key,
     )
+    from impact_warehouse.orchestration.airflow_support import PSEUDONYM_KEY_VARIABLE
 
     try:
         catalog = check_catalog()
@@ -204,7 +211,7 @@ def pull_preflight(settings: Paths, wave: str | None, as_of: date | None) -> int
     return None
 
 
-def run_pull(
+def run_ingest_dag(
     *,
     scope: str,
     fiscal_year: int | None,
@@ -213,7 +220,8 @@ def run_pull(
     month: str | None = None,
     as_of: date | None = None,
 ) -> int:
-    """Ingest now: one impact_ingest run (data interval = the month up to now, or ``month``).
+    """One impact_ingest DAG run on the embedded Airflow (data interval = the month up to now,
+    or ``month``), reported as ``impact pull`` reports its run: for the DAG tests.
 
     ``wave`` pulls that wave whatever its window. A source that fails does not stop the
     others: the command prints what landed, then the failed sources with their cause, and
@@ -268,7 +276,7 @@ def run_pull(
         return fail_with_causes(
             f"{len(failures)}件のデータ元を取り込めませんでした(ほかは取り込み済みです)。",
             [
-                (_failure_label(failure), failure["message_ja"], failure["detail"])
+                (failure_label(failure), failure["message_ja"], failure["detail"])
                 for failure in failures
             ],
             f"log: {run.log_path}; staff were alerted. Fix the cause and run `impact pull` again: "
@@ -280,8 +288,8 @@ def run_pull(
     return 0
 
 
-def _failure_label(failure: dict[str, Any]) -> str:
-    from impact_warehouse.ops.ingest_runs import SOURCE_NAMES_JA
+def failure_label(failure: dict[str, Any]) -> str:
+    from impact_warehouse.pipeline.ingest import SOURCE_NAMES_JA
 
     name = SOURCE_NAMES_JA.get(failure["source"], failure["source"])
     return f"{name} {failure['wave_code']}" if failure.get("wave_code") else name
@@ -330,24 +338,24 @@ def run_demo(as_of: date | None, seed: int) -> int:
     return print_publication(settings)
 
 
-def print_publication(settings: Paths) -> int:
-    from impact_warehouse.publish import current_release, default_published_path
+def print_publication(settings: Settings) -> int:
+    from impact_warehouse.publish import current_release
 
-    release = current_release()
+    release = current_release(settings.releases)
     if release is None:
         return fail(
             "データ確認(品質ゲート)を通らなかったため、何も公開されていません。"
             f"お知らせ: {settings.work / 'outbox' / 'alerts.jsonl'}",
             "the quality gate did not pass; `impact status` shows why",
         )
-    print(f"    published release {release.release_id} → {default_published_path()}")
+    print(f"    published release {release.release_id} → {settings.published_warehouse}")
     print(f"    staff alerts: {settings.work / 'outbox' / 'alerts.jsonl'}")
     # Rendered by the DAG's render_reports task: the release's fiscal year and the one before.
     for report in sorted((settings.work / "reports" / release.release_id).glob("fy*/*.html")):
         print(f"    impact report: {report}")
     print(
         f'    query it read-only: .venv/bin/python -c "import duckdb; '
-        f"print(duckdb.connect('{default_published_path()}', read_only=True)"
+        f"print(duckdb.connect('{settings.published_warehouse}', read_only=True)"
         f".sql('from reporting.rpt_summary where fiscal_year = 2025'))\""
     )
     return 0

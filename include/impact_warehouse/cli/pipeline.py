@@ -1,6 +1,6 @@
 """Commands that run the pipeline in this process: build, publish, backfill.
 
-They call the same functions as the DAG tasks (``warehouse_job``, ``ingest``), with progress
+They call the same functions as the DAG tasks (``pipeline.release``, ``ingest``), with progress
 lines, and need no running Airflow. DuckDB has one writer: if a DAG run is building at the
 same moment, the command stops with a message saying so.
 """
@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from impact_warehouse.cli.airflow_runs import print_publication
-from impact_warehouse.cli.progress import fail, step
+from impact_warehouse.cli.progress import fail, fail_with_causes, step
 from impact_warehouse.settings import paths
 
 LOCKED_HINT = (
@@ -72,7 +72,7 @@ def _summarise_publish(result: dict[str, Any]) -> int:
 
 def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
     """Build → gate → publish (only if the gate passes) → staff alerts."""
-    from impact_warehouse.ops.publishing import (
+    from impact_warehouse.pipeline.release import (
         FiscalYearNotInCatalogError,
         build_gate_publish,
         default_release_fiscal_year,
@@ -114,8 +114,8 @@ def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
 
 def run_backfill(from_fy: int, to_fy: int, as_of: date | None, publish: bool) -> int:
     """Land every survey wave of FY from_fy..to_fy, then build, gate and publish once."""
-    from impact_warehouse.airflow_support import forms_api_config, pseudonym_key
-    from impact_warehouse.ops.backfill import backfill
+    from impact_warehouse.orchestration.airflow_support import forms_api_config, pseudonym_key
+    from impact_warehouse.pipeline.backfill import backfill
     from impact_warehouse.sources.google_forms import FormsApiError
 
     if (problem := catalog_problem()) is not None:
@@ -159,3 +159,84 @@ def run_backfill(from_fy: int, to_fy: int, as_of: date | None, publish: bool) ->
     if result.publish is None:
         return 0
     return _summarise_publish(result.publish)
+
+
+def run_pull(
+    *,
+    scope: str,
+    fiscal_year: int | None,
+    program: str | None,
+    wave: str | None,
+    month: str | None = None,
+    as_of: date | None = None,
+) -> int:
+    """Ingest now, in this process: the month up to now (or ``month``), narrowed as the
+    trigger form narrows an ``impact_ingest`` run; ``wave`` pulls that wave whatever its window.
+
+    The same job as the DAG's tasks (:func:`impact_warehouse.pipeline.ingest.pull`), with
+    their source isolation: a source that fails does not stop the others; the command prints
+    what landed, then the failed sources with their cause, and exits 1.
+    """
+    from impact_warehouse.cli.airflow_runs import (
+        failure_label,
+        month_interval_end,
+        pull_preflight,
+    )
+    from impact_warehouse.landing.summary import format_run_summary
+    from impact_warehouse.ops.preflight import ConfigurationError, check_pseudonym_key
+    from impact_warehouse.orchestration.airflow_support import forms_api_config, pseudonym_key
+    from impact_warehouse.pipeline.ingest import IngestParams, pull
+
+    settings = paths()
+    try:
+        interval_end = month_interval_end(month) if month else None
+    except ValueError as error:
+        return fail("--month は 2025-05 のように年-月で指定してください。", str(error))
+    if (problem := pull_preflight(settings, wave, as_of)) is not None:
+        return problem
+    key = pseudonym_key()
+    try:
+        check_pseudonym_key(settings, key)
+    except ConfigurationError as error:
+        return fail(error.message_ja, error.detail)
+    params = IngestParams(scope, fiscal_year, program, wave, as_of)
+    narrowed = ", ".join(
+        f"{name}={value}"
+        for name, value in (
+            ("scope", scope),
+            ("fiscal_year", fiscal_year),
+            ("program", program),
+            ("wave", wave),
+            ("as_of", as_of),
+        )
+        if value is not None
+    )
+    interval = f"month {month}" if month else "the month up to now"
+    if wave is not None:
+        interval = f"wave {wave}, whatever its window"
+    done = step(f"pulling ({interval}; {narrowed})")
+    run_id = f"cli-pull-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    summary = pull(
+        settings,
+        params,
+        forms_api_config,
+        run_id=run_id,
+        pseudonym_key=key,
+        interval_end=interval_end,
+    )
+    done()
+    if not summary["planned_waves"] and not summary["failed_sources"]:
+        print(
+            "    この期間に回答受付中のアンケートはありません (no survey window open: no responses)"
+        )
+    print(format_run_summary(summary))
+    print(f"run summary: {summary['summary_path']}")
+    failures = summary["failed_sources"]
+    if failures:
+        return fail_with_causes(
+            f"{len(failures)}件のデータ元を取り込めませんでした(ほかは取り込み済みです)。",
+            [(failure_label(item), item["message_ja"], item["detail"]) for item in failures],
+            "Fix the cause and run `impact pull` again: what already landed is not landed twice.",
+        )
+    print("next: `impact publish` builds, checks and publishes the warehouse")
+    return 0

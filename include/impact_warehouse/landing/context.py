@@ -9,7 +9,7 @@ from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.landing.privacy import ContactVault, Pseudonymiser, load_pseudonym_key
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import Watermarks
-from impact_warehouse.settings import Paths, paths
+from impact_warehouse.settings import Settings, paths
 
 
 @dataclass
@@ -24,7 +24,7 @@ class LandingContext:
     @classmethod
     def create(
         cls,
-        settings: Paths | None = None,
+        settings: Settings | None = None,
         *,
         pseudonym_key: bytes | None = None,
         catalog: Catalog | None = None,

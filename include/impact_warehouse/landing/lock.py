@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.landing.store import remove_temporaries, utc_now
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def landing_lock(
         os.close(descriptor)
 
 
-def unit_directories(settings: Paths, source: str, source_ref: str) -> list[Path]:
+def unit_directories(settings: Settings, source: str, source_ref: str) -> list[Path]:
     """The landing folders only this source unit writes (its lock covers them)."""
     if source_ref == WHOLE_SOURCE:
         return [settings.landing / source, settings.quarantine / source]
@@ -168,12 +168,12 @@ def unit_directories(settings: Paths, source: str, source_ref: str) -> list[Path
     return [*folders, settings.quarantine / source / source_ref]
 
 
-def _entity_kinds(settings: Paths, source: str) -> list[str]:
+def _entity_kinds(settings: Settings, source: str) -> list[str]:
     root = settings.landing / source
     return sorted(child.name for child in root.iterdir() if child.is_dir()) if root.is_dir() else []
 
 
-def sweep_unit_temporaries(settings: Paths, source: str, source_ref: str) -> list[Path]:
+def sweep_unit_temporaries(settings: Settings, source: str, source_ref: str) -> list[Path]:
     """Remove temporaries left in the unit's folders by a killed run or a full disk.
 
     Call under the unit's lock. Raw quarantined records in the vault are content-addressed and
@@ -195,7 +195,7 @@ def sweep_unit_temporaries(settings: Paths, source: str, source_ref: str) -> lis
 
 @contextmanager
 def landing_unit(
-    settings: Paths, source: str, source_ref: str = WHOLE_SOURCE, *, timeout: float | None = None
+    settings: Settings, source: str, source_ref: str = WHOLE_SOURCE, *, timeout: float | None = None
 ) -> Iterator[list[Path]]:
     """Lock a source unit and clean its temporaries; yields the temporaries removed."""
     with landing_lock(settings.state, source, source_ref, timeout=timeout):

@@ -48,7 +48,7 @@ from impact_warehouse.landing.store import (
     utc_now,
     write_atomically,
 )
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class _Folder:
     unit_ref: str  # the lock unit: a form id, or WHOLE_SOURCE
 
 
-def _folders(settings: Paths) -> dict[tuple[str, str], list[_Folder]]:
+def _folders(settings: Settings) -> dict[tuple[str, str], list[_Folder]]:
     """Folders holding parts (or their leftovers), grouped by landing lock unit."""
     units: dict[tuple[str, str], list[_Folder]] = defaultdict(list)
     landing = settings.landing
@@ -126,7 +126,7 @@ def _is_store_file(path: Path) -> bool:
 
 
 def verify_landing(
-    settings: Paths, *, repair: bool = True, timeout: float | None = None
+    settings: Settings, *, repair: bool = True, timeout: float | None = None
 ) -> VerifyReport:
     """Check (and with ``repair``, repair) the whole landing zone, one lock unit at a time."""
     report = VerifyReport()
@@ -180,7 +180,7 @@ def _check_watermark(
 
 
 def _check_folder(
-    settings: Paths, folder: _Folder, report: VerifyReport, *, repair: bool
+    settings: Settings, folder: _Folder, report: VerifyReport, *, repair: bool
 ) -> list[str | None]:
     """Check one folder; returns, per lost part, the earliest submit time it held (or None)."""
     report.folders_checked += 1
@@ -243,7 +243,7 @@ def _check_folder(
 
 
 def _check_part(
-    settings: Paths,
+    settings: Settings,
     folder: _Folder,
     part: Path,
     manifest: Manifest,
@@ -375,7 +375,7 @@ def _recovery_action(folder: _Folder) -> str:
     return "受信フォルダに元のファイルが残っていれば、次回の取り込みで戻ります"
 
 
-def _set_aside(settings: Paths, part: Path) -> None:
+def _set_aside(settings: Settings, part: Path) -> None:
     """Keep a damaged part for investigation, out of the landing globs and the key index."""
     relative = part.relative_to(settings.landing)
     target = settings.landing / "_damaged" / relative.parent / f"{part.name}.{utc_now()}"

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from impact_warehouse.notify.channels import (
     AlertConfigError,
@@ -32,8 +32,17 @@ from impact_warehouse.notify.channels import (
 )
 from impact_warehouse.notify.dedup import DEDUPLICATED_KINDS, AlertLedger
 from impact_warehouse.notify.digest import AlertDigest, build_digest
-from impact_warehouse.notify.messages import Alert, RenderedAlert, render
+from impact_warehouse.notify.messages import (
+    Alert,
+    CatalogLabels,
+    RenderedAlert,
+    labels_for,
+    render,
+)
 from impact_warehouse.notify.queue import AlertQueue
+
+if TYPE_CHECKING:
+    from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +84,18 @@ def send_alerts(
     ledger: AlertLedger | None = None,
     queue: AlertQueue | None = None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> list[AlertResult]:
     """Queue each alert that is news, then deliver all pending alerts as one digest per channel.
 
-    Channels, ledger and queue default to the environment's. Called with no alerts, it only
-    retries what earlier runs could not deliver.
+    Channels, ledger and queue are those of ``settings`` (its ``outbox`` folder and catalog;
+    default: the environment's). Called with no alerts, it only retries what earlier runs
+    could not deliver.
     """
-    channels = channels_from_env() if channels is None else channels
-    ledger = ledger or AlertLedger()
+    outbox = settings.outbox if settings is not None else None
+    if channels is None:
+        channels = channels_from_env(outbox=outbox / "alerts.jsonl" if outbox else None)
+    ledger = ledger or AlertLedger(outbox / "alert_ledger.sqlite" if outbox else None)
     queue = queue or AlertQueue(ledger.path.with_name("alert_queue.sqlite"))
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
@@ -94,12 +107,14 @@ def send_alerts(
         repeated = alert.kind in DEDUPLICATED_KINDS and alert in news.values()
         if not repeated and ledger.should_send(alert, now):
             news[position] = alert
-    ids = queue.enqueue([render(alert) for alert in news.values()], [c.name for c in channels], now)
+    rendered = [render(alert, settings=settings) for alert in news.values()]
+    ids = queue.enqueue(rendered, [c.name for c in channels], now)
     queue_ids = dict(zip(news, ids, strict=True))
     for alert in news.values():
         # Accepted for delivery: the queue retries it on every channel until delivered.
         ledger.record_sent(alert, now)
-    errors = deliver_pending(channels, queue, now)
+    labels = labels_for(settings) if settings is not None else None
+    errors = deliver_pending(channels, queue, now, labels)
     queue.prune(now)
     enabled = {channel.name for channel in channels}
     results: list[AlertResult] = []
@@ -115,7 +130,10 @@ def send_alerts(
 
 
 def deliver_pending(
-    channels: Sequence[Channel], queue: AlertQueue, now: datetime
+    channels: Sequence[Channel],
+    queue: AlertQueue,
+    now: datetime,
+    labels: CatalogLabels | None = None,
 ) -> dict[str, str]:
     """Send each channel's pending alerts as one message; returns channel → error text."""
     errors: dict[str, str] = {}
@@ -125,7 +143,7 @@ def deliver_pending(
             continue
         ids = [item.alert_id for item in pending]
         digest_id = f"{channel.name}-{now.strftime('%Y%m%dT%H%M%S')}-{ids[0]}"
-        message = build_digest(digest_id, [item.rendered for item in pending])
+        message = build_digest(digest_id, [item.rendered for item in pending], labels)
         try:
             channel.send(message)
         except (AlertDeliveryError, OSError) as error:

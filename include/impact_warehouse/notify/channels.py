@@ -204,8 +204,11 @@ def _secrets(url: str) -> tuple[str, ...]:
     return (url, parts.password or "", parts.query, *segments)
 
 
-def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]:
-    """Channels named in ``IMPACT_ALERT_CHANNELS`` (comma list, default ``outbox``)."""
+def channels_from_env(
+    environ: Mapping[str, str] | None = None, *, outbox: Path | None = None
+) -> list[Channel]:
+    """Channels named in ``IMPACT_ALERT_CHANNELS`` (comma list, default ``outbox``); the outbox
+    channel writes to ``outbox`` (default ``<work>/outbox/alerts.jsonl``)."""
     environ = os.environ if environ is None else environ
     names = [
         name.strip().lower()
@@ -215,7 +218,7 @@ def channels_from_env(environ: Mapping[str, str] | None = None) -> list[Channel]
     channels: list[Channel] = []
     for name in names:
         if name == "outbox":
-            channels.append(OutboxChannel())
+            channels.append(OutboxChannel(outbox) if outbox else OutboxChannel())
         elif name == "smtp":
             connection = airflow_connection(SMTP_CONNECTION_ID)
             channels.append(

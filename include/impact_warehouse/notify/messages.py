@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from impact_warehouse.catalog import CatalogError, load_catalog
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import Settings, paths
 
 AlertKind = Literal[
     "gate_failure",
@@ -198,6 +198,7 @@ class CatalogLabels:
     cohorts: dict[str, str]
     waves: dict[str, str]
     wave_periods: dict[str, tuple[str, str]] = field(default_factory=dict)  # open, close
+    status_page: str | None = None  # the staff's response status page (None: the environment's)
 
     def program(self, code: str) -> str:
         return self.programs.get(code, code)
@@ -260,12 +261,26 @@ def format_figure(value: float | int | str | None, check_name: str | None) -> st
     return str(value)
 
 
-def render(alert: Alert, labels: CatalogLabels | None = None) -> RenderedAlert:
-    if labels is None:
-        try:
-            labels = catalog_labels()
-        except CatalogError:  # the alert about an invalid catalog must still go out: codes only
-            labels = CatalogLabels({}, {}, {})
+def labels_for(settings: Settings | None = None) -> CatalogLabels:
+    """The labels of the catalog of ``settings`` (default: the environment's), pointing at
+    its status page; codes only when the catalog is invalid (that alert must still go out)."""
+    try:
+        labels = catalog_labels(settings.catalog if settings is not None else None)
+    except CatalogError:
+        labels = CatalogLabels({}, {}, {})
+    if settings is None:
+        return labels
+    from impact_warehouse.status_page.location import status_page_path
+
+    return replace(labels, status_page=str(status_page_path(settings)))
+
+
+def render(
+    alert: Alert, labels: CatalogLabels | None = None, *, settings: Settings | None = None
+) -> RenderedAlert:
+    """Subject and body of one alert, in the words of the catalog of ``settings`` (default:
+    the environment's), pointing at its status page."""
+    labels = labels or labels_for(settings)
     return RenderedAlert(alert, _subject(alert, labels), _body(alert, labels))
 
 
@@ -419,7 +434,7 @@ def body_sections(alert: Alert, labels: CatalogLabels) -> list[str]:
     drafts = alert.details.get("draft_reports")
     if alert.kind == "release_rejected" and isinstance(drafts, list) and drafts:
         lines += ["", "■ 承認に使った下書きの報告書"] + [f"  {path}" for path in drafts]
-    lines += ["", "■ お願いしたいこと", f"  {_action(alert)}"]
+    lines += ["", "■ お願いしたいこと", f"  {_action(alert, labels.status_page)}"]
     return lines
 
 
@@ -435,11 +450,11 @@ def _body(alert: Alert, labels: CatalogLabels) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _action(alert: Alert) -> str:
+def _action(alert: Alert, status_page: str | None = None) -> str:
     if alert.action_ja:
         return alert.action_ja
     if _is_open_window_rate(alert):
-        return open_window_reminder_ja(alert)
+        return open_window_reminder_ja(alert, status_page)
     if alert.details.get("rule") == "cohort_below_floor_after_close":
         return COHORT_BELOW_FLOOR_ACTION_JA
     return ACTIONS_JA.get((alert.kind, alert.check_name or ""), DEFAULT_ACTIONS_JA[alert.kind])
@@ -460,7 +475,7 @@ def _days_left_ja(details: dict[str, Any]) -> str:
     return "(今日が締切日)" if days == 0 else f"(あと{days}日)"
 
 
-def open_window_reminder_ja(alert: Alert) -> str:
+def open_window_reminder_ja(alert: Alert, status_page: str | None = None) -> str:
     """What to do about a low rate while the survey is open: the reminder list command for
     this wave (and cohort), and the status page that shows every open wave day by day."""
     from impact_warehouse.status_page.location import status_page_path
@@ -472,12 +487,13 @@ def open_window_reminder_ja(alert: Alert) -> str:
         command += f" --wave {alert.wave_code}"
     if alert.cohort_code:
         command += f" --cohort {alert.cohort_code}"
+    status_page = status_page or str(status_page_path(paths()))
     return (
         f"回答期間中です。{deadline}"
         f"まだ回答していない対象者の連絡先リストを「{command}」で作り、"
         "リマインドメールを送ってください(リストには氏名とメールアドレスが入るため、"
         "スタッフ用の保管場所に保存されます。転送や共有フォルダへのコピーはしないでください)。"
-        f"毎日の回答状況は、回答状況のページで確認できます: {status_page_path(paths())}"
+        f"毎日の回答状況は、回答状況のページで確認できます: {status_page}"
     )
 
 

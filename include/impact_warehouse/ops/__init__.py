@@ -1,5 +1,2 @@
-"""Operating the pipeline: the calendar it runs on, backfills, the release deadline, status.
-
-Everything here is plain Python that the DAGs and the ``impact`` command share, so a
-scheduled run, a run from the trigger form and a run from the command line take the same path.
-"""
+"""Operating rules the jobs and the DAGs share: the organisation's calendar and the preflight
+checks of configuration (catalog, pseudonymisation key, Forms credentials)."""

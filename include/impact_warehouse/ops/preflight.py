@@ -2,8 +2,9 @@
 
 A missing Forms credential, a missing or unusable pseudonymisation key and an invalid catalog
 cannot be fixed by retrying. The DAG tasks fail at once on them (``AirflowFailException``, see
-:mod:`impact_warehouse.airflow_support`) and the ``impact`` commands check them before they
-start a run. Every check raises :class:`ConfigurationError`: a plain-Japanese sentence for staff
+:mod:`impact_warehouse.orchestration.airflow_support`) and the ``impact`` commands check them
+before they start a run. Every check raises :class:`ConfigurationError`: a plain-Japanese
+sentence for staff
 (what is wrong, what to do) and the technical detail in English for whoever fixes it.
 """
 
@@ -19,7 +20,7 @@ from impact_warehouse.landing.privacy import (
     Pseudonymiser,
     load_pseudonym_key,
 )
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig, FormsApiError
 
 CATALOG_CHECK = "python -m impact_warehouse.catalog"
@@ -69,7 +70,7 @@ def check_catalog(seed_dir: Path | None = None) -> Catalog:
         raise catalog_problem(error) from error
 
 
-def check_pseudonym_key(settings: Paths, airflow_key: bytes | None) -> bytes:
+def check_pseudonym_key(settings: Settings, airflow_key: bytes | None) -> bytes:
     """The key the landing tasks will use (Airflow variable, env, or key file), usable.
 
     Any ``ValueError`` from loading or using the key is a key problem (empty, too short,

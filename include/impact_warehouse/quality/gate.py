@@ -12,12 +12,12 @@ from impact_warehouse.quality.checks import CHECKS, CheckContext
 from impact_warehouse.quality.config import load_gate_config
 from impact_warehouse.quality.gx_session import GxSession
 from impact_warehouse.quality.model import Finding, GateResult
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import Settings, paths
 
 
-def default_data_docs_dir() -> Path:
+def default_data_docs_dir(work: Path | None = None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return paths().work / "quality" / "data_docs" / stamp
+    return (work or paths().work) / "quality" / "data_docs" / stamp
 
 
 def run_gate(
@@ -28,6 +28,7 @@ def run_gate(
     landing_dir: Path | None = None,
     config_path: Path | None = None,
     release_fiscal_year: int | None = None,
+    settings: Settings | None = None,
 ) -> GateResult:
     """Validate the warehouse at ``audit_db`` (opened read-only) as of ``as_of``.
 
@@ -37,11 +38,16 @@ def run_gate(
     result for this build (see :mod:`impact_warehouse.quality.source_freshness`). A check
     that cannot run (e.g. a missing table) is itself a failure. ``release_fiscal_year`` is the
     fiscal year being released (response-rate floors are judged for it); default: the fiscal
-    year ``as_of`` falls in.
+    year ``as_of`` falls in. ``settings``: the installation whose folders the gate writes to
+    and reads the vault from (default: the environment's).
     """
+    settings = settings or paths()
+    landing_dir = landing_dir if landing_dir is not None else settings.landing
     started = time.perf_counter()
     config = load_gate_config(config_path) if config_path else load_gate_config()
-    docs_dir = Path(data_docs_dir) if data_docs_dir is not None else default_data_docs_dir()
+    docs_dir = (
+        Path(data_docs_dir) if data_docs_dir is not None else default_data_docs_dir(settings.work)
+    )
     session = GxSession(docs_dir)
     findings: list[Finding] = []
     checks_summary: dict[str, dict[str, object]] = {}
@@ -54,6 +60,7 @@ def run_gate(
             as_of=as_of,
             landing_dir=landing_dir,
             release_fiscal_year=release_fiscal_year,
+            run_settings=settings,
         )
         for name, check in CHECKS.items():
             t0 = time.perf_counter()

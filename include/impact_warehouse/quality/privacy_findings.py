@@ -99,7 +99,8 @@ def _unmasked_findings(ctx: CheckContext, schemas: list[str], severity: str) -> 
     from impact_warehouse.settings import paths
 
     columns = text_columns(ctx.con, schemas)
-    flagged = flagged_values(ctx.con, columns, names=roster_names(paths().vault))
+    vault = (ctx.run_settings or paths()).vault
+    flagged = flagged_values(ctx.con, columns, names=roster_names(vault))
     counts = Counter(
         f"{item.column.schema}.{item.column.table}.{item.column.column}" for item in flagged
     )

@@ -65,20 +65,22 @@ def measure_source_freshness(
     landing_dir: Path | None = None,
     catalog_dir: Path | None = None,
     build_target: Path | None = None,
+    work: Path | None = None,
 ) -> SourceFreshness:
     """Run ``dbt source freshness`` on the landing zone; keep the result beside ``audit_db``.
 
     ``build_target``: the target folder of the ``dbt build`` that wrote ``audit_db`` (the
     build job, nothing else holding the file): dbt runs against ``audit_db`` there and reuses
-    that build's parse. Without it, a scratch file and target under ``<work>/dbt/freshness/``.
+    that build's parse. Without it, a scratch file and target under ``<work>/dbt/freshness/``
+    (``work`` default: the environment's).
     """
     from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
 
     if build_target is not None:
         target, database = build_target, audit_db
     else:
-        work = paths().work / "dbt" / "freshness"
-        target, database = work / "target", work / "freshness.duckdb"
+        scratch = (work or paths().work) / "dbt" / "freshness"
+        target, database = scratch / "target", scratch / "freshness.duckdb"
     error: str | None = None
     try:
         run_dbt(

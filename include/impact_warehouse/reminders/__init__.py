@@ -3,7 +3,7 @@
 ``impact reminders --wave W`` (``cli/reminders.py``) calls :func:`create_reminder_list`:
 the non-respondents come from the audit warehouse (``targets.py``: the response-rate rules,
 refused when the latest pull is not built yet), their names and emails from the vault, and
-the CSV and its audit line go to ``Paths.reminders`` inside the vault (``export.py``).
+the CSV and its audit line go to ``Settings.reminders`` inside the vault (``export.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from impact_warehouse.reminders.targets import (
     choose_wave,
     read_non_respondents,
 )
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 __all__ = [
     "COLUMNS",
@@ -41,7 +41,7 @@ def local_today(zone: tzinfo) -> date:
 
 
 def create_reminder_list(
-    settings: Paths,
+    settings: Settings,
     *,
     wave_code: str,
     as_of: date,

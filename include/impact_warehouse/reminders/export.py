@@ -1,6 +1,6 @@
 """Write a reminder list into the restricted vault, and record the export in its audit log.
 
-The list holds names and emails, so it lives only under ``Paths.reminders`` (inside the vault:
+The list holds names and emails, so it lives only under ``Settings.reminders`` (inside the vault:
 folders 0700, files 0600, like the contacts database), never beside anything analysts,
 report readers or staff pages read. Every export appends one line to ``audit.jsonl`` (who,
 when, wave, cohort, count, file, sha256); a file whose line could not be written is removed,
@@ -32,7 +32,7 @@ from impact_warehouse.reminders.targets import (
     NonRespondent,
     RemindersError,
 )
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 AUDIT_LOG = "audit.jsonl"
 # The mail-merge columns, in order (README, "Reminder lists"). Japanese, because they are the
@@ -60,8 +60,8 @@ class ReminderExport:
     without_name: int  # in the file with an empty 氏名
 
 
-def reminder_folder(settings: Paths, wave_code: str) -> Path:
-    """``Paths.reminders / wave_code``, created 0700, or RemindersError when that path would
+def reminder_folder(settings: Settings, wave_code: str) -> Path:
+    """``Settings.reminders / wave_code``, created 0700, or RemindersError when that path would
     leave the vault (a wave code with path characters, a symlink) or land in a shared folder."""
     if not _SAFE_FOLDER.fullmatch(wave_code) or wave_code in (".", ".."):
         raise RemindersError(
@@ -243,7 +243,7 @@ def append_audit_line(reminders: Path, entry: dict[str, object]) -> Path:
 
 
 def export_reminders(
-    settings: Paths,
+    settings: Settings,
     wave: Wave,
     people: Sequence[NonRespondent],
     *,

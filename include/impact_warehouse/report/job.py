@@ -14,7 +14,7 @@ from typing import Any
 from impact_warehouse.report.data import available_fiscal_years
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.render import render_report
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def published_release_id(outcome: Mapping[str, Any]) -> str | None:
 
 
 def render_after_publish(
-    outcome: Mapping[str, Any], settings: Paths | None = None
+    outcome: Mapping[str, Any], settings: Settings | None = None
 ) -> list[dict[str, Any]]:
     """Render the release's fiscal year and the previous one; [] when nothing was published."""
     release_id = published_release_id(outcome)

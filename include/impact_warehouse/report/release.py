@@ -14,7 +14,7 @@ import duckdb
 
 from impact_warehouse.publish import current_release, list_releases, open_release
 from impact_warehouse.publish.releases import Release
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 DEFAULT_SUPPRESSION_K = 5
 
@@ -52,13 +52,13 @@ class ReleaseSource:
         return open_release(self.release_id, self.releases_dir)
 
 
-def releases_dir_for(settings: Paths | None) -> Path:
+def releases_dir_for(settings: Settings | None) -> Path:
     from impact_warehouse.publish import default_releases_dir
 
     return settings.work / "releases" if settings is not None else default_releases_dir()
 
 
-def resolve_release(release_id: str | None, settings: Paths | None = None) -> ReleaseSource:
+def resolve_release(release_id: str | None, settings: Settings | None = None) -> ReleaseSource:
     """The named release, or the current (published) one."""
     directory = releases_dir_for(settings)
     if release_id is None:

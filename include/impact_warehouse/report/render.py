@@ -40,7 +40,7 @@ from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
 from impact_warehouse.report.targets import load_targets_series
 from impact_warehouse.report.voices import load_voice_blocks
-from impact_warehouse.settings import Paths, paths
+from impact_warehouse.settings import Settings, paths
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class RenderedReport:
         }
 
 
-def default_out_dir(settings: Paths, release_id: str, fiscal_year: int) -> Path:
+def default_out_dir(settings: Settings, release_id: str, fiscal_year: int) -> Path:
     return settings.work / "reports" / release_id / f"fy{fiscal_year}"
 
 
@@ -84,7 +84,7 @@ def render_report(
     *,
     release_id: str | None = None,
     out_dir: Path | None = None,
-    settings: Paths | None = None,
+    settings: Settings | None = None,
     final: bool = False,
     pdf: bool = False,
     lang: str = SOURCE_LANGUAGE,
@@ -108,7 +108,7 @@ def _render_report(
     fiscal_year: int,
     release_id: str | None,
     out_dir: Path | None,
-    settings: Paths | None,
+    settings: Settings | None,
     lang: str,
     final: bool,
     pdf: bool,

@@ -18,7 +18,7 @@ import jinja2
 
 from impact_warehouse.report.chart_kit import pct as report_pct
 from impact_warehouse.report.fonts import subset_font_face
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.status_page.charts import chart_id, progress_chart
 from impact_warehouse.status_page.data import (
     RECENTLY_CLOSED_DAYS,
@@ -138,7 +138,7 @@ def render_html(data: StatusData, *, rendered_at: datetime | None = None) -> str
     return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)
 
 
-def render_status_page(settings: Paths, *, audit_db: Path, as_of: date | None = None) -> Path:
+def render_status_page(settings: Settings, *, audit_db: Path, as_of: date | None = None) -> Path:
     """Write the page for ``as_of`` (default: today in the organisation's time zone) from the
     audit warehouse and return its path. Raises
     :class:`~impact_warehouse.status_page.data.StatusPageError` when the warehouse cannot

@@ -40,7 +40,7 @@ LANDING_ENV = "IMPACT_LANDING_DIR"
 WAREHOUSE_ENV = "IMPACT_WAREHOUSE_PATH"
 SEED_PATH_ENV = "IMPACT_DBT_SEED_PATH"
 THREADS_ENV = "IMPACT_DBT_THREADS"
-# The production build (warehouse_job.build_audit_warehouse): models, seeds and data tests.
+# The production build (pipeline.release.build_audit_warehouse): models, seeds and data tests.
 # Unit tests are tests of the SQL, not of the data: the same code gives the same result on
 # every build, so they run in the test suite (every `run_dbt(["build"])` there, and the
 # PostgreSQL engine test) and in `impact build`, not in every release.

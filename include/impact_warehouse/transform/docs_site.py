@@ -63,7 +63,7 @@ def write_docs_site(
 
 
 def add_docs_to_release(
-    release_directory: Path, *, audit_db: Path, landing_dir: Path
+    release_directory: Path, *, audit_db: Path, landing_dir: Path, work: Path | None = None
 ) -> Path | None:
     """Write ``<release>/docs/`` into a release being assembled; a failure is logged, not raised.
 
@@ -74,7 +74,11 @@ def add_docs_to_release(
     """
     try:
         return write_docs_site(
-            release_directory / DOCS_FOLDER, audit_db=audit_db, landing_dir=landing_dir
+            release_directory / DOCS_FOLDER,
+            audit_db=audit_db,
+            landing_dir=landing_dir,
+            # dbt's working folder of the caller's installation (default: the environment's)
+            target_path=work / "dbt" / "target-docs" if work is not None else None,
         )
     except (DbtRunError, OSError) as error:
         log.warning(

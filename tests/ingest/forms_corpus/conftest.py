@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from impact_warehouse import ingest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.landing.store import Watermarks
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 TOKEN = secrets.token_urlsafe(16)
@@ -102,7 +102,7 @@ class Pull:
     responses: list[dict[str, Any]]
     quarantine: list[dict[str, Any]]
     watermark: str | None
-    settings: Paths
+    settings: Settings
     error: Exception | None = None
 
     @property
@@ -134,7 +134,7 @@ class HostileForm:
     root: Path
     wave: CorpusWave
     server: FormsApiServer
-    settings: Paths
+    settings: Settings
     page_size: int = 5000
     lines: list[bytes] = field(default_factory=list)
 
@@ -200,7 +200,7 @@ def start_hostile_form(
     )
     server = server_class(root, token=TOKEN)
     server.start()
-    settings = Paths.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
     return HostileForm(root, wave, server, settings), server
 
 

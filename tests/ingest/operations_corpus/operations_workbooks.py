@@ -13,8 +13,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from impact_warehouse import ingest
-from impact_warehouse.settings import Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import Settings
 
 PSEUDONYM_KEY = b"operations-corpus-test-key-of-32-bytes!!"
 ROSTER_HEADER = [
@@ -88,7 +88,7 @@ class OperationsInbox:
     """An inbox and work folder of its own; ``land()`` runs the job the DAG task runs."""
 
     def __init__(self, root: Path) -> None:
-        self.settings = Paths.for_work_dir(root / "work", root / "inbox")
+        self.settings = Settings.for_work_dir(root / "work", root / "inbox")
         self.folder = root / "inbox" / "operations"
         self.folder.mkdir(parents=True)
 

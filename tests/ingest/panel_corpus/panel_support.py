@@ -16,8 +16,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from impact_warehouse import ingest
-from impact_warehouse.settings import PROJECT_ROOT, Paths
+from impact_warehouse.pipeline import ingest
+from impact_warehouse.settings import PROJECT_ROOT, Settings
 
 WAVE = "comparison_2025"
 GOOD_FILE = f"{WAVE}_good.csv"
@@ -77,8 +77,8 @@ class PanelInbox:
         return folder
 
     @property
-    def settings(self) -> Paths:
-        return Paths.for_work_dir(self.root / "work", self.root / "inbox")
+    def settings(self) -> Settings:
+        return Settings.for_work_dir(self.root / "work", self.root / "inbox")
 
     def row(self, sample_id: str, answered_at: str = "2026/01/16 21:03:12", **kw: str) -> list[str]:
         return [sample_id, "35", "首都圏", "正社員", answered_at, *answers_for(self.headers, **kw)]

@@ -14,6 +14,7 @@ import pandas as pd
 from impact_warehouse.catalog.organisation import fiscal_year_of
 from impact_warehouse.quality.gx_session import ExpectationOutcome, GxSession
 from impact_warehouse.quality.model import Finding
+from impact_warehouse.settings import Settings
 
 LOCATION = ("program_code", "cohort_code", "wave_code")
 
@@ -27,6 +28,7 @@ class CheckContext:
     landing_dir: Any = None
     notes: dict[str, Any] = field(default_factory=dict)
     release_fiscal_year: int | None = None  # None: the fiscal year as_of falls in
+    run_settings: Settings | None = None  # the installation's folders (None: the environment's)
 
     def settings(self, check: str) -> dict[str, Any]:
         return dict(self.config.get(check) or {})

@@ -39,10 +39,12 @@ def _audit_db(ctx: CheckContext) -> Path:
 def source_freshness(ctx: CheckContext) -> SourceFreshness:
     """The build's dbt freshness result; measured now when the build job left none."""
     audit_db = _audit_db(ctx)
-    result = read_source_freshness(audit_db)
+    work = ctx.run_settings.work if ctx.run_settings is not None else None
+    build_results = work / "dbt" / "target" / "run_results.json" if work else None
+    result = read_source_freshness(audit_db, build_results)
     if result is None:
         landing = Path(ctx.landing_dir) if ctx.landing_dir is not None else None
-        result = measure_source_freshness(audit_db=audit_db, landing_dir=landing)
+        result = measure_source_freshness(audit_db=audit_db, landing_dir=landing, work=work)
     return result
 
 

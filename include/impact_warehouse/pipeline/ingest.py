@@ -1,8 +1,15 @@
-"""One ingest run in plain Python: plan the waves of a data interval, land them, summarise.
+"""The ingest job: plan the waves of a data interval, land each source, summarise the run.
 
 The ``impact_ingest`` DAG calls :func:`plan_interval` in its ``plan_waves`` task and the
-:mod:`impact_warehouse.ingest` functions in the others; :func:`run_ingest` is the same sequence
-in one process, for the command line (backfill) and for tests that replay months of runs.
+``land_*`` functions in the others; :func:`run_ingest` is the same sequence in one process, for
+the command line (``impact pull``, ``impact backfill``) and for tests that replay months of runs.
+
+Order matters once: the roster lands before survey responses so linkage can be checked
+while landing (an unlinked respondent is reported, not dropped).
+
+Each source unit lands under its landing lock (``landing/lock.py``): the operations workbooks,
+the panel deliveries, and each Google Form. A second run (a manual pull during the scheduled
+one) waits for the first, then finds its records already landed.
 
 What "incremental" means here. The Forms API has no upper time bound: a pull returns every
 response submitted since the form's watermark, up to the moment of the pull. So a monthly run
@@ -27,18 +34,103 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from impact_warehouse import ingest
-from impact_warehouse.catalog import Catalog
+from dateutil.relativedelta import relativedelta
+
+from impact_warehouse.catalog import Catalog, load_catalog
+from impact_warehouse.landing.context import LandingContext
+from impact_warehouse.landing.forms_job import SOURCE as FORMS_SOURCE
+from impact_warehouse.landing.forms_job import land_forms_wave
+from impact_warehouse.landing.lock import landing_unit
+from impact_warehouse.landing.operations_job import land_operations_workbooks
+from impact_warehouse.landing.panel_job import land_panel_deliveries
 from impact_warehouse.landing.summary import format_run_summary, merge_summaries, write_run_summary
 from impact_warehouse.ops.calendar import Calendar
-from impact_warehouse.ops.task_errors import TaskError, last_try_per_task
-from impact_warehouse.settings import Paths
-from impact_warehouse.sources.google_forms import FormsApiConfig
+from impact_warehouse.orchestration.task_errors import TaskError, last_try_per_task
+from impact_warehouse.settings import Settings
+from impact_warehouse.sources.google_forms import FormsApiClient, FormsApiConfig
 
 log = logging.getLogger(__name__)
+
+
+def plan_form_waves(
+    catalog: Catalog,
+    interval_start: date,
+    interval_end: date,
+    *,
+    as_of: date,
+    all_waves: bool = False,
+    fiscal_year: int | None = None,
+    program: str | None = None,
+    wave: str | None = None,
+) -> list[str]:
+    """Survey-platform waves to pull: open during the interval (or all, for a backfill),
+    narrowed by the trigger form's parameters; never waves whose form cannot exist yet."""
+    planned = []
+    for candidate in sorted(catalog.waves.values(), key=lambda w: (w.open_date, w.wave_code)):
+        if candidate.source_system != "google_forms" or candidate.open_date > as_of:
+            continue
+        if not all_waves and not candidate.overlaps(interval_start, interval_end):
+            continue
+        if fiscal_year is not None and candidate.fiscal_year != fiscal_year:
+            continue
+        if program and candidate.program_code not in (program, "all"):
+            continue
+        if wave and candidate.wave_code != wave:
+            continue
+        planned.append(candidate.wave_code)
+    return planned
+
+
+def land_operations(settings: Settings, pseudonym_key: bytes | None = None) -> list[dict[str, Any]]:
+    with landing_unit(settings, "operations"):
+        context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
+        try:
+            return [summary.as_dict() for summary in land_operations_workbooks(context)]
+        finally:
+            context.close()
+
+
+def land_panels(settings: Settings, pseudonym_key: bytes | None = None) -> list[dict[str, Any]]:
+    with landing_unit(settings, "panel_file"):
+        context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
+        try:
+            return [summary.as_dict() for summary in land_panel_deliveries(context)]
+        finally:
+            context.close()
+
+
+def land_form_wave(
+    settings: Settings,
+    wave_code: str,
+    api_config: FormsApiConfig,
+    pseudonym_key: bytes | None = None,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """Land one wave's new responses; ``as_of`` is the day the run acts on (None = today)."""
+    context = LandingContext.create(settings, pseudonym_key=pseudonym_key)
+    try:
+        wave = context.catalog.waves[wave_code]
+        # Per form, not per wave: the form's folders and watermark are what two runs share.
+        with (
+            landing_unit(settings, FORMS_SOURCE, wave.source_ref),
+            FormsApiClient(api_config) as client,
+        ):
+            return land_forms_wave(context, wave, client, as_of=as_of).as_dict()
+    finally:
+        context.close()
+
+
+def finish_run(
+    settings: Settings, run_id: str, unit_summaries: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Merge the units' summaries and keep them with the landing zone."""
+    summary = merge_summaries(unit_summaries)
+    path = write_run_summary(settings.run_summaries, run_id, summary)
+    log.info("run summary %s:\n%s", path, format_run_summary(summary))
+    return {**summary, "summary_path": str(path)}
 
 
 @dataclass(frozen=True)
@@ -76,7 +168,7 @@ def plan_interval(
     """The Google Forms waves one run pulls; logs in plain words when there are none."""
     params = params or IngestParams()
     start, end = Calendar(catalog.organisation).interval_dates(interval_start, interval_end)
-    waves = ingest.plan_form_waves(
+    waves = plan_form_waves(
         catalog,
         start,
         end,
@@ -157,7 +249,8 @@ def _failure(
 
 
 def failed_sources(outcomes: SourceOutcomes, errors: list[TaskError]) -> list[dict[str, Any]]:
-    """Each source that did not land, with the cause its task recorded (ops.task_errors)."""
+    """Each source that did not land, with the cause its task recorded
+    (orchestration.task_errors)."""
     by_task = {(error.task_id, error.map_index): error for error in last_try_per_task(errors)}
     failures = []
     if outcomes.operations is None:
@@ -188,7 +281,7 @@ def describe_failures_ja(failures: list[dict[str, Any]]) -> str:
 
 
 def summarise_sources(
-    settings: Paths, run_id: str, outcomes: SourceOutcomes, errors: list[TaskError]
+    settings: Settings, run_id: str, outcomes: SourceOutcomes, errors: list[TaskError]
 ) -> dict[str, Any]:
     """Merge what landed, list what failed, and keep the summary with the landing zone."""
     summary = {
@@ -210,8 +303,89 @@ def summarise_sources(
     return {**summary, "summary_path": str(path)}
 
 
+def manual_interval(end: datetime) -> tuple[datetime, datetime]:
+    """The span a manual run (``impact pull``, a triggered DAG run) covers: the month before."""
+    return end.astimezone(UTC) - relativedelta(months=1), end
+
+
+# The task names a run summary gives a failed source, in the DAG and in ``impact pull``.
+SOURCE_TASKS = {"operations": "land_operations_workbooks", "panel_file": "land_panel_deliveries"}
+
+
+def pull(
+    settings: Settings,
+    params: IngestParams,
+    load_api_config: Callable[[], FormsApiConfig],
+    *,
+    run_id: str,
+    pseudonym_key: bytes | None = None,
+    interval_end: datetime | None = None,
+) -> dict[str, Any]:
+    """One manual ingest run in this process (``impact pull``): the DAG's tasks in order, with
+    its source isolation: a failing source is listed with its cause, the others still land.
+
+    ``interval_end`` (default now) ends the month the run covers; ``params`` narrow it as the
+    trigger form does (a named wave is pulled whatever its window). ``load_api_config`` is
+    called only when a wave is to be pulled: workbooks and panel files land without it.
+    """
+    from impact_warehouse.ops.preflight import check_forms_api, explain, is_permanent
+
+    errors: list[TaskError] = []
+
+    def attempt(task_id: str, work: Callable[[], Any], map_index: int = -1) -> Any:
+        try:
+            return work()
+        except Exception as error:  # isolated: recorded as the source's cause, as in the DAG
+            log.info("%s failed", task_id, exc_info=True)
+            message_ja, detail = explain(error)
+            errors.append(
+                TaskError(
+                    dag_id="impact_pull",
+                    run_id=run_id,
+                    task_id=task_id,
+                    map_index=map_index,
+                    try_number=1,
+                    message_ja=message_ja,
+                    detail=detail,
+                    permanent=is_permanent(error),
+                    recorded_at=datetime.now(UTC).isoformat(),
+                )
+            )
+            return None
+
+    as_of = params.as_of or date.today()
+    operations = attempt(
+        SOURCE_TASKS["operations"], lambda: land_operations(settings, pseudonym_key)
+    )
+    panels = attempt(SOURCE_TASKS["panel_file"], lambda: land_panels(settings, pseudonym_key))
+    start, end = manual_interval(interval_end or datetime.now(UTC))
+    api_configs: list[FormsApiConfig] = []
+
+    def plan() -> list[str]:
+        waves = plan_interval(
+            load_catalog(settings.catalog), start, end, as_of=as_of, params=params
+        )
+        if waves:  # once here, not once per wave (as the DAG's plan_waves)
+            api_configs.append(check_forms_api(load_api_config))
+        return waves
+
+    planned = attempt("plan_waves", plan)
+    waves = [
+        attempt(
+            "land_form_wave",
+            lambda code=code: land_form_wave(
+                settings, code, api_configs[0], pseudonym_key, as_of=params.as_of
+            ),
+            map_index=index,
+        )
+        for index, code in enumerate(planned or [])
+    ]
+    outcomes = SourceOutcomes(operations, panels, planned, waves)
+    return summarise_sources(settings, run_id, outcomes, errors)
+
+
 def run_ingest(
-    settings: Paths,
+    settings: Settings,
     waves: list[str],
     api_config: FormsApiConfig,
     *,
@@ -225,11 +399,11 @@ def run_ingest(
     Unlike the DAG it stops at the first failing source (the backfill command reports it and
     a re-run continues where it stopped).
     """
-    operations = ingest.land_operations(settings, pseudonym_key)
-    panels = ingest.land_panels(settings, pseudonym_key)
+    operations = land_operations(settings, pseudonym_key)
+    panels = land_panels(settings, pseudonym_key)
     landed_waves: list[dict[str, Any] | None] = []
     for wave_code in waves:
-        unit = ingest.land_form_wave(settings, wave_code, api_config, pseudonym_key, as_of=as_of)
+        unit = land_form_wave(settings, wave_code, api_config, pseudonym_key, as_of=as_of)
         landed_waves.append(unit)
         if on_wave is not None:
             on_wave(wave_code, unit)

@@ -30,6 +30,7 @@ from dateutil.relativedelta import relativedelta
 
 from impact_warehouse.catalog import Catalog, load_organisation
 from impact_warehouse.ops.calendar import INGEST_HOUR, Calendar
+from impact_warehouse.pipeline.ingest import manual_interval
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def pull_interval(
     if start < end:
         return start, end
     if not scheduled:
-        return (end.astimezone(UTC) - relativedelta(months=1)), end
+        return manual_interval(end)
     position = bisect.bisect_left(run_times, end.astimezone(UTC))
     previous = run_times[position - 1] if position > 0 else end - relativedelta(months=1)
     if last_success_end is not None and last_success_end < previous:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 
 # A detail is one exception line, not a dump: enough to search the task log for the rest.
 MAX_DETAIL_CHARS = 2000
@@ -37,7 +37,7 @@ class TaskError:
         return self.task_id if self.map_index < 0 else f"{self.task_id}[{self.map_index}]"
 
 
-def errors_dir(settings: Paths, dag_id: str) -> Path:
+def errors_dir(settings: Settings, dag_id: str) -> Path:
     return settings.work / "logs" / "task_errors" / dag_id
 
 
@@ -47,7 +47,7 @@ def _file_name(run_id: str) -> str:
 
 
 def record_task_error(
-    settings: Paths,
+    settings: Settings,
     *,
     dag_id: str,
     run_id: str,
@@ -91,7 +91,7 @@ def _read(path: Path, since: datetime | None) -> list[TaskError]:
 
 
 def run_errors(
-    settings: Paths, dag_id: str, run_id: str, since: datetime | None = None
+    settings: Settings, dag_id: str, run_id: str, since: datetime | None = None
 ) -> list[TaskError]:
     """Every recorded failure of one run (since ``since``: a re-run of the same run id, as
     ``airflow dags test`` does for one logical date, must not inherit the earlier failures)."""
@@ -99,7 +99,7 @@ def run_errors(
     return _read(path, since) if path.is_file() else []
 
 
-def latest_errors(settings: Paths, dag_id: str, since: datetime) -> list[TaskError]:
+def latest_errors(settings: Settings, dag_id: str, since: datetime) -> list[TaskError]:
     """The failures of the newest run that recorded any after ``since`` (a command's start)."""
     folder = errors_dir(settings, dag_id)
     if not folder.is_dir():

@@ -14,13 +14,13 @@ from typing import Any
 
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.ops.calendar import Calendar
-from impact_warehouse.ops.ingest_runs import IngestParams, plan_interval, run_ingest
-from impact_warehouse.ops.publishing import (
+from impact_warehouse.pipeline.ingest import IngestParams, plan_interval, run_ingest
+from impact_warehouse.pipeline.release import (
     Progress,
     build_gate_publish,
     default_release_fiscal_year,
 )
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 
@@ -48,7 +48,7 @@ def check_fiscal_years(from_fy: int, to_fy: int, known: set[int]) -> list[int]:
 
 
 def backfill(
-    settings: Paths,
+    settings: Settings,
     *,
     from_fy: int,
     to_fy: int,

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from impact_warehouse.settings import PROJECT_ROOT, Paths, paths
+from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 
 LOOPBACK = "127.0.0.1"
 METADATA_DB = "airflow.db"
@@ -79,7 +79,7 @@ def secure_airflow_home(home: Path) -> Path:
 
 
 def airflow_environment(
-    settings: Paths | None = None, environ: Mapping[str, str] | None = None
+    settings: Settings | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """The embedded Airflow's settings, on top of ``environ`` (default: this process's)."""
     settings = settings or paths()

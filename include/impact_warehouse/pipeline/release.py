@@ -1,4 +1,8 @@
-"""The warehouse job in plain Python: what the ``impact_warehouse`` DAG wires together.
+"""The release job: build → gate → (approval) → publish → alerts → report.
+
+The ``impact_warehouse`` DAG runs each step as a task (:func:`build_audit_warehouse`,
+:func:`gate_audit_warehouse`, the approval, :func:`publish_after_gate`, the reports);
+``impact publish`` and ``impact backfill`` run them in one process (:func:`build_gate_publish`).
 
 ARCHITECTURE.md, write → audit → publish: dbt builds the audit warehouse, the quality gate
 validates it, and only a passing gate publishes a release; staff hear about every failure,
@@ -11,16 +15,18 @@ import logging
 import re
 import shutil
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, asdict, dataclass, fields, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
+from impact_warehouse.pipeline.handoff import BuildOutcome, Handoff
 from impact_warehouse.publish import publish_release
 from impact_warehouse.publish.gate_runs import (
     GATE_RUNS_DIR,
@@ -28,7 +34,7 @@ from impact_warehouse.publish.gate_runs import (
     record_gate_run,
 )
 from impact_warehouse.quality.source_freshness import measure_source_freshness
-from impact_warehouse.settings import Paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.transform.dbt_runner import (
     PRODUCTION_BUILD,
     default_warehouse_path,
@@ -42,8 +48,94 @@ log = logging.getLogger(__name__)
 DRAFTS_FOLDER = "drafts"
 
 
+Progress = Callable[[str], Callable[[], None]]
+
+
+class FiscalYearNotInCatalogError(ValueError):
+    """A release was asked for a fiscal year no survey wave of the catalog belongs to."""
+
+    def __init__(self, fiscal_year: int, known: list[int]) -> None:
+        super().__init__(
+            f"fiscal year {fiscal_year} is not in the catalog (waves.csv has {known}); "
+            "not building a release for it"
+        )
+        self.fiscal_year = fiscal_year
+        self.known = known
+
+    @property
+    def message_ja(self) -> str:
+        years = "、".join(f"{year}年度" for year in self.known) or "(ありません)"
+        return (
+            f"{self.fiscal_year}年度はカタログ(dbt_project/seeds/waves.csv)にない年度のため、"
+            f"公開しません。公開できる年度: {years}"
+        )
+
+
+def catalog_fiscal_years(catalog: Catalog | None = None) -> list[int]:
+    catalog = catalog or load_catalog()
+    return sorted({wave.fiscal_year for wave in catalog.waves.values()})
+
+
+def require_catalog_fiscal_year(fiscal_year: int, catalog: Catalog | None = None) -> None:
+    """Refuse a fiscal year the catalog does not have: a release labelled with it would be
+    announced to staff as new figures of a year that has no survey at all."""
+    known = catalog_fiscal_years(catalog)
+    if fiscal_year not in known:
+        raise FiscalYearNotInCatalogError(fiscal_year, known)
+
+
+def default_release_fiscal_year(as_of: date, catalog: Catalog | None = None) -> int:
+    """Same rule as the DAG: the fiscal year of the latest survey wave closed by ``as_of``."""
+    catalog = catalog or load_catalog()
+    closed = [wave.fiscal_year for wave in catalog.waves.values() if wave.close_date <= as_of]
+    if not closed:
+        raise ValueError(
+            f"no survey wave in the catalog has closed by {as_of}; pass the fiscal year to release"
+        )
+    return max(closed)
+
+
+def build_gate_publish(
+    settings: Settings,
+    *,
+    fiscal_year: int,
+    as_of: date,
+    run_id: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """dbt build of the audit warehouse, then the gate; publishes and renders the reports only
+    if the gate passes."""
+    require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))  # before building
+    done = progress("building the audit warehouse (dbt build)") if progress else None
+    build = build_audit_warehouse(settings)
+    if done:
+        done()
+    done = (
+        progress(f"quality gate and publish (FY{fiscal_year}, as of {as_of})") if progress else None
+    )
+    result = gate_publish_and_alert(
+        settings,
+        fiscal_year=fiscal_year,
+        run_id=run_id,
+        as_of=as_of,
+        audit_db=Path(build.audit_db),
+    )
+    if done:
+        done()
+    # As the DAG's render_reports task: the release's fiscal year and the one before.
+    from impact_warehouse.report.job import render_after_publish
+
+    done = progress("rendering the impact reports") if progress else None
+    reports = render_after_publish(result, settings)
+    if done:
+        done()
+    for report in reports:
+        print(f"    report FY{report['fiscal_year']}: {report['html']}", flush=True)
+    return {"build": build.to_xcom(), **result, "reports": reports}
+
+
 @dataclass(frozen=True)
-class GateOutcome:
+class GateOutcome(Handoff):
     """What the gate hands to the approval and the publish (XCom: :meth:`to_xcom`).
 
     Only JSON values: Airflow keeps it in its metadata database between tasks that may run
@@ -66,32 +158,11 @@ class GateOutcome:
     approval_required: bool = False
     draft_reports: tuple[str, ...] = ()  # HTML of the draft (approval only)
 
-    def to_xcom(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["alert_fingerprints"] = list(self.alert_fingerprints)
-        record["draft_reports"] = list(self.draft_reports)
-        return record
 
-    @classmethod
-    def from_xcom(cls, record: Mapping[str, Any] | None) -> GateOutcome:
-        """Back from XCom; a missing or foreign value is a clear error, not a KeyError later."""
-        if not isinstance(record, Mapping):
-            raise TypeError(f"expected the gate task's outcome (a dict), got {record!r}")
-        known = {field.name for field in fields(cls)}
-        required = {field.name for field in fields(cls) if field.default is MISSING}
-        missing, unknown = sorted(required - set(record)), sorted(set(record) - known)
-        if missing or unknown:
-            raise ValueError(f"not a gate outcome: missing {missing}, unknown {unknown}")
-        values = dict(record)
-        values["alert_fingerprints"] = tuple(values.get("alert_fingerprints") or ())
-        values["draft_reports"] = tuple(values.get("draft_reports") or ())
-        return cls(**values)
-
-
-def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
+def build_audit_warehouse(settings: Settings) -> BuildOutcome:
     """dbt build (models, seeds, data tests; the unit tests run in the test suite) into the
     audit DuckDB file, then ``dbt source freshness`` on the landing zone, kept beside it for
-    the gate, then the response status page from the build (``"status_page"``: its path,
+    the gate, then the response status page from the build (``status_page``: its path,
     ``None`` if it failed)."""
     run = run_dbt([*PRODUCTION_BUILD], landing_dir=settings.landing, catalog_dir=settings.catalog)
     freshness = measure_source_freshness(
@@ -100,16 +171,16 @@ def build_audit_warehouse(settings: Paths) -> dict[str, Any]:
         catalog_dir=settings.catalog,
         build_target=run.target_path,
     )
-    return {
-        "audit_db": str(run.duckdb_path),
-        "nodes": len(run.node_statuses),
-        "seconds": round(run.elapsed_seconds, 1),
-        "source_freshness": freshness.status,
-        "status_page": _refresh_status_page(settings, run.duckdb_path),
-    }
+    return BuildOutcome(
+        audit_db=str(run.duckdb_path),
+        nodes=len(run.node_statuses),
+        seconds=round(run.elapsed_seconds, 1),
+        source_freshness=freshness.status,
+        status_page=_refresh_status_page(settings, run.duckdb_path),
+    )
 
 
-def _refresh_status_page(settings: Paths, audit_db: Path) -> str | None:
+def _refresh_status_page(settings: Settings, audit_db: Path) -> str | None:
     """Regenerate the staff's response status page after every pull's build.
 
     Here rather than after the gate: staff need today's rates most when a wave is open and
@@ -164,7 +235,7 @@ def headline_figures(published_db: Path, fiscal_year: int) -> dict[str, Any]:
 
 
 def gate_publish_and_alert(
-    settings: Paths,
+    settings: Settings,
     *,
     fiscal_year: int,
     run_id: str,
@@ -185,7 +256,7 @@ def gate_publish_and_alert(
 
 
 def gate_audit_warehouse(
-    settings: Paths,
+    settings: Settings,
     *,
     fiscal_year: int,
     run_id: str,
@@ -203,8 +274,8 @@ def gate_audit_warehouse(
     gate, alerts = _judge(
         settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of, audit_db=audit_db
     )
-    ledger = AlertLedger()
-    results = send_alerts(alerts, ledger=ledger)
+    ledger = _ledger(settings)
+    results = send_alerts(alerts, ledger=ledger, settings=settings)
     # A condition the complete gate no longer finds is forgotten, so it alerts if it returns.
     ledger.resolve(gate.alert_fingerprints)
     gate = replace(
@@ -218,26 +289,29 @@ def gate_audit_warehouse(
 
 
 def _judge(
-    settings: Paths, *, fiscal_year: int, run_id: str, as_of: date, audit_db: Path | None
+    settings: Settings, *, fiscal_year: int, run_id: str, as_of: date, audit_db: Path | None
 ) -> tuple[GateOutcome, list[Alert]]:
     """Mask, run the gate and record the run; the alerts it calls for are not sent yet.
 
     A fiscal year the catalog does not have is refused before anything runs
-    (:class:`~impact_warehouse.ops.publishing.FiscalYearNotInCatalogError`). Every gate run,
+    (:class:`FiscalYearNotInCatalogError`). Every gate run,
     passed or failed, is recorded for ``impact status`` (:mod:`impact_warehouse.publish.gate_runs`);
     a publish adds its release id to that record.
     """
-    from impact_warehouse.ops.publishing import require_catalog_fiscal_year
     from impact_warehouse.quality import run_gate
     from impact_warehouse.quality.privacy_masking import mask_personal_data
 
-    require_catalog_fiscal_year(fiscal_year)
+    require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))
     audit_db = audit_db or default_warehouse_path()
     # Personal data the detector flags is masked, not a reason to block (see README, Privacy).
     mask_personal_data(audit_db, vault_dir=settings.vault)
     # The response-rate floor is judged for the fiscal year being released, not the as-of year.
     gate = run_gate(
-        audit_db, as_of=as_of, landing_dir=settings.landing, release_fiscal_year=fiscal_year
+        audit_db,
+        as_of=as_of,
+        landing_dir=settings.landing,
+        release_fiscal_year=fiscal_year,
+        settings=settings,
     )
     alerts = [
         finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)
@@ -271,7 +345,7 @@ def _judge(
     return outcome, alerts
 
 
-def render_draft_report(settings: Paths, gate: GateOutcome) -> list[str]:
+def render_draft_report(settings: Settings, gate: GateOutcome) -> list[str]:
     """The reports of the audit build, for the approver to read before anything is published.
 
     The build is kept as a release in its own folder, ``<work>/drafts/<run>/`` (never in
@@ -298,7 +372,7 @@ def render_draft_report(settings: Paths, gate: GateOutcome) -> list[str]:
 
 
 def publish_after_gate(
-    settings: Paths, gate: GateOutcome, *, pending_alerts: Sequence[Alert] = ()
+    settings: Settings, gate: GateOutcome, *, pending_alerts: Sequence[Alert] = ()
 ) -> dict[str, Any]:
     """Publish the gated build (nothing when the gate failed) and announce the release.
 
@@ -317,13 +391,20 @@ def publish_after_gate(
                 # The gate's Data Docs stay with the release they admitted.
                 shutil.copytree(gate.data_docs, release_directory / "data_docs")
             # What every published table and column means, as of this release.
-            add_docs_to_release(release_directory, audit_db=audit_db, landing_dir=settings.landing)
+            add_docs_to_release(
+                release_directory,
+                audit_db=audit_db,
+                landing_dir=settings.landing,
+                work=settings.work,
+            )
 
         release = publish_release(
             audit_db,
             fiscal_year=gate.fiscal_year,
             run_id=gate.run_id,
             gate_result=gate.summary,
+            releases_dir=settings.releases,
+            published_path=settings.published_warehouse,
             attach=attach,
         )
         release_id = release.release_id
@@ -344,9 +425,9 @@ def publish_after_gate(
                 },
             )
         )
-    ledger = AlertLedger()
+    ledger = _ledger(settings)
     # Called with no alerts it still retries what earlier runs could not deliver.
-    results = send_alerts(alerts, ledger=ledger)
+    results = send_alerts(alerts, ledger=ledger, settings=settings)
     ledger.resolve([*gate.alert_fingerprints, *(alert.fingerprint for alert in alerts)])
     statuses = Counter(gate.alerts or {}) + Counter(result.status for result in results)
     return {
@@ -360,7 +441,7 @@ def publish_after_gate(
     }
 
 
-def announce_rejection(settings: Paths, gate: GateOutcome) -> dict[str, Any]:
+def announce_rejection(settings: Settings, gate: GateOutcome) -> dict[str, Any]:
     """Tell staff the approver rejected (or did not answer in time): nothing was published."""
     alert = Alert(
         kind="release_rejected",
@@ -368,9 +449,15 @@ def announce_rejection(settings: Paths, gate: GateOutcome) -> dict[str, Any]:
         run_id=gate.run_id,
         details={"draft_reports": list(gate.draft_reports), "gate_run": gate.gate_run},
     )
-    results = send_alerts([alert], ledger=AlertLedger())
+    results = send_alerts([alert], ledger=_ledger(settings), settings=settings)
     log.warning("release of run %s rejected: the current release stays published", gate.run_id)
     return {"release_id": None, "alerts": dict(Counter(result.status for result in results))}
+
+
+def _ledger(settings: Settings) -> AlertLedger:
+    """The dedup ledger of ``settings``: resolving findings must touch the same one that
+    :func:`~impact_warehouse.notify.send_alerts` records them in."""
+    return AlertLedger(settings.outbox / "alert_ledger.sqlite")
 
 
 def _slug(run_id: str) -> str:

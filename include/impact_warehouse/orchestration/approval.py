@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk.exceptions import AirflowSkipException, DownstreamTasksSkipped
 
-if TYPE_CHECKING:  # imported at run time only: warehouse_job pulls in dbt and DuckDB
-    from impact_warehouse.warehouse_job import GateOutcome
+if TYPE_CHECKING:  # imported at run time only: pipeline.release pulls in dbt and DuckDB
+    from impact_warehouse.pipeline.release import GateOutcome
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class ReleaseApprovalOperator(ApprovalOperator):
         self.gate = gate
 
     def execute(self, context: Any) -> Any:
-        from impact_warehouse.warehouse_job import GateOutcome
+        from impact_warehouse.pipeline.release import GateOutcome
 
         gate = GateOutcome.from_xcom(self.gate)
         if not gate.gate_passed:
@@ -161,7 +161,7 @@ class ReleaseApprovalOperator(ApprovalOperator):
         return result
 
     def _announce_rejection(self) -> None:
-        from impact_warehouse import warehouse_job
+        from impact_warehouse.pipeline import release as release_job
         from impact_warehouse.settings import paths
 
-        warehouse_job.announce_rejection(paths(), warehouse_job.GateOutcome.from_xcom(self.gate))
+        release_job.announce_rejection(paths(), release_job.GateOutcome.from_xcom(self.gate))

@@ -154,8 +154,8 @@ def task_failures_explained() -> Iterator[None]:
     """Run a task body: record why it failed (Japanese first) and stop at once when no retry
     can help (missing credential or key, invalid catalog, a request the API refused).
 
-    The record (ops.task_errors) is what ``impact pull`` prints and what the run summary lists
-    as the cause of a failed source; Airflow's log keeps the traceback.
+    The record (orchestration.task_errors) is what ``impact pull`` prints and what the run
+    summary lists as the cause of a failed source; Airflow's log keeps the traceback.
     """
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
@@ -178,7 +178,7 @@ def task_failures_explained() -> Iterator[None]:
 def _record_failure(message_ja: str, detail: str, permanent: bool) -> None:
     from airflow.sdk import get_current_context
 
-    from impact_warehouse.ops.task_errors import record_task_error
+    from impact_warehouse.orchestration.task_errors import record_task_error
     from impact_warehouse.settings import paths
 
     try:
