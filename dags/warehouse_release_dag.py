@@ -116,13 +116,18 @@ def impact_warehouse() -> None:
         fiscal_year = context["params"]["fiscal_year"] or default_release_fiscal_year(
             as_of, catalog
         )
+        approval = catalog.organisation.release_approval
+        # With approval on, a run after new landing data (daily while a survey is open) must
+        # not queue an approval that holds the DAG for days: it refreshes the gate only.
+        after_landing = context["dag_run"].run_type == "asset_triggered"
         return release_job.gate_audit_warehouse(
             paths(),
             fiscal_year=fiscal_year,
             run_id=context["run_id"],
             as_of=as_of,
             audit_db=Path(release_job.BuildOutcome.from_xcom(build).audit_db),
-            approval_required=catalog.organisation.release_approval,
+            approval_required=approval,
+            publish_requested=not (approval and after_landing),
         ).to_xcom()
 
     @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])

@@ -159,3 +159,52 @@ def test_a_gate_run_recorded_before_the_approval_names_its_release_after(tmp_pat
     )
     assert mark_gate_run_published(run.path, "FY2026-x").release_id == "FY2026-x"
     assert json.loads(run.path.read_text(encoding="utf-8"))["release_id"] == "FY2026-x"
+
+
+def test_the_approved_build_is_frozen_and_a_changed_copy_is_never_published(
+    tmp_path: Path,
+) -> None:
+    """Daily pulls rebuild the audit file while an approval waits: the publish releases the
+    frozen copy the gate judged and the approver read, and refuses it if it changed."""
+    import duckdb
+
+    from impact_warehouse.pipeline.drafts import (
+        GatedBuildChangedError,
+        freeze_gated_build,
+        verify_gated_build,
+    )
+    from impact_warehouse.pipeline.release import publish_after_gate
+    from impact_warehouse.settings import Settings
+
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    live = tmp_path / "work" / "warehouse" / "audit.duckdb"
+    live.parent.mkdir(parents=True)
+    with duckdb.connect(str(live)) as connection:
+        connection.execute("create table gated as select 1 as answer")
+    gate = freeze_gated_build(settings, gate_outcome(audit_db=str(live)))
+
+    frozen = Path(gate.audit_db)
+    assert frozen.parent.parent == settings.work / "drafts" and gate.audit_sha256
+    with duckdb.connect(str(live)) as connection:  # the next pull's build
+        connection.execute("create table rebuilt as select 2 as answer")
+    verify_gated_build(gate)  # the frozen copy is untouched by the rebuild
+
+    with duckdb.connect(str(frozen)) as connection:  # someone edits the draft
+        connection.execute("create table edited as select 3 as answer")
+    with pytest.raises(GatedBuildChangedError, match="公開を止めました"):
+        publish_after_gate(settings, gate)
+    assert not (settings.work / "releases").exists()
+    assert not (settings.work / "published").exists()
+
+
+def test_a_run_after_new_landing_data_offers_nothing_for_approval() -> None:
+    """Approval on: the daily runs after each pull must not queue approvals that hold the DAG
+    (and the status page, and the reminder lists) for days; the approval task skips."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from impact_warehouse.orchestration.approval import ReleaseApprovalOperator
+
+    outcome = gate_outcome(publish_requested=False, draft_reports=())
+    operator = ReleaseApprovalOperator(task_id="approve_release", gate=outcome.to_xcom())
+    with pytest.raises(AirflowSkipException, match="new landing data"):
+        operator.execute(context={})

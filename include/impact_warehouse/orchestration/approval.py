@@ -142,6 +142,12 @@ class ReleaseApprovalOperator(ApprovalOperator):
         gate = GateOutcome.from_xcom(self.gate)
         if not gate.gate_passed:
             raise AirflowSkipException("the gate failed: nothing to approve or publish")
+        if not gate.publish_requested:
+            # With approval on, the daily runs after each pull refresh the build, the gate and
+            # the status page; a release is asked for by a manual run or the release day.
+            raise AirflowSkipException(
+                "run after new landing data: approval is on, so nothing is offered for release"
+            )
         if not gate.approval_required:
             self.log.info("release_approval is off in organisation.csv: no approval needed")
             return dict(NOT_REQUIRED)

@@ -12,7 +12,6 @@ every warning and every new release (deduplicated so an open problem is not re-s
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -26,6 +25,11 @@ import duckdb
 from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.notify import Alert, AlertLedger, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
+from impact_warehouse.pipeline.drafts import (
+    freeze_gated_build,
+    render_draft_report,
+    verify_gated_build,
+)
 from impact_warehouse.pipeline.handoff import BuildOutcome, Handoff
 from impact_warehouse.publish import publish_release
 from impact_warehouse.publish.gate_runs import (
@@ -43,9 +47,6 @@ from impact_warehouse.transform.dbt_runner import (
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
 
 log = logging.getLogger(__name__)
-
-# Draft reports for the approver: beside, never inside, releases/ and published/.
-DRAFTS_FOLDER = "drafts"
 
 
 Progress = Callable[[str], Callable[[], None]]
@@ -157,6 +158,11 @@ class GateOutcome(Handoff):
     alerts: dict[str, int] | None = None  # delivery statuses of the gate's alerts
     approval_required: bool = False
     draft_reports: tuple[str, ...] = ()  # HTML of the draft (approval only)
+    # With approval: audit_db is the frozen copy the approver's draft was made from, and
+    # this its checksum; the publish refuses a file that no longer matches.
+    audit_sha256: str | None = None
+    # False: this run refreshes the build and the gate only (approval on, new landing data).
+    publish_requested: bool = True
 
 
 def build_audit_warehouse(settings: Settings) -> BuildOutcome:
@@ -165,17 +171,23 @@ def build_audit_warehouse(settings: Settings) -> BuildOutcome:
     the gate, then the response status page from the build (``status_page``: its path,
     ``None`` if it failed)."""
     run = run_dbt([*PRODUCTION_BUILD], landing_dir=settings.landing, catalog_dir=settings.catalog)
-    freshness = measure_source_freshness(
-        audit_db=run.duckdb_path,
-        landing_dir=settings.landing,
-        catalog_dir=settings.catalog,
-        build_target=run.target_path,
-    )
+    try:
+        freshness = measure_source_freshness(
+            audit_db=run.duckdb_path,
+            landing_dir=settings.landing,
+            catalog_dir=settings.catalog,
+            build_target=run.target_path,
+        ).status
+    except Exception:
+        # The gate measures again when the build kept no result (quality/checks/freshness):
+        # a failed measurement here must not fail a build that succeeded.
+        log.warning("dbt source freshness failed after the build", exc_info=True)
+        freshness = "not measured"
     return BuildOutcome(
         audit_db=str(run.duckdb_path),
         nodes=len(run.node_statuses),
         seconds=round(run.elapsed_seconds, 1),
-        source_freshness=freshness.status,
+        source_freshness=freshness,
         status_page=_refresh_status_page(settings, run.duckdb_path),
     )
 
@@ -187,9 +199,10 @@ def _refresh_status_page(settings: Settings, audit_db: Path) -> str | None:
     the gate may be failing. The page is a convenience, so a failure to draw it is logged
     (as a warning, with the traceback) and never stops the build or a release.
     """
-    from impact_warehouse.status_page import render_status_page
-
     try:
+        # Imported here: a broken plotting install must not fail the build either.
+        from impact_warehouse.status_page import render_status_page
+
         return str(render_status_page(settings, audit_db=audit_db, as_of=None))
     except Exception:
         log.warning("the response status page could not be written", exc_info=True)
@@ -263,8 +276,12 @@ def gate_audit_warehouse(
     as_of: date,
     audit_db: Path | None = None,
     approval_required: bool = False,
+    publish_requested: bool = True,
 ) -> GateOutcome:
     """Mask, validate and record the audit build; alert staff of what the gate found.
+
+    ``publish_requested`` False (a run after new landing data when approval is on): the build,
+    the gate and its alerts refresh, and nothing is frozen, drafted or offered for approval.
 
     The first half of :func:`gate_publish_and_alert`, for the DAG's gate task. Staff hear the
     findings now, not after an approval that may take days; the release announcement follows
@@ -282,8 +299,12 @@ def gate_audit_warehouse(
         gate,
         alerts=dict(Counter(result.status for result in results)),
         approval_required=approval_required,
+        publish_requested=publish_requested,
     )
-    if gate.gate_passed and approval_required:
+    if gate.gate_passed and approval_required and publish_requested:
+        # The approval may wait days while daily pulls rebuild the audit file: the approver
+        # reads, and the publish releases, this very build (masked and gated), frozen here.
+        gate = freeze_gated_build(settings, gate)
         gate = replace(gate, draft_reports=tuple(render_draft_report(settings, gate)))
     return gate
 
@@ -345,32 +366,6 @@ def _judge(
     return outcome, alerts
 
 
-def render_draft_report(settings: Settings, gate: GateOutcome) -> list[str]:
-    """The reports of the audit build, for the approver to read before anything is published.
-
-    The build is kept as a release in its own folder, ``<work>/drafts/<run>/`` (never in
-    ``releases/`` nor ``published/``), and rendered exactly as the release would be, so the
-    approver reads the figures readers will get. Returns the HTML paths.
-    """
-    from impact_warehouse.report.job import render_after_publish
-
-    root = settings.work / DRAFTS_FOLDER / _slug(gate.run_id)
-    if root.exists():
-        shutil.rmtree(root)  # a retried task starts its draft again
-    draft = publish_release(
-        Path(gate.audit_db),
-        fiscal_year=gate.fiscal_year,
-        run_id=gate.run_id,
-        gate_result=gate.summary,
-        releases_dir=root / "releases",
-        published_path=root / "published" / "warehouse.duckdb",
-    )
-    reports = render_after_publish(
-        {"gate_passed": True, "release_id": draft.release_id}, replace(settings, work=root)
-    )
-    return [str(report["html"]) for report in reports]
-
-
 def publish_after_gate(
     settings: Settings, gate: GateOutcome, *, pending_alerts: Sequence[Alert] = ()
 ) -> dict[str, Any]:
@@ -384,6 +379,7 @@ def publish_after_gate(
     docs_site = None
     alerts: list[Alert] = list(pending_alerts)
     if gate.gate_passed:
+        verify_gated_build(gate)
         audit_db = Path(gate.audit_db)
 
         def attach(release_directory: Path) -> None:
@@ -458,8 +454,3 @@ def _ledger(settings: Settings) -> AlertLedger:
     """The dedup ledger of ``settings``: resolving findings must touch the same one that
     :func:`~impact_warehouse.notify.send_alerts` records them in."""
     return AlertLedger(settings.outbox / "alert_ledger.sqlite")
-
-
-def _slug(run_id: str) -> str:
-    # Run ids hold ':' and '+' (manual__2026-11-23T22:15:00+00:00): not for folder names.
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_.")[:60] or "run"
