@@ -208,3 +208,17 @@ def test_a_run_after_new_landing_data_offers_nothing_for_approval() -> None:
     operator = ReleaseApprovalOperator(task_id="approve_release", gate=outcome.to_xcom())
     with pytest.raises(AirflowSkipException, match="new landing data"):
         operator.execute(context={})
+
+
+def test_impact_publish_refuses_an_organisation_that_approves_in_airflow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI is not a way around the approval: it refuses before building anything."""
+    from impact_warehouse.cli import main as impact
+
+    monkeypatch.setenv("IMPACT_CATALOG_DIR", str(_organisation_with(tmp_path, "yes")))
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
+    assert impact(["publish", "--fiscal-year", "2025"]) == 1
+    printed = capsys.readouterr()
+    assert "--without-approval" in printed.out + printed.err
+    assert not (tmp_path / "work" / "warehouse").exists()

@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the date the gate judges survey windows by (default: today)",
     )
+    publish.add_argument(
+        "--without-approval",
+        action="store_true",
+        help="publish although organisation.csv asks for approval in Airflow (release_approval)",
+    )
 
     backfill = commands.add_parser(
         "backfill", help="land every wave of a range of fiscal years, then publish once"
@@ -168,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "publish":
         from impact_warehouse.cli.pipeline import run_publish
 
-        return run_publish(args.fiscal_year, args.as_of)
+        return run_publish(args.fiscal_year, args.as_of, without_approval=args.without_approval)
     if args.command == "backfill":
         from impact_warehouse.cli.pipeline import run_backfill
 

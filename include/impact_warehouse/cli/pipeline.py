@@ -70,8 +70,15 @@ def _summarise_publish(result: dict[str, Any]) -> int:
     return print_publication(paths())
 
 
-def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
-    """Build → gate → publish (only if the gate passes) → staff alerts."""
+def run_publish(
+    fiscal_year: int | None, as_of: date | None, *, without_approval: bool = False
+) -> int:
+    """Build → gate → publish (only if the gate passes) → staff alerts.
+
+    An organisation that approves its releases in Airflow (``release_approval``) is not
+    published from here unless the engineer says so with ``--without-approval``.
+    """
+    from impact_warehouse.catalog import load_organisation
     from impact_warehouse.pipeline.release import (
         FiscalYearNotInCatalogError,
         build_gate_publish,
@@ -84,6 +91,14 @@ def run_publish(fiscal_year: int | None, as_of: date | None) -> int:
     if (problem := catalog_problem()) is not None:
         return problem
     settings = paths()
+    if not without_approval and load_organisation(settings.catalog).release_approval:
+        return fail(
+            "この団体は、公開の前に Airflow の画面で承認することになっています"
+            "(organisation.csv の release_approval = yes)。Airflow で impact_warehouse を"
+            "実行して承認してください。承認なしで公開するときだけ --without-approval を"
+            "付けてください。",
+            "release_approval is yes: publish through the impact_warehouse DAG",
+        )
     if not any(settings.landing.glob("*/*")):
         return fail(
             f"取り込み済みのデータがありません({settings.landing})。"
