@@ -18,17 +18,20 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
-from conftest import DemoBuild
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.landing.forms_definition import SOURCE as FORMS_SOURCE
 from impact_warehouse.landing.roster_index import roster_dir
 from impact_warehouse.landing.store import PartitionStore
 from impact_warehouse.reminders import NOT_ANSWERED, ReminderExport, create_reminder_list
 from impact_warehouse.settings import Settings, paths
+
+if TYPE_CHECKING:  # the suite's root conftest; imported by name only for the type
+    from conftest import DemoBuild
 
 # (wave, a day inside its window): one cohort; four cohorts of two fiscal years, where the
 # same person can be on two rosters.
