@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from impact_warehouse.catalog.errors import CatalogError
@@ -32,6 +32,11 @@ _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 # The fiscal-year rule, once for Python (the SQL twin is macros/fiscal_year.sql): a fiscal year
 # starts on the 1st of the organisation's month and is named by the calendar year it starts in.
+def today_in(zone: tzinfo) -> date:
+    """Today's date in ``zone`` (the organisation's, or one read from a warehouse)."""
+    return datetime.now(zone).date()
+
+
 def fiscal_year_of(day: date, start_month: int) -> int:
     """The fiscal year ``day`` falls in (Mamabono, April: 2026-03-31 → 2025, 2026-04-01 → 2026)."""
     return day.year if day.month >= start_month else day.year - 1
@@ -82,6 +87,10 @@ class Organisation:
 
     def report_short_title(self, fiscal_year: int) -> str:
         return self.report_short_title_ja.format(fiscal_year=fiscal_year)
+
+    def today(self) -> date:
+        """Today's date on the organisation's wall clock."""
+        return today_in(self.zone)
 
     def local_time(self, moment: datetime) -> str:
         """An aware moment as the organisation's wall clock, e.g. ``2026-05-01 06:00 JST``."""

@@ -7,7 +7,7 @@ scroll-back and CI logs are not the vault.
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from impact_warehouse.cli.progress import fail
@@ -39,22 +39,18 @@ def add_reminders_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _today() -> date:
-    from impact_warehouse.catalog import load_organisation
-
-    return datetime.now(load_organisation().zone).date()
-
-
 def run_reminders(
     wave: str, cohort: str | None, as_of: date | None, by: str | None, audit_db: Path | None
 ) -> int:
+    from impact_warehouse.catalog import load_organisation
     from impact_warehouse.catalog.errors import CatalogError
     from impact_warehouse.reminders import RemindersError, create_reminder_list
     from impact_warehouse.settings import paths
     from impact_warehouse.transform.dbt_runner import default_warehouse_path
 
     try:
-        day = as_of or _today()
+        today = load_organisation().today()
+        day = as_of or today
         export = create_reminder_list(
             paths(),
             wave_code=wave,
@@ -62,13 +58,14 @@ def run_reminders(
             as_of=day,
             by=by,
             audit_db=audit_db or default_warehouse_path(),
+            today=today,
         )
     except RemindersError as error:
         return fail(error.message_ja, error.detail)
     except CatalogError as error:
         return fail("カタログ(調査の設定ファイル)に誤りがあります。", str(error))
     scope = f"コホート {cohort}" if cohort else "対象の全コホート"
-    if day != _today():
+    if day != today:
         print(f"注意: 判定日 {day} は今日ではありません(記録には今日の日付も残ります)。")
     print(f"督促リストを書き出しました: {wave}({scope}、{day} 時点)")
     print(

@@ -8,7 +8,7 @@ the CSV and its audit line go to ``Settings.reminders`` inside the vault (``expo
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date
 from pathlib import Path
 
 from impact_warehouse.catalog import load_catalog
@@ -33,11 +33,6 @@ __all__ = [
     "RemindersError",
     "create_reminder_list",
 ]
-
-
-def local_today(zone: tzinfo) -> date:
-    """Today in the organisation's time zone (the tests play other days)."""
-    return datetime.now(zone).date()
 
 
 def create_reminder_list(
@@ -68,5 +63,5 @@ def create_reminder_list(
         cohort_code=cohort_code,
         as_of=as_of,
         by=by,
-        today=today or local_today(catalog.organisation.zone),
+        today=today or catalog.organisation.today(),
     )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+
+from impact_warehouse.catalog.organisation import today_in
 
 # A wave that closed this recently is still listed (its final rate), below the open ones.
 RECENTLY_CLOSED_DAYS = 14
@@ -111,10 +113,6 @@ class StatusData:
     pending_waves: list[UpcomingWave] = field(default_factory=list)
 
 
-def local_today(time_zone: str) -> date:
-    return datetime.now(ZoneInfo(time_zone)).date()
-
-
 def _wave_label(wave_type_ja: str | None, population_ja: str | None, code: str) -> str:
     parts = [part for part in (population_ja, wave_type_ja) if part]
     return "・".join(parts) if parts else code
@@ -145,7 +143,7 @@ def load_status(audit_db: Path, as_of: date | None = None) -> StatusData:
             "select brand_ja, time_zone from catalog.organisation limit 1"
         ).fetchone()
         brand, time_zone = organisation or ("", "UTC")
-        day = as_of or local_today(time_zone)
+        day = as_of or today_in(ZoneInfo(time_zone))
         waves = _waves(connection)
         cohort_labels = dict(
             connection.execute(
