@@ -1,6 +1,6 @@
 """A portfolio release: the mapped figures of every organisation's current release, in one file.
 
-``<work>/portfolio/releases/<portfolio_id>/`` holds ``portfolio.duckdb`` (schema
+``<work>/portfolio/releases/<portfolio_id>/`` holds ``portfolio_figures.duckdb`` (schema
 ``portfolio``: ``organisations``, ``common_indicators``, ``indicator_figures``), the same
 tables as Parquet files, ``portfolio_report.html`` and ``portfolio.json``, the manifest naming
 each source release id with its sha256 and the sha256 of every file it was built from. The
@@ -49,7 +49,7 @@ from impact_warehouse.publish.files import (
 from impact_warehouse.publish.snapshot import PUBLISHED_STORAGE_VERSION, write_parquet_files
 from impact_warehouse.settings import Settings
 
-PORTFOLIO_DATABASE = "portfolio.duckdb"
+PORTFOLIO_DATABASE = "portfolio_figures.duckdb"
 MANIFEST_FILE = "portfolio.json"
 REPORT_FILE = "portfolio_report.html"
 CURRENT_POINTER = "CURRENT"

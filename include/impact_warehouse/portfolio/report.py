@@ -56,6 +56,17 @@ def _caveats(row: dict[str, Any]) -> list[str]:
     caveats.append(f"尺度 {row['scale_code']}・{row['wave_type_ja']}の調査")
     if row["good_direction"] == "lower":
         caveats.append("低いほどよい割合です。")
+    if row["comparison_value"] is not None and row["difference_points"] is not None:
+        # As the organisation published them: the difference is in percentage points.
+        interval = (
+            ""
+            if row["difference_ci_lower"] is None or row["difference_ci_upper"] is None
+            else f" [{row['difference_ci_lower']:+.1f}, {row['difference_ci_upper']:+.1f}]"
+        )
+        caveats.append(
+            f"この団体の比較群は {percent(row['comparison_value'])}%"
+            f"(差 {row['difference_points']:+.1f}ポイント{interval})。"
+        )
     return caveats
 
 
