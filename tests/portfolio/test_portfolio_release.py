@@ -138,7 +138,8 @@ def test_no_participant_level_column_or_identifier_in_the_portfolio_file(
             "select schema_name, table_name from duckdb_tables() order by 1, 2"
         ).fetchall()
         columns = connection.execute(
-            "select table_name, column_name, data_type from duckdb_columns()"
+            "select table_name, column_name, data_type from duckdb_columns() "
+            "where database_name = current_database()"
         ).fetchall()
         texts = {
             value
@@ -171,7 +172,10 @@ def test_no_participant_level_column_or_identifier_in_the_portfolio_file(
 
 def test_dbt_does_not_seed_the_catalogs_mapping(sources: Sources) -> None:
     with duckdb.connect(str(sources.audit_db), read_only=True) as connection:
-        tables = {row[0] for row in connection.execute("select table_name from duckdb_tables()")}
+        tables = {
+            row[0]
+            for row in connection.execute("select table_name from duckdb_tables()").fetchall()
+        }
     assert "shared_indicators" not in tables and "rpt_outcome_results" in tables
 
 
@@ -212,8 +216,19 @@ def _duplicate_first_row(text: str) -> str:
             ),
             "共通指標「loneliness」は低いほどよい指標です",
         ),
+        (
+            lambda text: text.replace('"Top 2 of 4', "Top 2 of 4").replace('peers."', "peers."),
+            "見出しより値が多くあります",
+        ),
     ],
-    ids=["unknown-indicator", "unknown-measure", "duplicate", "unknown-common", "direction"],
+    ids=[
+        "unknown-indicator",
+        "unknown-measure",
+        "duplicate",
+        "unknown-common",
+        "direction",
+        "unquoted-comma",
+    ],
 )
 def test_a_bad_mapping_is_refused_in_japanese_with_its_file_and_line(
     sources: Sources,

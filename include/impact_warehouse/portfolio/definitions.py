@@ -126,6 +126,12 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
             )
         rows = []
         for line, row in enumerate(reader, start=2):
+            if row.get(None):  # type: ignore[call-overload]
+                raise PortfolioError(
+                    f"{_where(path, line)}: 見出しより値が多くあります。値にカンマが"
+                    '入っているときは、値全体をダブルクォート(")で囲んでください。',
+                    f"{path} line {line}: more values than columns (an unquoted comma?)",
+                )
             values = {column: (row.get(column) or "").strip() for column in columns}
             if not any(values.values()):
                 continue
