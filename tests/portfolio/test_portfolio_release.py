@@ -15,6 +15,7 @@ import html
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,7 +185,7 @@ def _check(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def _catalog_with_mapping(root: Path, source_catalog: Path, edit) -> Path:
+def _catalog_with_mapping(root: Path, source_catalog: Path, edit: Callable[[str], str]) -> Path:
     catalog = root / "catalog"
     (catalog / "portfolio").mkdir(parents=True)
     text = (source_catalog / "portfolio" / "shared_indicators.csv").read_text("utf-8")
@@ -234,7 +235,7 @@ def test_a_bad_mapping_is_refused_in_japanese_with_its_file_and_line(
     sources: Sources,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    edit,
+    edit: Callable[[str], str],
     japanese: str,
 ) -> None:
     catalog = _catalog_with_mapping(tmp_path, sources.mamabono.catalog_dir, edit)
@@ -337,7 +338,10 @@ def _report_text_of(fragment: str) -> str:
 
 
 def test_the_cli_builds_a_portfolio_and_writes_its_report_again(
-    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+    built: Built,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
     assert main(["portfolio", "build", str(built.folder)]) == 0

@@ -126,7 +126,7 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
             )
         rows = []
         for line, row in enumerate(reader, start=2):
-            if row.get(None):  # type: ignore[call-overload]
+            if None in row:  # csv.DictReader keeps the values beyond the header under None
                 raise PortfolioError(
                     f"{_where(path, line)}: 見出しより値が多くあります。値にカンマが"
                     '入っているときは、値全体をダブルクォート(")で囲んでください。',
