@@ -344,7 +344,10 @@ def test_the_cli_builds_a_portfolio_and_writes_its_report_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
+    killed = tmp_path / "work" / "portfolio" / "releases" / ".building-0badf00d"
+    killed.mkdir(parents=True)  # what a build killed mid-way leaves
     assert main(["portfolio", "build", str(built.folder)]) == 0
+    assert not killed.exists()
     output = capsys.readouterr().out
     assert "ポートフォリオ P-" in output and "service_grant: リリース" in output
     out = tmp_path / "again.html"

@@ -40,6 +40,7 @@ def run_portfolio(args: argparse.Namespace) -> int:
     )
     from impact_warehouse.portfolio.build import collect_sources
     from impact_warehouse.portfolio.report import write_report
+    from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.settings import paths
 
     releases_dir = portfolio_releases_dir(paths())
@@ -72,6 +73,9 @@ def run_portfolio(args: argparse.Namespace) -> int:
     except PortfolioError as error:
         print(f"エラー: {error.message_ja}")
         print(f"  ({error})")
+        return 1
+    except PublishBusyError as error:
+        print(f"エラー: {error.staff_message}")
         return 1
     print(f"ポートフォリオ {release.portfolio_id} を作りました: {release.directory}")
     for source in release.sources:

@@ -32,6 +32,7 @@ from impact_warehouse.portfolio.definitions import (
     Portfolio,
     read_mappings,
 )
+from impact_warehouse.portfolio.report import write_report
 from impact_warehouse.portfolio.sources import (
     FIGURE_COLUMNS,
     PUBLISHED_TABLE,
@@ -46,6 +47,7 @@ from impact_warehouse.publish.files import (
     sha256_of,
     write_text_atomically,
 )
+from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.snapshot import PUBLISHED_STORAGE_VERSION, write_parquet_files
 from impact_warehouse.settings import Settings
 
@@ -54,6 +56,7 @@ MANIFEST_FILE = "portfolio.json"
 REPORT_FILE = "portfolio_report.html"
 CURRENT_POINTER = "CURRENT"
 SCHEMA = "portfolio"
+BUILDING_PREFIX = ".building-"
 
 _FIGURE_TYPES = {
     "fiscal_year": "integer",
@@ -253,12 +256,31 @@ def build_portfolio(
     render: bool = True,
 ) -> PortfolioRelease:
     """Read every organisation's current release, write a new portfolio release, make it
-    current. Nothing is written if any file or release is refused (:class:`PortfolioError`)."""
+    current. Nothing is written if any file or release is refused (:class:`PortfolioError`).
+
+    Writing holds the lock of ``releases_dir`` (:func:`~impact_warehouse.publish.lock.publish_lock`,
+    the releases' own), so two builds at once cannot leave ``CURRENT`` naming the older one.
+    """
     collected = collect_sources(portfolio)
+    with publish_lock(releases_dir, operation_ja="ポートフォリオの作成"):
+        # Under the lock no other build runs: a .building-* folder is what a killed one left.
+        for leftover in releases_dir.glob(f"{BUILDING_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        release = _write_release(portfolio, collected, releases_dir, render=render)
+        write_text_atomically(releases_dir / CURRENT_POINTER, release.portfolio_id + "\n")
+    return release
+
+
+def _write_release(
+    portfolio: Portfolio,
+    collected: list[tuple[SourceRelease, list[dict[str, Any]]]],
+    releases_dir: Path,
+    *,
+    render: bool,
+) -> PortfolioRelease:
     created = datetime.now(UTC)
-    releases_dir.mkdir(parents=True, exist_ok=True)
     portfolio_id = _new_id(created, releases_dir)
-    building = releases_dir / f".building-{uuid.uuid4().hex[:8]}"
+    building = releases_dir / f"{BUILDING_PREFIX}{uuid.uuid4().hex[:8]}"
     building.mkdir()
     try:
         database = building / PORTFOLIO_DATABASE
@@ -287,8 +309,6 @@ def build_portfolio(
             directory=releases_dir / portfolio_id,
         )
         if render:
-            from impact_warehouse.portfolio.report import write_report
-
             write_report(database, building / REPORT_FILE, portfolio_id=portfolio_id)
         write_text_atomically(building / MANIFEST_FILE, release.to_json())
         building.rename(release.directory)
@@ -296,5 +316,4 @@ def build_portfolio(
         shutil.rmtree(building, ignore_errors=True)
         raise
     fsync_directory(releases_dir)
-    write_text_atomically(releases_dir / CURRENT_POINTER, portfolio_id + "\n")
     return release
