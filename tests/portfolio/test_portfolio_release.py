@@ -68,10 +68,14 @@ def _independent_figures(organisation_code: str, releases_dir: Path, mapping: Pa
             ),
             release as (select fiscal_year from meta.releases where is_current)
             select '{organisation_code}', mapping.common_indicator_code, {FIGURE_COLUMNS},
-                mapping.note_ja, mapping.note_en
+                scales.label_ja, wordings.wording_ja, mapping.note_ja, mapping.note_en
             from reporting.rpt_outcome_results as results
             inner join mapping using (indicator_code, item_code, wave_type, measure)
+            inner join catalog.scales as scales using (scale_code)
+            inner join catalog.item_wordings as wordings using (item_code)
             where results.fiscal_year = (select fiscal_year from release)
+                and results.fiscal_year
+                    between wordings.valid_from_fy and coalesce(wordings.valid_to_fy, 9999)
                 and results.program_code = 'all' and results.population = 'respondents'
             """
         ).fetchall()
@@ -93,7 +97,8 @@ def test_the_portfolio_equals_a_computation_straight_from_the_two_releases(
         actual = sorted(
             connection.execute(
                 f"select organisation_code, common_indicator_code, {FIGURE_COLUMNS}, "
-                "note_ja, note_en from portfolio.indicator_figures"
+                "scale_label_ja, question_wording_ja, note_ja, note_en "
+                "from portfolio.indicator_figures"
             ).fetchall()
         )
     assert actual == expected
@@ -325,6 +330,9 @@ def test_the_report_compares_both_organisations_with_the_caveats_beside_them(
             ).fetchall()
         for (note,) in notes:
             assert note in text
+    # The questions as asked, beside the figures (the example's wording, Mamabono's of FY2025).
+    assert "自分に合った仕事を探して応募できるという自信がある" in text
+    assert "自分らしいキャリアを歩んでいけるという自信はどのくらい" in text
     section = page.split('data-common-indicator="self_efficacy"')[1].split("</section>")[0]
     assert section.count("<tr data-organisation=") == 2
     assert "団体によって尺度が違います" in _report_text_of(section)

@@ -35,6 +35,7 @@ from impact_warehouse.portfolio.definitions import (
 from impact_warehouse.portfolio.report import write_report
 from impact_warehouse.portfolio.sources import (
     FIGURE_COLUMNS,
+    INSTRUMENT_COLUMNS,
     PUBLISHED_TABLE,
     SourceRelease,
     check_mappings,
@@ -90,6 +91,7 @@ TABLES: dict[str, str] = {
             "organisation_code varchar not null",
             "common_indicator_code varchar not null",
             *(f"{column} {_FIGURE_TYPES.get(column, 'varchar')}" for column in FIGURE_COLUMNS),
+            *(f"{column} varchar" for column in INSTRUMENT_COLUMNS),
             "note_ja varchar",
             "note_en varchar",
             "primary key (organisation_code, common_indicator_code)",
@@ -102,7 +104,8 @@ COMMENTS = {
     "indicator_figures": (
         "One row per organisation × common indicator: the organisation-wide figure of its "
         f"release's fiscal year, copied from {PUBLISHED_TABLE} (already suppressed), with "
-        "the organisation's note on what differs."
+        "the scale's label and the question's wording from the release's catalog and the "
+        "organisation's note on what differs."
     ),
 }
 

@@ -53,7 +53,9 @@ def _records(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, 
 
 def _caveats(row: dict[str, Any]) -> list[str]:
     caveats = [row["note_ja"]]
-    caveats.append(f"尺度 {row['scale_code']}・{row['wave_type_ja']}の調査")
+    caveats.append(
+        f"尺度: {row['scale_label_ja'] or row['scale_code']}・{row['wave_type_ja']}の調査"
+    )
     if row["good_direction"] == "lower":
         caveats.append("低いほどよい割合です。")
     if row["comparison_value"] is not None and row["difference_points"] is not None:
@@ -74,7 +76,10 @@ def _section_notes(rows: list[dict[str, Any]]) -> list[str]:
     """What the figures of one common indicator differ in, said once under the table."""
     notes = []
     if len({row["scale_code"] for row in rows}) > 1:
-        scales = "、".join(f"{row['organisation_name_ja']}は{row['scale_code']}" for row in rows)
+        scales = "、".join(
+            f"{row['organisation_name_ja']}は{row['scale_label_ja'] or row['scale_code']}"
+            for row in rows
+        )
         notes.append(f"団体によって尺度が違います({scales})。割合の差には測り方の差が含まれます。")
     if len({row["wave_type"] for row in rows}) > 1:
         waves = "、".join(f"{row['organisation_name_ja']}は{row['wave_type_ja']}" for row in rows)

@@ -7,7 +7,8 @@ already suppressed (METRICS.md "Small cells"). Of that table it takes the organi
 figure (``program_code = 'all'``, ``population = 'respondents'``) of the release's fiscal
 year for each mapped indicator × item × wave type × measure: aggregates with their n and
 interval as published, never a participant row. The release's own catalog tables say
-whether a mapping names an indicator, item, wave type and measure that exist.
+whether a mapping names an indicator, item, wave type and measure that exist, and give the
+scale's label and the question's wording of that fiscal year, printed beside the figure.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ FIGURE_COLUMNS: tuple[str, ...] = (
     "is_suppressed",
     "suppression_reason",
 )
+# Beside each figure, from the release's catalog: what the instrument was.
+INSTRUMENT_COLUMNS: tuple[str, ...] = ("scale_label_ja", "question_wording_ja")
 
 
 @dataclass(frozen=True)
@@ -190,14 +193,23 @@ def check_mappings(
 def mapped_figures(source: SourceRelease, mappings: tuple[Mapping, ...]) -> list[dict[str, Any]]:
     """One published figure per mapping, as the release holds it (suppressed cells empty)."""
     release = source.release
-    columns = ", ".join(FIGURE_COLUMNS)
+    columns = ", ".join(f"results.{column}" for column in FIGURE_COLUMNS)
     figures = []
     with _open(release) as connection:
         for mapping in mappings:
             rows = connection.execute(
-                f"select {columns} from {PUBLISHED_TABLE} "
-                "where fiscal_year = ? and program_code = ? and population = ? "
-                "and indicator_code = ? and item_code = ? and wave_type = ? and measure = ?",
+                f"""
+                select {columns}, scales.label_ja, wordings.wording_ja
+                from {PUBLISHED_TABLE} as results
+                left join catalog.scales as scales on results.scale_code = scales.scale_code
+                left join catalog.item_wordings as wordings
+                    on results.item_code = wordings.item_code
+                    and results.fiscal_year >= wordings.valid_from_fy
+                    and results.fiscal_year <= coalesce(wordings.valid_to_fy, results.fiscal_year)
+                where results.fiscal_year = ? and results.program_code = ?
+                    and results.population = ? and results.indicator_code = ?
+                    and results.item_code = ? and results.wave_type = ? and results.measure = ?
+                """,
                 [
                     release.fiscal_year,
                     ORGANISATION_WIDE["program_code"],
@@ -218,5 +230,5 @@ def mapped_figures(source: SourceRelease, mappings: tuple[Mapping, ...]) -> list
                     f"{source.organisation.organisation_code}: {len(rows)} rows in "
                     f"{PUBLISHED_TABLE} for FY{release.fiscal_year} {mapping}",
                 )
-            figures.append(dict(zip(FIGURE_COLUMNS, rows[0], strict=True)))
+            figures.append(dict(zip(FIGURE_COLUMNS + INSTRUMENT_COLUMNS, rows[0], strict=True)))
     return figures
