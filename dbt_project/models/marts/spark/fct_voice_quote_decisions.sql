@@ -1,0 +1,42 @@
+{#- Spark's fct_voice_quote_decisions (dbt-spark's session method runs no Python models): the
+    same rows as the DuckDB Python model marts/voices/fct_voice_quote_decisions.py, computed by
+    the same code in a Python table function (impact_voice_quote_decisions,
+    transform/spark_functions.py). Only the counted answers to the codebook's items and their
+    consent items are passed, as the DuckDB model reads them. -#}
+{{ config(materialized='table') }}
+
+with codebook as (
+    select * from {{ ref('voice_codebook') }}
+),
+
+answers as (
+    select
+        answer_key,
+        response_key,
+        fiscal_year,
+        wave_code,
+        wave_type,
+        program_code,
+        respondent_key,
+        item_code,
+        value_numeric,
+        value_text
+    from {{ ref('fct_answers') }}
+    where
+        is_counted
+        and (
+            item_code in (select item_code from codebook)
+            or item_code in (select consent_item_code from codebook)
+        )
+)
+
+select *
+from impact_voice_quote_decisions(
+    (select collect_list(struct(*)) from {{ ref('voice_quotes') }}),
+    (select collect_list(struct(*)) from answers),
+    (select collect_list(struct(*)) from {{ ref('fct_voice_codes') }}),
+    (select collect_list(struct(*)) from {{ ref('fct_voice_categories') }}),
+    (select collect_list(struct(*)) from codebook),
+    (select collect_list(struct(*)) from {{ ref('items') }}),
+    (select collect_list(struct(*)) from {{ ref('scale_measures') }})
+)
