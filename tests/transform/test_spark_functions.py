@@ -3,9 +3,10 @@
 A plain local SparkSession gets the table functions of transform/spark_functions.py; every
 relation the twins read is copied from the DuckDB demo build into a Spark view of the same
 name (with the DuckDB column types), each twin's SQL is rendered (ref → that view, var → its
-default) and run, and its rows are compared with the DuckDB table of the same name: same
-columns and types, same rows in any order, floats within 1e-9. Skipped only where Java is
-absent (``make test`` installs openjdk-17-jre-headless).
+default, the macro spark_relation_rows as dbt has it) and run, and its rows are compared with
+the DuckDB table of the same name: same columns and types, same rows in any order, floats
+within 1e-9. Skipped only where Java is absent (``make test`` installs
+openjdk-17-jre-headless).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ import impact_warehouse
 from impact_warehouse.settings import PROJECT_ROOT
 
 TOLERANCE = 1e-9
-TWINS = sorted((PROJECT_ROOT / "dbt_project" / "models" / "marts" / "spark").glob("*.sql"))
+DBT_PROJECT = PROJECT_ROOT / "dbt_project"
+TWINS = sorted((DBT_PROJECT / "models" / "marts" / "spark").glob("*.sql"))
 REF = re.compile(r"ref\('(\w+)'\)")
 
 pytestmark = pytest.mark.skipif(
@@ -80,7 +82,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory, warehouse: duckdb.DuckDBPyCo
 
 
 def test_every_statistics_model_has_a_spark_twin() -> None:
-    marts = PROJECT_ROOT / "dbt_project" / "models" / "marts"
+    marts = DBT_PROJECT / "models" / "marts"
     postgres = {path.name for path in (marts / "postgres").glob("*.sql")}
     python_models = {path.with_suffix(".sql").name for path in marts.glob("*/*.py")}
     assert {path.name for path in TWINS} == postgres == python_models
@@ -109,11 +111,15 @@ def test_twin_matches_duckdb(twin: Path, spark: Any, warehouse: duckdb.DuckDBPyC
 
 def _rendered(twin: Path) -> str:
     """The twin's SQL as dbt renders it, with each ref the Spark view of the same name."""
-    template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(twin.read_text())
-    return template.render(
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    macros = environment.from_string(
+        (DBT_PROJECT / "macros" / "spark_relation_rows.sql").read_text()
+    ).module
+    return environment.from_string(twin.read_text()).render(
         config=lambda **_: "",
         ref=lambda name: name,
         var=lambda _name, default: default,
+        spark_relation_rows=macros.spark_relation_rows,
     )
 
 

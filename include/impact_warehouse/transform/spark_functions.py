@@ -3,27 +3,27 @@
 dbt-spark's session method runs no dbt Python models, so on Spark the nine statistics tables
 are SQL models (marts/spark/) selecting from the table functions registered here, the way
 PostgreSQL's twins select from PL/Python (transform/postgres_plpython.py). A table function
-cannot read tables (its Python runs in an executor's worker process), so each input relation
-arrives as one argument, ``(select collect_list(struct(*)) from <relation>)``; the function
-turns it back into the DataFrame the DuckDB Python model reads, runs the same compute code
-and yields the rows. ``analyze`` (run when Spark plans the query) records each relation's
-column names, so an empty relation still arrives with its columns.
+cannot read tables (its Python runs in an executor's worker process), so its inputs arrive as
+rows of one TABLE argument, one union of ``spark_relation_rows`` per input relation
+(macros/spark_relation_rows.sql): the relation's name and each row as JSON. The rows stream
+through the executors to one partition, never through the driver; ``terminate`` turns each
+relation back into the DataFrame the DuckDB Python model reads, runs the same compute code
+and yields the rows. Settings (k, seeds) follow the TABLE argument as plain arguments.
 
 The session factory (transform/spark_session.py) calls :func:`register` before dbt runs.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from pyspark.sql import SparkSession
+from pyspark.sql import Row, SparkSession
 from pyspark.sql.functions import udtf
 from pyspark.sql.types import (
-    ArrayType,
     BooleanType,
     DataType,
     DoubleType,
@@ -32,7 +32,6 @@ from pyspark.sql.types import (
     StructField,
     StructType,
 )
-from pyspark.sql.udtf import AnalyzeArgument, AnalyzeResult
 
 from impact_warehouse.transform import (
     comparison_adjustment,
@@ -53,58 +52,67 @@ _SPARK_TYPES: dict[str, DataType] = {
     "Float64": DoubleType(),
     "boolean": BooleanType(),
 }
+# The column macros/spark_relation_rows.sql adds: null on the one row of an empty relation.
+PRESENT = "is_present_row"
 
 
-@dataclass
-class _Arguments(AnalyzeResult):
-    """The planned call: the column names of each relation argument, None for a setting."""
+@dataclass(frozen=True)
+class TableFunction:
+    """One statistics table: its output ``columns`` (a compute module's COLUMNS), the input
+    ``relations`` in the order ``compute`` takes them (settings follow)."""
 
-    relation_columns: tuple[tuple[str, ...] | None, ...] = ()
+    columns: dict[str, str]
+    relations: tuple[str, ...]
+    compute: Callable[..., pd.DataFrame]
 
-
-def _relation_columns(argument: AnalyzeArgument) -> tuple[str, ...] | None:
-    data_type = argument.dataType
-    if isinstance(data_type, ArrayType) and isinstance(data_type.elementType, StructType):
-        return tuple(data_type.elementType.names)
-    return None
-
-
-def _frame(rows: list[Any] | None, columns: tuple[str, ...]) -> pd.DataFrame:
-    """The rows of one relation argument as a DataFrame (decimals as floats, as the DuckDB
-    models see them)."""
-    records = [
-        tuple(float(value) if isinstance(value, Decimal) else value for value in row)
-        for row in rows or ()
-    ]
-    return pd.DataFrame.from_records(records, columns=list(columns))
+    def schema(self) -> StructType:
+        return StructType(
+            [StructField(name, _SPARK_TYPES[dtype]) for name, dtype in self.columns.items()]
+        )
 
 
-def _table_function(columns: dict[str, str], compute: Callable[..., pd.DataFrame]) -> type:
-    """A UDTF class returning ``columns`` (a compute module's COLUMNS) computed by
-    ``compute`` from its arguments: relations as DataFrames, settings as they are."""
-    schema = StructType(
-        [StructField(name, _SPARK_TYPES[dtype], nullable=True) for name, dtype in columns.items()]
-    )
+class _RelationRows:
+    """The rows of the input relations as they arrive, then their DataFrames."""
 
+    def __init__(self, relations: tuple[str, ...]) -> None:
+        self.relations = relations
+        self.columns: dict[str, list[str]] = {}
+        self.records: dict[str, list[dict[str, Any]]] = {name: [] for name in relations}
+
+    def add(self, relation: str, row_json: str) -> None:
+        if relation not in self.records:
+            raise ValueError(f"unknown input relation {relation!r}; expected {self.relations}")
+        record = json.loads(row_json)
+        present = record.pop(PRESENT)
+        self.columns.setdefault(relation, list(record))
+        if present:
+            self.records[relation].append(record)
+
+    def frames(self) -> list[pd.DataFrame]:
+        missing = [name for name in self.relations if name not in self.columns]
+        if missing:
+            raise ValueError(f"input relations missing from the TABLE argument: {missing}")
+        return [
+            pd.DataFrame.from_records(self.records[name], columns=self.columns[name])
+            for name in self.relations
+        ]
+
+
+def _udtf_class(function: TableFunction) -> type:
     class StatisticsTable:
-        def __init__(self, analyze_result: _Arguments) -> None:
-            self.relation_columns = analyze_result.relation_columns
+        def __init__(self) -> None:
+            self.inputs = _RelationRows(function.relations)
+            self.settings: tuple[Any, ...] = ()
 
-        @staticmethod
-        def analyze(*arguments: AnalyzeArgument) -> _Arguments:
-            return _Arguments(
-                schema=schema,
-                relation_columns=tuple(_relation_columns(argument) for argument in arguments),
-            )
+        def eval(self, row: Row, *settings: Any) -> None:
+            self.inputs.add(row["relation"], row["row"])
+            self.settings = settings
 
-        def eval(self, *arguments: Any) -> Iterator[tuple[Any, ...]]:
-            inputs = [
-                value if names is None else _frame(value, names)
-                for value, names in zip(arguments, self.relation_columns, strict=True)
-            ]
-            yield from _sql_rows(compute(*inputs), columns)
+        def terminate(self) -> Iterator[tuple[Any, ...]]:
+            result = function.compute(*self.inputs.frames(), *self.settings)
+            yield from _sql_rows(result, function.columns)
 
-    StatisticsTable.__name__ = StatisticsTable.__qualname__ = f"{compute.__name__}_table"
+    StatisticsTable.__name__ = StatisticsTable.__qualname__ = f"{function.compute.__name__}_table"
     return StatisticsTable
 
 
@@ -172,6 +180,20 @@ def _voice_quote_decisions(
     )
 
 
+_NONRESPONSE_RELATIONS = (
+    "wave_targets",
+    "waves",
+    "cohorts",
+    "participation",
+    "responses",
+    "answers",
+    "scales",
+    "scale_measures",
+    "scale_labels",
+)
+_COMPARISON_RELATIONS = ("answers", "covariates", "scales", "scale_measures", "scale_labels")
+
+
 def _nonresponse(
     relations: tuple[pd.DataFrame, ...], scales: tuple[pd.DataFrame, ...], min_effective_n: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -189,8 +211,7 @@ def _nonresponse(
 
 
 def _nonresponse_balance(*arguments: Any) -> pd.DataFrame:
-    """Arguments: int_wave_targets, waves, cohorts, fct_participation, fct_responses,
-    fct_answers, scales, scale_measures, scale_labels, min effective n."""
+    """Arguments: the frames of _NONRESPONSE_RELATIONS, then the min effective n."""
     return _nonresponse(arguments[:6], arguments[6:9], arguments[9])[0]
 
 
@@ -232,27 +253,44 @@ def _covariate_balance(
     )
 
 
-# SQL name → (output columns, compute): the models in marts/spark/ call these names.
-FUNCTIONS: dict[str, tuple[dict[str, str], Callable[..., pd.DataFrame]]] = {
-    "impact_indicator_results": (indicator_results.COLUMNS, _indicator_results),
-    "impact_indicator_targets": (indicator_targets.COLUMNS, _indicator_targets),
-    "impact_indicator_series": (indicator_series.COLUMNS, _indicator_series),
-    "impact_voice_codes": (voices.CODE_COLUMNS, _voice_codes),
-    "impact_voice_quote_decisions": (voices.DECISION_COLUMNS, _voice_quote_decisions),
-    "impact_nonresponse_balance": (nonresponse.BALANCE_COLUMNS, _nonresponse_balance),
-    "impact_nonresponse_weighted_shares": (
-        nonresponse.SHARE_COLUMNS,
-        _nonresponse_weighted_shares,
+# SQL name → table: the models in marts/spark/ call these names with these relations.
+FUNCTIONS: dict[str, TableFunction] = {
+    "impact_indicator_results": TableFunction(
+        indicator_results.COLUMNS,
+        ("answers", "pairs", "response_rates", "scales", "scale_measures", "scale_labels"),
+        _indicator_results,
     ),
-    "impact_comparison_adjusted": (
-        comparison_adjustment.COMPARISON_COLUMNS,
-        _comparison_adjusted,
+    "impact_indicator_targets": TableFunction(
+        indicator_targets.COLUMNS, ("targets", "results", "waves"), _indicator_targets
     ),
-    "impact_covariate_balance": (covariate_balance.BALANCE_COLUMNS, _covariate_balance),
+    "impact_indicator_series": TableFunction(
+        indicator_series.COLUMNS, ("results", "item_wordings"), _indicator_series
+    ),
+    "impact_voice_codes": TableFunction(
+        voices.CODE_COLUMNS, ("answers", "codebook", "manual_codes"), _voice_codes
+    ),
+    "impact_voice_quote_decisions": TableFunction(
+        voices.DECISION_COLUMNS,
+        ("quotes", "answers", "codes", "categories", "codebook", "items", "scale_measures"),
+        _voice_quote_decisions,
+    ),
+    "impact_nonresponse_balance": TableFunction(
+        nonresponse.BALANCE_COLUMNS, _NONRESPONSE_RELATIONS, _nonresponse_balance
+    ),
+    "impact_nonresponse_weighted_shares": TableFunction(
+        nonresponse.SHARE_COLUMNS, _NONRESPONSE_RELATIONS, _nonresponse_weighted_shares
+    ),
+    "impact_comparison_adjusted": TableFunction(
+        comparison_adjustment.COMPARISON_COLUMNS, _COMPARISON_RELATIONS, _comparison_adjusted
+    ),
+    "impact_covariate_balance": TableFunction(
+        covariate_balance.BALANCE_COLUMNS, _COMPARISON_RELATIONS, _covariate_balance
+    ),
 }
 
 
 def register(spark: SparkSession) -> None:
     """Register every statistics table function on ``spark`` (temporary, for the session)."""
-    for name, (columns, compute) in FUNCTIONS.items():
-        spark.udtf.register(name, udtf(_table_function(columns, compute), useArrow=False))
+    for name, function in FUNCTIONS.items():
+        table_function = udtf(_udtf_class(function), returnType=function.schema(), useArrow=False)
+        spark.udtf.register(name, table_function)

@@ -2,7 +2,7 @@
     rows as the DuckDB Python model marts/adjusted/fct_comparison_adjusted.py, computed by the
     same code in a Python table function (impact_comparison_adjusted,
     transform/spark_functions.py). The compute code sorts the answers before the seeded
-    bootstrap, so the order the rows arrive in does not change a figure. -#}
+    bootstrap, so the order the rows arrive in changes no figure. -#}
 {{ config(materialized='table') }}
 
 with answers as (
@@ -13,11 +13,17 @@ with answers as (
 
 select *
 from impact_comparison_adjusted(
-    (select collect_list(struct(*)) from answers),
-    (select collect_list(struct(*)) from {{ ref('covariates') }}),
-    (select collect_list(struct(*)) from {{ ref('scales') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_measures') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_labels') }}),
+    table(
+        {{ spark_relation_rows('answers', 'answers') }}
+        union all
+        {{ spark_relation_rows('covariates', ref('covariates')) }}
+        union all
+        {{ spark_relation_rows('scales', ref('scales')) }}
+        union all
+        {{ spark_relation_rows('scale_measures', ref('scale_measures')) }}
+        union all
+        {{ spark_relation_rows('scale_labels', ref('scale_labels')) }}
+    ) with single partition,
     {{ var('adjusted_min_effective_n', 30) | float }},
     {{ var('adjusted_bootstrap_resamples', 1000) | int }},
     {{ var('adjusted_bootstrap_seed', 20250) | int }}

@@ -11,9 +11,15 @@ with answers as (
 
 select *
 from impact_covariate_balance(
-    (select collect_list(struct(*)) from answers),
-    (select collect_list(struct(*)) from {{ ref('covariates') }}),
-    (select collect_list(struct(*)) from {{ ref('scales') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_measures') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_labels') }})
+    table(
+        {{ spark_relation_rows('answers', 'answers') }}
+        union all
+        {{ spark_relation_rows('covariates', ref('covariates')) }}
+        union all
+        {{ spark_relation_rows('scales', ref('scales')) }}
+        union all
+        {{ spark_relation_rows('scale_measures', ref('scale_measures')) }}
+        union all
+        {{ spark_relation_rows('scale_labels', ref('scale_labels')) }}
+    ) with single partition
 )

@@ -1,7 +1,7 @@
 {#- Spark's fct_indicator_results (dbt-spark's session method runs no Python models): the same
     rows as the DuckDB Python model marts/outcomes/fct_indicator_results.py, computed by the same
     code in a Python table function (impact_indicator_results, transform/spark_functions.py).
-    Each input relation is passed whole as one array of rows; the answers and the pairs are
+    Each input relation streams in as rows of the TABLE argument; the answers and the pairs are
     counted per distinct group first, as the DuckDB model reads them. dbt_project.yml enables
     exactly one of the twins for the target; all share the YAML in
     marts/outcomes/_marts_outcomes__models.yml. -#}
@@ -38,11 +38,18 @@ pairs as (
 
 select *
 from impact_indicator_results(
-    (select collect_list(struct(*)) from answers),
-    (select collect_list(struct(*)) from pairs),
-    (select collect_list(struct(*)) from {{ ref('fct_response_rates') }}),
-    (select collect_list(struct(*)) from {{ ref('scales') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_measures') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_labels') }}),
+    table(
+        {{ spark_relation_rows('answers', 'answers') }}
+        union all
+        {{ spark_relation_rows('pairs', 'pairs') }}
+        union all
+        {{ spark_relation_rows('response_rates', ref('fct_response_rates')) }}
+        union all
+        {{ spark_relation_rows('scales', ref('scales')) }}
+        union all
+        {{ spark_relation_rows('scale_measures', ref('scale_measures')) }}
+        union all
+        {{ spark_relation_rows('scale_labels', ref('scale_labels')) }}
+    ) with single partition,
     {{ var('suppression_k', 5) | int }}
 )

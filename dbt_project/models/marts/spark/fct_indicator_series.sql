@@ -5,7 +5,10 @@
 
 select *
 from impact_indicator_series(
-    (select collect_list(struct(*)) from {{ ref('fct_indicator_results') }}),
-    (select collect_list(struct(*)) from {{ ref('dim_item_wordings') }}),
+    table(
+        {{ spark_relation_rows('results', ref('fct_indicator_results')) }}
+        union all
+        {{ spark_relation_rows('item_wordings', ref('dim_item_wordings')) }}
+    ) with single partition,
     {{ var('suppression_k', 5) | int }}
 )

@@ -3,10 +3,18 @@
     code in a Python table function (impact_indicator_targets, transform/spark_functions.py). -#}
 {{ config(materialized='table') }}
 
+with waves as (
+    select fiscal_year, wave_type from {{ ref('waves') }}
+)
+
 select *
 from impact_indicator_targets(
-    (select collect_list(struct(*)) from {{ ref('indicator_targets') }}),
-    (select collect_list(struct(*)) from {{ ref('fct_indicator_results') }}),
-    (select collect_list(struct(fiscal_year, wave_type)) from {{ ref('waves') }}),
+    table(
+        {{ spark_relation_rows('targets', ref('indicator_targets')) }}
+        union all
+        {{ spark_relation_rows('results', ref('fct_indicator_results')) }}
+        union all
+        {{ spark_relation_rows('waves', 'waves') }}
+    ) with single partition,
     {{ var('suppression_k', 5) | int }}
 )

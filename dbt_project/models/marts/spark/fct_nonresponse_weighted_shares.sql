@@ -12,14 +12,24 @@ with answers as (
 
 select *
 from impact_nonresponse_weighted_shares(
-    (select collect_list(struct(*)) from {{ ref('int_wave_targets') }}),
-    (select collect_list(struct(*)) from {{ ref('waves') }}),
-    (select collect_list(struct(*)) from {{ ref('cohorts') }}),
-    (select collect_list(struct(*)) from {{ ref('fct_participation') }}),
-    (select collect_list(struct(*)) from {{ ref('fct_responses') }}),
-    (select collect_list(struct(*)) from answers),
-    (select collect_list(struct(*)) from {{ ref('scales') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_measures') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_labels') }}),
+    table(
+        {{ spark_relation_rows('wave_targets', ref('int_wave_targets')) }}
+        union all
+        {{ spark_relation_rows('waves', ref('waves')) }}
+        union all
+        {{ spark_relation_rows('cohorts', ref('cohorts')) }}
+        union all
+        {{ spark_relation_rows('participation', ref('fct_participation')) }}
+        union all
+        {{ spark_relation_rows('responses', ref('fct_responses')) }}
+        union all
+        {{ spark_relation_rows('answers', 'answers') }}
+        union all
+        {{ spark_relation_rows('scales', ref('scales')) }}
+        union all
+        {{ spark_relation_rows('scale_measures', ref('scale_measures')) }}
+        union all
+        {{ spark_relation_rows('scale_labels', ref('scale_labels')) }}
+    ) with single partition,
     {{ var('adjusted_min_effective_n', 30) | float }}
 )

@@ -26,7 +26,11 @@ answers as (
 
 select *
 from impact_voice_codes(
-    (select collect_list(struct(*)) from answers),
-    (select collect_list(struct(*)) from codebook),
-    (select collect_list(struct(*)) from {{ ref('voice_manual_codes') }})
+    table(
+        {{ spark_relation_rows('answers', 'answers') }}
+        union all
+        {{ spark_relation_rows('codebook', 'codebook') }}
+        union all
+        {{ spark_relation_rows('manual_codes', ref('voice_manual_codes')) }}
+    ) with single partition
 )

@@ -32,11 +32,19 @@ answers as (
 
 select *
 from impact_voice_quote_decisions(
-    (select collect_list(struct(*)) from {{ ref('voice_quotes') }}),
-    (select collect_list(struct(*)) from answers),
-    (select collect_list(struct(*)) from {{ ref('fct_voice_codes') }}),
-    (select collect_list(struct(*)) from {{ ref('fct_voice_categories') }}),
-    (select collect_list(struct(*)) from codebook),
-    (select collect_list(struct(*)) from {{ ref('items') }}),
-    (select collect_list(struct(*)) from {{ ref('scale_measures') }})
+    table(
+        {{ spark_relation_rows('quotes', ref('voice_quotes')) }}
+        union all
+        {{ spark_relation_rows('answers', 'answers') }}
+        union all
+        {{ spark_relation_rows('codes', ref('fct_voice_codes')) }}
+        union all
+        {{ spark_relation_rows('categories', ref('fct_voice_categories')) }}
+        union all
+        {{ spark_relation_rows('codebook', 'codebook') }}
+        union all
+        {{ spark_relation_rows('items', ref('items')) }}
+        union all
+        {{ spark_relation_rows('scale_measures', ref('scale_measures')) }}
+    ) with single partition
 )
