@@ -1,7 +1,8 @@
-{#- Spark's fct_nonresponse_weighted_shares (dbt-spark's session method runs no Python models): the same
-    rows as the DuckDB Python model marts/adjusted/fct_nonresponse_weighted_shares.py, computed by the
-    same code in a Python table function (impact_nonresponse_weighted_shares,
-    transform/spark_functions.py). Only the answers of the waves it reads are passed. -#}
+{#- Spark's fct_nonresponse_weighted_shares (dbt-spark's session method runs no Python
+    models): the same rows as the DuckDB Python model
+    marts/adjusted/fct_nonresponse_weighted_shares.py, computed by the same code in a Python
+    table function (impact_nonresponse_weighted_shares, transform/spark_functions.py). Only
+    the answers of the waves it reads are passed. -#}
 {{ config(materialized='table') }}
 
 with answers as (
