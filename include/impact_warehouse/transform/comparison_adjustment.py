@@ -251,7 +251,9 @@ class Cells:
         )
         frequency = frequency.astype(float)
         weights = np.where(
-            fit[self.cell], cell_weights[self.cell], np.where(self.group == 1, 1.0, 0.0)
+            fit[self.cell] & (frequency > 0),
+            cell_weights[self.cell],
+            np.where(self.group == 1, 1.0, 0.0),
         )
         panel_total = (weights * frequency)[self.group == 0].sum()
         if panel_total > 0:
