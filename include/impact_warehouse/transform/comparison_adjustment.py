@@ -18,6 +18,8 @@ n is below ``min_effective_n`` or any ASMD after weighting is ≥ ASMD_LIMIT.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -116,18 +118,17 @@ def encoded(profile: pd.DataFrame) -> np.ndarray:
     )
 
 
-def code_matrix(codes: np.ndarray, group: np.ndarray, frequency: np.ndarray) -> pd.DataFrame:
+def code_matrix(codes: np.ndarray, group: np.ndarray, frequency: np.ndarray) -> np.ndarray:
     """weighting.model_matrix on integer codes (the bootstrap's fast path): intercept plus
     one indicator per level other than the most common, for levels both groups have."""
-    columns = {"const": np.ones(len(codes))}
-    for index, column in enumerate(codes.T):
+    columns = [np.ones(len(codes))]
+    for column in codes.T:
         counts = np.bincount(column, weights=frequency)
         reference = int(np.argmax(counts))
         both = np.intersect1d(column[group == 1], column[group == 0])
-        for level in both:
-            if level != reference:
-                columns[f"{index}={level}"] = (column == level).astype(float)
-    return pd.DataFrame(columns)
+        columns += [(column == level).astype(float) for level in both if level != reference]
+    # Column-major, as pandas hands a frame's block over: the same product, the same bits.
+    return np.asfortranarray(np.column_stack(columns))
 
 
 def covariate_profile(
@@ -200,14 +201,64 @@ def bootstrap_differences(
     hits = np.column_stack([groups.outcomes[key][0] for key in keys])
     answered = np.column_stack([groups.outcomes[key][1] for key in keys])
     draws = np.empty((resamples, len(keys)))
-    codes = encoded(groups.profile)
+    cells = Cells.of(encoded(groups.profile), groups.group)
     for b in range(resamples):
         frequency = np.bincount(rng.choice(followup, len(followup)), minlength=n) + np.bincount(
             rng.choice(panel, len(panel)), minlength=n
         )
-        weights, _ = panel_weights(codes, groups.group, frequency)
-        draws[b] = _difference(weights * frequency, groups.group, hits, answered)
+        draws[b] = _difference(
+            cells.panel_weights(frequency) * frequency, groups.group, hits, answered
+        )
     return draws
+
+
+@dataclass(frozen=True)
+class Cells:
+    """People with the same covariate levels and group: the bootstrap fits on these few cells
+    instead of on every person. The logistic model already sees people with the same design
+    row as one row with their count as frequency weight, so the fit gets the same rows in the
+    same order and the weights are the same to the last bit as ``panel_weights``."""
+
+    codes: np.ndarray  # one row per person
+    group: np.ndarray  # one per person
+    cell: np.ndarray  # each person's cell
+    cell_codes: np.ndarray  # one row per cell
+    cell_group: np.ndarray  # one per cell
+
+    @classmethod
+    def of(cls, codes: np.ndarray, group: np.ndarray) -> Cells:
+        rows = np.column_stack([codes, group]).astype(int)
+        unique, cell = np.unique(rows, axis=0, return_inverse=True)
+        return cls(codes, group, cell.ravel(), unique[:, :-1], unique[:, -1])
+
+    def panel_weights(self, frequency: np.ndarray) -> np.ndarray:
+        """``panel_weights(codes, group, frequency)[0]``, fitted on the cells."""
+        counts = np.bincount(self.cell, weights=frequency, minlength=len(self.cell_group))
+        present = counts > 0
+        supported = np.ones(len(self.cell_group), dtype=bool)
+        for column in self.cell_codes.T:
+            supported &= np.isin(column, column[(self.cell_group == 1) & present])
+        fit = present & (supported | (self.cell_group == 1))
+        if not (fit & (self.cell_group == 0)).any():
+            return panel_weights(self.codes, self.group, frequency)[0]
+        design = code_matrix(self.cell_codes[fit], self.cell_group[fit], counts[fit])
+        probability = logistic_propensity(design, self.cell_group[fit], counts[fit])
+        if probability is None:  # raking: rare, and done on people as panel_weights does
+            return panel_weights(self.codes, self.group, frequency)[0]
+        cell_weights = np.zeros(len(self.cell_group))
+        cell_weights[fit] = np.where(
+            self.cell_group[fit] == 1, 1.0, probability / (1 - probability)
+        )
+        frequency = frequency.astype(float)
+        weights = np.where(
+            fit[self.cell] & (frequency > 0),
+            cell_weights[self.cell],
+            np.where(self.group == 1, 1.0, 0.0),
+        )
+        panel_total = (weights * frequency)[self.group == 0].sum()
+        if panel_total > 0:
+            weights[self.group == 0] *= frequency[self.group == 1].sum() / panel_total
+        return weights
 
 
 def _difference(

@@ -40,6 +40,7 @@ LANDING_ENV = "IMPACT_LANDING_DIR"
 WAREHOUSE_ENV = "IMPACT_WAREHOUSE_PATH"
 SEED_PATH_ENV = "IMPACT_DBT_SEED_PATH"
 THREADS_ENV = "IMPACT_DBT_THREADS"
+LOG_LEVEL_ENV = "IMPACT_DBT_LOG_LEVEL_FILE"
 # The production build (pipeline.release.build_audit_warehouse): models, seeds and data tests.
 # Unit tests are tests of the SQL, not of the data: the same code gives the same result on
 # every build, so they run in the test suite (every `run_dbt(["build"])` there, and the
@@ -165,8 +166,13 @@ def run_dbt(
         "--log-path",
         str(target / "logs"),
         # Progress goes to this module's logger (below); dbt's own console output would
-        # repeat it. Errors still reach stderr, and everything reaches logs/dbt.log.
+        # repeat it. Errors still reach stderr, and logs/dbt.log has every node's outcome.
         "--quiet",
+        # dbt's debug lines (every statement it sends, about 40,000 lines a build) go through
+        # one locked file handler: the threads queue on it for about a sixth of the build.
+        # IMPACT_DBT_LOG_LEVEL_FILE=debug brings them back when a build needs a closer look.
+        "--log-level-file",
+        os.environ.get(LOG_LEVEL_ENV, "info"),
     ]
     if vars:
         command += ["--vars", json.dumps(dict(vars))]

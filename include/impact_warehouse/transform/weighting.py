@@ -72,7 +72,7 @@ def model_matrix(profile: pd.DataFrame, variables: list[str], group: np.ndarray)
 
 
 def logistic_propensity(
-    design: pd.DataFrame, group: np.ndarray, frequency: np.ndarray | None = None
+    design: pd.DataFrame | np.ndarray, group: np.ndarray, frequency: np.ndarray | None = None
 ) -> np.ndarray | None:
     """Fitted P(group = 1) per row from statsmodels' binomial GLM, or None when it cannot be
     trusted (no convergence, separation, non-finite estimates). People with the same design
@@ -80,7 +80,7 @@ def logistic_propensity(
     likelihood, so the same estimates, at a fraction of the cost (the bootstrap refits it a
     thousand times)."""
     frequency = np.ones(len(group)) if frequency is None else np.asarray(frequency, float)
-    matrix = design.to_numpy(dtype=float)
+    matrix = np.asarray(design, dtype=float)
     rows = np.column_stack([matrix, group])
     unique, inverse = np.unique(rows, axis=0, return_inverse=True)
     counts = np.bincount(inverse.ravel(), weights=frequency, minlength=len(unique))

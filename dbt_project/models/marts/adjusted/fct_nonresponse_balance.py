@@ -3,6 +3,7 @@
 level. Computed by impact_warehouse.transform.nonresponse (the same code as the PL/Python
 twin postgres/fct_nonresponse_balance.sql and the Spark twin spark/fct_nonresponse_balance.sql)."""
 
+from impact_warehouse.transform.computed_once import computed_once
 from impact_warehouse.transform.nonresponse import compute_nonresponse
 from impact_warehouse.transform.outcome_rules import scale_rules
 
@@ -12,7 +13,9 @@ ANSWER_FILTER = "is_counted and wave_type in ('pre', 'post', 'followup')"
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    balance, _ = compute_nonresponse(
+    # The same computation gives the other non-response table: done once per build.
+    balance, _ = computed_once(
+        compute_nonresponse,
         dbt.ref("int_wave_targets").df(),
         dbt.ref("waves").df(),
         dbt.ref("cohorts").df(),
