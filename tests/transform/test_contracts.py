@@ -119,3 +119,22 @@ def test_dbt_refuses_a_model_whose_columns_drift_from_its_contract(
 
     assert "fct_response_rates" in str(refused.value)
     assert "contract" in " ".join(failure.message for failure in refused.value.failures)
+
+
+def test_other_engines_keep_the_tests_instead_of_the_contract(tmp_path: Path) -> None:
+    """The Jinja in contract.enforced and in the tests' enabled renders to booleans: on
+    PostgreSQL (types of its own) no contract is enforced and every key test runs."""
+    run = run_dbt(["parse"], target_path=tmp_path / "target", profile_target="postgres")
+    manifest = json.loads((run.target_path / "manifest.json").read_text(encoding="utf-8"))
+    models = published_models(manifest)
+    enforced = [name for name, node in models.items() if node["config"]["contract"]["enforced"]]
+    key_tests = {
+        manifest["nodes"][node["attached_node"]]["name"]: node["config"]["enabled"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("test_metadata", {}).get("name") == "unique"
+        and node.get("attached_node") in {model["unique_id"] for model in models.values()}
+    }
+
+    assert enforced == []
+    assert len(key_tests) >= 30 and all(key_tests.values())
