@@ -537,9 +537,8 @@ def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> No
 @pytest.mark.parametrize(
     ("table", "column", "failing_test"),
     [
-        ("marts.fct_outputs", "fiscal_year", "not_null_columns_fct_outputs"),
-        ("reporting.rpt_outputs", "is_suppressed", "not_null_columns_rpt_outputs"),
         ("staging.stg_google_forms__responses", "response_id", "not_null_columns_stg_google_forms"),
+        ("marts.dim_waves", "fiscal_year", "not_null_columns_dim_waves"),
     ],
 )
 def test_a_null_in_a_required_column_fails_the_data_tests(
@@ -563,6 +562,27 @@ def test_a_null_in_a_required_column_fails_the_data_tests(
         )
     failed = [failure.unique_id for failure in raised.value.failures]
     assert [node for node in failed if failing_test in node], failed
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("marts.fct_outputs", "fiscal_year"),
+        ("reporting.rpt_outputs", "is_suppressed"),
+        ("reporting.rpt_outputs", "outputs_key"),
+    ],
+)
+def test_a_published_table_refuses_a_null_in_a_required_column(
+    tiny_warehouse: Warehouse, tmp_path: Path, table: str, column: str
+) -> None:
+    """On DuckDB the published tables' contracts hold their not_null columns and keys as
+    constraints (the tests that checked them are disabled there): a null cannot be written."""
+    database = tmp_path / "injected.duckdb"
+    database.write_bytes(tiny_warehouse.database.read_bytes())
+    with duckdb.connect(str(database)) as connection, pytest.raises(duckdb.ConstraintException):
+        connection.execute(
+            f"update {table} set {column} = null where rowid = (select min(rowid) from {table})"
+        )
 
 
 def test_docs_generate_documents_every_column(tiny_warehouse: Warehouse, tmp_path: Path) -> None:

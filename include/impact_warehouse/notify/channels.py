@@ -1,10 +1,11 @@
 """Where alerts go: a local outbox file (default), mail, webhooks (Slack, Teams, LINE, …).
 
 Mail and webhooks are sent through Airflow's notifiers (``SmtpNotifier``, ``AppriseNotifier``;
-see :mod:`impact_warehouse.notify.notifiers`). Their settings come from the Airflow
-connections ``impact_smtp``, ``impact_alert_webhook`` and (channel ``apprise``) an apprise
-connection, ``impact_apprise`` unless ``IMPACT_APPRISE_CONN_ID`` names another, when they are
-defined (metadata database, secrets backend or ``AIRFLOW_CONN_*``), else from the
+see :mod:`impact_warehouse.notify.notifiers`), except a plain http(s) webhook apprise does not
+know: it gets one Slack-style JSON POST, retried by ``urllib3.Retry``. Their settings come from
+the Airflow connections ``impact_smtp``, ``impact_alert_webhook`` and (channel ``apprise``) an
+apprise connection, ``impact_apprise`` unless ``IMPACT_APPRISE_CONN_ID`` names another, when
+they are defined (metadata database, secrets backend or ``AIRFLOW_CONN_*``), else from the
 ``IMPACT_SMTP_*`` / ``IMPACT_ALERT_*`` variables. Secrets (SMTP password, webhook URL, which
 carries its own token) are never logged and never appear in exception messages or reprs.
 """
@@ -14,12 +15,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import requests
+from requests.adapters import HTTPAdapter
+
+from impact_warehouse.http_retry import RETRYABLE_STATUSES, LoggedRetry
 from impact_warehouse.notify.notifiers import AlertDeliveryError, send_apprise, send_mail
 from impact_warehouse.settings import paths
 
@@ -115,17 +121,23 @@ class SmtpChannel:
 
 @dataclass
 class WebhookChannel:
-    """A webhook through Airflow's ``AppriseNotifier``.
+    """A webhook: an apprise URL through Airflow's ``AppriseNotifier``, or a plain one.
 
     ``url`` is either an apprise URL (``slack://``, ``msteams://``, ``line://``, ``json://``, …;
-    https URLs apprise knows natively, such as Slack's and Teams' incoming webhooks, too) or
-    any other http(s) URL, which gets the Slack-compatible ``{"text": "*subject*\\nbody"}``
-    the project always sent (apprise's ``json://`` with its fields mapped). One retry on a 5xx
-    answer; after that the alert queue retries on the next run.
+    https URLs apprise knows natively, such as Slack's and Teams' incoming webhooks, too),
+    sent once, or any other http(s) URL, which gets the Slack-compatible
+    ``{"text": "*subject*\\nbody"}`` the project always sent in one POST, retried ``retries``
+    times on 429/5xx or a refused connection by ``urllib3.Retry`` (the Forms client's
+    :class:`~impact_warehouse.http_retry.LoggedRetry`). After that the alert queue retries on
+    the next run.
     """
 
     url: str = field(repr=False)
     timeout: float = 10.0
+    retries: int = 1
+    # urllib3 retries once at once; from the second retry it waits 0.5 s, 1 s, … (capped).
+    backoff_seconds: float = 0.5
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
     name: str = "webhook"
 
     @property
@@ -133,32 +145,49 @@ class WebhookChannel:
         return urlsplit(self.url).netloc.rsplit("@", 1)[-1]
 
     def send(self, rendered: Message) -> None:
-        target, slack_text = apprise_url(self.url, timeout=self.timeout)
-        subject, body = (
-            ("", f"*{rendered.subject}*\n{rendered.body}")
-            if slack_text
-            else (
-                rendered.subject,
-                rendered.body,
-            )
+        if is_plain_webhook(self.url):
+            self._post_text(f"*{rendered.subject}*\n{rendered.body}")
+            return
+        send_apprise(
+            subject=rendered.subject,
+            body=rendered.body,
+            where=self.host,
+            url=self.url,
+            secrets=_secrets(self.url),
         )
-        for attempt in (1, 2):
+
+    def _post_text(self, text: str) -> None:
+        retry = LoggedRetry(
+            total=self.retries,
+            # A POST that may have arrived (read timeout) is not sent twice; a refused
+            # connection or a 429/5xx answer was not processed.
+            read=0,
+            status_forcelist=RETRYABLE_STATUSES,
+            allowed_methods=frozenset({"POST"}),
+            backoff_factor=self.backoff_seconds,
+            raise_on_status=False,
+            service=f"webhook to {self.host}",
+            logger=log,
+            log_url=False,  # the path is the webhook's token
+            sleep=self.sleep,
+            retry_after_max=30.0,
+        )
+        with requests.Session() as session:
+            session.mount("http://", HTTPAdapter(max_retries=retry))
+            session.mount("https://", HTTPAdapter(max_retries=retry))
             try:
-                send_apprise(
-                    subject=subject,
-                    body=body,
-                    where=self.host,
-                    url=target,
-                    secrets=_secrets(self.url),
-                )
-                return
-            except AlertDeliveryError as error:
-                status = getattr(error, "status", None)
-                if attempt == 2 or status is None or status < 500:
-                    raise
-                log.warning(
-                    "webhook to %s answered HTTP %s (attempt %s)", self.host, status, attempt
-                )
+                response = session.post(self.url, json={"text": text}, timeout=self.timeout)
+            except requests.RequestException as error:
+                # requests' error texts hold the URL, i.e. the token: the host and type only.
+                raise AlertDeliveryError(
+                    f"webhook to {self.host} failed: {type(error).__name__}"
+                ) from None
+        if response.status_code >= 400:
+            error = AlertDeliveryError(
+                f"webhook to {self.host} answered HTTP {response.status_code}"
+            )
+            error.status = response.status_code  # type: ignore[attr-defined]
+            raise error
 
 
 @dataclass
@@ -178,23 +207,16 @@ class AppriseChannel:
         )
 
 
-def apprise_url(url: str, *, timeout: float = 10.0) -> tuple[str, bool]:
-    """The apprise URL for ``url`` and whether the message goes as Slack-style ``text``."""
+def is_plain_webhook(url: str) -> bool:
+    """An http(s) URL apprise does not know: it gets the Slack-style ``{"text": ...}`` POST.
+
+    Services apprise knows (Slack's and Teams' webhooks, Discord, …) keep their own format.
+    """
     import apprise
 
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
-        return url, False  # already an apprise URL: slack://, msteams://, line://, json://, …
-    if apprise.Apprise.instantiate(url) is not None:
-        return url, False  # a webhook apprise knows (Slack, Teams, Discord, …)
-    # Any other endpoint: the Slack-compatible payload {"text": ...}, as before apprise.
-    parts = urlsplit(url)
-    mapped = "&".join(
-        [":message=text", ":title=", ":version=", ":attachments=", ":type=", f"cto={timeout:g}"]
-    )
-    query = f"{parts.query}&{mapped}" if parts.query else mapped
-    json_scheme = "jsons" if scheme == "https" else "json"
-    return f"{json_scheme}://{parts.netloc}{parts.path}?{query}", True
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return False  # an apprise URL: slack://, msteams://, line://, json://, …
+    return apprise.Apprise.instantiate(url) is None
 
 
 def _secrets(url: str) -> tuple[str, ...]:

@@ -22,9 +22,9 @@ organisation as (
 
 ),
 
-wave_targets as (
+response_rates as (
 
-    select * from {{ ref('int_wave_targets') }}
+    select * from {{ ref('fct_response_rates') }}
 
 ),
 
@@ -117,17 +117,12 @@ days as (
 
 target_counts as (
 
-    select wave_code, 'cohort' as breakdown_level, cohort_code as breakdown_code,
-        count(distinct participant_key) as targeted
-    from wave_targets
-    group by wave_code, cohort_code
-
-    union all
-
-    select wave_code, 'all' as breakdown_level, 'all' as breakdown_code,
-        count(distinct participant_key) as targeted
-    from wave_targets
-    group by wave_code
+    {#- The targeted counts fct_response_rates defines (one definition): the wave's and each
+        cohort's with anyone targeted, as int_wave_targets lists them. -#}
+    select wave_code, breakdown_level, breakdown_code, targeted
+    from response_rates
+    where breakdown_level in ('cohort', 'all')
+        and targeted > 0
 
 ),
 
