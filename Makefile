@@ -9,9 +9,9 @@ INSTALLED := $(VENV)/.installed
 
 # Debian packages the project needs: a Japanese font for the report's charts (demo and
 # tests); Chromium for the report's PDF (`impact report --pdf`) and its browser test;
-# PostgreSQL with PL/Python for the second-engine test.
+# PostgreSQL with PL/Python for the second-engine test; Java 17 for the Spark engine test.
 DEMO_PACKAGES := fonts-ipaexfont-gothic chromium
-TEST_PACKAGES := $(DEMO_PACKAGES) postgresql postgresql-plpython3-15
+TEST_PACKAGES := $(DEMO_PACKAGES) postgresql postgresql-plpython3-15 openjdk-17-jre-headless
 
 $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
