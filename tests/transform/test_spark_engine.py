@@ -95,7 +95,7 @@ def test_build_runs_on_a_cluster_of_executor_processes(spark_build: SparkBuild, 
     assert spark_build.master == MASTER
     statuses = spark_build.run.node_statuses
     kinds = {unique_id.split(".")[0] for unique_id in statuses}
-    assert kinds == {"seed", "model"}
+    assert {"seed", "model"} <= kinds
     assert set(statuses.values()) <= {"success", "pass"}, {
         node: status for node, status in statuses.items() if status not in {"success", "pass"}
     }

@@ -40,6 +40,8 @@ FUNCTIONS_MODULE = "impact_warehouse.transform.spark_functions"
 # spark__read_landing_source reads each landing glob together with this empty file, so a
 # source with nothing landed yet is an empty relation instead of Spark's "path not found".
 EMPTY_PART_ENV = "IMPACT_SPARK_EMPTY_PART"
+# What the models' results depend on; set again when an existing session is reused.
+RUNTIME_SETTINGS = ("spark.sql.session.timeZone", "spark.sql.timestampType")
 
 
 class JavaNotFoundError(RuntimeError):
@@ -68,13 +70,32 @@ def empty_part(spark_root: Path) -> Path:
     return path
 
 
+def log_config(spark_root: Path) -> Path:
+    """A log4j2 configuration that keeps Spark's own log to errors (dbt logs the progress)."""
+    path = spark_root / "log4j2.properties"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "rootLogger.level = error\n"
+        "rootLogger.appenderRef.stderr.ref = console\n"
+        "appender.console.type = Console\n"
+        "appender.console.name = console\n"
+        "appender.console.target = SYSTEM_ERR\n"
+        "appender.console.layout.type = PatternLayout\n"
+        "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def session_config(
     spark_root: Path, master: str, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """The SparkSession settings (also what a real cluster's profile should match)."""
     warehouse = spark_root / "warehouse"
     metastore = spark_root / "metastore"
-    derby = f"-Dderby.system.home={metastore}"
+    java_options = (
+        f"-Dderby.system.home={metastore} -Dlog4j2.configurationFile=file:{log_config(spark_root)}"
+    )
     return {
         "spark.master": master,
         "spark.app.name": APP_NAME,
@@ -83,7 +104,7 @@ def session_config(
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={metastore / 'metastore_db'};create=true"
         ),
-        "spark.driver.extraJavaOptions": derby,
+        "spark.driver.extraJavaOptions": java_options,
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.timestampType": "TIMESTAMP_NTZ",
         # Two cores, small data: a few shuffle partitions instead of 200 per query.
@@ -120,7 +141,13 @@ def get_session(
     os.environ[EMPTY_PART_ENV] = str(empty_part(root))
     active = SparkSession.getActiveSession()
     if active is not None:
-        return active
+        if master is None or active.sparkContext.master == master:
+            for key in RUNTIME_SETTINGS:
+                active.conf.set(key, session_config(root, master or "")[key])
+            return active
+        # Another master (e.g. a test's plain local session): its executors cannot be
+        # changed, so this process gets a new session.
+        active.stop()
     (root / "metastore").mkdir(parents=True, exist_ok=True)
     master = master or os.environ.get(MASTER_ENV) or DEFAULT_MASTER
     builder = SparkSession.builder.enableHiveSupport()
