@@ -144,6 +144,7 @@ def get_session(
         if master is None or active.sparkContext.master == master:
             for key in RUNTIME_SETTINGS:
                 active.conf.set(key, session_config(root, master or "")[key])
+            register_functions(active)
             return active
         # Another master (e.g. a test's plain local session): its executors cannot be
         # changed, so this process gets a new session.
