@@ -39,6 +39,10 @@ if java_executable() is None:
     )
 
 
+# The DuckDB build of the demo (shared with other modules) and the Spark build run in the
+# first test's setup: a few minutes on an idle 2-core machine, far more on a loaded one.
+pytestmark = pytest.mark.timeout(2400)
+
 TOLERANCE = 1e-9
 MASTER = "local-cluster[2,1,1024]"
 BUILD_ARGS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
