@@ -3,7 +3,7 @@
 Pipeline: ``demo`` (both DAGs on the embedded Airflow), ``pull`` (ingest now), ``build``,
 ``publish``, ``backfill`` (the jobs of :mod:`impact_warehouse.pipeline`, in this process).
 Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
-Staff follow-up: ``status-page``, ``reminders``.
+Staff follow-up: ``status-page``, ``reminders``. Funders: ``portfolio``.
 Repair: ``verify``.
 """
 
@@ -16,6 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from impact_warehouse.cli.portfolio import add_portfolio_parser
 from impact_warehouse.cli.progress import quiet_library_logs
 from impact_warehouse.cli.reminders import add_reminders_parser
 from impact_warehouse.cli.status_page import add_status_page_parser
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
     add_verify_parser(commands)
     add_reminders_parser(commands)
+    add_portfolio_parser(commands)
     return parser
 
 
@@ -209,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.reminders import run_reminders
 
         return run_reminders(args.wave, args.cohort, args.as_of, args.by, args.audit_db)
+    if args.command == "portfolio":
+        from impact_warehouse.cli.portfolio import run_portfolio
+
+        return run_portfolio(args)
     if args.command == "init":
         from impact_warehouse.cli.init_catalog import init_catalog
 

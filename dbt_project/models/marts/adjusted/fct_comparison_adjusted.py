@@ -2,7 +2,8 @@
 covariate-adjusted (METRICS.md "Adjusted estimates"). Grain: one row per fiscal year × item ×
 share measure × estimate type (raw | like_for_like | adjusted). Computed by
 impact_warehouse.transform.comparison_adjustment (the same code as the PL/Python twin
-postgres/fct_comparison_adjusted.sql). Empty when the catalog has no covariates."""
+postgres/fct_comparison_adjusted.sql and the Spark twin spark/fct_comparison_adjusted.sql).
+Empty when the catalog has no covariates."""
 
 from impact_warehouse.transform.comparison_adjustment import compute_comparison_adjustment
 from impact_warehouse.transform.outcome_rules import scale_rules

@@ -1,7 +1,8 @@
 """Covariate balance of the adjusted comparison, before and after the panel is re-weighted
 (METRICS.md "Adjusted estimates"): the love plot's numbers. Grain: one row per fiscal year ×
 covariate item × level. Computed by impact_warehouse.transform.comparison_adjustment (the
-same code as the PL/Python twin postgres/fct_covariate_balance.sql). Empty when the catalog
+same code as the PL/Python twin postgres/fct_covariate_balance.sql and the Spark twin
+spark/fct_covariate_balance.sql). Empty when the catalog
 has no covariates."""
 
 from impact_warehouse.transform.comparison_adjustment import compute_covariate_balance

@@ -1,7 +1,7 @@
 """Follow-up non-response: the baseline profile of respondents vs non-respondents (METRICS.md
 "Adjusted estimates"). Grain: one row per follow-up survey fiscal year × profile variable ×
 level. Computed by impact_warehouse.transform.nonresponse (the same code as the PL/Python
-twin postgres/fct_nonresponse_balance.sql)."""
+twin postgres/fct_nonresponse_balance.sql and the Spark twin spark/fct_nonresponse_balance.sql)."""
 
 from impact_warehouse.transform.nonresponse import compute_nonresponse
 from impact_warehouse.transform.outcome_rules import scale_rules

@@ -1,7 +1,8 @@
 """Follow-up non-response: each follow-up share re-weighted for who answered (METRICS.md
 "Adjusted estimates"). Grain: one row per follow-up survey fiscal year × program ("all") × item ×
 share measure. Computed by impact_warehouse.transform.nonresponse (the same code as the PL/Python
-twin postgres/fct_nonresponse_weighted_shares.sql)."""
+twin postgres/fct_nonresponse_weighted_shares.sql and the Spark twin
+spark/fct_nonresponse_weighted_shares.sql)."""
 
 from impact_warehouse.transform.nonresponse import compute_nonresponse
 from impact_warehouse.transform.outcome_rules import scale_rules

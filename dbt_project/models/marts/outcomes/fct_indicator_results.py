@@ -5,7 +5,8 @@ population × wave type × item × measure. What is measured on each scale comes
 scales, scale_measures and scale_labels. The logic and the statistics (scipy/statsmodels) live in
 impact_warehouse.transform.indicator_results, so every engine runs the same code: this dbt
 Python model on DuckDB; on PostgreSQL (no dbt Python models) the SQL model
-postgres/fct_indicator_results.sql calls it through a PL/Python function. dbt_project.yml
+postgres/fct_indicator_results.sql calls it through a PL/Python function, and on Spark
+spark/fct_indicator_results.sql through a Python table function. dbt_project.yml
 enables the one that fits the target.
 """
 

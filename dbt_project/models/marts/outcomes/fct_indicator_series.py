@@ -4,7 +4,8 @@ Grain: one row per program (each, plus "all") × wave type × item × measure ×
 population respondents. The logic (Newcombe year-to-year difference, logistic trend, wording
 versions) lives in impact_warehouse.transform.indicator_series, so every engine runs the
 same code: this dbt Python model on DuckDB; on PostgreSQL the SQL model
-postgres/fct_indicator_series.sql calls it through a PL/Python function.
+postgres/fct_indicator_series.sql calls it through a PL/Python function, and on Spark
+spark/fct_indicator_series.sql through a Python table function.
 """
 
 from impact_warehouse.transform.indicator_series import compute_indicator_series

@@ -3,7 +3,8 @@
 Grain: one row per target (seeds/indicator_targets.csv) × fiscal year. The logic lives in
 impact_warehouse.transform.indicator_targets, so every engine runs the same code: this dbt
 Python model on DuckDB; on PostgreSQL the SQL model postgres/fct_indicator_targets.sql calls
-it through a PL/Python function. dbt_project.yml enables the one that fits the target.
+it through a PL/Python function, and on Spark spark/fct_indicator_targets.sql through a Python
+table function. dbt_project.yml enables the one that fits the target.
 """
 
 from impact_warehouse.transform.indicator_targets import compute_indicator_targets

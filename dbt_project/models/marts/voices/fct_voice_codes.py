@@ -4,7 +4,8 @@ Grain: one row per answer × category. Which answers: counted answers (latest su
 linked respondent) with text, to an item of the seed voice_codebook. The patterns are Python
 regular expressions, matched by impact_warehouse.transform.voices so every engine reads them
 alike: this dbt Python model on DuckDB; on PostgreSQL the SQL model
-postgres/fct_voice_codes.sql calls the same code through PL/Python.
+postgres/fct_voice_codes.sql calls the same code through PL/Python, and on Spark
+spark/fct_voice_codes.sql through a Python table function.
 """
 
 from impact_warehouse.transform.voices import ANSWER_COLUMNS, compute_voice_codes

@@ -4,7 +4,8 @@ Grain: one row per selected answer (response_key × item_code). No text: the pub
 reporting.rpt_voice_quotes joins the text of the quoted rows only. The rules (consent yes,
 nothing the personal-data detector finds, category with at least k respondents) live in
 impact_warehouse.transform.voices, run by this dbt Python model on DuckDB and, on
-PostgreSQL, by postgres/fct_voice_quote_decisions.sql through PL/Python.
+PostgreSQL, by postgres/fct_voice_quote_decisions.sql through PL/Python and, on Spark, by
+spark/fct_voice_quote_decisions.sql through a Python table function.
 """
 
 from impact_warehouse.transform.voices import (

@@ -1,0 +1,84 @@
+"""``impact portfolio``: compare organisations on the funder's common indicators.
+
+``check FOLDER`` reads the funder's folder and every organisation's mapping and current
+release and says what is wrong (in Japanese), writing nothing; ``build FOLDER`` then writes a
+new portfolio release with its report under ``<work>/portfolio/releases/``; ``report``
+writes the current portfolio's report again (``--out`` elsewhere). See
+:mod:`impact_warehouse.portfolio`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_portfolio_parser(commands: argparse._SubParsersAction) -> None:
+    portfolio = commands.add_parser(
+        "portfolio", help="compare organisations on common indicators, from their releases"
+    )
+    actions = portfolio.add_subparsers(dest="portfolio_command", required=True, metavar="<step>")
+    for name, help_text in (
+        ("check", "check the portfolio files, the mappings and each current release"),
+        ("build", "write a new portfolio release and its report from the current releases"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument(
+            "folder", type=Path, help="the funder's folder (common_indicators.csv, portfolio.csv)"
+        )
+    report = actions.add_parser("report", help="write the current portfolio's report again")
+    report.add_argument("--out", type=Path, default=None, help="default: in its release folder")
+
+
+def run_portfolio(args: argparse.Namespace) -> int:
+    from impact_warehouse.portfolio import (
+        PortfolioError,
+        build_portfolio,
+        current_portfolio,
+        portfolio_releases_dir,
+        read_portfolio,
+    )
+    from impact_warehouse.portfolio.build import collect_sources
+    from impact_warehouse.portfolio.report import write_report
+    from impact_warehouse.publish.lock import PublishBusyError
+    from impact_warehouse.settings import paths
+
+    releases_dir = portfolio_releases_dir(paths())
+    try:
+        if args.portfolio_command == "report":
+            current = current_portfolio(releases_dir)
+            if current is None:
+                print(
+                    "エラー: ポートフォリオがまだありません。"
+                    "先に impact portfolio build を実行してください。"
+                )
+                return 1
+            target = write_report(
+                current.database_path,
+                args.out or current.report_path,
+                portfolio_id=current.portfolio_id,
+            )
+            print(f"ポートフォリオのレポートを書きました: {target}")
+            return 0
+        portfolio = read_portfolio(args.folder)
+        if args.portfolio_command == "check":
+            collected = collect_sources(portfolio)
+            for source, figures in collected:
+                print(
+                    f"OK {source.organisation.organisation_code}: リリース "
+                    f"{source.release.release_id}、共通指標 {len(figures)} 件"
+                )
+            return 0
+        release = build_portfolio(portfolio, releases_dir)
+    except PortfolioError as error:
+        print(f"エラー: {error.message_ja}")
+        print(f"  ({error})")
+        return 1
+    except PublishBusyError as error:
+        print(f"エラー: {error.staff_message}")
+        return 1
+    print(f"ポートフォリオ {release.portfolio_id} を作りました: {release.directory}")
+    for source in release.sources:
+        print(f"  {source.organisation_code}: リリース {source.release_id}")
+    print(f"レポート: {release.report_path}")
+    return 0
