@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from impact_warehouse.transform.spark_build import SparkBuild, build_on_spark
+from impact_warehouse.transform.spark_build import SEEDS_AND_MODELS, SparkBuild, build_on_spark
 from impact_warehouse.transform.spark_session import (
     EMPTY_PART_ENV,
     java_executable,
@@ -45,7 +45,6 @@ pytestmark = pytest.mark.timeout(2400)
 
 TOLERANCE = 1e-9
 MASTER = "local-cluster[2,1,1024]"
-BUILD_ARGS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 COMPARED_SCHEMAS = ("catalog", "staging", "intermediate", "marts", "reporting")
 
 
@@ -67,7 +66,7 @@ def spark_build(
         # Seeds and models: the data and unit tests pass on the DuckDB build of this landing,
         # and this module proves every table equal to it; on Spark each test is a job of its
         # own (several minutes for 340 on 2 cores).
-        args=BUILD_ARGS,
+        args=SEEDS_AND_MODELS,
     )
     print(
         f"\nSpark build ({build.master}) {build.elapsed_seconds:.1f} s (session "

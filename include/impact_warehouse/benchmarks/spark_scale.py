@@ -2,9 +2,10 @@
 
 The landed data per scale are the scale benchmark's (scale.py, cached under the work folder).
 Each build runs in a fresh process: the DuckDB build into a new file, the Spark build
-(``spark_build.build_on_spark``, master ``IMPACT_SPARK_MASTER`` or ``local[2]``) into a new
-warehouse and metastore. Prints the wall time of each (Spark's including its session start)
-and the growth exponent of each cost. Figures printed, never asserted.
+(``spark_build.build_on_spark``, master ``IMPACT_SPARK_MASTER`` or ``local[2]``; seeds and
+models, as the comparison test) into a new warehouse and metastore. Prints the wall time of
+each (Spark's including its session start) and the growth exponent of each cost. Figures
+printed, never asserted.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ _SPARK_BUILD = """
 import json
 import shutil
 from pathlib import Path
-from impact_warehouse.transform.spark_build import build_on_spark
+from impact_warehouse.transform.spark_build import SEEDS_AND_MODELS, build_on_spark
 from impact_warehouse.transform.spark_session import stop_session
 shutil.rmtree(Path({work!r}) / "spark", ignore_errors=True)
 build = build_on_spark(landing_dir=Path({landing!r}), target_path=Path({target!r}),
-                       work=Path({work!r}))
+                       work=Path({work!r}), args=SEEDS_AND_MODELS)
 stop_session()
 results = json.loads((Path({target!r}) / "run_results.json").read_text())["results"]
 slowest = sorted(results, key=lambda node: node["execution_time"], reverse=True)[:5]

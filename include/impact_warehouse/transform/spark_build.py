@@ -26,6 +26,15 @@ from impact_warehouse.transform.spark_session import JavaNotFoundError, get_sess
 log = logging.getLogger(__name__)
 
 SPARK_TARGET = "spark"
+# Seeds and models only: what the comparison test and the benchmark build. The data and unit
+# tests run on the DuckDB build; on Spark each is a job of its own (minutes for 340).
+SEEDS_AND_MODELS = (
+    "build",
+    "--exclude-resource-type",
+    "test",
+    "--exclude-resource-type",
+    "unit_test",
+)
 
 
 @dataclass(frozen=True)
