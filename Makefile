@@ -9,9 +9,9 @@ INSTALLED := $(VENV)/.installed
 
 # Debian packages the project needs: a Japanese font for the report's charts (demo and
 # tests); Chromium for the report's PDF (`impact report --pdf`) and its browser test;
-# PostgreSQL with PL/Python for the second-engine test.
+# PostgreSQL with PL/Python for the second-engine test; Java 17 for the Spark engine test.
 DEMO_PACKAGES := fonts-ipaexfont-gothic chromium
-TEST_PACKAGES := $(DEMO_PACKAGES) postgresql postgresql-plpython3-15
+TEST_PACKAGES := $(DEMO_PACKAGES) postgresql postgresql-plpython3-15 openjdk-17-jre-headless
 
 $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,6 +41,8 @@ test: $(INSTALLED) system-packages-test
 # about 40 min on 2 cores with an empty cache, 15 min with it; `make bench-quick` about 5 min.
 BENCH_INGEST ?= 100000 1000000
 BENCH_SCALES ?= 1 10 100 1000
+# Spark beside DuckDB (needs Java 17, see system-packages-test).
+BENCH_SPARK_SCALES ?= 1 10 100
 bench: $(INSTALLED)
 	@$(BIN)/python -m impact_warehouse.benchmarks.machine
 	$(BIN)/python -m impact_warehouse.benchmarks.dag_parse
@@ -48,6 +50,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m impact_warehouse.benchmarks.pii_detector
 	$(BIN)/python -m impact_warehouse.benchmarks.end_to_end
 	$(BIN)/python -m impact_warehouse.benchmarks.scale --scales $(BENCH_SCALES)
+	$(BIN)/python -m impact_warehouse.benchmarks.spark_scale --scales $(BENCH_SPARK_SCALES)
 
 .PHONY: bench-quick
 bench-quick: $(INSTALLED)

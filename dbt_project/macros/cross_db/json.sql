@@ -113,3 +113,37 @@
 {% macro postgres__json_scalar_text(json_expression) -%}
     ({{ json_expression }} #>> '{}')
 {%- endmacro %}
+
+{#- Spark: landing JSON columns are JSON text (string; spark__read_landing_source). Parsed as
+    VARIANT here. The quoted member names of the path keep keys with dots working. -#}
+{% macro spark__json_extract_text(json_expression, path_keys) -%}
+    try_variant_get(try_parse_json({{ json_expression }}), '{{ _spark_json_path(path_keys) }}', 'string')
+{%- endmacro %}
+
+{#- variant_explode yields an object's entries (key) or an array's elements (pos, from 0),
+    and no row for a scalar; the _outer form one row of nulls when there is nothing. The
+    value goes on as JSON text, as DuckDB's json values do. -#}
+{% macro spark__json_entries_join(json_expression, alias, path_keys, outer) -%}
+    {%- set node -%}
+        {%- if path_keys -%}
+            try_variant_get(try_parse_json({{ json_expression }}), '{{ _spark_json_path(path_keys) }}')
+        {%- else -%}
+            try_parse_json({{ json_expression }})
+        {%- endif -%}
+    {%- endset -%}
+    {%- set exploded = alias ~ '_exploded' -%}
+    cross join lateral (
+        select
+            coalesce({{ exploded }}.key, cast({{ exploded }}.pos as string)) as key,
+            to_json({{ exploded }}.value) as value
+        from {{ 'variant_explode_outer' if outer else 'variant_explode' }}({{ node }}) as {{ exploded }}
+    ) as {{ alias }}
+{%- endmacro %}
+
+{% macro spark__json_scalar_text(json_expression) -%}
+    try_variant_get(try_parse_json({{ json_expression }}), '$', 'string')
+{%- endmacro %}
+
+{% macro _spark_json_path(path_keys) -%}
+    ${% for key in path_keys %}["{{ key }}"]{% endfor %}
+{%- endmacro %}

@@ -28,6 +28,24 @@
     {%- if as_of -%}
         cast('{{ as_of }}' as date)
     {%- else -%}
-        {{ utc_to_local_date("cast(" ~ dbt.current_timestamp() ~ " at time zone 'UTC' as timestamp)", zone) }}
+        {{ utc_to_local_date(utc_now(), zone) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__utc_to_local_date(expression, zone) -%}
+    to_date(from_utc_timestamp(cast({{ expression }} as timestamp_ntz), {{ zone }}))
+{%- endmacro %}
+
+{#- Now as a UTC timestamp without time zone. -#}
+{% macro utc_now() -%}
+    {{ return(adapter.dispatch('utc_now', 'impact_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__utc_now() -%}
+    cast({{ dbt.current_timestamp() }} at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{#- Spark has no "at time zone"; the session time zone is UTC (transform/spark_session.py). -#}
+{% macro spark__utc_now() -%}
+    to_utc_timestamp(current_timestamp(), current_timezone())
 {%- endmacro %}

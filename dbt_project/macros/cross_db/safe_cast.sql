@@ -10,3 +10,9 @@
 {% macro postgres__safe_cast(field, type) -%}
     impact_udf.try_cast(cast({{ field }} as text), cast(null as {{ type }}))
 {%- endmacro %}
+
+{#- Spark's cast raises on unreadable text under ANSI mode (Spark 4's default); try_cast
+    gives null as DuckDB's does. -#}
+{% macro spark__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}

@@ -22,3 +22,9 @@
 {% macro postgres__parse_utc_timestamp(expression) -%}
     ({{ dbt.safe_cast(expression, 'timestamptz') }} at time zone 'UTC')
 {%- endmacro %}
+
+{#- Read with its offset as an instant, then the UTC wall-clock time (the session time zone
+    is UTC: impact_warehouse.transform.spark_session); `timestamp` there is TIMESTAMP_NTZ. -#}
+{% macro spark__parse_utc_timestamp(expression) -%}
+    cast(try_cast({{ expression }} as timestamp_ltz) as timestamp_ntz)
+{%- endmacro %}

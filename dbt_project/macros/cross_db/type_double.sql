@@ -15,3 +15,7 @@
 {% macro postgres__type_double() -%}
     {{ return('double precision') }}
 {%- endmacro %}
+
+{% macro spark__type_double() -%}
+    {{ return('double') }}
+{%- endmacro %}

@@ -114,3 +114,48 @@
     {%- endif -%}
     {{ return({'location': location, 'columns': columns}) }}
 {%- endmacro %}
+
+{#- Spark reads the part files where they landed: each line of the text files parsed with
+    from_json and the declared columns (json columns stay JSON text, as strings; a key that
+    is missing or cannot be read as its type is null). Spark fails on a path that matches no
+    file, so the glob is read together with one empty part file (Hadoop's /{a,b} alternation
+    of absolute paths; impact_warehouse.transform.spark_session creates the file and names it
+    in IMPACT_SPARK_EMPTY_PART): a source with nothing landed yet gives an empty relation. -#}
+{% macro spark__read_landing_source(source_name, table_name) -%}
+    {%- set source_relation = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return(source_relation) }}
+    {%- endif -%}
+    {%- set landing = landing_source_contract(source_name, table_name) -%}
+    {%- set empty_part = env_var('IMPACT_SPARK_EMPTY_PART', '') -%}
+    {%- if not empty_part -%}
+        {{ exceptions.raise_compiler_error(
+            "IMPACT_SPARK_EMPTY_PART is not set: run dbt on Spark through "
+            ~ "impact_warehouse.transform.spark_build, whose session (spark_session.get_session) "
+            ~ "creates the empty part file read beside each landing glob"
+        ) }}
+    {%- endif -%}
+    {%- if not (landing.location.startswith('/') and empty_part.startswith('/')) -%}
+        {{ exceptions.raise_compiler_error(
+            "Spark reads the landing glob " ~ landing.location ~ " with " ~ empty_part
+            ~ " as /{a,b}: both must be absolute paths (IMPACT_LANDING_DIR, IMPACT_SPARK_EMPTY_PART)"
+        ) }}
+    {%- endif -%}
+    {%- set spark_types = {'varchar': 'string', 'json': 'string', 'integer': 'int'} -%}
+    {%- set schema -%}
+        {%- for column in landing.columns -%}
+            `{{ column.name }}` {{ spark_types.get(column.data_type | lower, column.data_type) }}{{ ", " if not loop.last }}
+        {%- endfor -%}
+    {%- endset -%}
+    (
+        select
+            {%- for column in landing.columns %}
+            parsed.landed.`{{ column.name }}` as `{{ column.name }}`{{ "," if not loop.last }}
+            {%- endfor %}
+        from (
+            select from_json(value, {{ dbt.string_literal(schema) }}) as landed
+            from text.`/{{ '{' ~ landing.location[1:] ~ ',' ~ empty_part[1:] ~ '}' }}`
+            where trim(value) <> ''
+        ) as parsed
+    )
+{%- endmacro %}

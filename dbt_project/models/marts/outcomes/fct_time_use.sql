@@ -205,7 +205,8 @@ survey_groups as (
 
 {#- The national figures are in minutes per day, wife and husband; here self is the wife
     (the respondents are mothers) and partner the husband. They are shown beside every fiscal
-    year that has survey time use. -#}
+    year that has survey time use. Divided by a double (a 60.0 literal is a decimal on Spark,
+    rounded to six places). -#}
 reference_hours as (
 
     select
@@ -213,9 +214,10 @@ reference_hours as (
         max(survey_year) as reference_survey_year,
         max(source_ja) as source_ja,
         max(source_note_en) as source_note_en,
-        max(case when spouse = 'wife' then housework_minutes_per_day end) / 60.0 as self_hours,
-        max(case when spouse = 'husband' then housework_minutes_per_day end) / 60.0
-            as partner_hours
+        max(case when spouse = 'wife' then housework_minutes_per_day end)
+            / cast(60 as {{ type_double() }}) as self_hours,
+        max(case when spouse = 'husband' then housework_minutes_per_day end)
+            / cast(60 as {{ type_double() }}) as partner_hours
 
     from time_use_reference
 
