@@ -192,6 +192,12 @@ def run_dbt(
     with _DBT_LOCK, _environment(variables):
         try:
             outcome: dbtRunnerResult = dbtRunner(callbacks=[progress]).invoke(command)
+            if _stale_partial_parse(outcome):
+                # dbt 1.11's partial parsing loses an enabled model when its disabled twin of
+                # the same name (marts/postgres, marts/spark) was edited: "… depends on …
+                # which is not in the graph". Nothing has run yet; parse the project whole.
+                log.warning("dbt's saved parse is stale (%s); parsing in full", outcome.exception)
+                outcome = dbtRunner(callbacks=[progress]).invoke([*command, "--no-partial-parse"])
         finally:
             _release_duckdb_file()
     elapsed = time.monotonic() - started
@@ -210,6 +216,16 @@ def run_dbt(
             log.warning("dbt warning: %s", unique_id)
     log.info("dbt %s succeeded in %.1f s (%d nodes)", " ".join(args), elapsed, len(statuses))
     return DbtRun(args, outcome.result, database, target, elapsed, statuses)
+
+
+def _stale_partial_parse(outcome: dbtRunnerResult) -> bool:
+    """dbt failed while building its graph from a saved parse, before any node ran."""
+    return (
+        not outcome.success
+        and outcome.result is None
+        and outcome.exception is not None
+        and "which is not in the graph" in str(outcome.exception)
+    )
 
 
 def dbt_threads() -> int:

@@ -1,0 +1,44 @@
+"""An edited engine twin must not break the next build's saved parse.
+
+The statistics models have one file per engine with the same model name (the DuckDB Python
+model, and SQL twins in marts/postgres and marts/spark that only their engine enables).
+dbt 1.11's partial parsing loses the enabled model when a disabled twin changes ("…
+depends on … which is not in the graph"); the runner then parses the project in full.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, run_dbt
+
+
+@pytest.mark.parametrize("engine_folder", ["postgres", "spark"])
+def test_editing_a_disabled_twin_keeps_the_build_parsing(
+    engine_folder: str, tmp_path: Path
+) -> None:
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    target = tmp_path / "target"
+    database = tmp_path / "audit.duckdb"
+    run_dbt(["parse"], project_dir=project, target_path=target, duckdb_path=database)
+    assert (target / "partial_parse.msgpack").is_file()
+
+    twins = sorted((project / "models" / "marts" / engine_folder).glob("*.sql"))
+    assert twins, f"no engine twins in marts/{engine_folder}"
+    with twins[0].open("a", encoding="utf-8") as model:
+        model.write("\n-- edited\n")
+
+    listed = run_dbt(
+        ["ls", "--resource-type", "model"],
+        project_dir=project,
+        target_path=target,
+        duckdb_path=database,
+    )
+    assert listed.elapsed_seconds >= 0  # dbt succeeded (run_dbt raises DbtRunError otherwise)
+    assert twins[0].stem in {str(line).rsplit(".", 1)[-1] for line in listed.result}
