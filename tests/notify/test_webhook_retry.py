@@ -125,15 +125,18 @@ def test_a_4xx_answer_is_not_retried(receiver: Receiver) -> None:
 
 
 def test_a_refused_connection_is_retried_then_reported_without_the_token(
-    unused_port: int,
+    unused_port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     waits: list[float] = []
     channel = WebhookChannel(
         f"http://127.0.0.1:{unused_port}/services/T1/{TOKEN}", timeout=2, sleep=waits.append
     )
 
-    with pytest.raises(AlertDeliveryError) as failed:
+    with caplog.at_level(logging.DEBUG), pytest.raises(AlertDeliveryError) as failed:
         channel.send(Message())
 
     assert len(waits) == 1
     assert f"127.0.0.1:{unused_port}" in str(failed.value) and TOKEN not in str(failed.value)
+    # urllib3 logs its own retry ("after connection broken by …: <path>"): never the token.
+    assert "Retrying" in caplog.text
+    assert TOKEN not in caplog.text

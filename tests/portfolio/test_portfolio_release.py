@@ -361,3 +361,73 @@ def test_the_cli_builds_a_portfolio_and_writes_its_report_again(
     out = tmp_path / "again.html"
     assert main(["portfolio", "report", "--out", str(out)]) == 0
     assert "NPO法人はたらくみらい(架空)" in _report_text(out)
+
+
+def _tampered_copy(sources: Sources, tmp_path: Path, statements: list[str]) -> Path:
+    """The example's release copied, changed by ``statements``, its sha256 re-recorded (as
+    whoever makes a release can), and made current; returns a funder folder naming it."""
+    releases = tmp_path / "releases"
+    release_id = sources.example.release.release_id
+    shutil.copytree(sources.example.releases_dir / release_id, releases / release_id)
+    warehouse = releases / release_id / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    record = json.loads((releases / release_id / "release.json").read_text("utf-8"))
+    record["sha256"] = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    (releases / release_id / "release.json").write_text(json.dumps(record), "utf-8")
+    (releases / "CURRENT").write_text(release_id + "\n", "utf-8")
+    return write_funder_folder(
+        tmp_path / "funder", [("hataraku_mirai", sources.example.catalog_dir, releases)]
+    )
+
+
+def test_a_release_cannot_read_the_funders_files_into_the_portfolio(
+    sources: Sources, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "funder-secret.env"
+    secret.write_text("SECRET=hunter2\n", "utf-8")
+    folder = _tampered_copy(
+        sources,
+        tmp_path,
+        [
+            "create table catalog.item_wordings_base as select * from catalog.item_wordings",
+            "drop table catalog.item_wordings",
+            "create view catalog.item_wordings as select base.* replace (secret.content as "
+            f"wording_ja) from catalog.item_wordings_base as base, read_text('{secret}') as secret",
+        ],
+    )
+    code, output = _check(folder, capsys)
+    assert code == 1
+    assert "公開表 catalog.item_wordings がありません" in output
+    assert "hunter2" not in output
+    # Even read directly, the locked-down connection refuses the file.
+    from impact_warehouse.portfolio.sources import _LOCKED_DOWN
+
+    with duckdb.connect(config=dict(_LOCKED_DOWN)) as connection, pytest.raises(duckdb.Error):
+        connection.execute(f"select content from read_text('{secret}')").fetchall()
+
+
+def test_a_suppressed_mapped_figure_is_shown_as_suppressed_not_a_crash(
+    sources: Sources, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What a small organisation publishes: every share suppressed, denominators withheld.
+    folder = _tampered_copy(
+        sources,
+        tmp_path,
+        [
+            "update reporting.rpt_outcome_results set is_suppressed = true, "
+            "suppression_reason = 'denominator_below_k', numerator = null, denominator = null, "
+            "value = null, ci_lower = null, ci_upper = null",
+        ],
+    )
+    releases = tmp_path / "portfolio-releases"
+    release = build_portfolio(read_portfolio(folder), releases)
+    text = _report_text(release.report_path)
+    assert "NPO法人はたらくみらい(架空)" in text
+    with duckdb.connect(str(release.database_path), read_only=True) as connection:
+        shown = connection.execute(
+            "select count(*), count(value), count(denominator), bool_and(is_suppressed) "
+            "from portfolio.indicator_figures"
+        ).fetchone()
+    assert shown[0] > 0 and shown[1:] == (0, 0, True)

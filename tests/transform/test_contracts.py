@@ -21,6 +21,12 @@ PUBLISHED_FOLDERS = ("models/marts/", "models/reporting/")
 PER_PERSON = {"fct_answers", "fct_responses", "fct_paired_scores", "fct_participation"}
 
 
+# Published tables whose columns follow the catalog (one share_<measure_code> column per share
+# measure of scale_measures.csv): another organisation's catalog gives other columns, so a
+# contract would refuse it (tests/examples builds such a catalog). Their keys are data tests.
+CATALOG_SHAPED = {"rpt_pre_post_confidence"}
+
+
 def published_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         node["name"]: node
@@ -47,7 +53,8 @@ def test_every_published_sql_table_has_an_enforced_contract(manifest: dict[str, 
     python = {name for name, node in models.items() if node["language"] == "python"}
 
     assert len(sql) >= 30 and python  # both kinds are published
-    assert [name for name, node in sql.items() if not node["config"]["contract"]["enforced"]] == []
+    unenforced = {name for name, node in sql.items() if not node["config"]["contract"]["enforced"]}
+    assert unenforced == CATALOG_SHAPED
     untyped = [
         f"{name}.{column}"
         for name, node in sql.items()
@@ -88,7 +95,7 @@ def test_the_built_tables_have_the_declared_types_and_keys(
         if any(constraint["type"] == "primary_key" for constraint in spec["constraints"])
     }
     # A row per answer or person: those keep the unique test (an index costs more at scale).
-    assert set(sql) - set(primary_keys) == PER_PERSON
+    assert set(sql) - set(primary_keys) == PER_PERSON | CATALOG_SHAPED
     assert {name: keys.get(name) for name in primary_keys} == primary_keys
 
 

@@ -141,6 +141,19 @@
             ~ " as /{a,b}: both must be absolute paths (IMPACT_LANDING_DIR, IMPACT_SPARK_EMPTY_PART)"
         ) }}
     {%- endif -%}
+    {#- The two paths become one Hadoop glob "/{a,b}" inside a backquoted name: a comma or a
+        brace would split or end the alternation, a backquote the name. -#}
+    {%- for path in [landing.location, empty_part] -%}
+        {%- for character in [',', '{', '}', '`'] -%}
+            {%- if character in path -%}
+                {{ exceptions.raise_compiler_error(
+                    "Spark cannot read the landing path " ~ path ~ ": it contains " ~ character
+                    ~ " (move the landing folder, IMPACT_LANDING_DIR, or the work folder to a"
+                    ~ " path without , { } or `)"
+                ) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {%- set spark_types = {'varchar': 'string', 'json': 'string', 'integer': 'int'} -%}
     {%- set schema -%}
         {%- for column in landing.columns -%}

@@ -3,7 +3,8 @@
 ``check FOLDER`` reads the funder's folder and every organisation's mapping and current
 release and says what is wrong (in Japanese), writing nothing; ``build FOLDER`` then writes a
 new portfolio release with its report under ``<work>/portfolio/releases/``; ``report``
-writes the current portfolio's report again (``--out`` elsewhere). See
+writes the current portfolio's report again beside the releases (``<work>/portfolio/reports/``;
+``--out`` elsewhere), never into a release. See
 :mod:`impact_warehouse.portfolio`.
 """
 
@@ -27,10 +28,17 @@ def add_portfolio_parser(commands: argparse._SubParsersAction) -> None:
             "folder", type=Path, help="the funder's folder (common_indicators.csv, portfolio.csv)"
         )
     report = actions.add_parser("report", help="write the current portfolio's report again")
-    report.add_argument("--out", type=Path, default=None, help="default: in its release folder")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="default: <work>/portfolio/reports/<portfolio id>.html (a release is never rewritten)",
+    )
 
 
 def run_portfolio(args: argparse.Namespace) -> int:
+    import duckdb
+
     from impact_warehouse.portfolio import (
         PortfolioError,
         build_portfolio,
@@ -53,9 +61,11 @@ def run_portfolio(args: argparse.Namespace) -> int:
                     "先に impact portfolio build を実行してください。"
                 )
                 return 1
+            # A listed portfolio release stays as it was built: the new copy goes beside it.
+            default_out = releases_dir.parent / "reports" / f"{current.portfolio_id}.html"
             target = write_report(
                 current.database_path,
-                args.out or current.report_path,
+                args.out or default_out,
                 portfolio_id=current.portfolio_id,
             )
             print(f"ポートフォリオのレポートを書きました: {target}")
@@ -76,6 +86,15 @@ def run_portfolio(args: argparse.Namespace) -> int:
         return 1
     except PublishBusyError as error:
         print(f"エラー: {error.staff_message}")
+        return 1
+    except (OSError, ValueError, TypeError, KeyError, duckdb.Error) as error:
+        # A release another party made can be unreadable in ways no check above names
+        # (a damaged release.json, a locked or older file): a sentence, not a traceback.
+        print(
+            "エラー: 団体のリリースを読めなかったため、ポートフォリオを作れませんでした。"
+            "下の詳細をシステム担当者に伝えてください。"
+        )
+        print(f"  ({type(error).__name__}: {error})")
         return 1
     print(f"ポートフォリオ {release.portfolio_id} を作りました: {release.directory}")
     for source in release.sources:

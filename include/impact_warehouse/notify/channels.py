@@ -159,8 +159,9 @@ class WebhookChannel:
     def _post_text(self, text: str) -> None:
         retry = LoggedRetry(
             total=self.retries,
-            # A POST that may have arrived (read timeout) is not sent twice; a refused
-            # connection or a 429/5xx answer was not processed.
+            # A POST that may have arrived (read timeout) is not sent twice. A refused
+            # connection or a 429/5xx answer is sent again: a 502/504 may hide a delivered
+            # message, and staff would rather read an alert twice than not at all.
             read=0,
             status_forcelist=RETRYABLE_STATUSES,
             allowed_methods=frozenset({"POST"}),
@@ -176,7 +177,8 @@ class WebhookChannel:
             session.mount("http://", HTTPAdapter(max_retries=retry))
             session.mount("https://", HTTPAdapter(max_retries=retry))
             try:
-                response = session.post(self.url, json={"text": text}, timeout=self.timeout)
+                with _RedactedPoolLog(_secrets(self.url)):
+                    response = session.post(self.url, json={"text": text}, timeout=self.timeout)
             except requests.RequestException as error:
                 # requests' error texts hold the URL, i.e. the token: the host and type only.
                 raise AlertDeliveryError(
@@ -217,6 +219,39 @@ def is_plain_webhook(url: str) -> bool:
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         return False  # an apprise URL: slack://, msteams://, line://, json://, …
     return apprise.Apprise.instantiate(url) is None
+
+
+class _RedactedPoolLog(logging.Filter):
+    """While installed, urllib3's own retry lines ("Retrying (…) after connection broken by
+    …: /services/…", "Incremented Retry for (url='/services/…')") are logged without the
+    webhook's path, which is its token. A logger's filter sees only its own records, so it
+    goes on each urllib3 logger that names the request path."""
+
+    _loggers = (
+        logging.getLogger("urllib3.connectionpool"),
+        logging.getLogger("urllib3.util.retry"),
+    )
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self._secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self._secrets):
+            for secret in sorted(self._secrets, key=len, reverse=True):
+                message = message.replace(secret, "[webhook path]")
+            record.msg, record.args = message, None
+        return True
+
+    def __enter__(self) -> _RedactedPoolLog:
+        for logger in self._loggers:
+            logger.addFilter(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for logger in self._loggers:
+            logger.removeFilter(self)
 
 
 def _secrets(url: str) -> tuple[str, ...]:

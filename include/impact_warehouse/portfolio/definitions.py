@@ -21,7 +21,6 @@ the line and the fix, and the English detail for logs.
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,7 +191,9 @@ def read_common_indicators(path: Path) -> dict[str, CommonIndicator]:
 
 
 def _resolve(folder: Path, value: str) -> Path:
-    path = Path(os.path.expandvars(value)).expanduser()
+    # Taken as written: no ${VARIABLE} expansion (a path must not pull a secret into the
+    # portfolio's messages and manifest).
+    path = Path(value)
     return path if path.is_absolute() else (folder / path).resolve()
 
 

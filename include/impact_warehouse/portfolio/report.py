@@ -86,7 +86,7 @@ def _section_notes(rows: list[dict[str, Any]]) -> list[str]:
         notes.append(f"調査の時点が違います({waves})。")
     if len({row["fiscal_year"] for row in rows}) > 1:
         notes.append("年度が違う団体があります。")
-    if len({(row["item_code"], row["organisation_code"]) for row in rows}) > 1 and len(rows) > 1:
+    if len({row["question_wording_ja"] for row in rows}) > 1:
         notes.append("設問の文言は団体ごとに違います。各団体の設問は表の「使った数字」の欄です。")
     if len(rows) == 1:
         notes.append("この指標に対応する数字を出している団体は1つだけです。")
@@ -157,7 +157,10 @@ def load_sections(database: Path) -> tuple[list[IndicatorSection], list[dict[str
         rows = [
             {
                 **row,
-                "denominator_text": f"{row['denominator']:.0f}人",
+                # A suppressed figure is published without its denominator (small cells).
+                "denominator_text": (
+                    "—" if row["denominator"] is None else f"{row['denominator']:.0f}人"
+                ),
                 "value_text": "—" if row["value"] is None else f"{percent(row['value'])}%",
                 "interval_text": (
                     "—"

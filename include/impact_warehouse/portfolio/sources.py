@@ -89,8 +89,8 @@ def current_source(organisation: Organisation) -> SourceRelease:
             f"{code}: {release.warehouse_path} does not match sha256 {release.sha256}",
         )
     with _open(release) as connection:
-        _require_table(connection, code, release, "catalog.organisation")
-        _require_table(connection, code, release, PUBLISHED_TABLE)
+        for relation in READ_RELATIONS:
+            _require_table(connection, code, release, relation)
         row = connection.execute(
             "select organisation_code, organisation_name_ja, organisation_name_en "
             "from catalog.organisation"
@@ -105,8 +105,30 @@ def current_source(organisation: Organisation) -> SourceRelease:
     return SourceRelease(organisation, release, row[1], row[2] or "")
 
 
+# Relations the portfolio reads from a release. Each must be a table: a view in a release
+# file could read the funder's own files (read_text, read_csv) into the portfolio.
+READ_RELATIONS = (
+    "catalog.organisation",
+    "catalog.indicators",
+    "catalog.item_indicators",
+    "catalog.items",
+    "catalog.scale_measures",
+    "catalog.scales",
+    "catalog.item_wordings",
+    PUBLISHED_TABLE,
+)
+# An organisation's release is another party's file: opened with no access to files, network
+# or extensions, and settings the file cannot change back.
+_LOCKED_DOWN = {
+    "enable_external_access": "false",
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+    "lock_configuration": "true",
+}
+
+
 def _open(release: Release) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(release.warehouse_path), read_only=True)
+    return duckdb.connect(str(release.warehouse_path), read_only=True, config=dict(_LOCKED_DOWN))
 
 
 def _require_table(

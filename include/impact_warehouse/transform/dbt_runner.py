@@ -45,6 +45,7 @@ LOG_LEVEL_ENV = "IMPACT_DBT_LOG_LEVEL_FILE"
 # Unit tests are tests of the SQL, not of the data: the same code gives the same result on
 # every build, so they run in the test suite (every `run_dbt(["build"])` there, and the
 # PostgreSQL engine test) and in `impact build`, not in every release.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's saved parse, in the target folder
 PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
 PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # Seed properties belong to the project, not to an organisation: every catalog gets them.
@@ -190,13 +191,17 @@ def run_dbt(
         THREADS_ENV: str(dbt_threads()),
     }
     with _DBT_LOCK, _environment(variables):
+        saved_parse = (target / PARTIAL_PARSE_FILE).is_file()
         try:
             outcome: dbtRunnerResult = dbtRunner(callbacks=[progress]).invoke(command)
-            if _stale_partial_parse(outcome):
+            if saved_parse and _failed_before_any_node(outcome):
                 # dbt 1.11's partial parsing loses an enabled model when its disabled twin of
-                # the same name (marts/postgres, marts/spark) was edited: "… depends on …
-                # which is not in the graph". Nothing has run yet; parse the project whole.
-                log.warning("dbt's saved parse is stale (%s); parsing in full", outcome.exception)
+                # the same name (marts/postgres, marts/spark) was edited ("… depends on …
+                # which is not in the graph" / "… which is disabled"). Nothing has run yet:
+                # parse the project whole; a real error fails again and is reported.
+                log.warning(
+                    "dbt failed on its saved parse (%s); parsing in full", outcome.exception
+                )
                 outcome = dbtRunner(callbacks=[progress]).invoke([*command, "--no-partial-parse"])
         finally:
             _release_duckdb_file()
@@ -218,14 +223,9 @@ def run_dbt(
     return DbtRun(args, outcome.result, database, target, elapsed, statuses)
 
 
-def _stale_partial_parse(outcome: dbtRunnerResult) -> bool:
-    """dbt failed while building its graph from a saved parse, before any node ran."""
-    return (
-        not outcome.success
-        and outcome.result is None
-        and outcome.exception is not None
-        and "which is not in the graph" in str(outcome.exception)
-    )
+def _failed_before_any_node(outcome: dbtRunnerResult) -> bool:
+    """dbt failed while parsing or building its graph, before any node ran."""
+    return not outcome.success and outcome.result is None and outcome.exception is not None
 
 
 def dbt_threads() -> int:

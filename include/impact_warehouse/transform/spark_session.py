@@ -114,8 +114,34 @@ def session_config(
         "spark.pyspark.python": sys.executable,
         "spark.pyspark.driver.python": sys.executable,
         "spark.executorEnv.PYTHONPATH": os.pathsep.join(sys.path),
+        # Catalog labels are text: without this, "${env:SECRET}" in a seed value would be
+        # replaced by the environment variable's value (Spark's variable substitution).
+        "spark.sql.variable.substitute": "false",
         **(extra or {}),
     }
+
+
+# Settings fixed when a session starts: a reused session must already have them.
+STATIC_SETTINGS = (
+    "spark.sql.warehouse.dir",
+    "spark.hadoop.javax.jdo.option.ConnectionURL",
+    "spark.sql.variable.substitute",
+)
+
+
+def _same_static(session: Any, wanted: Mapping[str, str]) -> bool:
+    configured = session.sparkContext.getConf()
+    return all(
+        _as_local_path(configured.get(key)) == _as_local_path(wanted[key])
+        for key in STATIC_SETTINGS
+    )
+
+
+def _as_local_path(value: str | None) -> str | None:
+    """Spark keeps the warehouse folder as a URI ("file:/…"); the settings give a path."""
+    if value is not None and value.startswith("file:"):
+        return "/" + value.removeprefix("file:").lstrip("/")
+    return value
 
 
 def get_session(
@@ -141,13 +167,17 @@ def get_session(
     os.environ[EMPTY_PART_ENV] = str(empty_part(root))
     active = SparkSession.getActiveSession()
     if active is not None:
-        if master is None or active.sparkContext.master == master:
+        wanted = session_config(root, master or active.sparkContext.master, extra)
+        if (master is None or active.sparkContext.master == master) and _same_static(
+            active, wanted
+        ):
             for key in RUNTIME_SETTINGS:
-                active.conf.set(key, session_config(root, master or "")[key])
+                active.conf.set(key, wanted[key])
             register_functions(active)
             return active
-        # Another master (e.g. a test's plain local session): its executors cannot be
-        # changed, so this process gets a new session.
+        # Another master, warehouse or metastore (e.g. a test's plain local session, or a
+        # build into another work folder): those are fixed when a session starts, so this
+        # process gets a new session rather than writing into the other one's tables.
         active.stop()
     (root / "metastore").mkdir(parents=True, exist_ok=True)
     master = master or os.environ.get(MASTER_ENV) or DEFAULT_MASTER
