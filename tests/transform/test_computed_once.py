@@ -52,8 +52,18 @@ def test_a_second_caller_waits_for_the_first() -> None:
     first = threading.Thread(target=lambda: results.append(computed_once(slow, frame)))
     first.start()
     started.wait(5)
-    second = threading.Thread(target=lambda: results.append(computed_once(slow, frame)))
+    asking = threading.Event()
+
+    def second_caller() -> None:
+        asking.set()
+        results.append(computed_once(slow, frame))
+
+    second = threading.Thread(target=second_caller)
     second.start()
+    asking.wait(5)
+    # Let the second caller reach computed_once while the first still computes: without the
+    # lock it would find nothing kept yet and compute again (two calls).
+    second.join(0.3)
     release.set()
     first.join(5)
     second.join(5)
