@@ -65,9 +65,17 @@
     {%- endif -%}
     {#- Same declaration checks as DuckDB; the loader reads the same declarations. -#}
     {%- do landing_source_contract(source_name, table_name) -%}
-    {%- set relation = adapter.get_relation(
-        database=target.database, schema='landing', identifier=source_name ~ '__' ~ table_name
+    {%- set identifier = source_name ~ '__' ~ table_name -%}
+    {#- Asked of the database, not dbt's relation cache: dbt does not manage the landing
+        schema, and threads filling the cache for it at once could miss a table (seen under
+        load: one staging model of twelve failed with this error). -#}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_schema = 'landing' "
+        ~ "and table_name = " ~ dbt.string_literal(identifier)
     ) -%}
+    {%- set relation = api.Relation.create(
+        database=target.database, schema='landing', identifier=identifier
+    ) if found.columns[0].values()[0] > 0 else none -%}
     {%- if relation is none -%}
         {{ exceptions.raise_compiler_error(
             "landing." ~ source_name ~ "__" ~ table_name ~ " does not exist in the PostgreSQL "
