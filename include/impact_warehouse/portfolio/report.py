@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import jinja2
 from markupsafe import Markup, escape
 
 from impact_warehouse.portfolio.definitions import DIRECTION_JA
 from impact_warehouse.report.fonts import subset_font_face
+from impact_warehouse.report.page import template_environment
 from impact_warehouse.report.rounding import percent
 
 TITLE = "共通指標による団体比較(ポートフォリオ)"
@@ -188,18 +188,7 @@ def load_sections(database: Path) -> tuple[list[IndicatorSection], list[dict[str
 
 def render_html(database: Path, *, portfolio_id: str) -> str:
     sections, organisations = load_sections(database)
-    environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.PackageLoader("impact_warehouse.portfolio", "templates"),
-                jinja2.PackageLoader("impact_warehouse.report", "templates"),
-            ]
-        ),
-        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = template_environment("impact_warehouse.portfolio")
     page = environment.get_template("portfolio.html.j2").render(
         title=TITLE,
         portfolio_id=portfolio_id,

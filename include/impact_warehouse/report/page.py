@@ -211,14 +211,23 @@ def _language_context(
     }
 
 
-def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("impact_warehouse.report", "templates"),
+def template_environment(*packages: str) -> jinja2.Environment:
+    """The report's Jinja settings; ``packages``' own templates are looked up first, then the
+    report's (report.css and the font: the status page and the portfolio share its look)."""
+    loaders = [jinja2.PackageLoader(package, "templates") for package in packages]
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [*loaders, jinja2.PackageLoader("impact_warehouse.report", "templates")]
+        ),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _environment() -> jinja2.Environment:
+    environment = template_environment()
     environment.globals["cell_text"] = html_text
     environment.globals["s"] = s
     return environment

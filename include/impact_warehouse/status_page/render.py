@@ -18,6 +18,7 @@ import jinja2
 
 from impact_warehouse.report.chart_kit import pct as report_pct
 from impact_warehouse.report.fonts import subset_font_face
+from impact_warehouse.report.page import template_environment
 from impact_warehouse.settings import Settings
 from impact_warehouse.status_page.charts import chart_id, progress_chart
 from impact_warehouse.status_page.data import (
@@ -101,19 +102,8 @@ def _charts(wave: WaveStatus) -> list[PageChart]:
 
 
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.PackageLoader("impact_warehouse.status_page", "templates"),
-                # report.css: the same look as the report.
-                jinja2.PackageLoader("impact_warehouse.report", "templates"),
-            ]
-        ),
-        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # report.css: the same look as the report.
+    environment = template_environment("impact_warehouse.status_page")
     environment.globals.update(
         day=_day, pct=_pct, needed=_needed, state_of=_state, previous_text=_previous_text
     )
