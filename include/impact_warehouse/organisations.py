@@ -1,0 +1,216 @@
+"""Many organisations on one installation: the registry and each organisation's scope.
+
+An organisation is a folder: ``<organisations>/<code>/`` is its catalog (the logic model as
+CSV files, ``organisation.csv`` among them), or a symbolic link to one. Adding an
+organisation is adding a folder; nothing in the code names one. The registry folder is
+``IMPACT_ORGANISATIONS_DIR`` (default ``organisations/`` in the checkout, which links
+Mamabono's catalog and the example organisation's).
+
+Each organisation runs in its own **scope**: the environment every job already reads
+(``paths()``, the catalog, dbt's profile, the alert channels), rewritten so that
+
+- its folders are its own: ``<installation work>/organisations/<code>/`` holds its landing,
+  vault, secrets (pseudonym key), audit warehouse, gate results, releases, published file,
+  reports, staff pages and alert outbox;
+- its secrets and recipients are its own: a variable in :data:`PRIVATE_VARIABLES` is taken
+  only from ``<NAME>__<CODE>`` (e.g. ``IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), never from the
+  installation-wide ``<NAME>``: one key shared by two organisations would give the same email
+  the same pseudonym in both, one recipient list would send one's alerts to the other's staff;
+- any other ``IMPACT_*`` variable may be set for one organisation as ``<NAME>__<CODE>``
+  and otherwise is the installation's (SMTP server, thresholds, engine).
+
+Airflow Variables and Connections follow the same rule through :func:`scoped_airflow_id`
+(``impact_pseudonym_key__service_grant``). Outside any scope (one organisation per
+installation, as before) nothing changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from impact_warehouse.settings import PROJECT_ROOT
+
+ORGANISATIONS_DIR_ENV = "IMPACT_ORGANISATIONS_DIR"
+DEFAULT_ORGANISATIONS_DIR = PROJECT_ROOT / "organisations"
+# Set inside an organisation's scope to its code; absent outside any scope.
+ORGANISATION_ENV = "IMPACT_ORGANISATION"
+# The installation's work folder, kept inside a scope (IMPACT_WORK_DIR is the organisation's).
+INSTALLATION_WORK_ENV = "IMPACT_INSTALLATION_WORK_DIR"
+ORGANISATIONS_SUBFOLDER = "organisations"
+
+# A code becomes a folder name, a DAG id part, a PostgreSQL role name part and an environment
+# variable suffix: lower-case letters, digits and underscores only.
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+# Never inherited from the installation inside a scope: folders, keys, credentials, recipients.
+PRIVATE_VARIABLES: tuple[str, ...] = (
+    "IMPACT_CATALOG_DIR",
+    "IMPACT_LANDING_DIR",
+    "IMPACT_VAULT_DIR",
+    "IMPACT_INBOX_DIR",
+    "IMPACT_DEMO_DIR",
+    "IMPACT_SECRETS_DIR",
+    "IMPACT_WAREHOUSE_PATH",
+    "IMPACT_DBT_SEED_PATH",
+    "IMPACT_PSEUDONYM_KEY",
+    "IMPACT_PSEUDONYM_KEY_FILE",
+    "IMPACT_FORMS_API_TOKEN",
+    "IMPACT_FORMS_API_URL",
+    "IMPACT_FORMS_API_KEY_FILE",
+    "IMPACT_ALERT_TO",
+    "IMPACT_ALERT_WEBHOOK_URL",
+    "IMPACT_APPRISE_CONN_ID",
+)
+
+
+class OrganisationError(ValueError):
+    """The registry or an organisation folder is unusable; the message is Japanese."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str
+    catalog: Path
+
+    @property
+    def env_suffix(self) -> str:
+        """``__SERVICE_GRANT``: appended to a variable name to set it for this organisation."""
+        return "__" + self.code.upper()
+
+
+def registry_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``IMPACT_ORGANISATIONS_DIR``, else ``organisations/`` in the checkout."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(ORGANISATIONS_DIR_ENV)
+    return Path(value).resolve() if value else DEFAULT_ORGANISATIONS_DIR
+
+
+def multi_organisation(environ: Mapping[str, str] | None = None) -> bool:
+    """True when the installation serves a registry (``IMPACT_ORGANISATIONS_DIR`` is set)."""
+    environ = os.environ if environ is None else environ
+    return bool(environ.get(ORGANISATIONS_DIR_ENV))
+
+
+def _profile_code(catalog: Path) -> str:
+    profile = catalog / "organisation.csv"
+    try:
+        with profile.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        raise OrganisationError(
+            f"組織フォルダ {catalog} に organisation.csv を読めません({error.strerror})"
+        ) from error
+    if len(rows) != 1 or not (rows[0].get("organisation_code") or "").strip():
+        raise OrganisationError(
+            f"{profile}: organisation_code の入った行がちょうど1行必要です(今は {len(rows)} 行)"
+        )
+    return rows[0]["organisation_code"].strip()
+
+
+def load_registry(directory: Path | None = None) -> list[Organisation]:
+    """Every organisation folder of ``directory`` (default :func:`registry_dir`), by code.
+
+    A folder's name is the organisation's code and must equal ``organisation_code`` in its
+    ``organisation.csv``: the code is what keeps folders, keys and releases apart, so two
+    folders can never claim one organisation. Hidden folders and files are skipped.
+    """
+    directory = registry_dir() if directory is None else directory
+    if not directory.is_dir():
+        raise OrganisationError(f"組織の一覧フォルダ {directory} がありません")
+    organisations = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        if not CODE_PATTERN.match(entry.name):
+            raise OrganisationError(
+                f"{entry}: フォルダ名 {entry.name!r} は組織コードに使えません"
+                "(英小文字で始まり、英小文字・数字・_ の2〜40文字)"
+            )
+        code = _profile_code(entry)
+        if code != entry.name:
+            raise OrganisationError(
+                f"{entry / 'organisation.csv'}: organisation_code {code!r} がフォルダ名 "
+                f"{entry.name!r} と違います(フォルダ名を組織コードにしてください)"
+            )
+        organisations.append(Organisation(code=code, catalog=entry.resolve()))
+    if not organisations:
+        raise OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
+    return organisations
+
+
+def find_organisation(code: str, directory: Path | None = None) -> Organisation:
+    for organisation in load_registry(directory):
+        if organisation.code == code:
+            return organisation
+    known = ", ".join(o.code for o in load_registry(directory))
+    raise OrganisationError(f"組織コード {code!r} は登録されていません(登録済み: {known})")
+
+
+def installation_work_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The installation's work folder, also from inside an organisation's scope."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(INSTALLATION_WORK_ENV) or environ.get("IMPACT_WORK_DIR")
+    return Path(value).resolve() if value else PROJECT_ROOT / ".work"
+
+
+def organisation_work_dir(code: str, environ: Mapping[str, str] | None = None) -> Path:
+    return installation_work_dir(environ) / ORGANISATIONS_SUBFOLDER / code
+
+
+def scoped_environment(
+    organisation: Organisation, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The whole environment of ``organisation``'s scope, built from the installation's."""
+    environ = dict(os.environ if environ is None else environ)
+    installation_work = installation_work_dir(environ)
+    suffix = organisation.env_suffix
+    # Every organisation's own settings (``<NAME>__<CODE>``) are dropped, then this one's
+    # put in place of the installation's.
+    scoped = {
+        name: value
+        for name, value in environ.items()
+        if not name.startswith("IMPACT_") or (name not in PRIVATE_VARIABLES and "__" not in name)
+    }
+    for name, value in environ.items():
+        if name.startswith("IMPACT_") and name.endswith(suffix):
+            scoped[name.removesuffix(suffix)] = value
+    scoped[ORGANISATION_ENV] = organisation.code
+    scoped[INSTALLATION_WORK_ENV] = str(installation_work)
+    scoped["IMPACT_WORK_DIR"] = str(installation_work / ORGANISATIONS_SUBFOLDER / organisation.code)
+    scoped["IMPACT_CATALOG_DIR"] = str(organisation.catalog)
+    return scoped
+
+
+@contextmanager
+def organisation_scope(organisation: Organisation) -> Iterator[dict[str, str]]:
+    """Run the enclosed code as ``organisation``: ``os.environ`` is its scope, then restored.
+
+    For one process running one organisation's job at a time (an Airflow task, a CLI step);
+    concurrent organisations run in separate processes with :func:`scoped_environment`.
+    """
+    saved = dict(os.environ)
+    scoped = scoped_environment(organisation, saved)
+    os.environ.clear()
+    os.environ.update(scoped)
+    try:
+        yield scoped
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def current_organisation_code(environ: Mapping[str, str] | None = None) -> str | None:
+    environ = os.environ if environ is None else environ
+    return environ.get(ORGANISATION_ENV) or None
+
+
+def scoped_airflow_id(base: str, environ: Mapping[str, str] | None = None) -> str:
+    """An Airflow Variable or Connection id inside the current scope: ``<base>__<code>``."""
+    code = current_organisation_code(environ)
+    return f"{base}__{code}" if code else base
