@@ -214,3 +214,13 @@ def scoped_airflow_id(base: str, environ: Mapping[str, str] | None = None) -> st
     """An Airflow Variable or Connection id inside the current scope: ``<base>__<code>``."""
     code = current_organisation_code(environ)
     return f"{base}__{code}" if code else base
+
+
+def scoped_dag_id(base: str, environ: Mapping[str, str] | None = None) -> str:
+    """The id of DAG ``base`` of the current scope's organisation: ``impact_ingest__<code>``.
+
+    Outside a scope, or when the installation has no registry, the plain id.
+    """
+    environ = os.environ if environ is None else environ
+    code = current_organisation_code(environ)
+    return f"{base}__{code}" if code and multi_organisation(environ) else base
