@@ -55,47 +55,44 @@ Run it from the command line::
 
 from __future__ import annotations
 
-import argparse
 import base64
-import binascii
 import bisect
 import hmac
 import json
 import logging
 import os
 import re
-import signal
 import sys
 import threading
-from array import array
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
+from impact_warehouse.demo.forms_api_paging import (
+    ApiError,
+    FormResponses,
+    ResponseFilter,
+    as_array_element,
+    decode_page_token,
+    encode_page_token,
+    index_responses,
+    parse_filter,
+    parse_page_size,
+    parse_rfc3339_ns,
+    sort_key_from_ns,
+)
+
 logger = logging.getLogger(__name__)
 
-MAX_PAGE_SIZE = 5000
 DEFAULT_TOKEN_ENV = "IMPACT_FORMS_API_TOKEN"
 GOOGLE_TOKEN_ENDPOINT = "https://oauth2.googleapis.com/token"
 
 _FORM_ID = re.compile(r"[A-Za-z0-9_-]+")
 _FORM_PATH = re.compile(r"/v1/forms/(?P<form_id>[^/]+)(?P<responses>/responses)?/?")
-_FILTER = re.compile(r"\s*timestamp\s*(?P<op>>=|>)\s*(?P<value>\S+)\s*")
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})"
-)
-# Sort keys are found by regex instead of json.loads: fully parsing a million lines on the
-# first request takes ~11 s, the keys alone ~3 s. Lines are validated as JSON per page instead.
-_LAST_SUBMITTED = re.compile(rb'"lastSubmittedTime"\s*:\s*"([^"\\]*)"')
-# Google always writes UTC with a "Z"; those need no date arithmetic to become a sort key.
-_ZULU_STAMP = re.compile(rb"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z")
-_RESPONSE_ID = re.compile(rb'"responseId"\s*:\s*"([^"\\]*)"')
-
 _FAULT_STATUSES = {
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
@@ -104,30 +101,6 @@ _FAULT_STATUSES = {
     504: "DEADLINE_EXCEEDED",
 }
 _FAULT_WORDS = frozenset({"ok", "slow"})
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def parse_rfc3339_ns(text: str) -> int:
-    """Nanoseconds since the Unix epoch for an RFC3339 timestamp; ``ValueError`` if malformed.
-
-    Timestamps are compared as instants, not as text, because ``...05Z`` sorts after
-    ``...05.5Z`` as text and offsets other than ``Z`` are legal RFC3339.
-    """
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        raise ValueError(f"not an RFC3339 timestamp: {text!r}")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    if zone in ("Z", "z"):
-        tz = UTC
-    else:
-        sign = 1 if zone[0] == "+" else -1
-        tz = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
-    moment = datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz
-    )
-    whole_seconds = int(moment.timestamp())
-    nanos = int(fraction.ljust(9, "0")) if fraction else 0
-    return whole_seconds * 1_000_000_000 + nanos
 
 
 @dataclass
@@ -150,197 +123,6 @@ class FaultPlan:
             if item not in _FAULT_WORDS and not (item.isdigit() and int(item) in _FAULT_STATUSES):
                 allowed = sorted(_FAULT_WORDS) + [str(code) for code in _FAULT_STATUSES]
                 raise ValueError(f"unknown fault {item!r} in FaultPlan.scripted; use {allowed}")
-
-
-class ApiError(Exception):
-    """An error the handler turns into a Google-style JSON error response."""
-
-    def __init__(self, code: int, status: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
-        self.message = message
-
-
-@dataclass
-class _FormResponses:
-    """Index of one responses file, sorted for paging.
-
-    Only sort keys and byte positions are kept, not the lines: a million responses are about a
-    gigabyte of JSON, while this index is a few dozen megabytes. Parallel arrays, not objects
-    per row, for the same reason.
-    """
-
-    stamp: tuple[int, int, int]
-    timestamps: list[bytes]  # sort keys, see sort_key_from_ns
-    offsets: array[int]
-    lengths: array[int]
-
-    def read_lines(self, handle: BinaryIO, start: int, stop: int) -> list[bytes]:
-        """Lines ``start:stop`` in sorted order, reading each contiguous run of the file once."""
-        lines: list[bytes] = []
-        index = start
-        while index < stop:
-            run_end = self._contiguous_run_end(index, stop)
-            handle.seek(self.offsets[index])
-            chunk = handle.read(self._end_offset(run_end - 1) - self.offsets[index])
-            position = 0
-            for row in range(index, run_end):
-                lines.append(chunk[position : position + self.lengths[row]].strip())
-                position += self.lengths[row]
-            index = run_end
-        return lines
-
-    def _end_offset(self, row: int) -> int:
-        return self.offsets[row] + self.lengths[row]
-
-    def _contiguous_run_end(self, index: int, stop: int) -> int:
-        # A chronologically written file makes a whole page one run, i.e. one read() call.
-        end = index + 1
-        while end < stop and self.offsets[end] == self._end_offset(end - 1):
-            end += 1
-        return end
-
-
-def sort_key_from_ns(timestamp_ns: int) -> bytes:
-    """Fixed-width UTC text (nanosecond precision) whose byte order is chronological order."""
-    seconds, nanos = divmod(timestamp_ns, 1_000_000_000)
-    # Epoch arithmetic instead of fromtimestamp(): the latter fails before 1970 on some OSes.
-    m = _EPOCH + timedelta(seconds=seconds)
-    text = f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
-    return f"{text}.{nanos:09d}".encode("ascii")
-
-
-def _timestamp_sort_key(stamp: bytes) -> bytes | None:
-    zulu = _ZULU_STAMP.fullmatch(stamp)
-    if zulu is not None:
-        return zulu.group(1) + b"." + (zulu.group(2) or b"").ljust(9, b"0")
-    try:
-        return sort_key_from_ns(parse_rfc3339_ns(stamp.decode("ascii")))
-    except (UnicodeDecodeError, ValueError, OverflowError, OSError):
-        return None
-
-
-def _record_sort_key(line: bytes, previous: bytes) -> tuple[bytes, bytes]:
-    stamp = _LAST_SUBMITTED.search(line)
-    key = _timestamp_sort_key(stamp.group(1)) if stamp is not None else None
-    response_id = _RESPONSE_ID.search(line)
-    # A record without a readable timestamp keeps its place after the record before it.
-    return key or previous, response_id.group(1) if response_id else b""
-
-
-def _index_responses(handle: BinaryIO, stamp: tuple[int, int, int], path: Path) -> _FormResponses:
-    rows: list[tuple[bytes, bytes, int, int]] = []
-    previous = b""
-    offset = 0
-    handle.seek(0)
-    for raw in handle:
-        line = raw.strip()
-        if line:
-            timestamp_key, response_id = _record_sort_key(line, previous)
-            previous = timestamp_key
-            # The offset doubles as a tie-breaker that keeps duplicate keys in file order.
-            rows.append((timestamp_key, response_id, offset, len(raw)))
-        offset += len(raw)
-    rows.sort()
-    logger.info("Indexed %d responses in %s", len(rows), path)
-    return _FormResponses(
-        stamp=stamp,
-        timestamps=[row[0] for row in rows],
-        offsets=array("q", (row[2] for row in rows)),
-        lengths=array("q", (row[3] for row in rows)),
-    )
-
-
-def _as_array_element(line: bytes) -> bytes:
-    """The JSON array element for one stored line: the line itself, or its text if corrupted."""
-    try:
-        parsed = json.loads(line)
-    except RecursionError:
-        # An object nested deeper than Python's parser goes: served as stored, as Google
-        # would serve whatever it holds; the client must cope with it record by record.
-        return line if line.startswith(b"{") and line.endswith(b"}") else _as_text(line)
-    except ValueError:  # includes UnicodeDecodeError
-        parsed = None
-    return line if isinstance(parsed, dict) else _as_text(line)
-
-
-def _as_text(line: bytes) -> bytes:
-    text = line.decode("utf-8", errors="replace")
-    return json.dumps(text, ensure_ascii=False).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class _Filter:
-    op: str
-    timestamp_ns: int
-
-    @property
-    def canonical(self) -> str:
-        return f"{self.op}{self.timestamp_ns}"
-
-    @property
-    def sort_key(self) -> bytes:
-        return sort_key_from_ns(self.timestamp_ns)
-
-
-def _parse_filter(text: str | None) -> _Filter | None:
-    if text is None or not text.strip():
-        return None
-    match = _FILTER.fullmatch(text)
-    if match is None:
-        raise ApiError(
-            400,
-            "INVALID_ARGUMENT",
-            f"Invalid filter {text!r}: expected 'timestamp > N' or 'timestamp >= N' "
-            "with N an RFC3339 timestamp.",
-        )
-    try:
-        timestamp_ns = parse_rfc3339_ns(match.group("value"))
-    except ValueError as exc:
-        raise ApiError(
-            400, "INVALID_ARGUMENT", f"Invalid timestamp in filter {text!r}: {exc}."
-        ) from exc
-    return _Filter(op=match.group("op"), timestamp_ns=timestamp_ns)
-
-
-def _parse_page_size(text: str | None) -> int:
-    if text is None or text == "":
-        return MAX_PAGE_SIZE
-    try:
-        size = int(text)
-    except ValueError as exc:
-        raise ApiError(400, "INVALID_ARGUMENT", f"Invalid pageSize {text!r}.") from exc
-    if size < 0:
-        raise ApiError(400, "INVALID_ARGUMENT", f"pageSize must not be negative, got {size}.")
-    # Google treats 0 as "unspecified" and silently clamps anything above the maximum.
-    return MAX_PAGE_SIZE if size == 0 else min(size, MAX_PAGE_SIZE)
-
-
-def _encode_page_token(offset: int, flt: _Filter | None) -> str:
-    payload = json.dumps({"o": offset, "f": flt.canonical if flt else ""}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii").rstrip("=")
-
-
-def _decode_page_token(token: str, flt: _Filter | None) -> int:
-    invalid = ApiError(400, "INVALID_ARGUMENT", f"Invalid pageToken {token!r}.")
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeEncodeError) as exc:
-        raise invalid from exc
-    if not isinstance(payload, dict):
-        raise invalid
-    offset, token_filter = payload.get("o"), payload.get("f")
-    if not isinstance(offset, int) or offset < 0 or not isinstance(token_filter, str):
-        raise invalid
-    if token_filter != (flt.canonical if flt else ""):
-        raise ApiError(
-            400,
-            "INVALID_ARGUMENT",
-            f"pageToken {token!r} was issued for a different filter than this request's.",
-        )
-    return offset
 
 
 class FormsApiServer:
@@ -372,7 +154,7 @@ class FormsApiServer:
         self.visible_until = visible_until
         self._lock = threading.Lock()
         self._form_locks: dict[str, threading.Lock] = {}
-        self._cache: dict[str, _FormResponses] = {}
+        self._cache: dict[str, FormResponses] = {}
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
@@ -498,10 +280,10 @@ class FormsApiServer:
 
     def responses_page(self, form_id: str, query: dict[str, list[str]]) -> bytes:
         self.form_path(form_id)
-        flt = _parse_filter(_single(query, "filter"))
-        page_size = _parse_page_size(_single(query, "pageSize"))
+        flt = parse_filter(_single(query, "filter"))
+        page_size = parse_page_size(_single(query, "pageSize"))
         token = _single(query, "pageToken")
-        offset = _decode_page_token(token, flt) if token else 0
+        offset = decode_page_token(token, flt) if token else 0
         path = self.source_dir / "responses" / f"{form_id}.jsonl"
         try:
             handle = path.open("rb")
@@ -517,17 +299,17 @@ class FormsApiServer:
                 end = bisect.bisect_right(data.timestamps, self._visible_until_key)
             stop = min(start + page_size, end)
             lines = data.read_lines(handle, start, stop) if start < stop else []
-        return _page_body(lines, stop < end, _encode_page_token(stop, flt))
+        return _page_body(lines, stop < end, encode_page_token(stop, flt))
 
     @staticmethod
-    def _filter_start(timestamps: list[bytes], flt: _Filter | None) -> int:
+    def _filter_start(timestamps: list[bytes], flt: ResponseFilter | None) -> int:
         if flt is None:
             return 0
         if flt.op == ">":
             return bisect.bisect_right(timestamps, flt.sort_key)
         return bisect.bisect_left(timestamps, flt.sort_key)
 
-    def _index(self, form_id: str, handle: BinaryIO, path: Path) -> _FormResponses:
+    def _index(self, form_id: str, handle: BinaryIO, path: Path) -> FormResponses:
         stat = os.fstat(handle.fileno())
         stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         with self._lock:
@@ -536,7 +318,7 @@ class FormsApiServer:
         with form_lock:
             cached = self._cache.get(form_id)
             if cached is None or cached.stamp != stamp:
-                cached = _index_responses(handle, stamp, path)
+                cached = index_responses(handle, stamp, path)
                 self._cache[form_id] = cached
             return cached
 
@@ -550,7 +332,7 @@ def _page_body(lines: list[bytes], has_more: bool, next_token: str) -> bytes:
     # Assembled from stored bytes so a page costs O(page size), not a re-serialisation.
     parts: list[bytes] = []
     if lines:
-        parts.append(b'"responses":[' + b",".join(map(_as_array_element, lines)) + b"]")
+        parts.append(b'"responses":[' + b",".join(map(as_array_element, lines)) + b"]")
     if has_more:
         parts.append(b'"nextPageToken":' + json.dumps(next_token).encode("ascii"))
     return b"{" + b",".join(parts) + b"}"
@@ -649,78 +431,8 @@ class _FormsApiHandler(BaseHTTPRequestHandler):
         logger.debug("%s - %s", self.address_string(), format % args)
 
 
-# -- command line --------------------------------------------------------------------------
-
-
-def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m impact_warehouse.demo.forms_api_server",
-        description="Serve demo forms and responses over the Google Forms API v1.",
-    )
-    parser.add_argument(
-        "--source-dir", type=Path, required=True, help="folder with forms/, responses/"
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument(
-        "--token-env",
-        default=DEFAULT_TOKEN_ENV,
-        help=f"environment variable holding the bearer token (default {DEFAULT_TOKEN_ENV})",
-    )
-    parser.add_argument("--fail", default="", help="scripted faults, e.g. 429,503,slow,ok")
-    parser.add_argument("--retry-after-seconds", type=float, default=1.0)
-    parser.add_argument("--slow-seconds", type=float, default=2.0)
-    parser.add_argument(
-        "--delay-every-request", type=float, default=0.0, help="seconds added to every request"
-    )
-    parser.add_argument("--visible-until", default=None, help="hide responses submitted later")
-    parser.add_argument("--verbose", action="store_true", help="log every request")
-    return parser.parse_args(argv)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    token = os.environ.get(args.token_env)
-    if not token:
-        print(
-            f"error: environment variable {args.token_env} must hold the API token to require",
-            file=sys.stderr,
-        )
-        return 2
-    faults = FaultPlan(
-        scripted=[item.strip() for item in args.fail.split(",") if item.strip()],
-        retry_after_seconds=args.retry_after_seconds,
-        slow_seconds=args.slow_seconds,
-        delay_every_request=args.delay_every_request,
-    )
-    server = FormsApiServer(
-        args.source_dir,
-        host=args.host,
-        port=args.port,
-        token=token,
-        faults=faults,
-        visible_until=args.visible_until,
-    )
-    stop_requested = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop_requested.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    with server:
-        print(server.url, flush=True)
-        logger.info("Serving forms from %s at %s", args.source_dir, server.url)
-        while not stop_requested.wait(0.5):
-            pass
-    logger.info("Forms API demo server at %s stopped", server.url)
-    return 0
-
-
 if __name__ == "__main__":
+    # The command line lives in forms_api_cli; `python -m` of this module stays the entry.
+    from impact_warehouse.demo.forms_api_cli import main
+
     sys.exit(main())
