@@ -1,0 +1,218 @@
+"""An organisation's current release as the access loader reads it: tables, columns, rows.
+
+The release is another party's file, so it is opened with the portfolio's locked-down
+read-only connection (:func:`impact_warehouse.portfolio.sources.open_read_only`) after its
+file is checked against the sha256 its ``release.json`` recorded. Only the published schemas
+(:data:`impact_warehouse.publish.PUBLISHED_SCHEMAS`) are read, never ``meta``.
+
+Every row the loader writes carries ``organisation_code``. A table that already has the
+column (releases since session 8 put it first) must hold only the release's own code; a
+table without it gets the code of the release's ``catalog.organisation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from impact_warehouse.organisations import CODE_PATTERN
+from impact_warehouse.portfolio.sources import open_read_only
+from impact_warehouse.publish import PUBLISHED_SCHEMAS, Release
+from impact_warehouse.publish.files import sha256_of
+
+ORGANISATION_COLUMN = "organisation_code"
+FETCH_ROWS = 2_000
+
+# DuckDB type → PostgreSQL type, spelled as PostgreSQL's format_type() prints it, so a loaded
+# column's type compares equal to a release's. A published column of another type (a list, a
+# struct) is refused with its table and column named, not loaded as text nobody can query.
+POSTGRES_TYPES = {
+    "VARCHAR": "text",
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric",
+    "UTINYINT": "smallint",
+    "USMALLINT": "integer",
+    "UINTEGER": "bigint",
+    "UBIGINT": "numeric",
+    "FLOAT": "real",
+    "DOUBLE": "double precision",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp without time zone",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+    "INTERVAL": "interval",
+    "JSON": "jsonb",
+    "BLOB": "bytea",
+}
+
+
+class AccessLoadError(RuntimeError):
+    """One organisation's release cannot be loaded; ``message_ja`` tells staff what to do,
+    ``str()`` is the English detail."""
+
+    def __init__(self, message_ja: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_ja = message_ja
+
+
+@dataclass(frozen=True)
+class ReleaseColumn:
+    name: str
+    postgres_type: str
+
+
+@dataclass(frozen=True)
+class ReleaseTable:
+    schema: str
+    table: str
+    columns: tuple[ReleaseColumn, ...]  # without organisation_code
+    has_organisation_column: bool
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    @property
+    def loaded_name(self) -> str:
+        """The table's name in PostgreSQL's one schema: ``reporting__rpt_outcome_results``."""
+        return f"{self.schema}__{self.table}"
+
+
+def quoted(name: str) -> str:
+    """A DuckDB identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def postgres_type(duckdb_type: str, where: str) -> str:
+    if duckdb_type in POSTGRES_TYPES:
+        return POSTGRES_TYPES[duckdb_type]
+    if duckdb_type.startswith("DECIMAL("):
+        return "numeric" + duckdb_type.removeprefix("DECIMAL")
+    raise AccessLoadError(
+        f"公開表の列 {where} の型 {duckdb_type} は PostgreSQL に載せられません。"
+        "システム担当者に伝えてください。",
+        f"{where}: DuckDB type {duckdb_type} has no PostgreSQL mapping in the access loader",
+    )
+
+
+def check_release_file(code: str, release: Release) -> None:
+    if not release.warehouse_path.is_file() or sha256_of(release.warehouse_path) != release.sha256:
+        raise AccessLoadError(
+            f"団体「{code}」のリリース {release.release_id} のファイルが release.json の"
+            "記録(sha256)と一致しません。リリースを作り直してください。",
+            f"{code}: {release.warehouse_path} does not match sha256 {release.sha256}",
+        )
+
+
+def release_organisation(connection: duckdb.DuckDBPyConnection, code: str, release: Release) -> str:
+    """The release's own organisation code (``catalog.organisation``), which must be ``code``."""
+    try:
+        rows = connection.execute(
+            f"select {ORGANISATION_COLUMN} from catalog.organisation"
+        ).fetchall()
+    except duckdb.CatalogException as error:
+        raise AccessLoadError(
+            f"団体「{code}」のリリース {release.release_id} に catalog.organisation が"
+            "ありません。新しいリリースを作ってください。",
+            f"{code}: release {release.release_id} has no catalog.organisation: {error}",
+        ) from error
+    found = rows[0][0] if len(rows) == 1 else None
+    if found != code or not CODE_PATTERN.match(found or ""):
+        raise AccessLoadError(
+            f"団体「{code}」のリリース {release.release_id} は団体「{found}」のものです"
+            f"(catalog.organisation は {len(rows)} 行)。組織フォルダとリリースを確かめてください。",
+            f"{code}: release {release.release_id} catalog.organisation holds {rows!r}",
+        )
+    return code
+
+
+def published_tables(connection: duckdb.DuckDBPyConnection) -> list[ReleaseTable]:
+    """Every table of the published schemas, with its columns in order."""
+    placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
+    described = connection.execute(
+        f"""
+        select schema_name, table_name, column_name, data_type from duckdb_columns()
+        where database_name = current_database() and schema_name in ({placeholders})
+            and table_name in (select table_name from duckdb_tables() as tables
+                where tables.schema_name = duckdb_columns.schema_name
+                and tables.database_name = current_database())
+        order by schema_name, table_name, column_index
+        """,
+        list(PUBLISHED_SCHEMAS),
+    ).fetchall()
+    grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, column, data_type in described:
+        grouped.setdefault((schema, table), []).append((column, data_type))
+    tables = []
+    for (schema, table), columns in grouped.items():
+        by_name = dict(columns)
+        if ORGANISATION_COLUMN in by_name and by_name[ORGANISATION_COLUMN] != "VARCHAR":
+            raise AccessLoadError(
+                f"公開表 {schema}.{table} の {ORGANISATION_COLUMN} 列が文字列ではありません"
+                f"({by_name[ORGANISATION_COLUMN]})。システム担当者に伝えてください。",
+                f"{schema}.{table}.{ORGANISATION_COLUMN} is {by_name[ORGANISATION_COLUMN]}",
+            )
+        tables.append(
+            ReleaseTable(
+                schema=schema,
+                table=table,
+                columns=tuple(
+                    ReleaseColumn(name, postgres_type(data_type, f"{schema}.{table}.{name}"))
+                    for name, data_type in columns
+                    if name != ORGANISATION_COLUMN
+                ),
+                has_organisation_column=ORGANISATION_COLUMN in by_name,
+            )
+        )
+    return tables
+
+
+def check_organisation_column(
+    connection: duckdb.DuckDBPyConnection, table: ReleaseTable, code: str, release: Release
+) -> None:
+    """A table that carries ``organisation_code`` holds only ``code`` in it, never null."""
+    if not table.has_organisation_column:
+        return
+    others = connection.execute(
+        f"select distinct {ORGANISATION_COLUMN} from {quoted(table.schema)}.{quoted(table.table)} "
+        f"where {ORGANISATION_COLUMN} is distinct from ? order by 1 limit 5",
+        [code],
+    ).fetchall()
+    if others:
+        found = ", ".join(repr(row[0]) for row in others)
+        raise AccessLoadError(
+            f"団体「{code}」のリリース {release.release_id} の公開表 {table.qualified} に"
+            f"ほかの団体コード({found})の行があります。リリースを作り直してください。",
+            f"{code}: {table.qualified} of release {release.release_id} holds "
+            f"{ORGANISATION_COLUMN} values {found}",
+        )
+
+
+def table_rows(
+    connection: duckdb.DuckDBPyConnection, table: ReleaseTable
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The table's rows in batches, columns in :attr:`ReleaseTable.columns` order."""
+    columns = ", ".join(quoted(column.name) for column in table.columns)
+    cursor = connection.execute(
+        f"select {columns} from {quoted(table.schema)}.{quoted(table.table)}"
+    )
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
+def open_release(code: str, release: Release) -> duckdb.DuckDBPyConnection:
+    """The release's file, checked and opened read-only; its organisation must be ``code``."""
+    check_release_file(code, release)
+    connection = open_read_only(release)
+    try:
+        release_organisation(connection, code, release)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
