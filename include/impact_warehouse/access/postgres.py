@@ -135,19 +135,28 @@ def load_organisations(
 
 
 def check_loader(connection: PgConnection) -> None:
-    """The loader's user must read every row (BYPASSRLS) and create roles (CREATEROLE)."""
+    """The loader's user reads every row (BYPASSRLS), creates roles (CREATEROLE) and is no
+    organisation's analyst: what it creates, it owns, and an analyst must own nothing."""
     with connection, connection.cursor() as cursor:
         cursor.execute(
-            "select current_user, rolsuper or rolbypassrls, rolsuper or rolcreaterole "
-            "from pg_catalog.pg_roles where rolname = current_user"
+            """
+            select current_user, rolsuper or rolbypassrls, rolsuper or rolcreaterole,
+                not rolsuper and exists (
+                    select from pg_catalog.pg_roles as analysts
+                    where left(analysts.rolname, %s) = %s
+                    and pg_catalog.pg_has_role(current_user, analysts.oid, 'MEMBER'))
+            from pg_catalog.pg_roles where rolname = current_user
+            """,
+            [len(ROLE_PREFIX), ROLE_PREFIX],
         )
-        user, bypasses, creates_roles = cursor.fetchone()
-    if user.startswith(ROLE_PREFIX) or not bypasses or not creates_roles:
+        user, bypasses, creates_roles, is_analyst = cursor.fetchone()
+    if is_analyst or not bypasses or not creates_roles:
         raise AccessLoadError(
             f"PostgreSQL のユーザー {user} では公開データを載せられません。"
-            "読み込み用のユーザー(BYPASSRLS と CREATEROLE を持ち、分析者ではないもの)で"
-            "接続してください。",
-            f"loader user {user}: bypassrls={bypasses} createrole={creates_roles}",
+            "読み込み用のユーザー(BYPASSRLS と CREATEROLE を持ち、分析者のロールに"
+            "入っていないもの)で接続してください。",
+            f"loader user {user}: bypassrls={bypasses} createrole={creates_roles} "
+            f"member of an analyst role={is_analyst}",
         )
 
 
