@@ -3,18 +3,31 @@
 Each organisation gets a registry folder (``organisation.csv`` with its code) and a release
 kept by the real publish API (``publish_release``) in
 ``<installation work>/organisations/<code>/releases``, from a small audit warehouse with a
-few published-like tables and ``catalog.organisation``. Building one costs well under a
-second, where a real build costs a minute.
+few published-like tables and ``catalog.organisation``, with a ``docs/manifest.json`` that
+records the key of ``reporting.rpt_outcome_results`` as dbt does (``primary_key``). Building
+one costs well under a second, where a real build costs a minute.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 
 from impact_warehouse.organisations import Organisation, organisation_work_dir
 from impact_warehouse.publish import Release, publish_release
+
+OUTCOME_KEY = ["fiscal_year", "indicator_code"]
+
+
+def _write_manifest(release_folder: Path) -> None:
+    node = {"schema": "reporting", "alias": "rpt_outcome_results", "primary_key": OUTCOME_KEY}
+    (release_folder / "docs").mkdir()
+    (release_folder / "docs" / "manifest.json").write_text(
+        json.dumps({"nodes": {"model.impact_warehouse.rpt_outcome_results": node}}),
+        encoding="utf-8",
+    )
 
 
 def organisation(registry: Path, code: str) -> Organisation:
@@ -93,4 +106,5 @@ def publish_tiny_release(
         git_commit="0123abcd",
         releases_dir=org_work / "releases",
         published_path=org_work / "published" / "warehouse.duckdb",
+        attach=_write_manifest,
     )

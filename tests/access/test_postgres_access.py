@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg2
 import pytest
-from access_releases import organisation, publish_tiny_release
+from access_releases import OUTCOME_KEY, organisation, publish_tiny_release
 
 from impact_warehouse.access import analyst_role, load_organisations
 from impact_warehouse.access.release_tables import AccessLoadError
@@ -199,6 +199,34 @@ def test_no_analyst_role_owns_a_table_or_bypasses_row_security(
     assert owners == [(LOADER, True)]
     assert forced == [(True,)]
     assert roles == [(analyst_role(code), False, False, False) for code in (ALPHA, BETA)]
+
+
+def test_keys_lead_with_the_organisation_code(server: PostgresServer, installation: dict) -> None:
+    """Both organisations have the same indicator codes and years: the key keeps them apart."""
+    superuser = connect(server)
+    try:
+        keys = dict(
+            rows(
+                superuser,
+                """
+                select relations.relname, array_agg(attributes.attname order by keys.position)
+                from pg_constraint as constraints
+                join pg_class as relations on relations.oid = constraints.conrelid
+                cross join unnest(constraints.conkey) with ordinality as keys(attnum, position)
+                join pg_attribute as attributes
+                    on attributes.attrelid = relations.oid and attributes.attnum = keys.attnum
+                where constraints.contype = 'p' and relations.relnamespace = %s::regnamespace
+                group by relations.relname
+                """,
+                [SCHEMA],
+            )
+        )
+    finally:
+        superuser.close()
+    assert keys == {
+        "reporting__rpt_outcome_results": ["organisation_code", *OUTCOME_KEY],
+        "loaded_releases": ["organisation_code"],
+    }
 
 
 def test_rows_carry_the_union_of_the_organisations_columns(

@@ -5,8 +5,9 @@ Layout: one PostgreSQL schema (``published`` by default) holds one table per pub
 of the releases, named ``<release schema>__<table>`` (``reporting__rpt_outcome_results``),
 with ``organisation_code`` first and the union of the organisations' columns (a column one
 organisation's release lacks is null in its rows; one column with two types is refused,
-naming table and column). ``loaded_releases`` says which release of each organisation the
-rows come from.
+naming table and column). A table's key is ``organisation_code`` followed by the key its
+release records (:func:`.release_tables.release_keys`). ``loaded_releases`` says which
+release of each organisation the rows come from.
 
 Refreshing organisation A is one transaction that replaces only A's rows: B's rows are never
 written (not even rewritten in place), and A's failure rolls back to what was there before.
@@ -39,6 +40,7 @@ from impact_warehouse.access.release_tables import (
     check_organisation_column,
     open_release,
     published_tables,
+    release_keys,
     table_rows,
 )
 from impact_warehouse.organisations import Organisation, organisation_work_dir
@@ -165,7 +167,7 @@ def refresh_organisation(
 ) -> Outcome:
     """Replace ``code``'s rows in every table with its release's, in one transaction."""
     with open_release(code, release) as duck:
-        tables = published_tables(duck)
+        tables = published_tables(duck, release_keys(release))
         for table in tables:
             check_organisation_column(duck, table, code, release)
         rows = 0
@@ -265,10 +267,20 @@ def _ensure_table(
             sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(column.postgres_type))
             for column in table.columns
         ]
+        if table.key:
+            key = [ORGANISATION_COLUMN, *table.key]
+            columns.append(
+                sql.SQL("primary key ({})").format(
+                    sql.SQL(", ").join(sql.Identifier(column) for column in key)
+                )
+            )
         cursor.execute(sql.SQL("create table {} ({})").format(target, sql.SQL(", ").join(columns)))
-        cursor.execute(
-            sql.SQL("create index on {} ({})").format(target, sql.Identifier(ORGANISATION_COLUMN))
-        )
+        if not table.key:
+            cursor.execute(
+                sql.SQL("create index on {} ({})").format(
+                    target, sql.Identifier(ORGANISATION_COLUMN)
+                )
+            )
         return
     for column in table.columns:
         loaded_type = existing.get(column.name)

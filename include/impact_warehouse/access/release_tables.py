@@ -8,11 +8,17 @@ file is checked against the sha256 its ``release.json`` recorded. Only the publi
 Every row the loader writes carries ``organisation_code``. A table that already has the
 column (releases since session 8 put it first) must hold only the release's own code; a
 table without it gets the code of the release's ``catalog.organisation``.
+
+A table's key is the one dbt recorded for its model in the release's own
+``docs/manifest.json`` (``primary_key``: the contract's key, or the columns its unique tests
+cover); the loader puts ``organisation_code`` in front of it, since two organisations have
+the same codes and keys. A table without a recorded key (the catalog seeds) has none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +31,7 @@ from impact_warehouse.publish.files import sha256_of
 
 ORGANISATION_COLUMN = "organisation_code"
 FETCH_ROWS = 2_000
+MANIFEST = ("docs", "manifest.json")
 
 # DuckDB type → PostgreSQL type, spelled as PostgreSQL's format_type() prints it, so a loaded
 # column's type compares equal to a release's. A published column of another type (a list, a
@@ -73,6 +80,7 @@ class ReleaseTable:
     table: str
     columns: tuple[ReleaseColumn, ...]  # without organisation_code
     has_organisation_column: bool
+    key: tuple[str, ...] = ()  # without organisation_code; () when the release records none
 
     @property
     def qualified(self) -> str:
@@ -132,8 +140,33 @@ def release_organisation(connection: duckdb.DuckDBPyConnection, code: str, relea
     return code
 
 
-def published_tables(connection: duckdb.DuckDBPyConnection) -> list[ReleaseTable]:
-    """Every table of the published schemas, with its columns in order."""
+def release_keys(release: Release) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(schema, table) → key columns, from the release's dbt manifest (empty without one)."""
+    manifest = release.directory.joinpath(*MANIFEST)
+    if not manifest.is_file():
+        return {}
+    try:
+        nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+    except (OSError, ValueError) as error:
+        raise AccessLoadError(
+            f"リリース {release.release_id} の {'/'.join(MANIFEST)} を読めません。"
+            "リリースを作り直してください。",
+            f"{manifest}: {error}",
+        ) from error
+    keys = {}
+    for node in nodes.values():
+        key = node.get("primary_key") if isinstance(node, dict) else None
+        if key and all(isinstance(column, str) for column in key):
+            keys[(node.get("schema"), node.get("alias") or node.get("name"))] = tuple(key)
+    return keys
+
+
+def published_tables(
+    connection: duckdb.DuckDBPyConnection,
+    keys: Mapping[tuple[str, str], tuple[str, ...]] | None = None,
+) -> list[ReleaseTable]:
+    """Every table of the published schemas, with its columns in order and its key."""
+    keys = keys or {}
     placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
     described = connection.execute(
         f"""
@@ -168,9 +201,17 @@ def published_tables(connection: duckdb.DuckDBPyConnection) -> list[ReleaseTable
                     if name != ORGANISATION_COLUMN
                 ),
                 has_organisation_column=ORGANISATION_COLUMN in by_name,
+                key=_usable_key(keys.get((schema, table), ()), by_name),
             )
         )
     return tables
+
+
+def _usable_key(key: tuple[str, ...], columns: Mapping[str, str]) -> tuple[str, ...]:
+    """The recorded key, if the table has every column of it (else none: the manifest and
+    the table disagree, and a key of missing columns cannot be declared)."""
+    key = tuple(column for column in key if column != ORGANISATION_COLUMN)
+    return key if key and all(column in columns for column in key) else ()
 
 
 def check_organisation_column(
