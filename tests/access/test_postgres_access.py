@@ -87,13 +87,15 @@ def rows(connection: Any, statement: str, parameters: list | None = None) -> lis
 
 
 def loaded_tables(server: PostgresServer, schema: str = SCHEMA) -> list[str]:
+    """The tables of ``schema`` with an organisation_code column (the loader's)."""
     superuser = connect(server)
     try:
         return [
             name
             for (name,) in rows(
                 superuser,
-                "select tablename from pg_tables where schemaname = %s order by 1",
+                "select table_name from information_schema.columns where table_schema = %s "
+                "and column_name = 'organisation_code' order by 1",
                 [schema],
             )
         ]
@@ -292,6 +294,8 @@ def test_refreshing_one_organisation_leaves_the_others_rows_untouched(
     try:
         load_organisations(loader, [alpha, beta], schema=schema, environ=environ)
         beta_before = snapshot(server, schema, BETA)
+        with loader, loader.cursor() as cursor:  # an operator's own table is not the loader's
+            cursor.execute(f"create table {schema}.operator_notes as select 'kept' as note")
         new_alpha = publish_tiny_release(work, ALPHA, value_offset=5.0, extra_column=True)
         (outcome,) = load_organisations(loader, [alpha], schema=schema, environ=environ)
     finally:
@@ -313,6 +317,12 @@ def test_refreshing_one_organisation_leaves_the_others_rows_untouched(
             "where organisation_code = %s",
             [BETA],
         ) == [(0,)]
+        assert rows(
+            superuser,
+            f"select note, relrowsecurity from {schema}.operator_notes, pg_class "
+            "where oid = %s::regclass",
+            [f"{schema}.operator_notes"],
+        ) == [("kept", False)]
     finally:
         superuser.close()
 

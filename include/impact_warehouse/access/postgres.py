@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import connection as PgConnection
@@ -121,6 +122,17 @@ def load_organisations(
         except AccessLoadError as error:
             outcomes.append(
                 Outcome(code, "failed", error.message_ja, str(error), release.release_id)
+            )
+        except (duckdb.Error, OSError) as error:
+            outcomes.append(
+                Outcome(
+                    code,
+                    "failed",
+                    f"団体「{code}」のリリース {release.release_id} を読めませんでした。"
+                    "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
+                    f"{code}: {type(error).__name__}: {error}",
+                    release.release_id,
+                )
             )
         except psycopg2.Error as error:
             outcomes.append(
@@ -237,7 +249,8 @@ def _ensure_role(cursor: PgCursor, code: str) -> None:
 
 
 def _loaded_columns(cursor: PgCursor, schema: str) -> dict[str, dict[str, str]]:
-    """Each table of ``schema``: its columns and their types as format_type() prints them."""
+    """Each loader's table of ``schema``: its columns and their types as format_type() prints
+    them."""
     cursor.execute(
         """
         select relations.relname, attributes.attname,
@@ -254,7 +267,8 @@ def _loaded_columns(cursor: PgCursor, schema: str) -> dict[str, dict[str, str]]:
     tables: dict[str, dict[str, str]] = {}
     for table, column, type_name in cursor.fetchall():
         tables.setdefault(table, {})[column] = type_name
-    return tables
+    # A table of the schema without the column is not the loader's: left alone.
+    return {table: columns for table, columns in tables.items() if ORGANISATION_COLUMN in columns}
 
 
 def _ensure_table(
