@@ -96,6 +96,10 @@ def publish_tiny_release(
             """,
             [*code_values, value_offset],
         )
+        connection.execute(
+            "comment on table reporting.rpt_outcome_results is 'one row per indicator and year'"
+        )
+        connection.execute("comment on column reporting.rpt_outcome_results.value is 'the share'")
         if only_table:
             connection.execute(f"create table reporting.rpt_{code}_only as select 1 as figure")
     return publish_release(

@@ -231,7 +231,7 @@ def test_keys_lead_with_the_organisation_code(server: PostgresServer, installati
     }
 
 
-def test_rows_carry_the_union_of_the_organisations_columns(
+def test_rows_carry_the_union_of_the_organisations_columns_and_their_docs(
     server: PostgresServer, installation: dict
 ) -> None:
     superuser = connect(server)
@@ -250,6 +250,11 @@ def test_rows_carry_the_union_of_the_organisations_columns(
             "select organisation_code, count(note_ja) "
             f"from {SCHEMA}.reporting__rpt_outcome_results group by 1 order by 1",
         )
+        comments = rows(
+            superuser,
+            "select obj_description(%s::regclass), col_description(%s::regclass, 4)",
+            [f"{SCHEMA}.reporting__rpt_outcome_results"] * 2,
+        )
     finally:
         superuser.close()
     assert columns == [
@@ -261,6 +266,7 @@ def test_rows_carry_the_union_of_the_organisations_columns(
         "note_ja",
     ]
     assert notes == [(ALPHA, 6), (BETA, 0)]
+    assert comments == [("one row per indicator and year", "the share")]
 
 
 def snapshot(server: PostgresServer, schema: str, code: str) -> dict[str, list[tuple]]:

@@ -190,6 +190,7 @@ def refresh_organisation(
             existing = _loaded_columns(cursor, schema)
             for table in tables:
                 _ensure_table(cursor, schema, table, existing.get(table.loaded_name))
+                _comment(cursor, schema, table)
                 _delete_rows(cursor, schema, table.loaded_name, code)
                 for batch in table_rows(duck, table):
                     _insert(cursor, schema, table, code, batch)
@@ -313,6 +314,27 @@ def _ensure_table(
                 f"{schema}.{table.loaded_name}.{column.name}: loaded as {loaded_type}, "
                 f"release has {column.postgres_type}",
             )
+
+
+def _comment(cursor: PgCursor, schema: str, table: ReleaseTable) -> None:
+    """The release's table and column descriptions (dbt docs), for analysts' SQL clients."""
+    target = sql.Identifier(schema, table.loaded_name)
+    if table.comment:
+        cursor.execute(sql.SQL("comment on table {} is %s").format(target), [table.comment])
+    for column in table.columns:
+        if column.comment:
+            cursor.execute(
+                sql.SQL("comment on column {}.{} is %s").format(
+                    target, sql.Identifier(column.name)
+                ),
+                [column.comment],
+            )
+    cursor.execute(
+        sql.SQL("comment on column {}.{} is %s").format(
+            target, sql.Identifier(ORGANISATION_COLUMN)
+        ),
+        ["The organisation whose release the row comes from (row-level security keys on it)."],
+    )
 
 
 def _delete_rows(cursor: PgCursor, schema: str, table: str, code: str) -> None:

@@ -72,6 +72,7 @@ class AccessLoadError(RuntimeError):
 class ReleaseColumn:
     name: str
     postgres_type: str
+    comment: str | None = None  # the dbt docs the release carries
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class ReleaseTable:
     columns: tuple[ReleaseColumn, ...]  # without organisation_code
     has_organisation_column: bool
     key: tuple[str, ...] = ()  # without organisation_code; () when the release records none
+    comment: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -170,21 +172,26 @@ def published_tables(
     placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
     described = connection.execute(
         f"""
-        select schema_name, table_name, column_name, data_type from duckdb_columns()
-        where database_name = current_database() and schema_name in ({placeholders})
-            and table_name in (select table_name from duckdb_tables() as tables
-                where tables.schema_name = duckdb_columns.schema_name
-                and tables.database_name = current_database())
-        order by schema_name, table_name, column_index
+        select columns.schema_name, columns.table_name, columns.column_name,
+            columns.data_type, columns.comment, tables.comment
+        from duckdb_columns() as columns
+        inner join duckdb_tables() as tables on tables.database_name = columns.database_name
+            and tables.schema_name = columns.schema_name
+            and tables.table_name = columns.table_name
+        where columns.database_name = current_database()
+            and columns.schema_name in ({placeholders})
+        order by columns.schema_name, columns.table_name, columns.column_index
         """,
         list(PUBLISHED_SCHEMAS),
     ).fetchall()
-    grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for schema, table, column, data_type in described:
-        grouped.setdefault((schema, table), []).append((column, data_type))
+    grouped: dict[tuple[str, str], list[tuple[str, str, str | None]]] = {}
+    table_comments: dict[tuple[str, str], str | None] = {}
+    for schema, table, column, data_type, column_comment, table_comment in described:
+        grouped.setdefault((schema, table), []).append((column, data_type, column_comment))
+        table_comments[(schema, table)] = table_comment
     tables = []
     for (schema, table), columns in grouped.items():
-        by_name = dict(columns)
+        by_name = {name: data_type for name, data_type, _ in columns}
         if ORGANISATION_COLUMN in by_name and by_name[ORGANISATION_COLUMN] != "VARCHAR":
             raise AccessLoadError(
                 f"公開表 {schema}.{table} の {ORGANISATION_COLUMN} 列が文字列ではありません"
@@ -196,12 +203,15 @@ def published_tables(
                 schema=schema,
                 table=table,
                 columns=tuple(
-                    ReleaseColumn(name, postgres_type(data_type, f"{schema}.{table}.{name}"))
-                    for name, data_type in columns
+                    ReleaseColumn(
+                        name, postgres_type(data_type, f"{schema}.{table}.{name}"), comment or None
+                    )
+                    for name, data_type, comment in columns
                     if name != ORGANISATION_COLUMN
                 ),
                 has_organisation_column=ORGANISATION_COLUMN in by_name,
                 key=_usable_key(keys.get((schema, table), ()), by_name),
+                comment=table_comments[(schema, table)] or None,
             )
         )
     return tables
