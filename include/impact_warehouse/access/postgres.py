@@ -13,12 +13,8 @@ Refreshing organisation A is one transaction that replaces only A's rows: B's ro
 written (not even rewritten in place), and A's failure rolls back to what was there before.
 Loaders are serialised by an advisory lock, since two refreshes may add columns to one table.
 
-Access: one NOLOGIN role per organisation, ``impact_analyst_<code>``, with SELECT on every
-table; every table has row-level security ENABLED and FORCED and one policy, owned by the
-loader: a row is visible when the current user is a member of its organisation's role. The
-operator gives an analyst access with ``create role … login in role impact_analyst_<code>``.
-Analysts own nothing and cannot change the policy; the loader's own login needs BYPASSRLS (or
-superuser) and CREATEROLE, and is not an analyst.
+Who sees which rows (one role per organisation, row-level security) is :mod:`.roles`; the
+loader's own login needs BYPASSRLS (or superuser) and CREATEROLE, and is not an analyst.
 """
 
 from __future__ import annotations
@@ -44,30 +40,15 @@ from impact_warehouse.access.release_tables import (
     release_keys,
     table_rows,
 )
+from impact_warehouse.access.roles import check_loader, ensure_role, secure_tables
 from impact_warehouse.organisations import Organisation, organisation_work_dir
 from impact_warehouse.publish import Release, current_release
 
 DEFAULT_SCHEMA = "published"
-ROLE_PREFIX = "impact_analyst_"
 LOADED_RELEASES = "loaded_releases"
-POLICY = "organisation_rows"
-# pg_advisory_xact_lock key shared by every access loader ("impact_ac" as 8 bytes).
+# pg_advisory_xact_lock key shared by every access loader ("impact_a" as 8 bytes).
 LOADER_LOCK = 0x696D706163745F61
 INSERT_PAGE_ROWS = 1_000
-
-# Rows visible to the current user: those of every organisation whose analyst role the user
-# is a member of. pg_roles is read once per query (an uncorrelated sub-query), and a code
-# whose role does not exist matches nobody.
-_POLICY_CONDITION = sql.SQL(
-    "{column} in (select substr(rolname, {start}) from pg_catalog.pg_roles "
-    "where left(rolname, {length}) = {prefix} "
-    "and pg_catalog.pg_has_role(current_user, oid, 'MEMBER'))"
-).format(
-    column=sql.Identifier(ORGANISATION_COLUMN),
-    start=sql.Literal(len(ROLE_PREFIX) + 1),
-    length=sql.Literal(len(ROLE_PREFIX)),
-    prefix=sql.Literal(ROLE_PREFIX),
-)
 
 
 @dataclass(frozen=True)
@@ -81,10 +62,6 @@ class Outcome:
     release_id: str | None = None
     tables: int = 0
     rows: int = 0
-
-
-def analyst_role(code: str) -> str:
-    return ROLE_PREFIX + code
 
 
 def organisation_releases_dir(code: str, environ: Mapping[str, str] | None = None) -> Path:
@@ -148,32 +125,6 @@ def load_organisations(
     return outcomes
 
 
-def check_loader(connection: PgConnection) -> None:
-    """The loader's user reads every row (BYPASSRLS), creates roles (CREATEROLE) and is no
-    organisation's analyst: what it creates, it owns, and an analyst must own nothing."""
-    with connection, connection.cursor() as cursor:
-        cursor.execute(
-            """
-            select current_user, rolsuper or rolbypassrls, rolsuper or rolcreaterole,
-                not rolsuper and exists (
-                    select from pg_catalog.pg_roles as analysts
-                    where left(analysts.rolname, %s) = %s
-                    and pg_catalog.pg_has_role(current_user, analysts.oid, 'MEMBER'))
-            from pg_catalog.pg_roles where rolname = current_user
-            """,
-            [len(ROLE_PREFIX), ROLE_PREFIX],
-        )
-        user, bypasses, creates_roles, is_analyst = cursor.fetchone()
-    if is_analyst or not bypasses or not creates_roles:
-        raise AccessLoadError(
-            f"PostgreSQL のユーザー {user} では公開データを載せられません。"
-            "読み込み用のユーザー(BYPASSRLS と CREATEROLE を持ち、分析者のロールに"
-            "入っていないもの)で接続してください。",
-            f"loader user {user}: bypassrls={bypasses} createrole={creates_roles} "
-            f"member of an analyst role={is_analyst}",
-        )
-
-
 def refresh_organisation(
     connection: PgConnection, code: str, release: Release, *, schema: str = DEFAULT_SCHEMA
 ) -> Outcome:
@@ -186,7 +137,7 @@ def refresh_organisation(
         with connection, connection.cursor() as cursor:
             cursor.execute("select pg_advisory_xact_lock(%s)", [LOADER_LOCK])
             _ensure_schema(cursor, schema)
-            _ensure_role(cursor, code)
+            ensure_role(cursor, code)
             existing = _loaded_columns(cursor, schema)
             for table in tables:
                 _ensure_table(cursor, schema, table, existing.get(table.loaded_name))
@@ -200,7 +151,7 @@ def refresh_organisation(
             for name in sorted(set(existing) - loaded - {LOADED_RELEASES}):
                 _delete_rows(cursor, schema, name, code)
             _record_release(cursor, schema, code, release, len(tables), rows)
-            _secure(cursor, schema)
+            secure_tables(cursor, schema, sorted(_loaded_columns(cursor, schema)))
     return Outcome(
         code,
         "loaded",
@@ -227,26 +178,6 @@ def _ensure_schema(cursor: PgCursor, schema: str) -> None:
             sql.Identifier(ORGANISATION_COLUMN),
         )
     )
-
-
-def _ensure_role(cursor: PgCursor, code: str) -> None:
-    """The organisation's analyst role: NOLOGIN, no superuser, no BYPASSRLS."""
-    role = analyst_role(code)
-    cursor.execute(
-        "select rolcanlogin, rolsuper, rolbypassrls, rolcreaterole "
-        "from pg_catalog.pg_roles where rolname = %s",
-        [role],
-    )
-    found = cursor.fetchone()
-    if found is None:
-        cursor.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
-    elif any(found):
-        raise AccessLoadError(
-            f"PostgreSQL のロール {role} にログインや特権(SUPERUSER/BYPASSRLS/CREATEROLE)が"
-            "ついています。組織のロールは NOLOGIN のままにし、分析者はそのメンバーにしてください。",
-            f"role {role}: login={found[0]} superuser={found[1]} bypassrls={found[2]} "
-            f"createrole={found[3]}",
-        )
 
 
 def _loaded_columns(cursor: PgCursor, schema: str) -> dict[str, dict[str, str]]:
@@ -387,35 +318,3 @@ def _record_release(
             rows,
         ],
     )
-
-
-def _secure(cursor: PgCursor, schema: str) -> None:
-    """Grants, row-level security and the one policy, on every table of ``schema``.
-
-    Run on every load, so a table created by one organisation's load is readable by every
-    organisation's role, and a policy someone added or changed is replaced by the loader's.
-    """
-    cursor.execute(
-        "select rolname from pg_catalog.pg_roles where left(rolname, %s) = %s order by 1",
-        [len(ROLE_PREFIX), ROLE_PREFIX],
-    )
-    roles = sql.SQL(", ").join(sql.Identifier(row[0]) for row in cursor.fetchall())
-    cursor.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), roles))
-    for table in sorted(_loaded_columns(cursor, schema)):
-        target = sql.Identifier(schema, table)
-        cursor.execute(sql.SQL("revoke all on {} from public").format(target))
-        cursor.execute(sql.SQL("grant select on {} to {}").format(target, roles))
-        cursor.execute(sql.SQL("alter table {} enable row level security").format(target))
-        cursor.execute(sql.SQL("alter table {} force row level security").format(target))
-        cursor.execute(
-            "select policyname from pg_catalog.pg_policies where schemaname = %s "
-            "and tablename = %s",
-            [schema, table],
-        )
-        for (policy,) in cursor.fetchall():
-            cursor.execute(sql.SQL("drop policy {} on {}").format(sql.Identifier(policy), target))
-        cursor.execute(
-            sql.SQL("create policy {} on {} for select using ({})").format(
-                sql.Identifier(POLICY), target, _POLICY_CONDITION
-            )
-        )
