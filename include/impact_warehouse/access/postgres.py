@@ -85,14 +85,7 @@ def load_organisations(
         code = organisation.code
         release = current_release(organisation_releases_dir(code, environ))
         if release is None:
-            outcomes.append(
-                Outcome(
-                    code,
-                    "skipped",
-                    f"団体「{code}」には公開中のリリースがありません。読み込まずに次へ進みます。",
-                    f"{code}: no CURRENT release in {organisation_releases_dir(code, environ)}",
-                )
-            )
+            outcomes.append(_skip(connection, code, organisation_releases_dir(code, environ)))
             continue
         try:
             outcomes.append(refresh_organisation(connection, code, release, schema=schema))
@@ -123,6 +116,22 @@ def load_organisations(
                 )
             )
     return outcomes
+
+
+def _skip(connection: PgConnection, code: str, releases_dir: Path) -> Outcome:
+    """No release to load; the organisation's role is made all the same, so the operator can
+    add its analysts before its first release."""
+    try:
+        with connection, connection.cursor() as cursor:
+            ensure_role(cursor, code)
+    except AccessLoadError as error:
+        return Outcome(code, "failed", error.message_ja, str(error))
+    return Outcome(
+        code,
+        "skipped",
+        f"団体「{code}」には公開中のリリースがありません。読み込まずに次へ進みます。",
+        f"{code}: no CURRENT release in {releases_dir}",
+    )
 
 
 def refresh_organisation(
