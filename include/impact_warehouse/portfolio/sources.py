@@ -88,7 +88,7 @@ def current_source(organisation: Organisation) -> SourceRelease:
             "記録(sha256)と一致しません。リリースを作り直してもらってください。",
             f"{code}: {release.warehouse_path} does not match sha256 {release.sha256}",
         )
-    with _open(release) as connection:
+    with open_read_only(release) as connection:
         for relation in READ_RELATIONS:
             _require_table(connection, code, release, relation)
         row = connection.execute(
@@ -127,7 +127,9 @@ _LOCKED_DOWN = {
 }
 
 
-def _open(release: Release) -> duckdb.DuckDBPyConnection:
+def open_read_only(release: Release) -> duckdb.DuckDBPyConnection:
+    """A connection to ``release``'s file that reads it and nothing else (any reader of
+    another party's release uses this one: the portfolio, the PostgreSQL access loader)."""
     return duckdb.connect(str(release.warehouse_path), read_only=True, config=dict(_LOCKED_DOWN))
 
 
@@ -155,7 +157,7 @@ def check_mappings(
     """Refuse a mapping the release cannot answer: an unknown indicator, item, wave type or
     measure, or a measure whose good direction differs from the common indicator's."""
     path = source.organisation.mapping_path
-    with _open(source.release) as connection:
+    with open_read_only(source.release) as connection:
         indicators = {
             row[0]
             for row in connection.execute(
@@ -217,7 +219,7 @@ def mapped_figures(source: SourceRelease, mappings: tuple[Mapping, ...]) -> list
     release = source.release
     columns = ", ".join(f"results.{column}" for column in FIGURE_COLUMNS)
     figures = []
-    with _open(release) as connection:
+    with open_read_only(release) as connection:
         for mapping in mappings:
             rows = connection.execute(
                 f"""
