@@ -186,12 +186,12 @@ def demo_funder_folder(organisations: Sequence[Organisation]) -> Path:
     shipped = DEMO_FUNDER_FOLDER / "portfolio.csv"
     with shipped.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    wanted = {o.code: organisation_work_dir(o.code) / "releases" for o in organisations}
+    wanted = {o.code: (organisation_work_dir(o.code) / "releases").resolve() for o in organisations}
     named = {
         row["organisation_code"]: (DEMO_FUNDER_FOLDER / row["releases_dir"]).resolve()
         for row in rows
     }
-    if all(named.get(code) == releases for code, releases in wanted.items()):
+    if named == wanted:
         return DEMO_FUNDER_FOLDER
     folder = installation_work_dir() / "portfolio" / "demo_funder"
     folder.mkdir(parents=True, exist_ok=True)
