@@ -40,6 +40,7 @@ from typing import Any
 
 import duckdb
 
+from impact_warehouse.publish.docs_columns import describe_added_columns
 from impact_warehouse.publish.files import (
     fsync_directory,
     fsync_file,
@@ -62,6 +63,7 @@ from impact_warehouse.publish.switch import (
     switch_published,
 )
 from impact_warehouse.settings import PROJECT_ROOT, paths
+from impact_warehouse.transform.docs_site import DOCS_FOLDER
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 RELEASE_FILE = "release.json"
@@ -332,6 +334,7 @@ def _keep_release(
         write_parquet_files(warehouse, building / PARQUET_FOLDER)
         if attach is not None:
             attach(building)
+            describe_added_columns(building / DOCS_FOLDER, warehouse)
         release = replace(draft, tables=tuple(tables), sha256=sha256_of(warehouse))
         write_text_atomically(building / RELEASE_FILE, release.to_json())
         building.rename(final_directory)

@@ -16,7 +16,8 @@ Every published table carries ``organisation_code`` as its first column (taken f
 build's ``catalog.organisation``, i.e. from data): on an installation serving many
 organisations an analyst who combines two releases, or a loader that unions them, can never
 lose which organisation a row belongs to. A table that already has the column is checked to
-hold that one code only.
+hold that one code only. The release's docs site describes the column too
+(:mod:`.docs_columns`).
 """
 
 from __future__ import annotations
