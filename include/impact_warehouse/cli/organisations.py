@@ -156,7 +156,8 @@ def run_as(organisation: Organisation, impact_args: Sequence[str]) -> int:
     completed = subprocess.run(
         _impact_command(impact_args), env=organisation_environment(organisation), check=False
     )
-    return completed.returncode
+    # A command killed by a signal has a negative code, which no shell reads as a failure.
+    return completed.returncode if completed.returncode >= 0 else 1
 
 
 def _run_prefixed(organisation: Organisation, impact_args: Sequence[str]) -> int:
