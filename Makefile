@@ -27,8 +27,10 @@ system-packages:
 system-packages-test:
 	@PACKAGES="$(TEST_PACKAGES)" sh include/install_system_packages.sh
 
+# Every organisation of organisations/ in turn (their own folders under .work/organisations/),
+# then the funder's portfolio over their releases. One organisation: `impact demo`.
 demo: $(INSTALLED) system-packages
-	$(BIN)/impact demo
+	$(BIN)/impact organisations demo
 
 test: $(INSTALLED) system-packages-test
 	$(BIN)/ruff check .

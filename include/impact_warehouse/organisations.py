@@ -113,6 +113,45 @@ def _profile_code(catalog: Path) -> str:
     return rows[0]["organisation_code"].strip()
 
 
+def _organisation_folder(entry: Path) -> Organisation:
+    if not CODE_PATTERN.match(entry.name):
+        raise OrganisationError(
+            f"{entry}: フォルダ名 {entry.name!r} は組織コードに使えません"
+            "(英小文字で始まり、英小文字・数字・_ の2〜40文字)"
+        )
+    code = _profile_code(entry)
+    if code != entry.name:
+        raise OrganisationError(
+            f"{entry / 'organisation.csv'}: organisation_code {code!r} がフォルダ名 "
+            f"{entry.name!r} と違います(フォルダ名を組織コードにしてください)"
+        )
+    return Organisation(code=code, catalog=entry.resolve())
+
+
+def registry_entries(
+    directory: Path | None = None,
+) -> list[tuple[str, Organisation | OrganisationError]]:
+    """Each organisation folder of ``directory`` by name: its organisation, or why it is unusable.
+
+    For callers that carry on with the usable organisations and report the others
+    (``impact organisations check``); :func:`load_registry` refuses the registry instead.
+    """
+    directory = registry_dir() if directory is None else directory
+    if not directory.is_dir():
+        raise OrganisationError(f"組織の一覧フォルダ {directory} がありません")
+    entries: list[tuple[str, Organisation | OrganisationError]] = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            entries.append((entry.name, _organisation_folder(entry)))
+        except OrganisationError as error:
+            entries.append((entry.name, error))
+    if not entries:
+        raise OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
+    return entries
+
+
 def load_registry(directory: Path | None = None) -> list[Organisation]:
     """Every organisation folder of ``directory`` (default :func:`registry_dir`), by code.
 
@@ -120,27 +159,11 @@ def load_registry(directory: Path | None = None) -> list[Organisation]:
     ``organisation.csv``: the code is what keeps folders, keys and releases apart, so two
     folders can never claim one organisation. Hidden folders and files are skipped.
     """
-    directory = registry_dir() if directory is None else directory
-    if not directory.is_dir():
-        raise OrganisationError(f"組織の一覧フォルダ {directory} がありません")
     organisations = []
-    for entry in sorted(directory.iterdir()):
-        if entry.name.startswith(".") or not entry.is_dir():
-            continue
-        if not CODE_PATTERN.match(entry.name):
-            raise OrganisationError(
-                f"{entry}: フォルダ名 {entry.name!r} は組織コードに使えません"
-                "(英小文字で始まり、英小文字・数字・_ の2〜40文字)"
-            )
-        code = _profile_code(entry)
-        if code != entry.name:
-            raise OrganisationError(
-                f"{entry / 'organisation.csv'}: organisation_code {code!r} がフォルダ名 "
-                f"{entry.name!r} と違います(フォルダ名を組織コードにしてください)"
-            )
-        organisations.append(Organisation(code=code, catalog=entry.resolve()))
-    if not organisations:
-        raise OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
+    for _name, found in registry_entries(directory):
+        if isinstance(found, OrganisationError):
+            raise found
+        organisations.append(found)
     return organisations
 
 

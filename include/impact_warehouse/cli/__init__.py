@@ -4,7 +4,7 @@ Pipeline: ``demo`` (both DAGs on the embedded Airflow), ``pull`` (ingest now), `
 ``publish``, ``backfill`` (the jobs of :mod:`impact_warehouse.pipeline`, in this process).
 Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
 Staff follow-up: ``status-page``, ``reminders``. Funders: ``portfolio``.
-Repair: ``verify``.
+Many organisations: ``organisations list|check|run|demo``. Repair: ``verify``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from impact_warehouse.cli.organisations import add_organisations_parser
 from impact_warehouse.cli.portfolio import add_portfolio_parser
 from impact_warehouse.cli.progress import quiet_library_logs
 from impact_warehouse.cli.reminders import add_reminders_parser
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_parser(commands)
     add_reminders_parser(commands)
     add_portfolio_parser(commands)
+    add_organisations_parser(commands)
     return parser
 
 
@@ -215,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.portfolio import run_portfolio
 
         return run_portfolio(args)
+    if args.command == "organisations":
+        from impact_warehouse.cli.organisations import run_organisations
+
+        return run_organisations(args)
     if args.command == "init":
         from impact_warehouse.cli.init_catalog import init_catalog
 

@@ -2,9 +2,9 @@
 
 Every publish writes an immutable release ``<work>/releases/<release_id>/`` holding
 ``warehouse.duckdb`` (the analyst copy, see :mod:`.snapshot`) and ``release.json`` (fiscal year,
-run id, time, git commit, gate result, tables with row counts, sha256 of the file). The file
-analysts open, ``<work>/published/warehouse.duckdb``, is then replaced by a copy of the new
-release, and ``<work>/releases/CURRENT`` names it.
+run id, time, git commit, gate result, tables with row counts, sha256 of the file, the
+organisation's code). The file analysts open, ``<work>/published/warehouse.duckdb``, is then
+replaced by a copy of the new release, and ``<work>/releases/CURRENT`` names it.
 
 Why the published warehouse is a file that is replaced, not tables swapped inside it: the
 default engine (DuckDB) lets one process write a database file at a time, and while a process
@@ -40,6 +40,7 @@ from typing import Any
 
 import duckdb
 
+from impact_warehouse.publish.docs_columns import describe_added_columns
 from impact_warehouse.publish.files import (
     fsync_directory,
     fsync_file,
@@ -51,6 +52,7 @@ from impact_warehouse.publish.snapshot import (
     PARQUET_FOLDER,
     ReleaseRow,
     TableCount,
+    read_organisation_code,
     write_analyst_copy,
     write_parquet_files,
 )
@@ -61,6 +63,7 @@ from impact_warehouse.publish.switch import (
     switch_published,
 )
 from impact_warehouse.settings import PROJECT_ROOT, paths
+from impact_warehouse.transform.docs_site import DOCS_FOLDER
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 RELEASE_FILE = "release.json"
@@ -77,6 +80,8 @@ class Release:
     tables: tuple[TableCount, ...]
     sha256: str
     directory: Path
+    # Releases written before organisations were registered have none.
+    organisation_code: str | None = None
 
     @property
     def warehouse_path(self) -> Path:
@@ -102,6 +107,7 @@ class Release:
             git_commit=self.git_commit,
             gate_result=self.gate_result,
             is_current=is_current,
+            organisation_code=self.organisation_code,
         )
 
 
@@ -312,6 +318,7 @@ def _keep_release(
         tables=(),
         sha256="",
         directory=final_directory,
+        organisation_code=read_organisation_code(audit_db),
     )
     history = [release.as_row(is_current=False) for release in list_releases(releases_dir)]
 
@@ -327,6 +334,7 @@ def _keep_release(
         write_parquet_files(warehouse, building / PARQUET_FOLDER)
         if attach is not None:
             attach(building)
+            describe_added_columns(building / DOCS_FOLDER, warehouse)
         release = replace(draft, tables=tuple(tables), sha256=sha256_of(warehouse))
         write_text_atomically(building / RELEASE_FILE, release.to_json())
         building.rename(final_directory)

@@ -11,6 +11,13 @@ The file is written in DuckDB's 1.0 storage format (``PUBLISHED_STORAGE_VERSION`
 DuckDB 1.x and 2.x reader opens: analysts' tools (the DuckDB CLI and Python package 1.x, DBeaver
 through JDBC) refuse the 2.0 format with "version number 69 … can only read 64–68". Each table
 is also written as a Parquet file, for tools that read no DuckDB file at all.
+
+Every published table carries ``organisation_code`` as its first column (taken from the
+build's ``catalog.organisation``, i.e. from data): on an installation serving many
+organisations an analyst who combines two releases, or a loader that unions them, can never
+lose which organisation a row belongs to. A table that already has the column is checked to
+hold that one code only. The release's docs site describes the column too
+(:mod:`.docs_columns`).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ PUBLISHED_STORAGE_VERSION = "v1.0.0"
 PARQUET_FOLDER = "parquet"
 _SOURCE = "audit_source"
 _TARGET = "published"
+ORGANISATION_COLUMN = "organisation_code"
+ORGANISATION_TABLE = "catalog.organisation"
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class ReleaseRow:
     git_commit: str | None
     gate_result: dict[str, Any]
     is_current: bool
+    organisation_code: str | None = None
 
 
 def _identifier(name: str) -> str:
@@ -96,6 +106,79 @@ def _copy_comments(
         )
 
 
+def organisation_code_of(connection: duckdb.DuckDBPyConnection, database: str) -> str | None:
+    """The code in ``catalog.organisation`` of ``database``; None when it has no such table."""
+    schema, table = ORGANISATION_TABLE.split(".")
+    (found,) = connection.execute(
+        "select count(*) from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and table_name = ?",
+        [database, schema, table],
+    ).fetchone()
+    if not found:
+        return None
+    codes = connection.execute(
+        f"select distinct {ORGANISATION_COLUMN} from {_identifier(database)}.{ORGANISATION_TABLE}"
+    ).fetchall()
+    if len(codes) != 1 or not codes[0][0]:
+        raise ValueError(
+            f"{ORGANISATION_TABLE} of {database} must hold exactly one organisation_code, "
+            f"found {[code for (code,) in codes]}"
+        )
+    return str(codes[0][0])
+
+
+def read_organisation_code(audit_db: Path) -> str | None:
+    """The organisation whose build ``audit_db`` is (``catalog.organisation``)."""
+    with duckdb.connect() as connection:
+        connection.execute(f"attach {_literal(str(audit_db))} as {_SOURCE} (read_only)")
+        return organisation_code_of(connection, _SOURCE)
+
+
+def _column_names(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    return [
+        name
+        for (name,) in connection.execute(
+            "select column_name from duckdb_columns() "
+            "where database_name = ? and schema_name = ? and table_name = ? "
+            "order by column_index",
+            [_SOURCE, schema, table],
+        ).fetchall()
+    ]
+
+
+def _copy_table(
+    connection: duckdb.DuckDBPyConnection, schema: str, table: str, organisation_code: str | None
+) -> None:
+    """Copy one published relation, with ``organisation_code`` first when it has none."""
+    qualified = f"{_identifier(schema)}.{_identifier(table)}"
+    source = f"{_SOURCE}.{qualified}"
+    if organisation_code is None:
+        connection.execute(f"create table {qualified} as select * from {source}")
+        return
+    if ORGANISATION_COLUMN in _column_names(connection, schema, table):
+        others = connection.execute(
+            f"select distinct {ORGANISATION_COLUMN} from {source} "
+            f"where {ORGANISATION_COLUMN} is distinct from ?",
+            [organisation_code],
+        ).fetchall()
+        if others:
+            raise ValueError(
+                f"{schema}.{table} holds rows of organisation_code "
+                f"{sorted(str(code) for (code,) in others)}, not only {organisation_code!r}; "
+                "a release publishes one organisation's rows"
+            )
+        connection.execute(f"create table {qualified} as select * from {source}")
+        return
+    connection.execute(
+        f"create table {qualified} as select "
+        f"{_literal(organisation_code)}::varchar as {ORGANISATION_COLUMN}, * from {source}"
+    )
+    connection.execute(
+        f"comment on column {qualified}.{ORGANISATION_COLUMN} is "
+        f"{_literal('The organisation that published this release (catalog.organisation).')}"
+    )
+
+
 def _write_meta(
     connection: duckdb.DuckDBPyConnection,
     releases: Sequence[ReleaseRow],
@@ -106,12 +189,13 @@ def _write_meta(
         f"""
         create table {META_SCHEMA}.releases (
             release_id varchar primary key, fiscal_year integer, run_id varchar,
-            created_at timestamptz, git_commit varchar, gate_result json, is_current boolean
+            created_at timestamptz, git_commit varchar, gate_result json, is_current boolean,
+            organisation_code varchar
         )
         """
     )
     connection.executemany(
-        f"insert into {META_SCHEMA}.releases values (?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {META_SCHEMA}.releases values (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [
                 row.release_id,
@@ -121,6 +205,7 @@ def _write_meta(
                 row.git_commit,
                 json.dumps(row.gate_result, ensure_ascii=False, sort_keys=True),
                 row.is_current,
+                row.organisation_code,
             ]
             for row in releases
         ],
@@ -142,7 +227,11 @@ def _write_meta(
 def write_analyst_copy(
     audit_db: Path, target: Path, *, releases: Sequence[ReleaseRow]
 ) -> list[TableCount]:
-    """Write a new DuckDB file at ``target`` with the published schemas and ``meta``."""
+    """Write a new DuckDB file at ``target`` with the published schemas and ``meta``.
+
+    The organisation is the one of the audit warehouse's ``catalog.organisation``; a build
+    without that table (no organisation known) is copied as it is.
+    """
     if target.exists():
         raise FileExistsError(f"analyst copy target already exists: {target}")
     tables: list[TableCount] = []
@@ -154,10 +243,11 @@ def write_analyst_copy(
         )
         connection.execute(f"attach {_literal(str(audit_db))} as {_SOURCE} (read_only)")
         connection.execute(f"use {_TARGET}")
+        organisation_code = organisation_code_of(connection, _SOURCE)
         for schema, table, comment in _published_relations(connection):
             qualified = f"{_identifier(schema)}.{_identifier(table)}"
             connection.execute(f"create schema if not exists {_identifier(schema)}")
-            connection.execute(f"create table {qualified} as select * from {_SOURCE}.{qualified}")
+            _copy_table(connection, schema, table, organisation_code)
             _copy_comments(connection, schema, table, comment)
             (row_count,) = connection.execute(f"select count(*) from {qualified}").fetchone()
             tables.append(TableCount(schema, table, int(row_count)))
