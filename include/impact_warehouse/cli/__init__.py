@@ -4,7 +4,8 @@ Pipeline: ``demo`` (both DAGs on the embedded Airflow), ``pull`` (ingest now), `
 ``publish``, ``backfill`` (the jobs of :mod:`impact_warehouse.pipeline`, in this process).
 Reading: ``releases``, ``status``, ``report``. Setup: ``init``, ``airflow-env``.
 Staff follow-up: ``status-page``, ``reminders``. Funders: ``portfolio``.
-Many organisations: ``organisations list|check|run|demo``. Repair: ``verify``.
+Many organisations: ``organisations list|check|run|demo``; analysts on PostgreSQL:
+``publish-postgres``. Repair: ``verify``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from impact_warehouse.cli.analyst_access import add_analyst_access_parser
 from impact_warehouse.cli.organisations import add_organisations_parser
 from impact_warehouse.cli.portfolio import add_portfolio_parser
 from impact_warehouse.cli.progress import quiet_library_logs
@@ -147,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_reminders_parser(commands)
     add_portfolio_parser(commands)
     add_organisations_parser(commands)
+    add_analyst_access_parser(commands)
     return parser
 
 
@@ -213,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         from impact_warehouse.cli.reminders import run_reminders
 
         return run_reminders(args.wave, args.cohort, args.as_of, args.by, args.audit_db)
+    if args.command == "publish-postgres":
+        return args.handler(args)
     if args.command == "portfolio":
         from impact_warehouse.cli.portfolio import run_portfolio
 
