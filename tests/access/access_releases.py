@@ -49,6 +49,7 @@ def publish_tiny_release(
     only_table: bool = False,
     value_type: str = "double",
     row_code: str | None = None,
+    catalog_code: str | None = None,
 ) -> Release:
     """A release of ``code`` with catalog.organisation, catalog.indicators,
     marts.fct_scores and reporting.rpt_outcome_results (3 indicators × 2 years).
@@ -56,7 +57,9 @@ def publish_tiny_release(
     ``with_organisation_column`` puts ``organisation_code`` first in the published tables (as
     releases since session 8 do), holding ``row_code`` (default ``code``); ``extra_column``
     adds ``reporting.rpt_outcome_results.note_ja``; ``only_table`` adds a table no other
-    organisation has; ``value_type`` is the type of ``value``.
+    organisation has; ``value_type`` is the type of ``value``; ``catalog_code`` is the code
+    ``catalog.organisation`` holds (default ``code``: a release whose build says it is
+    another organisation's is refused by the loader).
     """
     org_work = organisation_work_dir(code, {"IMPACT_WORK_DIR": str(work)})
     audit = org_work / "warehouse" / f"audit-{value_offset}.duckdb"
@@ -69,7 +72,7 @@ def publish_tiny_release(
         connection.execute(
             "create table catalog.organisation as select ? as organisation_code, "
             "? as organisation_name_ja",
-            [code, f"{code} の団体"],
+            [catalog_code or code, f"{code} の団体"],
         )
         connection.execute(
             f"create table catalog.indicators as select {code_column}"

@@ -346,7 +346,9 @@ def test_a_failing_organisation_is_rolled_back_and_the_others_load(
     clashing, foreign = organisation(registry, "org_clash"), organisation(registry, "org_foreign")
     publish_tiny_release(work, ALPHA)
     publish_tiny_release(work, clashing.code, value_type="varchar")
-    publish_tiny_release(work, foreign.code, with_organisation_column=True, row_code=ALPHA)
+    publish_tiny_release(
+        work, foreign.code, with_organisation_column=True, row_code=ALPHA, catalog_code=ALPHA
+    )
     loader = connect(server, LOADER)
     try:
         outcomes = load_organisations(
