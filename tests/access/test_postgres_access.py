@@ -88,16 +88,15 @@ def rows(connection: Any, statement: str, parameters: list | None = None) -> lis
 
 
 def loaded_tables(server: PostgresServer, schema: str = SCHEMA) -> list[str]:
-    """The tables of ``schema`` with an organisation_code column (the loader's)."""
+    """The loader's tables of ``schema``: those it lists, and loaded_releases."""
     superuser = connect(server)
     try:
         return [
             name
             for (name,) in rows(
                 superuser,
-                "select table_name from information_schema.columns where table_schema = %s "
-                "and column_name = 'organisation_code' order by 1",
-                [schema],
+                f"select table_name from {schema}.loaded_tables "
+                "union select 'loaded_releases' order by 1",
             )
         ]
     finally:
@@ -230,6 +229,7 @@ def test_keys_lead_with_the_organisation_code(server: PostgresServer, installati
     assert keys == {
         "reporting__rpt_outcome_results": ["organisation_code", *OUTCOME_KEY],
         "loaded_releases": ["organisation_code"],
+        "loaded_tables": ["table_name"],
     }
 
 
@@ -301,9 +301,14 @@ def test_refreshing_one_organisation_leaves_the_others_rows_untouched(
     loader = connect(server, LOADER)
     try:
         load_organisations(loader, [alpha, beta], schema=schema, environ=environ)
-        beta_before = snapshot(server, schema, BETA)
         with loader, loader.cursor() as cursor:  # an operator's own table is not the loader's
             cursor.execute(f"create table {schema}.operator_notes as select 'kept' as note")
+            # Even with the loader's column name: only tables the loader made are its own.
+            cursor.execute(
+                f"create table {schema}.operator_contracts as "
+                f"select '{ALPHA}' as organisation_code, 'signed' as note"
+            )
+        beta_before = snapshot(server, schema, BETA)
         new_alpha = publish_tiny_release(work, ALPHA, value_offset=5.0, extra_column=True)
         (outcome,) = load_organisations(loader, [alpha], schema=schema, environ=environ)
     finally:
@@ -331,8 +336,72 @@ def test_refreshing_one_organisation_leaves_the_others_rows_untouched(
             "where oid = %s::regclass",
             [f"{schema}.operator_notes"],
         ) == [("kept", False)]
+        assert rows(
+            superuser,
+            f"select organisation_code, note, relrowsecurity "
+            f"from {schema}.operator_contracts, pg_class where oid = %s::regclass",
+            [f"{schema}.operator_contracts"],
+        ) == [(ALPHA, "signed", False)]
     finally:
         superuser.close()
+
+
+def test_a_new_column_type_is_taken_when_the_loaded_values_convert(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    """A new version of the project that changes a column's type (double → numeric) must not
+    leave every organisation unable to refresh: the column takes the release's type."""
+    schema = "retype_test"
+    work, registry = tmp_path / "work", tmp_path / "organisations"
+    alpha, beta = organisation(registry, ALPHA), organisation(registry, BETA)
+    publish_tiny_release(work, ALPHA)
+    publish_tiny_release(work, BETA, value_offset=10.0, with_organisation_column=True)
+    environ = {"IMPACT_WORK_DIR": str(work)}
+    loader = connect(server, LOADER)
+    try:
+        load_organisations(loader, [alpha, beta], schema=schema, environ=environ)
+        publish_tiny_release(work, ALPHA, value_offset=1.0, value_type="decimal(18,3)")
+        (outcome,) = load_organisations(loader, [alpha], schema=schema, environ=environ)
+    finally:
+        loader.close()
+    assert outcome.status == "loaded", outcome.detail
+    superuser = connect(server)
+    try:
+        assert rows(
+            superuser,
+            "select format_type(atttypid, atttypmod) from pg_attribute "
+            "where attrelid = %s::regclass and attname = 'value'",
+            [f"{schema}.reporting__rpt_outcome_results"],
+        ) == [("numeric(18,3)",)]
+        assert rows(
+            superuser,
+            f"select organisation_code, min(value)::float, max(value)::float "
+            f"from {schema}.reporting__rpt_outcome_results group by 1 order by 1",
+        ) == [(ALPHA, 1.0, 1.2), (BETA, 10.0, 10.2)]
+    finally:
+        superuser.close()
+
+
+def test_a_damaged_release_record_fails_its_organisation_alone(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    schema = "damaged_test"
+    work, registry = tmp_path / "work", tmp_path / "organisations"
+    alpha, beta = organisation(registry, ALPHA), organisation(registry, BETA)
+    damaged = publish_tiny_release(work, ALPHA)
+    publish_tiny_release(work, BETA, value_offset=10.0)
+    (damaged.directory / "release.json").write_text('{"release_id": ', encoding="utf-8")
+    loader = connect(server, LOADER)
+    try:
+        outcomes = load_organisations(
+            loader, [alpha, beta], schema=schema, environ={"IMPACT_WORK_DIR": str(work)}
+        )
+    finally:
+        loader.close()
+    status = {outcome.code: outcome for outcome in outcomes}
+    assert status[ALPHA].status == "failed" and "JSONDecodeError" in status[ALPHA].detail
+    assert "読めませんでした" in status[ALPHA].message_ja
+    assert status[BETA].status == "loaded"
 
 
 def test_a_failing_organisation_is_rolled_back_and_the_others_load(

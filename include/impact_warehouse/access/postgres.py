@@ -46,6 +46,9 @@ from impact_warehouse.publish import Release, current_release
 
 DEFAULT_SCHEMA = "published"
 LOADED_RELEASES = "loaded_releases"
+# The loader's own list of the tables it made: only those are refreshed and secured, so an
+# operator's table in the same schema is never touched, whatever its columns.
+LOADED_TABLES = "loaded_tables"
 # pg_advisory_xact_lock key shared by every access loader ("impact_a" as 8 bytes).
 LOADER_LOCK = 0x696D706163745F61
 INSERT_PAGE_ROWS = 1_000
@@ -83,9 +86,23 @@ def load_organisations(
     outcomes = []
     for organisation in organisations:
         code = organisation.code
-        release = current_release(organisation_releases_dir(code, environ))
+        releases_dir = organisation_releases_dir(code, environ)
+        try:
+            release = current_release(releases_dir)
+        except (ValueError, KeyError, OSError) as error:
+            # A damaged CURRENT pointer or release.json fails this organisation alone.
+            outcomes.append(
+                Outcome(
+                    code,
+                    "failed",
+                    f"団体「{code}」の公開中のリリースの記録({releases_dir})を読めませんでした。"
+                    "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
+                    f"{code}: {type(error).__name__}: {error}",
+                )
+            )
+            continue
         if release is None:
-            outcomes.append(_skip(connection, code, organisation_releases_dir(code, environ)))
+            outcomes.append(_skip(connection, code, releases_dir))
             continue
         try:
             outcomes.append(refresh_organisation(connection, code, release, schema=schema))
@@ -187,13 +204,21 @@ def _ensure_schema(cursor: PgCursor, schema: str) -> None:
             sql.Identifier(ORGANISATION_COLUMN),
         )
     )
+    listed = sql.Identifier(schema, LOADED_TABLES)
+    cursor.execute(
+        sql.SQL("create table if not exists {} (table_name text primary key)").format(listed)
+    )
+    # The loader's bookkeeping: no grant and no policy, so no analyst reads a row of it.
+    cursor.execute(sql.SQL("alter table {} enable row level security").format(listed))
+    cursor.execute(sql.SQL("alter table {} force row level security").format(listed))
 
 
 def _loaded_columns(cursor: PgCursor, schema: str) -> dict[str, dict[str, str]]:
-    """Each loader's table of ``schema``: its columns and their types as format_type() prints
-    them."""
+    """Each table of ``schema`` the loader made (``loaded_tables``) and ``loaded_releases``:
+    its columns and their types as format_type() prints them."""
     cursor.execute(
-        """
+        sql.SQL(
+            """
         select relations.relname, attributes.attname,
             pg_catalog.format_type(attributes.atttypid, attributes.atttypmod)
         from pg_catalog.pg_class as relations
@@ -201,15 +226,17 @@ def _loaded_columns(cursor: PgCursor, schema: str) -> dict[str, dict[str, str]]:
         join pg_catalog.pg_attribute as attributes on attributes.attrelid = relations.oid
         where namespaces.nspname = %s and relations.relkind = 'r'
             and attributes.attnum > 0 and not attributes.attisdropped
+            and (relations.relname = %s or relations.relname in (
+                select table_name from {listed}))
         order by relations.relname, attributes.attnum
-        """,
-        [schema],
+        """
+        ).format(listed=sql.Identifier(schema, LOADED_TABLES)),
+        [schema, LOADED_RELEASES],
     )
     tables: dict[str, dict[str, str]] = {}
     for table, column, type_name in cursor.fetchall():
         tables.setdefault(table, {})[column] = type_name
-    # A table of the schema without the column is not the loader's: left alone.
-    return {table: columns for table, columns in tables.items() if ORGANISATION_COLUMN in columns}
+    return tables
 
 
 def _ensure_table(
@@ -230,6 +257,12 @@ def _ensure_table(
                 )
             )
         cursor.execute(sql.SQL("create table {} ({})").format(target, sql.SQL(", ").join(columns)))
+        cursor.execute(
+            sql.SQL("insert into {} values (%s) on conflict do nothing").format(
+                sql.Identifier(schema, LOADED_TABLES)
+            ),
+            [table.loaded_name],
+        )
         if not table.key:
             cursor.execute(
                 sql.SQL("create index on {} ({})").format(
@@ -246,7 +279,11 @@ def _ensure_table(
                     target, sql.Identifier(column.name), sql.SQL(column.postgres_type)
                 )
             )
-        elif loaded_type != column.postgres_type:
+        elif loaded_type != column.postgres_type and not (
+            _numeric(loaded_type)
+            and _numeric(column.postgres_type)
+            and _retyped(cursor, target, column.name, column.postgres_type)
+        ):
             raise AccessLoadError(
                 f"公開表 {table.qualified} の列 {column.name} の型が、すでに載っている"
                 f"ほかの団体の表({loaded_type})とこのリリース({column.postgres_type})で"
@@ -254,6 +291,36 @@ def _ensure_table(
                 f"{schema}.{table.loaded_name}.{column.name}: loaded as {loaded_type}, "
                 f"release has {column.postgres_type}",
             )
+
+
+_NUMERIC_TYPES = frozenset({"smallint", "integer", "bigint", "real", "double precision"})
+
+
+def _numeric(postgres_type: str) -> bool:
+    return postgres_type in _NUMERIC_TYPES or postgres_type.startswith("numeric")
+
+
+def _retyped(cursor: PgCursor, target: sql.Composable, column: str, postgres_type: str) -> bool:
+    """Give a number ``column`` the release's number type when every loaded value converts (a
+    new version of the project changed it, e.g. double → numeric); False, with nothing
+    changed, otherwise. Text against a number stays a clash: that is two organisations
+    meaning different things by one column, not an upgrade."""
+    cursor.execute("savepoint retype")
+    try:
+        cursor.execute(
+            sql.SQL("alter table {} alter column {} type {} using {}::{}").format(
+                target,
+                sql.Identifier(column),
+                sql.SQL(postgres_type),
+                sql.Identifier(column),
+                sql.SQL(postgres_type),
+            )
+        )
+    except psycopg2.Error:
+        cursor.execute("rollback to savepoint retype")
+        return False
+    cursor.execute("release savepoint retype")
+    return True
 
 
 def _comment(cursor: PgCursor, schema: str, table: ReleaseTable) -> None:

@@ -21,12 +21,14 @@ ROLE_PREFIX = "impact_analyst_"
 POLICY = "organisation_rows"
 
 # Rows visible to the current user: those of every organisation whose analyst role the user
-# is a member of. pg_roles is read once per query (an uncorrelated sub-query), and a code
+# is a member of and uses the privileges of (USAGE, not MEMBER: from PostgreSQL 16 a
+# CREATEROLE user is made an ADMIN-only member of each role it creates, which MEMBER counts).
+# pg_roles is read once per query (an uncorrelated sub-query), and a code
 # whose role does not exist matches nobody.
 _POLICY_CONDITION = sql.SQL(
     "{column} in (select substr(rolname, {start}) from pg_catalog.pg_roles "
     "where left(rolname, {length}) = {prefix} "
-    "and pg_catalog.pg_has_role(current_user, oid, 'MEMBER'))"
+    "and pg_catalog.pg_has_role(current_user, oid, 'USAGE'))"
 ).format(
     column=sql.Identifier(ORGANISATION_COLUMN),
     start=sql.Literal(len(ROLE_PREFIX) + 1),
@@ -49,7 +51,7 @@ def check_loader(connection: PgConnection) -> None:
                 not rolsuper and exists (
                     select from pg_catalog.pg_roles as analysts
                     where left(analysts.rolname, %s) = %s
-                    and pg_catalog.pg_has_role(current_user, analysts.oid, 'MEMBER'))
+                    and pg_catalog.pg_has_role(current_user, analysts.oid, 'USAGE'))
             from pg_catalog.pg_roles where rolname = current_user
             """,
             [len(ROLE_PREFIX), ROLE_PREFIX],
