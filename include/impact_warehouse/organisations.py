@@ -120,28 +120,52 @@ def load_registry(directory: Path | None = None) -> list[Organisation]:
     ``organisation.csv``: the code is what keeps folders, keys and releases apart, so two
     folders can never claim one organisation. Hidden folders and files are skipped.
     """
+    organisations, problems = scan_registry(directory)
+    if problems:
+        raise problems[0]
+    return organisations
+
+
+def scan_registry(
+    directory: Path | None = None,
+) -> tuple[list[Organisation], list[OrganisationError]]:
+    """:func:`load_registry` that keeps going: the valid organisations and each bad folder's
+    error. For what must serve the valid organisations whatever one folder holds (the DAG
+    files: one bad folder must not remove the others' DAGs). A missing or empty registry is
+    one error and no organisation.
+    """
     directory = registry_dir() if directory is None else directory
     if not directory.is_dir():
-        raise OrganisationError(f"組織の一覧フォルダ {directory} がありません")
-    organisations = []
+        return [], [OrganisationError(f"組織の一覧フォルダ {directory} がありません")]
+    organisations: list[Organisation] = []
+    problems: list[OrganisationError] = []
     for entry in sorted(directory.iterdir()):
         if entry.name.startswith(".") or not entry.is_dir():
             continue
-        if not CODE_PATTERN.match(entry.name):
-            raise OrganisationError(
-                f"{entry}: フォルダ名 {entry.name!r} は組織コードに使えません"
-                "(英小文字で始まり、英小文字・数字・_ の2〜40文字)"
-            )
-        code = _profile_code(entry)
-        if code != entry.name:
-            raise OrganisationError(
-                f"{entry / 'organisation.csv'}: organisation_code {code!r} がフォルダ名 "
-                f"{entry.name!r} と違います(フォルダ名を組織コードにしてください)"
-            )
-        organisations.append(Organisation(code=code, catalog=entry.resolve()))
-    if not organisations:
-        raise OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
-    return organisations
+        try:
+            organisations.append(_registered_organisation(entry))
+        except OrganisationError as error:
+            problems.append(error)
+    if not organisations and not problems:
+        problems.append(
+            OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
+        )
+    return organisations, problems
+
+
+def _registered_organisation(entry: Path) -> Organisation:
+    if not CODE_PATTERN.match(entry.name):
+        raise OrganisationError(
+            f"{entry}: フォルダ名 {entry.name!r} は組織コードに使えません"
+            "(英小文字で始まり、英小文字・数字・_ の2〜40文字)"
+        )
+    code = _profile_code(entry)
+    if code != entry.name:
+        raise OrganisationError(
+            f"{entry / 'organisation.csv'}: organisation_code {code!r} がフォルダ名 "
+            f"{entry.name!r} と違います(フォルダ名を組織コードにしてください)"
+        )
+    return Organisation(code=code, catalog=entry.resolve())
 
 
 def find_organisation(code: str, directory: Path | None = None) -> Organisation:
@@ -169,6 +193,12 @@ def scoped_environment(
     """The whole environment of ``organisation``'s scope, built from the installation's."""
     environ = dict(os.environ if environ is None else environ)
     installation_work = installation_work_dir(environ)
+    own_work = installation_work / ORGANISATIONS_SUBFOLDER / organisation.code
+    if _is_scope_of(organisation, environ, own_work):
+        # Already this organisation's scope (an Airflow task of a DAG run started inside the
+        # scope, e.g. `impact demo` of one organisation): its own settings, taken from
+        # ``<NAME>__<CODE>`` when the scope was made, are kept, not dropped a second time.
+        return environ
     suffix = organisation.env_suffix
     # Every organisation's own settings (``<NAME>__<CODE>``) are dropped, then this one's
     # put in place of the installation's.
@@ -182,9 +212,17 @@ def scoped_environment(
             scoped[name.removesuffix(suffix)] = value
     scoped[ORGANISATION_ENV] = organisation.code
     scoped[INSTALLATION_WORK_ENV] = str(installation_work)
-    scoped["IMPACT_WORK_DIR"] = str(installation_work / ORGANISATIONS_SUBFOLDER / organisation.code)
+    scoped["IMPACT_WORK_DIR"] = str(own_work)
     scoped["IMPACT_CATALOG_DIR"] = str(organisation.catalog)
     return scoped
+
+
+def _is_scope_of(organisation: Organisation, environ: Mapping[str, str], own_work: Path) -> bool:
+    return (
+        environ.get(ORGANISATION_ENV) == organisation.code
+        and environ.get("IMPACT_WORK_DIR") == str(own_work)
+        and environ.get("IMPACT_CATALOG_DIR") == str(organisation.catalog)
+    )
 
 
 @contextmanager
