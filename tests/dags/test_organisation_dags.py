@@ -6,6 +6,7 @@ scope; and one bad registry folder or catalog never costs the other organisation
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 import shutil
@@ -198,3 +199,38 @@ def test_a_missing_registry_imports_with_no_dags(tmp_path: Path) -> None:
     bag = _dag_bag(tmp_path / "no-such-registry")
     assert bag.import_errors == {}
     assert bag.dags == {}
+
+
+def test_a_missed_release_deadline_alerts_the_organisations_own_staff(
+    registry: Path, dag_bag: DagBag, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Airflow calls the deadline callback by its import path: the organisation travels in
+    its kwargs, and the check and the alert run in the organisation's scope."""
+    import structlog
+    from airflow.sdk.execution_time.callback_supervisor import execute_callback
+
+    monkeypatch.setenv(ORGANISATIONS_DIR_ENV, str(registry))
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
+    (deadline,) = dag_bag.dags["impact_warehouse__hataraku_mirai"].deadline
+    assert deadline.callback.kwargs == {"organisation_code": "hataraku_mirai"}
+    context = {
+        "dag_run": {
+            "dag_id": "impact_warehouse__hataraku_mirai",
+            "dag_run_id": "scheduled__2026-06-01",
+            "logical_date": "2026-05-31T21:00:00+00:00",
+            "conf": {"fiscal_year": 2025},
+        },
+        "deadline": {"id": "1", "deadline_time": "2026-07-01T21:00:00+00:00"},
+    }
+    ok, error = execute_callback(
+        deadline.callback.path,
+        {**deadline.callback.kwargs, "context": context},
+        "warehouse_release_dag.py",
+        str(PROJECT_ROOT / "dags"),
+        structlog.get_logger("test"),
+    )
+    assert ok, error
+    outbox = tmp_path / "work" / "organisations" / "hataraku_mirai" / "outbox" / "alerts.jsonl"
+    (record,) = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+    assert record["alert"]["kind"] == "release_overdue" and "2025年度" in record["subject"]
+    assert not (tmp_path / "work" / "outbox").exists()
