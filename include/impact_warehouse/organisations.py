@@ -113,47 +113,7 @@ def _profile_code(catalog: Path) -> str:
     return rows[0]["organisation_code"].strip()
 
 
-def load_registry(directory: Path | None = None) -> list[Organisation]:
-    """Every organisation folder of ``directory`` (default :func:`registry_dir`), by code.
-
-    A folder's name is the organisation's code and must equal ``organisation_code`` in its
-    ``organisation.csv``: the code is what keeps folders, keys and releases apart, so two
-    folders can never claim one organisation. Hidden folders and files are skipped.
-    """
-    organisations, problems = scan_registry(directory)
-    if problems:
-        raise problems[0]
-    return organisations
-
-
-def scan_registry(
-    directory: Path | None = None,
-) -> tuple[list[Organisation], list[OrganisationError]]:
-    """:func:`load_registry` that keeps going: the valid organisations and each bad folder's
-    error. For what must serve the valid organisations whatever one folder holds (the DAG
-    files: one bad folder must not remove the others' DAGs). A missing or empty registry is
-    one error and no organisation.
-    """
-    directory = registry_dir() if directory is None else directory
-    if not directory.is_dir():
-        return [], [OrganisationError(f"組織の一覧フォルダ {directory} がありません")]
-    organisations: list[Organisation] = []
-    problems: list[OrganisationError] = []
-    for entry in sorted(directory.iterdir()):
-        if entry.name.startswith(".") or not entry.is_dir():
-            continue
-        try:
-            organisations.append(_registered_organisation(entry))
-        except OrganisationError as error:
-            problems.append(error)
-    if not organisations and not problems:
-        problems.append(
-            OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
-        )
-    return organisations, problems
-
-
-def _registered_organisation(entry: Path) -> Organisation:
+def _organisation_folder(entry: Path) -> Organisation:
     if not CODE_PATTERN.match(entry.name):
         raise OrganisationError(
             f"{entry}: フォルダ名 {entry.name!r} は組織コードに使えません"
@@ -166,6 +126,45 @@ def _registered_organisation(entry: Path) -> Organisation:
             f"{entry.name!r} と違います(フォルダ名を組織コードにしてください)"
         )
     return Organisation(code=code, catalog=entry.resolve())
+
+
+def registry_entries(
+    directory: Path | None = None,
+) -> list[tuple[str, Organisation | OrganisationError]]:
+    """Each organisation folder of ``directory`` by name: its organisation, or why it is unusable.
+
+    For callers that carry on with the usable organisations and report the others
+    (``impact organisations check``); :func:`load_registry` refuses the registry instead.
+    """
+    directory = registry_dir() if directory is None else directory
+    if not directory.is_dir():
+        raise OrganisationError(f"組織の一覧フォルダ {directory} がありません")
+    entries: list[tuple[str, Organisation | OrganisationError]] = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            entries.append((entry.name, _organisation_folder(entry)))
+        except OrganisationError as error:
+            entries.append((entry.name, error))
+    if not entries:
+        raise OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
+    return entries
+
+
+def load_registry(directory: Path | None = None) -> list[Organisation]:
+    """Every organisation folder of ``directory`` (default :func:`registry_dir`), by code.
+
+    A folder's name is the organisation's code and must equal ``organisation_code`` in its
+    ``organisation.csv``: the code is what keeps folders, keys and releases apart, so two
+    folders can never claim one organisation. Hidden folders and files are skipped.
+    """
+    organisations = []
+    for _name, found in registry_entries(directory):
+        if isinstance(found, OrganisationError):
+            raise found
+        organisations.append(found)
+    return organisations
 
 
 def find_organisation(code: str, directory: Path | None = None) -> Organisation:

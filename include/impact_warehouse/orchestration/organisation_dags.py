@@ -33,10 +33,11 @@ from typing import Any
 
 from impact_warehouse.organisations import (
     Organisation,
+    OrganisationError,
     multi_organisation,
     organisation_scope,
     registry_dir,
-    scan_registry,
+    registry_entries,
 )
 
 log = logging.getLogger(__name__)
@@ -116,13 +117,17 @@ def dag_scopes(environ: Mapping[str, str] | None = None) -> list[DagScope]:
     if not multi_organisation(environ):
         return [DagScope()]
     try:
-        organisations, problems = scan_registry(registry_dir(environ))
+        entries = registry_entries(registry_dir(environ))
     except Exception:  # any failure here would make the DAG files import errors
-        log.exception("the organisation registry could not be read: no organisation's DAGs")
+        log.exception("the organisation registry is unusable: no organisation's DAGs")
         return []
-    for problem in problems:
-        log.error("organisation registry entry left out of the DAGs: %s", problem)
-    return [DagScope(organisation) for organisation in organisations]
+    scopes = []
+    for name, found in entries:
+        if isinstance(found, OrganisationError):
+            log.error("organisation folder %s left out of the DAGs: %s", name, found)
+        else:
+            scopes.append(DagScope(found))
+    return scopes
 
 
 def writer_pools(environ: Mapping[str, str] | None = None) -> list[str]:
