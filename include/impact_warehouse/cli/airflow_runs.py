@@ -33,7 +33,12 @@ from impact_warehouse.orchestration.airflow_env import (
 )
 from impact_warehouse.orchestration.dag_test_logs import write_task_logs
 from impact_warehouse.orchestration.task_errors import TaskError, last_try_per_task, latest_errors
-from impact_warehouse.organisations import scoped_airflow_id, scoped_dag_id
+from impact_warehouse.organisations import (
+    current_organisation_code,
+    multi_organisation,
+    scoped_airflow_id,
+    scoped_dag_id,
+)
 from impact_warehouse.settings import Settings, paths
 
 # The ingest DAG's last task: it fails when a source failed, repeating their causes.
@@ -118,6 +123,16 @@ def run_dag(
 
 
 def _embedded_airflow() -> dict[str, str]:
+    if multi_organisation() and current_organisation_code() is None:
+        # With a registry the DAGs are each organisation's (impact_ingest__<code>): a run
+        # outside any organisation's scope has no DAG to run and no folders of its own.
+        fail(
+            "組織が複数登録されています(IMPACT_ORGANISATIONS_DIR)。どの組織の処理かを"
+            "指定してください: impact organisations run <組織コード> -- <コマンド>",
+            "IMPACT_ORGANISATIONS_DIR is set but no organisation's scope is active "
+            "(IMPACT_ORGANISATION unset): the DAGs are impact_ingest__<code> etc.",
+        )
+        raise SystemExit(1)
     try:
         env = {**os.environ, **airflow_environment(paths())}
     except ValueError as error:  # a bad AIRFLOW__API__PORT: say so before starting anything
