@@ -102,3 +102,13 @@ def test_every_organisation_runs_its_own_dags_on_the_installations_airflow(
             assert forms_connection_variable() == (
                 f"AIRFLOW_CONN_IMPACT_FORMS_API__{organisation.code.upper()}"
             )
+
+
+def test_a_dag_run_outside_any_organisation_names_the_command_to_use(
+    organisations: tuple[Organisation, Organisation], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from impact_warehouse.cli.airflow_runs import _embedded_airflow
+
+    with pytest.raises(SystemExit):
+        _embedded_airflow()
+    assert "impact organisations run <組織コード>" in capsys.readouterr().err
