@@ -1,166 +1,18 @@
-"""Build the warehouse from landing, validate it, publish a release, alert staff."""
+"""Build the warehouse from landing, validate it, publish a release, alert staff.
+
+``impact_warehouse``; with an organisation registry (``IMPACT_ORGANISATIONS_DIR``) one
+``impact_warehouse__<code>`` per organisation, triggered by its own landing Asset only. What
+each DAG does is in its ``doc_md`` (orchestration.warehouse_dag); which DAGs exist, in
+orchestration.organisation_dags.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
+from impact_warehouse.orchestration.organisation_dags import dag_scopes
+from impact_warehouse.orchestration.warehouse_dag import build_warehouse_dag
 
-from airflow.sdk import Asset, Param, dag, get_current_context, setup, task
-
-from impact_warehouse.orchestration.airflow_support import (
-    DEFAULT_ARGS,
-    DUCKDB_WRITER_POOL,
-    LANDING_ASSET_URI,
-    PUBLISHED_ASSET_URI,
-    task_failures_explained,
-)
-from impact_warehouse.orchestration.approval import ReleaseApprovalOperator
-from impact_warehouse.orchestration.deadline import release_deadline_alert
-from impact_warehouse.orchestration.params import catalog_for_params, fiscal_year_param
-from impact_warehouse.orchestration.schedules import (
-    dag_calendar,
-    warehouse_schedule,
-    warehouse_start_date,
-)
-from impact_warehouse.settings import paths
-
-DOC = """
-### impact_warehouse
-**Purpose**: dbt build of the audit warehouse from the landing zone → Great Expectations
-gate (staff alerted of its failures and warnings) → optional approval of the release by a
-person → atomic publish of a release (only if the gate passes and, when required, it was
-approved) → staff alert for the new release; emits the published Asset → the impact reports
-(HTML, CSV, XLSX) of the release's fiscal year and the previous one (skipped when nothing
-was published).
-
-**Approval**: with `release_approval` = yes in `organisation.csv`, `approve_release` waits
-in **Required Actions** (Browse → Required Actions, or the task's page) with the gate summary
-and the path of a draft report of this build (`<work>/drafts/<run>/reports/…`, not
-published). **Approve** publishes; **Reject**, or no answer within
-`IMPACT_APPROVAL_TIMEOUT_DAYS` (7) days, publishes nothing and tells staff. With
-`release_approval` = no (the default) the task succeeds at once.
-
-**Schedule**: whenever `impact_ingest` lands new data (landing Asset), and yearly at 06:00 on
-the release day of `organisation.csv` (its time zone; Mamabono: 1 May, Asia/Tokyo) for the
-fiscal-year release after the year's surveys have closed. On demand
-with `fiscal_year` (default: the fiscal year of the latest closed wave) and `as_of` (the
-date the gate judges survey windows by; default today).
-
-**Failures**: `check_catalog` stops the run at once (no retries) with the catalog's
-message when a seed file is invalid, and staff are alerted; the DAG itself always loads.
-
-**Notes**: DuckDB has a single writer, so the build and publish run in the 1-slot pool
-`duckdb_writer`. A failed gate leaves the current release published and untouched.
-"""
-
-# Read once per parse; never an import error (see orchestration.params and orchestration.schedules).
-CATALOG = catalog_for_params()
-CALENDAR = dag_calendar(CATALOG)
-
-
-@dag(
-    dag_id="impact_warehouse",
-    schedule=warehouse_schedule(CALENDAR, Asset(LANDING_ASSET_URI)),
-    start_date=warehouse_start_date(CATALOG, CALENDAR),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    tags=["impact-warehouse", "warehouse", "publish"],
-    doc_md=DOC,
-    # Staff hear when a run has not succeeded IMPACT_RELEASE_DEADLINE_DAYS (30) days after its
-    # logical date (the yearly run on 1 May: by 31 May) and that fiscal year has no release yet.
-    deadline=release_deadline_alert(),
-    params={
-        # Never an import error: with an invalid catalog the form offers a free field.
-        "fiscal_year": fiscal_year_param(
-            CATALOG, "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"
-        ),
-        "as_of": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            title="判定日 (as of)",
-            description="回答期間の判定に使う日付 YYYY-MM-DD(空欄 = 今日)",
-        ),
-    },
-)
-def impact_warehouse() -> None:
-    # A setup task: nothing after it runs unless the catalog is valid. In the DuckDB pool
-    # only so that every task of this DAG is (it touches no DuckDB file).
-    @setup
-    @task(pool=DUCKDB_WRITER_POOL)
-    def check_catalog() -> dict:
-        from impact_warehouse.ops import preflight
-
-        with task_failures_explained():
-            catalog = preflight.check_catalog()
-        return {"waves": len(catalog.waves)}
-
-    @task(pool=DUCKDB_WRITER_POOL)
-    def build_audit_warehouse() -> dict:
-        # Imported here, not at the top: dbt and GX would cost ~1 s on every DAG parse.
-        from impact_warehouse.pipeline import release as release_job
-
-        return release_job.build_audit_warehouse(paths()).to_xcom()
-
-    @task(pool=DUCKDB_WRITER_POOL)
-    def gate_audit_warehouse(build: dict) -> dict:
-        from impact_warehouse.ops import preflight
-        from impact_warehouse.pipeline import release as release_job
-        from impact_warehouse.pipeline.release import default_release_fiscal_year
-
-        context = get_current_context()
-        as_of_param = context["params"]["as_of"]
-        as_of = date.fromisoformat(as_of_param) if as_of_param else date.today()
-        catalog = preflight.check_catalog()
-        fiscal_year = context["params"]["fiscal_year"] or default_release_fiscal_year(
-            as_of, catalog
-        )
-        approval = catalog.organisation.release_approval
-        # With approval on, a run after new landing data (daily while a survey is open) must
-        # not queue an approval that holds the DAG for days: it refreshes the gate only.
-        after_landing = context["dag_run"].run_type == "asset_triggered"
-        return release_job.gate_audit_warehouse(
-            paths(),
-            fiscal_year=fiscal_year,
-            run_id=context["run_id"],
-            as_of=as_of,
-            audit_db=Path(release_job.BuildOutcome.from_xcom(build).audit_db),
-            approval_required=approval,
-            publish_requested=not (approval and after_landing),
-        ).to_xcom()
-
-    @task(pool=DUCKDB_WRITER_POOL, outlets=[Asset(PUBLISHED_ASSET_URI)])
-    def publish_and_alert(gate: dict, decision: dict) -> dict:
-        from impact_warehouse.orchestration.approval import require_approval
-        from impact_warehouse.pipeline import release as release_job
-
-        outcome = release_job.GateOutcome.from_xcom(gate)
-        require_approval(outcome, decision)
-        return release_job.publish_after_gate(paths(), outcome)
-
-    # Only reads the immutable release file; in the DuckDB pool all the same, so one DuckDB
-    # task runs at a time (the integrity test holds every task of this DAG to that).
-    @task(pool=DUCKDB_WRITER_POOL)
-    def render_reports(outcome: dict) -> list[dict]:
-        from airflow.sdk.exceptions import AirflowSkipException
-
-        from impact_warehouse.report import job
-
-        if job.published_release_id(outcome) is None:
-            raise AirflowSkipException("no release was published: the current report stands")
-        return job.render_after_publish(outcome, paths())
-
-    build = build_audit_warehouse()
-    check_catalog() >> build
-    gate = gate_audit_warehouse(build)
-    # Asks only when organisation.csv says so (orchestration.approval); skipped when the gate
-    # failed.
-    # In the pool like every task here; a task waiting for a person holds no pool slot.
-    decision = ReleaseApprovalOperator(
-        task_id="approve_release", gate=gate, pool=DUCKDB_WRITER_POOL
-    ).output
-    render_reports(publish_and_alert(gate, decision))
-
-
-impact_warehouse()
+# Each DAG is registered by being built while Airflow imports this file. Never an import
+# error: a bad registry folder is logged and left out, an invalid catalog fails the DAG's
+# first task.
+for scope in dag_scopes():
+    build_warehouse_dag(scope)

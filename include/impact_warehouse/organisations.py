@@ -192,6 +192,12 @@ def scoped_environment(
     """The whole environment of ``organisation``'s scope, built from the installation's."""
     environ = dict(os.environ if environ is None else environ)
     installation_work = installation_work_dir(environ)
+    own_work = installation_work / ORGANISATIONS_SUBFOLDER / organisation.code
+    if _is_scope_of(organisation, environ, own_work):
+        # Already this organisation's scope (an Airflow task of a DAG run started inside the
+        # scope, e.g. `impact demo` of one organisation): its own settings, taken from
+        # ``<NAME>__<CODE>`` when the scope was made, are kept, not dropped a second time.
+        return environ
     suffix = organisation.env_suffix
     # Every organisation's own settings (``<NAME>__<CODE>``) are dropped, then this one's
     # put in place of the installation's.
@@ -205,9 +211,17 @@ def scoped_environment(
             scoped[name.removesuffix(suffix)] = value
     scoped[ORGANISATION_ENV] = organisation.code
     scoped[INSTALLATION_WORK_ENV] = str(installation_work)
-    scoped["IMPACT_WORK_DIR"] = str(installation_work / ORGANISATIONS_SUBFOLDER / organisation.code)
+    scoped["IMPACT_WORK_DIR"] = str(own_work)
     scoped["IMPACT_CATALOG_DIR"] = str(organisation.catalog)
     return scoped
+
+
+def _is_scope_of(organisation: Organisation, environ: Mapping[str, str], own_work: Path) -> bool:
+    return (
+        environ.get(ORGANISATION_ENV) == organisation.code
+        and environ.get("IMPACT_WORK_DIR") == str(own_work)
+        and environ.get("IMPACT_CATALOG_DIR") == str(organisation.catalog)
+    )
 
 
 @contextmanager

@@ -2,6 +2,10 @@
 the ingest DAG run the DAG tests drive (:func:`run_ingest_dag`). ``impact pull`` runs the
 ingest job in this process (:mod:`impact_warehouse.cli.pipeline`).
 
+Inside an organisation's scope (``impact organisations run``/``demo``) the DAGs run are that
+organisation's (``impact_ingest__<code>``), on the installation's one Airflow, and the Forms
+connection the demo hands them is the organisation's (``AIRFLOW_CONN_IMPACT_FORMS_API__<CODE>``).
+
 A DAG runs in a subprocess, so its exceptions cannot be caught here: the tasks record why
 they failed (``orchestration.task_errors``) and :func:`run_dag` prints that cause in Japanese first,
 the technical detail below, then where the full log is.
@@ -29,6 +33,12 @@ from impact_warehouse.orchestration.airflow_env import (
 )
 from impact_warehouse.orchestration.dag_test_logs import write_task_logs
 from impact_warehouse.orchestration.task_errors import TaskError, last_try_per_task, latest_errors
+from impact_warehouse.organisations import (
+    current_organisation_code,
+    multi_organisation,
+    scoped_airflow_id,
+    scoped_dag_id,
+)
 from impact_warehouse.settings import Settings, paths
 
 # The ingest DAG's last task: it fails when a source failed, repeating their causes.
@@ -113,6 +123,16 @@ def run_dag(
 
 
 def _embedded_airflow() -> dict[str, str]:
+    if multi_organisation() and current_organisation_code() is None:
+        # With a registry the DAGs are each organisation's (impact_ingest__<code>): a run
+        # outside any organisation's scope has no DAG to run and no folders of its own.
+        fail(
+            "組織が複数登録されています(IMPACT_ORGANISATIONS_DIR)。どの組織の処理かを"
+            "指定してください: impact organisations run <組織コード> -- <コマンド>",
+            "IMPACT_ORGANISATIONS_DIR is set but no organisation's scope is active "
+            "(IMPACT_ORGANISATION unset): the DAGs are impact_ingest__<code> etc.",
+        )
+        raise SystemExit(1)
     try:
         env = {**os.environ, **airflow_environment(paths())}
     except ValueError as error:  # a bad AIRFLOW__API__PORT: say so before starting anything
@@ -139,9 +159,16 @@ def latest_run_summary(
     return latest, json.loads(latest.read_text(encoding="utf-8"))
 
 
+def forms_connection_variable(environ: dict[str, str] | None = None) -> str:
+    """``AIRFLOW_CONN_IMPACT_FORMS_API``, or ``…__<CODE>`` inside an organisation's scope."""
+    from impact_warehouse.orchestration.airflow_support import FORMS_CONNECTION_ID
+
+    return "AIRFLOW_CONN_" + scoped_airflow_id(FORMS_CONNECTION_ID, environ).upper()
+
+
 def forms_connection_configured(env: dict[str, str]) -> bool:
     return bool(
-        env.get("AIRFLOW_CONN_IMPACT_FORMS_API")
+        env.get(forms_connection_variable(env))
         or (env.get("IMPACT_FORMS_API_URL") and env.get("IMPACT_FORMS_API_TOKEN"))
     )
 
@@ -201,7 +228,7 @@ def pull_preflight(settings: Settings, wave: str | None, as_of: date | None) -> 
                 f"アンケート {wave} はまだ回答受付が始まっていません(開始日 {known.open_date})。",
                 f"{wave} opens on {known.open_date}, after {day}",
             )
-    variable = os.environ.get(f"AIRFLOW_VAR_{PSEUDONYM_KEY_VARIABLE.upper()}")
+    variable = os.environ.get(f"AIRFLOW_VAR_{scoped_airflow_id(PSEUDONYM_KEY_VARIABLE).upper()}")
     try:
         check_pseudonym_key(settings, variable.encode("utf-8") if variable else None)
     except ConfigurationError as error:
@@ -254,8 +281,9 @@ def run_ingest_dag(
     interval = f"month {month}" if month else "the month up to now"
     if wave is not None:
         interval = f"wave {wave}, whatever its window"
-    done = step(f"running DAG impact_ingest ({interval}; {narrowed})")
-    run = airflow_dags_test("impact_ingest", conf, env, "pull_ingest", logical_date)
+    dag_id = scoped_dag_id("impact_ingest")
+    done = step(f"running DAG {dag_id} ({interval}; {narrowed})")
+    run = airflow_dags_test(dag_id, conf, env, "pull_ingest", logical_date)
     latest = latest_run_summary(settings, since=started)
     if run.ok:
         done()
@@ -314,14 +342,15 @@ def run_demo(as_of: date | None, seed: int) -> int:
     env = _embedded_airflow()
     token = secrets.token_urlsafe(24)
     with FormsApiServer(settings.demo_sources / "google_forms", token=token) as server:
-        env["AIRFLOW_CONN_IMPACT_FORMS_API"] = json.dumps(
+        env[forms_connection_variable(env)] = json.dumps(
             {"conn_type": "http", "host": server.url, "password": token}
         )
         env["IMPACT_INBOX_DIR"] = str(settings.demo_sources / "inbox")
-        done = step(f"running DAG impact_ingest (all waves) against {server.url}")
+        ingest_dag = scoped_dag_id("impact_ingest")
+        done = step(f"running DAG {ingest_dag} (all waves) against {server.url}")
         # The demo's date is "today" for the whole run: waves opened by then are pulled.
         conf = {"scope": "all", "as_of": manifest["as_of"]}
-        ingest_ok = run_dag("impact_ingest", conf, env, "demo_ingest")
+        ingest_ok = run_dag(ingest_dag, conf, env, "demo_ingest")
         done()
     if not ingest_ok:
         return 1
@@ -330,9 +359,10 @@ def run_demo(as_of: date | None, seed: int) -> int:
         print(format_run_summary(summary))
         print(f"landing zone: {settings.landing}\nrun summary: {path}")
 
-    done = step("running DAG impact_warehouse (dbt build → quality gate → publish → alerts)")
+    warehouse_dag = scoped_dag_id("impact_warehouse")
+    done = step(f"running DAG {warehouse_dag} (dbt build → quality gate → publish → alerts)")
     as_of_text = manifest["as_of"]  # the gate judges survey windows as of the demo's date
-    if not run_dag("impact_warehouse", {"as_of": as_of_text}, env, "demo_warehouse"):
+    if not run_dag(warehouse_dag, {"as_of": as_of_text}, env, "demo_warehouse"):
         return 1
     done()
     return print_publication(settings)

@@ -6,7 +6,9 @@ know: it gets one Slack-style JSON POST, retried by ``urllib3.Retry``. Their set
 the Airflow connections ``impact_smtp``, ``impact_alert_webhook`` and (channel ``apprise``) an
 apprise connection, ``impact_apprise`` unless ``IMPACT_APPRISE_CONN_ID`` names another, when
 they are defined (metadata database, secrets backend or ``AIRFLOW_CONN_*``), else from the
-``IMPACT_SMTP_*`` / ``IMPACT_ALERT_*`` variables. Secrets (SMTP password, webhook URL, which
+``IMPACT_SMTP_*`` / ``IMPACT_ALERT_*`` variables. Inside an organisation's scope each
+connection id ends in ``__<code>`` (``impact_smtp__service_grant``): one organisation's alerts
+never reach another's recipients. Secrets (SMTP password, webhook URL, which
 carries its own token) are never logged and never appear in exception messages or reprs.
 """
 
@@ -27,6 +29,7 @@ from requests.adapters import HTTPAdapter
 
 from impact_warehouse.http_retry import RETRYABLE_STATUSES, LoggedRetry
 from impact_warehouse.notify.notifiers import AlertDeliveryError, send_apprise, send_mail
+from impact_warehouse.organisations import scoped_airflow_id
 from impact_warehouse.settings import paths
 
 log = logging.getLogger(__name__)
@@ -277,14 +280,15 @@ def channels_from_env(
         if name == "outbox":
             channels.append(OutboxChannel(outbox) if outbox else OutboxChannel())
         elif name == "smtp":
-            connection = airflow_connection(SMTP_CONNECTION_ID)
+            connection_id = scoped_airflow_id(SMTP_CONNECTION_ID, environ)
+            connection = airflow_connection(connection_id)
             channels.append(
-                _smtp_from_connection(connection, environ)
+                _smtp_from_connection(connection, environ, connection_id)
                 if connection
                 else _smtp_from_env(environ)
             )
         elif name == "webhook":
-            connection = airflow_connection(WEBHOOK_CONNECTION_ID)
+            connection = airflow_connection(scoped_airflow_id(WEBHOOK_CONNECTION_ID, environ))
             url = (connection.password or connection.host or "") if connection else ""
             channels.append(
                 WebhookChannel(
@@ -292,8 +296,9 @@ def channels_from_env(
                 )
             )
         elif name == "apprise":
-            connection_id = (
-                environ.get("IMPACT_APPRISE_CONN_ID", "").strip() or APPRISE_CONNECTION_ID
+            # IMPACT_APPRISE_CONN_ID is an organisation's own setting inside its scope.
+            connection_id = environ.get("IMPACT_APPRISE_CONN_ID", "").strip() or scoped_airflow_id(
+                APPRISE_CONNECTION_ID, environ
             )
             if airflow_connection(connection_id) is None:
                 raise AlertConfigError(
@@ -341,14 +346,16 @@ def _is_true(value: object) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes")
 
 
-def _smtp_from_connection(connection: Any, environ: Mapping[str, str]) -> SmtpChannel:
+def _smtp_from_connection(
+    connection: Any, environ: Mapping[str, str], connection_id: str = SMTP_CONNECTION_ID
+) -> SmtpChannel:
     """host, port, login, password; extra ``from``, ``to`` (comma list), ``starttls``, ``ssl``.
 
     ``from`` and ``to`` fall back to IMPACT_ALERT_FROM / IMPACT_ALERT_TO.
     """
     if not connection.host:
         raise AlertConfigError(
-            f"Airflow connection {SMTP_CONNECTION_ID} has no host; set the SMTP server there"
+            f"Airflow connection {connection_id} has no host; set the SMTP server there"
         )
     extra = connection.extra_dejson
     starttls = _is_true(extra.get("starttls", False))

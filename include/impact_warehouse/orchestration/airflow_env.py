@@ -12,6 +12,10 @@ The API server's port is ``AIRFLOW__API__PORT`` (default 8080), set before
 on any other port every task would fail before logging a line (``httpx.ConnectError``).
 This module derives it from the port.
 
+One Airflow serves the whole installation: inside an organisation's scope its home is still
+the installation's (``<installation work>/airflow``), and every organisation's DuckDB writer
+pool is created there (:func:`prepare_airflow`).
+
 Task logs stay readable: the multiprocessing resource tracker does not print
 ``resource_tracker: ... leaked semaphore`` (shown as an ERROR line in a successful task's
 log). That warning is expected: Airflow ends each task process with ``os._exit``, so dbt's
@@ -21,12 +25,15 @@ in ``airflow_support``, which every task process imports.)
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from impact_warehouse.orchestration.organisation_dags import writer_pools
+from impact_warehouse.organisations import current_organisation_code, installation_work_dir
 from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 
 LOOPBACK = "127.0.0.1"
@@ -84,7 +91,7 @@ def airflow_environment(
     """The embedded Airflow's settings, on top of ``environ`` (default: this process's)."""
     settings = settings or paths()
     environ = os.environ if environ is None else environ
-    home = settings.work / "airflow"
+    home = airflow_home(settings, environ)
     secure_airflow_home(home)
     port = api_port(environ)
     return {
@@ -109,6 +116,13 @@ def airflow_environment(
     }
 
 
+def airflow_home(settings: Settings, environ: Mapping[str, str]) -> Path:
+    """``<work>/airflow``; inside an organisation's scope, the installation's (one Airflow)."""
+    if current_organisation_code(environ):
+        return installation_work_dir(environ) / "airflow"
+    return settings.work / "airflow"
+
+
 def airflow_executable() -> str:
     """The ``airflow`` command of this interpreter's environment (the venv need not be active)."""
     return str(Path(sys.executable).with_name("airflow"))
@@ -124,9 +138,17 @@ def prepare_airflow(env: dict[str, str]) -> None:
     database = Path(env["AIRFLOW_HOME"]) / METADATA_DB
     if database.exists():
         os.chmod(database, 0o600)
-    # One writer at a time on the DuckDB warehouse (airflow_support.DUCKDB_WRITER_POOL).
+    # One writer at a time on each DuckDB warehouse (orchestration.organisation_dags): every
+    # pool the DAGs use, in one command (each `airflow` command costs seconds to start).
+    pools = Path(env["AIRFLOW_HOME"]) / "pools.json"
+    pools.write_text(
+        json.dumps(
+            {pool: {"slots": 1, "description": "one DuckDB writer"} for pool in writer_pools(env)}
+        ),
+        encoding="utf-8",
+    )
     subprocess.run(
-        [airflow_executable(), "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
+        [airflow_executable(), "pools", "import", str(pools)],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,

@@ -3,7 +3,9 @@ how task failures are explained and classified (retry or stop at once).
 
 Secrets resolve from Airflow (connection ``impact_forms_api``, variable
 ``impact_pseudonym_key``; both also settable as ``AIRFLOW_CONN_*`` / ``AIRFLOW_VAR_*``
-environment variables) and fall back to the plain ``IMPACT_*`` environment variables.
+environment variables) and fall back to the plain ``IMPACT_*`` environment variables. Inside
+an organisation's scope both ids end in ``__<code>`` (``impact_forms_api__service_grant``):
+one organisation never reads another's key or credential.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from impact_warehouse.organisations import scoped_airflow_id
 from impact_warehouse.sources.google_forms import (
     DEFAULT_BASE_URL,
     FormsApiConfig,
@@ -202,10 +205,11 @@ def _record_failure(message_ja: str, detail: str, permanent: bool) -> None:
 def forms_api_config() -> FormsApiConfig:
     from airflow.sdk import Connection
 
+    connection_id = scoped_airflow_id(FORMS_CONNECTION_ID)
     try:
-        connection = Connection.get(FORMS_CONNECTION_ID)
+        connection = Connection.get(connection_id)
     except Exception:  # not defined: Airflow raises different errors per secrets backend
-        log.info("connection %s not defined; using IMPACT_FORMS_API_* env", FORMS_CONNECTION_ID)
+        log.info("connection %s not defined; using IMPACT_FORMS_API_* env", connection_id)
         return forms_api_config_from_env()
     host = connection.host or ""
     if "://" not in host:
@@ -229,7 +233,7 @@ def forms_api_config() -> FormsApiConfig:
         return FormsApiConfig(base_url=base_url, token_source=tokens)
     if not connection.password:
         raise ValueError(
-            f"Airflow connection {FORMS_CONNECTION_ID} has neither a service-account key "
+            f"Airflow connection {connection_id} has neither a service-account key "
             "(extra key_path or keyfile_dict) nor a password holding a bearer token"
         )
     return FormsApiConfig(base_url=base_url, token=connection.password)
@@ -239,12 +243,13 @@ def pseudonym_key() -> bytes | None:
     """The key from the Airflow variable, or None to let the landing code use env/file."""
     from airflow.sdk import Variable
 
+    variable = scoped_airflow_id(PSEUDONYM_KEY_VARIABLE)
     try:
-        value = Variable.get(PSEUDONYM_KEY_VARIABLE, default=None)
+        value = Variable.get(variable, default=None)
     except Exception:  # no metadata/secrets backend reachable (e.g. plain unit tests)
         return None
     if not value:
         return None
     from impact_warehouse.landing.privacy import check_pseudonym_key
 
-    return check_pseudonym_key(value.encode("utf-8"), f"Airflow Variable {PSEUDONYM_KEY_VARIABLE}")
+    return check_pseudonym_key(value.encode("utf-8"), f"Airflow Variable {variable}")

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk.exceptions import AirflowSkipException, DownstreamTasksSkipped
 
+from impact_warehouse.orchestration.organisation_dags import DagScope
+
 if TYPE_CHECKING:  # imported at run time only: pipeline.release pulls in dbt and DuckDB
     from impact_warehouse.pipeline.release import GateOutcome
 
@@ -127,7 +129,7 @@ class ReleaseApprovalOperator(ApprovalOperator):
 
     template_fields = (*ApprovalOperator.template_fields, "gate")
 
-    def __init__(self, *, gate: Any, **kwargs: Any) -> None:
+    def __init__(self, *, gate: Any, scope: DagScope | None = None, **kwargs: Any) -> None:
         super().__init__(
             subject="集計の公開の承認",  # replaced by approval_subject() at run time
             defaults=ApprovalOperator.REJECT,  # no answer in time: nothing is published
@@ -135,8 +137,14 @@ class ReleaseApprovalOperator(ApprovalOperator):
             **kwargs,
         )
         self.gate = gate
+        # The organisation whose release this is: its gate, draft report and staff.
+        self.scope = scope or DagScope()
 
     def execute(self, context: Any) -> Any:
+        with self.scope.active():
+            return self._ask(context)
+
+    def _ask(self, context: Any) -> Any:
         from impact_warehouse.pipeline.release import GateOutcome
 
         gate = GateOutcome.from_xcom(self.gate)
@@ -156,6 +164,10 @@ class ReleaseApprovalOperator(ApprovalOperator):
         return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        with self.scope.active():
+            return self._answered(context, event)
+
+    def _answered(self, context: Any, event: dict[str, Any]) -> Any:
         try:
             result = super().execute_complete(context=context, event=event)
         except DownstreamTasksSkipped:

@@ -89,8 +89,11 @@ def check_release_deadline(
     }
 
 
-def release_deadline_alert() -> Any:
+def release_deadline_alert(organisation_code: str | None = None) -> Any:
     """The ``DeadlineAlert`` of the impact_warehouse DAG, or None when the setting is ``off``.
+
+    ``organisation_code``: the DAG is that organisation's; its callback runs in its scope
+    (Airflow calls the callback by its import path, so the code travels as an argument).
 
     ``off`` exists for ``airflow dags test``: in Airflow 3.3.2, ``DAG.test()`` hands the run a
     DAG whose deadlines are not stored in the database, and a run that succeeds then fails on
@@ -107,19 +110,32 @@ def release_deadline_alert() -> Any:
     return DeadlineAlert(
         reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
         interval=interval,
-        callback=SyncCallback(release_deadline_missed),
+        callback=SyncCallback(
+            release_deadline_missed,
+            kwargs={"organisation_code": organisation_code} if organisation_code else None,
+        ),
         name=DEADLINE_ALERT_NAME,
     )
 
 
-def release_deadline_missed(context: Mapping[str, Any] | None = None, **_: Any) -> dict[str, Any]:
+def release_deadline_missed(
+    context: Mapping[str, Any] | None = None, organisation_code: str | None = None, **_: Any
+) -> dict[str, Any]:
     """Airflow ``SyncCallback`` target: a run of impact_warehouse missed its deadline.
+
+    With ``organisation_code`` the check and the alert run in that organisation's scope (its
+    releases, calendar and recipients).
 
     ``context`` is what Airflow passes to deadline callbacks: ``dag_run`` (the run as the REST
     API shows it) and ``deadline`` (``deadline_time``). The fiscal year is the run's
     ``fiscal_year`` parameter, else the one that ended before the run in the organisation's
     calendar (Mamabono: 1 May 2026 → FY2025).
     """
+    if organisation_code:
+        from impact_warehouse.organisations import find_organisation, organisation_scope
+
+        with organisation_scope(find_organisation(organisation_code)):
+            return release_deadline_missed(context)
     context = context or {}
     dag_run = context.get("dag_run") or {}
     deadline = context.get("deadline") or {}
