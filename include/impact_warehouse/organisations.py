@@ -20,8 +20,10 @@ Each organisation runs in its own **scope**: the environment every job already r
   and otherwise is the installation's (SMTP server, thresholds, engine).
 
 Airflow Variables and Connections follow the same rule through :func:`scoped_airflow_id`
-(``impact_pseudonym_key__service_grant``). Outside any scope (one organisation per
-installation, as before) nothing changes.
+(``impact_pseudonym_key__service_grant``); their environment form is kept in a scope only
+for its organisation (``AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), so no process of
+one organisation holds another's, or the installation's, key or credentials. Outside any scope
+(one organisation per installation, as before) nothing changes.
 """
 
 from __future__ import annotations
@@ -46,7 +48,12 @@ ORGANISATIONS_SUBFOLDER = "organisations"
 
 # A code becomes a folder name, a DAG id part, a PostgreSQL role name part and an environment
 # variable suffix: lower-case letters, digits and underscores only.
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# No double or trailing underscore: ``__`` separates a variable's name from the code it is for
+# (``IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), so a code holding one could claim another's.
+CODE_PATTERN = re.compile(r"^(?=.{2,40}$)[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+# Airflow's own environment form of the Variables and Connections the jobs look up
+# (``AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY``): inside a scope only this organisation's are kept.
+AIRFLOW_ID_PREFIXES: tuple[str, ...] = ("AIRFLOW_VAR_IMPACT_", "AIRFLOW_CONN_IMPACT_")
 
 # Never inherited from the installation inside a scope: folders, keys, credentials, recipients.
 PRIVATE_VARIABLES: tuple[str, ...] = (
@@ -117,7 +124,7 @@ def _organisation_folder(entry: Path) -> Organisation:
     if not CODE_PATTERN.match(entry.name):
         raise OrganisationError(
             f"{entry}: フォルダ名 {entry.name!r} は組織コードに使えません"
-            "(英小文字で始まり、英小文字・数字・_ の2〜40文字)"
+            "(英小文字で始まり、英小文字・数字・_ の2〜40文字。_ は続けず、最後にも置けません)"
         )
     code = _profile_code(entry)
     if code != entry.name:
@@ -141,7 +148,20 @@ def registry_entries(
         raise OrganisationError(f"組織の一覧フォルダ {directory} がありません")
     entries: list[tuple[str, Organisation | OrganisationError]] = []
     for entry in sorted(directory.iterdir()):
-        if entry.name.startswith(".") or not entry.is_dir():
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink() and not entry.exists():
+            # A link to a catalog that moved or was deleted: said, never silently dropped.
+            entries.append(
+                (
+                    entry.name,
+                    OrganisationError(
+                        f"{entry}: リンク先のカタログフォルダ {os.readlink(entry)} がありません"
+                    ),
+                )
+            )
+            continue
+        if not entry.is_dir():
             continue
         try:
             entries.append((entry.name, _organisation_folder(entry)))
@@ -150,6 +170,16 @@ def registry_entries(
     if not entries:
         raise OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
     return entries
+
+
+def usable_organisations(
+    directory: Path | None = None,
+) -> tuple[list[Organisation], list[OrganisationError]]:
+    """The usable organisations and why each other folder is not: for commands that serve
+    every organisation, where one broken folder must not stop the others."""
+    entries = registry_entries(directory)
+    usable = [found for _name, found in entries if isinstance(found, Organisation)]
+    return usable, [found for _name, found in entries if isinstance(found, OrganisationError)]
 
 
 def load_registry(directory: Path | None = None) -> list[Organisation]:
@@ -168,10 +198,15 @@ def load_registry(directory: Path | None = None) -> list[Organisation]:
 
 
 def find_organisation(code: str, directory: Path | None = None) -> Organisation:
-    for organisation in load_registry(directory):
-        if organisation.code == code:
-            return organisation
-    known = ", ".join(o.code for o in load_registry(directory))
+    """The organisation ``code``, whatever the other folders hold (another organisation's
+    broken folder must not stop this one's run); its own folder's error if it is unusable."""
+    entries = registry_entries(directory)
+    for name, found in entries:
+        if name == code:
+            if isinstance(found, OrganisationError):
+                raise found
+            return found
+    known = ", ".join(name for name, found in entries if isinstance(found, Organisation))
     raise OrganisationError(f"組織コード {code!r} は登録されていません(登録済み: {known})")
 
 
@@ -204,11 +239,18 @@ def scoped_environment(
     scoped = {
         name: value
         for name, value in environ.items()
-        if not name.startswith("IMPACT_") or (name not in PRIVATE_VARIABLES and "__" not in name)
+        if not name.startswith(("IMPACT_", *AIRFLOW_ID_PREFIXES))
+        or (name.startswith("IMPACT_") and name not in PRIVATE_VARIABLES and "__" not in name)
     }
     for name, value in environ.items():
-        if name.startswith("IMPACT_") and name.endswith(suffix):
-            scoped[name.removesuffix(suffix)] = value
+        base = name.removesuffix(suffix)
+        if base == name or "__" in base:
+            continue
+        if name.startswith("IMPACT_"):
+            scoped[base] = value
+        elif name.startswith(AIRFLOW_ID_PREFIXES):
+            # Looked up by its scoped id (scoped_airflow_id), so kept under its own name.
+            scoped[name] = value
     scoped[ORGANISATION_ENV] = organisation.code
     scoped[INSTALLATION_WORK_ENV] = str(installation_work)
     scoped["IMPACT_WORK_DIR"] = str(own_work)

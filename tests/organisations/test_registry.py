@@ -20,6 +20,7 @@ from impact_warehouse.organisations import (
     organisation_scope,
     registry_entries,
     scoped_environment,
+    usable_organisations,
 )
 from impact_warehouse.settings import PROJECT_ROOT, paths
 
@@ -66,6 +67,9 @@ def test_the_shipped_registry_links_two_organisations() -> None:
         ("kurashi", "kurashi_lab", "フォルダ名"),  # organisation_code ≠ folder name
         ("Kurashi-Lab", "Kurashi-Lab", "組織コードに使えません"),
         ("9lab", "9lab", "組織コードに使えません"),
+        # "__" separates a variable's name from its code: x__lab could claim lab's settings.
+        ("x__lab", "x__lab", "組織コードに使えません"),
+        ("lab_", "lab_", "組織コードに使えません"),
     ],
 )
 def test_a_folder_whose_name_is_not_its_code_is_refused(
@@ -102,6 +106,25 @@ def test_registry_entries_keep_the_good_organisations_beside_a_bad_one(registry:
     assert "フォルダ名" in str(entries["broken"])
     assert isinstance(entries["kurashi_lab"], Organisation)
     assert isinstance(entries["mirai_net"], Organisation)
+
+
+def test_a_link_to_a_missing_catalog_is_reported_not_skipped(registry: Path) -> None:
+    (registry / "gone_org").symlink_to(registry / "nowhere")
+
+    entries = dict(registry_entries(registry))
+    assert isinstance(entries["gone_org"], OrganisationError)
+    assert "リンク先" in str(entries["gone_org"])
+
+
+def test_one_broken_folder_does_not_stop_finding_another_organisation(registry: Path) -> None:
+    add_organisation(registry, "broken", "someone_else")
+
+    assert find_organisation("mirai_net", registry).code == "mirai_net"
+    with pytest.raises(OrganisationError, match="フォルダ名"):
+        find_organisation("broken", registry)
+    organisations, unusable = usable_organisations(registry)
+    assert [o.code for o in organisations] == ["kurashi_lab", "mirai_net"]
+    assert len(unusable) == 1 and "broken" in str(unusable[0])
 
 
 def test_an_unknown_code_names_the_registered_ones(registry: Path) -> None:
@@ -155,6 +178,35 @@ def test_a_scope_never_carries_another_organisations_settings(
         assert environ[f"IMPACT_PSEUDONYM_KEY{other.env_suffix}"] not in values
         assert environ[f"IMPACT_ALERT_TO{other.env_suffix}"] not in values
         assert other.code not in scoped["IMPACT_WORK_DIR"]
+
+
+def test_airflow_secrets_in_a_scope_are_only_the_organisations_own(
+    registry: Path, tmp_path: Path
+) -> None:
+    """Airflow reads ``AIRFLOW_VAR_*``/``AIRFLOW_CONN_*`` before its database: the
+    installation's or another organisation's must not be in a scope's processes at all."""
+    kurashi, mirai = load_registry(registry)
+    environ = {
+        **installation(tmp_path),
+        "AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY": "installation-airflow-key",
+        "AIRFLOW_CONN_IMPACT_SMTP": "smtp://installation",
+        "AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY__KURASHI_LAB": "kurashi-airflow-key",
+        "AIRFLOW_CONN_IMPACT_SMTP__MIRAI_NET": "smtp://mirai",
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # A name that ends in kurashi_lab's suffix but is another variable's override.
+        "IMPACT_PSEUDONYM_KEY__X__KURASHI_LAB": "not-kurashis",
+    }
+
+    scoped = scoped_environment(kurashi, environ)
+    assert scoped["AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY__KURASHI_LAB"] == "kurashi-airflow-key"
+    assert "AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY" not in scoped
+    assert "AIRFLOW_CONN_IMPACT_SMTP" not in scoped
+    assert "AIRFLOW_CONN_IMPACT_SMTP__MIRAI_NET" not in scoped
+    assert "not-kurashis" not in scoped.values()
+    assert scoped["AIRFLOW__CORE__LOAD_EXAMPLES"] == "False"  # Airflow's own settings stay
+    assert scoped_environment(mirai, environ)["AIRFLOW_CONN_IMPACT_SMTP__MIRAI_NET"] == (
+        "smtp://mirai"
+    )
 
 
 def test_organisation_scope_applies_the_scope_and_restores(

@@ -42,17 +42,20 @@ def run_publish_postgres(args: argparse.Namespace) -> int:
     from impact_warehouse.organisations import (
         OrganisationError,
         find_organisation,
-        load_registry,
+        usable_organisations,
     )
     from impact_warehouse.transform.postgres_build import connection_from_environment
 
+    unusable: list[OrganisationError] = []
     try:
         if args.only:
             organisations = [find_organisation(code) for code in args.only]
         else:
-            organisations = load_registry()
+            organisations, unusable = usable_organisations()
     except OrganisationError as error:
         return fail(str(error))
+    for problem in unusable:  # said, and the exit is 1, but the others still load
+        print(f"エラー 使えない組織フォルダ: {problem}")
     try:
         settings = connection_from_environment()
         connection = psycopg2.connect(**settings.psycopg2_kwargs())
@@ -80,4 +83,4 @@ def run_publish_postgres(args: argparse.Namespace) -> int:
             "分析者に見せるには、その団体のロールのメンバーにします(例: "
             f"create role 分析者名 login password '…' in role {analyst_role(loaded[0])};)。"
         )
-    return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
+    return 1 if unusable or any(outcome.status == "failed" for outcome in outcomes) else 0

@@ -30,11 +30,11 @@ from impact_warehouse.organisations import (
     OrganisationError,
     find_organisation,
     installation_work_dir,
-    load_registry,
     organisation_work_dir,
     registry_dir,
     registry_entries,
     scoped_environment,
+    usable_organisations,
 )
 from impact_warehouse.settings import PROJECT_ROOT
 
@@ -112,8 +112,10 @@ def _current_release_text(code: str) -> str:
 
 
 def list_organisations() -> int:
-    organisations = load_registry(registry_dir())
+    organisations, unusable = usable_organisations(registry_dir())
     print(f"組織の一覧: {registry_dir()}({len(organisations)} 組織)")
+    for problem in unusable:
+        print(f"使えない組織フォルダ: {problem}(impact organisations check で確かめてください)")
     for organisation in organisations:
         print(f"{organisation.code}")
         print(f"    カタログ: {organisation.catalog}")
@@ -224,11 +226,15 @@ def _print_outputs(organisation: Organisation) -> None:
 def run_demo_all(only: str | None, as_of: str | None, seed: int) -> int:
     """``impact demo`` for each organisation in turn (a failure does not stop the next),
     then ``impact portfolio build``; exit 1 if any organisation or the portfolio failed."""
-    organisations = load_registry(registry_dir())
+    failed: list[str] = []
     if only is not None:
         organisations = [find_organisation(only, registry_dir())]
+    else:
+        organisations, unusable = usable_organisations(registry_dir())
+        for problem in unusable:
+            print(f"==> 使えない組織フォルダ(飛ばします): {problem}", flush=True)
+            failed.append(str(problem).split(":", 1)[0])
     demo_args = ["demo", "--seed", str(seed), *(["--as-of", as_of] if as_of else [])]
-    failed: list[str] = []
     for organisation in organisations:
         print(f"==> 組織 {organisation.code}: impact demo", flush=True)
         if _run_prefixed(organisation, demo_args) != 0:
