@@ -431,3 +431,38 @@ def test_a_suppressed_mapped_figure_is_shown_as_suppressed_not_a_crash(
             "from portfolio.indicator_figures"
         ).fetchone()
     assert shown[0] > 0 and shown[1:] == (0, 0, True)
+
+
+def _with_fiscal_year(folder: Path, year: str) -> Path:
+    """``folder``'s portfolio.csv with a fiscal_year column holding ``year`` on every row."""
+    path = folder / "portfolio.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join([f"{header},fiscal_year", *(f"{row},{year}" for row in rows)]) + "\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_portfolio_csv_chooses_the_fiscal_year_compared(
+    sources: Sources, built: Built, tmp_path: Path
+) -> None:
+    """Each release holds every year: a funder compares the year it names, not whichever
+    year an organisation released last; a year without figures is refused in Japanese."""
+    with duckdb.connect(str(built.release.database_path), read_only=True) as connection:
+        (released_year,) = connection.execute(
+            "select distinct fiscal_year from portfolio.indicator_figures"
+        ).fetchone()
+    same = _with_fiscal_year(write_funder_folder(tmp_path / "same", sources.both), released_year)
+    again = build_portfolio(read_portfolio(same), tmp_path / "same-releases")
+    with duckdb.connect(str(again.database_path), read_only=True) as connection:
+        assert connection.execute(
+            "select count(*), min(fiscal_year), max(fiscal_year) from portfolio.indicator_figures"
+        ).fetchone() == (7, released_year, released_year)
+
+    before = _with_fiscal_year(write_funder_folder(tmp_path / "before", sources.both), "1999")
+    with pytest.raises(PortfolioError, match="1999 年度の団体全体の数字"):
+        build_portfolio(read_portfolio(before), tmp_path / "before-releases")
+    wrong = _with_fiscal_year(write_funder_folder(tmp_path / "wrong", sources.both), "FY25")
+    with pytest.raises(PortfolioError, match="年度"):
+        read_portfolio(wrong)

@@ -201,9 +201,17 @@ def demo_funder_folder(organisations: Sequence[Organisation]) -> Path:
     shutil.copy(DEMO_FUNDER_FOLDER / "common_indicators.csv", folder / "common_indicators.csv")
     with (folder / "portfolio.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["organisation_code", "catalog_dir", "releases_dir"])
+        writer.writerow(["organisation_code", "catalog_dir", "releases_dir", "fiscal_year"])
+        years = {row["organisation_code"]: row.get("fiscal_year") or "" for row in rows}
         for organisation in organisations:
-            writer.writerow([organisation.code, organisation.catalog, wanted[organisation.code]])
+            writer.writerow(
+                [
+                    organisation.code,
+                    organisation.catalog,
+                    wanted[organisation.code],
+                    years.get(organisation.code, ""),
+                ]
+            )
     return folder
 
 

@@ -229,7 +229,7 @@ def write_portfolio_database(
                     "organisation_name_ja": source.organisation_name_ja,
                     "organisation_name_en": source.organisation_name_en,
                     "release_id": source.release.release_id,
-                    "fiscal_year": source.release.fiscal_year,
+                    "fiscal_year": source.fiscal_year,
                     "release_created_at": source.release.created_at,
                     "release_sha256": source.release.sha256,
                 }
@@ -299,7 +299,7 @@ def _write_release(
                 SourceEntry(
                     organisation_code=source.organisation.organisation_code,
                     release_id=source.release.release_id,
-                    fiscal_year=source.release.fiscal_year,
+                    fiscal_year=source.fiscal_year,
                     created_at=source.release.created_at,
                     sha256=source.release.sha256,
                     mapping_file=str(source.organisation.mapping_path),

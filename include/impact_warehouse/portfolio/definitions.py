@@ -21,6 +21,7 @@ the line and the fix, and the English detail for logs.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,9 @@ class Organisation:
     catalog_dir: Path
     releases_dir: Path
     line: int
+    # The fiscal year compared, read from the organisation's current release (each release
+    # holds every year); None: the release's own fiscal year.
+    fiscal_year: int | None = None
 
     @property
     def mapping_path(self) -> Path:
@@ -107,8 +111,11 @@ def _where(path: Path, line: int | None = None) -> str:
     return f"{path}" + (f" の {line} 行目" if line else "")
 
 
-def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Rows with their line number (the header is line 1), every value stripped."""
+def _read(
+    path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their line number (the header is line 1), every value stripped; an
+    ``optional`` column missing from the header reads as empty."""
     if not path.is_file():
         raise PortfolioError(
             f"{path} がありません。ファイルを作るか、パスを直してください。",
@@ -131,7 +138,7 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
                     '入っているときは、値全体をダブルクォート(")で囲んでください。',
                     f"{path} line {line}: more values than columns (an unquoted comma?)",
                 )
-            values = {column: (row.get(column) or "").strip() for column in columns}
+            values = {column: (row.get(column) or "").strip() for column in columns + optional}
             if not any(values.values()):
                 continue
             rows.append((line, values))
@@ -197,13 +204,25 @@ def _resolve(folder: Path, value: str) -> Path:
     return path if path.is_absolute() else (folder / path).resolve()
 
 
+def _fiscal_year(path: Path, line: int, text: str) -> int | None:
+    if not text:
+        return None
+    if not re.fullmatch(r"(19|20)\d\d", text):
+        raise PortfolioError(
+            f"{_where(path, line)}: fiscal_year「{text}」は年度(例 2025)ではありません。"
+            "空欄なら、その団体の公開中のリリースの年度を比べます。",
+            f"{path} line {line}: fiscal_year {text!r} is not a year",
+        )
+    return int(text)
+
+
 def read_portfolio(folder: Path) -> Portfolio:
     """The funder's folder: its common indicators and its organisations (not yet opened)."""
     folder = folder.resolve()
     common = read_common_indicators(folder / COMMON_INDICATORS_FILE)
     path = folder / PORTFOLIO_FILE
     organisations: list[Organisation] = []
-    for line, row in _read(path, _PORTFOLIO_COLUMNS):
+    for line, row in _read(path, _PORTFOLIO_COLUMNS, optional=("fiscal_year",)):
         code = _required(path, line, row, "organisation_code")
         if any(known.organisation_code == code for known in organisations):
             raise _duplicate(path, line, "団体", code)
@@ -213,6 +232,7 @@ def read_portfolio(folder: Path) -> Portfolio:
                 catalog_dir=_resolve(folder, _required(path, line, row, "catalog_dir")),
                 releases_dir=_resolve(folder, _required(path, line, row, "releases_dir")),
                 line=line,
+                fiscal_year=_fiscal_year(path, line, row["fiscal_year"]),
             )
         )
     if not organisations:

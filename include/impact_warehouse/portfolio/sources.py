@@ -70,6 +70,11 @@ class SourceRelease:
     organisation_name_ja: str
     organisation_name_en: str
 
+    @property
+    def fiscal_year(self) -> int:
+        """The year compared: portfolio.csv's ``fiscal_year``, else the release's own."""
+        return self.organisation.fiscal_year or self.release.fiscal_year
+
 
 def current_source(organisation: Organisation) -> SourceRelease:
     """The organisation's current release, its file checked against its recorded sha256."""
@@ -235,7 +240,7 @@ def mapped_figures(source: SourceRelease, mappings: tuple[Mapping, ...]) -> list
                     and results.item_code = ? and results.wave_type = ? and results.measure = ?
                 """,
                 [
-                    release.fiscal_year,
+                    source.fiscal_year,
                     ORGANISATION_WIDE["program_code"],
                     ORGANISATION_WIDE["population"],
                     mapping.indicator_code,
@@ -247,12 +252,12 @@ def mapped_figures(source: SourceRelease, mappings: tuple[Mapping, ...]) -> list
             if len(rows) != 1:
                 raise PortfolioError(
                     f"{source.organisation.mapping_path} の {mapping.line} 行目: リリース "
-                    f"{release.release_id} には {release.fiscal_year} 年度の団体全体の数字"
+                    f"{release.release_id} には {source.fiscal_year} 年度の団体全体の数字"
                     f"({mapping.item_code} / {mapping.wave_type} / {mapping.measure})が"
                     f"{'ありません' if not rows else '複数あります'}。その年度に調査したか"
-                    "確かめてください。",
+                    "確かめるか、portfolio.csv の fiscal_year で比べる年度を選んでください。",
                     f"{source.organisation.organisation_code}: {len(rows)} rows in "
-                    f"{PUBLISHED_TABLE} for FY{release.fiscal_year} {mapping}",
+                    f"{PUBLISHED_TABLE} for FY{source.fiscal_year} {mapping}",
                 )
             figures.append(dict(zip(FIGURE_COLUMNS + INSTRUMENT_COLUMNS, rows[0], strict=True)))
     return figures
