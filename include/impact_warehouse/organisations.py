@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from impact_warehouse.settings import PROJECT_ROOT
+from impact_warehouse.settings import FOLDER_VARIABLES, PROJECT_ROOT
 
 ORGANISATIONS_DIR_ENV = "IMPACT_ORGANISATIONS_DIR"
 DEFAULT_ORGANISATIONS_DIR = PROJECT_ROOT / "organisations"
@@ -58,12 +58,7 @@ AIRFLOW_ID_PREFIXES: tuple[str, ...] = ("AIRFLOW_VAR_IMPACT_", "AIRFLOW_CONN_IMP
 # Never inherited from the installation inside a scope: folders, keys, credentials, recipients.
 PRIVATE_VARIABLES: tuple[str, ...] = (
     "IMPACT_CATALOG_DIR",
-    "IMPACT_LANDING_DIR",
-    "IMPACT_VAULT_DIR",
-    "IMPACT_INBOX_DIR",
-    "IMPACT_DEMO_DIR",
-    "IMPACT_SECRETS_DIR",
-    "IMPACT_WAREHOUSE_PATH",
+    *FOLDER_VARIABLES,
     "IMPACT_DBT_SEED_PATH",
     "IMPACT_PSEUDONYM_KEY",
     "IMPACT_PSEUDONYM_KEY_FILE",

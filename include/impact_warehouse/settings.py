@@ -10,6 +10,17 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The variables that move one folder each (see :func:`paths`): a run with its own work folder
+# (a benchmark, an organisation's scope) drops them, so no inherited one points elsewhere.
+FOLDER_VARIABLES: tuple[str, ...] = (
+    "IMPACT_LANDING_DIR",
+    "IMPACT_VAULT_DIR",
+    "IMPACT_INBOX_DIR",
+    "IMPACT_DEMO_DIR",
+    "IMPACT_SECRETS_DIR",
+    "IMPACT_WAREHOUSE_PATH",
+)
+
 
 def _path_from_env(variable: str, default: Path) -> Path:
     value = os.environ.get(variable)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from impact_warehouse.benchmarks.child import run_step
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import FOLDER_VARIABLES, paths
 
 FISCAL_YEAR = 2025
 STAGES = ("ingest", "dbt build", "gate", "publish", "report")
@@ -93,14 +93,7 @@ def run(work_dir: Path, as_of: str) -> dict:
         ),
     }
     # Every folder follows the work dir: no inherited override may point into another one.
-    for variable in (
-        "IMPACT_LANDING_DIR",
-        "IMPACT_VAULT_DIR",
-        "IMPACT_INBOX_DIR",
-        "IMPACT_DEMO_DIR",
-        "IMPACT_SECRETS_DIR",
-        "IMPACT_WAREHOUSE_PATH",
-    ):
+    for variable in FOLDER_VARIABLES:
         os.environ.pop(variable, None)
     env["IMPACT_INBOX_DIR"] = str(work_dir / "demo_sources" / "inbox")
     return run_step(_PIPELINE.format(as_of=as_of, fiscal_year=FISCAL_YEAR), env=env)
