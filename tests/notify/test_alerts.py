@@ -267,7 +267,7 @@ def test_smtp_settings_from_environment() -> None:
 
 
 def test_every_gate_check_has_a_japanese_label() -> None:
-    from impact_warehouse.notify.messages import CHECK_LABELS_JA
+    from impact_warehouse.notify.wording_ja import CHECK_LABELS_JA
     from impact_warehouse.quality.checks import CHECKS
 
     assert set(CHECKS) <= set(CHECK_LABELS_JA)

@@ -24,7 +24,7 @@ NO_RELEASE_JA = (
 )
 STATUS_JA = {"passed": "合格", "warning": "注意", "failure": "エラー"}
 # A check that passed is named by what was confirmed, so 「[合格] …」 never reads as a problem.
-# (notify.messages.CHECK_LABELS_JA names the problem, for alerts and failed checks.)
+# (notify.wording_ja.CHECK_LABELS_JA names the problem, for alerts and failed checks.)
 PASSED_LABELS_JA = {
     "response_rate": "アンケートの回答率は目標・最低ラインを満たしています",
     "scale_domain": "回答の値はすべて選択肢・範囲の内",
@@ -47,7 +47,7 @@ def local_time(timestamp: str) -> str:
 
 
 def check_label(name: str, status: str) -> str:
-    from impact_warehouse.notify.messages import CHECK_LABELS_JA
+    from impact_warehouse.notify.wording_ja import CHECK_LABELS_JA
 
     problem = CHECK_LABELS_JA.get(name, name)
     if status == "passed":
@@ -72,7 +72,7 @@ def check_lines(checks: dict[str, Any]) -> list[str]:
 
 
 def _labels() -> Any:
-    from impact_warehouse.notify.messages import catalog_labels
+    from impact_warehouse.notify.labels import catalog_labels
 
     try:
         return catalog_labels()
@@ -95,7 +95,7 @@ def _place(finding: dict[str, Any], labels: Any) -> str:
 
 
 def _action(finding: dict[str, Any]) -> str:
-    from impact_warehouse.notify.messages import ACTIONS_JA, DEFAULT_ACTIONS_JA
+    from impact_warehouse.notify.wording_ja import ACTIONS_JA, DEFAULT_ACTIONS_JA
 
     kind = "gate_failure" if finding["severity"] == "failure" else "gate_warning"
     specific = ACTIONS_JA.get((kind, finding["check_name"]))

@@ -32,13 +32,8 @@ from impact_warehouse.notify.channels import (
 )
 from impact_warehouse.notify.dedup import DEDUPLICATED_KINDS, AlertLedger
 from impact_warehouse.notify.digest import AlertDigest, build_digest
-from impact_warehouse.notify.messages import (
-    Alert,
-    CatalogLabels,
-    RenderedAlert,
-    labels_for,
-    render,
-)
+from impact_warehouse.notify.labels import CatalogLabels, labels_for
+from impact_warehouse.notify.messages import Alert, RenderedAlert, render
 from impact_warehouse.notify.queue import AlertQueue
 
 if TYPE_CHECKING:

@@ -11,13 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from impact_warehouse.notify.messages import (
-    CatalogLabels,
-    RenderedAlert,
-    body_sections,
-    catalog_labels,
-    technical_details,
-)
+from impact_warehouse.notify.labels import CatalogLabels, catalog_labels
+from impact_warehouse.notify.messages import RenderedAlert, body_sections, technical_details
 
 # Most severe first; within a kind, alerts of one wave stay together.
 KIND_ORDER = (

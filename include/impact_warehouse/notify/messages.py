@@ -7,15 +7,21 @@ technical detail an engineer needs is attached at the end in English/JSON.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from impact_warehouse.catalog import CatalogError, load_catalog
+from impact_warehouse.notify.labels import CatalogLabels, labels_for
+from impact_warehouse.notify.wording_ja import (
+    ACTIONS_JA,
+    CHECK_LABELS_JA,
+    COHORT_BELOW_FLOOR_ACTION_JA,
+    DEFAULT_ACTIONS_JA,
+    SUBJECT_HEADLINES_JA,
+    TASK_LABELS_JA,
+    THRESHOLD_WORDS_JA,
+)
 from impact_warehouse.settings import Settings, paths
 
 AlertKind = Literal[
@@ -36,95 +42,6 @@ ALERT_KINDS: tuple[str, ...] = (
     "release_rolled_back",
     "release_rejected",
 )
-
-# Keyed by the gate's check names (expectations/gate.yml); a test keeps the two in step.
-CHECK_LABELS_JA = {
-    "response_rate": "アンケートの回答率",
-    "scale_domain": "回答の値が選択肢・範囲の外",
-    "hours_plausible": "家事・育児時間の回答が0〜24時間の外",
-    "unique_participant_wave": "同じ参加者の回答の重複",
-    "answers_map_to_catalog": "どの設問にも対応しない回答",
-    "fact_keys_exist": "プログラム・コホート・アンケートの対応関係",
-    "linkage_rate": "参加者名簿と結びつけられた回答の割合",
-    "no_personal_data": "分析用の表に個人情報が含まれていないか",
-    "freshness": "データの取り込みが止まっていないか",
-    "suppression": "少人数のセルの非表示",
-}
-
-# What staff can do about each check; checks not listed get the generic advice of their kind.
-ACTIONS_JA = {
-    ("gate_warning", "response_rate"): (
-        "回答期間中です。対象の参加者にリマインドメールを送ってください。"
-    ),
-    ("gate_failure", "response_rate"): (
-        "回答期間が終わり、回答率が最低ラインを下回りました。集計は公開していません。"
-        "回答の回収状況と名簿を確認し、担当エンジニアに相談してください。"
-    ),
-    ("gate_failure", "linkage_rate"): (
-        "参加者名簿(オペレーション用ワークブック)とアンケートのメールアドレスが"
-        "一致しているか確認してください。"
-    ),
-    ("gate_failure", "freshness"): (
-        "アンケートの取り込みが止まっているようです。担当エンジニアに連絡してください。"
-    ),
-}
-COHORT_BELOW_FLOOR_ACTION_JA = (
-    "回答期間は終わりました。アンケート全体では最低ラインを満たしたため集計は公開しますが、"
-    "このコホートの回答率は最低ラインを下回りました。次回はこのコホートへのリマインドを"
-    "早めに送ってください。"
-)
-DEFAULT_ACTIONS_JA = {
-    "gate_failure": (
-        "集計は公開していません(前回公開のデータのままです)。"
-        "回答データと届いたファイルを確認してください。直し方が分からない場合は、"
-        "このメールを担当エンジニアに転送してください。"
-    ),
-    # No claim about publishing here: a warning does not block, but another check of the
-    # same run may have; the digest says what was published (see ``digest``).
-    "gate_warning": "内容を確認し、必要なら対象の参加者に連絡してください。",
-    "task_failure": (
-        "自動処理が途中で止まりました。このメールを担当エンジニアに転送してください。"
-    ),
-    "release_published": "新しい集計が公開されました。報告書の数値を確認してください。",
-    "release_overdue": (
-        "直近のデータ確認のお知らせ(エラー・注意)を確認し、原因を取り除いてから"
-        "「impact publish」を実行するか、Airflow で impact_warehouse を手動実行してください。"
-        "状況は「impact status」で確認できます。分からない場合は、このメールを担当エンジニアに"
-        "転送してください。"
-    ),
-    "release_rolled_back": (
-        "分析用のファイルと報告書は、戻した先のリリースの数値になります。"
-        "理由に心当たりがない場合は担当エンジニアに確認してください。"
-    ),
-    "release_rejected": (
-        "集計は公開していません(前回公開のデータのままです)。直してから公開する場合は、"
-        "データを直して Airflow で impact_warehouse を手動実行し、もう一度承認してください。"
-    ),
-}
-SUBJECT_HEADLINES_JA = {
-    "gate_failure": "データ確認でエラー(公開を停止)",
-    "gate_warning": "注意",
-    "task_failure": "自動処理が失敗しました",
-    "release_published": "新しい集計を公開しました",
-    "release_overdue": "年度の集計の公開が期限を過ぎています",
-    "release_rolled_back": "公開中の集計のリリースを切り替えました",
-    "release_rejected": "集計の公開が承認されませんでした",
-}
-THRESHOLD_WORDS_JA = {"gate_warning": "目標", "gate_failure": "基準"}
-# Task ids of the two DAGs (dags/); a task not listed is shown by its id.
-TASK_LABELS_JA = {
-    "land_operations_workbooks": "オペレーション用ワークブックの取り込み",
-    "land_panel_deliveries": "比較パネルのファイルの取り込み",
-    "plan_waves": "取り込むアンケートの決定",
-    "land_form_wave": "アンケート回答の取り込み",
-    "summarise_run": "取り込み結果のまとめ",
-    "build_audit_warehouse": "集計用データベースの作成",
-    "gate_publish_and_alert": "データ確認と公開",
-    "gate_audit_warehouse": "公開前のデータ確認",
-    "approve_release": "公開の承認",
-    "publish_and_alert": "集計の公開",
-    "render_reports": "報告書の作成",
-}
 
 
 @dataclass(frozen=True)
@@ -190,67 +107,6 @@ class RenderedAlert:
         return cls(Alert(**record["alert"]), record["subject"], record["body"])
 
 
-@dataclass(frozen=True)
-class CatalogLabels:
-    """Japanese labels of catalog codes; codes not in the catalog are shown as they are."""
-
-    programs: dict[str, str]
-    cohorts: dict[str, str]
-    waves: dict[str, str]
-    wave_periods: dict[str, tuple[str, str]] = field(default_factory=dict)  # open, close
-    status_page: str | None = None  # the staff's response status page (None: the environment's)
-
-    def program(self, code: str) -> str:
-        return self.programs.get(code, code)
-
-    def cohort(self, code: str) -> str:
-        label = self.cohorts.get(code)
-        return f"{code}({label})" if label else code
-
-    def wave(self, code: str) -> str:
-        label = self.waves.get(code)
-        return f"{code}({label})" if label else code
-
-    def wave_period(self, code: str) -> str | None:
-        period = self.wave_periods.get(code)
-        return f"{period[0]}〜{period[1]}(締切 {period[1]})" if period else None
-
-
-@lru_cache(maxsize=4)
-def catalog_labels(seed_dir: Path | None = None) -> CatalogLabels:
-    seed_dir = seed_dir or paths().seeds
-    catalog = load_catalog(seed_dir)
-    # The catalog model keeps codes only; the Japanese labels live in the same seed files.
-    cohort_labels = {
-        row["cohort_code"]: row["cohort_label_ja"] for row in _seed_rows(seed_dir, "cohorts.csv")
-    }
-    wave_type_labels = {
-        row["wave_type"]: row["wave_type_ja"] for row in _seed_rows(seed_dir, "wave_types.csv")
-    }
-    waves = {
-        code: "・".join(
-            part
-            for part in (wave_type_labels.get(wave.wave_type), wave.targeted_population_ja)
-            if part
-        )
-        for code, wave in catalog.waves.items()
-    }
-    return CatalogLabels(
-        programs={code: program.program_name_ja for code, program in catalog.programs.items()},
-        cohorts={code: label for code, label in cohort_labels.items() if label},
-        waves=waves,
-        wave_periods={
-            code: (wave.open_date.isoformat(), wave.close_date.isoformat())
-            for code, wave in catalog.waves.items()
-        },
-    )
-
-
-def _seed_rows(seed_dir: Path, file_name: str) -> list[dict[str, str]]:
-    with (seed_dir / file_name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def format_figure(value: float | int | str | None, check_name: str | None) -> str:
     if value is None:
         return "—"
@@ -259,20 +115,6 @@ def format_figure(value: float | int | str | None, check_name: str | None) -> st
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def labels_for(settings: Settings | None = None) -> CatalogLabels:
-    """The labels of the catalog of ``settings`` (default: the environment's), pointing at
-    its status page; codes only when the catalog is invalid (that alert must still go out)."""
-    try:
-        labels = catalog_labels(settings.catalog if settings is not None else None)
-    except CatalogError:
-        labels = CatalogLabels({}, {}, {})
-    if settings is None:
-        return labels
-    from impact_warehouse.status_page.location import status_page_path
-
-    return replace(labels, status_page=str(status_page_path(settings)))
 
 
 def render(

@@ -197,7 +197,7 @@ def _masked_finding(ctx: CheckContext, cells: list[MaskedCell], severity: str) -
 
 def _wave_labels(waves: list[str]) -> list[str]:
     try:
-        from impact_warehouse.notify.messages import catalog_labels
+        from impact_warehouse.notify.labels import catalog_labels
 
         labels = catalog_labels()
         return [labels.wave(code) for code in waves]
