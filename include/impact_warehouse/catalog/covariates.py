@@ -13,14 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from impact_warehouse.catalog.csv_rows import Row, read_rows, whole_number
 from impact_warehouse.catalog.errors import check_new, required
-from impact_warehouse.catalog.model import (
-    Catalog,
-    CatalogError,
-    _read_rows,
-    _Row,
-    _whole_number,
-)
+from impact_warehouse.catalog.model import Catalog, CatalogError
 from impact_warehouse.settings import paths
 
 COVARIATES_FILE = "covariates.csv"
@@ -47,14 +42,14 @@ def load_covariates(catalog: Catalog, seed_dir: Path | None = None) -> dict[str,
     if not (seed_dir / COVARIATES_FILE).exists():
         return {}
     covariates: dict[str, Covariate] = {}
-    for line, row in _read_rows(seed_dir, COVARIATES_FILE):
+    for line, row in read_rows(seed_dir, COVARIATES_FILE):
         covariate = _covariate(row, catalog)
         check_new(COVARIATES_FILE, line, "item_code", covariate.item_code, covariates)
         covariates[covariate.item_code] = covariate
     return dict(sorted(covariates.items(), key=lambda pair: (pair[1].display_order, pair[0])))
 
 
-def _covariate(row: _Row, catalog: Catalog) -> Covariate:
+def _covariate(row: Row, catalog: Catalog) -> Covariate:
     line = row.line
     item_code = required(COVARIATES_FILE, line, row, "item_code")
     item = catalog.items.get(item_code)
@@ -83,12 +78,12 @@ def _covariate(row: _Row, catalog: Catalog) -> Covariate:
         covariate_ja=required(COVARIATES_FILE, line, row, "covariate_ja"),
         covariate_en=row["covariate_en"].strip(),
         panel_screening_values=_screening_values(row, item_code, scale.scale_code, catalog),
-        display_order=_whole_number(row, "display_order"),
+        display_order=whole_number(row, "display_order"),
     )
 
 
 def _screening_values(
-    row: _Row, item_code: str, scale_code: str, catalog: Catalog
+    row: Row, item_code: str, scale_code: str, catalog: Catalog
 ) -> tuple[int, ...]:
     text = row["panel_screening_values"].strip()
     if not text:

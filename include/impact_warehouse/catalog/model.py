@@ -7,15 +7,22 @@ Validation errors name the file, the row and the fix.
 
 from __future__ import annotations
 
-import csv
-import math
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from impact_warehouse.catalog.csv_rows import (
+    as_bool,
+    check_member,
+    fraction,
+    optional_whole_number,
+    parse_date,
+    read_rows,
+    whole_number,
+)
 from impact_warehouse.catalog.errors import CatalogError, check_new, required
 from impact_warehouse.catalog.organisation import FILE_NAME, Organisation, read_organisation
 from impact_warehouse.catalog.programs import Program, ProgramGroup, read_programs
@@ -151,276 +158,44 @@ class Catalog:
         return frozenset(code for code, item in self.items.items() if item.is_personal_data)
 
 
-class _Row(dict[str, str]):
-    """One seed row; a column the header lacks is a catalog error, not a ``KeyError``."""
-
-    def __init__(self, file_name: str, line: int, values: dict[str | None, str | None]) -> None:
-        extra = values.pop(None, None)
-        if extra:
-            raise CatalogError(
-                f"{file_name} line {line}: {len(extra)} more value(s) than columns in the "
-                "header (a comma inside a value? put the value in double quotes)"
-            )
-        super().__init__({key: value or "" for key, value in values.items() if key is not None})
-        self.file_name = file_name
-        self.line = line
-
-    def __missing__(self, column: str) -> str:
-        raise CatalogError(
-            f"{self.file_name}: column '{column}' is missing from the header line; "
-            "restore it from git (the header names every column)"
-        )
-
-
-def _read_rows(seed_dir: Path, file_name: str) -> list[tuple[int, _Row]]:
-    """Rows with their 1-based line number in the file (header is line 1)."""
-    path = seed_dir / file_name
-    if not path.exists():
-        raise CatalogError(f"{path}: seed file is missing; restore it from git or create it")
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows: list[tuple[int, _Row]] = []
-            starts = 1  # the physical line the record being read starts on
-            try:
-                if reader.fieldnames is None:  # reads the header; None: an empty file
-                    return rows
-                starts = reader.line_num + 1
-                for line, row in enumerate(reader, start=2):
-                    rows.append((line, _Row(file_name, line, row)))
-                    starts = reader.line_num + 1
-            except csv.Error as error:
-                # e.g. a value longer than csv's field limit: most often a double quote that
-                # is never closed, so the rest of the file reads as one value.
-                raise CatalogError(
-                    f"{file_name} line {starts}: the file cannot be read as CSV ({error}); look "
-                    "for a double quote opened on this line and never closed, or a value far "
-                    "longer than a sentence"
-                ) from None
-            return rows
-    except UnicodeDecodeError as error:
-        raise CatalogError(
-            f"{file_name}: byte {error.start} is not UTF-8; save the file as "
-            "'CSV UTF-8' (Excel) or UTF-8 (other editors)"
-        ) from error
-
-
-def _parse_date(file_name: str, line: int, value: str, column: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise CatalogError(
-            f"{file_name} line {line}: '{column}'={value!r} is not a date; use YYYY-MM-DD"
-        ) from error
-
-
-def _whole_number(row: _Row, column: str) -> int:
-    value = row[column].strip()
-    try:
-        return int(value)
-    except ValueError:
-        raise CatalogError(
-            f"{row.file_name} line {row.line}: '{column}'={value!r} is not a whole number; "
-            "write digits only, e.g. 2025"
-        ) from None
-
-
-def _optional_whole_number(row: _Row, column: str) -> int | None:
-    return _whole_number(row, column) if row[column].strip() else None
-
-
-def _fraction(row: _Row, column: str) -> float | None:
-    """An optional rate between 0 and 1; ``70%`` or ``70`` get a fix saying to write 0.70."""
-    value = row[column].strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if number is None or not 0 <= number <= 1:
-        raise CatalogError(
-            f"{row.file_name} line {row.line}: '{column}'={value!r} is not a rate between 0 and "
-            "1; write a fraction without %, e.g. 0.70 for 70%"
-        )
-    return number
-
-
-def _optional_number(row: _Row, column: str) -> float | None:
-    value = row[column].strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if number is None or not math.isfinite(number):  # nan, inf, 1e999 are no bound or rule
-        raise CatalogError(
-            f"{row.file_name} line {row.line}: '{column}'={value!r} is not a number; "
-            "write digits only (e.g. 5 or 0.5), or leave it empty"
-        )
-    return number
-
-
-def _bool(value: str) -> bool:
-    return value.strip().lower() in ("true", "1", "yes")
-
-
-def _check_member(
-    file_name: str, line: int, column: str, value: str, allowed: Iterable[str]
-) -> None:
-    allowed = list(allowed)
-    if value not in allowed:
-        raise CatalogError(
-            f"{file_name} line {line}: '{column}'={value!r} is unknown; use one of {allowed}"
-        )
-
-
 def load_organisation(seed_dir: Path | None = None) -> Organisation:
     """Only the organisation profile: what the DAG schedules need even when another seed is
     broken (the DAGs must load so their first task can report the broken seed)."""
     seed_dir = seed_dir or paths().seeds
-    return read_organisation(FILE_NAME, _read_rows(seed_dir, FILE_NAME))
+    return read_organisation(FILE_NAME, read_rows(seed_dir, FILE_NAME))
 
 
 def load_catalog(seed_dir: Path | None = None) -> Catalog:
     """Read every seed file, cross-check references, and return the catalog."""
     seed_dir = seed_dir or paths().seeds
 
-    programs = read_programs("programs.csv", _read_rows(seed_dir, "programs.csv"))
+    programs = read_programs("programs.csv", read_rows(seed_dir, "programs.csv"))
+    cohorts = _read_cohorts(seed_dir, programs)
+    waves = _read_waves(seed_dir, programs, cohorts)
 
-    cohorts = {}
-    for line, row in _read_rows(seed_dir, "cohorts.csv"):
-        code = required("cohorts.csv", line, row, "cohort_code")
-        check_new("cohorts.csv", line, "cohort_code", code, cohorts)
-        _check_member("cohorts.csv", line, "program_code", row["program_code"], programs)
-        cohorts[code] = Cohort(
-            cohort_code=code,
-            program_code=row["program_code"],
-            fiscal_year=_whole_number(row, "fiscal_year"),
-            start_date=_parse_date("cohorts.csv", line, row["start_date"], "start_date"),
-            end_date=_parse_date("cohorts.csv", line, row["end_date"], "end_date"),
-        )
-
-    targets: dict[str, list[str]] = {}
-    for line, row in _read_rows(seed_dir, "wave_targets.csv"):
-        _check_member("wave_targets.csv", line, "cohort_code", row["cohort_code"], cohorts)
-        targets.setdefault(row["wave_code"], []).append(row["cohort_code"])
-
-    waves = {}
-    for line, row in _read_rows(seed_dir, "waves.csv"):
-        code = required("waves.csv", line, row, "wave_code")
-        _check_member("waves.csv", line, "wave_type", row["wave_type"], WAVE_TYPES)
-        _check_member("waves.csv", line, "source_system", row["source_system"], SOURCE_SYSTEMS)
-        _check_member("waves.csv", line, "program_code", row["program_code"], [*programs, "all"])
-        wave = Wave(
-            wave_code=code,
-            fiscal_year=_whole_number(row, "fiscal_year"),
-            wave_type=row["wave_type"],
-            program_code=row["program_code"],
-            open_date=_parse_date("waves.csv", line, row["open_date"], "open_date"),
-            close_date=_parse_date("waves.csv", line, row["close_date"], "close_date"),
-            source_system=row["source_system"],
-            source_ref=required("waves.csv", line, row, "source_ref"),
-            targeted_population_ja=row["targeted_population_ja"],
-            response_rate_target=_fraction(row, "response_rate_target"),
-            response_rate_floor=_fraction(row, "response_rate_floor"),
-            panel_target_n=_optional_whole_number(row, "panel_target_n"),
-            target_cohorts=tuple(targets.get(code, ())),
-        )
-        if wave.close_date < wave.open_date:
-            raise CatalogError(f"waves.csv line {line}: close_date is before open_date for {code}")
-        if wave.wave_type != "comparison" and not wave.target_cohorts:
-            raise CatalogError(
-                f"waves.csv line {line}: wave {code} targets no cohort; "
-                "add rows to wave_targets.csv"
-            )
-        check_new("waves.csv", line, "wave_code", code, waves)
-        waves[code] = wave
-    unknown_targets = sorted(set(targets) - set(waves))
-    if unknown_targets:
-        raise CatalogError(f"wave_targets.csv: waves {unknown_targets} are not in waves.csv")
-
-    # scales.py reads scales, their labels and measures with this module's readers.
+    # Imported here: scales.py imports this module's Scale.
     from impact_warehouse.catalog.scales import load_scales
 
     scale_catalog = load_scales(seed_dir)
     scales = scale_catalog.scales
 
-    wordings: dict[str, list[tuple[int, int | None, str]]] = {}
-    for line, row in _read_rows(seed_dir, "item_wordings.csv"):
-        valid_to = _optional_whole_number(row, "valid_to_fy")
-        wording = required("item_wordings.csv", line, row, "wording_ja")
-        wordings.setdefault(row["item_code"], []).append(
-            (_whole_number(row, "valid_from_fy"), valid_to, wording)
-        )
-    items = {}
-    for line, row in _read_rows(seed_dir, "items.csv"):
-        code = required("items.csv", line, row, "item_code")
-        check_new("items.csv", line, "item_code", code, items)
-        _check_member("items.csv", line, "scale_code", row["scale_code"], scales)
-        asked_in = tuple(row["asked_in"].split("|"))
-        for wave_type in asked_in:
-            _check_member("items.csv", line, "asked_in", wave_type, WAVE_TYPES)
-        if code not in wordings:
-            raise CatalogError(
-                f"items.csv line {line}: item {code} has no wording; add it to item_wordings.csv"
-            )
-        items[code] = Item(
-            item_code=code,
-            section=row["section"],
-            scale_code=row["scale_code"],
-            asked_in=asked_in,
-            is_personal_data=_bool(row["is_personal_data"]),
-            report_label_ja=row["report_label_ja"],
-            wordings=tuple(sorted(wordings[code])),
-            time_use_role=read_time_use_role(
-                line, code, row["time_use_role"], scales[row["scale_code"]].value_type
-            ),
-        )
-    check_time_use_roles(
-        (code, item.time_use_role) for code, item in items.items() if item.time_use_role
-    )
-    orphan_wordings = sorted(set(wordings) - set(items))
-    if orphan_wordings:
-        raise CatalogError(f"item_wordings.csv: items {orphan_wordings} are not in items.csv")
+    items = _read_items(seed_dir, scales)
 
-    indicators = {}
-    for line, row in _read_rows(seed_dir, "indicators.csv"):
-        code = required("indicators.csv", line, row, "indicator_code")
-        check_new("indicators.csv", line, "indicator_code", code, indicators)
-        indicator_type = row["indicator_type"]
-        _check_member("indicators.csv", line, "indicator_type", indicator_type, INDICATOR_TYPES)
-        indicators[code] = Indicator(
-            code, row["indicator_symbol"], row["indicator_type"], row["content_ja"]
-        )
-
-    item_indicators = {}
-    for line, row in _read_rows(seed_dir, "item_indicators.csv"):
-        _check_member("item_indicators.csv", line, "item_code", row["item_code"], items)
-        indicator_code = row["indicator_code"]
-        _check_member("item_indicators.csv", line, "indicator_code", indicator_code, indicators)
-        if row["wave_type"] not in items[row["item_code"]].asked_in:
-            raise CatalogError(
-                f"item_indicators.csv line {line}: item {row['item_code']} is not asked in "
-                f"{row['wave_type']} (items.csv asked_in); fix one of the two"
-            )
-        key = (row["item_code"], row["wave_type"])
-        check_new("item_indicators.csv", line, "item × wave type", key, item_indicators)
-        item_indicators[key] = row["indicator_code"]
+    indicators = _read_indicators(seed_dir)
+    item_indicators = _read_item_indicators(seed_dir, items, indicators)
 
     question_overrides = {}
-    for line, row in _read_rows(seed_dir, "question_overrides.csv"):
-        _check_member("question_overrides.csv", line, "item_code", row["item_code"], items)
+    for line, row in read_rows(seed_dir, "question_overrides.csv"):
+        check_member("question_overrides.csv", line, "item_code", row["item_code"], items)
         question_overrides[(row["source_ref"], row["question_id"])] = row["item_code"]
 
     employment_statuses = {
         row["employment_status_ja"]: row["employment_status_code"]
-        for _line, row in _read_rows(seed_dir, "employment_statuses.csv")
+        for _line, row in read_rows(seed_dir, "employment_statuses.csv")
     }
 
     catalog = Catalog(
-        organisation=read_organisation(FILE_NAME, _read_rows(seed_dir, FILE_NAME)),
+        organisation=read_organisation(FILE_NAME, read_rows(seed_dir, FILE_NAME)),
         programs=programs,
         cohorts=cohorts,
         waves=waves,
@@ -437,3 +212,141 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
     from impact_warehouse.catalog.covariates import load_covariates
 
     return replace(catalog, covariates=load_covariates(catalog, seed_dir))
+
+
+def _read_cohorts(seed_dir: Path, programs: Mapping[str, Program]) -> dict[str, Cohort]:
+    """cohorts.csv: each cohort of a known program, with its dates."""
+    cohorts = {}
+    for line, row in read_rows(seed_dir, "cohorts.csv"):
+        code = required("cohorts.csv", line, row, "cohort_code")
+        check_new("cohorts.csv", line, "cohort_code", code, cohorts)
+        check_member("cohorts.csv", line, "program_code", row["program_code"], programs)
+        cohorts[code] = Cohort(
+            cohort_code=code,
+            program_code=row["program_code"],
+            fiscal_year=whole_number(row, "fiscal_year"),
+            start_date=parse_date("cohorts.csv", line, row["start_date"], "start_date"),
+            end_date=parse_date("cohorts.csv", line, row["end_date"], "end_date"),
+        )
+    return cohorts
+
+
+def _read_waves(
+    seed_dir: Path, programs: Mapping[str, Program], cohorts: Mapping[str, Cohort]
+) -> dict[str, Wave]:
+    """waves.csv with the cohorts each wave targets (wave_targets.csv)."""
+    targets: dict[str, list[str]] = {}
+    for line, row in read_rows(seed_dir, "wave_targets.csv"):
+        check_member("wave_targets.csv", line, "cohort_code", row["cohort_code"], cohorts)
+        targets.setdefault(row["wave_code"], []).append(row["cohort_code"])
+
+    waves = {}
+    for line, row in read_rows(seed_dir, "waves.csv"):
+        code = required("waves.csv", line, row, "wave_code")
+        check_member("waves.csv", line, "wave_type", row["wave_type"], WAVE_TYPES)
+        check_member("waves.csv", line, "source_system", row["source_system"], SOURCE_SYSTEMS)
+        check_member("waves.csv", line, "program_code", row["program_code"], [*programs, "all"])
+        wave = Wave(
+            wave_code=code,
+            fiscal_year=whole_number(row, "fiscal_year"),
+            wave_type=row["wave_type"],
+            program_code=row["program_code"],
+            open_date=parse_date("waves.csv", line, row["open_date"], "open_date"),
+            close_date=parse_date("waves.csv", line, row["close_date"], "close_date"),
+            source_system=row["source_system"],
+            source_ref=required("waves.csv", line, row, "source_ref"),
+            targeted_population_ja=row["targeted_population_ja"],
+            response_rate_target=fraction(row, "response_rate_target"),
+            response_rate_floor=fraction(row, "response_rate_floor"),
+            panel_target_n=optional_whole_number(row, "panel_target_n"),
+            target_cohorts=tuple(targets.get(code, ())),
+        )
+        if wave.close_date < wave.open_date:
+            raise CatalogError(f"waves.csv line {line}: close_date is before open_date for {code}")
+        if wave.wave_type != "comparison" and not wave.target_cohorts:
+            raise CatalogError(
+                f"waves.csv line {line}: wave {code} targets no cohort; "
+                "add rows to wave_targets.csv"
+            )
+        check_new("waves.csv", line, "wave_code", code, waves)
+        waves[code] = wave
+    unknown_targets = sorted(set(targets) - set(waves))
+    if unknown_targets:
+        raise CatalogError(f"wave_targets.csv: waves {unknown_targets} are not in waves.csv")
+    return waves
+
+
+def _read_items(seed_dir: Path, scales: Mapping[str, Scale]) -> dict[str, Item]:
+    """items.csv with their wordings by fiscal year (item_wordings.csv)."""
+    wordings: dict[str, list[tuple[int, int | None, str]]] = {}
+    for line, row in read_rows(seed_dir, "item_wordings.csv"):
+        valid_to = optional_whole_number(row, "valid_to_fy")
+        wording = required("item_wordings.csv", line, row, "wording_ja")
+        wordings.setdefault(row["item_code"], []).append(
+            (whole_number(row, "valid_from_fy"), valid_to, wording)
+        )
+    items = {}
+    for line, row in read_rows(seed_dir, "items.csv"):
+        code = required("items.csv", line, row, "item_code")
+        check_new("items.csv", line, "item_code", code, items)
+        check_member("items.csv", line, "scale_code", row["scale_code"], scales)
+        asked_in = tuple(row["asked_in"].split("|"))
+        for wave_type in asked_in:
+            check_member("items.csv", line, "asked_in", wave_type, WAVE_TYPES)
+        if code not in wordings:
+            raise CatalogError(
+                f"items.csv line {line}: item {code} has no wording; add it to item_wordings.csv"
+            )
+        items[code] = Item(
+            item_code=code,
+            section=row["section"],
+            scale_code=row["scale_code"],
+            asked_in=asked_in,
+            is_personal_data=as_bool(row["is_personal_data"]),
+            report_label_ja=row["report_label_ja"],
+            wordings=tuple(sorted(wordings[code])),
+            time_use_role=read_time_use_role(
+                line, code, row["time_use_role"], scales[row["scale_code"]].value_type
+            ),
+        )
+    check_time_use_roles(
+        (code, item.time_use_role) for code, item in items.items() if item.time_use_role
+    )
+    orphan_wordings = sorted(set(wordings) - set(items))
+    if orphan_wordings:
+        raise CatalogError(f"item_wordings.csv: items {orphan_wordings} are not in items.csv")
+    return items
+
+
+def _read_indicators(seed_dir: Path) -> dict[str, Indicator]:
+    """indicators.csv."""
+    indicators = {}
+    for line, row in read_rows(seed_dir, "indicators.csv"):
+        code = required("indicators.csv", line, row, "indicator_code")
+        check_new("indicators.csv", line, "indicator_code", code, indicators)
+        indicator_type = row["indicator_type"]
+        check_member("indicators.csv", line, "indicator_type", indicator_type, INDICATOR_TYPES)
+        indicators[code] = Indicator(
+            code, row["indicator_symbol"], row["indicator_type"], row["content_ja"]
+        )
+    return indicators
+
+
+def _read_item_indicators(
+    seed_dir: Path, items: Mapping[str, Item], indicators: Mapping[str, Indicator]
+) -> dict[tuple[str, str], str]:
+    """item_indicators.csv: the indicator an item feeds in a wave type it is asked in."""
+    item_indicators = {}
+    for line, row in read_rows(seed_dir, "item_indicators.csv"):
+        check_member("item_indicators.csv", line, "item_code", row["item_code"], items)
+        indicator_code = row["indicator_code"]
+        check_member("item_indicators.csv", line, "indicator_code", indicator_code, indicators)
+        if row["wave_type"] not in items[row["item_code"]].asked_in:
+            raise CatalogError(
+                f"item_indicators.csv line {line}: item {row['item_code']} is not asked in "
+                f"{row['wave_type']} (items.csv asked_in); fix one of the two"
+            )
+        key = (row["item_code"], row["wave_type"])
+        check_new("item_indicators.csv", line, "item × wave type", key, item_indicators)
+        item_indicators[key] = row["indicator_code"]
+    return item_indicators

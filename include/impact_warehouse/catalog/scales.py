@@ -13,16 +13,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from impact_warehouse.catalog.errors import check_new, required
-from impact_warehouse.catalog.model import (
-    CatalogError,
-    Scale,
-    _bool,
-    _check_member,
-    _optional_number,
-    _read_rows,
-    _whole_number,
+from impact_warehouse.catalog.csv_rows import (
+    as_bool,
+    check_member,
+    optional_number,
+    read_rows,
+    whole_number,
 )
+from impact_warehouse.catalog.errors import check_new, required
+from impact_warehouse.catalog.model import CatalogError, Scale
 
 VALUE_TYPES = ("code", "integer", "decimal", "label", "text", "category")
 # Value types whose answers are numbers (value_numeric): only these can carry a share rule.
@@ -58,14 +57,14 @@ class ScaleCatalog:
 
 def load_scales(seed_dir: Path) -> ScaleCatalog:
     """scales.csv, scale_labels.csv and scale_measures.csv, cross-checked."""
-    rows = _read_rows(seed_dir, "scales.csv")
+    rows = read_rows(seed_dir, "scales.csv")
     scale_codes = [row["scale_code"].strip() for _line, row in rows]
 
     labels: dict[str, dict[str, int]] = {}
-    for line, row in _read_rows(seed_dir, "scale_labels.csv"):
-        _check_member("scale_labels.csv", line, "scale_code", row["scale_code"], scale_codes)
+    for line, row in read_rows(seed_dir, "scale_labels.csv"):
+        check_member("scale_labels.csv", line, "scale_code", row["scale_code"], scale_codes)
         scale_labels = labels.setdefault(row["scale_code"], {})
-        value = _whole_number(row, "value_code")
+        value = whole_number(row, "value_code")
         # An answer is read by its label: a label twice, or a value twice, would count some
         # answers as another value.
         check_new("scale_labels.csv", line, "label_ja", row["label_ja"], scale_labels)
@@ -75,14 +74,14 @@ def load_scales(seed_dir: Path) -> ScaleCatalog:
     scales = {}
     for line, row in rows:
         code = required("scales.csv", line, row, "scale_code")
-        _check_member("scales.csv", line, "value_type", row["value_type"], VALUE_TYPES)
+        check_member("scales.csv", line, "value_type", row["value_type"], VALUE_TYPES)
         check_new("scales.csv", line, "scale_code", code, scales)
         scales[code] = Scale(
             scale_code=code,
             value_type=row["value_type"],
-            min_value=_optional_number(row, "min_value"),
-            max_value=_optional_number(row, "max_value"),
-            step=_optional_number(row, "step"),
+            min_value=optional_number(row, "min_value"),
+            max_value=optional_number(row, "max_value"),
+            step=optional_number(row, "step"),
             labels=labels.get(code, {}),
         )
     return ScaleCatalog(scales, _load_measures(seed_dir, scales))
@@ -92,9 +91,9 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
     file_name = "scale_measures.csv"
     measures: dict[str, list[ScaleMeasure]] = {}
     first_line: dict[str, int] = {}
-    for line, row in _read_rows(seed_dir, file_name):
+    for line, row in read_rows(seed_dir, file_name):
         scale_code = required(file_name, line, row, "scale_code")
-        _check_member(file_name, line, "scale_code", scale_code, scales)
+        check_member(file_name, line, "scale_code", scale_code, scales)
         if scales[scale_code].value_type not in NUMERIC_VALUE_TYPES:
             raise CatalogError(
                 f"{file_name} line {line}: scale {scale_code} has value_type "
@@ -119,16 +118,16 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
                 f"not a rule the engine can apply; use one of {list(OPERATORS)} "
                 "(the rule is value_numeric <operator> threshold)"
             )
-        threshold = _optional_number(row, "threshold")
+        threshold = optional_number(row, "threshold")
         if threshold is None:
             raise CatalogError(
                 f"{file_name} line {line}: threshold of measure {measure_code} is empty; write "
                 "the number the answer is compared with (e.g. 6 for confident >= 6)"
             )
         _check_threshold_in_range(file_name, line, scales[scale_code], measure_code, threshold)
-        _check_member(file_name, line, "good_direction", row["good_direction"], GOOD_DIRECTIONS)
+        check_member(file_name, line, "good_direction", row["good_direction"], GOOD_DIRECTIONS)
         for column in ("is_primary", "follow_group_at_pre"):
-            _check_member(file_name, line, column, row[column].strip().lower(), _TRUE_FALSE)
+            check_member(file_name, line, column, row[column].strip().lower(), _TRUE_FALSE)
         if any(m.measure_code == measure_code for m in measures.get(scale_code, [])):
             raise CatalogError(
                 f"{file_name} line {line}: scale {scale_code} has measure {measure_code} twice; "
@@ -140,8 +139,8 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
             operator=operator,
             threshold=threshold,
             good_direction=row["good_direction"],
-            is_primary=_bool(row["is_primary"]),
-            follow_group_at_pre=_bool(row["follow_group_at_pre"]),
+            is_primary=as_bool(row["is_primary"]),
+            follow_group_at_pre=as_bool(row["follow_group_at_pre"]),
             label_ja=required(file_name, line, row, "label_ja"),
             label_en=row["label_en"].strip(),
         )

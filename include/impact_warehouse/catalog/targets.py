@@ -12,15 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from impact_warehouse.catalog.csv_rows import Row, check_member, optional_whole_number, read_rows
 from impact_warehouse.catalog.errors import required
-from impact_warehouse.catalog.model import (
-    Catalog,
-    CatalogError,
-    _check_member,
-    _optional_whole_number,
-    _read_rows,
-    _Row,
-)
+from impact_warehouse.catalog.model import Catalog, CatalogError
 from impact_warehouse.settings import paths
 
 TARGETS_FILE = "indicator_targets.csv"
@@ -65,7 +59,7 @@ def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[Indica
         for scale, scale_measures in catalog.scale_measures.items()
     }
     targets: dict[tuple[str, int | None, str, str, str, str], IndicatorTarget] = {}
-    for line, row in _read_rows(seed_dir, TARGETS_FILE):
+    for line, row in read_rows(seed_dir, TARGETS_FILE):
         target = _target(row, catalog, measures)
         if target.key in targets:
             raise CatalogError(
@@ -76,17 +70,17 @@ def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[Indica
     return tuple(targets.values())
 
 
-def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]]) -> IndicatorTarget:
+def _target(row: Row, catalog: Catalog, measures: dict[str, set[str]]) -> IndicatorTarget:
     line = row.line
     indicator_code = required(TARGETS_FILE, line, row, "indicator_code")
-    _check_member(TARGETS_FILE, line, "indicator_code", indicator_code, catalog.indicators)
+    check_member(TARGETS_FILE, line, "indicator_code", indicator_code, catalog.indicators)
     program_code = row["program_code"].strip() or ALL_PROGRAMS
-    _check_member(TARGETS_FILE, line, "program_code", program_code, [*catalog.programs, "all"])
+    check_member(TARGETS_FILE, line, "program_code", program_code, [*catalog.programs, "all"])
     wave_type = required(TARGETS_FILE, line, row, "wave_type")
     wave_types = sorted({wave.wave_type for wave in catalog.waves.values()})
-    _check_member(TARGETS_FILE, line, "wave_type", wave_type, wave_types)
+    check_member(TARGETS_FILE, line, "wave_type", wave_type, wave_types)
     item_code = required(TARGETS_FILE, line, row, "item_code")
-    _check_member(TARGETS_FILE, line, "item_code", item_code, catalog.items)
+    check_member(TARGETS_FILE, line, "item_code", item_code, catalog.items)
     if catalog.item_indicators.get((item_code, wave_type)) != indicator_code:
         raise CatalogError(
             f"{TARGETS_FILE} line {line}: item {item_code} does not feed indicator "
@@ -103,7 +97,7 @@ def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]]) -> Indic
         )
     return IndicatorTarget(
         indicator_code=indicator_code,
-        fiscal_year=_optional_whole_number(row, "fiscal_year"),
+        fiscal_year=optional_whole_number(row, "fiscal_year"),
         program_code=program_code,
         wave_type=wave_type,
         item_code=item_code,
@@ -115,7 +109,7 @@ def _target(row: _Row, catalog: Catalog, measures: dict[str, set[str]]) -> Indic
     )
 
 
-def _operator(row: _Row) -> str:
+def _operator(row: Row) -> str:
     value = row["operator"].strip()
     if value in OPERATORS:
         return value
@@ -130,7 +124,7 @@ def _operator(row: _Row) -> str:
     )
 
 
-def _target_value(row: _Row) -> float:
+def _target_value(row: Row) -> float:
     value = row["target_value"].strip()
     try:
         number = float(value)

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from impact_warehouse.catalog.csv_rows import check_member, read_rows, whole_number
 from impact_warehouse.catalog.errors import CatalogError, check_new, required
-from impact_warehouse.catalog.model import Catalog, _check_member, _read_rows, _whole_number
+from impact_warehouse.catalog.model import Catalog
 from impact_warehouse.settings import paths
 
 CODEBOOK_FILE = "voice_codebook.csv"
@@ -67,7 +68,7 @@ def load_voices(catalog: Catalog, seed_dir: Path | None = None) -> Voices:
 
 
 def _rows(seed_dir: Path, file_name: str) -> list:
-    return _read_rows(seed_dir, file_name) if (seed_dir / file_name).exists() else []
+    return read_rows(seed_dir, file_name) if (seed_dir / file_name).exists() else []
 
 
 def _codebook(catalog: Catalog, seed_dir: Path) -> dict[tuple[str, str], VoiceCategory]:
@@ -75,7 +76,7 @@ def _codebook(catalog: Catalog, seed_dir: Path) -> dict[tuple[str, str], VoiceCa
     consent_of: dict[str, str] = {}
     for line, row in _rows(seed_dir, CODEBOOK_FILE):
         item_code = required(CODEBOOK_FILE, line, row, "item_code")
-        _check_member(CODEBOOK_FILE, line, "item_code", item_code, catalog.items)
+        check_member(CODEBOOK_FILE, line, "item_code", item_code, catalog.items)
         scale = catalog.scales[catalog.items[item_code].scale_code]
         if scale.value_type != TEXT_VALUE_TYPE:
             raise CatalogError(
@@ -115,14 +116,14 @@ def _codebook(catalog: Catalog, seed_dir: Path) -> dict[tuple[str, str], VoiceCa
             category_code=category_code,
             category_ja=required(CODEBOOK_FILE, line, row, "category_ja"),
             patterns=patterns,
-            display_order=_whole_number(row, "display_order"),
+            display_order=whole_number(row, "display_order"),
             consent_item_code=consent,
         )
     return categories
 
 
 def _check_consent_item(catalog: Catalog, line: int, consent: str) -> None:
-    _check_member(CODEBOOK_FILE, line, "consent_item_code", consent, catalog.items)
+    check_member(CODEBOOK_FILE, line, "consent_item_code", consent, catalog.items)
     scale_code = catalog.items[consent].scale_code
     if not any(measure.is_primary for measure in catalog.scale_measures.get(scale_code, ())):
         raise CatalogError(
