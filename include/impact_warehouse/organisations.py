@@ -21,9 +21,11 @@ Each organisation runs in its own **scope**: the environment every job already r
 
 Airflow Variables and Connections follow the same rule through :func:`scoped_airflow_id`
 (``impact_pseudonym_key__service_grant``); their environment form is kept in a scope only
-for its organisation (``AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), so no process of
-one organisation holds another's, or the installation's, key or credentials. Outside any scope
-(one organisation per installation, as before) nothing changes.
+for its organisation (``AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), so no job run in
+one organisation's scope, nor any process it starts (dbt, a DAG test), reads another's or the
+installation's key or credentials. (An Airflow task process itself starts with the whole
+environment; its body runs in the scope.) Outside any scope (one organisation per
+installation, as before) nothing changes.
 """
 
 from __future__ import annotations
@@ -108,6 +110,14 @@ def _profile_code(catalog: Path) -> str:
         raise OrganisationError(
             f"組織フォルダ {catalog} に organisation.csv を読めません({error.strerror})"
         ) from error
+    except UnicodeDecodeError as error:
+        # Excel on Japanese Windows saves CSV as Shift-JIS unless told otherwise.
+        raise OrganisationError(
+            f"{profile}: UTF-8 の文字として読めません({error.start} バイト目)。"
+            "Excel なら「CSV UTF-8」で保存し直してください"
+        ) from error
+    except csv.Error as error:
+        raise OrganisationError(f"{profile}: CSV として読めません({error})") from error
     if len(rows) != 1 or not (rows[0].get("organisation_code") or "").strip():
         raise OrganisationError(
             f"{profile}: organisation_code の入った行がちょうど1行必要です(今は {len(rows)} 行)"

@@ -92,13 +92,22 @@ def test_each_organisation_has_its_own_assets(dag_bag: DagBag) -> None:
     assert len(seen) == 2 * len(CODES)  # no Asset shared between organisations
 
 
-def test_each_organisation_writes_duckdb_in_its_own_pool(registry: Path, dag_bag: DagBag) -> None:
+def test_each_organisation_is_its_files_one_writer_without_a_pool_to_create(
+    registry: Path, dag_bag: DagBag
+) -> None:
+    """DuckDB has one writer per file: an organisation's warehouse DAG is its files' only
+    writer (one chain of tasks, one run at a time), so it needs no pool, which Airflow would
+    need before a new organisation's tasks could be scheduled at all."""
     for code in CODES:
         warehouse = dag_bag.dags[f"impact_warehouse__{code}"]
-        assert {task.pool for task in warehouse.tasks} == {f"duckdb_writer__{code}"}
-    # prepare_airflow creates exactly these pools before any task runs.
-    pools = writer_pools({ORGANISATIONS_DIR_ENV: str(registry)})
-    assert sorted(pools) == [f"duckdb_writer__{code}" for code in CODES]
+        assert warehouse.max_active_runs == 1
+        assert {task.pool for task in warehouse.tasks} == {"default_pool"}
+        # Never two tasks at once: of any two tasks, one runs after the other.
+        below = {task.task_id: _downstream(warehouse, task.task_id) for task in warehouse.tasks}
+        for first in below:
+            for second in below:
+                assert first == second or second in below[first] or first in below[second]
+    assert writer_pools({ORGANISATIONS_DIR_ENV: str(registry)}) == []
     assert writer_pools({}) == ["duckdb_writer"]
 
 
@@ -195,6 +204,19 @@ def test_an_organisation_with_an_invalid_catalog_still_gets_its_dags(tmp_path: P
     assert "enum" in bag.dags["impact_ingest__hataraku_mirai"].params.get_param("wave").schema
 
 
+def test_one_organisations_bad_deadline_setting_keeps_every_warehouse_dag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = _registry(tmp_path / "organisations")
+    code = CODES[0]
+    monkeypatch.setenv(f"IMPACT_RELEASE_DEADLINE_DAYS__{code.upper()}", "abc")
+    bag = _dag_bag(registry)
+    assert bag.import_errors == {}
+    assert {f"impact_warehouse__{each}" for each in CODES} <= set(bag.dags)
+    assert bag.dags[f"impact_warehouse__{code}"].deadline is None
+    assert all(bag.dags[f"impact_warehouse__{each}"].deadline for each in CODES[1:])
+
+
 def test_a_missing_registry_imports_with_no_dags(tmp_path: Path) -> None:
     bag = _dag_bag(tmp_path / "no-such-registry")
     assert bag.import_errors == {}
@@ -234,3 +256,15 @@ def test_a_missed_release_deadline_alerts_the_organisations_own_staff(
     (record,) = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
     assert record["alert"]["kind"] == "release_overdue" and "2025年度" in record["subject"]
     assert not (tmp_path / "work" / "outbox").exists()
+
+
+def _downstream(dag: Any, task_id: str) -> set[str]:
+    """Every task that runs after ``task_id`` (its downstream tasks, theirs, and so on)."""
+    found: set[str] = set()
+    waiting = [task_id]
+    while waiting:
+        for child in dag.get_task(waiting.pop()).downstream_task_ids:
+            if child not in found:
+                found.add(child)
+                waiting.append(child)
+    return found

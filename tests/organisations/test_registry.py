@@ -116,6 +116,17 @@ def test_a_link_to_a_missing_catalog_is_reported_not_skipped(registry: Path) -> 
     assert "リンク先" in str(entries["gone_org"])
 
 
+def test_a_profile_saved_as_shift_jis_is_one_unusable_folder(registry: Path) -> None:
+    folder = add_organisation(registry, "sjis_org")
+    profile = folder / "organisation.csv"
+    profile.write_bytes(profile.read_text(encoding="utf-8").encode("cp932"))
+
+    entries = dict(registry_entries(registry))
+    assert isinstance(entries["sjis_org"], OrganisationError)
+    assert "CSV UTF-8" in str(entries["sjis_org"])
+    assert find_organisation("mirai_net", registry).code == "mirai_net"
+
+
 def test_one_broken_folder_does_not_stop_finding_another_organisation(registry: Path) -> None:
     add_organisation(registry, "broken", "someone_else")
 
@@ -285,3 +296,29 @@ def test_run_refuses_an_unknown_organisation(
 ) -> None:
     code, out = run(["organisations", "run", "nobody", "--", "releases"], capsys)
     assert code == 1 and "登録されていません" in out
+
+
+def test_a_data_command_outside_any_organisation_names_the_command_to_use(
+    cli_registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With a registry, `impact releases` (or pull, publish…) outside a scope would read
+    folders, a key and a catalog that are no organisation's: refused, saying what to run."""
+    code, output = run(["releases"], capsys)
+    assert code == 1
+    assert "impact organisations run <組織コード>" in output
+
+
+def test_a_missing_key_names_the_organisations_own_settings(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a scope the installation's IMPACT_PSEUDONYM_KEY is not read: the message must
+    name the setting that is."""
+    from impact_warehouse.ops.preflight import ConfigurationError, check_pseudonym_key
+
+    kurashi, _ = load_registry(registry)
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
+    with organisation_scope(kurashi), pytest.raises(ConfigurationError) as raised:
+        check_pseudonym_key(paths(), None)
+    message = raised.value.message_ja
+    assert "impact_pseudonym_key__kurashi_lab" in message
+    assert "IMPACT_PSEUDONYM_KEY__KURASHI_LAB" in message

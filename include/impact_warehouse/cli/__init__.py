@@ -153,8 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that work on one organisation's folders: with a registry, only inside its scope.
+ORGANISATION_COMMANDS = frozenset(
+    {"demo", "pull", "build", "publish", "backfill", "report", "releases", "status"}
+    | {"status-page", "reminders", "verify"}
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ORGANISATION_COMMANDS:
+        from impact_warehouse.cli.progress import refuse_outside_organisation
+
+        if refuse_outside_organisation():
+            return 1
     if args.command in ("pull", "build", "publish", "backfill", "report"):
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         quiet_library_logs(verbose=args.verbose)

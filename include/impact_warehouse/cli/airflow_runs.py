@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.cli.progress import fail, fail_with_causes, step
+from impact_warehouse.cli.progress import fail, fail_with_causes, refuse_outside_organisation, step
 from impact_warehouse.landing.privacy import create_demo_key
 from impact_warehouse.landing.summary import format_run_summary
 from impact_warehouse.orchestration.airflow_env import (
@@ -34,8 +34,6 @@ from impact_warehouse.orchestration.airflow_env import (
 from impact_warehouse.orchestration.dag_test_logs import write_task_logs
 from impact_warehouse.orchestration.task_errors import TaskError, last_try_per_task, latest_errors
 from impact_warehouse.organisations import (
-    current_organisation_code,
-    multi_organisation,
     scoped_airflow_id,
     scoped_dag_id,
 )
@@ -123,15 +121,9 @@ def run_dag(
 
 
 def _embedded_airflow() -> dict[str, str]:
-    if multi_organisation() and current_organisation_code() is None:
-        # With a registry the DAGs are each organisation's (impact_ingest__<code>): a run
-        # outside any organisation's scope has no DAG to run and no folders of its own.
-        fail(
-            "組織が複数登録されています(IMPACT_ORGANISATIONS_DIR)。どの組織の処理かを"
-            "指定してください: impact organisations run <組織コード> -- <コマンド>",
-            "IMPACT_ORGANISATIONS_DIR is set but no organisation's scope is active "
-            "(IMPACT_ORGANISATION unset): the DAGs are impact_ingest__<code> etc.",
-        )
+    # With a registry the DAGs are each organisation's (impact_ingest__<code>): a run
+    # outside any organisation's scope has no DAG to run and no folders of its own.
+    if refuse_outside_organisation():
         raise SystemExit(1)
     try:
         env = {**os.environ, **airflow_environment(paths())}

@@ -57,3 +57,20 @@ def quiet_library_logs(verbose: bool = False) -> None:
     level = logging.INFO if verbose else logging.WARNING
     for name in ("impact_warehouse", "great_expectations", "airflow", "dbt", "httpx"):
         logging.getLogger(name).setLevel(level)
+
+
+def refuse_outside_organisation() -> bool:
+    """True, having said why, when the installation serves a registry of organisations and
+    no organisation's scope is active: a data command would otherwise run on folders, a key
+    and a catalog that are no organisation's."""
+    from impact_warehouse.organisations import current_organisation_code, multi_organisation
+
+    if not multi_organisation() or current_organisation_code() is not None:
+        return False
+    fail(
+        "組織が複数登録されています(IMPACT_ORGANISATIONS_DIR)。どの組織の処理かを"
+        "指定してください: impact organisations run <組織コード> -- <コマンド>",
+        "IMPACT_ORGANISATIONS_DIR is set but no organisation's scope is active "
+        "(IMPACT_ORGANISATION unset): the DAGs are impact_ingest__<code> etc.",
+    )
+    return True

@@ -70,6 +70,17 @@ def check_catalog(seed_dir: Path | None = None) -> Catalog:
         raise catalog_problem(error) from error
 
 
+def key_setting_names() -> tuple[str, str]:
+    """Where the key is set, as the operator writes it: the Airflow Variable and the
+    environment variable, each with the organisation's code inside its scope (the
+    installation's own are not read there)."""
+    from impact_warehouse.organisations import current_organisation_code, scoped_airflow_id
+
+    code = current_organisation_code()
+    environment = f"{PSEUDONYM_KEY_ENV}__{code.upper()}" if code else PSEUDONYM_KEY_ENV
+    return scoped_airflow_id("impact_pseudonym_key"), environment
+
+
 def check_pseudonym_key(settings: Settings, airflow_key: bytes | None) -> bytes:
     """The key the landing tasks will use (Airflow variable, env, or key file), usable.
 
@@ -80,10 +91,11 @@ def check_pseudonym_key(settings: Settings, airflow_key: bytes | None) -> bytes:
         key = airflow_key or load_pseudonym_key(settings.secrets / "pseudonym.key")
         Pseudonymiser(key)
     except MissingPseudonymKey as error:
+        variable, environment = key_setting_names()
         raise ConfigurationError(
             "仮名化キー(pseudonym key)が設定されていません。個人情報を仮名に置き換えられないため、"
-            "何も取り込みませんでした。Airflow の変数 impact_pseudonym_key か環境変数 "
-            f"{PSEUDONYM_KEY_ENV}、またはキーファイルを設定してください"
+            f"何も取り込みませんでした。Airflow の変数 {variable} か環境変数 "
+            f"{environment}、またはキーファイルを設定してください"
             "(README「Configuration reference」)。",
             _described(error),
             topic="pseudonym_key",

@@ -132,9 +132,21 @@ def release_deadline_missed(
     calendar (Mamabono: 1 May 2026 → FY2025).
     """
     if organisation_code:
-        from impact_warehouse.organisations import find_organisation, organisation_scope
+        from impact_warehouse.organisations import (
+            Organisation,
+            OrganisationError,
+            find_organisation,
+            organisation_scope,
+            registry_dir,
+        )
 
-        with organisation_scope(find_organisation(organisation_code)):
+        try:
+            organisation = find_organisation(organisation_code)
+        except OrganisationError:
+            # Its folder broke after the DAG was made: the late release is exactly what staff
+            # must still hear, from its own folders (the catalog check names the fault).
+            organisation = Organisation(organisation_code, registry_dir() / organisation_code)
+        with organisation_scope(organisation):
             return release_deadline_missed(context)
     context = context or {}
     dag_run = context.get("dag_run") or {}

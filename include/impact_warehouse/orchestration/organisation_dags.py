@@ -11,10 +11,15 @@ is adding a folder), each pair with
 - its schedule and trigger forms read from its own catalog (built in its scope at parse time);
 - its own landing and published Assets: one organisation's landing never triggers another's
   build;
-- its own DuckDB writer pool ``duckdb_writer__<code>`` (1 slot). DuckDB's single-writer rule
-  is per file and each organisation's files are its own; one pool for all would let one
-  organisation's long or stuck build hold every other organisation's publish, which the
-  registry promises never happens. :func:`writer_pools` lists the pools to create.
+- no shared DuckDB writer pool. DuckDB's single-writer rule is per file and each
+  organisation's files are its own, written only by its warehouse DAG, whose tasks form one
+  chain and which runs one run at a time (``max_active_runs=1``): one writer without a pool.
+  One pool for all would let one organisation's long or stuck build hold every other
+  organisation's publish, which the registry promises never happens; a pool per organisation
+  would have to exist before its tasks run, and Airflow leaves the tasks of a missing pool
+  unscheduled without a word, so a folder added to a running Airflow would never build.
+  Its tasks run in Airflow's ``default_pool``; :func:`writer_pools` lists the pools to create
+  (``duckdb_writer`` for the one-organisation installation only).
 
 A registry folder that is unusable (name is not a code, no ``organisation.csv``, code not the
 folder's name) is logged and left out; the other organisations' DAGs are made all the same,
@@ -44,6 +49,7 @@ log = logging.getLogger(__name__)
 
 ASSET_URI_ROOT = "file://impact-warehouse"
 DUCKDB_WRITER_POOL = "duckdb_writer"
+DEFAULT_POOL = "default_pool"  # Airflow's own, always there
 BASE_TAG = "impact-warehouse"
 
 
@@ -72,7 +78,8 @@ class DagScope:
 
     @property
     def writer_pool(self) -> str:
-        return self._named(DUCKDB_WRITER_POOL)
+        """``duckdb_writer``, or Airflow's ``default_pool`` for an organisation (see above)."""
+        return DEFAULT_POOL if self.code else DUCKDB_WRITER_POOL
 
     def tags(self, *tags: str) -> list[str]:
         """The DAG's tags; an organisation's DAGs also carry its code (filter by it in the UI)."""
@@ -132,4 +139,4 @@ def dag_scopes(environ: Mapping[str, str] | None = None) -> list[DagScope]:
 
 def writer_pools(environ: Mapping[str, str] | None = None) -> list[str]:
     """The DuckDB writer pools the DAGs use: they must exist before any of their tasks runs."""
-    return [scope.writer_pool for scope in dag_scopes(environ)]
+    return sorted({scope.writer_pool for scope in dag_scopes(environ)} - {DEFAULT_POOL})

@@ -9,6 +9,7 @@ its DuckDB tasks share the scope's writer pool.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from impact_warehouse.orchestration.schedules import (
 from impact_warehouse.settings import paths
 
 BASE_DAG_ID = "impact_warehouse"
+
+log = logging.getLogger(__name__)
 
 DOC = """
 ### impact_warehouse
@@ -57,8 +60,9 @@ date the gate judges survey windows by; default today).
 message when a seed file is invalid, and staff are alerted; the DAG itself always loads.
 
 **Notes**: DuckDB has a single writer, so the build and publish run in the 1-slot pool
-`duckdb_writer` (`duckdb_writer__<code>` for an organisation's DAG). A failed gate leaves
-the current release published and untouched.
+`duckdb_writer`; an organisation's DAG is its files' only writer (one chain of tasks, one run
+at a time), so it needs no pool of its own and a new organisation's DAGs run on an Airflow
+that is already up. A failed gate leaves the current release published and untouched.
 """
 
 
@@ -74,7 +78,15 @@ def build_warehouse_dag(scope: DagScope) -> DAG:
         calendar = dag_calendar(catalog)
         schedule = warehouse_schedule(calendar, landing)
         start_date = warehouse_start_date(catalog, calendar)
-        deadline = release_deadline_alert(scope.code)
+        try:
+            deadline = release_deadline_alert(scope.code)
+        except ValueError as error:
+            if scope.code is None:
+                raise  # one organisation: the import error says why, as before
+            # One organisation's bad IMPACT_RELEASE_DEADLINE_DAYS__<CODE> must not take every
+            # organisation's DAG out of this file.
+            log.error("organisation %s: %s; its DAG has no release deadline", scope.code, error)
+            deadline = None
         fiscal_year = fiscal_year_param(
             catalog, "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"
         )
