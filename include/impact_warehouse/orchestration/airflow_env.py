@@ -32,7 +32,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from impact_warehouse.orchestration.organisation_dags import writer_pools
+from impact_warehouse.orchestration.organisation_dags import DUCKDB_WRITER_POOL, writer_pools
 from impact_warehouse.organisations import current_organisation_code, installation_work_dir
 from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 
@@ -139,12 +139,13 @@ def prepare_airflow(env: dict[str, str]) -> None:
     if database.exists():
         os.chmod(database, 0o600)
     # One writer at a time on each DuckDB warehouse (orchestration.organisation_dags): every
-    # pool the DAGs use, in one command (each `airflow` command costs seconds to start).
+    # pool the DAGs use, in one command (each `airflow` command costs seconds to start), and
+    # the one-organisation pool always, so the same Airflow home also serves the
+    # installation's own DAGs (`impact demo` without a registry).
+    names = sorted({*writer_pools(env), DUCKDB_WRITER_POOL})
     pools = Path(env["AIRFLOW_HOME"]) / "pools.json"
     pools.write_text(
-        json.dumps(
-            {pool: {"slots": 1, "description": "one DuckDB writer"} for pool in writer_pools(env)}
-        ),
+        json.dumps({pool: {"slots": 1, "description": "one DuckDB writer"} for pool in names}),
         encoding="utf-8",
     )
     subprocess.run(
