@@ -461,8 +461,10 @@ def test_portfolio_csv_chooses_the_fiscal_year_compared(
         ).fetchone() == (7, released_year, released_year)
 
     before = _with_fiscal_year(write_funder_folder(tmp_path / "before", sources.both), "1999")
-    with pytest.raises(PortfolioError, match="1999 年度の団体全体の数字"):
+    with pytest.raises(PortfolioError, match="FY1999") as missing:
         build_portfolio(read_portfolio(before), tmp_path / "before-releases")
+    assert "1999 年度の団体全体の数字" in missing.value.message_ja
     wrong = _with_fiscal_year(write_funder_folder(tmp_path / "wrong", sources.both), "FY25")
-    with pytest.raises(PortfolioError, match="年度"):
+    with pytest.raises(PortfolioError, match="is not a year") as refused:
         read_portfolio(wrong)
+    assert "年度(例 2025)ではありません" in refused.value.message_ja
