@@ -4,7 +4,7 @@ An organisation is a folder: ``<organisations>/<code>/`` is its catalog (the log
 CSV files, ``organisation.csv`` among them), or a symbolic link to one. Adding an
 organisation is adding a folder; nothing in the code names one. The registry folder is
 ``IMPACT_ORGANISATIONS_DIR`` (default ``organisations/`` in the checkout, which links
-Mamabono's catalog and the example organisation's).
+the shipped catalog and the example organisation's).
 
 Each organisation runs in its own **scope**: the environment every job already reads
 (``paths()``, the catalog, dbt's profile, the alert channels), rewritten so that
@@ -13,15 +13,15 @@ Each organisation runs in its own **scope**: the environment every job already r
   vault, secrets (pseudonym key), audit warehouse, gate results, releases, published file,
   reports, staff pages and alert outbox;
 - its secrets and recipients are its own: a variable in :data:`PRIVATE_VARIABLES` is taken
-  only from ``<NAME>__<CODE>`` (e.g. ``IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), never from the
+  only from ``<NAME>__<CODE>`` (e.g. ``IMPACT_PSEUDONYM_KEY__<CODE>``), never from the
   installation-wide ``<NAME>``: one key shared by two organisations would give the same email
   the same pseudonym in both, one recipient list would send one's alerts to the other's staff;
 - any other ``IMPACT_*`` variable may be set for one organisation as ``<NAME>__<CODE>``
   and otherwise is the installation's (SMTP server, thresholds, engine).
 
 Airflow Variables and Connections follow the same rule through :func:`scoped_airflow_id`
-(``impact_pseudonym_key__service_grant``); their environment form is kept in a scope only
-for its organisation (``AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), so no job run in
+(``impact_pseudonym_key__<code>``); their environment form is kept in a scope only
+for its organisation (``AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY__<CODE>``), so no job run in
 one organisation's scope, nor any process it starts (dbt, a DAG test), reads another's or the
 installation's key or credentials. (An Airflow task process itself starts with the whole
 environment; its body runs in the scope.) Outside any scope (one organisation per
@@ -51,7 +51,7 @@ ORGANISATIONS_SUBFOLDER = "organisations"
 # A code becomes a folder name, a DAG id part, a PostgreSQL role name part and an environment
 # variable suffix: lower-case letters, digits and underscores only.
 # No double or trailing underscore: ``__`` separates a variable's name from the code it is for
-# (``IMPACT_PSEUDONYM_KEY__SERVICE_GRANT``), so a code holding one could claim another's.
+# (``IMPACT_PSEUDONYM_KEY__<CODE>``), so a code holding one could claim another's.
 CODE_PATTERN = re.compile(r"^(?=.{2,40}$)[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 # Airflow's own environment form of the Variables and Connections the jobs look up
 # (``AIRFLOW_VAR_IMPACT_PSEUDONYM_KEY``): inside a scope only this organisation's are kept.
@@ -84,7 +84,7 @@ class Organisation:
 
     @property
     def env_suffix(self) -> str:
-        """``__SERVICE_GRANT``: appended to a variable name to set it for this organisation."""
+        """``__<CODE>`` (upper case): added to a variable name to set it for this organisation."""
         return "__" + self.code.upper()
 
 

@@ -7,7 +7,7 @@ the Airflow connections ``impact_smtp``, ``impact_alert_webhook`` and (channel `
 apprise connection, ``impact_apprise`` unless ``IMPACT_APPRISE_CONN_ID`` names another, when
 they are defined (metadata database, secrets backend or ``AIRFLOW_CONN_*``), else from the
 ``IMPACT_SMTP_*`` / ``IMPACT_ALERT_*`` variables. Inside an organisation's scope each
-connection id ends in ``__<code>`` (``impact_smtp__service_grant``): one organisation's alerts
+connection id ends in ``__<code>`` (``impact_smtp__<code>``): one organisation's alerts
 never reach another's recipients. Secrets (SMTP password, webhook URL, which
 carries its own token) are never logged and never appear in exception messages or reprs.
 """

@@ -4,7 +4,7 @@ how task failures are explained and classified (retry or stop at once).
 Secrets resolve from Airflow (connection ``impact_forms_api``, variable
 ``impact_pseudonym_key``; both also settable as ``AIRFLOW_CONN_*`` / ``AIRFLOW_VAR_*``
 environment variables) and fall back to the plain ``IMPACT_*`` environment variables. Inside
-an organisation's scope both ids end in ``__<code>`` (``impact_forms_api__service_grant``):
+an organisation's scope both ids end in ``__<code>`` (``impact_forms_api__<code>``):
 one organisation never reads another's key or credential.
 """
 
