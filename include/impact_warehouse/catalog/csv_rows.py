@@ -93,15 +93,20 @@ def optional_whole_number(row: Row, column: str) -> int | None:
     return whole_number(row, column) if row[column].strip() else None
 
 
+def parse_float(value: str) -> float | None:
+    """``value`` as a number, or None when it is not one (the caller says what to write)."""
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
 def fraction(row: Row, column: str) -> float | None:
     """An optional rate between 0 and 1; ``70%`` or ``70`` get a fix saying to write 0.70."""
     value = row[column].strip()
     if not value:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
+    number = parse_float(value)
     if number is None or not 0 <= number <= 1:
         raise CatalogError(
             f"{row.file_name} line {row.line}: '{column}'={value!r} is not a rate between 0 and "
@@ -114,10 +119,7 @@ def optional_number(row: Row, column: str) -> float | None:
     value = row[column].strip()
     if not value:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
+    number = parse_float(value)
     if number is None or not math.isfinite(number):  # nan, inf, 1e999 are no bound or rule
         raise CatalogError(
             f"{row.file_name} line {row.line}: '{column}'={value!r} is not a number; "

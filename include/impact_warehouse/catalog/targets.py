@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from impact_warehouse.catalog.csv_rows import Row, check_member, optional_whole_number, read_rows
+from impact_warehouse.catalog.csv_rows import (
+    Row,
+    check_member,
+    optional_whole_number,
+    parse_float,
+    read_rows,
+)
 from impact_warehouse.catalog.errors import required
 from impact_warehouse.catalog.model import Catalog, CatalogError
 from impact_warehouse.settings import paths
@@ -126,10 +132,7 @@ def _operator(row: Row) -> str:
 
 def _target_value(row: Row) -> float:
     value = row["target_value"].strip()
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
+    number = parse_float(value)
     if number is None or not 0 <= number <= 1:
         raise CatalogError(
             f"{TARGETS_FILE} line {row.line}: 'target_value'={value!r} is not a share between 0 "
