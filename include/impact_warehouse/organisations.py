@@ -101,10 +101,17 @@ def multi_organisation(environ: Mapping[str, str] | None = None) -> bool:
     return bool(environ.get(ORGANISATIONS_DIR_ENV))
 
 
+# Excel's 「CSV UTF-8」 writes a BOM, which the seeds must not have.
+UTF8_ADVICE_JA = (
+    "BOM なしの UTF-8 で保存し直してください(Excel で保存したときはテキストエディタで"
+    "「UTF-8(BOM なし)」として保存し直します)"
+)
+
+
 def _profile_code(catalog: Path) -> str:
     profile = catalog / "organisation.csv"
     try:
-        with profile.open(encoding="utf-8-sig", newline="") as handle:
+        with profile.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as error:
         raise OrganisationError(
@@ -113,11 +120,14 @@ def _profile_code(catalog: Path) -> str:
     except UnicodeDecodeError as error:
         # Excel on Japanese Windows saves CSV as Shift-JIS unless told otherwise.
         raise OrganisationError(
-            f"{profile}: UTF-8 の文字として読めません({error.start} バイト目)。"
-            "Excel なら「CSV UTF-8」で保存し直してください"
+            f"{profile}: UTF-8 の文字として読めません({error.start} バイト目)。{UTF8_ADVICE_JA}"
         ) from error
     except csv.Error as error:
         raise OrganisationError(f"{profile}: CSV として読めません({error})") from error
+    if rows and next(iter(rows[0]), "").startswith("\ufeff"):
+        # dbt and the catalog loader read the seeds as plain UTF-8: a BOM would break the
+        # header there, so it is refused here too, with what to do.
+        raise OrganisationError(f"{profile}: 先頭に BOM が付いています。{UTF8_ADVICE_JA}")
     if len(rows) != 1 or not (rows[0].get("organisation_code") or "").strip():
         raise OrganisationError(
             f"{profile}: organisation_code の入った行がちょうど1行必要です(今は {len(rows)} 行)"
@@ -140,6 +150,24 @@ def _organisation_folder(entry: Path) -> Organisation:
     return Organisation(code=code, catalog=entry.resolve())
 
 
+def _registry_entry(entry: Path) -> Organisation | OrganisationError | None:
+    """One entry of the registry folder: its organisation, why it is unusable, or None for
+    what is no organisation's (hidden entries, plain files)."""
+    if entry.name.startswith("."):
+        return None
+    if entry.is_symlink() and not entry.exists():
+        # A link to a catalog that moved or was deleted: said, never silently dropped.
+        return OrganisationError(
+            f"{entry}: リンク先のカタログフォルダ {os.readlink(entry)} がありません"
+        )
+    if not entry.is_dir():
+        return None
+    try:
+        return _organisation_folder(entry)
+    except OrganisationError as error:
+        return error
+
+
 def registry_entries(
     directory: Path | None = None,
 ) -> list[tuple[str, Organisation | OrganisationError]]:
@@ -153,25 +181,9 @@ def registry_entries(
         raise OrganisationError(f"組織の一覧フォルダ {directory} がありません")
     entries: list[tuple[str, Organisation | OrganisationError]] = []
     for entry in sorted(directory.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_symlink() and not entry.exists():
-            # A link to a catalog that moved or was deleted: said, never silently dropped.
-            entries.append(
-                (
-                    entry.name,
-                    OrganisationError(
-                        f"{entry}: リンク先のカタログフォルダ {os.readlink(entry)} がありません"
-                    ),
-                )
-            )
-            continue
-        if not entry.is_dir():
-            continue
-        try:
-            entries.append((entry.name, _organisation_folder(entry)))
-        except OrganisationError as error:
-            entries.append((entry.name, error))
+        found = _registry_entry(entry)
+        if found is not None:
+            entries.append((entry.name, found))
     if not entries:
         raise OrganisationError(f"組織の一覧フォルダ {directory} に組織のフォルダがありません")
     return entries
@@ -205,12 +217,15 @@ def load_registry(directory: Path | None = None) -> list[Organisation]:
 def find_organisation(code: str, directory: Path | None = None) -> Organisation:
     """The organisation ``code``, whatever the other folders hold (another organisation's
     broken folder must not stop this one's run); its own folder's error if it is unusable."""
+    directory = registry_dir() if directory is None else directory
+    # Only this organisation's folder is read: another's unreadable (or hanging, e.g. a
+    # stale network mount) profile must not stop this one's run.
+    found = _registry_entry(directory / code) if CODE_PATTERN.match(code) else None
+    if isinstance(found, OrganisationError):
+        raise found
+    if found is not None:
+        return found
     entries = registry_entries(directory)
-    for name, found in entries:
-        if name == code:
-            if isinstance(found, OrganisationError):
-                raise found
-            return found
     known = ", ".join(name for name, found in entries if isinstance(found, Organisation))
     raise OrganisationError(f"組織コード {code!r} は登録されていません(登録済み: {known})")
 

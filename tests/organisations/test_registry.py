@@ -123,8 +123,41 @@ def test_a_profile_saved_as_shift_jis_is_one_unusable_folder(registry: Path) -> 
 
     entries = dict(registry_entries(registry))
     assert isinstance(entries["sjis_org"], OrganisationError)
-    assert "CSV UTF-8" in str(entries["sjis_org"])
+    assert "BOM なしの UTF-8" in str(entries["sjis_org"])
     assert find_organisation("mirai_net", registry).code == "mirai_net"
+
+
+def test_a_profile_with_a_bom_is_refused_as_the_catalog_loader_would(registry: Path) -> None:
+    """Excel's 「CSV UTF-8」 starts the file with a BOM, which breaks the seeds' header for
+    the catalog loader and dbt: the registry says so in Japanese instead of accepting it."""
+    folder = add_organisation(registry, "bom_org")
+    profile = folder / "organisation.csv"
+    profile.write_bytes(b"\xef\xbb\xbf" + profile.read_bytes())
+
+    entries = dict(registry_entries(registry))
+    assert isinstance(entries["bom_org"], OrganisationError)
+    assert "BOM" in str(entries["bom_org"])
+
+
+def test_running_one_organisation_reads_only_its_own_folder(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another organisation's profile may not even be readable (a stale network mount
+    hangs): finding one organisation opens its own folder's profile and no other."""
+    from impact_warehouse import organisations
+
+    read: list[str] = []
+    profile_code = organisations._profile_code
+
+    def recorded(catalog: Path) -> str:
+        read.append(catalog.name)
+        return profile_code(catalog)
+
+    monkeypatch.setattr(organisations, "_profile_code", recorded)
+    assert find_organisation("mirai_net", registry).code == "mirai_net"
+    assert read == ["mirai_net"]
+    with pytest.raises(OrganisationError, match="登録されていません"):
+        find_organisation("nobody", registry)
 
 
 def test_one_broken_folder_does_not_stop_finding_another_organisation(registry: Path) -> None:
