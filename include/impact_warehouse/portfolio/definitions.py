@@ -121,6 +121,25 @@ def _read(
             f"{path} がありません。ファイルを作るか、パスを直してください。",
             f"{path}: file is missing",
         )
+    try:
+        return _read_rows(path, columns, optional)
+    except UnicodeDecodeError as error:
+        raise PortfolioError(
+            f"{path} を UTF-8 の文字として読めません({error.start} バイト目)。"
+            "UTF-8 で保存し直してください。",
+            f"{path}: not UTF-8 at byte {error.start}",
+        ) from error
+    except csv.Error as error:  # e.g. a quote never closed: the rest reads as one value
+        raise PortfolioError(
+            f'{path} を CSV として読めません({error})。閉じていないダブルクォート(")が'
+            "ないか確かめてください。",
+            f"{path}: {error}",
+        ) from error
+
+
+def _read_rows(
+    path: Path, columns: tuple[str, ...], optional: tuple[str, ...]
+) -> list[tuple[int, dict[str, str]]]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [column for column in columns if column not in (reader.fieldnames or [])]
@@ -222,10 +241,12 @@ def read_portfolio(folder: Path) -> Portfolio:
     common = read_common_indicators(folder / COMMON_INDICATORS_FILE)
     path = folder / PORTFOLIO_FILE
     organisations: list[Organisation] = []
+    codes: set[str] = set()
     for line, row in _read(path, _PORTFOLIO_COLUMNS, optional=("fiscal_year",)):
         code = _required(path, line, row, "organisation_code")
-        if any(known.organisation_code == code for known in organisations):
+        if code in codes:  # a set: a file of many rows is checked in one pass
             raise _duplicate(path, line, "団体", code)
+        codes.add(code)
         organisations.append(
             Organisation(
                 organisation_code=code,
