@@ -99,3 +99,16 @@ def test_an_unknown_demo_data_value_is_refused(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(",profile", ",random"), "utf-8")
     with pytest.raises(CatalogError, match=r"organisation\.csv line 2"):
         demo_generator_of(catalog_copy)
+
+
+def test_operations_workbooks_follow_the_profiles_fiscal_year(tmp_path: Path) -> None:
+    """A January fiscal year has begun by February: its workbook exists (April's would not)."""
+    catalog_copy = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, catalog_copy)
+    path = catalog_copy / "organisation.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",4,Asia/Tokyo", ",1,Asia/Tokyo"))
+    workbook = "inbox/operations/運営管理_FY2025.xlsx"
+    april = generate_profile_sources(tmp_path / "april", EXAMPLE, as_of=date(2025, 2, 15))
+    january = generate_profile_sources(tmp_path / "january", catalog_copy, as_of=date(2025, 2, 15))
+    assert workbook not in april["files"]
+    assert workbook in january["files"]

@@ -100,6 +100,10 @@ class Organisation:
         """The fiscal year a day falls in, named by the calendar year it starts in."""
         return fiscal_year_of(day, self.fiscal_year_start_month)
 
+    def fiscal_year_start(self, fiscal_year: int) -> date:
+        """The first day of ``fiscal_year``."""
+        return fiscal_year_start(fiscal_year, self.fiscal_year_start_month)
+
     def release_date(self, fiscal_year: int) -> date | None:
         """The yearly release day after ``fiscal_year`` has closed (None: no release rule)."""
         if self.release_month_day is None:

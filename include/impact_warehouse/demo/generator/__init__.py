@@ -22,7 +22,6 @@ from impact_warehouse.demo.generator.fy2025_targets import FY2025_WAVES
 from impact_warehouse.demo.generator.instrument import items_asked
 from impact_warehouse.demo.generator.operations import (
     OperationsWorkbook,
-    fiscal_year_start,
     measure_type_labels,
 )
 from impact_warehouse.demo.generator.operations import file_name as operations_file_name
@@ -205,9 +204,10 @@ def _write_operations(
     labels = measure_type_labels(paths().seeds)
     workbook = OperationsWorkbook(catalog, population, labels, seed, scale, log)
     for fiscal_year in sorted({cohort.fiscal_year for cohort in catalog.cohorts.values()}):
-        if fiscal_year_start(fiscal_year) > as_of:
+        if catalog.organisation.fiscal_year_start(fiscal_year) > as_of:
             continue
         relative = f"{OPERATIONS_DIR}/{operations_file_name(fiscal_year)}"
-        fiscal_year_end = fiscal_year_start(fiscal_year + 1) - timedelta(days=1)
+        next_year_start = catalog.organisation.fiscal_year_start(fiscal_year + 1)
+        fiscal_year_end = next_year_start - timedelta(days=1)
         moment = _file_moment(seed, min(as_of, fiscal_year_end))
         out.record(relative, workbook.write(out.path(relative), fiscal_year, as_of, moment))

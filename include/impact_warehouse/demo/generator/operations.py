@@ -57,10 +57,6 @@ def file_name(fiscal_year: int) -> str:
     return f"運営管理_FY{fiscal_year}.xlsx"
 
 
-def fiscal_year_start(fiscal_year: int) -> date:
-    return date(fiscal_year, 4, 1)
-
-
 def measure_type_labels(seed_dir: Path) -> dict[str, str]:
     """support_measure_types.csv: code → Japanese label (the catalog does not load it)."""
     with (seed_dir / "support_measure_types.csv").open(encoding="utf-8", newline="") as handle:
@@ -206,13 +202,15 @@ class OperationsWorkbook:
         measures = [
             measure
             for measure_type in free_text.SUPPORT_MEASURE_NAMES
-            for measure in _plausible_measures(measure_type, fiscal_year, cohorts, rng)
+            for measure in _plausible_measures(
+                measure_type, self.catalog.organisation.fiscal_year_start(fiscal_year), cohorts, rng
+            )
         ]
         return sorted(measures, key=lambda measure: (measure.held_on, measure.name))
 
 
 def _plausible_measures(
-    measure_type: str, fiscal_year: int, cohorts: list[Cohort], rng: random.Random
+    measure_type: str, year_start: date, cohorts: list[Cohort], rng: random.Random
 ) -> list[SupportMeasure]:
     """A year's measures of one type, each during a cohort's run (work-life events: any time)."""
     measures = []
@@ -220,7 +218,7 @@ def _plausible_measures(
         if measure_type == "work_life_event" or not cohorts:
             program_code, held_on = (
                 None,
-                fiscal_year_start(fiscal_year) + timedelta(days=rng.randrange(330)),
+                year_start + timedelta(days=rng.randrange(330)),
             )
         else:
             cohort = rng.choice(cohorts)

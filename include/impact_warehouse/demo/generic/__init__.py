@@ -17,7 +17,7 @@ from typing import Any
 from impact_warehouse.catalog import Catalog, Wave, load_catalog
 from impact_warehouse.demo.generator.forms import build_form, question_id
 from impact_warehouse.demo.generator.operations import file_name as operations_file_name
-from impact_warehouse.demo.generator.operations import fiscal_year_start, measure_type_labels
+from impact_warehouse.demo.generator.operations import measure_type_labels
 from impact_warehouse.demo.generator.outputs import CONTACTS, ContactLog, OutputTree
 from impact_warehouse.demo.generator.panel import file_stem
 from impact_warehouse.demo.generator.seeding import response_id, rng_for
@@ -69,10 +69,10 @@ def generate_profile_sources(
             out.record(f"{stem}.xlsx", counts)
     labels = measure_type_labels(catalog_dir)
     for fiscal_year in sorted({cohort.fiscal_year for cohort in catalog.cohorts.values()}):
-        if fiscal_year_start(fiscal_year) > as_of:
+        if catalog.organisation.fiscal_year_start(fiscal_year) > as_of:
             continue
         relative = f"{OPERATIONS_DIR}/{operations_file_name(fiscal_year)}"
-        year_end = fiscal_year_start(fiscal_year + 1) - timedelta(days=1)
+        year_end = catalog.organisation.fiscal_year_start(fiscal_year + 1) - timedelta(days=1)
         moment = _file_moment(seed, min(as_of, year_end))
         counts = write_operations(
             out.path(relative), catalog, people.population, labels, fiscal_year, as_of, moment, seed
