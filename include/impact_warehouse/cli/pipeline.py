@@ -191,7 +191,7 @@ def run_pull(
     """Ingest now, in this process: the month up to now (or ``month``), narrowed as the
     trigger form narrows an ``impact_ingest`` run; ``wave`` pulls that wave whatever its window.
 
-    The same job as the DAG's tasks (:func:`impact_warehouse.pipeline.ingest.pull`), with
+    The same job as the DAG's tasks (:func:`impact_warehouse.pipeline.ingest_in_process.pull`), with
     their source isolation: a source that fails does not stop the others; the command prints
     what landed, then the failed sources with their cause, and exits 1.
     """
@@ -201,7 +201,8 @@ def run_pull(
     )
     from impact_warehouse.ops.preflight import ConfigurationError, check_pseudonym_key
     from impact_warehouse.orchestration.airflow_support import forms_api_config, pseudonym_key
-    from impact_warehouse.pipeline.ingest import IngestParams, pull
+    from impact_warehouse.pipeline.ingest import IngestParams
+    from impact_warehouse.pipeline.ingest_in_process import pull
 
     settings = paths()
     try:
