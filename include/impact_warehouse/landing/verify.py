@@ -162,15 +162,7 @@ def _check_folder(
     # Only a form's responses and quarantine come back by pulling again from an earlier mark.
     rewinds_watermark = folder.source == FORMS and folder.kind in ("responses", "quarantine")
     if manifest.torn_lines:
-        report.findings.append(
-            Finding(
-                folder.path / MANIFEST_NAME,
-                "torn_manifest_line",
-                f"マニフェストの {manifest.torn_lines} 行目が読めません（書き込み中の中断）",
-                repair,
-                "読めない行を除いて書き直しました" if repair else "impact verify で修復できます",
-            )
-        )
+        report.findings.append(_torn_manifest(folder, manifest, repair=repair))
     parts = {p.name: p for p in folder.path.glob("part-*.jsonl")}
     orphan_sidecars = {
         p.with_suffix(".jsonl").name: p
@@ -211,6 +203,16 @@ def _check_folder(
     if repair and rewrite:
         rewrite_manifest(folder.path, list(kept.values()))
     return lost
+
+
+def _torn_manifest(folder: LandingFolder, manifest: Manifest, *, repair: bool) -> Finding:
+    return Finding(
+        folder.path / MANIFEST_NAME,
+        "torn_manifest_line",
+        f"マニフェストの {manifest.torn_lines} 行目が読めません（書き込み中の中断）",
+        repair,
+        "読めない行を除いて書き直しました" if repair else "impact verify で修復できます",
+    )
 
 
 def _earliest_submit_time(folder: LandingFolder, sidecar: Path, manifest: Manifest) -> str | None:
