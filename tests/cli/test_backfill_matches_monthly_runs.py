@@ -23,7 +23,8 @@ from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
 from impact_warehouse.ops.calendar import configured_calendar
 from impact_warehouse.pipeline import ingest
-from impact_warehouse.pipeline.ingest import plan_interval, run_ingest
+from impact_warehouse.pipeline.ingest import plan_interval
+from impact_warehouse.pipeline.ingest_in_process import run_ingest
 from impact_warehouse.pipeline.release import build_gate_publish
 from impact_warehouse.publish import PUBLISHED_SCHEMAS, current_release
 from impact_warehouse.settings import Settings

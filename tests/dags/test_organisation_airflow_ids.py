@@ -10,7 +10,7 @@ import os
 import pytest
 
 from impact_warehouse.cli.airflow_runs import forms_connection_variable
-from impact_warehouse.notify.channels import AlertConfigError, channels_from_env
+from impact_warehouse.notify.channel_config import AlertConfigError, channels_from_env
 from impact_warehouse.orchestration.airflow_env import airflow_environment
 from impact_warehouse.orchestration.airflow_support import forms_api_config, pseudonym_key
 from impact_warehouse.organisations import (

@@ -15,11 +15,8 @@ from typing import Any
 import pytest
 import requests
 
-from impact_warehouse.demo.forms_api_server import (
-    FaultPlan,
-    FormsApiServer,
-    parse_rfc3339_ns,
-)
+from impact_warehouse.demo.forms_api_faults import FaultPlan
+from impact_warehouse.demo.forms_api_server import FormsApiServer, parse_rfc3339_ns
 
 TOKEN = "test-token"
 FORM_ID = "formA"

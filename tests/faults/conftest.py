@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from fault_support import AS_OF, TOKEN, WORKER, landed_keys
 
-from impact_warehouse.demo.forms_api_server import FaultPlan, FormsApiServer
+from impact_warehouse.demo.forms_api_faults import FaultPlan
+from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
 from impact_warehouse.settings import Settings
 

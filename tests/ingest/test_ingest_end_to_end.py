@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.catalog import load_catalog
-from impact_warehouse.demo.forms_api_server import FaultPlan, FormsApiServer
+from impact_warehouse.demo.forms_api_faults import FaultPlan
+from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.pipeline import ingest
 from impact_warehouse.settings import Settings
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from impact_warehouse.notify import Alert, AlertConfigError, AlertLedger, send_alerts
-from impact_warehouse.notify.channels import channels_from_env
+from impact_warehouse.notify.channel_config import channels_from_env
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox

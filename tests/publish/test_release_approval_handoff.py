@@ -22,8 +22,7 @@ from impact_warehouse.orchestration.approval import (
     approved,
     require_approval,
 )
-from impact_warehouse.pipeline.handoff import BuildOutcome
-from impact_warehouse.pipeline.release import GateOutcome
+from impact_warehouse.pipeline.handoff import BuildOutcome, GateOutcome
 from impact_warehouse.publish.gate_runs import mark_gate_run_published, record_gate_run
 from impact_warehouse.settings import paths
 

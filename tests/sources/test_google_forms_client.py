@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from impact_warehouse.demo.forms_api_server import FaultPlan, FormsApiServer
+from impact_warehouse.demo.forms_api_faults import FaultPlan
+from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.sources.google_forms import (
     FormsApiClient,
     FormsApiConfig,

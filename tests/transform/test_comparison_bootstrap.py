@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from impact_warehouse.transform.comparison_adjustment import Cells, panel_weights
+from impact_warehouse.transform.comparison_weights import Cells, panel_weights
 
 
 def _people(seed: int, n: int = 300) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ import argparse
 import logging
 import shlex
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +32,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="impact", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="show library INFO logs")
     commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
+    # In this order in `impact --help`: the pipeline, reading releases, staff, setup, the rest.
+    _add_pull_parser(commands)
+    _add_publish_parsers(commands)
+    _add_report_parser(commands)
+    _add_release_parsers(commands)
+    add_status_page_parser(commands)
+    _add_setup_parsers(commands)
+    add_verify_parser(commands)
+    add_reminders_parser(commands)
+    add_portfolio_parser(commands)
+    add_organisations_parser(commands)
+    add_analyst_access_parser(commands)
+    return parser
 
+
+def _add_pull_parser(commands: argparse._SubParsersAction) -> None:
+    """demo and pull: data into the landing zone."""
     demo = commands.add_parser("demo", help="generate demo data and run the pipeline end to end")
     demo.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: today")
     demo.add_argument("--seed", type=int, default=2025)
@@ -62,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the day the run acts on: waves opened by then (default: today)",
     )
 
+
+def _add_publish_parsers(commands: argparse._SubParsersAction) -> None:
+    """build, publish, backfill: the warehouse and its releases."""
     commands.add_parser("build", help="build the warehouse from the landing zone (dbt build)")
 
     publish = commands.add_parser(
@@ -103,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="only land; publish later with `impact publish`",
     )
 
+
+def _add_report_parser(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="render the annual report from a release")
     report.add_argument("--fiscal-year", type=int, required=True)
     report.add_argument(
@@ -125,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="report language (default ja); en lists the labels with no English in an appendix",
     )
 
+
+def _add_release_parsers(commands: argparse._SubParsersAction) -> None:
+    """releases, status: what was published and how the gate judged it."""
     releases = commands.add_parser("releases", help="list releases; * marks the current one")
     releases.add_argument(
         "--make-current",
@@ -139,18 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--release", default=None, help="show how the gate judged this release (id or prefix)"
     )
-    add_status_page_parser(commands)
+
+
+def _add_setup_parsers(commands: argparse._SubParsersAction) -> None:
+    """init, airflow-env: a new organisation, the embedded Airflow's environment."""
     init = commands.add_parser(
         "init", help="start a new organisation: an empty catalog folder and a pseudonym key"
     )
     init.add_argument("folder", type=Path, help="the new catalog folder (must not exist)")
     commands.add_parser("airflow-env", help="print the embedded Airflow environment as exports")
-    add_verify_parser(commands)
-    add_reminders_parser(commands)
-    add_portfolio_parser(commands)
-    add_organisations_parser(commands)
-    add_analyst_access_parser(commands)
-    return parser
 
 
 # Commands that work on one organisation's folders: with a registry, only inside its scope.
@@ -170,98 +192,150 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("pull", "build", "publish", "backfill", "report"):
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         quiet_library_logs(verbose=args.verbose)
-    if args.command == "demo":
-        from impact_warehouse.cli.airflow_runs import run_demo
+    handler = _COMMANDS.get(args.command)
+    return handler(args) if handler else 2
 
-        return run_demo(args.as_of, args.seed)
-    if args.command == "pull":
-        from impact_warehouse.cli.pipeline import run_pull
 
-        return run_pull(
-            scope=args.scope,
-            fiscal_year=args.fiscal_year,
-            program=args.program,
-            wave=args.wave,
-            month=args.month,
-            as_of=args.as_of,
-        )
-    if args.command == "build":
-        from impact_warehouse.cli.pipeline import run_build
+# Each command's module is imported when the command runs: `impact --help` stays fast and a
+# command never pays for another's dependencies (dbt, Airflow, plotting).
 
-        return run_build()
-    if args.command == "publish":
-        from impact_warehouse.cli.pipeline import run_publish
 
-        return run_publish(args.fiscal_year, args.as_of, without_approval=args.without_approval)
-    if args.command == "backfill":
-        from impact_warehouse.cli.pipeline import run_backfill
+def _demo(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.airflow_runs import run_demo
 
-        return run_backfill(args.from_fy, args.to_fy, args.as_of, args.publish)
-    if args.command == "report":
-        from impact_warehouse.cli.releases import run_report
+    return run_demo(args.as_of, args.seed)
 
-        return run_report(
-            args.fiscal_year,
-            args.release,
-            args.out_dir,
-            final=args.final,
-            pdf=args.pdf,
-            lang=args.lang,
-        )
-    if args.command == "releases":
-        from impact_warehouse.cli.releases import run_releases
 
-        return run_releases(args.make_current, args.reason)
-    if args.command == "status":
-        from impact_warehouse.cli.status import run_status
+def _pull(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.pipeline import run_pull
 
-        return run_status(args.release)
-    if args.command == "status-page":
-        from impact_warehouse.cli.status_page import run_status_page
+    return run_pull(
+        scope=args.scope,
+        fiscal_year=args.fiscal_year,
+        program=args.program,
+        wave=args.wave,
+        month=args.month,
+        as_of=args.as_of,
+    )
 
-        return run_status_page(args.as_of, args.audit_db)
-    if args.command == "verify":
-        from impact_warehouse.cli.verify import run_verify
 
-        return run_verify(args.repair, args.lock_timeout)
-    if args.command == "reminders":
-        from impact_warehouse.cli.reminders import run_reminders
+def _build(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.pipeline import run_build
 
-        return run_reminders(args.wave, args.cohort, args.as_of, args.by, args.audit_db)
-    if args.command == "publish-postgres":
-        return args.handler(args)
-    if args.command == "portfolio":
-        from impact_warehouse.cli.portfolio import run_portfolio
+    return run_build()
 
-        return run_portfolio(args)
-    if args.command == "organisations":
-        from impact_warehouse.cli.organisations import run_organisations
 
-        return run_organisations(args)
-    if args.command == "init":
-        from impact_warehouse.cli.init_catalog import init_catalog
+def _publish(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.pipeline import run_publish
 
-        try:
-            lines = init_catalog(args.folder)
-        except FileExistsError as error:
-            print(f"エラー: {args.folder} はすでにあります。新しいフォルダ名を指定してください。")
-            print(f"  {error}")
-            return 1
-        print("\n".join(lines))
-        return 0
-    if args.command == "airflow-env":
-        try:
-            environment = airflow_environment()
-        except ValueError as error:  # printed to stderr: nothing for `eval` to run
-            from impact_warehouse.cli.progress import fail
+    return run_publish(args.fiscal_year, args.as_of, without_approval=args.without_approval)
 
-            return fail(
-                "AIRFLOW__API__PORT にはポート番号(1〜65535)を指定してください。", str(error)
-            )
-        for name, value in environment.items():
-            print(f"export {name}={shlex.quote(value)}")  # safe for eval whatever the value
-        return 0
-    return 2
+
+def _backfill(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.pipeline import run_backfill
+
+    return run_backfill(args.from_fy, args.to_fy, args.as_of, args.publish)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.releases import run_report
+
+    return run_report(
+        args.fiscal_year,
+        args.release,
+        args.out_dir,
+        final=args.final,
+        pdf=args.pdf,
+        lang=args.lang,
+    )
+
+
+def _releases(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.releases import run_releases
+
+    return run_releases(args.make_current, args.reason)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.status import run_status
+
+    return run_status(args.release)
+
+
+def _status_page(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.status_page import run_status_page
+
+    return run_status_page(args.as_of, args.audit_db)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.verify import run_verify
+
+    return run_verify(args.repair, args.lock_timeout)
+
+
+def _reminders(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.reminders import run_reminders
+
+    return run_reminders(args.wave, args.cohort, args.as_of, args.by, args.audit_db)
+
+
+def _portfolio(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.portfolio import run_portfolio
+
+    return run_portfolio(args)
+
+
+def _organisations(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.organisations import run_organisations
+
+    return run_organisations(args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from impact_warehouse.cli.init_catalog import init_catalog
+
+    try:
+        lines = init_catalog(args.folder)
+    except FileExistsError as error:
+        print(f"エラー: {args.folder} はすでにあります。新しいフォルダ名を指定してください。")
+        print(f"  {error}")
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
+def _airflow_env(args: argparse.Namespace) -> int:
+    try:
+        environment = airflow_environment()
+    except ValueError as error:  # printed to stderr: nothing for `eval` to run
+        from impact_warehouse.cli.progress import fail
+
+        return fail("AIRFLOW__API__PORT にはポート番号(1〜65535)を指定してください。", str(error))
+    for name, value in environment.items():
+        print(f"export {name}={shlex.quote(value)}")  # safe for eval whatever the value
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": _demo,
+    "pull": _pull,
+    "build": _build,
+    "publish": _publish,
+    "backfill": _backfill,
+    "report": _report,
+    "releases": _releases,
+    "status": _status,
+    "status-page": _status_page,
+    "verify": _verify,
+    "reminders": _reminders,
+    # publish-postgres: its sub-commands set their own handler (cli/analyst_access).
+    "publish-postgres": lambda args: args.handler(args),
+    "portfolio": _portfolio,
+    "organisations": _organisations,
+    "init": _init,
+    "airflow-env": _airflow_env,
+}
 
 
 if __name__ == "__main__":

@@ -8,11 +8,14 @@ same moment, the command stops with a message saying so.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.cli.airflow_runs import print_publication
 from impact_warehouse.cli.progress import fail, fail_with_causes, step
 from impact_warehouse.settings import paths
+
+if TYPE_CHECKING:  # imported when a command runs: the ingest job pulls in the sources
+    from impact_warehouse.pipeline.ingest import IngestParams
 
 LOCKED_HINT = (
     "ウェアハウスのファイルを別の処理(Airflow の impact_warehouse など)が使用中です。"
@@ -188,19 +191,18 @@ def run_pull(
     """Ingest now, in this process: the month up to now (or ``month``), narrowed as the
     trigger form narrows an ``impact_ingest`` run; ``wave`` pulls that wave whatever its window.
 
-    The same job as the DAG's tasks (:func:`impact_warehouse.pipeline.ingest.pull`), with
+    The same job as the DAG's tasks (:func:`impact_warehouse.pipeline.ingest_in_process.pull`), with
     their source isolation: a source that fails does not stop the others; the command prints
     what landed, then the failed sources with their cause, and exits 1.
     """
     from impact_warehouse.cli.airflow_runs import (
-        failure_label,
         month_interval_end,
         pull_preflight,
     )
-    from impact_warehouse.landing.summary import format_run_summary
     from impact_warehouse.ops.preflight import ConfigurationError, check_pseudonym_key
     from impact_warehouse.orchestration.airflow_support import forms_api_config, pseudonym_key
-    from impact_warehouse.pipeline.ingest import IngestParams, pull
+    from impact_warehouse.pipeline.ingest import IngestParams
+    from impact_warehouse.pipeline.ingest_in_process import pull
 
     settings = paths()
     try:
@@ -215,21 +217,7 @@ def run_pull(
     except ConfigurationError as error:
         return fail(error.message_ja, error.detail)
     params = IngestParams(scope, fiscal_year, program, wave, as_of)
-    narrowed = ", ".join(
-        f"{name}={value}"
-        for name, value in (
-            ("scope", scope),
-            ("fiscal_year", fiscal_year),
-            ("program", program),
-            ("wave", wave),
-            ("as_of", as_of),
-        )
-        if value is not None
-    )
-    interval = f"month {month}" if month else "the month up to now"
-    if wave is not None:
-        interval = f"wave {wave}, whatever its window"
-    done = step(f"pulling ({interval}; {narrowed})")
+    done = step(f"pulling ({_pull_description(params, month)})")
     run_id = f"cli-pull-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     summary = pull(
         settings,
@@ -240,6 +228,33 @@ def run_pull(
         interval_end=interval_end,
     )
     done()
+    return _report_pull(summary)
+
+
+def _pull_description(params: IngestParams, month: str | None) -> str:
+    """What is pulled, as the progress line says it: the interval, then the narrowing."""
+    narrowed = ", ".join(
+        f"{name}={value}"
+        for name, value in (
+            ("scope", params.scope),
+            ("fiscal_year", params.fiscal_year),
+            ("program", params.program),
+            ("wave", params.wave),
+            ("as_of", params.as_of),
+        )
+        if value is not None
+    )
+    interval = f"month {month}" if month else "the month up to now"
+    if params.wave is not None:
+        interval = f"wave {params.wave}, whatever its window"
+    return f"{interval}; {narrowed}"
+
+
+def _report_pull(summary: dict[str, Any]) -> int:
+    """Print the run summary; exit 1 naming each source that failed, with its cause."""
+    from impact_warehouse.cli.airflow_runs import failure_label
+    from impact_warehouse.landing.summary import format_run_summary
+
     if not summary["planned_waves"] and not summary["failed_sources"]:
         print(
             "    この期間に回答受付中のアンケートはありません (no survey window open: no responses)"

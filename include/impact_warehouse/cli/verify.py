@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 
 from impact_warehouse.landing.lock import LandingBusyError
-from impact_warehouse.landing.verify import format_report, verify_landing
+from impact_warehouse.landing.verify import verify_landing
+from impact_warehouse.landing.verify_report import format_report
 from impact_warehouse.settings import paths
 
 

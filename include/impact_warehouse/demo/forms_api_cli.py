@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from impact_warehouse.demo.forms_api_server import DEFAULT_TOKEN_ENV, FaultPlan, FormsApiServer
+from impact_warehouse.demo.forms_api_faults import FaultPlan
+from impact_warehouse.demo.forms_api_server import DEFAULT_TOKEN_ENV, FormsApiServer
 
 logger = logging.getLogger("impact_warehouse.demo.forms_api_server")
 

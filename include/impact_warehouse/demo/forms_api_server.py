@@ -64,14 +64,15 @@ import os
 import re
 import sys
 import threading
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
-from urllib.parse import parse_qs, urlsplit
+from typing import BinaryIO
+from urllib.parse import parse_qs
 
+from impact_warehouse.demo.forms_api_faults import FaultPlan
+from impact_warehouse.demo.forms_api_http import make_handler
 from impact_warehouse.demo.forms_api_paging import (
     ApiError,
     FormResponses,
@@ -92,37 +93,6 @@ DEFAULT_TOKEN_ENV = "IMPACT_FORMS_API_TOKEN"
 GOOGLE_TOKEN_ENDPOINT = "https://oauth2.googleapis.com/token"
 
 _FORM_ID = re.compile(r"[A-Za-z0-9_-]+")
-_FORM_PATH = re.compile(r"/v1/forms/(?P<form_id>[^/]+)(?P<responses>/responses)?/?")
-_FAULT_STATUSES = {
-    429: "RESOURCE_EXHAUSTED",
-    500: "INTERNAL",
-    502: "UNAVAILABLE",
-    503: "UNAVAILABLE",
-    504: "DEADLINE_EXCEEDED",
-}
-_FAULT_WORDS = frozenset({"ok", "slow"})
-
-
-@dataclass
-class FaultPlan:
-    """Deterministic fault injection, consumed one scripted item per request in arrival order.
-
-    ``scripted`` items are ``"ok"``, ``"slow"`` (delay by ``slow_seconds`` then answer
-    normally) or an HTTP status among 429/500/502/503/504 answered with a Google-style error
-    body; 429 carries ``Retry-After: <retry_after_seconds>``. ``delay_every_request`` is a
-    delay in seconds added to every request (0 disables it), to simulate a slow link.
-    """
-
-    scripted: list[str] = field(default_factory=list)
-    retry_after_seconds: float = 1
-    slow_seconds: float = 2.0
-    delay_every_request: float = 0.0
-
-    def __post_init__(self) -> None:
-        for item in self.scripted:
-            if item not in _FAULT_WORDS and not (item.isdigit() and int(item) in _FAULT_STATUSES):
-                allowed = sorted(_FAULT_WORDS) + [str(code) for code in _FAULT_STATUSES]
-                raise ValueError(f"unknown fault {item!r} in FaultPlan.scripted; use {allowed}")
 
 
 class FormsApiServer:
@@ -157,7 +127,7 @@ class FormsApiServer:
         self._cache: dict[str, FormResponses] = {}
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._httpd = ThreadingHTTPServer((host, port), make_handler(self))
 
     @property
     def url(self) -> str:
@@ -340,95 +310,6 @@ def _page_body(lines: list[bytes], has_more: bool, next_token: str) -> bytes:
 
 def _oauth_error(error: str, description: str) -> bytes:
     return json.dumps({"error": error, "error_description": description}).encode("utf-8")
-
-
-def _error_body(error: ApiError) -> bytes:
-    body = {"error": {"code": error.code, "message": error.message, "status": error.status}}
-    return json.dumps(body).encode("utf-8")
-
-
-def _format_seconds(seconds: float) -> str:
-    # Integral values as plain integers, like real servers send; fractions only for fast tests.
-    return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
-
-
-def _make_handler(server: FormsApiServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(_FormsApiHandler):
-        api = server
-
-    return Handler
-
-
-class _FormsApiHandler(BaseHTTPRequestHandler):
-    api: FormsApiServer
-    # HTTP/1.1 so clients can keep connections alive across pages, as with Google.
-    protocol_version = "HTTP/1.1"
-    server_version = "ImpactFormsApiDemo/1.0"
-
-    def do_GET(self) -> None:
-        try:
-            self._serve()
-        except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (typically its timeout fired during an injected delay).
-            logger.debug("Client disconnected before the response to %s was sent", self.path)
-
-    def do_POST(self) -> None:
-        if urlsplit(self.path).path != "/token":
-            self._send_json(404, _error_body(ApiError(404, "NOT_FOUND", f"POST {self.path}")))
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        status, body = self.api.issue_access_token(self.rfile.read(length))
-        self._send_json(status, body)
-
-    def _serve(self) -> None:
-        fault = self.api.next_fault()
-        self.api.pause(self.api.faults.delay_every_request)
-        if fault == "slow":
-            self.api.pause(self.api.faults.slow_seconds)
-        elif fault != "ok":
-            self._send_fault(int(fault))
-            return
-        try:
-            self.api.check_token(self.headers.get("Authorization"))
-            body = self._route()
-        except ApiError as error:
-            self._send_json(error.code, _error_body(error))
-            return
-        self._send_json(200, body)
-
-    def _route(self) -> bytes:
-        parts = urlsplit(self.path)
-        match = _FORM_PATH.fullmatch(parts.path)
-        if match is None:
-            raise ApiError(404, "NOT_FOUND", f"Unknown path {parts.path!r}.")
-        form_id = match.group("form_id")
-        if match.group("responses"):
-            query = parse_qs(parts.query, keep_blank_values=True)
-            return self.api.responses_page(form_id, query)
-        return self.api.form_path(form_id).read_bytes()
-
-    def _send_fault(self, code: int) -> None:
-        error = ApiError(code, _FAULT_STATUSES[code], f"Injected fault {code} for {self.path}.")
-        headers = {}
-        if code == 429:
-            headers["Retry-After"] = _format_seconds(self.api.faults.retry_after_seconds)
-        self._send_json(code, _error_body(error), headers)
-
-    def _send_json(self, code: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.api.record(self.command, self.path, code)
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        if code == 401:
-            self.send_header("WWW-Authenticate", 'Bearer realm="forms-api-demo"')
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Quiet unless someone turns on DEBUG for this module; the benchmark makes 200+ calls.
-        logger.debug("%s - %s", self.address_string(), format % args)
 
 
 if __name__ == "__main__":

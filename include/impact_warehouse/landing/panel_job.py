@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,8 +210,62 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
 
     for problem in delivery.problems:
         reject(problem.row_number, problem.reason_code, problem.detail, problem.raw)
+    groups = _group_rows(context, wave, delivery, question_map, reject)
+    store = PartitionStore(context.landing_dir / SOURCE / "responses" / wave.wave_code)
+    landed_keys = _landed_keys(store)
+    lander = AnswerLander(context.catalog, context.pseudonymiser)
+    records = []
+    for (sample, local), candidates in groups.items():
+        first = _one_of(sample, local, candidates, reject)
+        if first is None:
+            continue
+        if store.is_landed(first.key):
+            summary.already_landed += 1
+            continue
+        if landed_keys.get((sample, local), set()) - {first.key}:
+            quarantine.add(
+                "conflicting_rows",
+                f"{name} row {first.row.row_number}",
+                f"sample {sample} answered at {local} with other answers in an earlier "
+                "delivery; landed, and both rows are excluded downstream",
+                sensitive_raw=first.row.raw,
+            )
+        record = _record(context, wave, delivery, first, question_map, lander, quarantine, summary)
+        records.append({**record, "batch_id": batch_id})
+    superseded = _superseded_answers(groups, landed_keys)
+    if superseded:
+        summary.notes.append(
+            f"{superseded} earlier answer(s) of respondents who answered again: kept in "
+            "landing as superseded; only the latest 回答日時 counts"
+        )
+    context.vault.flush()
+    # Quarantine first: a re-read of a landed delivery skips its rows before any check, so a
+    # killed run must not leave landed rows without their quarantine notes.
+    summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
+    summary.landed = store.append(records, batch_id=batch_id, part_label="rows")
+    log.info(
+        "panel %s (%s): %d rows, %d landed, %d already landed, %d rejected",
+        name,
+        wave.wave_code,
+        summary.received,
+        summary.landed,
+        summary.already_landed,
+        summary.rejected,
+    )
+    return summary
 
-    # Pass 1: read every row; group the readable ones by respondent and answer time.
+
+Reject = Callable[[int, str, str, str], None]  # row number, reason code, detail, raw row
+
+
+def _group_rows(
+    context: LandingContext,
+    wave: Wave,
+    delivery: PanelFile,
+    question_map: dict[str, str | None],
+    reject: Reject,
+) -> dict[tuple[str, str], list[_Candidate]]:
+    """Read every row; group the readable ones by respondent and answer time."""
     groups: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
     for row in delivery.rows:
         sample_id = row.cells.get(SAMPLE_ID_HEADER, "")
@@ -237,63 +292,42 @@ def land_panel_file(context: LandingContext, wave: Wave, delivery: PanelFile) ->
         groups[(sample, local)].append(
             _Candidate(row, sample, local, answered, answers_sha256, key)
         )
+    return groups
 
-    # Pass 2: same respondent and time, decide duplicate vs conflict; land the rest.
-    store = PartitionStore(context.landing_dir / SOURCE / "responses" / wave.wave_code)
-    landed_keys = _landed_keys(store)
-    lander = AnswerLander(context.catalog, context.pseudonymiser)
+
+def _one_of(
+    sample: str, local: str, candidates: list[_Candidate], reject: Reject
+) -> _Candidate | None:
+    """The row to land of one respondent at one answer time: copies are duplicates, rows with
+    different answers are a conflict and none lands."""
+    if len({candidate.answers_sha256 for candidate in candidates}) > 1:
+        rows = ", ".join(str(candidate.row.row_number) for candidate in candidates)
+        for candidate in candidates:
+            detail = (
+                f"sample {sample} answered at {local} in rows {rows} with different "
+                "answers; all excluded"
+            )
+            reject(candidate.row.row_number, "conflicting_rows", detail, candidate.row.raw)
+        return None
+    first, *copies = candidates
+    for copy in copies:
+        detail = f"sample {sample}: same answer time and answers as row {first.row.row_number}"
+        reject(copy.row.row_number, "duplicate_record", detail, copy.row.raw)
+    return first
+
+
+def _superseded_answers(
+    groups: dict[tuple[str, str], list[_Candidate]],
+    landed_keys: dict[tuple[str, str], set[str]],
+) -> int:
+    """Earlier answers of the respondents of this delivery who answered more than once (in
+    landing or here, conflicting times excluded)."""
     samples_here = {sample for sample, _ in groups}
     times_per_sample: dict[str, set[str]] = defaultdict(set)
     for sample, moment in landed_keys:
         if sample in samples_here:
             times_per_sample[sample].add(moment)
-    records = []
     for (sample, local), candidates in groups.items():
-        if len({candidate.answers_sha256 for candidate in candidates}) > 1:
-            rows = ", ".join(str(candidate.row.row_number) for candidate in candidates)
-            for candidate in candidates:
-                detail = (
-                    f"sample {sample} answered at {local} in rows {rows} with different "
-                    "answers; all excluded"
-                )
-                reject(candidate.row.row_number, "conflicting_rows", detail, candidate.row.raw)
-            continue
-        first, *copies = candidates
-        for copy in copies:
-            detail = f"sample {sample}: same answer time and answers as row {first.row.row_number}"
-            reject(copy.row.row_number, "duplicate_record", detail, copy.row.raw)
-        times_per_sample[sample].add(local)
-        if store.is_landed(first.key):
-            summary.already_landed += 1
-            continue
-        if landed_keys.get((sample, local), set()) - {first.key}:
-            quarantine.add(
-                "conflicting_rows",
-                f"{name} row {first.row.row_number}",
-                f"sample {sample} answered at {local} with other answers in an earlier "
-                "delivery; landed, and both rows are excluded downstream",
-                sensitive_raw=first.row.raw,
-            )
-        record = _record(context, wave, delivery, first, question_map, lander, quarantine, summary)
-        records.append({**record, "batch_id": batch_id})
-    superseded = sum(len(times) - 1 for times in times_per_sample.values() if len(times) > 1)
-    if superseded:
-        summary.notes.append(
-            f"{superseded} earlier answer(s) of respondents who answered again: kept in "
-            "landing as superseded; only the latest 回答日時 counts"
-        )
-    context.vault.flush()
-    # Quarantine first: a re-read of a landed delivery skips its rows before any check, so a
-    # killed run must not leave landed rows without their quarantine notes.
-    summary.quarantined.update(quarantine.commit(context.landing_dir, "rows"))
-    summary.landed = store.append(records, batch_id=batch_id, part_label="rows")
-    log.info(
-        "panel %s (%s): %d rows, %d landed, %d already landed, %d rejected",
-        name,
-        wave.wave_code,
-        summary.received,
-        summary.landed,
-        summary.already_landed,
-        summary.rejected,
-    )
-    return summary
+        if len({candidate.answers_sha256 for candidate in candidates}) == 1:
+            times_per_sample[sample].add(local)
+    return sum(len(times) - 1 for times in times_per_sample.values() if len(times) > 1)

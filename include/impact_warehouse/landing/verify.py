@@ -22,11 +22,9 @@ Every unit is checked under its landing lock, so verify never races an ingest.
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -43,54 +41,27 @@ from impact_warehouse.landing.store import (
     LandingIntegrityError,
     Watermarks,
     parse_sidecar,
-    read_part,
     sidecar_of,
     utc_now,
-    write_atomically,
 )
+from impact_warehouse.landing.verify_parts import (
+    FORMS,
+    LandingFolder,
+    check_part,
+    recovery_action,
+)
+from impact_warehouse.landing.verify_report import Finding, VerifyReport
 from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
-FORMS = "google_forms"
 # Top-level folders of the landing zone that are not sources.
 NOT_SOURCES = {"_state", "_runs", "_damaged", "quarantine"}
 
 
-@dataclass
-class Finding:
-    """One problem found: the file, what is wrong (plain Japanese) and what was done."""
-
-    path: Path
-    problem: str  # code: lost_part, damaged_sidecar, missing_sidecar, ...
-    message: str  # Japanese, for operators
-    repaired: bool
-    action: str  # Japanese: what verify did, or what a person must do
-
-
-@dataclass
-class VerifyReport:
-    findings: list[Finding] = field(default_factory=list)
-    folders_checked: int = 0
-    parts_checked: int = 0
-    watermark_resets: dict[str, str | None] = field(default_factory=dict)  # form → new mark
-
-    @property
-    def unrepaired(self) -> list[Finding]:
-        return [finding for finding in self.findings if not finding.repaired]
-
-
-@dataclass(frozen=True)
-class _Folder:
-    path: Path
-    source: str
-    kind: str  # responses, forms, question_map, roster, ..., or "quarantine"
-    unit_ref: str  # the lock unit: a form id, or WHOLE_SOURCE
-
-
-def _folders(settings: Settings) -> dict[tuple[str, str], list[_Folder]]:
+def _folders(settings: Settings) -> dict[tuple[str, str], list[LandingFolder]]:
     """Folders holding parts (or their leftovers), grouped by landing lock unit."""
-    units: dict[tuple[str, str], list[_Folder]] = defaultdict(list)
+    units: dict[tuple[str, str], list[LandingFolder]] = defaultdict(list)
     landing = settings.landing
     if not landing.is_dir():
         return units
@@ -102,14 +73,14 @@ def _folders(settings: Settings) -> dict[tuple[str, str], list[_Folder]]:
             relative = folder.relative_to(source_dir).parts
             kind = relative[0]
             unit_ref = relative[-1] if source == FORMS and len(relative) > 1 else WHOLE_SOURCE
-            units[(source, unit_ref)].append(_Folder(folder, source, kind, unit_ref))
+            units[(source, unit_ref)].append(LandingFolder(folder, source, kind, unit_ref))
     quarantine = settings.quarantine
     if quarantine.is_dir():
         for folder in sorted({p.parent for p in quarantine.rglob("*") if _is_store_file(p)}):
             relative = folder.relative_to(quarantine).parts
             source = relative[0]
             unit_ref = relative[-1] if source == FORMS and len(relative) > 1 else WHOLE_SOURCE
-            units[(source, unit_ref)].append(_Folder(folder, source, "quarantine", unit_ref))
+            units[(source, unit_ref)].append(LandingFolder(folder, source, "quarantine", unit_ref))
     # Units with no folders still get their temporaries swept and watermarks checked.
     watermarks = settings.state / "watermarks" / FORMS
     if watermarks.is_dir():
@@ -180,7 +151,7 @@ def _check_watermark(
 
 
 def _check_folder(
-    settings: Settings, folder: _Folder, report: VerifyReport, *, repair: bool
+    settings: Settings, folder: LandingFolder, report: VerifyReport, *, repair: bool
 ) -> list[str | None]:
     """Check one folder; returns, per lost part, the earliest submit time it held (or None)."""
     report.folders_checked += 1
@@ -191,15 +162,7 @@ def _check_folder(
     # Only a form's responses and quarantine come back by pulling again from an earlier mark.
     rewinds_watermark = folder.source == FORMS and folder.kind in ("responses", "quarantine")
     if manifest.torn_lines:
-        report.findings.append(
-            Finding(
-                folder.path / MANIFEST_NAME,
-                "torn_manifest_line",
-                f"マニフェストの {manifest.torn_lines} 行目が読めません（書き込み中の中断）",
-                repair,
-                "読めない行を除いて書き直しました" if repair else "impact verify で修復できます",
-            )
-        )
+        report.findings.append(_torn_manifest(folder, manifest, repair=repair))
     parts = {p.name: p for p in folder.path.glob("part-*.jsonl")}
     orphan_sidecars = {
         p.with_suffix(".jsonl").name: p
@@ -208,7 +171,7 @@ def _check_folder(
     }
     for name in sorted(parts):
         report.parts_checked += 1
-        outcome = _check_part(settings, folder, parts[name], manifest, report, repair=repair)
+        outcome = check_part(settings, folder, parts[name], manifest, report, repair=repair)
         if outcome == "lost":
             if rewinds_watermark:
                 lost.append(_earliest_submit_time(folder, sidecar_of(parts[name]), manifest))
@@ -228,7 +191,7 @@ def _check_folder(
                 "missing_part",
                 f"取り込み済みのファイル {name} がありません（削除された可能性があります）",
                 repair,
-                _recovery_action(folder) if repair else "impact verify で修復できます",
+                recovery_action(folder) if repair else "impact verify で修復できます",
             )
         )
         if rewinds_watermark:
@@ -242,86 +205,17 @@ def _check_folder(
     return lost
 
 
-def _check_part(
-    settings: Settings,
-    folder: _Folder,
-    part: Path,
-    manifest: Manifest,
-    report: VerifyReport,
-    *,
-    repair: bool,
-) -> str | PartEntry | None:
-    """``"lost"`` for a damaged part, a new manifest entry when one was (re)computed."""
-    entry = manifest.get(part.name)
-    try:
-        keys, part_sha = read_part(part)
-    except LandingIntegrityError as error:
-        keys, part_sha, damage = [], "", str(error)
-    else:
-        damage = ""
-        if entry is not None and part_sha != entry.sha256:
-            damage = f"sha256 {part_sha[:12]}… (manifest: {entry.sha256[:12]}…)"
-    if damage:
-        report.findings.append(
-            Finding(
-                part,
-                "damaged_part",
-                f"取り込み済みのファイルが壊れています: {damage}",
-                repair,
-                (
-                    f"{settings.landing / '_damaged'} に移しました。" + _recovery_action(folder)
-                    if repair
-                    else "impact verify で修復できます"
-                ),
-            )
-        )
-        return "lost"
-    sidecar = sidecar_of(part)
-    expected_lines = [json.dumps(key, ensure_ascii=False) for key in keys]
-    problem = ""
-    if not sidecar.exists():
-        problem, message = "missing_sidecar", "キー一覧（.keys）がありません"
-    else:
-        data = sidecar.read_bytes()
-        if entry is not None and sha256_hex(data) != entry.keys_sha256:
-            problem, message = "damaged_sidecar", "キー一覧（.keys）が壊れています"
-        else:
-            try:
-                if parse_sidecar(sidecar, data) != keys:
-                    problem, message = "damaged_sidecar", "キー一覧（.keys）が本体と一致しません"
-            except LandingIntegrityError:
-                problem, message = "damaged_sidecar", "キー一覧（.keys）が読めません"
-    if problem:
-        report.findings.append(
-            Finding(
-                sidecar,
-                problem,
-                message,
-                repair,
-                "本体のファイルから作り直しました" if repair else "impact verify で修復できます",
-            )
-        )
-        if repair:
-            keys_sha = write_atomically(sidecar, expected_lines)
-            return PartEntry(part.name, len(keys), part_sha, keys_sha, utc_now())
-        return None
-    if entry is None:
-        report.findings.append(
-            Finding(
-                part,
-                "missing_manifest_entry",
-                "マニフェストにこのファイルの行がありません（書き込み直後の中断）",
-                repair,
-                "本体から行を作りました" if repair else "impact verify で修復できます",
-            )
-        )
-        if repair:
-            keys_sha = sha256_hex(sidecar.read_bytes())
-            return PartEntry(part.name, len(keys), part_sha, keys_sha, utc_now())
-    return None
+def _torn_manifest(folder: LandingFolder, manifest: Manifest, *, repair: bool) -> Finding:
+    return Finding(
+        folder.path / MANIFEST_NAME,
+        "torn_manifest_line",
+        f"マニフェストの {manifest.torn_lines} 行目が読めません（書き込み中の中断）",
+        repair,
+        "読めない行を除いて書き直しました" if repair else "impact verify で修復できます",
+    )
 
 
-def _earliest_submit_time(folder: _Folder, sidecar: Path, manifest: Manifest) -> str | None:
+def _earliest_submit_time(folder: LandingFolder, sidecar: Path, manifest: Manifest) -> str | None:
     """For a lost Forms responses part: the earliest lastSubmittedTime its keys name (keys are
     ``responseId|lastSubmittedTime``), read from the sidecar when it is intact; else None."""
     if not (folder.source == FORMS and folder.kind == "responses") or not sidecar.exists():
@@ -364,43 +258,9 @@ def _rewind_form(
         log.warning("form %s watermark reset to %s after a lost part", form_id, target)
 
 
-def _recovery_action(folder: _Folder) -> str:
-    if folder.source == FORMS and folder.kind in ("responses", "quarantine"):
-        return (
-            f"フォーム {folder.unit_ref} の取り込み位置を戻しました。"
-            "次回の取り込み（impact pull）で失われた回答をもう一度取得します"
-        )
-    if folder.source == FORMS:
-        return "次回の取り込みでフォームの定義を取り直します"
-    return "受信フォルダに元のファイルが残っていれば、次回の取り込みで戻ります"
-
-
 def _set_aside(settings: Settings, part: Path) -> None:
     """Keep a damaged part for investigation, out of the landing globs and the key index."""
     relative = part.relative_to(settings.landing)
     target = settings.landing / "_damaged" / relative.parent / f"{part.name}.{utc_now()}"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(part, target)
-
-
-def format_report(report: VerifyReport, *, repair: bool) -> str:
-    """Plain Japanese lines for the operator, one per finding."""
-    lines = [
-        f"ランディングを確認しました: フォルダ {report.folders_checked}、"
-        f"ファイル {report.parts_checked}。"
-    ]
-    if not report.findings:
-        lines.append("問題は見つかりませんでした。")
-        return "\n".join(lines)
-    for finding in report.findings:
-        status = "修復済み" if finding.repaired else "要対応"
-        lines.append(f"[{status}] {finding.path}: {finding.message} → {finding.action}")
-    for form_id, mark in sorted(report.watermark_resets.items()):
-        where = mark or "最初"
-        lines.append(f"フォーム {form_id} の取り込み位置を {where} に戻しました。")
-    if report.unrepaired:
-        hint = "" if repair else "（--check を付けずに実行すると修復します）"
-        lines.append(f"未修復の問題が {len(report.unrepaired)} 件あります{hint}。")
-    else:
-        lines.append("すべて修復しました。impact pull で取り込みを再開してください。")
-    return "\n".join(lines)

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
+from impact_warehouse.notify.channel_config import AlertConfigError, channels_from_env
 from impact_warehouse.notify.channels import (
-    AlertConfigError,
     AlertDeliveryError,
     AppriseChannel,
     Channel,
     OutboxChannel,
     SmtpChannel,
     WebhookChannel,
-    channels_from_env,
 )
 from impact_warehouse.notify.dedup import DEDUPLICATED_KINDS, AlertLedger
 from impact_warehouse.notify.digest import AlertDigest, build_digest

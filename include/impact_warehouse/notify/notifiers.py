@@ -61,11 +61,45 @@ def send_mail(
     timeout: float,
 ) -> None:
     """One mail through ``SmtpNotifier`` (its ``SmtpHook`` builds and sends the MIME message)."""
-    from airflow.providers.smtp.hooks.smtp import SmtpHook
-    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+    connection = _smtp_connection(
+        host=host,
+        port=port,
+        sender=sender,
+        user=user,
+        password=password,
+        starttls=starttls,
+        ssl=ssl,
+        timeout=timeout,
+    )
+    notifier = _smtp_notifier(connection, sender, recipients, subject, body)
+    try:
+        notifier.notify({})
+    except (OSError, smtplib.SMTPException) as error:
+        # smtplib's error texts never hold the password; type and text are enough.
+        raise AlertDeliveryError(
+            f"SMTP delivery to {host}:{port} failed: {type(error).__name__}: {error}"
+        ) from None
+    except Exception as error:  # AirflowException from the hook ("Unable to connect", …)
+        raise AlertDeliveryError(
+            f"SMTP delivery to {host}:{port} failed: {type(error).__name__}: {error}"
+        ) from None
+
+
+def _smtp_connection(
+    *,
+    host: str,
+    port: int,
+    sender: str,
+    user: str | None,
+    password: str | None,
+    starttls: bool,
+    ssl: bool,
+    timeout: float,
+) -> Any:
+    """An Airflow SMTP connection held in memory: the settings never go to Airflow's store."""
     from airflow.sdk import Connection
 
-    connection = Connection(
+    return Connection(
         conn_id="impact_smtp",
         conn_type="smtp",
         host=host,
@@ -84,6 +118,14 @@ def send_mail(
         ),
     )
 
+
+def _smtp_notifier(
+    connection: Any, sender: str, recipients: tuple[str, ...], subject: str, body: str
+) -> Any:
+    """``SmtpNotifier`` whose hook uses ``connection`` instead of looking one up."""
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
     class _ResolvedSmtpHook(SmtpHook):
         def get_connection(self, conn_id: str) -> Any:  # type: ignore[override]
             return connection
@@ -93,7 +135,7 @@ def send_mail(
         def hook(self) -> SmtpHook:
             return _ResolvedSmtpHook(smtp_conn_id="impact_smtp")
 
-    notifier = _Notifier(
+    return _Notifier(
         to=list(recipients),
         from_email=sender,
         subject=subject,
@@ -101,17 +143,6 @@ def send_mail(
         mime_charset="utf-8",
         smtp_conn_id="impact_smtp",
     )
-    try:
-        notifier.notify({})
-    except (OSError, smtplib.SMTPException) as error:
-        # smtplib's error texts never hold the password; type and text are enough.
-        raise AlertDeliveryError(
-            f"SMTP delivery to {host}:{port} failed: {type(error).__name__}: {error}"
-        ) from None
-    except Exception as error:  # AirflowException from the hook ("Unable to connect", …)
-        raise AlertDeliveryError(
-            f"SMTP delivery to {host}:{port} failed: {type(error).__name__}: {error}"
-        ) from None
 
 
 class _Warnings(logging.Handler):

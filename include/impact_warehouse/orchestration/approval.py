@@ -16,15 +16,13 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk.exceptions import AirflowSkipException, DownstreamTasksSkipped
 
 from impact_warehouse.orchestration.organisation_dags import DagScope
-
-if TYPE_CHECKING:  # imported at run time only: pipeline.release pulls in dbt and DuckDB
-    from impact_warehouse.pipeline.release import GateOutcome
+from impact_warehouse.pipeline.handoff import GateOutcome
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +143,6 @@ class ReleaseApprovalOperator(ApprovalOperator):
             return self._ask(context)
 
     def _ask(self, context: Any) -> Any:
-        from impact_warehouse.pipeline.release import GateOutcome
-
         gate = GateOutcome.from_xcom(self.gate)
         if not gate.gate_passed:
             raise AirflowSkipException("the gate failed: nothing to approve or publish")
@@ -179,7 +175,8 @@ class ReleaseApprovalOperator(ApprovalOperator):
         return result
 
     def _announce_rejection(self) -> None:
-        from impact_warehouse.pipeline import release as release_job
+        # Imported here: the alerts pull in DuckDB, which the DAG file's parse does not need.
+        from impact_warehouse.pipeline.release_alerts import announce_rejection
         from impact_warehouse.settings import paths
 
-        release_job.announce_rejection(paths(), release_job.GateOutcome.from_xcom(self.gate))
+        announce_rejection(paths(), GateOutcome.from_xcom(self.gate))

@@ -14,7 +14,8 @@ from typing import Any
 
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.ops.calendar import Calendar
-from impact_warehouse.pipeline.ingest import IngestParams, plan_interval, run_ingest
+from impact_warehouse.pipeline.ingest import IngestParams, plan_interval
+from impact_warehouse.pipeline.ingest_in_process import run_ingest
 from impact_warehouse.pipeline.release import (
     Progress,
     build_gate_publish,

@@ -14,14 +14,11 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from impact_warehouse.pipeline.handoff import GateOutcome
 from impact_warehouse.publish import publish_release
 from impact_warehouse.publish.files import sha256_of
 from impact_warehouse.settings import Settings
-
-if TYPE_CHECKING:
-    from impact_warehouse.pipeline.release import GateOutcome
 
 DRAFTS_FOLDER = "drafts"
 FROZEN_BUILD = "audit.duckdb"

@@ -57,3 +57,33 @@ class BuildOutcome(Handoff):
     seconds: float
     source_freshness: str  # dbt source freshness status of the landing zone
     status_page: str | None  # the staff's response status page; None when it failed
+
+
+@dataclass(frozen=True)
+class GateOutcome(Handoff):
+    """What the gate hands to the approval and the publish (XCom: :meth:`to_xcom`).
+
+    Only JSON values: Airflow keeps it in its metadata database between tasks that may run
+    days apart (an approval waits for a person). No finding values: the findings themselves
+    went to staff as alerts and to the gate-run record.
+    """
+
+    run_id: str
+    fiscal_year: int
+    as_of: str  # ISO date the gate judged survey windows by
+    audit_db: str
+    gate_passed: bool
+    failures: int
+    warnings: int
+    summary: dict[str, Any]  # the gate result a release keeps (quality.run_gate)
+    data_docs: str | None
+    gate_run: str  # the gate-run record (publish adds the release id to it)
+    alert_fingerprints: tuple[str, ...] = ()
+    alerts: dict[str, int] | None = None  # delivery statuses of the gate's alerts
+    approval_required: bool = False
+    draft_reports: tuple[str, ...] = ()  # HTML of the draft (approval only)
+    # With approval: audit_db is the frozen copy the approver's draft was made from, and
+    # this its checksum; the publish refuses a file that no longer matches.
+    audit_sha256: str | None = None
+    # False: this run refreshes the build and the gate only (approval on, new landing data).
+    publish_requested: bool = True

@@ -1,8 +1,9 @@
 """The ingest job: plan the waves of a data interval, land each source, summarise the run.
 
 The ``impact_ingest`` DAG calls :func:`plan_interval` in its ``plan_waves`` task and the
-``land_*`` functions in the others; :func:`run_ingest` is the same sequence in one process, for
-the command line (``impact pull``, ``impact backfill``) and for tests that replay months of runs.
+``land_*`` functions in the others; :mod:`impact_warehouse.pipeline.ingest_in_process` runs the
+same sequence in one process, for the command line (``impact pull``, ``impact backfill``) and
+for tests that replay months of runs.
 
 Order matters once: the roster lands before survey responses so linkage can be checked
 while landing (an unlinked respondent is reported, not dropped).
@@ -32,14 +33,13 @@ is a deliberate request, so the interval does not filter it out.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from impact_warehouse.catalog import Catalog, load_catalog
+from impact_warehouse.catalog import Catalog
 from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.forms_job import SOURCE as FORMS_SOURCE
 from impact_warehouse.landing.forms_job import land_forms_wave
@@ -306,106 +306,3 @@ def summarise_sources(
 def manual_interval(end: datetime) -> tuple[datetime, datetime]:
     """The span a manual run (``impact pull``, a triggered DAG run) covers: the month before."""
     return end.astimezone(UTC) - relativedelta(months=1), end
-
-
-# The task names a run summary gives a failed source, in the DAG and in ``impact pull``.
-SOURCE_TASKS = {"operations": "land_operations_workbooks", "panel_file": "land_panel_deliveries"}
-
-
-def pull(
-    settings: Settings,
-    params: IngestParams,
-    load_api_config: Callable[[], FormsApiConfig],
-    *,
-    run_id: str,
-    pseudonym_key: bytes | None = None,
-    interval_end: datetime | None = None,
-) -> dict[str, Any]:
-    """One manual ingest run in this process (``impact pull``): the DAG's tasks in order, with
-    its source isolation: a failing source is listed with its cause, the others still land.
-
-    ``interval_end`` (default now) ends the month the run covers; ``params`` narrow it as the
-    trigger form does (a named wave is pulled whatever its window). ``load_api_config`` is
-    called only when a wave is to be pulled: workbooks and panel files land without it.
-    """
-    from impact_warehouse.ops.preflight import check_forms_api, explain, is_permanent
-
-    errors: list[TaskError] = []
-
-    def attempt(task_id: str, work: Callable[[], Any], map_index: int = -1) -> Any:
-        try:
-            return work()
-        except Exception as error:  # isolated: recorded as the source's cause, as in the DAG
-            log.info("%s failed", task_id, exc_info=True)
-            message_ja, detail = explain(error)
-            errors.append(
-                TaskError(
-                    dag_id="impact_pull",
-                    run_id=run_id,
-                    task_id=task_id,
-                    map_index=map_index,
-                    try_number=1,
-                    message_ja=message_ja,
-                    detail=detail,
-                    permanent=is_permanent(error),
-                    recorded_at=datetime.now(UTC).isoformat(),
-                )
-            )
-            return None
-
-    as_of = params.as_of or date.today()
-    operations = attempt(
-        SOURCE_TASKS["operations"], lambda: land_operations(settings, pseudonym_key)
-    )
-    panels = attempt(SOURCE_TASKS["panel_file"], lambda: land_panels(settings, pseudonym_key))
-    start, end = manual_interval(interval_end or datetime.now(UTC))
-    api_configs: list[FormsApiConfig] = []
-
-    def plan() -> list[str]:
-        waves = plan_interval(
-            load_catalog(settings.catalog), start, end, as_of=as_of, params=params
-        )
-        if waves:  # once here, not once per wave (as the DAG's plan_waves)
-            api_configs.append(check_forms_api(load_api_config))
-        return waves
-
-    planned = attempt("plan_waves", plan)
-    waves = [
-        attempt(
-            "land_form_wave",
-            lambda code=code: land_form_wave(
-                settings, code, api_configs[0], pseudonym_key, as_of=params.as_of
-            ),
-            map_index=index,
-        )
-        for index, code in enumerate(planned or [])
-    ]
-    outcomes = SourceOutcomes(operations, panels, planned, waves)
-    return summarise_sources(settings, run_id, outcomes, errors)
-
-
-def run_ingest(
-    settings: Settings,
-    waves: list[str],
-    api_config: FormsApiConfig,
-    *,
-    run_id: str,
-    pseudonym_key: bytes | None = None,
-    on_wave: Callable[[str, dict[str, Any]], None] | None = None,
-    as_of: date | None = None,
-) -> dict[str, Any]:
-    """The DAG's sequence in one process: workbooks (roster first), panels, waves, summary.
-
-    Unlike the DAG it stops at the first failing source (the backfill command reports it and
-    a re-run continues where it stopped).
-    """
-    operations = land_operations(settings, pseudonym_key)
-    panels = land_panels(settings, pseudonym_key)
-    landed_waves: list[dict[str, Any] | None] = []
-    for wave_code in waves:
-        unit = land_form_wave(settings, wave_code, api_config, pseudonym_key, as_of=as_of)
-        landed_waves.append(unit)
-        if on_wave is not None:
-            on_wave(wave_code, unit)
-    outcomes = SourceOutcomes(operations, panels, list(waves), landed_waves)
-    return summarise_sources(settings, run_id, outcomes, [])

@@ -15,23 +15,26 @@ import logging
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from impact_warehouse.catalog import Catalog, load_catalog
-from impact_warehouse.notify import Alert, AlertLedger, send_alerts
+from impact_warehouse.notify import Alert, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
 from impact_warehouse.pipeline.drafts import (
     freeze_gated_build,
     render_draft_report,
     verify_gated_build,
 )
-from impact_warehouse.pipeline.handoff import BuildOutcome, Handoff
-from impact_warehouse.publish import publish_release
+from impact_warehouse.pipeline.handoff import BuildOutcome, GateOutcome
+from impact_warehouse.pipeline.release_alerts import (
+    alert_ledger,
+    finding_to_alert,
+    headline_figures,
+)
+from impact_warehouse.publish import Release, publish_release
 from impact_warehouse.publish.gate_runs import (
     GATE_RUNS_DIR,
     mark_gate_run_published,
@@ -135,36 +138,6 @@ def build_gate_publish(
     return {"build": build.to_xcom(), **result, "reports": reports}
 
 
-@dataclass(frozen=True)
-class GateOutcome(Handoff):
-    """What the gate hands to the approval and the publish (XCom: :meth:`to_xcom`).
-
-    Only JSON values: Airflow keeps it in its metadata database between tasks that may run
-    days apart (an approval waits for a person). No finding values: the findings themselves
-    went to staff as alerts and to the gate-run record.
-    """
-
-    run_id: str
-    fiscal_year: int
-    as_of: str  # ISO date the gate judged survey windows by
-    audit_db: str
-    gate_passed: bool
-    failures: int
-    warnings: int
-    summary: dict[str, Any]  # the gate result a release keeps (quality.run_gate)
-    data_docs: str | None
-    gate_run: str  # the gate-run record (publish adds the release id to it)
-    alert_fingerprints: tuple[str, ...] = ()
-    alerts: dict[str, int] | None = None  # delivery statuses of the gate's alerts
-    approval_required: bool = False
-    draft_reports: tuple[str, ...] = ()  # HTML of the draft (approval only)
-    # With approval: audit_db is the frozen copy the approver's draft was made from, and
-    # this its checksum; the publish refuses a file that no longer matches.
-    audit_sha256: str | None = None
-    # False: this run refreshes the build and the gate only (approval on, new landing data).
-    publish_requested: bool = True
-
-
 def build_audit_warehouse(settings: Settings) -> BuildOutcome:
     """dbt build (models, seeds, data tests; the unit tests run in the test suite) into the
     audit DuckDB file, then ``dbt source freshness`` on the landing zone, kept beside it for
@@ -207,44 +180,6 @@ def _refresh_status_page(settings: Settings, audit_db: Path) -> str | None:
     except Exception:
         log.warning("the response status page could not be written", exc_info=True)
         return None
-
-
-def finding_to_alert(finding: Any, *, fiscal_year: int, run_id: str) -> Alert:
-    kind = "gate_failure" if finding.severity == "failure" else "gate_warning"
-    return Alert(
-        kind=kind,
-        program_code=finding.program_code,
-        cohort_code=finding.cohort_code,
-        wave_code=finding.wave_code,
-        check_name=finding.check_name,
-        observed=finding.observed,
-        threshold=finding.threshold,
-        fiscal_year=fiscal_year,
-        run_id=run_id,
-        details={"message": finding.message_en, **finding.details},
-        action_ja=finding.details.get("action_ja"),
-    )
-
-
-def headline_figures(published_db: Path, fiscal_year: int) -> dict[str, Any]:
-    """Response rates of the fiscal year's waves, for the release announcement."""
-    with duckdb.connect(str(published_db), read_only=True) as connection:
-        rows = connection.execute(
-            """
-            select wave_code, responded, targeted, response_rate
-            from marts.fct_response_rates
-            inner join marts.dim_waves using (wave_code)
-            where dim_waves.fiscal_year = ? and breakdown_level = 'all'
-            order by wave_code
-            """,
-            [fiscal_year],
-        ).fetchall()
-    return {
-        f"{wave} 回答率": (
-            f"{responded}/{targeted} ({rate:.1%})" if rate is not None else f"{responded} 件"
-        )
-        for wave, responded, targeted, rate in rows
-    }
 
 
 def gate_publish_and_alert(
@@ -291,7 +226,7 @@ def gate_audit_warehouse(
     gate, alerts = _judge(
         settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of, audit_db=audit_db
     )
-    ledger = _ledger(settings)
+    ledger = alert_ledger(settings)
     results = send_alerts(alerts, ledger=ledger, settings=settings)
     # A condition the complete gate no longer finds is forgotten, so it alerts if it returns.
     ledger.resolve(gate.alert_fingerprints)
@@ -379,49 +314,12 @@ def publish_after_gate(
     docs_site = None
     alerts: list[Alert] = list(pending_alerts)
     if gate.gate_passed:
-        verify_gated_build(gate)
-        audit_db = Path(gate.audit_db)
-
-        def attach(release_directory: Path) -> None:
-            if gate.data_docs is not None:
-                # The gate's Data Docs stay with the release they admitted.
-                shutil.copytree(gate.data_docs, release_directory / "data_docs")
-            # What every published table and column means, as of this release.
-            add_docs_to_release(
-                release_directory,
-                audit_db=audit_db,
-                landing_dir=settings.landing,
-                work=settings.work,
-            )
-
-        release = publish_release(
-            audit_db,
-            fiscal_year=gate.fiscal_year,
-            run_id=gate.run_id,
-            gate_result=gate.summary,
-            releases_dir=settings.releases,
-            published_path=settings.published_warehouse,
-            attach=attach,
-        )
+        release = _publish_gated_build(settings, gate)
         release_id = release.release_id
-        mark_gate_run_published(Path(gate.gate_run), release_id)
         if (release.directory / DOCS_FOLDER).is_dir():
             docs_site = release.directory / DOCS_FOLDER
-        alerts.append(
-            Alert(
-                kind="release_published",
-                fiscal_year=gate.fiscal_year,
-                run_id=gate.run_id,
-                details={
-                    "release_id": release_id,
-                    "headline_figures": headline_figures(release.warehouse_path, gate.fiscal_year),
-                    "target_statuses": target_status_lines(
-                        release.warehouse_path, gate.fiscal_year
-                    ),
-                },
-            )
-        )
-    ledger = _ledger(settings)
+        alerts.append(_release_announcement(gate, release.release_id, release.warehouse_path))
+    ledger = alert_ledger(settings)
     # Called with no alerts it still retries what earlier runs could not deliver.
     results = send_alerts(alerts, ledger=ledger, settings=settings)
     ledger.resolve([*gate.alert_fingerprints, *(alert.fingerprint for alert in alerts)])
@@ -437,20 +335,45 @@ def publish_after_gate(
     }
 
 
-def announce_rejection(settings: Settings, gate: GateOutcome) -> dict[str, Any]:
-    """Tell staff the approver rejected (or did not answer in time): nothing was published."""
-    alert = Alert(
-        kind="release_rejected",
+def _publish_gated_build(settings: Settings, gate: GateOutcome) -> Release:
+    """Release the gated audit file with its Data Docs and dbt docs, and note the release id
+    on the gate-run record."""
+    verify_gated_build(gate)
+    audit_db = Path(gate.audit_db)
+
+    def attach(release_directory: Path) -> None:
+        if gate.data_docs is not None:
+            # The gate's Data Docs stay with the release they admitted.
+            shutil.copytree(gate.data_docs, release_directory / "data_docs")
+        # What every published table and column means, as of this release.
+        add_docs_to_release(
+            release_directory,
+            audit_db=audit_db,
+            landing_dir=settings.landing,
+            work=settings.work,
+        )
+
+    release = publish_release(
+        audit_db,
         fiscal_year=gate.fiscal_year,
         run_id=gate.run_id,
-        details={"draft_reports": list(gate.draft_reports), "gate_run": gate.gate_run},
+        gate_result=gate.summary,
+        releases_dir=settings.releases,
+        published_path=settings.published_warehouse,
+        attach=attach,
     )
-    results = send_alerts([alert], ledger=_ledger(settings), settings=settings)
-    log.warning("release of run %s rejected: the current release stays published", gate.run_id)
-    return {"release_id": None, "alerts": dict(Counter(result.status for result in results))}
+    mark_gate_run_published(Path(gate.gate_run), release.release_id)
+    return release
 
 
-def _ledger(settings: Settings) -> AlertLedger:
-    """The dedup ledger of ``settings``: resolving findings must touch the same one that
-    :func:`~impact_warehouse.notify.send_alerts` records them in."""
-    return AlertLedger(settings.outbox / "alert_ledger.sqlite")
+def _release_announcement(gate: GateOutcome, release_id: str, warehouse: Path) -> Alert:
+    return Alert(
+        kind="release_published",
+        fiscal_year=gate.fiscal_year,
+        run_id=gate.run_id,
+        details={
+            "release_id": release_id,
+            "headline_figures": headline_figures(warehouse, gate.fiscal_year),
+            "target_statuses": target_status_lines(warehouse, gate.fiscal_year),
+        },
+    )

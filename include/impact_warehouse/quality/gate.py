@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -64,41 +66,34 @@ def run_gate(
         )
         for name, check in CHECKS.items():
             t0 = time.perf_counter()
-            try:
-                found = check(ctx)
-            except Exception as error:
-                found = [
-                    Finding(
-                        check_name=name,
-                        severity="failure",
-                        program_code=None,
-                        cohort_code=None,
-                        wave_code=None,
-                        observed=None,
-                        threshold=None,
-                        message_en=f"Check {name} could not run: {type(error).__name__}: {error}",
-                        details={"error": repr(error)},
-                    )
-                ]
+            found = _run_check(name, check, ctx)
             findings.extend(found)
-            severities = {f.severity for f in found}
             checks_summary[name] = {
-                "status": "failure"
-                if "failure" in severities
-                else "warning"
-                if severities
-                else "passed",
-                "failures": sum(f.severity == "failure" for f in found),
-                "warnings": sum(f.severity == "warning" for f in found),
+                **_check_summary(found),
                 "seconds": round(time.perf_counter() - t0, 3),
                 **ctx.notes.get(name, {}),
             }
     finally:
         con.close()
     built_docs = session.build_docs()
+    summary = _gate_summary(audit_db, as_of, findings, checks_summary, config, started)
+    return GateResult(
+        passed=bool(summary["passed"]), findings=findings, data_docs_dir=built_docs, summary=summary
+    )
+
+
+def _gate_summary(
+    audit_db: Path,
+    as_of: date,
+    findings: list[Finding],
+    checks_summary: dict[str, dict[str, object]],
+    config: dict[str, Any],
+    started: float,
+) -> dict[str, object]:
+    """What a release keeps of the gate run (release.json, ``impact status``)."""
     failures = sum(f.severity == "failure" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
-    summary = {
+    return {
         "audit_db": str(audit_db),
         "as_of": as_of.isoformat(),
         "passed": failures == 0,
@@ -108,6 +103,34 @@ def run_gate(
         "suppression_k": (config.get("suppression") or {}).get("k"),
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return GateResult(
-        passed=failures == 0, findings=findings, data_docs_dir=built_docs, summary=summary
-    )
+
+
+def _run_check(
+    name: str, check: Callable[[CheckContext], list[Finding]], ctx: CheckContext
+) -> list[Finding]:
+    """The check's findings; a check that cannot run is itself a failure."""
+    try:
+        return check(ctx)
+    except Exception as error:
+        return [
+            Finding(
+                check_name=name,
+                severity="failure",
+                program_code=None,
+                cohort_code=None,
+                wave_code=None,
+                observed=None,
+                threshold=None,
+                message_en=f"Check {name} could not run: {type(error).__name__}: {error}",
+                details={"error": repr(error)},
+            )
+        ]
+
+
+def _check_summary(found: list[Finding]) -> dict[str, object]:
+    severities = {f.severity for f in found}
+    return {
+        "status": "failure" if "failure" in severities else "warning" if severities else "passed",
+        "failures": sum(f.severity == "failure" for f in found),
+        "warnings": sum(f.severity == "warning" for f in found),
+    }

@@ -256,6 +256,48 @@ def export_reminders(
     """Look the people up in the vault, write the CSV and its audit line."""
     who = who_exports(by)
     folder = reminder_folder(settings, wave.wave_code)
+    rows, without_email, without_name = _contact_rows(settings, wave, people)
+    data = csv_bytes(rows)
+    digest = hashlib.sha256(data).hexdigest()
+    moment = now or datetime.now(UTC)
+    try:
+        path = _write_new_file(folder, moment.strftime("%Y%m%dT%H%M%S%fZ"), data)
+    except OSError as error:  # a full disk, a file system without hard links
+        raise RemindersError("督促リストのファイルを書けませんでした。", str(error)) from error
+    entry = {
+        "who": who,
+        # --by is what the person typed; the account that ran the command is recorded too,
+        # so the log does not rest on a name anyone can type.
+        "os_user": os_user(),
+        "when": moment.isoformat(),
+        "wave": wave.wave_code,
+        "cohort": cohort_code,
+        "as_of": as_of.isoformat(),
+        "today": (today or moment.date()).isoformat(),
+        "count": len(rows),
+        "without_email": without_email,
+        "file": str(path.relative_to(settings.reminders)),
+        "sha256": digest,
+    }
+    audit_log = _audit_or_remove(settings, path, entry)
+    statuses = [row[3] for row in rows]
+    return ReminderExport(
+        path=path,
+        audit_log=audit_log,
+        count=len(rows),
+        sha256=digest,
+        not_answered=statuses.count(NOT_ANSWERED),
+        no_valid_answer=statuses.count(NO_VALID_ANSWER),
+        without_email=without_email,
+        without_name=without_name,
+    )
+
+
+def _contact_rows(
+    settings: Settings, wave: Wave, people: Sequence[NonRespondent]
+) -> tuple[list[tuple[str, ...]], int, int]:
+    """The CSV rows of the people the vault has an address for; how many have no address,
+    and how many no name."""
     vault = VaultReader(settings.vault)
     rows: list[tuple[str, ...]] = []
     without_email = without_name = 0
@@ -285,44 +327,16 @@ def export_reminders(
             "仮名化キーの変更や保管場所の復元を確認してください。",
             "no vault contact for any non-respondent pseudonym",
         )
-    data = csv_bytes(rows)
-    digest = hashlib.sha256(data).hexdigest()
-    moment = now or datetime.now(UTC)
+    return rows, without_email, without_name
+
+
+def _audit_or_remove(settings: Settings, path: Path, entry: dict[str, object]) -> Path:
+    """Append the export's audit line; without it, the list is deleted."""
     try:
-        path = _write_new_file(folder, moment.strftime("%Y%m%dT%H%M%S%fZ"), data)
-    except OSError as error:  # a full disk, a file system without hard links
-        raise RemindersError("督促リストのファイルを書けませんでした。", str(error)) from error
-    entry = {
-        "who": who,
-        # --by is what the person typed; the account that ran the command is recorded too,
-        # so the log does not rest on a name anyone can type.
-        "os_user": os_user(),
-        "when": moment.isoformat(),
-        "wave": wave.wave_code,
-        "cohort": cohort_code,
-        "as_of": as_of.isoformat(),
-        "today": (today or moment.date()).isoformat(),
-        "count": len(rows),
-        "without_email": without_email,
-        "file": str(path.relative_to(settings.reminders)),
-        "sha256": digest,
-    }
-    try:
-        audit_log = append_audit_line(settings.reminders, entry)
+        return append_audit_line(settings.reminders, entry)
     except OSError as error:
         path.unlink(missing_ok=True)  # no list without its audit record
         raise RemindersError(
             "書き出しの記録(audit.jsonl)を書けなかったため、督促リストを削除しました。",
             str(error),
         ) from error
-    statuses = [row[3] for row in rows]
-    return ReminderExport(
-        path=path,
-        audit_log=audit_log,
-        count=len(rows),
-        sha256=digest,
-        not_answered=statuses.count(NOT_ANSWERED),
-        no_valid_answer=statuses.count(NO_VALID_ANSWER),
-        without_email=without_email,
-        without_name=without_name,
-    )

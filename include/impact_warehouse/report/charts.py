@@ -5,6 +5,8 @@ charts by the module of their kind of section (see chart_kit for how a chart is 
 from __future__ import annotations
 
 import matplotlib
+import pandas as pd
+from matplotlib.axes import Axes
 
 from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
@@ -34,6 +36,24 @@ def cumulative_chart(data: ReportData, k: int) -> Chart | None:
     figure = new_figure(3.4)
     ax = figure.add_subplot()
     years = [int(year) for year in rows.fiscal_year]
+    _draw_yearly_bars(ax, rows, years, k)
+    _draw_cumulative_lines(ax, rows[~rows.is_suppressed.astype(bool)])
+    ax.set_xticks(years, [fiscal_year(year) for year in years])
+    ax.set_ylabel(s("axis_people"))
+    ax.legend(loc="upper left", frameon=False, fontsize=8.5)
+    return Chart(
+        "chart-cumulative",
+        s("chart_cumulative", first=years[0], last=years[-1]),
+        svg_text(figure, "chart-cumulative"),
+        "outputs",
+        s("caption_cumulative"),
+        {"data-years": ",".join(str(y) for y in years)},
+        suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
+    )
+
+
+def _draw_yearly_bars(ax: Axes, rows: pd.DataFrame, years: list[int], k: int) -> None:
+    """One bar per year's participations; a suppressed year is an empty slot with the mark."""
     for year, row in zip(years, rows.itertuples(index=False), strict=True):
         if row.is_suppressed:
             # An empty slot with the mark and the reason, never a bar with a length.
@@ -65,7 +85,10 @@ def cumulative_chart(data: ReportData, k: int) -> Chart | None:
             va="bottom",
             fontsize=8.5,
         )
-    published = rows[~rows.is_suppressed.astype(bool)]
+
+
+def _draw_cumulative_lines(ax: Axes, published: pd.DataFrame) -> None:
+    """Cumulative participations and participants over the published years, labelled."""
     ax.plot(
         published.fiscal_year,
         published.cumulative_participations,
@@ -102,18 +125,6 @@ def cumulative_chart(data: ReportData, k: int) -> Chart | None:
             fontsize=8.5,
             color="#d9653b",
         )
-    ax.set_xticks(years, [fiscal_year(year) for year in years])
-    ax.set_ylabel(s("axis_people"))
-    ax.legend(loc="upper left", frameon=False, fontsize=8.5)
-    return Chart(
-        "chart-cumulative",
-        s("chart_cumulative", first=years[0], last=years[-1]),
-        svg_text(figure, "chart-cumulative"),
-        "outputs",
-        s("caption_cumulative"),
-        {"data-years": ",".join(str(y) for y in years)},
-        suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
-    )
 
 
 def build_charts(data: ReportData, sections: list[OutcomeSection], *, k: int) -> list[Chart]:

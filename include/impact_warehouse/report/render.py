@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from impact_warehouse.publish.files import write_text_atomically
-from impact_warehouse.report.adjusted import adjusted_content, load_adjusted
+from impact_warehouse.report.adjusted import AdjustedData, adjusted_content, load_adjusted
 from impact_warehouse.report.appendix import split_by_program
+from impact_warehouse.report.cells import ReportTable
+from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.charts import build_charts
-from impact_warehouse.report.data import load_report_data
+from impact_warehouse.report.data import ReportData, load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.figures import FigureResolver
 from impact_warehouse.report.i18n import (
@@ -30,16 +32,16 @@ from impact_warehouse.report.localise import (
 )
 from impact_warehouse.report.methods import scale_rules_ja
 from impact_warehouse.report.narrative import NarrativeCatalog
-from impact_warehouse.report.outcome_plan import plan_outcome_sections
+from impact_warehouse.report.outcome_plan import OutcomeSection, plan_outcome_sections
 from impact_warehouse.report.page import build_sections, output_indicators_lead, render_html
 from impact_warehouse.report.pdf import print_pdf
-from impact_warehouse.report.release import resolve_release
+from impact_warehouse.report.release import ReleaseSource, resolve_release
 from impact_warehouse.report.series_charts import targets_and_series
-from impact_warehouse.report.story import build_narrative
+from impact_warehouse.report.story import Narrative, build_narrative
 from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
-from impact_warehouse.report.targets import load_targets_series
-from impact_warehouse.report.voices import load_voice_blocks
+from impact_warehouse.report.targets import TargetsSeriesData, load_targets_series
+from impact_warehouse.report.voices import VoiceBlock, load_voice_blocks
 from impact_warehouse.settings import Settings, paths
 
 log = logging.getLogger(__name__)
@@ -116,9 +118,78 @@ def _render_report(
     started = time.perf_counter()
     source = resolve_release(release_id, settings)
     settings = settings or paths()
-    k = source.suppression_k
-    log.info("report FY%s from release %s (k=%s)", fiscal_year, source.release_id, k)
+    log.info(
+        "report FY%s from release %s (k=%s)", fiscal_year, source.release_id, source.suppression_k
+    )
+    inputs = _read_inputs(source, fiscal_year, lang)
+    content = _build_content(inputs, source, settings, fiscal_year, lang=lang, final=final)
+    out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
+    suffix = "" if lang == SOURCE_LANGUAGE else f"_{lang}"
+    files = _ReportFiles(
+        html=out_dir / f"impact_report_fy{fiscal_year}{suffix}.html",
+        xlsx=out_dir / f"impact_report_fy{fiscal_year}{suffix}.xlsx",
+        tables_dir=f"tables{suffix}",
+    )
+    _write_html(content, source, files, lang)
+    csv_paths = _write_exports(content, source, files, out_dir)
 
+    pdf_path = None
+    if pdf:
+        pdf_path = print_pdf(
+            files.html,
+            files.html.with_suffix(".pdf"),
+            footer_label=content.data.organisation.report_short_title(fiscal_year),
+        )
+
+    seconds = round(time.perf_counter() - started, 2)
+    log.info("report FY%s written in %.1f s: %s", fiscal_year, seconds, files.html)
+    return RenderedReport(
+        html_path=files.html,
+        csv_paths=tuple(csv_paths),
+        xlsx_path=files.xlsx,
+        release_id=source.release_id,
+        fiscal_year=fiscal_year,
+        seconds=seconds,
+        chart_ids=tuple(chart.chart_id for chart in content.charts),
+        pdf_path=pdf_path,
+        lang=lang,
+        # Counted after the page is written: rendering it may find more missing labels.
+        missing_translations=len(missing_translations()),
+    )
+
+
+@dataclass(frozen=True)
+class _ReportInputs:
+    """What the report reads from the release, already in the report's language."""
+
+    data: ReportData
+    targets_series: TargetsSeriesData
+    voices: list[VoiceBlock]
+    adjusted: AdjustedData
+
+
+@dataclass(frozen=True)
+class _ReportContent:
+    """The report's words, tables and charts, before they are written anywhere."""
+
+    fiscal_year: int
+    data: ReportData
+    outcome_sections: list[OutcomeSection]
+    tables: list[ReportTable]
+    charts: list[Chart]
+    lines: list[str]
+    narrative: Narrative
+    voices: list[VoiceBlock]
+
+
+@dataclass(frozen=True)
+class _ReportFiles:
+    html: Path
+    xlsx: Path
+    tables_dir: str  # beside the HTML, which links to it
+
+
+def _read_inputs(source: ReleaseSource, fiscal_year: int, lang: str) -> _ReportInputs:
     step = time.perf_counter()
     with source.connect() as connection:
         data = load_report_data(connection, fiscal_year)
@@ -131,7 +202,19 @@ def _render_report(
             targets_series = localise_targets(targets_series, english)
             adjusted = localise_adjusted(adjusted, english)
     log.info("  read the reporting tables (%.1f s)", time.perf_counter() - step)
+    return _ReportInputs(data, targets_series, voices, adjusted)
 
+
+def _build_content(
+    inputs: _ReportInputs,
+    source: ReleaseSource,
+    settings: Settings,
+    fiscal_year: int,
+    *,
+    lang: str,
+    final: bool,
+) -> _ReportContent:
+    data, k = inputs.data, source.suppression_k
     step = time.perf_counter()
     outcome_sections = plan_outcome_sections(data)
     tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
@@ -151,39 +234,38 @@ def _render_report(
 
     step = time.perf_counter()
     charts = build_charts(data, outcome_sections, k=k)
-    target_tables, series_charts = targets_and_series(data, targets_series)
-    tables += target_tables
-    charts += series_charts
-    adjusted = adjusted.without_items(set(data.consent_items.item_code))
+    target_tables, series_charts = targets_and_series(data, inputs.targets_series)
+    adjusted = inputs.adjusted.without_items(set(data.consent_items.item_code))
     adjusted_tables, adjusted_charts = adjusted_content(adjusted)
-    tables += adjusted_tables
-    charts += adjusted_charts
+    tables += target_tables + adjusted_tables
+    charts += series_charts + adjusted_charts
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
+    return _ReportContent(
+        fiscal_year, data, outcome_sections, tables, charts, lines, narrative, inputs.voices
+    )
 
-    out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
-    suffix = "" if lang == SOURCE_LANGUAGE else f"_{lang}"
-    xlsx_path = out_dir / f"impact_report_fy{fiscal_year}{suffix}.xlsx"
-    html_path = out_dir / f"impact_report_fy{fiscal_year}{suffix}.html"
-    tables_dir = f"tables{suffix}"
 
+def _write_html(
+    content: _ReportContent, source: ReleaseSource, files: _ReportFiles, lang: str
+) -> None:
     step = time.perf_counter()
-    organisation = data.organisation
-    # The page leads with the pooled rows; the exports below keep every table whole.
+    organisation, k = content.data.organisation, source.suppression_k
+    # The page leads with the pooled rows; the exports keep every table whole.
     body_tables, appendix_tables = split_by_program(
-        tables, {section.anchor for section in outcome_sections}
+        content.tables, {section.anchor for section in content.outcome_sections}
     )
     sections = build_sections(
-        outcome_sections,
-        charts,
+        content.outcome_sections,
+        content.charts,
         body_tables + appendix_tables,
-        lines,
+        content.lines,
         k,
         organisation,
-        scale_rules_ja(data),
-        opening_leads={"outputs": output_indicators_lead(data.indicators)},
-        narrative=narrative,
-        indicators=data.indicators,
-        voices=voices,
+        scale_rules_ja(content.data),
+        opening_leads={"outputs": output_indicators_lead(content.data.indicators)},
+        narrative=content.narrative,
+        indicators=content.data.indicators,
+        voices=content.voices,
     )
     missing = missing_translations()
     if missing:
@@ -196,19 +278,19 @@ def _render_report(
         sections=sections,
         missing=missing,
         context={
-            "title": organisation.report_title(fiscal_year),
+            "title": organisation.report_title(content.fiscal_year),
             "organisation": organisation,
-            "fiscal_year": fiscal_year,
+            "fiscal_year": content.fiscal_year,
             "release_id": source.release_id,
             "data_as_of": source.data_as_of.isoformat(),
             "published_at": organisation.local_time(source.created_at),
             "rendered_at": organisation.local_time(datetime.now(UTC)),
             "k": k,
-            "xlsx_name": xlsx_path.name,
-            "tables_dir": tables_dir,
+            "xlsx_name": files.xlsx.name,
+            "tables_dir": files.tables_dir,
         },
     )
-    write_text_atomically(html_path, html)
+    write_text_atomically(files.html, html)
     for section in sections:
         log.info(
             "  section %s: %s charts, %s tables",
@@ -218,18 +300,24 @@ def _render_report(
         )
     log.info(
         "  html: %s (%.0f KB, %.1f s)",
-        html_path,
+        files.html,
         len(html.encode()) / 1024,
         time.perf_counter() - step,
     )
 
+
+def _write_exports(
+    content: _ReportContent, source: ReleaseSource, files: _ReportFiles, out_dir: Path
+) -> list[Path]:
+    """Every table as CSV and in one workbook, with the release it came from."""
     step = time.perf_counter()
-    csv_paths = write_csvs(tables, out_dir / tables_dir)
+    organisation, k = content.data.organisation, source.suppression_k
+    csv_paths = write_csvs(content.tables, out_dir / files.tables_dir)
     write_xlsx(
-        tables,
-        xlsx_path,
+        content.tables,
+        files.xlsx,
         about=[
-            (s("about_report"), organisation.report_short_title(fiscal_year)),
+            (s("about_report"), organisation.report_short_title(content.fiscal_year)),
             (s("about_publisher"), organisation.organisation_name_ja),
             (s("cover_release_id"), source.release_id),
             (s("cover_data_as_of"), source.data_as_of.isoformat()),
@@ -239,29 +327,7 @@ def _render_report(
     log.info(
         "  exports: %s CSV + %s (%.1f s)",
         len(csv_paths),
-        xlsx_path.name,
+        files.xlsx.name,
         time.perf_counter() - step,
     )
-
-    pdf_path = None
-    if pdf:
-        pdf_path = print_pdf(
-            html_path,
-            html_path.with_suffix(".pdf"),
-            footer_label=organisation.report_short_title(fiscal_year),
-        )
-
-    seconds = round(time.perf_counter() - started, 2)
-    log.info("report FY%s written in %.1f s: %s", fiscal_year, seconds, html_path)
-    return RenderedReport(
-        html_path=html_path,
-        csv_paths=tuple(csv_paths),
-        xlsx_path=xlsx_path,
-        release_id=source.release_id,
-        fiscal_year=fiscal_year,
-        seconds=seconds,
-        chart_ids=tuple(chart.chart_id for chart in charts),
-        pdf_path=pdf_path,
-        lang=lang,
-        missing_translations=len(missing_translations()),
-    )
+    return csv_paths

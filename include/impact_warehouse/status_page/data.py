@@ -121,6 +121,50 @@ def _wave_label(wave_type_ja: str | None, population_ja: str | None, code: str) 
 def load_status(audit_db: Path, as_of: date | None = None) -> StatusData:
     """The open waves on ``as_of`` (default: today in the organisation's time zone), the waves
     closed in the last :data:`RECENTLY_CLOSED_DAYS` days and those opening soon."""
+    build = _read_build(audit_db, as_of)
+    waves, day = build.waves, build.day
+    ordered = sorted(waves, key=lambda code: (waves[code]["close_date"], code))
+    open_codes = [c for c in ordered if waves[c]["open_date"] <= day <= waves[c]["close_date"]]
+    recent = day - timedelta(days=RECENTLY_CLOSED_DAYS)
+    closed_codes = [c for c in ordered if recent <= waves[c]["close_date"] < day]
+    soon = day + timedelta(days=UPCOMING_DAYS)
+    upcoming = [
+        UpcomingWave(c, waves[c]["label_ja"], waves[c]["open_date"], waves[c]["close_date"])
+        for c in sorted(waves, key=lambda code: (waves[code]["open_date"], code))
+        if day < waves[c]["open_date"] <= soon
+    ]
+    statuses = {code: _wave_status(build, code) for code in open_codes}
+    closed = (_wave_status(build, code) for code in closed_codes)
+    return StatusData(
+        as_of=day,
+        organisation_brand_ja=build.brand or "",
+        time_zone=build.time_zone,
+        open_waves=[s for s in statuses.values() if s is not None],
+        closed_waves=[s for s in closed if s is not None],
+        upcoming_waves=upcoming,
+        pending_waves=[
+            UpcomingWave(c, waves[c]["label_ja"], waves[c]["open_date"], waves[c]["close_date"])
+            for c, s in statuses.items()
+            if s is None
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class _Build:
+    """What the page reads from the audit build, up to the day it shows."""
+
+    brand: str | None
+    time_zone: str
+    day: date
+    waves: dict[str, dict]
+    cohort_labels: dict[str, str]
+    programs: dict[str, str]
+    # (wave, breakdown level, breakdown code) → fct_response_progress rows, oldest first.
+    curves: dict[tuple[str, str, str], list[tuple]]
+
+
+def _read_build(audit_db: Path, as_of: date | None) -> _Build:
     if not Path(audit_db).is_file():
         raise StatusPageError(
             f"audit warehouse {audit_db} does not exist",
@@ -168,77 +212,56 @@ def load_status(audit_db: Path, as_of: date | None = None) -> StatusData:
     curves: dict[tuple[str, str, str], list[tuple]] = {}
     for row in progress:
         curves.setdefault((row[0], row[1], row[2]), []).append(row)
+    return _Build(brand, time_zone, day, waves, cohort_labels, programs, curves)
 
-    def status(code: str) -> WaveStatus | None:
-        wave = waves[code]
-        rows = {key: value for key, value in curves.items() if key[0] == code}
-        if not rows:
-            return None
-        breakdowns = []
-        for (_, level, breakdown_code), series in rows.items():
-            last = series[-1]
-            label = (
-                "全体" if level == "all" else cohort_labels.get(breakdown_code) or breakdown_code
-            )
-            breakdowns.append(
-                Breakdown(
-                    level=level,
-                    code=breakdown_code,
-                    label_ja=label,
-                    responded=int(last[5]),
-                    targeted=int(last[6]),
-                    response_rate=last[7],
-                    curve=[Point(int(r[4]), r[7], int(r[5])) for r in series],
-                )
-            )
-        # The whole wave first, then its cohorts in code order.
-        breakdowns.sort(key=lambda b: (b.level != "all", b.code))
-        previous = _previous_wave(waves, code)
-        previous_curve = (
-            [Point(int(r[4]), r[7], int(r[5])) for r in curves.get((previous, "all", "all"), [])]
-            if previous
-            else []
-        )
-        return WaveStatus(
-            wave_code=code,
-            label_ja=wave["label_ja"],
-            program_label_ja=programs.get(wave["program_code"], wave["program_code"]),
-            fiscal_year=wave["fiscal_year"],
-            open_date=wave["open_date"],
-            close_date=wave["close_date"],
-            data_date=max(series[-1][3] for series in rows.values()),
-            days_left=max(0, (wave["close_date"] - day).days),
-            target=wave["target"],
-            floor=wave["floor"],
-            breakdowns=breakdowns,
-            previous_wave_code=previous if previous_curve else None,
-            previous_label_ja=waves[previous]["label_ja"] if previous_curve else None,
-            previous_curve=previous_curve,
-        )
 
-    ordered = sorted(waves, key=lambda code: (waves[code]["close_date"], code))
-    open_codes = [c for c in ordered if waves[c]["open_date"] <= day <= waves[c]["close_date"]]
-    recent = day - timedelta(days=RECENTLY_CLOSED_DAYS)
-    closed_codes = [c for c in ordered if recent <= waves[c]["close_date"] < day]
-    soon = day + timedelta(days=UPCOMING_DAYS)
-    upcoming = [
-        UpcomingWave(c, waves[c]["label_ja"], waves[c]["open_date"], waves[c]["close_date"])
-        for c in sorted(waves, key=lambda code: (waves[code]["open_date"], code))
-        if day < waves[c]["open_date"] <= soon
-    ]
-    statuses = {code: status(code) for code in open_codes}
-    return StatusData(
-        as_of=day,
-        organisation_brand_ja=brand or "",
-        time_zone=time_zone,
-        open_waves=[s for s in statuses.values() if s is not None],
-        closed_waves=[s for s in map(status, closed_codes) if s is not None],
-        upcoming_waves=upcoming,
-        pending_waves=[
-            UpcomingWave(c, waves[c]["label_ja"], waves[c]["open_date"], waves[c]["close_date"])
-            for c, s in statuses.items()
-            if s is None
-        ],
+def _curve(series: list[tuple]) -> list[Point]:
+    return [Point(int(r[4]), r[7], int(r[5])) for r in series]
+
+
+def _wave_status(build: _Build, code: str) -> WaveStatus | None:
+    """The wave's progress, whole and per cohort, beside the wave before it; None before its
+    first progress row."""
+    wave = build.waves[code]
+    rows = {key: value for key, value in build.curves.items() if key[0] == code}
+    if not rows:
+        return None
+    breakdowns = []
+    for (_, level, breakdown_code), series in rows.items():
+        last = series[-1]
+        label = (
+            "全体" if level == "all" else build.cohort_labels.get(breakdown_code) or breakdown_code
+        )
+        breakdowns.append(
+            Breakdown(
+                level=level,
+                code=breakdown_code,
+                label_ja=label,
+                responded=int(last[5]),
+                targeted=int(last[6]),
+                response_rate=last[7],
+                curve=_curve(series),
+            )
+        )
+    # The whole wave first, then its cohorts in code order.
+    breakdowns.sort(key=lambda b: (b.level != "all", b.code))
+    previous = _previous_wave(build.waves, code)
+    previous_curve = _curve(build.curves.get((previous, "all", "all"), [])) if previous else []
+    return WaveStatus(
+        wave_code=code,
+        label_ja=wave["label_ja"],
+        program_label_ja=build.programs.get(wave["program_code"], wave["program_code"]),
+        fiscal_year=wave["fiscal_year"],
+        open_date=wave["open_date"],
+        close_date=wave["close_date"],
+        data_date=max(series[-1][3] for series in rows.values()),
+        days_left=max(0, (wave["close_date"] - build.day).days),
+        target=wave["target"],
+        floor=wave["floor"],
+        breakdowns=breakdowns,
+        previous_wave_code=previous if previous_curve else None,
+        previous_label_ja=build.waves[previous]["label_ja"] if previous_curve else None,
+        previous_curve=previous_curve,
     )
 
 

@@ -18,22 +18,14 @@ n is below ``min_effective_n`` or any ASMD after weighting is ≥ ASMD_LIMIT.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from impact_warehouse.transform.comparison_weights import bootstrap_differences, panel_weights
 from impact_warehouse.transform.covariate_balance import BALANCE_COLUMNS, Groups, balance_rows
 from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.outcome_statistics import difference_in_points
-from impact_warehouse.transform.weighting import (
-    MISSING,
-    in_stable_order,
-    kish_n,
-    logistic_propensity,
-    margins,
-    rake,
-)
+from impact_warehouse.transform.weighting import MISSING, in_stable_order, kish_n
 
 ASMD_LIMIT = 0.1
 RESAMPLES = 1000
@@ -68,67 +60,6 @@ COMPARISON_COLUMNS = {
     "is_imbalanced": "boolean",
     "is_trustworthy": "boolean",
 }
-
-
-def panel_weights(
-    profile: pd.DataFrame | np.ndarray, group: np.ndarray, frequency: np.ndarray | None = None
-) -> tuple[np.ndarray, str]:
-    """Weights for the panel rows (group 0) that carry the follow-up rows' covariate
-    distribution; follow-up rows keep weight 1. ``profile``: covariate levels (a frame, or
-    its integer codes as the bootstrap passes them); ``frequency``: how often each row is
-    drawn (bootstrap), None = once."""
-    codes = encoded(profile) if isinstance(profile, pd.DataFrame) else profile
-    frequency = np.ones(len(group)) if frequency is None else frequency.astype(float)
-    present = frequency > 0
-    supported = np.ones(len(group), dtype=bool)
-    for column in codes.T:
-        supported &= np.isin(column, column[(group == 1) & present])
-    fit_rows = present & (supported | (group == 1))
-    weights = np.where(group == 1, 1.0, 0.0)
-    panel = fit_rows & (group == 0)
-    if not panel.any():
-        return weights, "none"
-    design = code_matrix(codes[fit_rows], group[fit_rows], frequency[fit_rows])
-    probability = logistic_propensity(design, group[fit_rows], frequency[fit_rows])
-    if probability is not None:
-        weights[fit_rows] = np.where(group[fit_rows] == 1, 1.0, probability / (1 - probability))
-        method = "logistic"
-    else:
-        frame = pd.DataFrame(codes)
-        variables = list(frame.columns)
-        followup = (group == 1) & present
-        target = margins(frame[followup], variables, frequency[followup])
-        weights[panel] = (
-            rake(frame[panel], variables, target, base=frequency[panel]) / (frequency[panel])
-        )
-        method = "raking"
-    # Scale the panel to the follow-up group's size: the weighted shares do not change.
-    panel_total = (weights * frequency)[group == 0].sum()
-    if panel_total > 0:
-        weights[group == 0] *= frequency[group == 1].sum() / panel_total
-    return weights, method
-
-
-def encoded(profile: pd.DataFrame) -> np.ndarray:
-    """The covariate levels as integer codes, one column per covariate."""
-    if profile.shape[1] == 0:
-        return np.zeros((len(profile), 0), dtype=int)
-    return np.column_stack(
-        [pd.factorize(profile[column].astype(str), sort=True)[0] for column in profile.columns]
-    )
-
-
-def code_matrix(codes: np.ndarray, group: np.ndarray, frequency: np.ndarray) -> np.ndarray:
-    """weighting.model_matrix on integer codes (the bootstrap's fast path): intercept plus
-    one indicator per level other than the most common, for levels both groups have."""
-    columns = [np.ones(len(codes))]
-    for column in codes.T:
-        counts = np.bincount(column, weights=frequency)
-        reference = int(np.argmax(counts))
-        both = np.intersect1d(column[group == 1], column[group == 0])
-        columns += [(column == level).astype(float) for level in both if level != reference]
-    # Column-major, as pandas hands a frame's block over: the same product, the same bits.
-    return np.asfortranarray(np.column_stack(columns))
 
 
 def covariate_profile(
@@ -187,89 +118,6 @@ def groups_of(
             hit[at] = measure.counts(item["value_numeric"].astype(float)).to_numpy()
             outcomes[(str(item_code), str(scale_code), measure.measure_code)] = (hit, answered)
     return Groups(profile, group, outcomes), items
-
-
-def bootstrap_differences(
-    groups: Groups, keys: list[tuple[str, str, str]], resamples: int, seed: int
-) -> np.ndarray:
-    """resamples × len(keys) adjusted differences (points), people drawn with replacement
-    within each group, the panel weights refitted on every draw."""
-    rng = np.random.default_rng(seed)
-    n = len(groups.group)
-    followup = np.flatnonzero(groups.group == 1)
-    panel = np.flatnonzero(groups.group == 0)
-    hits = np.column_stack([groups.outcomes[key][0] for key in keys])
-    answered = np.column_stack([groups.outcomes[key][1] for key in keys])
-    draws = np.empty((resamples, len(keys)))
-    cells = Cells.of(encoded(groups.profile), groups.group)
-    for b in range(resamples):
-        frequency = np.bincount(rng.choice(followup, len(followup)), minlength=n) + np.bincount(
-            rng.choice(panel, len(panel)), minlength=n
-        )
-        draws[b] = _difference(
-            cells.panel_weights(frequency) * frequency, groups.group, hits, answered
-        )
-    return draws
-
-
-@dataclass(frozen=True)
-class Cells:
-    """People with the same covariate levels and group: the bootstrap fits on these few cells
-    instead of on every person. The logistic model already sees people with the same design
-    row as one row with their count as frequency weight, so the fit gets the same rows in the
-    same order and the weights are the same to the last bit as ``panel_weights``."""
-
-    codes: np.ndarray  # one row per person
-    group: np.ndarray  # one per person
-    cell: np.ndarray  # each person's cell
-    cell_codes: np.ndarray  # one row per cell
-    cell_group: np.ndarray  # one per cell
-
-    @classmethod
-    def of(cls, codes: np.ndarray, group: np.ndarray) -> Cells:
-        rows = np.column_stack([codes, group]).astype(int)
-        unique, cell = np.unique(rows, axis=0, return_inverse=True)
-        return cls(codes, group, cell.ravel(), unique[:, :-1], unique[:, -1])
-
-    def panel_weights(self, frequency: np.ndarray) -> np.ndarray:
-        """``panel_weights(codes, group, frequency)[0]``, fitted on the cells."""
-        counts = np.bincount(self.cell, weights=frequency, minlength=len(self.cell_group))
-        present = counts > 0
-        supported = np.ones(len(self.cell_group), dtype=bool)
-        for column in self.cell_codes.T:
-            supported &= np.isin(column, column[(self.cell_group == 1) & present])
-        fit = present & (supported | (self.cell_group == 1))
-        if not (fit & (self.cell_group == 0)).any():
-            return panel_weights(self.codes, self.group, frequency)[0]
-        design = code_matrix(self.cell_codes[fit], self.cell_group[fit], counts[fit])
-        probability = logistic_propensity(design, self.cell_group[fit], counts[fit])
-        if probability is None:  # raking: rare, and done on people as panel_weights does
-            return panel_weights(self.codes, self.group, frequency)[0]
-        cell_weights = np.zeros(len(self.cell_group))
-        cell_weights[fit] = np.where(
-            self.cell_group[fit] == 1, 1.0, probability / (1 - probability)
-        )
-        frequency = frequency.astype(float)
-        weights = np.where(
-            fit[self.cell] & (frequency > 0),
-            cell_weights[self.cell],
-            np.where(self.group == 1, 1.0, 0.0),
-        )
-        panel_total = (weights * frequency)[self.group == 0].sum()
-        if panel_total > 0:
-            weights[self.group == 0] *= frequency[self.group == 1].sum() / panel_total
-        return weights
-
-
-def _difference(
-    weights: np.ndarray, group: np.ndarray, hits: np.ndarray, answered: np.ndarray
-) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = (group == 1) * weights
-        p = (group == 0) * weights
-        share_f = (f @ (hits * answered)) / (f @ answered)
-        share_p = (p @ (hits * answered)) / (p @ answered)
-    return (share_f - share_p) * 100
 
 
 def compute_comparison_adjustment(
@@ -355,12 +203,10 @@ def _estimate_rows(
     resamples: int,
     seed: int,
 ) -> list[dict[str, object]]:
+    """The three rows (raw, like_for_like, adjusted) of every item measure of the year."""
     keys = sorted(groups.outcomes)
     draws = bootstrap_differences(groups, keys, resamples, seed)
-    like = np.ones(len(groups.group), dtype=bool)
-    for variable, levels in screening.items():
-        if variable in groups.profile.columns:
-            like &= groups.profile[variable].astype(str).isin(levels).to_numpy()
+    like = _meets_screening(groups, screening)
     followup, panel = groups.group == 1, groups.group == 0
     asmd_before = float(balance["asmd_before"].max())
     asmd_after = float(balance["asmd_after"].max())
@@ -380,51 +226,15 @@ def _estimate_rows(
             "max_asmd_before": asmd_before,
             "max_asmd_after": asmd_after,
         }
-        x0, n0 = int(hit[panel].sum()), int(answered[panel].sum())
         for estimate, members in (("raw", followup), ("like_for_like", followup & like)):
-            x1, n1 = int(hit[members].sum()), int(answered[members].sum())
-            difference = difference_in_points(x1, n1, x0, n0) if n1 and n0 else (np.nan,) * 3
-            rows.append(
-                {
-                    **common,
-                    "estimate_type": estimate,
-                    "followup_numerator": x1,
-                    "followup_denominator": n1,
-                    "followup_value": x1 / n1 if n1 else None,
-                    "comparison_numerator": x0,
-                    "comparison_denominator": n0,
-                    "comparison_value": x0 / n0 if n0 else None,
-                    "comparison_effective_n": float(n0),
-                    "difference_points": difference[0],
-                    "difference_ci_lower": difference[1],
-                    "difference_ci_upper": difference[2],
-                    "interval_method": "newcombe",
-                }
-            )
-        x1, n1 = int(hit[followup].sum()), int(answered[followup].sum())
-        panel_w = weights * panel * answered
-        effective = kish_n(panel_w[panel_w > 0])
-        adjusted = float((panel_w * hit).sum() / panel_w.sum()) if panel_w.sum() > 0 else np.nan
-        lower, upper = (
-            np.nanpercentile(draws[:, index], [2.5, 97.5])
-            if np.isfinite(draws[:, index]).any()
-            else (np.nan, np.nan)
-        )
-        low_n, imbalanced = effective < min_effective_n, asmd_after >= ASMD_LIMIT
+            rows.append({**common, **_newcombe_row(estimate, hit, answered, members, panel)})
+        adjusted = _adjusted_row(hit, answered, weights, groups.group, draws[:, index])
+        low_n = adjusted["comparison_effective_n"] < min_effective_n
+        imbalanced = asmd_after >= ASMD_LIMIT
         rows.append(
             {
                 **common,
-                "estimate_type": "adjusted",
-                "followup_numerator": x1,
-                "followup_denominator": n1,
-                "followup_value": x1 / n1 if n1 else None,
-                "comparison_denominator": n0,
-                "comparison_value": adjusted,
-                "comparison_effective_n": effective,
-                "difference_points": (x1 / n1 - adjusted) * 100 if n1 else None,
-                "difference_ci_lower": lower,
-                "difference_ci_upper": upper,
-                "interval_method": "bootstrap_percentile",
+                **adjusted,
                 "weighting_method": method,
                 "resamples": resamples,
                 "is_effective_n_low": low_n,
@@ -433,6 +243,70 @@ def _estimate_rows(
             }
         )
     return rows
+
+
+def _meets_screening(groups: Groups, screening: dict[str, set[str]]) -> np.ndarray:
+    """Who meets the panel's screening on every screened covariate (like-for-like)."""
+    like = np.ones(len(groups.group), dtype=bool)
+    for variable, levels in screening.items():
+        if variable in groups.profile.columns:
+            like &= groups.profile[variable].astype(str).isin(levels).to_numpy()
+    return like
+
+
+def _newcombe_row(
+    estimate: str, hit: np.ndarray, answered: np.ndarray, members: np.ndarray, panel: np.ndarray
+) -> dict[str, object]:
+    """An unweighted comparison of ``members`` with the panel (Newcombe 95% interval)."""
+    x0, n0 = int(hit[panel].sum()), int(answered[panel].sum())
+    x1, n1 = int(hit[members].sum()), int(answered[members].sum())
+    difference = difference_in_points(x1, n1, x0, n0) if n1 and n0 else (np.nan,) * 3
+    return {
+        "estimate_type": estimate,
+        "followup_numerator": x1,
+        "followup_denominator": n1,
+        "followup_value": x1 / n1 if n1 else None,
+        "comparison_numerator": x0,
+        "comparison_denominator": n0,
+        "comparison_value": x0 / n0 if n0 else None,
+        "comparison_effective_n": float(n0),
+        "difference_points": difference[0],
+        "difference_ci_lower": difference[1],
+        "difference_ci_upper": difference[2],
+        "interval_method": "newcombe",
+    }
+
+
+def _adjusted_row(
+    hit: np.ndarray,
+    answered: np.ndarray,
+    weights: np.ndarray,
+    group: np.ndarray,
+    draws: np.ndarray,
+) -> dict[str, object]:
+    """The follow-up respondents vs the re-weighted panel (percentile bootstrap interval)."""
+    followup, panel = group == 1, group == 0
+    n0 = int(answered[panel].sum())
+    x1, n1 = int(hit[followup].sum()), int(answered[followup].sum())
+    panel_w = weights * panel * answered
+    effective = kish_n(panel_w[panel_w > 0])
+    adjusted = float((panel_w * hit).sum() / panel_w.sum()) if panel_w.sum() > 0 else np.nan
+    lower, upper = (
+        np.nanpercentile(draws, [2.5, 97.5]) if np.isfinite(draws).any() else (np.nan, np.nan)
+    )
+    return {
+        "estimate_type": "adjusted",
+        "followup_numerator": x1,
+        "followup_denominator": n1,
+        "followup_value": x1 / n1 if n1 else None,
+        "comparison_denominator": n0,
+        "comparison_value": adjusted,
+        "comparison_effective_n": effective,
+        "difference_points": (x1 / n1 - adjusted) * 100 if n1 else None,
+        "difference_ci_lower": lower,
+        "difference_ci_upper": upper,
+        "interval_method": "bootstrap_percentile",
+    }
 
 
 def _contract(frame: pd.DataFrame, columns: dict[str, str], key: list[str]) -> pd.DataFrame:

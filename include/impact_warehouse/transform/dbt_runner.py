@@ -156,6 +156,43 @@ def run_dbt(
     database.parent.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)
 
+    command = _dbt_command(args, project, target, vars=vars, profile_target=profile_target)
+    log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
+    started = time.monotonic()
+    variables = {
+        **(environment or {}),
+        LANDING_ENV: str(landing),
+        WAREHOUSE_ENV: str(database),
+        SEED_PATH_ENV: seed_path,
+        THREADS_ENV: str(dbt_threads()),
+    }
+    outcome = _invoke(command, target, variables)
+    elapsed = time.monotonic() - started
+
+    statuses = _node_statuses(outcome.result)
+    if not outcome.success:
+        raise DbtRunError(
+            args,
+            _failures(outcome.result),
+            skipped=sum(1 for status in statuses.values() if status == "skipped"),
+            cause=outcome.exception,
+            target_path=target,
+        )
+    for unique_id, status in statuses.items():
+        if status == "warn":
+            log.warning("dbt warning: %s", unique_id)
+    log.info("dbt %s succeeded in %.1f s (%d nodes)", " ".join(args), elapsed, len(statuses))
+    return DbtRun(args, outcome.result, database, target, elapsed, statuses)
+
+
+def _dbt_command(
+    args: list[str],
+    project: Path,
+    target: Path,
+    *,
+    vars: Mapping[str, Any] | None,
+    profile_target: str | None,
+) -> list[str]:
     command = [
         *args,
         "--project-dir",
@@ -179,17 +216,12 @@ def run_dbt(
         command += ["--vars", json.dumps(dict(vars))]
     if profile_target:
         command += ["--target", profile_target]
+    return command
 
+
+def _invoke(command: list[str], target: Path, variables: Mapping[str, str]) -> dbtRunnerResult:
+    """Run dbt in this process, one invocation at a time, with ``variables`` set for it."""
     progress = _ProgressLogger()
-    log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
-    started = time.monotonic()
-    variables = {
-        **(environment or {}),
-        LANDING_ENV: str(landing),
-        WAREHOUSE_ENV: str(database),
-        SEED_PATH_ENV: seed_path,
-        THREADS_ENV: str(dbt_threads()),
-    }
     with _DBT_LOCK, _environment(variables):
         saved_parse = (target / PARTIAL_PARSE_FILE).is_file()
         try:
@@ -205,22 +237,7 @@ def run_dbt(
                 outcome = dbtRunner(callbacks=[progress]).invoke([*command, "--no-partial-parse"])
         finally:
             _release_duckdb_file()
-    elapsed = time.monotonic() - started
-
-    statuses = _node_statuses(outcome.result)
-    if not outcome.success:
-        raise DbtRunError(
-            args,
-            _failures(outcome.result),
-            skipped=sum(1 for status in statuses.values() if status == "skipped"),
-            cause=outcome.exception,
-            target_path=target,
-        )
-    for unique_id, status in statuses.items():
-        if status == "warn":
-            log.warning("dbt warning: %s", unique_id)
-    log.info("dbt %s succeeded in %.1f s (%d nodes)", " ".join(args), elapsed, len(statuses))
-    return DbtRun(args, outcome.result, database, target, elapsed, statuses)
+    return outcome
 
 
 def _failed_before_any_node(outcome: dbtRunnerResult) -> bool:

@@ -201,19 +201,14 @@ def compute_quote_decisions(
     is_suppressed); ``consent_measures``: item_code, operator, threshold of the primary
     measure of each consent item's scale.
     """
-    texts = {
-        (row.response_key, row.item_code): row
-        for row in voice_answers(answers, codebook).itertuples(index=False)
-    }
+    texts = _voice_answers_by_key(answers, codebook)
     order = {
         (row.item_code, row.category_code): int(row.display_order)
         for row in codebook.itertuples(index=False)
     }
     consent_item = dict(zip(codebook.item_code, codebook.consent_item_code, strict=True))
     consents = _consents(answers, codebook, consent_measures)
-    coded: dict[str, list[str]] = {}
-    for row in codes.itertuples(index=False):
-        coded.setdefault(row.answer_key, []).append(row.category_code)
+    coded = _categories_by_answer(codes)
     suppressed = {
         (row.fiscal_year, row.wave_type, row.item_code, row.category_code): bool(row.is_suppressed)
         for row in categories.itertuples(index=False)
@@ -241,20 +236,44 @@ def compute_quote_decisions(
         category = (wanted if wanted in mine else None) if wanted else next(iter(mine), None)
         record["category_code"] = category
         consent = _text(consent_item.get(quote.item_code)).strip()
-        if category is None:
-            reason = NOT_CODED
-        elif not consent or (quote.response_key, consent) not in consents:
-            reason = NO_CONSENT
-        elif holds_personal_data(_text(answer.value_text)):
-            reason = PERSONAL_DATA
-        elif suppressed.get(
-            (answer.fiscal_year, answer.wave_type, quote.item_code, category), True
-        ):
-            reason = SMALL_CATEGORY
-        else:
-            reason = None
+        reason = _drop_reason(
+            category,
+            consented=bool(consent) and (quote.response_key, consent) in consents,
+            text=_text(answer.value_text),
+            small=suppressed.get(
+                (answer.fiscal_year, answer.wave_type, quote.item_code, category), True
+            ),
+        )
         records.append({**record, "is_quoted": reason is None, "drop_reason": reason})
     return _contract(pd.DataFrame.from_records(records), DECISION_COLUMNS, "voice_quote_key")
+
+
+def _voice_answers_by_key(answers: pd.DataFrame, codebook: pd.DataFrame) -> dict[tuple, Any]:
+    """(response_key, item_code) → the voice answer's row."""
+    return {
+        (row.response_key, row.item_code): row
+        for row in voice_answers(answers, codebook).itertuples(index=False)
+    }
+
+
+def _categories_by_answer(codes: pd.DataFrame) -> dict[str, list[str]]:
+    coded: dict[str, list[str]] = {}
+    for row in codes.itertuples(index=False):
+        coded.setdefault(row.answer_key, []).append(row.category_code)
+    return coded
+
+
+def _drop_reason(category: str | None, *, consented: bool, text: str, small: bool) -> str | None:
+    """Why a staff-selected answer is not quoted, by the first rule it breaks; None: quoted."""
+    if category is None:
+        return NOT_CODED
+    if not consented:
+        return NO_CONSENT
+    if holds_personal_data(text):
+        return PERSONAL_DATA
+    if small:
+        return SMALL_CATEGORY
+    return None
 
 
 def consent_measures(
