@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -111,6 +112,11 @@ UTF8_ADVICE_JA = (
 def _profile_code(catalog: Path) -> str:
     profile = catalog / "organisation.csv"
     try:
+        if not stat.S_ISREG(profile.stat().st_mode):
+            # A FIFO or device would block the read, and with it every DAG file's parse.
+            raise OrganisationError(
+                f"{profile}: 通常のファイルではありません(名前付きパイプや装置ファイルは読みません)"
+            )
         with profile.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as error:
@@ -128,10 +134,12 @@ def _profile_code(catalog: Path) -> str:
         # dbt and the catalog loader read the seeds as plain UTF-8: a BOM would break the
         # header there, so it is refused here too, with what to do.
         raise OrganisationError(f"{profile}: 先頭に BOM が付いています。{UTF8_ADVICE_JA}")
-    if len(rows) != 1 or not (rows[0].get("organisation_code") or "").strip():
+    if len(rows) != 1:
         raise OrganisationError(
             f"{profile}: organisation_code の入った行がちょうど1行必要です(今は {len(rows)} 行)"
         )
+    if not (rows[0].get("organisation_code") or "").strip():
+        raise OrganisationError(f"{profile}: 2行目の organisation_code が空です")
     return rows[0]["organisation_code"].strip()
 
 

@@ -139,6 +139,28 @@ def test_a_profile_with_a_bom_is_refused_as_the_catalog_loader_would(registry: P
     assert "BOM" in str(entries["bom_org"])
 
 
+def test_a_profile_that_is_a_pipe_is_refused_without_blocking(registry: Path) -> None:
+    """Opening a FIFO blocks until a writer comes, and the DAG files read every profile when
+    they are parsed: a pipe in place of organisation.csv is one unusable folder, at once."""
+    folder = add_organisation(registry, "pipe_org")
+    (folder / "organisation.csv").unlink()
+    os.mkfifo(folder / "organisation.csv")
+
+    organisations, unusable = usable_organisations(registry)
+    assert [o.code for o in organisations] == ["kurashi_lab", "mirai_net"]
+    assert len(unusable) == 1 and "通常のファイルではありません" in str(unusable[0])
+
+
+def test_an_empty_organisation_code_is_named_as_empty(registry: Path) -> None:
+    folder = add_organisation(registry, "blank_org")
+    profile = folder / "organisation.csv"
+    header, row = profile.read_text(encoding="utf-8").splitlines()[:2]
+    profile.write_text(f"{header}\n{row[len('blank_org') :]}\n", encoding="utf-8")
+
+    entries = dict(registry_entries(registry))
+    assert "organisation_code が空です" in str(entries["blank_org"])
+
+
 def test_running_one_organisation_reads_only_its_own_folder(
     registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
