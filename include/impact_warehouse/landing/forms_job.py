@@ -13,6 +13,7 @@ is quarantined as ``conflicting_resend`` (:mod:`impact_warehouse.landing.forms_r
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -89,15 +90,18 @@ def land_forms_wave(
             SOURCE, form_id, None, reason=f"unusable stored watermark {stored_watermark!r}"
         )
     newest_seen = since
-    for page in client.iter_response_pages(form_id, since=since.utc_text if since else None):
-        # A page is some 400,000 short-lived objects without cycles: collecting during it
-        # only walks the heap again and again (it doubled the time per response).
-        with cyclic_gc_paused():
+    # A page is some 400,000 short-lived objects without cycles: collecting while one is
+    # alive only walks it again and again (it doubled the time per response). Collections
+    # run between pages instead, once the page is freed, when there is little left to walk.
+    with cyclic_gc_paused():
+        for page in client.iter_response_pages(form_id, since=since.utc_text if since else None):
             newest_in_page = run.land_page(page)
-        if newest_in_page is not None and (
-            newest_seen is None or newest_in_page.epoch_ns > newest_seen.epoch_ns
-        ):
-            newest_seen = newest_in_page
+            del page  # freed before the next page is fetched: one page in memory at a time
+            gc.collect(1)
+            if newest_in_page is not None and (
+                newest_seen is None or newest_in_page.epoch_ns > newest_seen.epoch_ns
+            ):
+                newest_seen = newest_in_page
     if newest_seen is not None and newest_seen is not since:
         context.watermarks.advance(SOURCE, form_id, newest_seen.utc_text, batch_id=batch_id)
     summary.watermark = newest_seen.utc_text if newest_seen is not None else stored_watermark
@@ -159,6 +163,13 @@ class _WaveRun:
         self.lander = AnswerLander(context.catalog, context.pseudonymiser)
         self.quarantine_store = quarantine_store(context.landing_dir, SOURCE, wave.source_ref)
         self.resends = ResendIndex(context.landing_dir, SOURCE, wave.source_ref, store)
+        items = context.catalog.items
+        # Decided once per run, not once per answer.
+        self.personal_data_questions = frozenset(
+            question_id
+            for question_id, item_code in question_map.items()
+            if item_code and item_code in items and items[item_code].is_personal_data
+        )
 
     def land_page(self, page: ResponsePage) -> Timestamp | None:
         """Land one page durably. Returns the newest past lastSubmittedTime landed from it."""
@@ -352,14 +363,15 @@ class _WaveRun:
     ) -> dict[str, Any]:
         answers: dict[str, Any] = {}
         given = response.get("answers") or {}
+        question_map = self.question_map
         # Personal-data answers (the respondent's name) first: the name they give is then
         # scrubbed from their own free text, whatever the order of the questions.
-        for question_id, answer in sorted(given.items(), key=self._personal_data_first):
-            record_ref = f"{response_id}|{question_id}"
-            if question_id not in self.question_map:
+        for question_id in self._personal_data_first(given):
+            answer = given[question_id]
+            if question_id not in question_map:
                 quarantine.add(
                     "unknown_question",
-                    record_ref,
+                    f"{response_id}|{question_id}",
                     f"questionId {question_id!r} is not a question of form "
                     f"{self.wave.source_ref}; the answer is kept in the vault, not landed",
                     sensitive_raw=json.dumps(answer, ensure_ascii=True, sort_keys=True),
@@ -368,7 +380,8 @@ class _WaveRun:
             if "textAnswers" not in answer:
                 answers[question_id] = answer  # a file upload: no text to check
                 continue
-            item_code = self.question_map[question_id]
+            item_code = question_map[question_id]
+            record_ref = f"{response_id}|{question_id}"
             landed_values = [
                 {"value": self._landed_value(item_code, value["value"], record_ref, quarantine)}
                 for value in answer["textAnswers"]["answers"]
@@ -378,17 +391,21 @@ class _WaveRun:
             question_id: answers[question_id] for question_id in given if question_id in answers
         }
 
-    def _personal_data_first(self, question_and_answer: tuple[str, Any]) -> bool:
-        item_code = self.question_map.get(question_and_answer[0])
-        item = self.context.catalog.items.get(item_code) if item_code else None
-        return not (item is not None and item.is_personal_data)
+    def _personal_data_first(self, given: dict[str, Any]) -> list[str]:
+        """The question ids in the order sent, personal-data questions moved to the front."""
+        first = self.personal_data_questions.intersection(given)
+        if not first:
+            return list(given)
+        return [q for q in given if q in first] + [q for q in given if q not in first]
 
     def _landed_value(
         self, item_code: str | None, text: str, record_ref: str, quarantine: QuarantineBatch
     ) -> str:
-        text, removed = CONTROL_CHARACTERS.subn("", text)
-        if removed:
-            self.summary.normalised["control_characters_removed"] += removed
+        # Printable text holds no control characters: the search is for the rest.
+        if not text.isprintable():
+            text, removed = CONTROL_CHARACTERS.subn("", text)
+            if removed:
+                self.summary.normalised["control_characters_removed"] += removed
         limit = self.limits.max_text_chars
         # Cut before any per-answer work: scrubbing and checks never see more than the limit.
         if len(text) > limit:

@@ -63,16 +63,23 @@ def normalise_email(value: str) -> str:
     Invisible format characters (Unicode category Cf: zero-width space, RLM, BOM) are removed
     first: pasted from a chat or PDF they would otherwise make the same person a new one.
     """
+    if value.isascii():
+        # No format characters, and NFKC leaves ASCII as it is: the same result, at once.
+        return value.strip().lower()
     visible = "".join(c for c in value if unicodedata.category(c) != "Cf")
     return unicodedata.normalize("NFKC", visible).strip().lower()
 
 
+_SPACES = re.compile(r"\s+")
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def normalise_name(value: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value))
 
 
 def normalise_phone(value: str) -> str:
-    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value))
+    return _NOT_DIGITS.sub("", unicodedata.normalize("NFKC", value))
 
 
 NORMALISERS: dict[str, Callable[[str], str]] = {
@@ -233,7 +240,9 @@ class Pseudonymiser:
         *,
         names: Iterable[str] | None = None,
     ) -> None:
-        self._key = key
+        # The key's HMAC state, set up once and copied per value (setting up costs as much
+        # as hashing a short value).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         self._vault = vault
         # Roster names to scrub from free text: given, or loaded from the vault on first use.
         self._names: RosterNames | None = None if names is None else RosterNames(names)
@@ -247,7 +256,9 @@ class Pseudonymiser:
     def pseudonym(self, kind: str, value: str, *, source: str = "") -> str:
         normalised = NORMALISERS[kind](value)
         # The kind is part of the message so equal strings of different kinds never collide.
-        digest = hmac.new(self._key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+        keyed = self._keyed.copy()
+        keyed.update(f"{kind}:{normalised}".encode())
+        digest = keyed.hexdigest()
         pseudonym = f"{kind}_{digest[:32]}"
         if self._vault is not None:
             self._vault.remember(pseudonym, kind, normalised, source, written=value)
