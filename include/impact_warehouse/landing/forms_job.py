@@ -13,9 +13,7 @@ is quarantined as ``conflicting_resend`` (:mod:`impact_warehouse.landing.forms_r
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import json
 import logging
 from datetime import date
 from typing import Any
@@ -24,9 +22,9 @@ from impact_warehouse.catalog import Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.emails import respondent_pseudonym
+from impact_warehouse.landing.forms_answers import FormsAnswers
 from impact_warehouse.landing.forms_definition import SOURCE, iter_questions, land_form_definition
 from impact_warehouse.landing.forms_records import (
-    CONTROL_CHARACTERS,
     CheckedResponse,
     FormsLimits,
     RecordRejected,
@@ -91,13 +89,13 @@ def land_forms_wave(
         )
     newest_seen = since
     # A page is some 400,000 short-lived objects without cycles: collecting while one is
-    # alive only walks it again and again (it doubled the time per response). Collections
-    # run between pages instead, once the page is freed, when there is little left to walk.
+    # alive only walks it again and again (it doubled the time per response). Pages and
+    # requests leave no cycles (a probe collecting after every page found none), so the
+    # collector waits until the pull is done; reference counting frees each page.
     with cyclic_gc_paused():
         for page in client.iter_response_pages(form_id, since=since.utc_text if since else None):
             newest_in_page = run.land_page(page)
             del page  # freed before the next page is fetched: one page in memory at a time
-            gc.collect(1)
             if newest_in_page is not None and (
                 newest_seen is None or newest_in_page.epoch_ns > newest_seen.epoch_ns
             ):
@@ -160,15 +158,15 @@ class _WaveRun:
         self.limits = limits
         # One "now" per run: what is "in the future" must not shift between pages.
         self.started_ns = now_ns(as_of, context.catalog.organisation.zone)
-        self.lander = AnswerLander(context.catalog, context.pseudonymiser)
         self.quarantine_store = quarantine_store(context.landing_dir, SOURCE, wave.source_ref)
         self.resends = ResendIndex(context.landing_dir, SOURCE, wave.source_ref, store)
-        items = context.catalog.items
-        # Decided once per run, not once per answer.
-        self.personal_data_questions = frozenset(
-            question_id
-            for question_id, item_code in question_map.items()
-            if item_code and item_code in items and items[item_code].is_personal_data
+        self.answers = FormsAnswers(
+            context.catalog,
+            AnswerLander(context.catalog, context.pseudonymiser),
+            wave.source_ref,
+            question_map,
+            limits,
+            summary,
         )
 
     def land_page(self, page: ResponsePage) -> Timestamp | None:
@@ -336,7 +334,7 @@ class _WaveRun:
             )
             payload["respondentEmail"] = respondent
 
-        payload["answers"] = self._landed_answers(response_id, response, quarantine)
+        payload["answers"] = self.answers.landed(response_id, response, quarantine)
         if self.targeted and respondent not in self.targeted:
             quarantine.add(
                 "not_on_roster",
@@ -357,67 +355,6 @@ class _WaveRun:
             FINGERPRINT_FIELD: checked.content_sha256,
             "payload": payload,
         }
-
-    def _landed_answers(
-        self, response_id: str, response: dict[str, Any], quarantine: QuarantineBatch
-    ) -> dict[str, Any]:
-        answers: dict[str, Any] = {}
-        given = response.get("answers") or {}
-        question_map = self.question_map
-        # Personal-data answers (the respondent's name) first: the name they give is then
-        # scrubbed from their own free text, whatever the order of the questions.
-        for question_id in self._personal_data_first(given):
-            answer = given[question_id]
-            if question_id not in question_map:
-                quarantine.add(
-                    "unknown_question",
-                    f"{response_id}|{question_id}",
-                    f"questionId {question_id!r} is not a question of form "
-                    f"{self.wave.source_ref}; the answer is kept in the vault, not landed",
-                    sensitive_raw=json.dumps(answer, ensure_ascii=True, sort_keys=True),
-                )
-                continue
-            if "textAnswers" not in answer:
-                answers[question_id] = answer  # a file upload: no text to check
-                continue
-            item_code = question_map[question_id]
-            record_ref = f"{response_id}|{question_id}"
-            landed_values = [
-                {"value": self._landed_value(item_code, value["value"], record_ref, quarantine)}
-                for value in answer["textAnswers"]["answers"]
-            ]
-            answers[question_id] = {**answer, "textAnswers": {"answers": landed_values}}
-        return {
-            question_id: answers[question_id] for question_id in given if question_id in answers
-        }
-
-    def _personal_data_first(self, given: dict[str, Any]) -> list[str]:
-        """The question ids in the order sent, personal-data questions moved to the front."""
-        first = self.personal_data_questions.intersection(given)
-        if not first:
-            return list(given)
-        return [q for q in given if q in first] + [q for q in given if q not in first]
-
-    def _landed_value(
-        self, item_code: str | None, text: str, record_ref: str, quarantine: QuarantineBatch
-    ) -> str:
-        # Printable text holds no control characters: the search is for the rest.
-        if not text.isprintable():
-            text, removed = CONTROL_CHARACTERS.subn("", text)
-            if removed:
-                self.summary.normalised["control_characters_removed"] += removed
-        limit = self.limits.max_text_chars
-        # Cut before any per-answer work: scrubbing and checks never see more than the limit.
-        if len(text) > limit:
-            quarantine.add(
-                "text_truncated",
-                record_ref,
-                f"answer of {len(text)} characters cut to {limit}; the full text is kept in "
-                "the vault",
-                sensitive_raw=text,
-            )
-            text = text[:limit]
-        return self.lander.land(item_code, text, record_ref, quarantine, self.summary)
 
 
 def _digest_ref(raw: str) -> str:

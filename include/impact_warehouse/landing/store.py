@@ -18,6 +18,7 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +65,16 @@ def write_atomically(path: Path, lines: Iterable[str]) -> str:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}{TEMPORARY_MARK}{uuid.uuid4().hex[:8]}")
-    # One encode, one hash and one write for the whole file: per line they cost more than
-    # the bytes (a part is one page, a few MB at most).
-    texts = list(lines)
-    data = ("\n".join(texts) + "\n").encode("utf-8") if texts else b""
+    digest = hashlib.sha256()
     try:
         with temporary.open("wb") as handle:
-            handle.write(data)
+            # A thousand lines per encode, hash and write: per line those calls cost more
+            # than the bytes, and a whole page at once would double the peak memory.
+            iterator = iter(lines)
+            while chunk := list(islice(iterator, 1000)):
+                data = ("\n".join(chunk) + "\n").encode("utf-8")
+                digest.update(data)
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -81,7 +85,7 @@ def write_atomically(path: Path, lines: Iterable[str]) -> str:
         temporary.unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
-    return hashlib.sha256(data).hexdigest()
+    return digest.hexdigest()
 
 
 def is_temporary(path: Path) -> bool:
