@@ -57,7 +57,7 @@ def email_problem(raw: str) -> str | None:
     local, domain = email.split("@")
     if not local or not domain or "." not in domain:
         return "is not a complete address (local part or domain missing)"
-    if any(character.isspace() for character in email):
+    if email.split() != [email]:  # split() cuts at exactly the characters isspace() finds
         return "holds a space inside the address"
     if email.isascii():
         return None  # ASCII letters are all Latin: no look-alike from another script

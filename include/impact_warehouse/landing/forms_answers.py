@@ -94,10 +94,13 @@ class FormsAnswers:
     ) -> bool:
         """True when every value lands as sent, unreported, and the answer holds nothing else
         (the landed copy keeps only ``textAnswers.answers[].value``)."""
+        if len(answer["textAnswers"]) != 1:
+            return False
         as_sent = self._as_sent
-        return len(answer["textAnswers"]) == 1 and all(
-            len(value) == 1 and (item_code, value["value"]) in as_sent for value in values
-        )
+        for value in values:
+            if len(value) != 1 or (item_code, value["value"]) not in as_sent:
+                return False
+        return True
 
     def _landed_value(
         self, item_code: str | None, text: str, record_ref: str, quarantine: QuarantineBatch

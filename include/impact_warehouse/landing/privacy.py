@@ -37,6 +37,9 @@ MIN_PSEUDONYM_KEY_BYTES = 32
 # kind is replaced by a neutral token such as [氏名] or [住所].
 PSEUDONYMISED_FINDINGS = ("email", "phone")
 
+# Values whose pseudonym a Pseudonymiser keeps at hand (about 20 MB at most).
+KNOWN_VALUES_LIMIT = 100_000
+
 
 class MissingPseudonymKey(RuntimeError):
     """No usable key configured: pseudonyms would not be stable or secret without one."""
@@ -244,6 +247,9 @@ class Pseudonymiser:
         # as hashing a short value).
         self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         self._vault = vault
+        # (kind, value as sent) -> (pseudonym, normalised): a respondent answers many waves
+        # and a wave is pulled in pages, so the same values come back again and again.
+        self._known: dict[tuple[str, str], tuple[str, str]] = {}
         # Roster names to scrub from free text: given, or loaded from the vault on first use.
         self._names: RosterNames | None = None if names is None else RosterNames(names)
 
@@ -254,12 +260,16 @@ class Pseudonymiser:
         return self._names
 
     def pseudonym(self, kind: str, value: str, *, source: str = "") -> str:
-        normalised = NORMALISERS[kind](value)
-        # The kind is part of the message so equal strings of different kinds never collide.
-        keyed = self._keyed.copy()
-        keyed.update(f"{kind}:{normalised}".encode())
-        digest = keyed.hexdigest()
-        pseudonym = f"{kind}_{digest[:32]}"
+        known = self._known.get((kind, value))
+        if known is None:
+            normalised = NORMALISERS[kind](value)
+            # The kind is part of the message so equal strings of different kinds never collide.
+            keyed = self._keyed.copy()
+            keyed.update(f"{kind}:{normalised}".encode())
+            known = (f"{kind}_{keyed.hexdigest()[:32]}", normalised)
+            if len(self._known) < KNOWN_VALUES_LIMIT:
+                self._known[(kind, value)] = known
+        pseudonym, normalised = known
         if self._vault is not None:
             self._vault.remember(pseudonym, kind, normalised, source, written=value)
         if kind == "name" and self._names is not None:
