@@ -1,6 +1,7 @@
 """Land one survey wave from the Google Forms API: form definition, question map, responses.
 
-Pages are landed one by one (each durable before the next is fetched) and the watermark
+Pages are landed one by one (each durable before the next is landed; the next is fetched
+meanwhile, :mod:`impact_warehouse.sources.read_ahead`) and the watermark
 moves only at the end, so a run killed mid-way is completed by the next run with nothing
 lost (the old watermark is re-read) and nothing doubled (landed keys are skipped).
 
@@ -50,6 +51,7 @@ from impact_warehouse.sources.google_forms import (
     ResponsePage,
     cyclic_gc_paused,
 )
+from impact_warehouse.sources.read_ahead import read_ahead
 
 # SOURCE and iter_questions lived here before; other modules still import them from here.
 __all__ = ["SOURCE", "iter_questions", "land_forms_wave"]
@@ -93,9 +95,10 @@ def land_forms_wave(
     # requests leave no cycles (a probe collecting after every page found none), so the
     # collector waits until the pull is done; reference counting frees each page.
     with cyclic_gc_paused():
-        for page in client.iter_response_pages(form_id, since=since.utc_text if since else None):
+        pages = client.iter_response_pages(form_id, since=since.utc_text if since else None)
+        for page in read_ahead(pages):
             newest_in_page = run.land_page(page)
-            del page  # freed before the next page is fetched: one page in memory at a time
+            del page  # freed once landed: at most this page and the arriving one are alive
             if newest_in_page is not None and (
                 newest_seen is None or newest_in_page.epoch_ns > newest_seen.epoch_ns
             ):

@@ -246,7 +246,7 @@ class FormsApiClient:
             token = page.next_page_token
             empty = not (page.responses or page.broken_records or page.unreadable_records)
             yield page
-            # Not kept while the next page is fetched: one page in memory at a time.
+            # Not kept while the next page is fetched: the caller decides how long it lives.
             del page
             if token is None:
                 return
