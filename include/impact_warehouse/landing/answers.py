@@ -75,6 +75,20 @@ class AnswerLander:
                 self._checks[key] = judged
         return judged
 
+    def lands_as_sent(self, item_code: str | None, raw: str) -> bool:
+        """True when a scale answer lands exactly as sent with nothing counted or reported
+        (valid, already normalised, no personal data), whoever sends it."""
+        handling = self._handling_for(item_code)
+        if handling.mode != "check" or handling.scale is None:
+            return False
+        judged = self._checks.get((handling.scale.scale_code, raw))
+        return (
+            judged is not None
+            and not judged.findings
+            and judged.check.reason_code is None
+            and not judged.check.normalised
+        )
+
     def land(
         self,
         item_code: str | None,

@@ -26,6 +26,8 @@ _JAPANESE_NAME_PREFIXES = ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH")
 
 def has_format_characters(value: str) -> bool:
     """True when the text holds invisible format characters (Unicode category Cf)."""
+    if value.isascii():
+        return False  # no ASCII character is a format character
     return any(unicodedata.category(character) == "Cf" for character in value)
 
 
@@ -55,8 +57,10 @@ def email_problem(raw: str) -> str | None:
     local, domain = email.split("@")
     if not local or not domain or "." not in domain:
         return "is not a complete address (local part or domain missing)"
-    if any(character.isspace() for character in email):
+    if email.split() != [email]:  # split() cuts at exactly the characters isspace() finds
         return "holds a space inside the address"
+    if email.isascii():
+        return None  # ASCII letters are all Latin: no look-alike from another script
     # A domain is judged per label: 例え.jp is one script per label, ex\u0430mple.jp is not.
     parts = [("local part", local)] + [("domain", label) for label in domain.split(".")]
     for part_name, part in parts:

@@ -1,6 +1,7 @@
 """Land one survey wave from the Google Forms API: form definition, question map, responses.
 
-Pages are landed one by one (each durable before the next is fetched) and the watermark
+Pages are landed one by one (each durable before the next is landed; the next is fetched
+meanwhile, :mod:`impact_warehouse.sources.read_ahead`) and the watermark
 moves only at the end, so a run killed mid-way is completed by the next run with nothing
 lost (the old watermark is re-read) and nothing doubled (landed keys are skipped).
 
@@ -14,7 +15,6 @@ is quarantined as ``conflicting_resend`` (:mod:`impact_warehouse.landing.forms_r
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from datetime import date
 from typing import Any
@@ -23,9 +23,9 @@ from impact_warehouse.catalog import Wave
 from impact_warehouse.landing.answers import AnswerLander
 from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.emails import respondent_pseudonym
+from impact_warehouse.landing.forms_answers import FormsAnswers
 from impact_warehouse.landing.forms_definition import SOURCE, iter_questions, land_form_definition
 from impact_warehouse.landing.forms_records import (
-    CONTROL_CHARACTERS,
     CheckedResponse,
     FormsLimits,
     RecordRejected,
@@ -51,6 +51,7 @@ from impact_warehouse.sources.google_forms import (
     ResponsePage,
     cyclic_gc_paused,
 )
+from impact_warehouse.sources.read_ahead import read_ahead
 
 # SOURCE and iter_questions lived here before; other modules still import them from here.
 __all__ = ["SOURCE", "iter_questions", "land_forms_wave"]
@@ -89,15 +90,19 @@ def land_forms_wave(
             SOURCE, form_id, None, reason=f"unusable stored watermark {stored_watermark!r}"
         )
     newest_seen = since
-    for page in client.iter_response_pages(form_id, since=since.utc_text if since else None):
-        # A page is some 400,000 short-lived objects without cycles: collecting during it
-        # only walks the heap again and again (it doubled the time per response).
-        with cyclic_gc_paused():
+    # A page is some 400,000 short-lived objects without cycles: collecting while one is
+    # alive only walks it again and again (it doubled the time per response). Pages and
+    # requests leave no cycles (a probe collecting after every page found none), so the
+    # collector waits until the pull is done; reference counting frees each page.
+    with cyclic_gc_paused():
+        pages = client.iter_response_pages(form_id, since=since.utc_text if since else None)
+        for page in read_ahead(pages):
             newest_in_page = run.land_page(page)
-        if newest_in_page is not None and (
-            newest_seen is None or newest_in_page.epoch_ns > newest_seen.epoch_ns
-        ):
-            newest_seen = newest_in_page
+            del page  # freed once landed: at most this page and the arriving one are alive
+            if newest_in_page is not None and (
+                newest_seen is None or newest_in_page.epoch_ns > newest_seen.epoch_ns
+            ):
+                newest_seen = newest_in_page
     if newest_seen is not None and newest_seen is not since:
         context.watermarks.advance(SOURCE, form_id, newest_seen.utc_text, batch_id=batch_id)
     summary.watermark = newest_seen.utc_text if newest_seen is not None else stored_watermark
@@ -156,9 +161,16 @@ class _WaveRun:
         self.limits = limits
         # One "now" per run: what is "in the future" must not shift between pages.
         self.started_ns = now_ns(as_of, context.catalog.organisation.zone)
-        self.lander = AnswerLander(context.catalog, context.pseudonymiser)
         self.quarantine_store = quarantine_store(context.landing_dir, SOURCE, wave.source_ref)
         self.resends = ResendIndex(context.landing_dir, SOURCE, wave.source_ref, store)
+        self.answers = FormsAnswers(
+            context.catalog,
+            AnswerLander(context.catalog, context.pseudonymiser),
+            wave.source_ref,
+            question_map,
+            limits,
+            summary,
+        )
 
     def land_page(self, page: ResponsePage) -> Timestamp | None:
         """Land one page durably. Returns the newest past lastSubmittedTime landed from it."""
@@ -325,7 +337,7 @@ class _WaveRun:
             )
             payload["respondentEmail"] = respondent
 
-        payload["answers"] = self._landed_answers(response_id, response, quarantine)
+        payload["answers"] = self.answers.landed(response_id, response, quarantine)
         if self.targeted and respondent not in self.targeted:
             quarantine.add(
                 "not_on_roster",
@@ -346,61 +358,6 @@ class _WaveRun:
             FINGERPRINT_FIELD: checked.content_sha256,
             "payload": payload,
         }
-
-    def _landed_answers(
-        self, response_id: str, response: dict[str, Any], quarantine: QuarantineBatch
-    ) -> dict[str, Any]:
-        answers: dict[str, Any] = {}
-        given = response.get("answers") or {}
-        # Personal-data answers (the respondent's name) first: the name they give is then
-        # scrubbed from their own free text, whatever the order of the questions.
-        for question_id, answer in sorted(given.items(), key=self._personal_data_first):
-            record_ref = f"{response_id}|{question_id}"
-            if question_id not in self.question_map:
-                quarantine.add(
-                    "unknown_question",
-                    record_ref,
-                    f"questionId {question_id!r} is not a question of form "
-                    f"{self.wave.source_ref}; the answer is kept in the vault, not landed",
-                    sensitive_raw=json.dumps(answer, ensure_ascii=True, sort_keys=True),
-                )
-                continue
-            if "textAnswers" not in answer:
-                answers[question_id] = answer  # a file upload: no text to check
-                continue
-            item_code = self.question_map[question_id]
-            landed_values = [
-                {"value": self._landed_value(item_code, value["value"], record_ref, quarantine)}
-                for value in answer["textAnswers"]["answers"]
-            ]
-            answers[question_id] = {**answer, "textAnswers": {"answers": landed_values}}
-        return {
-            question_id: answers[question_id] for question_id in given if question_id in answers
-        }
-
-    def _personal_data_first(self, question_and_answer: tuple[str, Any]) -> bool:
-        item_code = self.question_map.get(question_and_answer[0])
-        item = self.context.catalog.items.get(item_code) if item_code else None
-        return not (item is not None and item.is_personal_data)
-
-    def _landed_value(
-        self, item_code: str | None, text: str, record_ref: str, quarantine: QuarantineBatch
-    ) -> str:
-        text, removed = CONTROL_CHARACTERS.subn("", text)
-        if removed:
-            self.summary.normalised["control_characters_removed"] += removed
-        limit = self.limits.max_text_chars
-        # Cut before any per-answer work: scrubbing and checks never see more than the limit.
-        if len(text) > limit:
-            quarantine.add(
-                "text_truncated",
-                record_ref,
-                f"answer of {len(text)} characters cut to {limit}; the full text is kept in "
-                "the vault",
-                sensitive_raw=text,
-            )
-            text = text[:limit]
-        return self.lander.land(item_code, text, record_ref, quarantine, self.summary)
 
 
 def _digest_ref(raw: str) -> str:

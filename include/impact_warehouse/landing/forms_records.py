@@ -28,9 +28,19 @@ _RFC3339 = re.compile(
 )
 # Google's ids are printable ASCII without spaces; anything else cannot be a record key.
 _PRINTABLE_ID = re.compile(r"[\x21-\x7e]+")
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+# The fingerprint's depth check works on the encoded bytes: escapes dropped, then every byte
+# but quotes and brackets, then the (now empty) strings; what is left is the nesting alone.
+# UTF-8 continuation bytes are never ASCII, so no character of an answer can pass as one.
+_STRUCTURE_BYTES = b'"[]{}'
+_OTHER_BYTES = bytes(byte for byte in range(256) if byte not in _STRUCTURE_BYTES)
+_STRING = re.compile(rb'"[^"]*"')
+_EMPTY_PAIR = re.compile(rb"\[\]|\{\}")
+# One encoder each, built once: json.dumps with options builds a new one on every call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+)
+_RAW = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # C0 controls other than tab and line breaks, and DEL: never typed on purpose, and NUL breaks
 # downstream JSON readers.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -105,10 +115,14 @@ def parse_timestamp(text: str) -> Timestamp:
     except (ValueError, OverflowError) as error:
         raise ValueError(f"{text!r} is not a real date and time ({error})") from error
     nanos = int(fraction.ljust(9, "0")) if fraction else 0
-    epoch_ns = int((moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 10**9 + nanos
+    epoch_ns = (moment - _EPOCH) // _ONE_SECOND * 10**9 + nanos
     # The API's own form (UTC, "Z", the fraction as sent) keeps watermarks comparable as text
-    # with those stored before, and is exactly what the responses filter accepts.
-    utc_text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
+    # with those stored before, and is exactly what the responses filter accepts. Google
+    # sends it so: then it is the text itself (strftime does not pad years before 1000).
+    if zone == "Z" and text[10] == "T" and year[0] != "0":
+        utc_text = text
+    else:
+        utc_text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
     return Timestamp(text=text, epoch_ns=epoch_ns, utc_text=utc_text)
 
 
@@ -144,9 +158,10 @@ class CheckedResponse:
 
 def raw_json(record: Any) -> str:
     """Canonical JSON of a record as received (ASCII-escaped, so it is always encodable)."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return _RAW.encode(record)
 
 
+_ONE_SECOND = timedelta(seconds=1)
 _KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
 
 
@@ -170,24 +185,23 @@ def _fingerprint(record: dict[str, Any], limits: FormsLimits) -> str:
     """sha256 of the record's canonical JSON, after the checks of :func:`_check_tree`.
 
     The fast path lets the C JSON encoder find what the walk looks for (a NaN, a lone
-    surrogate, nesting beyond its recursion limit) and measures depth on the encoded text;
+    surrogate, nesting beyond its recursion limit) and measures depth on the encoded bytes;
     only a record with a problem is walked in Python, to name the field.
     """
     try:
-        text = json.dumps(
-            record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-        )
-        data = text.encode("utf-8")
+        data = _CANONICAL.encode(record).encode("utf-8")
     except (RecursionError, ValueError):  # UnicodeEncodeError is a ValueError
-        text = ""
-    if text:
-        brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+        data = b""
+    if data:
+        # Escaped backslashes go first, so the quote that ends ``"a\\\\"`` still ends it.
+        brackets = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _OTHER_BYTES)
+        brackets = _STRING.sub(b"", brackets)
         # Each pass removes the innermost level of pairs: a record at most max_depth deep is
         # empty after max_depth passes (a real one after 6).
         for _ in range(limits.max_depth):
             if not brackets:
                 break
-            brackets = _EMPTY_PAIR.sub("", brackets)
+            brackets = _EMPTY_PAIR.sub(b"", brackets)
         if not brackets:
             return hashlib.sha256(data).hexdigest()
     _check_tree(record, limits)
@@ -327,36 +341,57 @@ def _check_answers(answers: Any, question_count: int, limits: FormsLimits) -> No
             f"(limit {allowed})",
         )
     for question_id, answer in answers.items():
-        where = f"answers.{question_id}"
-        if not isinstance(answer, dict):
-            raise RecordRejected("malformed_record", f"{where} is {_kind(answer)}, not an object")
-        if "textAnswers" not in answer:
-            if "fileUploadAnswers" in answer:
-                continue  # file uploads carry no text values
-            raise RecordRejected("malformed_record", f"{where} has no textAnswers")
-        text_answers = answer["textAnswers"]
-        if not isinstance(text_answers, dict):
+        # The common case costs a few type checks; the field's path is named only on failure.
+        if type(answer) is dict and _plain_text_values(answer, limits):
+            continue
+        _reject_answer(f"answers.{question_id}", answer, limits)
+
+
+def _plain_text_values(answer: dict[str, Any], limits: FormsLimits) -> bool:
+    """True when a text answer is as documented (or it is a file upload)."""
+    text_answers = answer.get("textAnswers")
+    if text_answers is None:
+        return "textAnswers" not in answer and "fileUploadAnswers" in answer
+    if type(text_answers) is not dict:
+        return False
+    values = text_answers.get("answers")
+    if type(values) is not list or len(values) > limits.max_values_per_answer:
+        return False
+    for value in values:
+        if type(value) is not dict or type(value.get("value")) is not str:
+            return False
+    return True
+
+
+def _reject_answer(where: str, answer: Any, limits: FormsLimits) -> None:
+    """Raise ``RecordRejected`` naming what is wrong with one answer."""
+    if not isinstance(answer, dict):
+        raise RecordRejected("malformed_record", f"{where} is {_kind(answer)}, not an object")
+    if "textAnswers" not in answer:
+        if "fileUploadAnswers" in answer:
+            return  # file uploads carry no text values
+        raise RecordRejected("malformed_record", f"{where} has no textAnswers")
+    text_answers = answer["textAnswers"]
+    if not isinstance(text_answers, dict):
+        raise RecordRejected(
+            "malformed_record", f"{where}.textAnswers is {_kind(text_answers)}, not an object"
+        )
+    values = text_answers.get("answers")
+    if not isinstance(values, list):
+        raise RecordRejected(
+            "malformed_record", f"{where}.textAnswers.answers is {_kind(values)}, not a list"
+        )
+    if len(values) > limits.max_values_per_answer:
+        raise RecordRejected(
+            "too_many_answers",
+            f"{where} holds {len(values)} values (limit {limits.max_values_per_answer})",
+        )
+    for index, value in enumerate(values):
+        place = f"{where}.textAnswers.answers[{index}]"
+        if not isinstance(value, dict):
+            raise RecordRejected("malformed_record", f"{place} is {_kind(value)}, not an object")
+        text = value.get("value")
+        if not isinstance(text, str):
             raise RecordRejected(
-                "malformed_record", f"{where}.textAnswers is {_kind(text_answers)}, not an object"
+                "malformed_record", f"{place}.value is {_kind(text)}, not a string"
             )
-        values = text_answers.get("answers")
-        if not isinstance(values, list):
-            raise RecordRejected(
-                "malformed_record", f"{where}.textAnswers.answers is {_kind(values)}, not a list"
-            )
-        if len(values) > limits.max_values_per_answer:
-            raise RecordRejected(
-                "too_many_answers",
-                f"{where} holds {len(values)} values (limit {limits.max_values_per_answer})",
-            )
-        for index, value in enumerate(values):
-            place = f"{where}.textAnswers.answers[{index}]"
-            if not isinstance(value, dict):
-                raise RecordRejected(
-                    "malformed_record", f"{place} is {_kind(value)}, not an object"
-                )
-            text = value.get("value")
-            if not isinstance(text, str):
-                raise RecordRejected(
-                    "malformed_record", f"{place}.value is {_kind(text)}, not a string"
-                )

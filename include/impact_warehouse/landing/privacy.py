@@ -37,6 +37,9 @@ MIN_PSEUDONYM_KEY_BYTES = 32
 # kind is replaced by a neutral token such as [氏名] or [住所].
 PSEUDONYMISED_FINDINGS = ("email", "phone")
 
+# Values whose pseudonym a Pseudonymiser keeps at hand (about 20 MB at most).
+KNOWN_VALUES_LIMIT = 100_000
+
 
 class MissingPseudonymKey(RuntimeError):
     """No usable key configured: pseudonyms would not be stable or secret without one."""
@@ -63,16 +66,23 @@ def normalise_email(value: str) -> str:
     Invisible format characters (Unicode category Cf: zero-width space, RLM, BOM) are removed
     first: pasted from a chat or PDF they would otherwise make the same person a new one.
     """
+    if value.isascii():
+        # No format characters, and NFKC leaves ASCII as it is: the same result, at once.
+        return value.strip().lower()
     visible = "".join(c for c in value if unicodedata.category(c) != "Cf")
     return unicodedata.normalize("NFKC", visible).strip().lower()
 
 
+_SPACES = re.compile(r"\s+")
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def normalise_name(value: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value))
 
 
 def normalise_phone(value: str) -> str:
-    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value))
+    return _NOT_DIGITS.sub("", unicodedata.normalize("NFKC", value))
 
 
 NORMALISERS: dict[str, Callable[[str], str]] = {
@@ -233,8 +243,13 @@ class Pseudonymiser:
         *,
         names: Iterable[str] | None = None,
     ) -> None:
-        self._key = key
+        # The key's HMAC state, set up once and copied per value (setting up costs as much
+        # as hashing a short value).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         self._vault = vault
+        # (kind, value as sent) -> (pseudonym, normalised): a respondent answers many waves
+        # and a wave is pulled in pages, so the same values come back again and again.
+        self._known: dict[tuple[str, str], tuple[str, str]] = {}
         # Roster names to scrub from free text: given, or loaded from the vault on first use.
         self._names: RosterNames | None = None if names is None else RosterNames(names)
 
@@ -245,10 +260,16 @@ class Pseudonymiser:
         return self._names
 
     def pseudonym(self, kind: str, value: str, *, source: str = "") -> str:
-        normalised = NORMALISERS[kind](value)
-        # The kind is part of the message so equal strings of different kinds never collide.
-        digest = hmac.new(self._key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
-        pseudonym = f"{kind}_{digest[:32]}"
+        known = self._known.get((kind, value))
+        if known is None:
+            normalised = NORMALISERS[kind](value)
+            # The kind is part of the message so equal strings of different kinds never collide.
+            keyed = self._keyed.copy()
+            keyed.update(f"{kind}:{normalised}".encode())
+            known = (f"{kind}_{keyed.hexdigest()[:32]}", normalised)
+            if len(self._known) < KNOWN_VALUES_LIMIT:
+                self._known[(kind, value)] = known
+        pseudonym, normalised = known
         if self._vault is not None:
             self._vault.remember(pseudonym, kind, normalised, source, written=value)
         if kind == "name" and self._names is not None:

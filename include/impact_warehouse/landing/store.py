@@ -18,6 +18,7 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ from impact_warehouse.landing.manifest import (
 )
 
 KEY_FIELD = "record_key"
+# Built once: json.dumps with options builds a new encoder on every call.
+_KEY_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 log = logging.getLogger(__name__)
 
 
@@ -64,8 +68,11 @@ def write_atomically(path: Path, lines: Iterable[str]) -> str:
     digest = hashlib.sha256()
     try:
         with temporary.open("wb") as handle:
-            for line in lines:
-                data = line.encode("utf-8") + b"\n"
+            # A thousand lines per encode, hash and write: per line those calls cost more
+            # than the bytes, and a whole page at once would double the peak memory.
+            iterator = iter(lines)
+            while chunk := list(islice(iterator, 1000)):
+                data = ("\n".join(chunk) + "\n").encode("utf-8")
                 digest.update(data)
                 handle.write(data)
             handle.flush()
@@ -116,7 +123,7 @@ def sidecar_of(part: Path) -> Path:
 
 def _sidecar_lines(keys: Iterable[str]) -> Iterator[str]:
     # Keys may contain spaces or newlines (panel headers), so each is a JSON string.
-    return (json.dumps(key, ensure_ascii=False) for key in keys)
+    return (_KEY_ENCODER.encode(key) for key in keys)
 
 
 def read_part(part: Path) -> tuple[list[str], str]:
@@ -267,9 +274,7 @@ class PartitionStore:
             return 0
         part = self.directory / f"part-{batch_id}-{part_label}.jsonl"
         # Order matters for the crash windows: part, then sidecar, then manifest line.
-        part_sha = write_atomically(
-            part, (json.dumps(record, ensure_ascii=False, sort_keys=True) for record in fresh)
-        )
+        part_sha = write_atomically(part, (_RECORD_ENCODER.encode(record) for record in fresh))
         keys_sha = write_atomically(
             sidecar_of(part), _sidecar_lines(record[KEY_FIELD] for record in fresh)
         )

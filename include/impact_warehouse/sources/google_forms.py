@@ -240,12 +240,16 @@ class FormsApiClient:
         seen_tokens: set[str] = set()
         while True:
             page_number += 1
-            body = self._get_json(url, form_id, params=params)
-            page = self._to_page(body, form_id, page_number, url)
-            yield page
-            if page.next_page_token is None:
-                return
+            page = self._to_page(
+                self._get_json(url, form_id, params=params), form_id, page_number, url
+            )
+            token = page.next_page_token
             empty = not (page.responses or page.broken_records or page.unreadable_records)
+            yield page
+            # Not kept while the next page is fetched: the caller decides how long it lives.
+            del page
+            if token is None:
+                return
             empty_in_a_row = empty_in_a_row + 1 if empty else 0
             if empty_in_a_row >= MAX_EMPTY_PAGES_IN_A_ROW:
                 raise FormsApiError(
@@ -254,15 +258,15 @@ class FormsApiClient:
                     form_id=form_id,
                     url=url,
                 )
-            if page.next_page_token in seen_tokens:
+            if token in seen_tokens:
                 raise FormsApiError(
-                    f"Forms API repeated pageToken {page.next_page_token!r} for form {form_id} "
+                    f"Forms API repeated pageToken {token!r} for form {form_id} "
                     f"at page {page_number}; stopping to avoid an endless loop",
                     form_id=form_id,
                     url=url,
                 )
-            seen_tokens.add(page.next_page_token)
-            params["pageToken"] = page.next_page_token
+            seen_tokens.add(token)
+            params["pageToken"] = token
 
     # -- internals -------------------------------------------------------------------------
 
