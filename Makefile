@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test bench lint format constraints clean system-packages system-packages-test
+.PHONY: demo test test-all bench lint format constraints clean system-packages system-packages-test
 
 # Debian packages the project needs: a Japanese font for the report's charts (demo and
 # tests); Chromium for the report's PDF (`impact report --pdf`) and its browser test;
@@ -32,10 +32,17 @@ system-packages-test:
 demo: $(INSTALLED) system-packages
 	$(BIN)/impact organisations demo
 
+# The quick tier: ruff and every test not marked `slow` (a few minutes; the inner loop).
 test: $(INSTALLED) system-packages-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
+
+# Everything, as CI runs it (.ci/run): the quick tier, then the end-to-end tier (`slow`:
+# Airflow DAG runs, whole-pipeline runs, the README walkthrough, Spark, PostgreSQL builds,
+# headless Chromium, process kills; about an hour on 2 cores).
+test-all: test
+	$(BIN)/pytest -m slow --durations=25
 
 # Figures printed, never asserted (README: benchmarks). Run on an otherwise idle machine.
 # Generated and landed data per scale are cached in .work/bench/scale (1000×: 12 GB with its

@@ -122,6 +122,7 @@ def test_report_names_an_unknown_release(backfilled: Backfilled, capsys) -> None
     assert "リリース FY1999-x が見つかりません" in err
 
 
+@pytest.mark.slow
 def test_report_renders_from_the_current_release(backfilled: Backfilled, capsys) -> None:
     pytest.importorskip("impact_warehouse.report", reason="the report package is not installed")
     with backfilled.env():
@@ -131,6 +132,7 @@ def test_report_renders_from_the_current_release(backfilled: Backfilled, capsys)
     assert Path(html).is_file()
 
 
+@pytest.mark.slow
 def test_report_pdf_without_chromium_says_how_to_install_it(
     backfilled: Backfilled, capsys, monkeypatch
 ) -> None:

@@ -26,6 +26,9 @@ from impact_warehouse.publish.gate_runs import latest_gate_run
 from impact_warehouse.publish.history import read_history
 from impact_warehouse.settings import Settings
 
+# The end-to-end tier (make test-all): releases built and published through the command
+pytestmark = pytest.mark.slow
+
 AS_OF = date(2026, 11, 23)  # in FY2026; the demo's date
 BELOW_FLOOR_WAVE = "followup_2025"  # 25.4% in the demo, against the floor raised below
 RAISED_FLOOR = 0.30

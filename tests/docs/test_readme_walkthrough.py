@@ -29,6 +29,7 @@ def test_walkthrough_extracts_every_command_block_in_order() -> None:
 
 # The walk-through runs `impact demo` (two DAG runs, every report section) in a subprocess
 # with its own 900 s bound; pytest's default hang guard (600 s) must not cut it short.
+@pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_following_the_walkthrough_publishes_the_new_wave(tmp_path: Path) -> None:
     checkout = copy_checkout(PROJECT_ROOT, tmp_path / "checkout")

@@ -404,6 +404,7 @@ def test_no_mamabono_name_in_the_published_warehouse(demo_run: DemoRun) -> None:
     assert len(columns) > 100 and found == []
 
 
+@pytest.mark.slow
 def test_the_example_renders_in_english_from_its_own_catalog(demo_run: DemoRun) -> None:
     """``impact report --lang en`` on the example: every label from its *_en columns."""
     env = {**os.environ, "IMPACT_CATALOG_DIR": str(EXAMPLE), "IMPACT_WORK_DIR": str(demo_run.work)}

@@ -23,6 +23,9 @@ from impact_warehouse.settings import PROJECT_ROOT, Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.transform.dbt_runner import DbtRunError, NodeFailure, run_dbt
 
+# The end-to-end tier (make test-all): the example organisation's whole pipeline
+pytestmark = pytest.mark.slow
+
 EXAMPLE = PROJECT_ROOT / "examples" / "hataraku_women"
 AS_OF = date(2026, 4, 30)
 _TOKEN = "example-tests"

@@ -13,11 +13,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_faults import FaultPlan
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.pipeline import ingest
 from impact_warehouse.settings import Settings
+
+# The end-to-end tier (make test-all): whole pulls over HTTP from the local Forms API server
+pytestmark = pytest.mark.slow
 
 TOKEN_FOR_FAULTY = "faulty-server-token"
 

@@ -41,6 +41,9 @@ from impact_warehouse.publish import current_release, list_releases
 from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
+# The end-to-end tier (make test-all): two organisations through ingest, build, gate and publish
+pytestmark = pytest.mark.slow
+
 EXAMPLE = PROJECT_ROOT / "examples" / "hataraku_women"
 AS_OF = date(2026, 4, 30)  # after the example's last FY2025 wave
 FISCAL_YEAR = 2025

@@ -31,6 +31,9 @@ from impact_warehouse.portfolio import (
     read_portfolio,
 )
 
+# The end-to-end tier (make test-all): two releases built and published, then the portfolio
+pytestmark = pytest.mark.slow
+
 FIGURE_COLUMNS = """
     fiscal_year, wave_type, wave_type_ja, indicator_code, indicator_symbol, indicator_ja,
     item_code, report_label_ja, scale_code, measure, measure_label_ja, good_direction,

@@ -9,11 +9,15 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 from playwright.sync_api import sync_playwright
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS
 from impact_warehouse.quality import run_gate
 from impact_warehouse.quality.privacy_masking import mask_personal_data
+
+# The end-to-end tier (make test-all): Data Docs in headless Chromium
+pytestmark = pytest.mark.slow
 
 HOSTILE_ITEM = '<img src=x onerror="window.__pwned=1;alert(1)">'
 HOSTILE_TEXT = "<script>window.__pwned=2</script>連絡先 hanako.sato@example.com"

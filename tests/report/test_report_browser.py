@@ -10,11 +10,15 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from fontTools.ttLib import TTFont
 from playwright.sync_api import sync_playwright
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS
 from impact_warehouse.report.fonts import EMBEDDED_FAMILY
+
+# The end-to-end tier (make test-all): the report in headless Chromium
+pytestmark = pytest.mark.slow
 
 FY = 2025
 SCREENSHOT_COPY = Path("/tmp/report/screenshot_fy2025.png")

@@ -22,6 +22,9 @@ from impact_warehouse.report.chart_kit import chart_style, new_figure, svg_text
 from impact_warehouse.report.render import render_report
 from layout_checks import CHART_TEXT_BOXES_JS, OVERFLOW_JS, overlapping_labels
 
+# The end-to-end tier (make test-all): headless Chromium prints the report
+pytestmark = pytest.mark.slow
+
 FY = 2025
 # The FY2025 demo prints on about 40 A4 pages (29 pages before the print stylesheet, in
 # Chromium's default print); far fewer means sections went missing, far more a broken layout.

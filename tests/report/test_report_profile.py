@@ -17,6 +17,9 @@ from impact_warehouse.report import job
 from impact_warehouse.settings import Settings
 from other_catalog import ORGANISATION
 
+# The end-to-end tier (make test-all): another organisation's warehouse built and reported
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def other_report(other_catalog_warehouse: Any, tmp_path_factory) -> dict:

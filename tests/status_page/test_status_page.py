@@ -186,6 +186,7 @@ def test_an_open_wave_the_build_has_not_reached_is_listed_not_dropped(
     assert "回答期間中のアンケートはありません" not in html
 
 
+@pytest.mark.slow
 def test_the_page_lays_out_offline_in_chromium(demo, settings, tmp_path) -> None:
     page_path = render_status_page(settings, audit_db=demo.database, as_of=SEVERAL_OPEN_WAVES)
     requests: list[str] = []

@@ -149,6 +149,7 @@ def test_nonresponse_weighting_covers_the_true_share_where_raw_does_not() -> Non
     assert raw_hits <= 0.5 * SIMULATIONS
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_adjusted_comparison_covers_the_true_difference_where_raw_does_not() -> None:
     rng = np.random.default_rng(15)
