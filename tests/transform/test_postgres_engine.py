@@ -30,6 +30,9 @@ from impact_warehouse.transform.postgres_landing import (
 )
 from postgres_test_server import PostgresServer
 
+# The end-to-end tier (make test-all): the project built on PostgreSQL
+pytestmark = pytest.mark.slow
+
 TOLERANCE = 1e-9
 COMPARED_MARTS = (
     "fct_indicator_results",

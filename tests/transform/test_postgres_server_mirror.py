@@ -15,9 +15,13 @@ import pytest
 import postgres_test_server as postgres_server
 from postgres_test_server import PostgresServer
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0, reason="only root runs the server as another OS user (CI runs as root)"
-)
+# The end-to-end tier (make test-all): the project built on a PostgreSQL server.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.geteuid() != 0, reason="only root runs the server as another OS user (CI runs as root)"
+    ),
+]
 
 
 def test_packages_in_a_private_folder_are_imported_through_a_mirror(

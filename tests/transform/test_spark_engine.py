@@ -41,7 +41,8 @@ if java_executable() is None:
 
 # The DuckDB build of the demo (shared with other modules) and the Spark build run in the
 # first test's setup: a few minutes on an idle 2-core machine, far more on a loaded one.
-pytestmark = pytest.mark.timeout(2400)
+# The end-to-end tier (make test-all): the whole project built on a Spark cluster.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 TOLERANCE = 1e-9
 MASTER = "local-cluster[2,1,1024]"

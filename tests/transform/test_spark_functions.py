@@ -35,9 +35,13 @@ DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 TWINS = sorted((DBT_PROJECT / "models" / "marts" / "spark").glob("*.sql"))
 REF = re.compile(r"ref\('(\w+)'\)")
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("java") is None, reason="Spark needs Java (openjdk-17-jre-headless)"
-)
+# The end-to-end tier (make test-all): a Spark session.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("java") is None, reason="Spark needs Java (openjdk-17-jre-headless)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,14 @@ from impact_warehouse.transform.spark_session import (
     stop_session,
 )
 
-pytestmark = pytest.mark.skipif(
-    java_executable() is None,
-    reason="no Java runtime (Spark needs Java 17: apt-get install openjdk-17-jre-headless)",
-)
+# The end-to-end tier (make test-all): a Spark session.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        java_executable() is None,
+        reason="no Java runtime (Spark needs Java 17: apt-get install openjdk-17-jre-headless)",
+    ),
+]
 
 
 @pytest.fixture
