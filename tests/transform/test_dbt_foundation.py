@@ -565,6 +565,44 @@ def test_a_null_in_a_required_column_fails_the_data_tests(
 
 
 @pytest.mark.parametrize(
+    ("column", "value", "failing_test"),
+    [
+        ("scale_code", "no_such_scale", "relationships_columns_int_answers__normalised"),
+        ("match_method", "guessed", "accepted_values_columns_int_answers__normalised"),
+    ],
+)
+def test_a_merged_data_test_fails_for_any_of_its_columns(
+    tiny_warehouse: Warehouse, tmp_path: Path, column: str, value: str, failing_test: str
+) -> None:
+    """A model's relationships and accepted_values tests are one test node each
+    (tests/generic/*_columns.sql): a bad value in any listed column still fails the build,
+    and the failing rows name the column."""
+    database = tmp_path / "injected.duckdb"
+    database.write_bytes(tiny_warehouse.database.read_bytes())
+    table = "intermediate.int_answers__normalised"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            f"update {table} set {column} = ? where rowid = (select min(rowid) from {table})",
+            [value],
+        )
+    target = tmp_path / "target"
+    with pytest.raises(DbtRunError) as raised:
+        run_dbt(
+            ["test", "--select", "int_answers__normalised", "--exclude-resource-type", "unit_test"],
+            target_path=target,
+            duckdb_path=database,
+            landing_dir=tiny_warehouse.landing,
+        )
+    failed = [failure for failure in raised.value.failures if failing_test in failure.unique_id]
+    assert [failure.status for failure in failed] == ["fail"], raised.value.failures
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    (compiled,) = [r["compiled_code"] for r in results if r["unique_id"] == failed[0].unique_id]
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.execute(compiled).fetchall()
+    assert [row[0] for row in rows] == [column]
+
+
+@pytest.mark.parametrize(
     ("table", "column"),
     [
         ("marts.fct_outputs", "fiscal_year"),

@@ -22,9 +22,10 @@ def test_build_and_every_data_test_pass(other_catalog_warehouse: Any) -> None:
     # relationships tests to the seeds replaced the lists of Mamabono's codes, and they ran
     manifest = json.loads((other_catalog_warehouse.run.target_path / "manifest.json").read_text())
     seeds_checked = {
-        (node["attached_node"].split(".")[-1], node["test_metadata"]["kwargs"]["to"])
+        (node["attached_node"].split(".")[-1], parent)
         for unique_id, node in manifest["nodes"].items()
-        if unique_id in tests and node.get("test_metadata", {}).get("name") == "relationships"
+        if unique_id in tests
+        for parent in _parents_checked(node.get("test_metadata", {}))
     }
     assert {
         ("dim_programs", "ref('programs')"),
@@ -34,6 +35,15 @@ def test_build_and_every_data_test_pass(other_catalog_warehouse: Any) -> None:
         ("rpt_summary", "ref('indicators')"),
         ("fct_answers", "ref('scales')"),
     } <= seeds_checked
+
+
+def _parents_checked(test: dict[str, Any]) -> list[str]:
+    """The parents a relationships test checks: one, or a model's relationships_columns."""
+    if test.get("name") == "relationships":
+        return [test["kwargs"]["to"]]
+    if test.get("name") == "relationships_columns":
+        return [entry["to"] for entry in test["kwargs"]["relationships"]]
+    return []
 
 
 def test_groups_and_codes_come_from_the_seeds(other_catalog_warehouse: Any) -> None:
