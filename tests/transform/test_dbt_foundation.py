@@ -496,6 +496,7 @@ def test_tiny_operations_values_are_typed(tiny_warehouse: Warehouse) -> None:
     assert measures == [(date(2025, 6, 21), 45, None), (date(2025, 10, 4), 32, "mamabono")]
 
 
+@pytest.mark.slow
 def test_empty_landing_builds_every_model_empty(tmp_path: Path) -> None:
     warehouse = build(tmp_path / "landing", tmp_path, "empty")
     for model in [*STAGED_FOLDERS, "stg_google_forms__answers", "stg_panel_file__answers"]:
