@@ -61,13 +61,22 @@ ONE_ALERT_PER_RUN: list = []
 
 
 def _dag_kwargs(scope: DagScope) -> dict[str, Any]:
-    """The ``@dag`` arguments of ``scope``'s ingest DAG but its id, tags and doc."""
+    """The ``@dag`` arguments of ``scope``'s ingest DAG."""
     # Read once per parse, in the scope (its catalog); never an import error (see
     # orchestration.params and orchestration.schedules).
     with scope.active():
         catalog = catalog_for_params()
         calendar = dag_calendar(catalog)
         return {
+            "dag_id": scope.dag_id(BASE_DAG_ID),
+            "catchup": False,
+            "max_active_runs": 1,
+            "default_args": {
+                **DEFAULT_ARGS,
+                "on_failure_callback": scope.callback(DEFAULT_ARGS["on_failure_callback"]),
+            },
+            "tags": scope.tags("ingest"),
+            "doc_md": scope.doc(DOC),
             "schedule": ingest_timetable(catalog, calendar),
             "start_date": ingest_start_date(catalog, calendar),  # the first FY's month's run
             # An invalid catalog must not make the DAG file an import error (the monthly run
@@ -81,18 +90,7 @@ def build_ingest_dag(scope: DagScope) -> DAG:
     """The ingest DAG of ``scope``; registered in the DAG file that calls this."""
     landing = Asset(scope.asset_uri("landing"))
 
-    @dag(
-        dag_id=scope.dag_id(BASE_DAG_ID),
-        catchup=False,
-        max_active_runs=1,
-        default_args={
-            **DEFAULT_ARGS,
-            "on_failure_callback": scope.callback(DEFAULT_ARGS["on_failure_callback"]),
-        },
-        tags=scope.tags("ingest"),
-        doc_md=scope.doc(DOC),
-        **_dag_kwargs(scope),
-    )
+    @dag(**_dag_kwargs(scope))
     def impact_ingest() -> None:
         # A setup task: every task after it runs only if it succeeded, whatever its trigger rule.
         @setup
