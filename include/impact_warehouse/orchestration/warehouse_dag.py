@@ -2,23 +2,20 @@
 organisation): build the warehouse from landing, validate it, publish a release, alert staff.
 
 Built by :func:`build_warehouse_dag` for one :class:`DagScope`;
-``dags/warehouse_release_dag.py`` only wires. Every task body runs in the scope; the schedule
-(its own landing Asset, its release day) and trigger form come from the scope's catalog, and
-its DuckDB tasks share the scope's writer pool.
+``dags/warehouse_release_dag.py`` only wires. Every task body (orchestration.warehouse_tasks)
+runs in the scope; the schedule (its own landing Asset, its release day) and trigger form
+come from the scope's catalog, and its DuckDB tasks share the scope's writer pool.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
-from pathlib import Path
+from typing import Any
 
-from airflow.sdk import DAG, Asset, Param, dag, get_current_context, setup, task
+from airflow.sdk import DAG, Asset, Param, dag, setup, task
 
-from impact_warehouse.orchestration.airflow_support import (
-    DEFAULT_ARGS,
-    task_failures_explained,
-)
+from impact_warehouse.orchestration import warehouse_tasks as tasks
+from impact_warehouse.orchestration.airflow_support import DEFAULT_ARGS
 from impact_warehouse.orchestration.approval import ReleaseApprovalOperator
 from impact_warehouse.orchestration.deadline import release_deadline_alert
 from impact_warehouse.orchestration.organisation_dags import DagScope
@@ -28,7 +25,6 @@ from impact_warehouse.orchestration.schedules import (
     warehouse_schedule,
     warehouse_start_date,
 )
-from impact_warehouse.settings import paths
 
 BASE_DAG_ID = "impact_warehouse"
 
@@ -66,11 +62,21 @@ that is already up. A failed gate leaves the current release published and untou
 """
 
 
-def build_warehouse_dag(scope: DagScope) -> DAG:
-    """The warehouse DAG of ``scope``; registered in the DAG file that calls this."""
-    landing = Asset(scope.asset_uri("landing"))
-    published = Asset(scope.asset_uri("published"))
-    pool = scope.writer_pool
+def _release_deadline(scope: DagScope) -> Any:
+    """The release deadline alert of ``scope`` (orchestration.deadline), or None."""
+    try:
+        return release_deadline_alert(scope.code)
+    except ValueError as error:
+        if scope.code is None:
+            raise  # one organisation: the import error says why, as before
+        # One organisation's bad IMPACT_RELEASE_DEADLINE_DAYS__<CODE> must not take every
+        # organisation's DAG out of this file.
+        log.error("organisation %s: %s; its DAG has no release deadline", scope.code, error)
+        return None
+
+
+def _dag_kwargs(scope: DagScope, landing: Asset) -> dict[str, Any]:
+    """The ``@dag`` arguments of ``scope``'s warehouse DAG."""
     # Read once per parse, in the scope (its catalog and settings); never an import error
     # (see orchestration.params and orchestration.schedules).
     with scope.active():
@@ -78,36 +84,27 @@ def build_warehouse_dag(scope: DagScope) -> DAG:
         calendar = dag_calendar(catalog)
         schedule = warehouse_schedule(calendar, landing)
         start_date = warehouse_start_date(catalog, calendar)
-        try:
-            deadline = release_deadline_alert(scope.code)
-        except ValueError as error:
-            if scope.code is None:
-                raise  # one organisation: the import error says why, as before
-            # One organisation's bad IMPACT_RELEASE_DEADLINE_DAYS__<CODE> must not take every
-            # organisation's DAG out of this file.
-            log.error("organisation %s: %s; its DAG has no release deadline", scope.code, error)
-            deadline = None
+        deadline = _release_deadline(scope)
         fiscal_year = fiscal_year_param(
             catalog, "公開する年度(空欄 = 回答期間が終わった最新のアンケートの年度)"
         )
-
-    @dag(
-        dag_id=scope.dag_id(BASE_DAG_ID),
-        schedule=schedule,
-        start_date=start_date,
-        catchup=False,
-        max_active_runs=1,
-        default_args={
+    return {
+        "dag_id": scope.dag_id(BASE_DAG_ID),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": {
             **DEFAULT_ARGS,
             "on_failure_callback": scope.callback(DEFAULT_ARGS["on_failure_callback"]),
         },
-        tags=scope.tags("warehouse", "publish"),
-        doc_md=scope.doc(DOC),
+        "tags": scope.tags("warehouse", "publish"),
+        "doc_md": scope.doc(DOC),
+        "schedule": schedule,
+        "start_date": start_date,
         # Staff hear when a run has not succeeded IMPACT_RELEASE_DEADLINE_DAYS (30) days after
         # its logical date (the yearly run on 1 May: by 31 May) and that fiscal year has no
         # release yet.
-        deadline=deadline,
-        params={
+        "deadline": deadline,
+        "params": {
             # Never an import error: with an invalid catalog the form offers a free field.
             "fiscal_year": fiscal_year,
             "as_of": Param(
@@ -118,77 +115,41 @@ def build_warehouse_dag(scope: DagScope) -> DAG:
                 description="回答期間の判定に使う日付 YYYY-MM-DD(空欄 = 今日)",
             ),
         },
-    )
+    }
+
+
+def build_warehouse_dag(scope: DagScope) -> DAG:
+    """The warehouse DAG of ``scope``; registered in the DAG file that calls this."""
+    landing = Asset(scope.asset_uri("landing"))
+    published = Asset(scope.asset_uri("published"))
+    pool = scope.writer_pool
+
+    @dag(**_dag_kwargs(scope, landing))
     def impact_warehouse() -> None:
         # A setup task: nothing after it runs unless the catalog is valid. In the DuckDB pool
         # only so that every task of this DAG is (it touches no DuckDB file).
         @setup
         @task(pool=pool)
         def check_catalog() -> dict:
-            from impact_warehouse.ops import preflight
-
-            with scope.active(), task_failures_explained():
-                catalog = preflight.check_catalog()
-            return {"waves": len(catalog.waves)}
+            return tasks.check_catalog(scope)
 
         @task(pool=pool)
         def build_audit_warehouse() -> dict:
-            # Imported here, not at the top: dbt and GX would cost ~1 s on every DAG parse.
-            from impact_warehouse.pipeline import release as release_job
-
-            with scope.active():
-                return release_job.build_audit_warehouse(paths()).to_xcom()
+            return tasks.build_audit_warehouse(scope)
 
         @task(pool=pool)
         def gate_audit_warehouse(build: dict) -> dict:
-            from impact_warehouse.ops import preflight
-            from impact_warehouse.pipeline import release as release_job
-            from impact_warehouse.pipeline.release import default_release_fiscal_year
-
-            with scope.active():
-                context = get_current_context()
-                as_of_param = context["params"]["as_of"]
-                as_of = date.fromisoformat(as_of_param) if as_of_param else date.today()
-                catalog = preflight.check_catalog()
-                fiscal_year = context["params"]["fiscal_year"] or default_release_fiscal_year(
-                    as_of, catalog
-                )
-                approval = catalog.organisation.release_approval
-                # With approval on, a run after new landing data (daily while a survey is open)
-                # must not queue an approval that holds the DAG for days: it refreshes the gate.
-                after_landing = context["dag_run"].run_type == "asset_triggered"
-                return release_job.gate_audit_warehouse(
-                    paths(),
-                    fiscal_year=fiscal_year,
-                    run_id=context["run_id"],
-                    as_of=as_of,
-                    audit_db=Path(release_job.BuildOutcome.from_xcom(build).audit_db),
-                    approval_required=approval,
-                    publish_requested=not (approval and after_landing),
-                ).to_xcom()
+            return tasks.gate_audit_warehouse(scope, build)
 
         @task(pool=pool, outlets=[published])
         def publish_and_alert(gate: dict, decision: dict) -> dict:
-            from impact_warehouse.orchestration.approval import require_approval
-            from impact_warehouse.pipeline import release as release_job
-
-            outcome = release_job.GateOutcome.from_xcom(gate)
-            require_approval(outcome, decision)
-            with scope.active():
-                return release_job.publish_after_gate(paths(), outcome)
+            return tasks.publish_and_alert(scope, gate, decision)
 
         # Only reads the immutable release file; in the DuckDB pool all the same, so one DuckDB
         # task runs at a time (the integrity test holds every task of this DAG to that).
         @task(pool=pool)
         def render_reports(outcome: dict) -> list[dict]:
-            from airflow.sdk.exceptions import AirflowSkipException
-
-            from impact_warehouse.report import job
-
-            if job.published_release_id(outcome) is None:
-                raise AirflowSkipException("no release was published: the current report stands")
-            with scope.active():
-                return job.render_after_publish(outcome, paths())
+            return tasks.render_reports(scope, outcome)
 
         build = build_audit_warehouse()
         check_catalog() >> build
