@@ -46,11 +46,8 @@ from impact_warehouse.landing.roster_index import participants_by_cohort
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
 from impact_warehouse.sources.forms_page_json import UnreadableRecord
-from impact_warehouse.sources.google_forms import (
-    FormsApiClient,
-    ResponsePage,
-    cyclic_gc_paused,
-)
+from impact_warehouse.sources.gc_pause import cyclic_gc_paused
+from impact_warehouse.sources.google_forms import FormsApiClient, ResponsePage
 from impact_warehouse.sources.read_ahead import read_ahead
 
 # SOURCE and iter_questions lived here before; other modules still import them from here.
