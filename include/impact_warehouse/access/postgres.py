@@ -83,56 +83,56 @@ def load_organisations(
     One organisation's missing release or failure never stops the next one's load.
     """
     check_loader(connection)
-    outcomes = []
-    for organisation in organisations:
-        code = organisation.code
-        releases_dir = organisation_releases_dir(code, environ)
-        try:
-            release = current_release(releases_dir)
-        except (ValueError, KeyError, OSError) as error:
-            # A damaged CURRENT pointer or release.json fails this organisation alone.
-            outcomes.append(
-                Outcome(
-                    code,
-                    "failed",
-                    f"団体「{code}」の公開中のリリースの記録({releases_dir})を読めませんでした。"
-                    "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
-                    f"{code}: {type(error).__name__}: {error}",
-                )
-            )
-            continue
-        if release is None:
-            outcomes.append(_skip(connection, code, releases_dir))
-            continue
-        try:
-            outcomes.append(refresh_organisation(connection, code, release, schema=schema))
-        except AccessLoadError as error:
-            outcomes.append(
-                Outcome(code, "failed", error.message_ja, str(error), release.release_id)
-            )
-        except (duckdb.Error, OSError) as error:
-            outcomes.append(
-                Outcome(
-                    code,
-                    "failed",
-                    f"団体「{code}」のリリース {release.release_id} を読めませんでした。"
-                    "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
-                    f"{code}: {type(error).__name__}: {error}",
-                    release.release_id,
-                )
-            )
-        except psycopg2.Error as error:
-            outcomes.append(
-                Outcome(
-                    code,
-                    "failed",
-                    f"団体「{code}」のリリースを PostgreSQL に載せられませんでした。"
-                    "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
-                    f"{code}: {type(error).__name__}: {str(error).strip()}",
-                    release.release_id,
-                )
-            )
-    return outcomes
+    return [
+        _load_organisation(connection, organisation, schema, environ)
+        for organisation in organisations
+    ]
+
+
+def _load_organisation(
+    connection: PgConnection,
+    organisation: Organisation,
+    schema: str,
+    environ: Mapping[str, str] | None,
+) -> Outcome:
+    """One organisation's load, or why it failed or was skipped (never raised)."""
+    code = organisation.code
+    releases_dir = organisation_releases_dir(code, environ)
+    try:
+        release = current_release(releases_dir)
+    except (ValueError, KeyError, OSError) as error:
+        # A damaged CURRENT pointer or release.json fails this organisation alone.
+        return Outcome(
+            code,
+            "failed",
+            f"団体「{code}」の公開中のリリースの記録({releases_dir})を読めませんでした。"
+            "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
+            f"{code}: {type(error).__name__}: {error}",
+        )
+    if release is None:
+        return _skip(connection, code, releases_dir)
+    try:
+        return refresh_organisation(connection, code, release, schema=schema)
+    except AccessLoadError as error:
+        return Outcome(code, "failed", error.message_ja, str(error), release.release_id)
+    except (duckdb.Error, OSError) as error:
+        return Outcome(
+            code,
+            "failed",
+            f"団体「{code}」のリリース {release.release_id} を読めませんでした。"
+            "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
+            f"{code}: {type(error).__name__}: {error}",
+            release.release_id,
+        )
+    except psycopg2.Error as error:
+        return Outcome(
+            code,
+            "failed",
+            f"団体「{code}」のリリースを PostgreSQL に載せられませんでした。"
+            "前回載せた内容のままです。下の詳細をシステム担当者に伝えてください。",
+            f"{code}: {type(error).__name__}: {str(error).strip()}",
+            release.release_id,
+        )
 
 
 def _skip(connection: PgConnection, code: str, releases_dir: Path) -> Outcome:

@@ -22,7 +22,8 @@ from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.forms_job import land_forms_wave
 from impact_warehouse.pipeline import ingest
 from impact_warehouse.settings import Settings
-from impact_warehouse.sources.google_forms import ResponsePage, cyclic_gc_paused
+from impact_warehouse.sources.gc_pause import cyclic_gc_paused
+from impact_warehouse.sources.google_forms import ResponsePage
 
 AS_OF = date(2026, 11, 23)
 SEED = 2025

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impact_warehouse.catalog.csv_rows import (
+    Row,
     as_bool,
     check_member,
     optional_number,
@@ -92,42 +93,7 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
     measures: dict[str, list[ScaleMeasure]] = {}
     first_line: dict[str, int] = {}
     for line, row in read_rows(seed_dir, file_name):
-        scale_code = required(file_name, line, row, "scale_code")
-        check_member(file_name, line, "scale_code", scale_code, scales)
-        if scales[scale_code].value_type not in NUMERIC_VALUE_TYPES:
-            raise CatalogError(
-                f"{file_name} line {line}: scale {scale_code} has value_type "
-                f"{scales[scale_code].value_type!r}, whose answers are not numbers, so no share "
-                f"rule can count them; remove the row or use a scale of type {NUMERIC_VALUE_TYPES}"
-            )
-        measure_code = required(file_name, line, row, "measure_code")
-        if (
-            not _MEASURE_CODE.match(measure_code)
-            or measure_code in RESERVED_MEASURES
-            or (measure_code.startswith("value_"))
-        ):
-            raise CatalogError(
-                f"{file_name} line {line}: measure_code {measure_code!r} cannot be used; write "
-                "lower-case letters, digits and _ (e.g. confident), not mean, mean_shift or "
-                "value_…, which the engine uses for its own rows"
-            )
-        operator = row["operator"].strip()
-        if operator not in OPERATORS:
-            raise CatalogError(
-                f"{file_name} line {line}: operator {operator!r} of measure {measure_code} is "
-                f"not a rule the engine can apply; use one of {list(OPERATORS)} "
-                "(the rule is value_numeric <operator> threshold)"
-            )
-        threshold = optional_number(row, "threshold")
-        if threshold is None:
-            raise CatalogError(
-                f"{file_name} line {line}: threshold of measure {measure_code} is empty; write "
-                "the number the answer is compared with (e.g. 6 for confident >= 6)"
-            )
-        _check_threshold_in_range(file_name, line, scales[scale_code], measure_code, threshold)
-        check_member(file_name, line, "good_direction", row["good_direction"], GOOD_DIRECTIONS)
-        for column in ("is_primary", "follow_group_at_pre"):
-            check_member(file_name, line, column, row[column].strip().lower(), _TRUE_FALSE)
+        scale_code, measure_code, operator, threshold = _checked_rule(file_name, line, row, scales)
         if any(m.measure_code == measure_code for m in measures.get(scale_code, [])):
             raise CatalogError(
                 f"{file_name} line {line}: scale {scale_code} has measure {measure_code} twice; "
@@ -160,6 +126,51 @@ def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[
                 "measure; set is_primary to true on exactly one of its measures (the headline)"
             )
     return {scale_code: tuple(listed) for scale_code, listed in measures.items()}
+
+
+def _checked_rule(
+    file_name: str, line: int, row: Row, scales: dict[str, Scale]
+) -> tuple[str, str, str, float]:
+    """The row's scale, measure code, operator and threshold, each checked so the engine can
+    apply the rule; the row's flags and direction are checked here too, before the measure is
+    compared with the scale's other measures."""
+    scale_code = required(file_name, line, row, "scale_code")
+    check_member(file_name, line, "scale_code", scale_code, scales)
+    if scales[scale_code].value_type not in NUMERIC_VALUE_TYPES:
+        raise CatalogError(
+            f"{file_name} line {line}: scale {scale_code} has value_type "
+            f"{scales[scale_code].value_type!r}, whose answers are not numbers, so no share "
+            f"rule can count them; remove the row or use a scale of type {NUMERIC_VALUE_TYPES}"
+        )
+    measure_code = required(file_name, line, row, "measure_code")
+    if (
+        not _MEASURE_CODE.match(measure_code)
+        or measure_code in RESERVED_MEASURES
+        or (measure_code.startswith("value_"))
+    ):
+        raise CatalogError(
+            f"{file_name} line {line}: measure_code {measure_code!r} cannot be used; write "
+            "lower-case letters, digits and _ (e.g. confident), not mean, mean_shift or "
+            "value_…, which the engine uses for its own rows"
+        )
+    operator = row["operator"].strip()
+    if operator not in OPERATORS:
+        raise CatalogError(
+            f"{file_name} line {line}: operator {operator!r} of measure {measure_code} is "
+            f"not a rule the engine can apply; use one of {list(OPERATORS)} "
+            "(the rule is value_numeric <operator> threshold)"
+        )
+    threshold = optional_number(row, "threshold")
+    if threshold is None:
+        raise CatalogError(
+            f"{file_name} line {line}: threshold of measure {measure_code} is empty; write "
+            "the number the answer is compared with (e.g. 6 for confident >= 6)"
+        )
+    _check_threshold_in_range(file_name, line, scales[scale_code], measure_code, threshold)
+    check_member(file_name, line, "good_direction", row["good_direction"], GOOD_DIRECTIONS)
+    for column in ("is_primary", "follow_group_at_pre"):
+        check_member(file_name, line, column, row[column].strip().lower(), _TRUE_FALSE)
+    return scale_code, measure_code, operator, threshold
 
 
 def _check_threshold_in_range(

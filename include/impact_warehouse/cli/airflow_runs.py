@@ -269,12 +269,8 @@ def run_ingest_dag(
         "as_of": as_of.isoformat() if as_of else None,
     }
     started = datetime.now(UTC) - timedelta(seconds=1)
-    narrowed = ", ".join(f"{key}={value}" for key, value in conf.items() if value is not None)
-    interval = f"month {month}" if month else "the month up to now"
-    if wave is not None:
-        interval = f"wave {wave}, whatever its window"
     dag_id = scoped_dag_id("impact_ingest")
-    done = step(f"running DAG {dag_id} ({interval}; {narrowed})")
+    done = step(f"running DAG {dag_id} ({_ingest_run_description(conf, month, wave)})")
     run = airflow_dags_test(dag_id, conf, env, "pull_ingest", logical_date)
     latest = latest_run_summary(settings, since=started)
     if run.ok:
@@ -283,7 +279,21 @@ def run_ingest_dag(
         if not run.ok:
             return report_dag_failure(run)
         return fail("取り込みの結果(run summary)が見つかりません。", str(settings.run_summaries))
-    path, summary = latest
+    return _report_ingest_run(run, *latest)
+
+
+def _ingest_run_description(conf: dict[str, Any], month: str | None, wave: str | None) -> str:
+    """The interval the run covers and the parameters that narrow it, for the progress line."""
+    narrowed = ", ".join(f"{key}={value}" for key, value in conf.items() if value is not None)
+    interval = f"month {month}" if month else "the month up to now"
+    if wave is not None:
+        interval = f"wave {wave}, whatever its window"
+    return f"{interval}; {narrowed}"
+
+
+def _report_ingest_run(run: DagTestRun, path: Path, summary: dict[str, Any]) -> int:
+    """Prints the run summary as ``impact pull`` does; 1 when a source failed or the DAG run
+    did not succeed, so staff see what landed before what failed."""
     waves = [unit["wave_code"] for unit in summary["units"] if unit["source"] == "google_forms"]
     if not waves and not summary.get("failed_sources"):
         print(

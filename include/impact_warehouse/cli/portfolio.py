@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from impact_warehouse.portfolio.definitions import Portfolio
 
 
 def add_portfolio_parser(commands: argparse._SubParsersAction) -> None:
@@ -42,43 +46,19 @@ def run_portfolio(args: argparse.Namespace) -> int:
     from impact_warehouse.portfolio import (
         PortfolioError,
         build_portfolio,
-        current_portfolio,
         portfolio_releases_dir,
         read_portfolio,
     )
-    from impact_warehouse.portfolio.build import collect_sources
-    from impact_warehouse.portfolio.report import write_report
     from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.settings import paths
 
     releases_dir = portfolio_releases_dir(paths())
     try:
         if args.portfolio_command == "report":
-            current = current_portfolio(releases_dir)
-            if current is None:
-                print(
-                    "エラー: ポートフォリオがまだありません。"
-                    "先に impact portfolio build を実行してください。"
-                )
-                return 1
-            # A listed portfolio release stays as it was built: the new copy goes beside it.
-            default_out = releases_dir.parent / "reports" / f"{current.portfolio_id}.html"
-            target = write_report(
-                current.database_path,
-                args.out or default_out,
-                portfolio_id=current.portfolio_id,
-            )
-            print(f"ポートフォリオのレポートを書きました: {target}")
-            return 0
+            return _write_current_report(releases_dir, args.out)
         portfolio = read_portfolio(args.folder)
         if args.portfolio_command == "check":
-            collected = collect_sources(portfolio)
-            for source, figures in collected:
-                print(
-                    f"OK {source.organisation.organisation_code}: リリース "
-                    f"{source.release.release_id}、共通指標 {len(figures)} 件"
-                )
-            return 0
+            return _print_checked_sources(portfolio)
         release = build_portfolio(portfolio, releases_dir)
     except PortfolioError as error:
         print(f"エラー: {error.message_ja}")
@@ -100,4 +80,40 @@ def run_portfolio(args: argparse.Namespace) -> int:
     for source in release.sources:
         print(f"  {source.organisation_code}: リリース {source.release_id}")
     print(f"レポート: {release.report_path}")
+    return 0
+
+
+def _write_current_report(releases_dir: Path, out: Path | None) -> int:
+    """``report``: the current portfolio's report written again, beside the releases."""
+    from impact_warehouse.portfolio import current_portfolio
+    from impact_warehouse.portfolio.report import write_report
+
+    current = current_portfolio(releases_dir)
+    if current is None:
+        print(
+            "エラー: ポートフォリオがまだありません。"
+            "先に impact portfolio build を実行してください。"
+        )
+        return 1
+    # A listed portfolio release stays as it was built: the new copy goes beside it.
+    default_out = releases_dir.parent / "reports" / f"{current.portfolio_id}.html"
+    target = write_report(
+        current.database_path,
+        out or default_out,
+        portfolio_id=current.portfolio_id,
+    )
+    print(f"ポートフォリオのレポートを書きました: {target}")
+    return 0
+
+
+def _print_checked_sources(portfolio: Portfolio) -> int:
+    """``check``: each organisation's current release and its common figures, writing nothing."""
+    from impact_warehouse.portfolio.build import collect_sources
+
+    collected = collect_sources(portfolio)
+    for source, figures in collected:
+        print(
+            f"OK {source.organisation.organisation_code}: リリース "
+            f"{source.release.release_id}、共通指標 {len(figures)} 件"
+        )
     return 0

@@ -46,11 +46,8 @@ from impact_warehouse.landing.roster_index import participants_by_cohort
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
 from impact_warehouse.sources.forms_page_json import UnreadableRecord
-from impact_warehouse.sources.google_forms import (
-    FormsApiClient,
-    ResponsePage,
-    cyclic_gc_paused,
-)
+from impact_warehouse.sources.gc_pause import cyclic_gc_paused
+from impact_warehouse.sources.google_forms import FormsApiClient, ResponsePage
 from impact_warehouse.sources.read_ahead import read_ahead
 
 # SOURCE and iter_questions lived here before; other modules still import them from here.
@@ -262,8 +259,24 @@ class _WaveRun:
     ) -> tuple[CheckedResponse, bool] | None:
         """The response and whether it is new (else already landed, and counted so), or None
         when it is rejected (counted and reported here)."""
+        checked = self._passed_record_checks(response, quarantine)
+        if checked is None or self._repeated_in_page(checked, quarantine, seen_in_page):
+            return None
+        # Re-pulled records are skipped before any per-answer work, so a re-run reports
+        # nothing (normalisations, answer problems) about records it does not land.
+        if not self.store.is_landed(checked.key):
+            return checked, True
+        if self._conflicts_with_landed(checked, quarantine, fingerprints):
+            return None
+        self.summary.already_landed += 1
+        return checked, False
+
+    def _passed_record_checks(
+        self, response: dict[str, Any], quarantine: QuarantineBatch
+    ) -> CheckedResponse | None:
+        """The response checked against the form and the limits, or None once rejected."""
         try:
-            checked = check_response(
+            return check_response(
                 response,
                 form_id=self.wave.source_ref,
                 question_count=len(self.question_map),
@@ -275,6 +288,11 @@ class _WaveRun:
             ref = _response_ref(response, raw)
             self._reject(quarantine, rejection.reason_code, ref, rejection.detail, raw)
             return None
+
+    def _repeated_in_page(
+        self, checked: CheckedResponse, quarantine: QuarantineBatch, seen_in_page: dict[str, str]
+    ) -> bool:
+        """True (and rejected) when this page already sent the key; else it is remembered."""
         key, sha256 = checked.key, checked.content_sha256
         earlier_in_page = seen_in_page.get(key)
         if earlier_in_page == sha256:
@@ -285,7 +303,7 @@ class _WaveRun:
                 "same responseId and lastSubmittedTime twice",
                 None,
             )
-            return None
+            return True
         if earlier_in_page is not None:
             self._reject(
                 quarantine,
@@ -294,14 +312,20 @@ class _WaveRun:
                 f"content sha256:{sha256[:16]} differs from sha256:{earlier_in_page[:16]} sent "
                 "earlier in the same page under the same responseId and lastSubmittedTime; "
                 "the earlier one is landed, this one is kept in the vault",
-                raw_json(response),
+                raw_json(checked.response),
             )
-            return None
+            return True
         seen_in_page[key] = sha256
-        # Re-pulled records are skipped before any per-answer work, so a re-run reports
-        # nothing (normalisations, answer problems) about records it does not land.
-        if not self.store.is_landed(key):
-            return checked, True
+        return False
+
+    def _conflicts_with_landed(
+        self,
+        checked: CheckedResponse,
+        quarantine: QuarantineBatch,
+        fingerprints: list[dict[str, Any]],
+    ) -> bool:
+        """True (and rejected) when a landed record has the key with other content."""
+        key, sha256 = checked.key, checked.content_sha256
         verdict = self.resends.classify(key, sha256)
         if verdict is Resend.CONFLICTING:
             self._reject(
@@ -311,14 +335,13 @@ class _WaveRun:
                 f"content sha256:{sha256[:16]} differs from the version already landed as "
                 f"record_key {key!r} in landing/{SOURCE}/responses/{self.wave.source_ref}; "
                 "the landed version stays, this one is kept in the vault",
-                raw_json(response),
+                raw_json(checked.response),
             )
-            return None
+            return True
         if verdict is Resend.UNFINGERPRINTED:
             # Landed before fingerprints existed: this version becomes the reference.
             fingerprints += index_entries(key, sha256, self.batch_id)
-        self.summary.already_landed += 1
-        return checked, False
+        return False
 
     def _landing_record(
         self, checked: CheckedResponse, quarantine: QuarantineBatch

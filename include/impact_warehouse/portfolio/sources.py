@@ -14,6 +14,7 @@ scale's label and the question's wording of that fiscal year, printed beside the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -162,7 +163,23 @@ def check_mappings(
     """Refuse a mapping the release cannot answer: an unknown indicator, item, wave type or
     measure, or a measure whose good direction differs from the common indicator's."""
     path = source.organisation.mapping_path
-    with open_read_only(source.release) as connection:
+    catalog = _release_catalog(source.release)
+    for mapping in mappings:
+        _check_mapping(mapping, path, catalog, common)
+
+
+@dataclass(frozen=True)
+class _ReleaseCatalog:
+    """What a release's catalog lets a mapping name."""
+
+    indicators: set[str]
+    fed: set[tuple[str, str, str]]  # (item_code, wave_type, indicator_code)
+    measures: dict[tuple[str, str], str]  # (item_code, measure_code) → good_direction
+
+
+def _release_catalog(release: Release) -> _ReleaseCatalog:
+    """The release's indicators, item-indicator links and item measures, read once."""
+    with open_read_only(release) as connection:
         indicators = {
             row[0]
             for row in connection.execute(
@@ -182,41 +199,48 @@ def check_mappings(
                 "on items.scale_code = measures.scale_code"
             ).fetchall()
         )
-    for mapping in mappings:
-        where = f"{path} の {mapping.line} 行目"
-        if mapping.indicator_code not in indicators:
-            raise PortfolioError(
-                f"{where}: 指標「{mapping.indicator_code}」はこの団体の indicators.csv に"
-                "ありません。indicators.csv の indicator_code から選んでください。",
-                f"{path} line {mapping.line}: unknown indicator {mapping.indicator_code!r}",
-            )
-        if (mapping.item_code, mapping.wave_type, mapping.indicator_code) not in fed:
-            raise PortfolioError(
-                f"{where}: 設問「{mapping.item_code}」の {mapping.wave_type} 調査は指標"
-                f"「{mapping.indicator_code}」の数字ではありません。item_indicators.csv に"
-                "ある組み合わせにしてください。",
-                f"{path} line {mapping.line}: ({mapping.item_code}, {mapping.wave_type}) "
-                f"does not feed {mapping.indicator_code}",
-            )
-        direction = measures.get((mapping.item_code, mapping.measure))
-        if direction is None:
-            known = sorted(measure for item, measure in measures if item == mapping.item_code)
-            raise PortfolioError(
-                f"{where}: 「{mapping.measure}」は設問「{mapping.item_code}」の尺度の割合に"
-                f"ありません。scale_measures.csv の measure_code({', '.join(known)})から"
-                "選んでください。",
-                f"{path} line {mapping.line}: unknown measure {mapping.measure!r} "
-                f"for {mapping.item_code} (known: {', '.join(known)})",
-            )
-        wanted = common[mapping.common_indicator_code].good_direction
-        if direction != wanted:
-            raise PortfolioError(
-                f"{where}: 「{mapping.measure}」は{DIRECTION_JA[direction]}割合ですが、"
-                f"共通指標「{mapping.common_indicator_code}」は{DIRECTION_JA[wanted]}指標です。"
-                "向きの同じ割合を選ぶか、別の共通指標に対応させてください。",
-                f"{path} line {mapping.line}: measure {mapping.measure!r} is "
-                f"{direction}-is-better, common indicator is {wanted}-is-better",
-            )
+    return _ReleaseCatalog(indicators, fed, measures)
+
+
+def _check_mapping(
+    mapping: Mapping, path: Path, catalog: _ReleaseCatalog, common: dict[str, CommonIndicator]
+) -> None:
+    """Refuse one mapping line the release cannot answer (see :func:`check_mappings`)."""
+    indicators, fed, measures = catalog.indicators, catalog.fed, catalog.measures
+    where = f"{path} の {mapping.line} 行目"
+    if mapping.indicator_code not in indicators:
+        raise PortfolioError(
+            f"{where}: 指標「{mapping.indicator_code}」はこの団体の indicators.csv に"
+            "ありません。indicators.csv の indicator_code から選んでください。",
+            f"{path} line {mapping.line}: unknown indicator {mapping.indicator_code!r}",
+        )
+    if (mapping.item_code, mapping.wave_type, mapping.indicator_code) not in fed:
+        raise PortfolioError(
+            f"{where}: 設問「{mapping.item_code}」の {mapping.wave_type} 調査は指標"
+            f"「{mapping.indicator_code}」の数字ではありません。item_indicators.csv に"
+            "ある組み合わせにしてください。",
+            f"{path} line {mapping.line}: ({mapping.item_code}, {mapping.wave_type}) "
+            f"does not feed {mapping.indicator_code}",
+        )
+    direction = measures.get((mapping.item_code, mapping.measure))
+    if direction is None:
+        known = sorted(measure for item, measure in measures if item == mapping.item_code)
+        raise PortfolioError(
+            f"{where}: 「{mapping.measure}」は設問「{mapping.item_code}」の尺度の割合に"
+            f"ありません。scale_measures.csv の measure_code({', '.join(known)})から"
+            "選んでください。",
+            f"{path} line {mapping.line}: unknown measure {mapping.measure!r} "
+            f"for {mapping.item_code} (known: {', '.join(known)})",
+        )
+    wanted = common[mapping.common_indicator_code].good_direction
+    if direction != wanted:
+        raise PortfolioError(
+            f"{where}: 「{mapping.measure}」は{DIRECTION_JA[direction]}割合ですが、"
+            f"共通指標「{mapping.common_indicator_code}」は{DIRECTION_JA[wanted]}指標です。"
+            "向きの同じ割合を選ぶか、別の共通指標に対応させてください。",
+            f"{path} line {mapping.line}: measure {mapping.measure!r} is "
+            f"{direction}-is-better, common indicator is {wanted}-is-better",
+        )
 
 
 def mapped_figures(source: SourceRelease, mappings: tuple[Mapping, ...]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from matplotlib.axes import Axes
 
 from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make_table
 from impact_warehouse.report.chart_kit import (
@@ -167,39 +168,10 @@ def comparison_chart(
         if row.is_suppressed:
             hidden_slot(ax, base, k)
             continue
-        for offset, value, lower, upper, n, colour, name in (
-            (0.17, row.value, row.ci_lower, row.ci_upper, row.denominator, PARTICIPANT_COLOUR,
-             participants_ja(data)),
-            (-0.17, row.comparison_value, row.comparison_ci_lower, row.comparison_ci_upper,
-             row.comparison_denominator, COMPARISON_COLOUR, comparison_ja(data)),
-        ):  # fmt: skip
-            y = base + offset
-            if clean(value) is None:  # no comparison survey that year: nothing to compare
-                ax.text(0.01, y, s("no_survey", group=name), va="center", fontsize=8, color="#555")
-                continue
-            ax.barh(y, value, height=0.32, color=colour, label=name if index == 0 else None)
-            ax.errorbar(
-                value,
-                y,
-                xerr=[[value - lower], [upper - value]],
-                fmt="none",
-                ecolor="#333",
-                capsize=3,
-                linewidth=0.8,
-            )
-            ax.text(upper + 0.01, y, f"{pct(value)} (N={int(n)})", va="center", fontsize=8)
+        _draw_pair(ax, data, base, row, with_legend=index == 0)
         if clean(row.difference_points) is None:
             continue
-        ax.text(
-            1.17,
-            base,
-            s("difference_label", difference=fixed(row.difference_points, 1, sign=True)) + "\n"
-            f"[{fixed(row.difference_ci_lower, 1, sign=True)}, "
-            f"{fixed(row.difference_ci_upper, 1, sign=True)}]",
-            va="center",
-            ha="left",
-            fontsize=8.5,
-        )
+        ax.text(1.17, base, _difference_text(row), va="center", ha="left", fontsize=8.5)
     labels = [bar_label(data, row) for row in rows.itertuples(index=False)]
     ax.set_yticks([(count - 1 - i) * 1.0 for i in range(count)], [wrap(t, 16) for t in labels])
     percent_axis(ax, limit=1.15)
@@ -213,4 +185,39 @@ def comparison_chart(
         s(CHART_CAPTION_KEY) + lower_is_better_note(rows),
         {**attributes, "data-items": str(len(rows))},
         suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
+    )
+
+
+def _draw_pair(ax: Axes, data: ReportData, base: float, row: Any, *, with_legend: bool) -> None:
+    """Participants above, the comparison group below, each with its interval and N; a group
+    with no value that year is named instead of drawn."""
+    for offset, value, lower, upper, n, colour, name in (
+        (0.17, row.value, row.ci_lower, row.ci_upper, row.denominator, PARTICIPANT_COLOUR,
+         participants_ja(data)),
+        (-0.17, row.comparison_value, row.comparison_ci_lower, row.comparison_ci_upper,
+         row.comparison_denominator, COMPARISON_COLOUR, comparison_ja(data)),
+    ):  # fmt: skip
+        y = base + offset
+        if clean(value) is None:  # no comparison survey that year: nothing to compare
+            ax.text(0.01, y, s("no_survey", group=name), va="center", fontsize=8, color="#555")
+            continue
+        ax.barh(y, value, height=0.32, color=colour, label=name if with_legend else None)
+        ax.errorbar(
+            value,
+            y,
+            xerr=[[value - lower], [upper - value]],
+            fmt="none",
+            ecolor="#333",
+            capsize=3,
+            linewidth=0.8,
+        )
+        ax.text(upper + 0.01, y, f"{pct(value)} (N={int(n)})", va="center", fontsize=8)
+
+
+def _difference_text(row: Any) -> str:
+    """The difference in points with its interval, right of the pair."""
+    return (
+        s("difference_label", difference=fixed(row.difference_points, 1, sign=True)) + "\n"
+        f"[{fixed(row.difference_ci_lower, 1, sign=True)}, "
+        f"{fixed(row.difference_ci_upper, 1, sign=True)}]"
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from matplotlib.axes import Axes
 
 from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make_table
 from impact_warehouse.report.chart_kit import (
@@ -235,28 +236,9 @@ def stacked_chart(
         if item.is_suppressed:
             hidden_slot(ax, y, k)
             continue
-        left = 0.0
-        for (measure, label), colour in zip(values, colours, strict=True):
-            share = clean(_value(item, measure)) or 0.0
-            legend = None if legend_drawn else label
-            ax.barh(y, share, left=left, height=0.6, color=colour, label=legend)
-            if share >= 0.06:
-                ax.text(
-                    left + share / 2,
-                    y,
-                    f"{share * 100:.0f}%",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if is_dark(colour) else "#222",
-                )
-            left += share
+        _draw_value_segments(ax, y, item, values, colours, with_legend=not legend_drawn)
         legend_drawn = True
-        text = f"N={int(item.respondents)}"
-        if primary is not None:
-            lower, upper = _value(item, primary, "ci_lower"), _value(item, primary, "ci_upper")
-            text += f"  {pct(clean(_value(item, primary)))}\n" + interval_text(lower, upper)
-        ax.text(1.02, y, text, va="center", fontsize=8.5)
+        ax.text(1.02, y, _item_annotation(item, primary), va="center", fontsize=8.5)
     labels = [
         item.label_ja
         + (s("wave_suffix", wave=WAVE_TYPE_SHORT_JA.get(item.wave_type, "")) if waves > 1 else "")
@@ -272,16 +254,58 @@ def stacked_chart(
             frameon=False,
             fontsize=8.5,
         )
-    caption = s("caption_distribution")
-    if primary is not None:
-        caption += s("caption_distribution_primary", measure=measures[0][1])
-    caption += s("sentence_end") + lower_is_better_note(rows)
     return Chart(
         chart_id,
         title,
         svg_text(figure, chart_id),
         section,
-        caption,
+        _distribution_caption(measures, rows),
         {**attributes, "data-items": str(len(items))},
         suppressed_bars=sum(item.is_suppressed for item in items),
     )
+
+
+def _draw_value_segments(
+    ax: Axes,
+    y: float,
+    item: ItemRow,
+    values: list[tuple[str, str]],
+    colours: list[str],
+    *,
+    with_legend: bool,
+) -> None:
+    """One bar segment per scale value, its share printed inside when there is room; only
+    the first bar drawn labels the legend, so each value is listed once."""
+    left = 0.0
+    for (measure, label), colour in zip(values, colours, strict=True):
+        share = clean(_value(item, measure)) or 0.0
+        legend = label if with_legend else None
+        ax.barh(y, share, left=left, height=0.6, color=colour, label=legend)
+        if share >= 0.06:
+            ax.text(
+                left + share / 2,
+                y,
+                f"{share * 100:.0f}%",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if is_dark(colour) else "#222",
+            )
+        left += share
+
+
+def _item_annotation(item: ItemRow, primary: str | None) -> str:
+    """Respondents, and the primary measure with its interval when the scale names one."""
+    text = f"N={int(item.respondents)}"
+    if primary is not None:
+        lower, upper = _value(item, primary, "ci_lower"), _value(item, primary, "ci_upper")
+        text += f"  {pct(clean(_value(item, primary)))}\n" + interval_text(lower, upper)
+    return text
+
+
+def _distribution_caption(measures: list[tuple[str, str]], rows: pd.DataFrame) -> str:
+    """The caption names the primary measure (the first named one) when there is one."""
+    caption = s("caption_distribution")
+    if measures:
+        caption += s("caption_distribution_primary", measure=measures[0][1])
+    return caption + s("sentence_end") + lower_is_better_note(rows)

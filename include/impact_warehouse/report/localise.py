@@ -190,28 +190,8 @@ def _population_label(english: CatalogEnglish, row: dict[str, Any]) -> str:
 
 def localise_data(data: ReportData, english: CatalogEnglish) -> ReportData:
     """``data`` with every catalog label in English (or marked and listed)."""
-    outcome = data.outcome_results
-    for column, file_name, keys in (
-        ("report_label_ja", "items.csv", ("item_code",)),
-        ("indicator_ja", "indicators.csv", ("indicator_code",)),
-        ("wave_type_ja", "wave_types.csv", ("wave_type",)),
-    ):
-        outcome = _by_key(english, outcome, column, file_name, keys)
-    outcome = _replace(outcome, "population_label_ja", lambda row: _population_label(english, row))
-    outcome = _replace(outcome, "measure_label_ja", lambda row: _measure_label(english, row))
-
-    outputs = _replace(
-        data.outputs, "program_name_ja", lambda r: _program_name(english, r, "program_name_ja")
-    )
-    outputs = _replace(
-        outputs,
-        "category_ja",
-        lambda r: (
-            s("total")
-            if r["program_code"] == "all"
-            else english.label("programs.csv", [r["program_code"]], "category_ja", r["category_ja"])
-        ),
-    )
+    outcome = _localised_outcome_results(english, data.outcome_results)
+    outputs = _localised_outputs(english, data.outputs)
     waves = _by_key(english, data.waves, "wave_type_ja", "wave_types.csv", ("wave_type",))
     waves = _by_key(english, waves, "targeted_population_ja", "waves.csv", ("wave_code",))
     return dataclasses.replace(
@@ -252,6 +232,34 @@ def localise_data(data: ReportData, english: CatalogEnglish) -> ReportData:
         scale_labels=_self_keyed(english, data.scale_labels, "scale_labels.csv"),
         wave_types=_self_keyed(english, data.wave_types, "wave_types.csv"),
         item_sections=_self_keyed(english, data.item_sections, "item_sections.csv"),
+    )
+
+
+def _localised_outcome_results(english: CatalogEnglish, outcome: pd.DataFrame) -> pd.DataFrame:
+    """Item, indicator, wave type, population and measure labels of rpt_outcome_results."""
+    for column, file_name, keys in (
+        ("report_label_ja", "items.csv", ("item_code",)),
+        ("indicator_ja", "indicators.csv", ("indicator_code",)),
+        ("wave_type_ja", "wave_types.csv", ("wave_type",)),
+    ):
+        outcome = _by_key(english, outcome, column, file_name, keys)
+    outcome = _replace(outcome, "population_label_ja", lambda row: _population_label(english, row))
+    return _replace(outcome, "measure_label_ja", lambda row: _measure_label(english, row))
+
+
+def _localised_outputs(english: CatalogEnglish, outputs: pd.DataFrame) -> pd.DataFrame:
+    """Program names and categories of the outputs; the pooled row's category is "total"."""
+    outputs = _replace(
+        outputs, "program_name_ja", lambda r: _program_name(english, r, "program_name_ja")
+    )
+    return _replace(
+        outputs,
+        "category_ja",
+        lambda r: (
+            s("total")
+            if r["program_code"] == "all"
+            else english.label("programs.csv", [r["program_code"]], "category_ja", r["category_ja"])
+        ),
     )
 
 

@@ -28,6 +28,7 @@ from impact_warehouse.report.story import (
     NO_HTML,
     Narrative,
     NarrativeSection,
+    NotePlacement,
     note_html,
     place_indicator_notes,
 )
@@ -120,12 +121,7 @@ def build_sections(
     narrative, its sections in the seed report's order around them (story.py)."""
     leads = opening_leads or {}
     story = narrative or Narrative()
-    table_keys = {table.key for table in tables}
-    methods = [
-        entry
-        for entry in methods_entries(k, organisation, scale_rules)
-        if METHODS_FOR_TABLE.get(entry["metrics_section"], "") in {"", *table_keys}
-    ]
+    methods = _methods_for_tables(k, organisation, scale_rules, tables)
     placement = place_indicator_notes(
         story.indicator_notes,
         charts,
@@ -136,7 +132,48 @@ def build_sections(
     )
     summary_title = story.summary.title if story.summary else s(SUMMARY_SECTION[1])
     outcome_anchors = {section.anchor for section in outcome_sections}
-    plan = [
+    sections = [
+        Section(
+            anchor=anchor,
+            title=title,
+            lead=lead,
+            charts=[chart for chart in charts if chart.section == anchor],
+            tables=[table for table in tables if table.section == anchor],
+            summary_lines=lines if anchor == "summary" else [],
+            methods=methods if anchor == "methods" else [],
+            narrative=story.summary.html if anchor == "summary" and story.summary else NO_HTML,
+            chart_notes=_chart_notes(placement, charts, anchor),
+            closing_notes=[note_html(n) for n in placement.end_of_section.get(anchor, [])],
+            voices=voices_under_charts(voices or [], charts, anchor)
+            if anchor in outcome_anchors
+            else {},
+        )
+        for anchor, title, lead in _section_plan(outcome_sections, leads, summary_title)
+        # Targets and series exist only when the catalog declares targets or the release has
+        # more than one fiscal year to compare; an empty section would only say so.
+        if anchor not in SECTIONS_SHOWN_WITH_CONTENT
+        or any(item.section == anchor for item in [*charts, *tables])
+    ]
+    return _around_narrative(sections, story)
+
+
+def _methods_for_tables(
+    k: int, organisation: Organisation, scale_rules: str, tables: list[ReportTable]
+) -> list[dict[str, str]]:
+    """Methods entries, dropping those that explain a table this page does not show."""
+    table_keys = {table.key for table in tables}
+    return [
+        entry
+        for entry in methods_entries(k, organisation, scale_rules)
+        if METHODS_FOR_TABLE.get(entry["metrics_section"], "") in {"", *table_keys}
+    ]
+
+
+def _section_plan(
+    outcome_sections: list[OutcomeSection], leads: dict[str, str], summary_title: str
+) -> list[tuple[str, str, str]]:
+    """(anchor, title, lead) for every section the page may show, in report order."""
+    return [
         *((anchor, s(title), leads.get(anchor, "")) for anchor, title in OPENING_SECTIONS.items()),
         *((section.anchor, section.title, section.lead) for section in outcome_sections),
         # After the mid-term and comparison sections: how far non-response and the panel's
@@ -148,32 +185,21 @@ def build_sections(
             for anchor, title in CLOSING_SECTIONS.items()
         ),
     ]
-    sections = [
-        Section(
-            anchor=anchor,
-            title=title,
-            lead=lead,
-            charts=[chart for chart in charts if chart.section == anchor],
-            tables=[table for table in tables if table.section == anchor],
-            summary_lines=lines if anchor == "summary" else [],
-            methods=methods if anchor == "methods" else [],
-            narrative=story.summary.html if anchor == "summary" and story.summary else NO_HTML,
-            chart_notes={
-                chart.chart_id: [note_html(note) for note in placement.after_chart[chart.chart_id]]
-                for chart in charts
-                if chart.section == anchor and chart.chart_id in placement.after_chart
-            },
-            closing_notes=[note_html(n) for n in placement.end_of_section.get(anchor, [])],
-            voices=voices_under_charts(voices or [], charts, anchor)
-            if anchor in outcome_anchors
-            else {},
-        )
-        for anchor, title, lead in plan
-        # Targets and series exist only when the catalog declares targets or the release has
-        # more than one fiscal year to compare; an empty section would only say so.
-        if anchor not in SECTIONS_SHOWN_WITH_CONTENT
-        or any(item.section == anchor for item in [*charts, *tables])
-    ]
+
+
+def _chart_notes(
+    placement: NotePlacement, charts: list[Chart], anchor: str
+) -> dict[str, list[Markup]]:
+    """Indicator notes placed under each chart of the section at anchor."""
+    return {
+        chart.chart_id: [note_html(note) for note in placement.after_chart[chart.chart_id]]
+        for chart in charts
+        if chart.section == anchor and chart.chart_id in placement.after_chart
+    }
+
+
+def _around_narrative(sections: list[Section], story: Narrative) -> list[Section]:
+    """The narrative's opening sections first, its closing ones right after the summary."""
     closing_at = next(i for i, one in enumerate(sections) if one.anchor == "summary") + 1
     return [
         *(_narrative_section(section) for section in story.opening),

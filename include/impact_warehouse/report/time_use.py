@@ -5,6 +5,10 @@ catalog has items on the hours scale.
 
 from __future__ import annotations
 
+from typing import Any
+
+from matplotlib.axes import Axes
+
 from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make_table
 from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
@@ -81,46 +85,7 @@ def time_use_chart(data: ReportData, section: OutcomeSection, k: int) -> Chart |
         if row.is_suppressed:
             hidden_slot(ax, y, k)
             continue
-        ax.barh(
-            y,
-            row.self_hours_mean,
-            height=0.55,
-            color=COMPARISON_COLOUR,
-            label=s("col_self") if index == 0 else None,
-        )
-        ax.barh(
-            y,
-            row.partner_hours_mean,
-            left=row.self_hours_mean,
-            height=0.55,
-            color=PARTICIPANT_COLOUR,
-            label=s("col_partner") if index == 0 else None,
-        )
-        ax.text(
-            row.self_hours_mean / 2,
-            y,
-            f"{row.self_hours_mean:.2f}h",
-            ha="center",
-            va="center",
-            fontsize=8.5,
-        )
-        ax.text(
-            row.self_hours_mean + row.partner_hours_mean / 2,
-            y,
-            f"{row.partner_hours_mean:.2f}h",
-            ha="center",
-            va="center",
-            fontsize=8.5,
-            color="white",
-        )
-        n = clean(row.respondents)
-        ax.text(
-            row.self_hours_mean + row.partner_hours_mean + 0.1,
-            y,
-            s("partner_share_text", share=pct(row.partner_share)) + (f"  N={int(n)}" if n else ""),
-            va="center",
-            fontsize=8.5,
-        )
+        _draw_group_bar(ax, y, row, with_legend=index == 0)
     names = [wrap(respondent_group_ja(data, group), 14) for group in rows.respondent_group]
     ax.set_yticks(range(len(rows))[::-1], names)
     ax.set_xlim(0, limit)
@@ -136,4 +101,49 @@ def time_use_chart(data: ReportData, section: OutcomeSection, k: int) -> Chart |
         + (s("caption_time_use_source", source=source.iloc[0]) if not source.empty else ""),
         {"data-groups": str(len(rows))},
         suppressed_bars=int(rows.is_suppressed.astype(bool).sum()),
+    )
+
+
+def _draw_group_bar(ax: Axes, y: float, row: Any, *, with_legend: bool) -> None:
+    """One respondent group: own hours then the partner's, stacked, each labelled inside, and
+    the partner's share with N at the end; only the first bar labels the legend."""
+    ax.barh(
+        y,
+        row.self_hours_mean,
+        height=0.55,
+        color=COMPARISON_COLOUR,
+        label=s("col_self") if with_legend else None,
+    )
+    ax.barh(
+        y,
+        row.partner_hours_mean,
+        left=row.self_hours_mean,
+        height=0.55,
+        color=PARTICIPANT_COLOUR,
+        label=s("col_partner") if with_legend else None,
+    )
+    ax.text(
+        row.self_hours_mean / 2,
+        y,
+        f"{row.self_hours_mean:.2f}h",
+        ha="center",
+        va="center",
+        fontsize=8.5,
+    )
+    ax.text(
+        row.self_hours_mean + row.partner_hours_mean / 2,
+        y,
+        f"{row.partner_hours_mean:.2f}h",
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        color="white",
+    )
+    n = clean(row.respondents)
+    ax.text(
+        row.self_hours_mean + row.partner_hours_mean + 0.1,
+        y,
+        s("partner_share_text", share=pct(row.partner_share)) + (f"  N={int(n)}" if n else ""),
+        va="center",
+        fontsize=8.5,
     )

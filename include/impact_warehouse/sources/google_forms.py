@@ -28,13 +28,11 @@ Reliability rules:
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -46,6 +44,7 @@ from requests.adapters import HTTPAdapter
 from impact_warehouse.sources.forms_page_json import UnreadableRecord, parse_page_tolerantly
 from impact_warehouse.sources.forms_retry import RETRYABLE_STATUSES, FormsRetry
 from impact_warehouse.sources.forms_retry import parse_retry_after as parse_retry_after
+from impact_warehouse.sources.gc_pause import cyclic_gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -150,25 +149,6 @@ def _error_detail(response: requests.Response) -> str:
     except (ValueError, KeyError, TypeError):
         return response.text[:200]
     return str(message)
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a page is decoded (or landed).
-
-    A 5,000-response page is some 400,000 new dicts and lists; each allocation burst triggers
-    collections that walk every live object, which made decoding 5-10x slower than the parse
-    itself (and landing a page twice as slow). Pages hold no reference cycles, so nothing
-    collectable is missed: reference counting still frees everything as usual, and the
-    collector runs again as soon as the page is done.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class FormsApiClient:

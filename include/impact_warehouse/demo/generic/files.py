@@ -30,7 +30,7 @@ from impact_warehouse.demo.generator.operations import (
     TEAM,
 )
 from impact_warehouse.demo.generator.panel import ENCODING, SHEET, headers
-from impact_warehouse.demo.generator.people import Population
+from impact_warehouse.demo.generator.people import Participation, Population, Project
 from impact_warehouse.demo.generator.seeding import rng_for
 from impact_warehouse.demo.generator.timestamps import panel_timestamp, sample_submission_ms
 from impact_warehouse.demo.generator.xlsx import save_stable
@@ -53,14 +53,7 @@ def write_operations(
     seed: int,
 ) -> dict[str, int]:
     """One fiscal year's workbook as staff have it on ``as_of``; returns rows per sheet."""
-    cohorts = sorted(
-        (
-            c
-            for c in catalog.cohorts.values()
-            if c.fiscal_year == fiscal_year and c.start_date <= as_of
-        ),
-        key=lambda c: (c.start_date, c.cohort_code),
-    )
+    cohorts = _cohorts_started(catalog, fiscal_year, as_of)
     status_labels = {code: label for label, code in catalog.employment_statuses.items()}
     workbook = Workbook(write_only=True)
     roster = workbook.create_sheet(ROSTER_SHEET)
@@ -72,33 +65,10 @@ def write_operations(
     for cohort in cohorts:
         program = catalog.programs[cohort.program_code].program_name_ja
         for participation in population.participations.get(cohort.cohort_code, ()):
-            person = participation.person
-            roster.append(
-                (
-                    person.full_name,
-                    participation.roster_email,
-                    person.phone,
-                    program,
-                    cohort.fiscal_year,
-                    cohort.cohort_code,
-                    participation.project_id,
-                    status_labels[participation.employment_status],
-                )
-            )
+            roster.append(_roster_row(participation, cohort, program, status_labels))
             counts[ROSTER_SHEET] += 1
         for project in population.projects.get(cohort.cohort_code, ()):
-            form = TEAM if project.team_size > 1 else INDIVIDUAL
-            projects.append(
-                (
-                    project.project_id,
-                    program,
-                    fiscal_year,
-                    project.name,
-                    project.organisation_id,
-                    project.team_size,
-                    form,
-                )
-            )
+            projects.append(_project_row(project, program, fiscal_year))
             supported[project.organisation_id] = None
             counts[PROJECT_SHEET] += 1
     organisations = workbook.create_sheet(ORGANISATION_SHEET)
@@ -118,6 +88,50 @@ def write_operations(
             counts[MEASURE_SHEET] += 1
     save_stable(workbook, path, moment)
     return counts
+
+
+def _cohorts_started(catalog: Catalog, fiscal_year: int, as_of: date) -> list[Cohort]:
+    """The fiscal year's cohorts already started on ``as_of``, in start order: staff only
+    list people once their cohort has begun."""
+    return sorted(
+        (
+            c
+            for c in catalog.cohorts.values()
+            if c.fiscal_year == fiscal_year and c.start_date <= as_of
+        ),
+        key=lambda c: (c.start_date, c.cohort_code),
+    )
+
+
+def _roster_row(
+    participation: Participation, cohort: Cohort, program: str, status_labels: dict[str, str]
+) -> tuple[object, ...]:
+    """One roster line, in ROSTER_HEADER's order."""
+    person = participation.person
+    return (
+        person.full_name,
+        participation.roster_email,
+        person.phone,
+        program,
+        cohort.fiscal_year,
+        cohort.cohort_code,
+        participation.project_id,
+        status_labels[participation.employment_status],
+    )
+
+
+def _project_row(project: Project, program: str, fiscal_year: int) -> tuple[object, ...]:
+    """One project line, in PROJECT_HEADER's order."""
+    form = TEAM if project.team_size > 1 else INDIVIDUAL
+    return (
+        project.project_id,
+        program,
+        fiscal_year,
+        project.name,
+        project.organisation_id,
+        project.team_size,
+        form,
+    )
 
 
 def _support_measures(

@@ -57,17 +57,7 @@ def check_freshness(ctx: CheckContext) -> list[Finding]:
             f"freshness.warn_after of {FRESHNESS_SOURCE} in dbt_project/models/staging/"
             "google_forms/_google_forms__sources.yml; move the value there"
         )
-    frame = ctx.df(
-        """
-        select wave_code, nullif(program_code, 'all') as program_code,
-               case when targeted_cohort_count = 1 then targeted_cohort_codes end as cohort_code,
-               open_date, close_date
-        from marts.dim_waves
-        where source_system = 'google_forms' and open_date <= ? and ? <= close_date
-        order by wave_code
-        """,
-        [ctx.as_of, ctx.as_of],
-    )
+    frame = _open_waves(ctx)
     if frame.empty:
         # No survey open: a pause in pulls is expected, and dbt need not be asked.
         return []
@@ -78,7 +68,6 @@ def check_freshness(ctx: CheckContext) -> list[Finding]:
         )
     max_age = result.warn_after_days
     latest = result.latest
-    source = f"dbt source freshness ({FRESHNESS_SOURCE}, loaded_at_field)"
     age = None if latest is None else float((ctx.as_of - latest.date()).days)
     frame["landing_age_days"] = age if age is not None else float("nan")
     outcomes = ctx.gx.validate(
@@ -91,27 +80,48 @@ def check_freshness(ctx: CheckContext) -> list[Finding]:
     )
     findings = []
     for _, row in unexpected_rows(frame, outcomes).iterrows():
-        where = {k: row[k] for k in LOCATION}
-        what = "no landing at all" if age is None else f"the latest landing is {age:g} days old"
-        findings.append(
-            make_finding(
-                "freshness",
-                severity,
-                where,
-                observed=age,
-                threshold=max_age,
-                message=(
-                    f"Wave {row['wave_code']} is open ({pd.Timestamp(row['open_date']).date()} – "
-                    f"{pd.Timestamp(row['close_date']).date()}) "
-                    f"but {what} (max {max_age:g})."
-                ),
-                details={
-                    "latest_landed_at": None if latest is None else str(latest),
-                    "source": source,
-                    "dbt_status": result.status,
-                    "open_date": str(pd.Timestamp(row["open_date"]).date()),
-                    "close_date": str(pd.Timestamp(row["close_date"]).date()),
-                },
-            )
-        )
+        findings.append(_stale_wave_finding(row, severity, age, max_age, result))
     return findings
+
+
+def _open_waves(ctx: CheckContext) -> pd.DataFrame:
+    """The google_forms waves open on ``as_of``, located by program and (single) cohort."""
+    return ctx.df(
+        """
+        select wave_code, nullif(program_code, 'all') as program_code,
+               case when targeted_cohort_count = 1 then targeted_cohort_codes end as cohort_code,
+               open_date, close_date
+        from marts.dim_waves
+        where source_system = 'google_forms' and open_date <= ? and ? <= close_date
+        order by wave_code
+        """,
+        [ctx.as_of, ctx.as_of],
+    )
+
+
+def _stale_wave_finding(
+    row: pd.Series, severity: str, age: float | None, max_age: float, result: SourceFreshness
+) -> Finding:
+    """An open wave whose newest landing is missing or older than dbt's warn_after."""
+    where = {k: row[k] for k in LOCATION}
+    what = "no landing at all" if age is None else f"the latest landing is {age:g} days old"
+    latest = result.latest
+    return make_finding(
+        "freshness",
+        severity,
+        where,
+        observed=age,
+        threshold=max_age,
+        message=(
+            f"Wave {row['wave_code']} is open ({pd.Timestamp(row['open_date']).date()} – "
+            f"{pd.Timestamp(row['close_date']).date()}) "
+            f"but {what} (max {max_age:g})."
+        ),
+        details={
+            "latest_landed_at": None if latest is None else str(latest),
+            "source": f"dbt source freshness ({FRESHNESS_SOURCE}, loaded_at_field)",
+            "dbt_status": result.status,
+            "open_date": str(pd.Timestamp(row["open_date"]).date()),
+            "close_date": str(pd.Timestamp(row["close_date"]).date()),
+        },
+    )

@@ -55,7 +55,17 @@ def check_scale_domain(ctx: CheckContext) -> list[Finding]:
         """,
         [list(domains)],
     )
-    expectations = []
+    expectations = _domain_expectations(domains)
+    rows = unexpected_rows(frame, ctx.gx.validate("scale_domain", frame, expectations))
+    findings = []
+    for where, group in located_groups(rows, [*LOCATION, "item_code", "scale_code"]):
+        findings.append(_domain_finding(ctx, severity, where, group, domains[where["scale_code"]]))
+    return findings
+
+
+def _domain_expectations(domains: dict[str, tuple[float, float]]) -> list[Any]:
+    """Per scale: counted answers inside its range, and never missing a number."""
+    expectations: list[Any] = []
     for scale, (low, high) in domains.items():
         expectations.append(
             gxe.ExpectColumnValuesToBeBetween(
@@ -71,37 +81,43 @@ def check_scale_domain(ctx: CheckContext) -> list[Finding]:
                 row_condition=Column("scale_code") == scale,
             )
         )
-    rows = unexpected_rows(frame, ctx.gx.validate("scale_domain", frame, expectations))
-    findings = []
-    for where, group in located_groups(rows, [*LOCATION, "item_code", "scale_code"]):
-        scale = where["scale_code"]
-        low, high = domains[scale]
-        values = group["value_numeric"].astype("float64")
-        worst = values.max() if values.notna().any() and values.max() > high else values.min()
-        answers = int(group["answers"].sum())
-        findings.append(
-            make_finding(
-                "scale_domain",
-                severity,
-                where,
-                observed=float_or_none(worst),
-                threshold=float(high),
-                message=(
-                    f"{answers} counted answer(s) to item {where['item_code']} "
-                    f"({place_of({k: where[k] for k in LOCATION})}) outside the {scale} scale "
-                    f"{low:g}–{high:g} (e.g. {float_or_none(worst)})."
-                ),
-                details={
-                    "item_code": where["item_code"],
-                    "scale_code": scale,
-                    "min_value": low,
-                    "max_value": high,
-                    "rows": answers,
-                    "answer_keys": _first_answer_keys(ctx, where, values),
-                },
-            )
-        )
-    return findings
+    return expectations
+
+
+def _domain_finding(
+    ctx: CheckContext,
+    severity: str,
+    where: dict[str, Any],
+    group: pd.DataFrame,
+    domain: tuple[float, float],
+) -> Finding:
+    """One finding per item and place; the worst value shown is the highest one above the
+    range when there is one, else the lowest (which may be a missing number)."""
+    scale = where["scale_code"]
+    low, high = domain
+    values = group["value_numeric"].astype("float64")
+    worst = values.max() if values.notna().any() and values.max() > high else values.min()
+    answers = int(group["answers"].sum())
+    return make_finding(
+        "scale_domain",
+        severity,
+        where,
+        observed=float_or_none(worst),
+        threshold=float(high),
+        message=(
+            f"{answers} counted answer(s) to item {where['item_code']} "
+            f"({place_of({k: where[k] for k in LOCATION})}) outside the {scale} scale "
+            f"{low:g}–{high:g} (e.g. {float_or_none(worst)})."
+        ),
+        details={
+            "item_code": where["item_code"],
+            "scale_code": scale,
+            "min_value": low,
+            "max_value": high,
+            "rows": answers,
+            "answer_keys": _first_answer_keys(ctx, where, values),
+        },
+    )
 
 
 def _first_answer_keys(ctx: CheckContext, where: dict[str, Any], values: pd.Series) -> list[str]:
@@ -142,15 +158,7 @@ def check_hours_plausible(ctx: CheckContext) -> list[Finding]:
     settings = ctx.settings("hours_plausible")
     severity = ctx.severity("hours_plausible")
     max_hours = float(settings.get("max_hours_per_day", 24))
-    # The hours items are catalog data (items.csv time_use_role "<spouse>_<day>"): per day,
-    # the respondent's and the partner's item; a catalog without them has nothing to check.
-    roles = ctx.df(
-        "select item_code, time_use_role from catalog.items where time_use_role is not null "
-        "order by time_use_role"
-    )
-    days: dict[str, list[str]] = {}
-    for item_code, role in roles.itertuples(index=False):
-        days.setdefault(str(role).split("_", 1)[1], []).append(str(item_code))
+    days = _hours_items_per_day(ctx)
     if not days:
         return []
     items = sorted({item for pair in days.values() for item in pair})
@@ -162,22 +170,7 @@ def check_hours_plausible(ctx: CheckContext) -> list[Finding]:
         """,
         [items],
     )
-    keys = ["wave_code", "cohort_code", "program_code", "respondent_key"]
-    if answers.empty:
-        frame = pd.DataFrame(columns=[*keys, *[f"{d}_total_hours" for d in days]])
-    else:
-        wide = answers.pivot_table(
-            index=keys, columns="item_code", values="value_numeric", aggfunc="sum", dropna=False
-        )
-        wide = wide.dropna(how="all")
-        frame = pd.DataFrame(index=wide.index)
-        for day, pair in days.items():
-            present = [c for c in pair if c in wide.columns]
-            frame[f"{day}_total_hours"] = (
-                wide[present].sum(axis=1, min_count=1) if present else float("nan")
-            )
-        frame = frame.reset_index()
-    frame = frame.reset_index(drop=True)
+    frame = _daily_totals(answers, days)
     expectations = [
         gxe.ExpectColumnValuesToBeBetween(
             column=f"{day}_total_hours", min_value=0, max_value=max_hours
@@ -209,3 +202,38 @@ def check_hours_plausible(ctx: CheckContext) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _hours_items_per_day(ctx: CheckContext) -> dict[str, list[str]]:
+    """day → its hours items. The hours items are catalog data (items.csv time_use_role
+    "<spouse>_<day>"): per day, the respondent's and the partner's item; a catalog without
+    them has nothing to check."""
+    roles = ctx.df(
+        "select item_code, time_use_role from catalog.items where time_use_role is not null "
+        "order by time_use_role"
+    )
+    days: dict[str, list[str]] = {}
+    for item_code, role in roles.itertuples(index=False):
+        days.setdefault(str(role).split("_", 1)[1], []).append(str(item_code))
+    return days
+
+
+def _daily_totals(answers: pd.DataFrame, days: dict[str, list[str]]) -> pd.DataFrame:
+    """One row per respondent and place, a ``<day>_total_hours`` column per day (self +
+    partner; missing when neither was answered)."""
+    keys = ["wave_code", "cohort_code", "program_code", "respondent_key"]
+    if answers.empty:
+        frame = pd.DataFrame(columns=[*keys, *[f"{d}_total_hours" for d in days]])
+    else:
+        wide = answers.pivot_table(
+            index=keys, columns="item_code", values="value_numeric", aggfunc="sum", dropna=False
+        )
+        wide = wide.dropna(how="all")
+        frame = pd.DataFrame(index=wide.index)
+        for day, pair in days.items():
+            present = [c for c in pair if c in wide.columns]
+            frame[f"{day}_total_hours"] = (
+                wide[present].sum(axis=1, min_count=1) if present else float("nan")
+            )
+        frame = frame.reset_index()
+    return frame.reset_index(drop=True)

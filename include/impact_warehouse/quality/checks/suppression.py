@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 from great_expectations import expectations as gxe
 
 from impact_warehouse.quality.checks.context import (
@@ -49,28 +52,40 @@ def check_suppression(ctx: CheckContext) -> list[Finding]:
             for where, sub in located_groups(
                 rows, [c for c in ("fiscal_year", "program_code") if c in rows]
             ):
-                program = where.get("program_code")
-                smallest = float_or_none(sub[column].min())
-                findings.append(
-                    make_finding(
-                        "suppression",
-                        severity,
-                        {"program_code": None if program == "all" else program},
-                        observed=smallest,
-                        threshold=float(k),
-                        message=(
-                            f"reporting.{table}: {len(sub)} published row(s) "
-                            f"(fiscal year {where.get('fiscal_year')}, program {program}) have "
-                            f"{column} below k={k} (smallest {smallest:g})."
-                        ),
-                        details={
-                            "table": f"reporting.{table}",
-                            "column": column,
-                            "k": k,
-                            "fiscal_year": where.get("fiscal_year"),
-                            "rows": len(sub),
-                            "row_keys": [str(v) for v in sub[key].head(20)] if key else [],
-                        },
-                    )
-                )
+                findings.append(_small_count_finding(table, column, where, sub, key, k, severity))
     return findings
+
+
+def _small_count_finding(
+    table: str,
+    column: str,
+    where: dict[str, Any],
+    rows: pd.DataFrame,
+    key: str | None,
+    k: int,
+    severity: str,
+) -> Finding:
+    """Published, unsuppressed rows of one fiscal year and program counting fewer than k;
+    the pooled program ("all") is located at no program."""
+    program = where.get("program_code")
+    smallest = float_or_none(rows[column].min())
+    return make_finding(
+        "suppression",
+        severity,
+        {"program_code": None if program == "all" else program},
+        observed=smallest,
+        threshold=float(k),
+        message=(
+            f"reporting.{table}: {len(rows)} published row(s) "
+            f"(fiscal year {where.get('fiscal_year')}, program {program}) have "
+            f"{column} below k={k} (smallest {smallest:g})."
+        ),
+        details={
+            "table": f"reporting.{table}",
+            "column": column,
+            "k": k,
+            "fiscal_year": where.get("fiscal_year"),
+            "rows": len(rows),
+            "row_keys": [str(v) for v in rows[key].head(20)] if key else [],
+        },
+    )
