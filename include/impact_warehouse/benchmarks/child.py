@@ -11,8 +11,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 # Appended to every step: the step's own peak RSS (KiB on Linux), including any children.
@@ -33,19 +35,25 @@ class StepFailed(RuntimeError):
 def run_step(code: str, *, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Run ``code`` (which must set a dict ``RESULT``) in a child Python; return RESULT plus
     ``wall_seconds`` and ``peak_mib``."""
-    started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-c", code + _PEAK],
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    if completed.returncode != 0:
+    with tempfile.TemporaryDirectory(prefix="benchmark-step-") as folder:
+        # A script file, not `python -c`: pyspark's Spark Connect module (imported by Great
+        # Expectations) takes a main module without a file for a doctest run and exits 0.
+        script = Path(folder) / "step.py"
+        script.write_text(code + _PEAK, encoding="utf-8")
+        started = time.perf_counter()
+        completed = subprocess.run(
+            [sys.executable, str(script)],
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - started
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        ending = f"exit {completed.returncode}" + ("" if lines else ", no result printed")
         raise StepFailed(
-            f"benchmark step failed (exit {completed.returncode}):\n"
+            f"benchmark step failed ({ending}):\n"
             f"{completed.stderr[-4000:]}\n--- step code ---\n{code}"
         )
-    last = completed.stdout.strip().splitlines()[-1]
-    return {**json.loads(last), "wall_seconds": wall}
+    return {**json.loads(lines[-1]), "wall_seconds": wall}
