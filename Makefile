@@ -36,7 +36,7 @@ demo: $(INSTALLED) system-packages
 test: $(INSTALLED) system-packages-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" --durations=25
 
 # Everything, as CI runs it (.ci/run): the quick tier, then the end-to-end tier (`slow`:
 # Airflow DAG runs, whole-pipeline runs, the README walkthrough, Spark, PostgreSQL builds,
