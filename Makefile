@@ -32,17 +32,22 @@ system-packages-test:
 demo: $(INSTALLED) system-packages
 	$(BIN)/impact organisations demo
 
+# Tests run in TEST_WORKERS processes (pytest-xdist; `worksteal` evens out the long tests).
+# Each worker builds its own session fixtures; TEST_WORKERS=0 runs in this one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist worksteal --durations=25
+
 # The quick tier: ruff and every test not marked `slow` (a few minutes; the inner loop).
 test: $(INSTALLED) system-packages-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not slow" --durations=25
+	$(PYTEST) -m "not slow"
 
 # Everything, as CI runs it (.ci/run): the quick tier, then the end-to-end tier (`slow`:
 # Airflow DAG runs, whole-pipeline runs, the README walkthrough, Spark, PostgreSQL builds,
-# headless Chromium, process kills; about an hour on 2 cores).
+# headless Chromium, process kills).
 test-all: test
-	$(BIN)/pytest -m slow --durations=25
+	$(PYTEST) -m slow
 
 # Figures printed, never asserted (README: benchmarks). Run on an otherwise idle machine.
 # Generated and landed data per scale are cached in .work/bench/scale (1000×: 12 GB with its

@@ -1,14 +1,24 @@
 """Test session setup: an isolated work folder and embedded Airflow for the whole run.
 
 Set before anything imports Airflow or reads settings, so no test touches the developer's
-own ``.work/`` folder.
+own ``.work/`` folder. Each pytest-xdist worker is its own session: its own work folder,
+Airflow home and session builds.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+# pytest-xdist's workers run under `python -c`, so their main module has no file. pyspark
+# (installed for the Spark engine) takes such a process for its own doctest runner and exits
+# it (status 0, "Skipping doctests") when Great Expectations imports its Spark Connect
+# module. A name for the worker's main module keeps the worker alive.
+_MAIN = sys.modules["__main__"]
+if _MAIN.__spec__ is None and not hasattr(_MAIN, "__file__"):
+    _MAIN.__file__ = "<pytest-xdist worker>"
 
 _SESSION_WORK = Path(tempfile.mkdtemp(prefix="impact-tests-"))
 os.environ["IMPACT_WORK_DIR"] = str(_SESSION_WORK)

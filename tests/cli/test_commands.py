@@ -24,6 +24,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+@pytest.mark.slow
 def test_backfill_lands_every_fiscal_year_and_publishes_once(backfilled: Backfilled) -> None:
     for fiscal_year in range(2022, 2027):
         assert f"==> ingest FY{fiscal_year}:" in backfilled.output
@@ -42,6 +43,7 @@ def test_backfill_lands_every_fiscal_year_and_publishes_once(backfilled: Backfil
     assert [year for (year,) in years] == [2022, 2023, 2024, 2025, 2026]
 
 
+@pytest.mark.slow
 def test_backfill_again_lands_nothing(backfilled: Backfilled, capsys) -> None:
     with backfilled.env():
         landing = Path(backfilled.work / "landing")
@@ -71,6 +73,7 @@ def test_backfill_again_lands_nothing(backfilled: Backfilled, capsys) -> None:
     assert parts_after == parts_before  # no new part file, no moved watermark
 
 
+@pytest.mark.slow
 def test_releases_lists_and_marks_the_current_one(backfilled: Backfilled, capsys) -> None:
     with backfilled.env():
         code, out, _ = run(["releases"], capsys)
@@ -80,6 +83,7 @@ def test_releases_lists_and_marks_the_current_one(backfilled: Backfilled, capsys
     assert "2026" in out
 
 
+@pytest.mark.slow
 def test_status_says_in_japanese_how_the_gate_judged_the_current_release(
     backfilled: Backfilled,
 ) -> None:
@@ -115,6 +119,7 @@ def test_commands_say_what_to_do_when_nothing_is_published(tmp_path: Path, capsy
     assert "取り込み済みのデータがありません" in err and "impact pull" in err
 
 
+@pytest.mark.slow
 def test_report_names_an_unknown_release(backfilled: Backfilled, capsys) -> None:
     with backfilled.env():
         code, _, err = run(["report", "--fiscal-year", "2025", "--release", "FY1999-x"], capsys)

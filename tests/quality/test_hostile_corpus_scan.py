@@ -3,9 +3,9 @@ phone and name — nothing analysts, report readers or staff quality pages open 
 contact: the published release (warehouse, docs site, Data Docs), the report HTML/CSV/XLSX and
 the gate's Data Docs. The contacts are read from the vault; the count must be 0 (issue 12).
 
-``plain`` writes contacts in the notations every detector version finds. ``obfuscated``
-(names, ``(at)``, full-width and bracketed phones) needs the strong shared detector of issue
-12 and is skipped until that detector is merged: the coordinator re-runs it after the merge.
+One pipeline run holds both corpora, response by response in turn: ``plain`` writes contacts in
+the notations every detector version finds, ``obfuscated`` (names, ``(at)``, full-width and
+bracketed phones) needs the strong shared detector of issue 12.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pytest
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.generator import generate_demo_sources
-from impact_warehouse.personal_data import find_personal_data
 from impact_warehouse.personal_data.scan import scan_for_personal_data, vault_contacts
 from impact_warehouse.pipeline import ingest
 from impact_warehouse.pipeline import release as release_job
@@ -31,14 +30,6 @@ from impact_warehouse.sources.google_forms import FormsApiConfig
 AS_OF = date(2026, 11, 23)
 TOKEN = "hostile-corpus"
 HOSTILE_RESPONSES_PER_FORM = 8
-
-
-def _strong_detector() -> bool:
-    return bool(
-        find_personal_data("mayumi.harada(at)example.jp")
-        and find_personal_data("電話 ０９０ー1428ー5063")
-        and find_personal_data("原田真由美です", names=["原田 真由美"])
-    )
 
 
 def _plain(name: str, email: str, phone: str) -> str:
@@ -61,8 +52,9 @@ def _key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-def _inject(sources: Path, write) -> int:
-    """Put hostile free text into the first responses of every form; returns how many."""
+def _inject(sources: Path) -> int:
+    """Put hostile free text into the first responses of every form, plain and obfuscated in
+    turn; returns how many."""
     catalog = load_catalog()
     by_title = {
         _key(wording): item
@@ -97,6 +89,7 @@ def _inject(sources: Path, write) -> int:
                 values = (answer.get("textAnswers") or {}).get("answers") or [{}]
                 return str(values[0].get("value", ""))
 
+            write = (_plain, _obfuscated)[index % 2]
             hostile = write(text("name"), response.get("respondentEmail", ""), text("phone"))
             answers[roles["free_text"]] = {
                 "questionId": roles["free_text"],
@@ -110,27 +103,12 @@ def _inject(sources: Path, write) -> int:
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # lands, builds, publishes and renders a whole demo (~3 min idle)
-@pytest.mark.parametrize(
-    "corpus",
-    [
-        "plain",
-        pytest.param(
-            "obfuscated",
-            marks=pytest.mark.skipif(
-                not _strong_detector(),
-                reason="needs the strong shared detector of issue 12 (re-run after merge)",
-            ),
-        ),
-    ],
-)
 def test_no_roster_contact_anywhere_readers_can_open(
-    corpus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warehouse_builder
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warehouse_builder
 ) -> None:
     root = tmp_path
     generate_demo_sources(root / "sources", seed=2025, as_of=AS_OF)
-    injected = _inject(
-        root / "sources" / "google_forms", {"plain": _plain}.get(corpus, _obfuscated)
-    )
+    injected = _inject(root / "sources" / "google_forms")
     assert injected >= 10
     settings = Settings.for_work_dir(root / "work", root / "sources" / "inbox")
     monkeypatch.setenv("IMPACT_WORK_DIR", str(settings.work))
@@ -140,13 +118,13 @@ def test_no_roster_contact_anywhere_readers_can_open(
         config = FormsApiConfig(base_url=server.url, token=TOKEN, backoff_base_seconds=0.01)
         units = [*ingest.land_operations(settings), *ingest.land_panels(settings)]
         units += [ingest.land_form_wave(settings, wave, config) for wave in waves]
-    ingest.finish_run(settings, f"hostile-{corpus}", units)
+    ingest.finish_run(settings, "hostile-corpus", units)
     run = warehouse_builder(settings.landing, root, "audit")
 
     outcome = release_job.gate_publish_and_alert(
         settings,
         fiscal_year=2026,
-        run_id=f"hostile-{corpus}",
+        run_id="hostile-corpus",
         as_of=AS_OF,
         audit_db=run.duckdb_path,
     )

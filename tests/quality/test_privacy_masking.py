@@ -51,6 +51,7 @@ def hostile_audit(demo_warehouse_path: Path, tmp_path: Path) -> tuple[Path, tupl
     return audit, located
 
 
+@pytest.mark.slow
 def test_a_flagged_answer_is_published_masked_with_one_alert(
     hostile_audit: tuple[Path, tuple[str, str, str]],
     tmp_path: Path,

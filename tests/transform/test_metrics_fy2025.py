@@ -657,6 +657,7 @@ def strict_warehouse(
     return database
 
 
+@pytest.mark.slow
 def test_suppression_k_is_configurable(strict_warehouse: Path) -> None:
     flags = frame(
         strict_warehouse,

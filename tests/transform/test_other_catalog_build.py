@@ -8,8 +8,12 @@ import json
 from typing import Any
 
 import duckdb
+import pytest
 
 from other_catalog import RENAMES
+
+# A whole second build of the project with another catalog: the end-to-end tier.
+pytestmark = pytest.mark.slow
 
 
 def test_build_and_every_data_test_pass(other_catalog_warehouse: Any) -> None:

@@ -16,6 +16,9 @@ import pytest
 
 from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, run_dbt
 
+# Two full builds of a project copy per engine: the end-to-end tier.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("engine_folder", ["postgres", "spark"])
 def test_editing_a_disabled_twin_keeps_the_build_parsing(

@@ -49,6 +49,7 @@ def _mail_text(message: email.message.EmailMessage) -> str:
     return f"{message['subject']}\n{message.get_body().get_content()}"
 
 
+@pytest.mark.slow
 def test_a_clean_build_is_published_and_announced(
     demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
@@ -64,6 +65,7 @@ def test_a_clean_build_is_published_and_announced(
     assert (release.directory / "data_docs" / "index.html").exists()
 
 
+@pytest.mark.slow
 def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
     demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
@@ -85,6 +87,7 @@ def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
     assert all("response_status/index.html" in text for text in warnings)
 
 
+@pytest.mark.slow
 def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
     demo_warehouse_path: Path, work: Settings, smtp_inbox: SmtpInbox, tmp_path: Path
 ) -> None:
@@ -162,6 +165,7 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
     ]
 
 
+@pytest.mark.slow
 def test_a_caller_with_its_own_folders_publishes_and_renders_only_there(
     demo_warehouse_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -84,6 +84,7 @@ def test_unlinked_and_superseded_responses_never_count(demo_warehouse_path: Path
     assert resubmitted > 0
 
 
+@pytest.mark.slow
 def test_a_full_rebuild_from_landing_gives_identical_tables(
     demo_warehouse_for_seed, warehouse_builder, tmp_path: Path
 ) -> None:
@@ -92,6 +93,7 @@ def test_a_full_rebuild_from_landing_gives_identical_tables(
     assert fingerprints(second.duckdb_path) == fingerprints(first.database)
 
 
+@pytest.mark.slow
 def test_the_same_models_build_on_another_seed(demo_warehouse_for_seed) -> None:
     database = demo_warehouse_for_seed(7).database
     [(targets,)] = query(
