@@ -14,6 +14,7 @@ from impact_warehouse.publish import ReleaseLookupError, current_release
 from impact_warehouse.publish.history import read_history
 from impact_warehouse.publish.lock import LOCK_TIMEOUT_ENV, PublishBusyError, publish_lock
 from impact_warehouse.publish.rollback import ReleaseFileChangedError, make_current
+from impact_warehouse.settings import Settings
 
 
 @pytest.fixture
@@ -33,12 +34,7 @@ def outbox(work: Path) -> list[dict]:
 
 
 def rollback(work: Path, release_id: str, **kwargs):
-    return make_current(
-        release_id,
-        releases_dir=work / "releases",
-        published_path=work / "published" / "warehouse.duckdb",
-        **kwargs,
-    )
+    return make_current(release_id, Settings.for_work_dir(work, work / "inbox"), **kwargs)
 
 
 def test_make_current_serves_the_earlier_release_records_it_and_alerts_once(work: Path) -> None:
@@ -71,6 +67,22 @@ def test_make_current_serves_the_earlier_release_records_it_and_alerts_once(work
     assert f"以前のリリース {first.release_id} に戻しました" in alert["body"]
     assert first.release_id in alert["body"] and second.release_id in alert["body"]
     assert "yamada" in alert["body"] and "新しい集計" not in alert["subject"]
+
+
+def test_a_caller_with_its_own_folders_gets_the_alert_in_its_own_outbox(
+    work: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment's work folder is not the caller's: nothing is read or written there."""
+    first = publish(work, "first", 4)
+    publish(work, "second", 9)
+    elsewhere = tmp_path_factory.mktemp("environment-work")
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(elsewhere))
+
+    assert rollback(work, first.release_id).alert_status == "sent"
+
+    assert [record["alert"]["kind"] for record in outbox(work)] == ["release_rolled_back"]
+    assert current_release(work / "releases") == first
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_moving_forward_again_is_announced_as_such(work: Path) -> None:

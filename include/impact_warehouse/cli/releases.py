@@ -42,12 +42,13 @@ def run_releases(make_current: str | None = None, reason: str | None = None) -> 
 
 def run_make_current(release_id: str, reason: str | None = None) -> int:
     """Roll the published warehouse back (or forward) to a kept release, and tell staff."""
-    from impact_warehouse.publish import ReleaseLookupError, default_published_path
+    from impact_warehouse.publish import ReleaseLookupError
     from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.publish.rollback import ReleaseFileChangedError, make_current
 
+    settings = paths()
     try:
-        rollback = make_current(release_id, reason=reason)
+        rollback = make_current(release_id, settings, reason=reason)
     except ReleaseLookupError as error:
         return fail(error.message_ja, str(error))
     except PublishBusyError as error:
@@ -67,7 +68,7 @@ def run_make_current(release_id: str, reason: str | None = None) -> int:
         f"公開中の集計を {release.release_id}({release.fiscal_year}年度、"
         f"{local_time(release.created_at)} 公開)に切り替えました(切り替え前: {previous})。"
     )
-    print(f"    analysts' file: {default_published_path()}")
+    print(f"    analysts' file: {settings.published_warehouse}")
     print(f"    recorded in: {paths().work / 'releases' / 'history.jsonl'}")
     if rollback.alert_status == "failed":
         print("    注意: スタッフへのお知らせを送れませんでした(通知の設定を確認してください)。")

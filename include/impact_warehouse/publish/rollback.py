@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.publish.files import sha256_of
 from impact_warehouse.publish.history import current_actor
 from impact_warehouse.publish.lock import publish_lock
-from impact_warehouse.publish.releases import (
-    Release,
-    current_release,
-    default_published_path,
-    default_releases_dir,
-    resolve_release,
-)
+from impact_warehouse.publish.releases import Release, current_release, resolve_release
 from impact_warehouse.publish.switch import recover, switch_published
+
+if TYPE_CHECKING:
+    from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +42,16 @@ class Rollback:
 
 def make_current(
     release_id: str,
+    settings: Settings,
     *,
     reason: str | None = None,
     actor: str | None = None,
-    releases_dir: Path | None = None,
-    published_path: Path | None = None,
     send_alert: bool = True,
 ) -> Rollback:
-    """Serve the release named by ``release_id`` (full id or unique prefix) to analysts."""
-    releases_dir = releases_dir or default_releases_dir()
-    published_path = published_path or default_published_path()
+    """Serve the release named by ``release_id`` (full id or unique prefix) to analysts: the
+    releases, the published file and the staff alert are all those of ``settings``."""
+    releases_dir = settings.releases
+    published_path = settings.published_warehouse
     release = resolve_release(release_id, releases_dir)
     actual = sha256_of(release.warehouse_path)
     if actual != release.sha256:
@@ -84,11 +80,13 @@ def make_current(
         event["by"],
         previous.release_id if previous else None,
     )
-    status = _alert_staff(release, previous, event) if send_alert else None
+    status = _alert_staff(settings, release, previous, event) if send_alert else None
     return Rollback(release, previous, changed=True, event=event, alert_status=status)
 
 
-def _alert_staff(release: Release, previous: Release | None, event: dict[str, Any]) -> str:
+def _alert_staff(
+    settings: Settings, release: Release, previous: Release | None, event: dict[str, Any]
+) -> str:
     """One alert through the notify channels; the switch stands even if no channel delivers."""
     from impact_warehouse.notify import Alert, send_alerts
 
@@ -107,5 +105,5 @@ def _alert_staff(release: Release, previous: Release | None, event: dict[str, An
             "reason": event.get("reason"),
         },
     )
-    (result,) = send_alerts([alert])
+    (result,) = send_alerts([alert], settings=settings)
     return result.status
