@@ -60,6 +60,7 @@ def alert_staff_on_failure(context: Any) -> None:
     be delivered stays queued for the next run.
     """
     from impact_warehouse.notify import Alert, send_alerts
+    from impact_warehouse.settings import paths
 
     task_instance = context["ti"]
     wave_code = _failed_wave_code(context)
@@ -83,7 +84,8 @@ def alert_staff_on_failure(context: Any) -> None:
         },
     )
     try:
-        send_alerts([alert])
+        # The callback runs in the task's scope (an organisation's DAG sets its environment).
+        send_alerts([alert], settings=paths())
     except Exception:  # a broken alert setting must not hide the task's own failure
         log.exception("task-failure alert for %s could not be queued", task_instance.task_id)
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.ops.calendar import Calendar, configured_calendar
+
+if TYPE_CHECKING:
+    from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +41,21 @@ def format_japanese_datetime(moment: datetime, calendar: Calendar) -> str:
 
 def check_release_deadline(
     fiscal_year: int,
+    settings: Settings,
     *,
     due_at: datetime,
     now: datetime | None = None,
     run_id: str | None = None,
     dag_id: str | None = None,
-    releases_dir: Path | None = None,
     calendar: Calendar | None = None,
 ) -> dict[str, Any]:
-    """Alert staff (through ``notify``) unless a release of ``fiscal_year`` exists."""
+    """Alert staff (through ``notify``, to the outbox of ``settings``) unless a release of
+    ``fiscal_year`` exists among the releases of ``settings``."""
     from impact_warehouse.notify import Alert, send_alerts
     from impact_warehouse.publish import current_release, list_releases
 
     now = now or datetime.now(UTC)
+    releases_dir = settings.releases
     releases = list_releases(releases_dir)
     published = [release for release in releases if release.fiscal_year == fiscal_year]
     if published:
@@ -80,7 +84,7 @@ def check_release_deadline(
             ),
         },
     )
-    results = send_alerts([alert])
+    results = send_alerts([alert], settings=settings)
     log.warning("FY%s release is late (due %s): staff alerted", fiscal_year, due_at.isoformat())
     return {
         "fiscal_year": fiscal_year,
@@ -148,6 +152,8 @@ def release_deadline_missed(
             organisation = Organisation(organisation_code, registry_dir() / organisation_code)
         with organisation_scope(organisation):
             return release_deadline_missed(context)
+    from impact_warehouse.settings import paths
+
     context = context or {}
     dag_run = context.get("dag_run") or {}
     deadline = context.get("deadline") or {}
@@ -158,6 +164,7 @@ def release_deadline_missed(
     fiscal_year = conf.get("fiscal_year") or calendar.released_fiscal_year(run_at)
     return check_release_deadline(
         int(fiscal_year),
+        paths(),
         due_at=due_at,
         run_id=dag_run.get("dag_run_id") or dag_run.get("run_id"),
         dag_id=dag_run.get("dag_id"),
