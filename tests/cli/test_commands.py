@@ -14,6 +14,7 @@ import pytest
 from cli_support import AS_OF, TOKEN, Backfilled, impact_env
 
 from impact_warehouse.cli import main
+from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.publish import current_release, list_releases
 from impact_warehouse.settings import PROJECT_ROOT
 
@@ -165,9 +166,9 @@ def test_backfill_without_a_forms_connection_says_how_to_configure_it(
 
 
 def test_backfill_rejects_fiscal_years_the_catalog_does_not_have(
-    backfilled: Backfilled, tmp_path: Path, capsys
+    cli_demo_sources: Path, cli_forms_server: FormsApiServer, tmp_path: Path, capsys
 ) -> None:
-    with impact_env(tmp_path / "work", backfilled.inbox, backfilled.api_url):
+    with impact_env(tmp_path / "work", cli_demo_sources / "inbox", cli_forms_server.url):
         code, _, err = run(["backfill", "--from-fy", "2019", "--to-fy", "2022"], capsys)
     assert code == 1
     assert "2019" in err and "waves.csv" in err

@@ -87,6 +87,7 @@ def test_a_late_release_alerts_staff_in_japanese(tmp_path: Path) -> None:
     assert '"due_at": "2026-05-31T06:00:00+09:00"' in body  # technical detail attached
 
 
+@pytest.mark.slow  # reads the backfilled release (tests/cli/conftest.py)
 def test_no_alert_when_that_years_release_exists(backfilled: Backfilled) -> None:
     before = len(outbox_alerts(backfilled.work))
     with backfilled.env():

@@ -1,11 +1,15 @@
-"""The bootstrap's refit on covariate cells gives exactly the weights of panel_weights."""
+"""The bootstrap's refit on covariate cells gives exactly the weights of panel_weights, and
+its draws depend on the seed and the number of resamples, never on the worker processes."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from impact_warehouse.transform.comparison_bootstrap import CHUNK, bootstrap_differences
 from impact_warehouse.transform.comparison_weights import Cells, panel_weights
+from impact_warehouse.transform.covariate_balance import Groups
 
 
 def _people(seed: int, n: int = 300) -> tuple[np.ndarray, np.ndarray]:
@@ -40,3 +44,32 @@ def test_separated_levels_fall_back_to_the_people_as_panel_weights_does() -> Non
     expected, method = panel_weights(codes, group, frequency)
     assert np.array_equal(Cells.of(codes, group).panel_weights(frequency), expected)
     assert method in {"raking", "none"}
+
+
+def _groups(seed: int = 3, n: int = 240) -> tuple[Groups, list[tuple[str, str, str]]]:
+    codes, group = _people(seed, n)
+    rng = np.random.default_rng(seed + 100)
+    profile = pd.DataFrame({"age": codes[:, 0].astype(str), "region": codes[:, 1].astype(str)})
+    keys = [("item_a", "scale", "top"), ("item_b", "scale", "top")]
+    outcomes = {
+        key: ((rng.random(n) < 0.5 + 0.1 * group).astype(float), np.ones(n)) for key in keys
+    }
+    return Groups(profile, group, outcomes), keys
+
+
+def test_worker_processes_give_the_same_bits_as_one_process() -> None:
+    groups, keys = _groups()
+    resamples = 2 * CHUNK + 7  # a last chunk shorter than the others
+    alone = bootstrap_differences(groups, keys, resamples, seed=20250, workers=1)
+    pooled = bootstrap_differences(groups, keys, resamples, seed=20250, workers=2)
+    assert alone.shape == (resamples, len(keys)) and np.isfinite(alone).all()
+    assert np.array_equal(alone, pooled)
+    assert len(np.unique(alone[:, 0])) > resamples // 2  # every draw is its own resample
+
+
+def test_more_resamples_extend_the_draws_and_another_seed_changes_them() -> None:
+    groups, keys = _groups()
+    fewer = bootstrap_differences(groups, keys, 2 * CHUNK, seed=7)
+    more = bootstrap_differences(groups, keys, 3 * CHUNK, seed=7)
+    assert np.array_equal(more[: 2 * CHUNK], fewer)
+    assert not np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=8), fewer)

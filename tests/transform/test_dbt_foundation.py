@@ -2,7 +2,7 @@
 
 Landing zones are made by the project's own ingest, in process: a tiny hand-written set of
 sources (fast, always runs) and, once the demo generator is importable, the full demo data.
-Each is built with ``dbt build`` through ``impact_warehouse.transform.run_dbt`` into a
+Each is built with ``dbt build`` through ``impact_warehouse.transform.dbt_runner.run_dbt`` into a
 temporary DuckDB file.
 """
 
@@ -30,7 +30,7 @@ from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.sources.operations_workbook import SHEETS
 from impact_warehouse.sources.panel_files import METADATA_HEADERS
-from impact_warehouse.transform import DbtRun, DbtRunError, run_dbt
+from impact_warehouse.transform.dbt_runner import DbtRun, DbtRunError, run_dbt
 
 AS_OF = date(2026, 11, 23)
 TOKEN = secrets.token_urlsafe(16)

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from impact_warehouse.transform import run_dbt
+from impact_warehouse.transform.dbt_runner import run_dbt
 
 # Seed 7 lands and builds a second demo warehouse: the end-to-end tier (make test-all).
 SEEDS = [pytest.param(2025, id="seed2025"), pytest.param(7, id="seed7", marks=pytest.mark.slow)]

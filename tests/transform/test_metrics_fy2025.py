@@ -26,7 +26,7 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from impact_warehouse.transform import run_dbt
+from impact_warehouse.transform.dbt_runner import run_dbt
 
 YEAR = 2025
 POINT = 0.1  # METRICS.md figures are checked to within 0.1 percentage point

@@ -1,19 +1,6 @@
-"""Transform: build the warehouse from landing with dbt (``dbt_runner`` is the one way in)."""
+"""Transform: build the warehouse from landing with dbt (``dbt_runner`` is the one way in).
 
-from impact_warehouse.transform.dbt_runner import (
-    DBT_PROJECT_DIR,
-    DbtRun,
-    DbtRunError,
-    NodeFailure,
-    default_warehouse_path,
-    run_dbt,
-)
-
-__all__ = [
-    "DBT_PROJECT_DIR",
-    "DbtRun",
-    "DbtRunError",
-    "NodeFailure",
-    "default_warehouse_path",
-    "run_dbt",
-]
+Nothing is imported here: the statistics modules run in processes without dbt (PL/Python in
+PostgreSQL, Spark's Python workers, the bootstrap's worker processes), which must not pay for
+importing dbt.
+"""

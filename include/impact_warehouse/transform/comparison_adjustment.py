@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from impact_warehouse.transform.comparison_weights import bootstrap_differences, panel_weights
+from impact_warehouse.transform.comparison_bootstrap import bootstrap_differences
+from impact_warehouse.transform.comparison_weights import panel_weights
 from impact_warehouse.transform.covariate_balance import BALANCE_COLUMNS, Groups, balance_rows
 from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.outcome_statistics import difference_in_points
@@ -127,8 +128,10 @@ def compute_comparison_adjustment(
     min_effective_n: float,
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """fct_comparison_adjusted and fct_covariate_balance."""
+    """fct_comparison_adjusted and fct_covariate_balance; the bootstrap in ``workers``
+    processes (the same figures for any number)."""
     answers = in_stable_order(answers)
     rows, balances = [], []
     if not covariates.empty:
@@ -155,6 +158,7 @@ def compute_comparison_adjustment(
                     min_effective_n,
                     resamples,
                     seed,
+                    workers,
                 )
             )
     comparison = _contract(
@@ -202,10 +206,11 @@ def _estimate_rows(
     min_effective_n: float,
     resamples: int,
     seed: int,
+    workers: int,
 ) -> list[dict[str, object]]:
     """The three rows (raw, like_for_like, adjusted) of every item measure of the year."""
     keys = sorted(groups.outcomes)
-    draws = bootstrap_differences(groups, keys, resamples, seed)
+    draws = bootstrap_differences(groups, keys, resamples, seed, workers)
     like = _meets_screening(groups, screening)
     followup, panel = groups.group == 1, groups.group == 0
     asmd_before = float(balance["asmd_before"].max())

@@ -1,12 +1,11 @@
-"""The panel's weights toward the follow-up respondents, and their bootstrap
-(METRICS.md "Adjusted estimates").
+"""The panel's weights toward the follow-up respondents (METRICS.md "Adjusted estimates").
 
 Weights = the odds p / (1 − p) of a logistic model of being a follow-up respondent on the
 covariates, raking to the respondents' margins when it cannot be fitted; panel members with a
-covariate level no respondent has get weight 0. The bootstrap resamples people within each
-group and refits the weights on every draw, on covariate cells (:class:`Cells`) so that it is
-fast and gives the same weights to the last bit. Used by
-:mod:`impact_warehouse.transform.comparison_adjustment`.
+covariate level no respondent has get weight 0. The bootstrap
+(:mod:`impact_warehouse.transform.comparison_bootstrap`) refits the weights on every draw, on
+covariate cells (:class:`Cells`) so that it is fast and gives the same weights to the last
+bit. Used by :mod:`impact_warehouse.transform.comparison_adjustment`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from impact_warehouse.transform.covariate_balance import Groups
 from impact_warehouse.transform.weighting import logistic_propensity, margins, rake
 
 
@@ -81,29 +79,6 @@ def code_matrix(codes: np.ndarray, group: np.ndarray, frequency: np.ndarray) -> 
     return np.asfortranarray(np.column_stack(columns))
 
 
-def bootstrap_differences(
-    groups: Groups, keys: list[tuple[str, str, str]], resamples: int, seed: int
-) -> np.ndarray:
-    """resamples × len(keys) adjusted differences (points), people drawn with replacement
-    within each group, the panel weights refitted on every draw."""
-    rng = np.random.default_rng(seed)
-    n = len(groups.group)
-    followup = np.flatnonzero(groups.group == 1)
-    panel = np.flatnonzero(groups.group == 0)
-    hits = np.column_stack([groups.outcomes[key][0] for key in keys])
-    answered = np.column_stack([groups.outcomes[key][1] for key in keys])
-    draws = np.empty((resamples, len(keys)))
-    cells = Cells.of(encoded(groups.profile), groups.group)
-    for b in range(resamples):
-        frequency = np.bincount(rng.choice(followup, len(followup)), minlength=n) + np.bincount(
-            rng.choice(panel, len(panel)), minlength=n
-        )
-        draws[b] = _difference(
-            cells.panel_weights(frequency) * frequency, groups.group, hits, answered
-        )
-    return draws
-
-
 @dataclass(frozen=True)
 class Cells:
     """People with the same covariate levels and group: the bootstrap fits on these few cells
@@ -151,14 +126,3 @@ class Cells:
         if panel_total > 0:
             weights[self.group == 0] *= frequency[self.group == 1].sum() / panel_total
         return weights
-
-
-def _difference(
-    weights: np.ndarray, group: np.ndarray, hits: np.ndarray, answered: np.ndarray
-) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = (group == 1) * weights
-        p = (group == 0) * weights
-        share_f = (f @ (hits * answered)) / (f @ answered)
-        share_p = (p @ (hits * answered)) / (p @ answered)
-    return (share_f - share_p) * 100

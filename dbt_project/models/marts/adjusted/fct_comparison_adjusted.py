@@ -3,9 +3,12 @@ covariate-adjusted (METRICS.md "Adjusted estimates"). Grain: one row per fiscal 
 share measure × estimate type (raw | like_for_like | adjusted). Computed by
 impact_warehouse.transform.comparison_adjustment (the same code as the PL/Python twin
 postgres/fct_comparison_adjusted.sql and the Spark twin spark/fct_comparison_adjusted.sql).
-Empty when the catalog has no covariates."""
+Empty when the catalog has no covariates. The bootstrap runs in one worker process per core
+(impact_warehouse.transform.comparison_bootstrap): the same figures as in one process, without
+holding dbt's interpreter lock."""
 
 from impact_warehouse.transform.comparison_adjustment import compute_comparison_adjustment
+from impact_warehouse.transform.comparison_bootstrap import bootstrap_workers
 from impact_warehouse.transform.outcome_rules import scale_rules
 
 ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
@@ -22,5 +25,6 @@ def model(dbt, session):
         min_effective_n=float(dbt.config.meta_get("adjusted_min_effective_n", 30)),
         resamples=int(dbt.config.meta_get("adjusted_bootstrap_resamples", 1000)),
         seed=int(dbt.config.meta_get("adjusted_bootstrap_seed", 20250)),
+        workers=bootstrap_workers(),
     )
     return comparison

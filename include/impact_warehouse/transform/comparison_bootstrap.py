@@ -1,0 +1,165 @@
+"""The percentile bootstrap of the adjusted comparison (METRICS.md "Adjusted estimates"), on
+every core.
+
+People are drawn with replacement within each group and the panel's weights are refitted on
+every draw (:class:`~impact_warehouse.transform.comparison_weights.Cells`). The draws come in
+fixed chunks of :data:`CHUNK` resamples, each chunk with its own random stream spawned from the
+seed (``numpy.random.SeedSequence``), so the result depends on the seed and the number of
+resamples only: one process or eight give the same bits.
+
+Each refit is a statsmodels GLM, pure Python for most of its time. In the DuckDB build it runs
+inside dbt's process, where it would hold the interpreter lock that dbt's other threads need,
+so the DuckDB model hands the chunks to worker processes: ``python -m`` this module, the
+problem and its chunks in by stdin, the draws out by stdout (pickles). Not ``multiprocessing``:
+its ``spawn`` re-imports the parent's main module, which may be any script that builds the
+warehouse. The PL/Python and Spark twins run the chunks in their own process (``workers=1``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from impact_warehouse.transform.comparison_weights import Cells, encoded
+from impact_warehouse.transform.covariate_balance import Groups
+
+log = logging.getLogger(__name__)
+
+CHUNK = 25  # resamples per task
+MAX_WORKERS = 8
+
+
+def bootstrap_workers() -> int:
+    """Worker processes for the bootstrap: one per core, at most MAX_WORKERS."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def bootstrap_differences(
+    groups: Groups,
+    keys: list[tuple[str, str, str]],
+    resamples: int,
+    seed: int,
+    workers: int = 1,
+) -> np.ndarray:
+    """resamples × len(keys) adjusted differences (points), people drawn with replacement
+    within each group, the panel weights refitted on every draw; the chunks run in
+    ``workers`` processes (1: in this one)."""
+    sizes = [min(CHUNK, resamples - start) for start in range(0, resamples, CHUNK)]
+    streams = np.random.SeedSequence(seed).spawn(len(sizes))
+    tasks = list(zip(streams, sizes, strict=True))
+    if workers > 1 and len(tasks) > 1:
+        try:
+            return _in_worker_processes(groups, keys, tasks, workers)
+        except WorkerFailed as error:
+            log.warning("bootstrap worker processes failed (%s); resampling in this process", error)
+    return _Problem(groups, keys).run(tasks)
+
+
+Task = tuple[np.random.SeedSequence, int]
+
+
+class WorkerFailed(RuntimeError):
+    """A bootstrap worker process could not start or ended without its draws."""
+
+
+def _in_worker_processes(
+    groups: Groups, keys: list[tuple[str, str, str]], tasks: list[Task], workers: int
+) -> np.ndarray:
+    """The tasks dealt round-robin to ``workers`` processes, their draws put back in order."""
+    workers = min(workers, len(tasks))
+    shares = [tasks[first::workers] for first in range(workers)]
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    command = [sys.executable, "-m", __name__]
+    try:
+        processes = [
+            subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+            for _ in shares
+        ]
+    except OSError as error:
+        raise WorkerFailed(f"{command[0]}: {error}") from error
+    with ThreadPoolExecutor(len(processes)) as threads:
+        outputs = list(
+            threads.map(
+                lambda process, share: process.communicate(pickle.dumps((groups, keys, share))),
+                processes,
+                shares,
+            )
+        )
+    draws: list[np.ndarray] = [np.empty(0)] * len(tasks)
+    for first, process, (stdout, stderr) in zip(
+        range(len(shares)), processes, outputs, strict=True
+    ):
+        if process.returncode != 0:
+            tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise WorkerFailed(f"exit {process.returncode}: {' | '.join(tail)}")
+        draws[first :: len(shares)] = pickle.loads(stdout)
+    return np.vstack(draws)
+
+
+class _Problem:
+    """What every draw needs, built once per process."""
+
+    def __init__(self, groups: Groups, keys: list[tuple[str, str, str]]) -> None:
+        self.group = groups.group
+        self.followup = np.flatnonzero(groups.group == 1)
+        self.panel = np.flatnonzero(groups.group == 0)
+        self.hits = np.column_stack([groups.outcomes[key][0] for key in keys])
+        self.answered = np.column_stack([groups.outcomes[key][1] for key in keys])
+        self.cells = Cells.of(encoded(groups.profile), groups.group)
+
+    def run(self, tasks: list[Task]) -> np.ndarray:
+        draws = [self.differences(stream, size) for stream, size in tasks]
+        return np.vstack(draws) if draws else np.empty((0, self.hits.shape[1]))
+
+    def differences(self, stream: np.random.SeedSequence, size: int) -> np.ndarray:
+        rng = np.random.default_rng(stream)
+        n = len(self.group)
+        draws = np.empty((size, self.hits.shape[1]))
+        for b in range(size):
+            frequency = np.bincount(
+                rng.choice(self.followup, len(self.followup)), minlength=n
+            ) + np.bincount(rng.choice(self.panel, len(self.panel)), minlength=n)
+            weights = self.cells.panel_weights(frequency) * frequency
+            draws[b] = _difference(weights, self.group, self.hits, self.answered)
+        return draws
+
+
+def _difference(
+    weights: np.ndarray, group: np.ndarray, hits: np.ndarray, answered: np.ndarray
+) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = (group == 1) * weights
+        p = (group == 0) * weights
+        share_f = (f @ (hits * answered)) / (f @ answered)
+        share_p = (p @ (hits * answered)) / (p @ answered)
+    return (share_f - share_p) * 100
+
+
+def _serve() -> None:
+    """A worker: (groups, keys, tasks) from stdin, one array of draws per task to stdout."""
+    groups, keys, tasks = pickle.load(sys.stdin.buffer)
+    problem = _Problem(groups, keys)
+    pickle.dump([problem.differences(*task) for task in tasks], sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    _serve()
