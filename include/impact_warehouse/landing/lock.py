@@ -14,20 +14,15 @@ source's folders, and every store re-reads the key index before writing.
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
-import os
 import re
-import socket
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.landing.store import remove_temporaries, utc_now
+from impact_warehouse.file_lock import held_file_lock, timeout_from_env
+from impact_warehouse.landing.store import remove_temporaries
 from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +31,6 @@ LOCK_TIMEOUT_ENV = "IMPACT_LANDING_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 # Operations workbooks and panel deliveries are landed as a whole source; forms per form.
 WHOLE_SOURCE = "all"
-_POLL_SECONDS = 0.2
 
 SOURCE_LABELS_JA = {
     "operations": "事業台帳（運営ワークブック）",
@@ -47,16 +41,7 @@ SOURCE_LABELS_JA = {
 
 def lock_timeout_seconds() -> float:
     """``IMPACT_LANDING_LOCK_TIMEOUT`` (seconds, 0 = do not wait), default 600."""
-    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not value:
-        return DEFAULT_LOCK_TIMEOUT_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError as error:
-        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} is not a number of seconds") from error
-    if seconds < 0:
-        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} must not be negative")
-    return seconds
+    return timeout_from_env(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_SECONDS)
 
 
 def lock_path(state_dir: Path, source: str, source_ref: str) -> Path:
@@ -92,70 +77,20 @@ class LandingBusyError(RuntimeError):
         )
 
 
-def _read_holder(descriptor: int) -> dict[str, Any]:
-    try:
-        raw = os.pread(descriptor, 4096, 0)
-        holder = json.loads(raw) if raw.strip() else {}
-    except (OSError, ValueError):
-        holder = {}
-    return holder if isinstance(holder, dict) else {}
-
-
 @contextmanager
 def landing_lock(
     state_dir: Path, source: str, source_ref: str, *, timeout: float | None = None
 ) -> Iterator[dict[str, Any]]:
     """Hold the landing lock of one source unit; yields the holder record written into it."""
-    timeout = lock_timeout_seconds() if timeout is None else timeout
     path = lock_path(state_dir, source, source_ref)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        started_waiting = time.monotonic()
-        warned = False
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = _read_holder(descriptor)
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise LandingBusyError(
-                        source, source_ref, holder, time.monotonic() - started_waiting, path
-                    ) from None
-                if not warned:
-                    log.warning(
-                        "landing %s/%s is locked by pid=%s host=%s since %s; waiting up to %.0fs",
-                        source,
-                        source_ref,
-                        holder.get("pid"),
-                        holder.get("host"),
-                        holder.get("started_at"),
-                        timeout,
-                    )
-                    warned = True
-                time.sleep(min(_POLL_SECONDS, remaining))
-        holder = {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "started_at": utc_now(),
-            "command": " ".join(sys.argv)[:200],
-            "source": source,
-            "source_ref": source_ref,
-        }
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, json.dumps(holder).encode("utf-8"), 0)
-        try:
-            yield holder
-        finally:
-            # Emptied before the release: a holder record is only ever read while held, and
-            # the landing zone looks the same after a run that landed nothing.
-            os.ftruncate(descriptor, 0)
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-    finally:
-        os.close(descriptor)
+    with held_file_lock(
+        path,
+        timeout=lock_timeout_seconds() if timeout is None else timeout,
+        waiting_for=f"landing {source}/{source_ref}",
+        busy=lambda holder, waited: LandingBusyError(source, source_ref, holder, waited, path),
+        holder_fields={"source": source, "source_ref": source_ref},
+    ) as holder:
+        yield holder
 
 
 def unit_directories(settings: Settings, source: str, source_ref: str) -> list[Path]:

@@ -11,44 +11,27 @@ holder then removes what the dead one left (see :mod:`.recovery`).
 A second writer waits up to ``IMPACT_PUBLISH_LOCK_TIMEOUT`` seconds (default 1800: a publish
 copies the whole warehouse), then stops with :class:`PublishBusyError`, whose ``staff_message``
 names the holder (pid, host, command, start time: written into the lock file while held).
-The approach is the landing lock's (``landing/lock.py``); the two guard different folders.
+The lock itself is :mod:`impact_warehouse.file_lock`, as the landing lock's; the two guard
+different folders.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
-import logging
-import os
-import socket
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
+from impact_warehouse.file_lock import held_file_lock, timeout_from_env
 
 LOCK_FILE = "switch.lock"
 LOCK_TIMEOUT_ENV = "IMPACT_PUBLISH_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_SECONDS = 1800.0
-_POLL_SECONDS = 0.2
 
 
 def lock_timeout_seconds() -> float:
     """``IMPACT_PUBLISH_LOCK_TIMEOUT`` (seconds, 0 = do not wait), default 1800."""
-    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not value:
-        return DEFAULT_LOCK_TIMEOUT_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError as error:
-        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} is not a number of seconds") from error
-    if seconds < 0:
-        raise ValueError(f"{LOCK_TIMEOUT_ENV}={value!r} must not be negative")
-    return seconds
+    return timeout_from_env(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_SECONDS)
 
 
 class PublishBusyError(RuntimeError):
@@ -76,15 +59,6 @@ class PublishBusyError(RuntimeError):
         )
 
 
-def _read_holder(descriptor: int) -> dict[str, Any]:
-    try:
-        raw = os.pread(descriptor, 4096, 0)
-        holder = json.loads(raw) if raw.strip() else {}
-    except (OSError, ValueError):
-        holder = {}
-    return holder if isinstance(holder, dict) else {}
-
-
 @contextmanager
 def publish_lock(
     releases_dir: Path, *, timeout: float | None = None, operation_ja: str = "公開"
@@ -93,46 +67,11 @@ def publish_lock(
 
     ``operation_ja`` names what waits, for the staff message (公開, リリースの切り替え).
     """
-    timeout = lock_timeout_seconds() if timeout is None else timeout
-    releases_dir.mkdir(parents=True, exist_ok=True)
     path = releases_dir / LOCK_FILE
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        started_waiting = time.monotonic()
-        warned = False
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = _read_holder(descriptor)
-                waited = time.monotonic() - started_waiting
-                if waited >= timeout:
-                    raise PublishBusyError(holder, waited, path, operation_ja) from None
-                if not warned:
-                    log.warning(
-                        "releases in %s are locked by pid=%s host=%s since %s; waiting up to %.0fs",
-                        releases_dir,
-                        holder.get("pid"),
-                        holder.get("host"),
-                        holder.get("started_at"),
-                        timeout,
-                    )
-                    warned = True
-                time.sleep(min(_POLL_SECONDS, timeout - waited))
-        holder = {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "command": " ".join(sys.argv)[:200],
-        }
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, json.dumps(holder).encode("utf-8"), 0)
-        try:
-            yield holder
-        finally:
-            # Emptied before the release, so a holder record is only ever read while held.
-            os.ftruncate(descriptor, 0)
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-    finally:
-        os.close(descriptor)
+    with held_file_lock(
+        path,
+        timeout=lock_timeout_seconds() if timeout is None else timeout,
+        waiting_for=f"releases in {releases_dir}",
+        busy=lambda holder, waited: PublishBusyError(holder, waited, path, operation_ja),
+    ) as holder:
+        yield holder
