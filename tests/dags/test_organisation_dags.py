@@ -153,7 +153,7 @@ def test_task_bodies_and_failure_alerts_run_in_the_organisations_scope(
 
     monkeypatch.setattr(preflight, "check_catalog", check_catalog)
     monkeypatch.setattr(preflight, "check_pseudonym_key", lambda *_: None)
-    monkeypatch.setattr(notify, "send_alerts", lambda alerts: seen.append(_recorded_scope()))
+    monkeypatch.setattr(notify, "send_alerts", lambda alerts, **_: seen.append(_recorded_scope()))
     outside = dict(os.environ)
     task = SimpleNamespace(task_id="check_catalog", dag_id="d", map_index=-1, try_number=1)
     for organisation in load_registry(registry):
