@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from impact_warehouse.transform import comparison_bootstrap
 from impact_warehouse.transform.comparison_bootstrap import CHUNK, bootstrap_differences
 from impact_warehouse.transform.comparison_weights import Cells, panel_weights
 from impact_warehouse.transform.covariate_balance import Groups
@@ -73,3 +74,14 @@ def test_more_resamples_extend_the_draws_and_another_seed_changes_them() -> None
     more = bootstrap_differences(groups, keys, 3 * CHUNK, seed=7)
     assert np.array_equal(more[: 2 * CHUNK], fewer)
     assert not np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=8), fewer)
+
+
+@pytest.mark.parametrize("executable", ["/bin/echo", "/bin/false"])
+def test_workers_that_answer_nonsense_or_fail_leave_the_draws_to_this_process(
+    executable: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    groups, keys = _groups()
+    alone = bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=1)
+    monkeypatch.setattr(comparison_bootstrap.sys, "executable", executable)
+    assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
+    assert "bootstrap worker processes failed" in caplog.text

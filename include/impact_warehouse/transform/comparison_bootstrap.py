@@ -96,22 +96,24 @@ def _in_worker_processes(
         ]
     except OSError as error:
         raise WorkerFailed(f"{command[0]}: {error}") from error
-    with ThreadPoolExecutor(len(processes)) as threads:
+    problem = pickle.dumps((groups, keys))  # once: every worker reads the same problem
+    with ThreadPoolExecutor(workers) as threads:
         outputs = list(
             threads.map(
-                lambda process, share: process.communicate(pickle.dumps((groups, keys, share))),
+                lambda process, share: process.communicate(problem + pickle.dumps(share)),
                 processes,
                 shares,
             )
         )
     draws: list[np.ndarray] = [np.empty(0)] * len(tasks)
-    for first, process, (stdout, stderr) in zip(
-        range(len(shares)), processes, outputs, strict=True
-    ):
+    for first, process, (stdout, stderr) in zip(range(workers), processes, outputs, strict=True):
+        tail = " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
         if process.returncode != 0:
-            tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise WorkerFailed(f"exit {process.returncode}: {' | '.join(tail)}")
-        draws[first :: len(shares)] = pickle.loads(stdout)
+            raise WorkerFailed(f"exit {process.returncode}: {tail}")
+        try:
+            draws[first::workers] = pickle.loads(stdout)
+        except (pickle.UnpicklingError, EOFError, ValueError) as error:
+            raise WorkerFailed(f"unreadable draws ({error}): {tail}") from error
     return np.vstack(draws)
 
 
@@ -155,8 +157,10 @@ def _difference(
 
 
 def _serve() -> None:
-    """A worker: (groups, keys, tasks) from stdin, one array of draws per task to stdout."""
-    groups, keys, tasks = pickle.load(sys.stdin.buffer)
+    """A worker: (groups, keys), then its tasks, from stdin; one array of draws per task to
+    stdout."""
+    groups, keys = pickle.load(sys.stdin.buffer)
+    tasks = pickle.load(sys.stdin.buffer)
     problem = _Problem(groups, keys)
     pickle.dump([problem.differences(*task) for task in tasks], sys.stdout.buffer)
 
