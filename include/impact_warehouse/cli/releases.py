@@ -69,7 +69,7 @@ def run_make_current(release_id: str, reason: str | None = None) -> int:
         f"{local_time(release.created_at)} 公開)に切り替えました(切り替え前: {previous})。"
     )
     print(f"    analysts' file: {settings.published_warehouse}")
-    print(f"    recorded in: {paths().work / 'releases' / 'history.jsonl'}")
+    print(f"    recorded in: {settings.releases / 'history.jsonl'}")
     if rollback.alert_status == "failed":
         print("    注意: スタッフへのお知らせを送れませんでした(通知の設定を確認してください)。")
     else:
