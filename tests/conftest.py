@@ -90,19 +90,22 @@ def smtp_server() -> Iterator[SmtpInbox]:
         controller.stop()
 
 
-# -- the demo warehouse: landed and built once per seed per session -------------------------
-# Landing and building take ~15 s; transform, report and analyst tests all read these builds.
+# -- the demo warehouse: landed and built once per seed per test run -----------------------
+# Landing and building take ~40 s; transform, report and analyst tests all read these builds.
 
 from collections.abc import Callable  # noqa: E402
 from datetime import date  # noqa: E402
+from functools import partial  # noqa: E402
+from typing import Any  # noqa: E402
 
 from impact_warehouse.catalog import load_catalog  # noqa: E402
 from impact_warehouse.demo.forms_api_server import FormsApiServer  # noqa: E402
 from impact_warehouse.demo.generator import generate_demo_sources  # noqa: E402
 from impact_warehouse.pipeline import ingest  # noqa: E402
-from impact_warehouse.settings import Settings  # noqa: E402
+from impact_warehouse.settings import Settings, paths  # noqa: E402
 from impact_warehouse.sources.google_forms import FormsApiConfig  # noqa: E402
 from impact_warehouse.transform.dbt_runner import DbtRun, run_dbt  # noqa: E402
+from shared_builds import built_once, dbt_run_record, own_copy_of_run  # noqa: E402
 
 DEMO_AS_OF = date(2026, 11, 23)
 _TOKEN = "transform-tests"
@@ -135,21 +138,29 @@ class DemoBuild:
 def build_warehouse(landing: Path, out: Path, name: str = "warehouse") -> DbtRun:
     database = out / f"{name}.duckdb"
     target = out / f"{name}-target"
-    return run_dbt(["build"], target_path=target, duckdb_path=database, landing_dir=landing)
+    return run_dbt(
+        ["build"], paths(), target_path=target, duckdb_path=database, landing_dir=landing
+    )
 
 
 @pytest.fixture(scope="session")
 def demo_warehouse_for_seed(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Callable[[int], DemoBuild]:
-    """Landing dir and dbt build of a demo seed, built once per session."""
+    """Landing dir and dbt build of a demo seed, built once per test run (shared_builds.py):
+    the landing is shared, the DuckDB file is this worker's own copy."""
     built: dict[int, DemoBuild] = {}
+
+    def produce(seed: int, root: Path) -> dict[str, Any]:
+        landing = land_demo(root, seed=seed)
+        return {"landing": str(landing), "run": dbt_run_record(build_warehouse(landing, root))}
 
     def get(seed: int) -> DemoBuild:
         if seed not in built:
-            root = tmp_path_factory.mktemp(f"demo-seed-{seed}")
-            landing = land_demo(root, seed=seed)
-            built[seed] = DemoBuild(landing, build_warehouse(landing, root))
+            name = f"demo-seed-{seed}"
+            record = built_once(tmp_path_factory, name, partial(produce, seed))
+            run = own_copy_of_run(record["run"], tmp_path_factory.mktemp(name))
+            built[seed] = DemoBuild(Path(record["landing"]), run)
         return built[seed]
 
     return get
@@ -173,6 +184,7 @@ def other_catalog_warehouse(
     project = copy_project_with_other_catalog(root / "dbt_project")
     run = run_dbt(
         ["build"],
+        paths(),
         target_path=root / "target",
         duckdb_path=root / "warehouse.duckdb",
         landing_dir=landing,

@@ -59,6 +59,7 @@ class Settings:
     demo_sources: Path
     secrets: Path
     catalog: Path = field(default_factory=catalog_dir)
+    audit_db: Path | None = None  # None: <work>/warehouse/audit.duckdb (audit_warehouse)
 
     @classmethod
     def for_work_dir(cls, work: Path, inbox: Path, catalog: Path | None = None) -> Settings:
@@ -106,6 +107,16 @@ class Settings:
         return self.work / "published" / "warehouse.duckdb"
 
     @property
+    def gate_runs(self) -> Path:
+        """One record per gate run, passed or failed (``impact status`` reads the latest)."""
+        return self.work / "quality" / "gate_runs"
+
+    @property
+    def audit_warehouse(self) -> Path:
+        """The DuckDB file dbt builds and the gate judges (``IMPACT_WAREHOUSE_PATH`` moves it)."""
+        return self.audit_db or self.work / "warehouse" / "audit.duckdb"
+
+    @property
     def staff_pages(self) -> Path:
         """Pages for staff only (the response status page): counts, never personal data."""
         return self.work / "staff"
@@ -126,4 +137,5 @@ def paths() -> Settings:
         inbox=_path_from_env("IMPACT_INBOX_DIR", work / "inbox"),
         demo_sources=_path_from_env("IMPACT_DEMO_DIR", work / "demo_sources"),
         secrets=_path_from_env("IMPACT_SECRETS_DIR", work / "secrets"),
+        audit_db=_path_from_env("IMPACT_WAREHOUSE_PATH", work / "warehouse" / "audit.duckdb"),
     )

@@ -24,7 +24,7 @@ import pytest
 
 from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import Release, current_release
-from impact_warehouse.settings import PROJECT_ROOT, Settings
+from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 
 QUERIES_DIR = PROJECT_ROOT / "include" / "analyst_queries"
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.sql"))
@@ -59,7 +59,7 @@ def published(
             as_of=FY2025_OPEN_FOLLOWUP,
             audit_db=audit,
         )
-        release = current_release()
+        release = current_release(paths().releases)
     assert outcome["gate_passed"] and release is not None
     return Published(outcome, release, settings.work / "published" / "warehouse.duckdb")
 

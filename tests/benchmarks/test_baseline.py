@@ -7,6 +7,7 @@ import pytest
 
 from impact_warehouse.benchmarks.baseline import RESULT_TABLE, baseline_sql, run_baseline
 from impact_warehouse.benchmarks.scale_data import landed_scale
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import run_dbt
 
 COVERED_MEASURES = ("agree", "yes", "confident", "high", "anxious", "strongly_anxious", "mean")
@@ -30,6 +31,7 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             "--resource-type",
             "seed",
         ],
+        paths(),
         target_path=work / "target",
         duckdb_path=warehouse,
         landing_dir=landed.landing,

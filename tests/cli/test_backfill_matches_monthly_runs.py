@@ -27,7 +27,7 @@ from impact_warehouse.pipeline.ingest import plan_interval
 from impact_warehouse.pipeline.ingest_in_process import run_ingest
 from impact_warehouse.pipeline.release import build_gate_publish
 from impact_warehouse.publish import PUBLISHED_SCHEMAS, current_release
-from impact_warehouse.settings import Settings
+from impact_warehouse.settings import Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 
 FIRST_RUN = AS_OF.replace(year=2022, month=5, day=1)  # covers April 2022, the first FY month
@@ -137,9 +137,9 @@ def test_backfill_gives_the_same_release_as_the_monthly_runs(
             settings, fiscal_year=2026, as_of=AS_OF, run_id="monthly-replay"
         )
         assert result["gate_passed"], result
-        monthly_release = current_release()
+        monthly_release = current_release(paths().releases)
     with backfilled.env():
-        backfill_release = current_release()
+        backfill_release = current_release(paths().releases)
     assert monthly_release is not None and backfill_release is not None
 
     monthly = _table_rows(monthly_release.warehouse_path)

@@ -16,7 +16,7 @@ from cli_support import AS_OF, TOKEN, Backfilled, impact_env
 from impact_warehouse.cli import main
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.publish import current_release, list_releases
-from impact_warehouse.settings import PROJECT_ROOT
+from impact_warehouse.settings import PROJECT_ROOT, paths
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -34,9 +34,9 @@ def test_backfill_lands_every_fiscal_year_and_publishes_once(backfilled: Backfil
     assert "gate: passed" in backfilled.output
     assert "report FY2026:" in backfilled.output and "report FY2025:" in backfilled.output
     with backfilled.env():
-        release = current_release()
+        release = current_release(paths().releases)
         assert release is not None and release.fiscal_year == 2026
-        assert len(list_releases()) == 1
+        assert len(list_releases(paths().releases)) == 1
     with duckdb.connect(str(release.warehouse_path), read_only=True) as connection:
         years = connection.sql(
             "select distinct fiscal_year from marts.fct_responses order by 1"
@@ -78,7 +78,7 @@ def test_backfill_again_lands_nothing(backfilled: Backfilled, capsys) -> None:
 def test_releases_lists_and_marks_the_current_one(backfilled: Backfilled, capsys) -> None:
     with backfilled.env():
         code, out, _ = run(["releases"], capsys)
-        current = current_release()
+        current = current_release(paths().releases)
     assert code == 0
     assert f"* {current.release_id}" in out
     assert "2026" in out

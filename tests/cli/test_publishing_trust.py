@@ -24,7 +24,7 @@ from impact_warehouse.pipeline.release import FiscalYearNotInCatalogError
 from impact_warehouse.publish import Release, current_release, list_releases
 from impact_warehouse.publish.gate_runs import latest_gate_run
 from impact_warehouse.publish.history import read_history
-from impact_warehouse.settings import Settings
+from impact_warehouse.settings import Settings, paths
 
 # The end-to-end tier (make test-all): releases built and published through the command
 pytestmark = pytest.mark.slow
@@ -74,7 +74,7 @@ def published(demo_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactor
                     settings, fiscal_year=fiscal_year, run_id=run_id, as_of=AS_OF, audit_db=audit
                 )
             )
-        first, second = list_releases()
+        first, second = list_releases(paths().releases)
     return Published(work, first, second, outcomes)
 
 
@@ -92,8 +92,8 @@ def test_an_earlier_fiscal_year_is_held_to_its_own_response_rate_floor(
     # The as-of date is in FY2026, yet the FY2025 release is judged on FY2025's floors.
     assert not fy2025["gate_passed"] and fy2025["release_id"] is None
     with impact_env(published.work):
-        run = latest_gate_run()
-        assert current_release() == published.second
+        run = latest_gate_run(paths().gate_runs)
+        assert current_release(paths().releases) == published.second
     assert run is not None and run.run_id == "fy2025" and not run.passed
     floor_failures = [
         f for f in run.findings if f["check_name"] == "response_rate" and f["severity"] == "failure"
@@ -120,8 +120,8 @@ def test_a_fiscal_year_the_catalog_does_not_have_is_refused(
             release_job.gate_publish_and_alert(
                 settings, fiscal_year=1999, run_id="dag", as_of=AS_OF, audit_db=demo_warehouse_path
             )
-        releases = list_releases()
-        run_after = latest_gate_run()
+        releases = list_releases(paths().releases)
+        run_after = latest_gate_run(paths().gate_runs)
     assert code == 1
     assert "1999年度はカタログ" in err and "2022年度、2023年度" in err and "2026年度" in err
     assert "dbt build" not in out  # refused before building anything
@@ -178,7 +178,9 @@ def test_make_current_rolls_back_and_the_report_renders_from_it(
             ["releases", "--make-current", prefix, "--reason", "集計の確認のため"], capsys
         )
         assert code == 0, err
-        assert current_release() == Release.read(work_copy / "releases" / first.release_id)
+        assert current_release(paths().releases) == Release.read(
+            work_copy / "releases" / first.release_id
+        )
         listing = run(["releases"], capsys)[1]
         status = run(["status"], capsys)[1]
         report_code, report_out, report_err = run(["report", "--fiscal-year", "2025"], capsys)
@@ -226,7 +228,7 @@ def test_ids_and_prefixes_are_accepted_everywhere_and_mistakes_named(
         unknown = run(["status", "--release", "FY1999"], capsys)
         report_unknown = run(["report", "--fiscal-year", "2025", "--release", "FY1999-x"], capsys)
         report_ambiguous = run(["report", "--fiscal-year", "2025", "--release", common], capsys)
-        assert current_release() == second  # nothing switched
+        assert current_release(paths().releases) == second  # nothing switched
     code, _, err = ambiguous
     assert code == 1 and "2 件あります" in err
     assert first.release_id in err and second.release_id in err

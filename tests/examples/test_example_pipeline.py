@@ -1,7 +1,7 @@
 """The shipped example organisation runs through the whole pipeline with no code edit.
 
 Demo sources from its profile → the real ingest → ``dbt build`` on its catalog
-(``IMPACT_CATALOG_DIR``-style, through ``run_dbt(catalog_dir=…)``) → its items and
+(``IMPACT_CATALOG_DIR``-style, through ``run_dbt(catalog_dir=…, paths())``) → its items and
 indicators are in the marts, and none of Mamabono's names is in its warehouse catalog.
 """
 
@@ -19,7 +19,7 @@ from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.sources import generate_for_catalog
 from impact_warehouse.pipeline import ingest
-from impact_warehouse.settings import PROJECT_ROOT, Settings
+from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.transform.dbt_runner import DbtRunError, NodeFailure, run_dbt
 
@@ -56,6 +56,7 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     try:
         run_dbt(
             ["build"],
+            paths(),
             target_path=root / "target",
             duckdb_path=database,
             landing_dir=settings.landing,

@@ -30,6 +30,7 @@ from impact_warehouse.notify import (
     send_alerts,
 )
 from impact_warehouse.notify.channels import is_plain_webhook
+from impact_warehouse.settings import paths
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox
@@ -117,7 +118,9 @@ def test_mail_goes_through_smtp_notifier_as_the_japanese_plain_text(
         password=smtp_server.password,
     )
 
-    results = send_alerts([warning(), release()], channels=[channel], ledger=ledger, now=NOW)
+    results = send_alerts(
+        [warning(), release()], channels=[channel], ledger=ledger, now=NOW, settings=paths()
+    )
 
     assert [result.status for result in results] == ["sent", "sent"]
     [mail] = smtp_server.messages  # one digest, not two mails
@@ -144,7 +147,7 @@ def test_mail_to_a_server_that_is_down_waits_in_the_queue(
     queue = AlertQueue(tmp_path / "queue.sqlite")
 
     [result] = send_alerts(
-        [warning()], channels=[outbox, down], ledger=ledger, queue=queue, now=NOW
+        [warning()], channels=[outbox, down], ledger=ledger, queue=queue, now=NOW, settings=paths()
     )
 
     assert result.status == "queued" and result.delivered_to == ("outbox",)
@@ -157,11 +160,13 @@ def test_apprise_url_gets_apprise_json_with_the_japanese_title_and_body(
 ) -> None:
     channel = WebhookChannel(f"json://{receiver.url}/hooks/impact")
 
-    [result] = send_alerts([warning()], channels=[channel], ledger=ledger, now=NOW)
+    [result] = send_alerts(
+        [warning()], channels=[channel], ledger=ledger, now=NOW, settings=paths()
+    )
 
     assert result.status == "sent"
     [payload] = receiver.bodies
-    rendered = render(warning())
+    rendered = render(warning(), settings=paths())
     assert payload["title"] == rendered.subject and "回答率" in payload["title"]
     assert payload["message"].strip() == rendered.body.strip()
     assert payload["type"] == "info"
@@ -180,23 +185,32 @@ def test_apprise_connection_delivers_and_a_failure_is_retried_next_run(
     queue = AlertQueue(tmp_path / "queue.sqlite")
     receiver.statuses.append(500)
 
-    [first] = send_alerts([warning()], channels=[channel], ledger=ledger, queue=queue, now=NOW)
+    [first] = send_alerts(
+        [warning()], channels=[channel], ledger=ledger, queue=queue, now=NOW, settings=paths()
+    )
     # AppriseHook drops apprise's result: the failure must still be seen, and kept queued.
     assert first.status == "queued" and "HTTP 500" in first.errors["apprise"]
     assert "token123" not in first.errors["apprise"]
     assert queue.pending_count() == 1
 
     later = NOW + timedelta(hours=1)
-    [second] = send_alerts([warning()], channels=[channel], ledger=ledger, queue=queue, now=later)
+    [second] = send_alerts(
+        [warning()], channels=[channel], ledger=ledger, queue=queue, now=later, settings=paths()
+    )
 
     assert second.status == "suppressed" and queue.pending_count() == 0
-    assert len(receiver.bodies) == 2 and receiver.bodies[-1]["title"] == render(warning()).subject
+    assert (
+        len(receiver.bodies) == 2
+        and receiver.bodies[-1]["title"] == render(warning(), settings=paths()).subject
+    )
 
 
 def test_unreachable_webhook_is_an_error_without_its_token(ledger: AlertLedger, unused_port: int):
     channel = WebhookChannel(f"http://127.0.0.1:{unused_port}/services/T1/B1/tok-secret-9")
 
-    [result] = send_alerts([warning()], channels=[channel], ledger=ledger, now=NOW)
+    [result] = send_alerts(
+        [warning()], channels=[channel], ledger=ledger, now=NOW, settings=paths()
+    )
 
     assert result.status == "queued"
     assert (
@@ -240,6 +254,7 @@ def test_a_failed_post_is_seen_even_when_apprise_logging_is_quiet(
             channels=[WebhookChannel(f"json://{receiver.url}/hook")],
             ledger=ledger,
             now=NOW,
+            settings=paths(),
         )
     finally:
         apprise_logger.setLevel(before)

@@ -21,6 +21,7 @@ import pytest
 
 from impact_warehouse.notify import Alert, AlertConfigError, AlertLedger, send_alerts
 from impact_warehouse.notify.channel_config import channels_from_env
+from impact_warehouse.settings import paths
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox
@@ -59,7 +60,7 @@ def release_alert() -> Alert:
 
 def send(tmp_path: Path) -> list:
     ledger = AlertLedger(tmp_path / "ledger.sqlite", resend_after=timedelta(hours=168))
-    return send_alerts([release_alert()], ledger=ledger, now=datetime.now(UTC))
+    return send_alerts([release_alert()], ledger=ledger, now=datetime.now(UTC), settings=paths())
 
 
 def test_smtp_connection_delivers_and_wins_over_the_environment(

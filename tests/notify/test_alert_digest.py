@@ -25,6 +25,7 @@ from impact_warehouse.notify import (
     send_alerts,
 )
 from impact_warehouse.orchestration.airflow_support import alert_staff_on_failure
+from impact_warehouse.settings import paths
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox
@@ -84,7 +85,11 @@ def test_one_failing_publish_is_one_mail_listing_every_finding_by_wave(
     alerts = failing_publish()
 
     results = send_alerts(
-        alerts, channels=[outbox, smtp_channel(smtp_server.port)], ledger=ledger, now=NOW
+        alerts,
+        channels=[outbox, smtp_channel(smtp_server.port)],
+        ledger=ledger,
+        now=NOW,
+        settings=paths(),
     )
 
     assert [result.status for result in results] == ["sent"] * 6
@@ -96,7 +101,7 @@ def test_one_failing_publish_is_one_mail_listing_every_finding_by_wave(
     assert body.count("◆ mamabono_2025_post(") == 1
     assert "回答期間: " in body and "(締切 " in body
     for alert in alerts:
-        assert render(alert).subject in body
+        assert render(alert, settings=paths()).subject in body
     # The outbox keeps one line per alert, each naming the digest it went out in.
     lines = [json.loads(line) for line in outbox.path.read_text("utf-8").splitlines()]
     assert len(lines) == 6 and len({line["digest_id"] for line in lines}) == 1
@@ -122,7 +127,12 @@ def test_smtp_down_then_up_delivers_the_mail_exactly_once(
 
     down = smtp_channel(unused_port)  # nothing listens there: the server is down
     first = send_alerts(
-        [warning, release], channels=[outbox, down], ledger=ledger, queue=queue, now=NOW
+        [warning, release],
+        channels=[outbox, down],
+        ledger=ledger,
+        queue=queue,
+        now=NOW,
+        settings=paths(),
     )
 
     assert [result.status for result in first] == ["queued", "queued"]
@@ -132,8 +142,12 @@ def test_smtp_down_then_up_delivers_the_mail_exactly_once(
 
     up = smtp_channel(smtp_server.port)
     later = NOW + timedelta(hours=1)
-    second = send_alerts([warning], channels=[outbox, up], ledger=ledger, queue=queue, now=later)
-    third = send_alerts([], channels=[outbox, up], ledger=ledger, queue=queue, now=later)
+    second = send_alerts(
+        [warning], channels=[outbox, up], ledger=ledger, queue=queue, now=later, settings=paths()
+    )
+    third = send_alerts(
+        [], channels=[outbox, up], ledger=ledger, queue=queue, now=later, settings=paths()
+    )
 
     assert [result.status for result in second] == ["suppressed"] and third == []
     [mail] = smtp_server.messages  # exactly once, with the release not lost
@@ -148,7 +162,7 @@ def test_smtp_down_then_up_delivers_the_mail_exactly_once(
 def test_freshness_wording_names_a_maximum_in_days_and_claims_no_publish() -> None:
     [_, _, _, _, _, freshness] = failing_publish()
 
-    body = render(freshness).body
+    body = render(freshness, settings=paths()).body
 
     assert "最後の取り込みからの日数: 51日" in body
     assert "上限: 35日" in body
@@ -194,7 +208,9 @@ def test_a_claimed_delivery_is_sent_by_one_process_and_taken_over_after_a_crash(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "alert_queue.sqlite"
-    [alert_id] = AlertQueue(path).enqueue([render(failing_publish()[0])], ["smtp"], NOW)
+    [alert_id] = AlertQueue(path).enqueue(
+        [render(failing_publish()[0], settings=paths())], ["smtp"], NOW
+    )
 
     first_process, second_process = AlertQueue(path), AlertQueue(path)
     claimed = first_process.claim("smtp", NOW)
@@ -215,7 +231,9 @@ def test_delivered_alerts_are_pruned_after_ninety_days_and_pending_ones_never(
     tmp_path: Path,
 ) -> None:
     queue = AlertQueue(tmp_path / "alert_queue.sqlite")
-    delivered, pending = queue.enqueue([render(a) for a in failing_publish()[:2]], ["smtp"], NOW)
+    delivered, pending = queue.enqueue(
+        [render(a, settings=paths()) for a in failing_publish()[:2]], ["smtp"], NOW
+    )
     queue.settle("smtp", [delivered], NOW, None)
 
     assert queue.prune(NOW + timedelta(days=89)) == 0

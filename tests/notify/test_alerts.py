@@ -108,7 +108,9 @@ def test_japanese_mail_naming_cohort_wave_and_check_arrives_over_smtp(
     )
     caplog.set_level(logging.DEBUG, logger="impact_warehouse")
 
-    results = send_alerts([scale_failure()], channels=[channel], ledger=ledger, now=NOW)
+    results = send_alerts(
+        [scale_failure()], channels=[channel], ledger=ledger, now=NOW, settings=paths()
+    )
 
     assert [result.status for result in results] == ["sent"]
     assert smtp_server.logins == [(b"impact", smtp_server.password.encode())]
@@ -137,7 +139,11 @@ def test_webhook_receives_slack_json_and_retries_once_on_5xx(webhook_server, led
     statuses.append(503)
 
     results = send_alerts(
-        [low_response_rate()], channels=[WebhookChannel(url, timeout=5)], ledger=ledger, now=NOW
+        [low_response_rate()],
+        channels=[WebhookChannel(url, timeout=5)],
+        ledger=ledger,
+        now=NOW,
+        settings=paths(),
     )
 
     assert [result.status for result in results] == ["sent"]
@@ -156,9 +162,13 @@ def test_failed_webhook_reports_without_leaking_url_and_is_retried_next_run(
     statuses.extend([500, 500])
     channel = WebhookChannel(url, timeout=5)
 
-    [first] = send_alerts([low_response_rate()], channels=[channel], ledger=ledger, now=NOW)
-    [second] = send_alerts([low_response_rate()], channels=[channel], ledger=ledger, now=NOW)
-    send_alerts([], channels=[channel], ledger=ledger, now=NOW)
+    [first] = send_alerts(
+        [low_response_rate()], channels=[channel], ledger=ledger, now=NOW, settings=paths()
+    )
+    [second] = send_alerts(
+        [low_response_rate()], channels=[channel], ledger=ledger, now=NOW, settings=paths()
+    )
+    send_alerts([], channels=[channel], ledger=ledger, now=NOW, settings=paths())
 
     assert first.status == "queued" and first.delivered_to == ()
     assert "HTTP 500" in first.errors["webhook"] and "token" not in first.errors["webhook"]
@@ -170,10 +180,13 @@ def test_failed_webhook_reports_without_leaking_url_and_is_retried_next_run(
 
 def test_outbox_and_ledger_under_the_work_folder_are_the_defaults(monkeypatch) -> None:
     monkeypatch.delenv("IMPACT_ALERT_CHANNELS", raising=False)
-    assert [channel.name for channel in channels_from_env({})] == ["outbox"]
+    outbox_file = paths().outbox / "alerts.jsonl"
+    assert [channel.name for channel in channels_from_env({}, outbox=outbox_file)] == ["outbox"]
+    with pytest.raises(AlertConfigError, match="outbox"):  # never a folder of its own choosing
+        channels_from_env({})
 
-    results = send_alerts([low_response_rate()], now=NOW)
-    again = send_alerts([low_response_rate()], now=NOW + timedelta(hours=1))
+    results = send_alerts([low_response_rate()], now=NOW, settings=paths())
+    again = send_alerts([low_response_rate()], now=NOW + timedelta(hours=1), settings=paths())
 
     outbox = paths().work / "outbox" / "alerts.jsonl"
     assert (paths().work / "outbox" / "alert_ledger.sqlite").exists()
@@ -191,7 +204,12 @@ def test_same_condition_is_sent_once_until_it_changes_or_the_period_passes(
     outbox = OutboxChannel(tmp_path / "alerts.jsonl")
 
     def statuses(alert: Alert, now: datetime) -> list[str]:
-        return [r.status for r in send_alerts([alert], channels=[outbox], ledger=ledger, now=now)]
+        return [
+            r.status
+            for r in send_alerts(
+                [alert], channels=[outbox], ledger=ledger, now=now, settings=paths()
+            )
+        ]
 
     assert statuses(low_response_rate(0.42), NOW) == ["sent"]
     assert statuses(low_response_rate(0.42), NOW + timedelta(days=1)) == ["suppressed"]
@@ -203,11 +221,21 @@ def test_same_condition_is_sent_once_until_it_changes_or_the_period_passes(
 
 def test_cleared_condition_that_reappears_is_sent_again(tmp_path, ledger) -> None:
     outbox = OutboxChannel(tmp_path / "alerts.jsonl")
-    send_alerts([low_response_rate(), scale_failure()], channels=[outbox], ledger=ledger, now=NOW)
+    send_alerts(
+        [low_response_rate(), scale_failure()],
+        channels=[outbox],
+        ledger=ledger,
+        now=NOW,
+        settings=paths(),
+    )
 
     cleared = ledger.resolve([scale_failure().fingerprint])
     results = send_alerts(
-        [low_response_rate(), scale_failure()], channels=[outbox], ledger=ledger, now=NOW
+        [low_response_rate(), scale_failure()],
+        channels=[outbox],
+        ledger=ledger,
+        now=NOW,
+        settings=paths(),
     )
 
     assert cleared == [low_response_rate().fingerprint]
@@ -222,7 +250,9 @@ def test_events_are_never_deduplicated(tmp_path, ledger) -> None:
         fiscal_year=2025,
         details={"headline_figures": {"参加者数": 120}},
     )
-    results = send_alerts([release, release], channels=[outbox], ledger=ledger, now=NOW)
+    results = send_alerts(
+        [release, release], channels=[outbox], ledger=ledger, now=NOW, settings=paths()
+    )
     assert [result.status for result in results] == ["sent", "sent"]
     assert "参加者数: 120" in json.loads(outbox.path.read_text().splitlines()[0])["body"]
 
@@ -243,12 +273,14 @@ def test_events_are_never_deduplicated(tmp_path, ledger) -> None:
         ({"IMPACT_ALERT_CHANNELS": "webhook"}, "IMPACT_ALERT_WEBHOOK_URL"),
     ],
 )
-def test_enabled_channel_without_settings_names_the_missing_variable(environ, missing) -> None:
+def test_enabled_channel_without_settings_names_the_missing_variable(
+    environ, missing, tmp_path
+) -> None:
     with pytest.raises(AlertConfigError, match=missing):
-        channels_from_env(environ)
+        channels_from_env(environ, outbox=tmp_path / "alerts.jsonl")
 
 
-def test_smtp_settings_from_environment() -> None:
+def test_smtp_settings_from_environment(tmp_path) -> None:
     [_outbox, smtp] = channels_from_env(
         {
             "IMPACT_ALERT_CHANNELS": "outbox, smtp",
@@ -258,7 +290,8 @@ def test_smtp_settings_from_environment() -> None:
             "IMPACT_SMTP_PASSWORD": SMTP_PASSWORD,
             "IMPACT_ALERT_FROM": "impact@example.org",
             "IMPACT_ALERT_TO": "a@example.org, b@example.org",
-        }
+        },
+        outbox=tmp_path / "alerts.jsonl",
     )
     assert isinstance(smtp, SmtpChannel)
     assert (smtp.port, smtp.starttls) == (587, True)

@@ -21,7 +21,7 @@ from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.demo.sources import generate_for_catalog
 from impact_warehouse.pipeline import ingest
 from impact_warehouse.publish.releases import Release, publish_release
-from impact_warehouse.settings import PROJECT_ROOT, Settings
+from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.transform.dbt_runner import run_dbt
 
@@ -79,6 +79,7 @@ def build_example(root: Path) -> Path:
     database = root / "warehouse.duckdb"
     run_dbt(
         ["build"],
+        paths(),
         target_path=root / "target",
         duckdb_path=database,
         landing_dir=settings.landing,

@@ -138,7 +138,8 @@ def test_staff_hear_in_japanese_that_a_rejected_release_was_not_published() -> N
             fiscal_year=2026,
             run_id="manual__x",
             details={"draft_reports": drafts},
-        )
+        ),
+        settings=paths(),
     )
     assert "集計の公開が承認されませんでした" in rendered.subject and "2026年度" in rendered.subject
     assert "公開しませんでした" in rendered.body

@@ -18,6 +18,7 @@ from impact_warehouse.publish import (
     publish_release,
 )
 from impact_warehouse.publish.history import read_history
+from impact_warehouse.settings import paths
 
 PASSED = {"passed": True, "failures": [], "warnings": []}
 
@@ -231,13 +232,19 @@ def test_default_locations_are_in_the_work_folder(
     audit = build_audit_db(tmp_path / "work" / "warehouse" / "audit.duckdb", "only", 2)
 
     release = publish_release(
-        audit, fiscal_year=2024, run_id="scheduled", gate_result=PASSED, git_commit="abc"
+        audit,
+        fiscal_year=2024,
+        run_id="scheduled",
+        gate_result=PASSED,
+        git_commit="abc",
+        releases_dir=paths().releases,
+        published_path=paths().published_warehouse,
     )
 
     assert release.directory == tmp_path / "work" / "releases" / release.release_id
     assert (tmp_path / "work" / "published" / "warehouse.duckdb").exists()
-    assert current_release() == release
-    assert list_releases() == [release]
+    assert current_release(paths().releases) == release
+    assert list_releases(paths().releases) == [release]
 
 
 def test_failed_gate_leaves_current_untouched(tmp_path: Path) -> None:

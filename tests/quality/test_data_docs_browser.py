@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright
 from browser_support import CHROMIUM, CHROMIUM_ARGS
 from impact_warehouse.quality import run_gate
 from impact_warehouse.quality.privacy_masking import mask_personal_data
+from impact_warehouse.settings import paths
 
 # The end-to-end tier (make test-all): Data Docs in headless Chromium
 pytestmark = pytest.mark.slow
@@ -42,7 +43,7 @@ def test_data_docs_with_hostile_answers_render_safely_offline(
         )
     mask_personal_data(audit, names=[])
     docs = tmp_path / "docs"
-    result = run_gate(audit, as_of=date(2026, 11, 23), data_docs_dir=docs)
+    result = run_gate(audit, paths(), as_of=date(2026, 11, 23), data_docs_dir=docs)
     assert any(f.check_name == "answers_map_to_catalog" for f in result.failures)
     pages = [docs / "index.html", *sorted((docs / "validations").rglob("*.html"))]
     assert len(pages) > 5

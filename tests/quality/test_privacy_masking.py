@@ -24,7 +24,7 @@ from impact_warehouse.quality.privacy_masking import (
     mask_personal_data,
     masked_cells,
 )
-from impact_warehouse.settings import Settings
+from impact_warehouse.settings import Settings, paths
 
 DEMO_AS_OF = date(2026, 11, 23)
 HOSTILE_TEXT = "仕事の相談は taro.yamada@example.com か 090-1428-5063 までご連絡ください"
@@ -121,7 +121,7 @@ def test_masking_twice_lists_the_cells_once_and_keeps_the_release_going(
     second = mask_personal_data(audit, names=[])
     assert [cell.row_key for cell in first] == [answer_key]
     assert second == []
-    result = run_gate(audit, as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
+    result = run_gate(audit, paths(), as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
     assert result.passed, [f.message_en for f in result.failures]
     (warning,) = [f for f in result.warnings if f.check_name == "no_personal_data"]
     assert warning.details["masked_cells"] == 1
@@ -134,7 +134,7 @@ def test_unmasked_personal_data_fails_the_gate_without_showing_it(
 ) -> None:
     """The gate alone (masking skipped) must never let the value through."""
     audit, _ = hostile_audit
-    result = run_gate(audit, as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
+    result = run_gate(audit, paths(), as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
     assert not result.passed
     (failure,) = [f for f in result.failures if f.check_name == "no_personal_data"]
     assert failure.details["table"] == "marts.fct_answers"

@@ -19,6 +19,7 @@ from impact_warehouse.quality.source_freshness import (
     read_source_freshness,
     result_path,
 )
+from impact_warehouse.settings import paths
 
 LANDED = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
 
@@ -57,6 +58,7 @@ def gate_check(audit_db: Path, as_of: date, tmp_path: Path, landing: Path) -> li
             config={"freshness": {"severity": "warning"}},
             as_of=as_of,
             landing_dir=landing,
+            run_settings=paths(),
         )
         return check_freshness(ctx)
 
@@ -66,7 +68,7 @@ def test_dbt_measures_the_newest_landing_and_the_gate_judges_it_at_as_of(tmp_pat
     land_responses(landing, [datetime(2026, 9, 20, tzinfo=UTC), LANDED])
     audit_db = audit_warehouse(tmp_path / "audit.duckdb")
 
-    result = measure_source_freshness(audit_db=audit_db, landing_dir=landing)
+    result = measure_source_freshness(audit_db=audit_db, landing_dir=landing, settings=paths())
 
     assert result.latest == LANDED  # max(landed_at), from dbt's sources.json
     assert result.warn_after_days == 35.0  # freshness.warn_after in _google_forms__sources.yml
@@ -131,6 +133,7 @@ def test_the_old_gate_setting_is_refused_with_where_it_moved(tmp_path: Path) -> 
             gx=GxSession(tmp_path / "docs"),
             config={"freshness": {"max_age_days": 35}},
             as_of=date(2026, 10, 20),
+            run_settings=paths(),
         )
         with pytest.raises(ValueError, match=r"_google_forms__sources\.yml"):
             check_freshness(ctx)

@@ -20,7 +20,7 @@ from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release
 from impact_warehouse.publish.releases import Release
 from impact_warehouse.report import job
-from impact_warehouse.settings import Settings
+from impact_warehouse.settings import Settings, paths
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def published_reports(demo_warehouse_for_seed, tmp_path_factory) -> PublishedRep
         )
         assert outcome["gate_passed"], outcome
         rendered = job.render_after_publish(outcome, settings)
-        release = current_release()
+        release = current_release(paths().releases)
     assert release is not None and release.release_id == outcome["release_id"]
     for report in rendered:
         print(f"rendered FY{report['fiscal_year']} in {report['seconds']} s: {report['html']}")

@@ -13,6 +13,7 @@ from impact_warehouse.notify.targets import target_status_lines
 from impact_warehouse.report.cells import SUPPRESSED_MARK, html_text
 from impact_warehouse.report.series_charts import series_charts
 from impact_warehouse.report.targets import TargetsSeriesData, targets_table
+from impact_warehouse.settings import paths
 
 TARGET_ROWS = pd.DataFrame(
     [
@@ -136,7 +137,8 @@ def test_the_release_announcement_lists_each_target_status(tmp_path: Path):
         "⑦ キャリアの自信（終了後アンケート） 目標 ≧ 50.0% → —: 判定なし（非表示のセル）",
     ]
     body = render(
-        Alert(kind="release_published", fiscal_year=2025, details={"target_statuses": lines})
+        Alert(kind="release_published", fiscal_year=2025, details={"target_statuses": lines}),
+        settings=paths(),
     ).body
     assert "■ 目標の達成状況" in body and lines[0] in body
 

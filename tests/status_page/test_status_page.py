@@ -31,7 +31,7 @@ from impact_warehouse.personal_data import find_personal_data
 from impact_warehouse.personal_data.scan import scan_for_personal_data, vault_contacts
 from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.report.fonts import EMBEDDED_FAMILY
-from impact_warehouse.settings import PROJECT_ROOT, Settings
+from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 from impact_warehouse.status_page import StatusPageError, render_status_page, status_page_path
 from layout_checks import CHART_TEXT_BOXES_JS, OVERFLOW_JS, overlapping_labels
 
@@ -295,7 +295,7 @@ def test_the_low_rate_warning_gives_deadline_reminder_command_and_page(monkeypat
             "rule": "below_target_while_open",
         },
     )
-    body = render(alert).body
+    body = render(alert, settings=paths()).body
     assert "回答 21人 / 対象 50人" in body
     assert "締切: 2026-01-15(あと3日)" in body
     assert "impact reminders --wave mamabono_2025_post --cohort mamabono_2025" in body

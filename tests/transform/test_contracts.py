@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, DbtRunError, run_dbt
 
 if TYPE_CHECKING:  # the suite's root conftest; imported by name only for the type
@@ -120,6 +121,7 @@ def test_dbt_refuses_a_model_whose_columns_drift_from_its_contract(
     with pytest.raises(DbtRunError) as refused:
         run_dbt(
             ["run", "--select", "fct_response_rates"],
+            paths(),
             target_path=tmp_path / "target",
             duckdb_path=database,
             landing_dir=demo.landing,
@@ -133,7 +135,7 @@ def test_dbt_refuses_a_model_whose_columns_drift_from_its_contract(
 def test_other_engines_keep_the_tests_instead_of_the_contract(tmp_path: Path) -> None:
     """The Jinja in contract.enforced and in the tests' enabled renders to booleans: on
     PostgreSQL (types of its own) no contract is enforced and every key test runs."""
-    run = run_dbt(["parse"], target_path=tmp_path / "target", profile_target="postgres")
+    run = run_dbt(["parse"], paths(), target_path=tmp_path / "target", profile_target="postgres")
     manifest = json.loads((run.target_path / "manifest.json").read_text(encoding="utf-8"))
     models = published_models(manifest)
     enforced = [name for name, node in models.items() if node["config"]["contract"]["enforced"]]

@@ -26,11 +26,12 @@ from openpyxl import Workbook
 from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.demo.forms_api_server import FormsApiServer
 from impact_warehouse.pipeline import ingest
-from impact_warehouse.settings import Settings
+from impact_warehouse.settings import Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.sources.operations_workbook import SHEETS
 from impact_warehouse.sources.panel_files import METADATA_HEADERS
 from impact_warehouse.transform.dbt_runner import DbtRun, DbtRunError, run_dbt
+from shared_builds import built_once, dbt_run_record, own_copy_of_run
 
 AS_OF = date(2026, 11, 23)
 TOKEN = secrets.token_urlsafe(16)
@@ -90,7 +91,11 @@ def land(settings: Settings, source_dir: Path, waves: list[str]) -> dict[str, An
 def build(landing: Path, work: Path, name: str) -> Warehouse:
     database = work / f"{name}.duckdb"
     run = run_dbt(
-        ["build"], target_path=work / f"{name}-target", duckdb_path=database, landing_dir=landing
+        ["build"],
+        paths(),
+        target_path=work / f"{name}-target",
+        duckdb_path=database,
+        landing_dir=landing,
     )
     return Warehouse(landing, database, run)
 
@@ -403,11 +408,19 @@ def write_tiny_sources(out: Path, catalog: Catalog) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    root = tmp_path_factory.mktemp("tiny")
-    write_tiny_sources(root / "sources", load_catalog())
-    settings = work_paths(root / "work", root / "sources" / "inbox")
-    land(settings, root / "sources", list(TINY_FORMS))
-    return build(settings.landing, root, "tiny")
+    """Landed and built once per test run (tests/shared_builds.py): this module's tests may
+    run in two workers. The DuckDB file is the worker's own copy."""
+
+    def produce(root: Path) -> dict[str, Any]:
+        write_tiny_sources(root / "sources", load_catalog())
+        settings = work_paths(root / "work", root / "sources" / "inbox")
+        land(settings, root / "sources", list(TINY_FORMS))
+        built = build(settings.landing, root, "tiny")
+        return {"landing": str(built.landing), "run": dbt_run_record(built.run)}
+
+    record = built_once(tmp_path_factory, "tiny-warehouse", produce)
+    run = own_copy_of_run(record["run"], tmp_path_factory.mktemp("tiny"))
+    return Warehouse(Path(record["landing"]), run.duckdb_path, run)
 
 
 # ------------------------------------------------------------------------------ tiny tests
@@ -513,6 +526,7 @@ def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
     with pytest.raises(DbtRunError) as raised:
         run_dbt(
             ["build", "--select", "stg_operations__roster"],
+            paths(),
             target_path=tmp_path / "target",
             duckdb_path=tmp_path / "broken.duckdb",
             landing_dir=landing,
@@ -557,6 +571,7 @@ def test_a_null_in_a_required_column_fails_the_data_tests(
     with pytest.raises(DbtRunError) as raised:
         run_dbt(
             ["test", "--select", model, "--exclude-resource-type", "unit_test"],
+            paths(),
             target_path=tmp_path / "target",
             duckdb_path=database,
             landing_dir=tiny_warehouse.landing,
@@ -590,6 +605,7 @@ def test_a_merged_data_test_fails_for_any_of_its_columns(
     with pytest.raises(DbtRunError) as raised:
         run_dbt(
             ["test", "--select", "int_answers__normalised", "--exclude-resource-type", "unit_test"],
+            paths(),
             target_path=target,
             duckdb_path=database,
             landing_dir=tiny_warehouse.landing,
@@ -627,6 +643,7 @@ def test_a_published_table_refuses_a_null_in_a_required_column(
 def test_docs_generate_documents_every_column(tiny_warehouse: Warehouse, tmp_path: Path) -> None:
     run = run_dbt(
         ["docs", "generate"],
+        paths(),
         target_path=tmp_path / "docs-target",
         duckdb_path=tiny_warehouse.database,
         landing_dir=tiny_warehouse.landing,

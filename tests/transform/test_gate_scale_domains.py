@@ -11,6 +11,7 @@ import duckdb
 
 from impact_warehouse.quality import run_gate
 from impact_warehouse.quality.config import load_gate_config
+from impact_warehouse.settings import paths
 
 DEMO_AS_OF = date(2026, 11, 23)
 
@@ -43,7 +44,7 @@ def test_a_new_scale_is_checked_against_its_seed_range(
             "where answer_key in (?, ?)",
             [keys[0], *keys],
         )
-    result = run_gate(database, as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
+    result = run_gate(database, paths(), as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
     findings = [f for f in result.failures if f.check_name == "scale_domain"]
     assert len(findings) == 1, [f.message_en for f in findings]
     finding = findings[0]

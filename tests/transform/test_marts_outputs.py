@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import run_dbt
 
 # Seed 7 lands and builds a second demo warehouse: the end-to-end tier (make test-all).
@@ -319,6 +320,7 @@ def test_dimensions_cover_the_catalog_and_the_roster(warehouse: Path) -> None:
 def test_every_mart_model_states_its_grain(tmp_path: Path) -> None:
     run = run_dbt(
         ["parse"],
+        paths(),
         target_path=tmp_path / "target",
         duckdb_path=tmp_path / "parse.duckdb",
         landing_dir=tmp_path / "landing",

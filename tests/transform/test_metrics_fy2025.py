@@ -26,6 +26,7 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import run_dbt
 
 YEAR = 2025
@@ -578,6 +579,7 @@ CONSTRUCTED_CELLS = [
 def compile_inline(sql: str, work: Path) -> str:
     run = run_dbt(
         ["compile", "--inline", sql],
+        paths(),
         target_path=work / "compile-target",
         duckdb_path=work / "compile.duckdb",
         landing_dir=work / "landing",
@@ -649,6 +651,7 @@ def strict_warehouse(
             *("build", "--select", "+rpt_summary", "+rpt_mommy_track"),
             *("--indirect-selection", "cautious"),
         ],
+        paths(),
         target_path=work / "target",
         duckdb_path=database,
         landing_dir=landing,

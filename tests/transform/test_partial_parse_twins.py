@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, run_dbt
 
 # Two full builds of a project copy per engine: the end-to-end tier.
@@ -30,7 +31,7 @@ def test_editing_a_disabled_twin_keeps_the_build_parsing(
     )
     target = tmp_path / "target"
     database = tmp_path / "audit.duckdb"
-    run_dbt(["parse"], project_dir=project, target_path=target, duckdb_path=database)
+    run_dbt(["parse"], paths(), project_dir=project, target_path=target, duckdb_path=database)
     assert (target / "partial_parse.msgpack").is_file()
 
     twins = sorted((project / "models" / "marts" / engine_folder).glob("*.sql"))
@@ -42,6 +43,7 @@ def test_editing_a_disabled_twin_keeps_the_build_parsing(
         # run_dbt raises DbtRunError when dbt fails: before the fallback it did, here.
         listed = run_dbt(
             ["ls", "--resource-type", "model", "--output", "name"],
+            paths(),
             project_dir=project,
             target_path=target,
             duckdb_path=database,

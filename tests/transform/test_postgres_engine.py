@@ -22,6 +22,7 @@ import duckdb
 import psycopg2
 import pytest
 
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.postgres_build import PostgresBuild, build_on_postgres
 from impact_warehouse.transform.postgres_landing import (
     LandingLoadError,
@@ -65,6 +66,7 @@ def postgres_build(
         postgres_server.connection,
         landing_dir=duckdb_build.landing,
         target_path=tmp_path_factory.mktemp("postgres-target"),
+        settings=paths(),
     )
     print(
         f"\nPostgreSQL build {build.elapsed_seconds:.1f} s (landing load "

@@ -12,6 +12,7 @@ import pytest
 
 from impact_warehouse.quality import GateResult, run_gate
 from impact_warehouse.quality.config import load_gate_config
+from impact_warehouse.settings import paths
 
 DEMO_AS_OF = date(2026, 11, 23)
 
@@ -19,7 +20,7 @@ DEMO_AS_OF = date(2026, 11, 23)
 @pytest.fixture(scope="module")
 def demo_gate(demo_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> GateResult:
     docs = tmp_path_factory.mktemp("gate-docs") / "demo"
-    return run_gate(demo_warehouse_path, as_of=DEMO_AS_OF, data_docs_dir=docs)
+    return run_gate(demo_warehouse_path, paths(), as_of=DEMO_AS_OF, data_docs_dir=docs)
 
 
 def _corruptible_copy(source: Path, target_dir: Path) -> Path:
@@ -54,7 +55,7 @@ def test_demo_warehouse_passes_with_data_docs(demo_gate: GateResult) -> None:
 def test_default_data_docs_dir_is_under_work(demo_warehouse_path: Path) -> None:
     import os
 
-    result = run_gate(demo_warehouse_path, as_of=DEMO_AS_OF)
+    result = run_gate(demo_warehouse_path, paths(), as_of=DEMO_AS_OF)
     assert result.data_docs_dir is not None
     assert (result.data_docs_dir / "index.html").is_file()
     work = Path(os.environ["IMPACT_WORK_DIR"]).resolve()
@@ -83,7 +84,7 @@ def test_corrupted_batch_fails_naming_wave_and_cohort(
             "select * from marts.fct_responses where response_key = ?",
             [dup_key],
         )
-    result = run_gate(database, as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
+    result = run_gate(database, paths(), as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
     assert not result.passed
     by_check = {}
     for finding in result.failures:
@@ -102,7 +103,9 @@ def test_corrupted_batch_fails_naming_wave_and_cohort(
 
 def test_open_wave_below_target_warns(demo_warehouse_path: Path, tmp_path: Path) -> None:
     # 2026-01-20 is inside followup_2025's window (2026-01-16 – 01-31, target 30%, floor 20%)
-    result = run_gate(demo_warehouse_path, as_of=date(2026, 1, 20), data_docs_dir=tmp_path / "d")
+    result = run_gate(
+        demo_warehouse_path, paths(), as_of=date(2026, 1, 20), data_docs_dir=tmp_path / "d"
+    )
     assert result.passed
     warnings = [f for f in result.warnings if f.check_name == "response_rate"]
     assert warnings
@@ -121,7 +124,9 @@ def test_closed_wave_below_floor_fails_in_its_fiscal_year(
     # The floor is set per wave (waves.csv): followup_2025 as a whole (32/126 = 25.4%) meets
     # its 20% floor, so the gate passes and warns about the one cohort below it
     # (mamabono_2024, 7/39); with the floor raised to 30% the wave fails, named as a wave.
-    result = run_gate(demo_warehouse_path, as_of=date(2026, 3, 1), data_docs_dir=tmp_path / "d")
+    result = run_gate(
+        demo_warehouse_path, paths(), as_of=date(2026, 3, 1), data_docs_dir=tmp_path / "d"
+    )
     assert result.passed
     (cohort_warning,) = [f for f in result.warnings if f.check_name == "response_rate"]
     assert (cohort_warning.cohort_code, cohort_warning.wave_code) == (
@@ -136,7 +141,7 @@ def test_closed_wave_below_floor_fails_in_its_fiscal_year(
         con.execute(
             "update marts.dim_waves set response_rate_floor = 0.3 where wave_code = 'followup_2025'"
         )
-    result = run_gate(database, as_of=date(2026, 3, 1), data_docs_dir=tmp_path / "d2")
+    result = run_gate(database, paths(), as_of=date(2026, 3, 1), data_docs_dir=tmp_path / "d2")
     assert not result.passed
     (failure,) = result.failures
     assert failure.check_name == "response_rate"
@@ -165,7 +170,7 @@ def test_published_small_cell_and_personal_data_are_caught(
             "where short_term_outcome_key = ?",
             [key],
         )
-    result = run_gate(database, as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
+    result = run_gate(database, paths(), as_of=DEMO_AS_OF, data_docs_dir=tmp_path / "docs")
     assert not result.passed
     (small,) = [f for f in result.failures if f.check_name == "suppression"]
     assert small.details["table"] == "reporting.rpt_short_term_outcomes"

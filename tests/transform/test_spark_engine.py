@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from impact_warehouse.settings import Settings
 from impact_warehouse.transform.spark_build import SEEDS_AND_MODELS, SparkBuild, build_on_spark
 from impact_warehouse.transform.spark_session import (
     EMPTY_PART_ENV,
@@ -63,7 +64,7 @@ def spark_build(
         landing_dir=duckdb_build.landing,
         target_path=root / "target",
         master=MASTER,
-        work=root,
+        settings=Settings.for_work_dir(root, root / "inbox"),
         # Seeds and models: the data and unit tests pass on the DuckDB build of this landing,
         # and this module proves every table equal to it; on Spark each test is a job of its
         # own (several minutes for 340 on 2 cores).

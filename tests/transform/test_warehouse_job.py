@@ -19,7 +19,7 @@ import pytest
 from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release, list_releases
 from impact_warehouse.report.job import render_after_publish
-from impact_warehouse.settings import Settings
+from impact_warehouse.settings import Settings, paths
 
 if TYPE_CHECKING:  # the shared fixture's type, from tests/conftest.py
     from conftest import SmtpInbox
@@ -58,7 +58,7 @@ def test_a_clean_build_is_published_and_announced(
         work, fiscal_year=RELEASE_FY, run_id="clean", as_of=AS_OF, audit_db=Path(audit)
     )
     assert outcome["gate_passed"] and outcome["failures"] == 0
-    release = current_release()
+    release = current_release(paths().releases)
     assert release is not None and release.release_id == outcome["release_id"]
     texts = [_mail_text(message) for message in smtp_inbox.messages]
     assert any(release.release_id in text for text in texts)
@@ -76,7 +76,7 @@ def test_a_low_response_rate_in_an_open_window_warns_and_still_publishes(
         work, fiscal_year=2025, run_id="open-window", as_of=date(2026, 1, 20), audit_db=audit
     )
     assert outcome["gate_passed"] and outcome["warnings"] > 0 and outcome["failures"] == 0
-    assert outcome["release_id"] == current_release().release_id
+    assert outcome["release_id"] == current_release(paths().releases).release_id
     texts = [_mail_text(message) for message in smtp_inbox.messages]
     warnings = [text for text in texts if "followup_2025" in text and "response_rate" in text]
     assert warnings and all("リマインド" in text for text in warnings)
@@ -96,7 +96,7 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
         work, fiscal_year=RELEASE_FY, run_id="before", as_of=AS_OF, audit_db=Path(clean)
     )
     published_before = (work.work / "published" / "warehouse.duckdb").read_bytes()
-    release_before = current_release()
+    release_before = current_release(paths().releases)
     smtp_inbox.messages.clear()
 
     corrupted = Path(shutil.copy(demo_warehouse_path, tmp_path / "corrupted.duckdb"))
@@ -115,8 +115,8 @@ def test_a_corrupted_batch_is_blocked_and_staff_are_told_in_japanese(
     )
     assert not outcome["gate_passed"] and outcome["release_id"] is None
     assert (work.work / "published" / "warehouse.duckdb").read_bytes() == published_before
-    assert current_release() == release_before
-    assert len(list_releases()) == 1
+    assert current_release(paths().releases) == release_before
+    assert len(list_releases(paths().releases)) == 1
 
     texts = [_mail_text(message) for message in smtp_inbox.messages]
     assert any("mamabono_2025_post" in text and "scale_domain" in text for text in texts)
@@ -139,7 +139,7 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
     (test_dbt_foundation.test_unit_tests_run_in_the_test_suite_build), a release does not."""
     calls: list[list[str]] = []
 
-    def fake_run_dbt(args: list[str], **_: object) -> SimpleNamespace:
+    def fake_run_dbt(args: list[str], *_: object, **__: object) -> SimpleNamespace:
         calls.append(args)
         return SimpleNamespace(
             duckdb_path=tmp_path / "audit.duckdb",

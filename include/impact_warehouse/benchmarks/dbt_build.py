@@ -37,6 +37,7 @@ import resource
 import time
 from collections import Counter
 from pathlib import Path
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import run_dbt
 
 def cpu_seconds():
@@ -47,7 +48,7 @@ work = Path({work!r})
 RESULT = {{}}
 for label in ("cold", "warm"):
     started, cpu = time.perf_counter(), cpu_seconds()
-    run = run_dbt({args!r}, target_path=work / "target", duckdb_path=work / "audit.duckdb",
+    run = run_dbt({args!r}, paths(), target_path=work / "target", duckdb_path=work / "audit.duckdb",
                   landing_dir=Path({landing!r}), project_dir=Path({project!r}))
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     results = json.loads((work / "target" / "run_results.json").read_text())

@@ -57,14 +57,15 @@ audit_db = Path(built.audit_db)
 
 step = time.perf_counter()
 from impact_warehouse.quality import run_gate
-gate = run_gate(audit_db, as_of=as_of, landing_dir=settings.landing)
+gate = run_gate(audit_db, settings, as_of=as_of)
 stages["gate"] = time.perf_counter() - step
 
 if gate.passed:
     step = time.perf_counter()
     from impact_warehouse.publish import publish_release
     release = publish_release(audit_db, fiscal_year={fiscal_year}, run_id="e2e",
-                              gate_result=gate.summary)
+                              gate_result=gate.summary, releases_dir=settings.releases,
+                              published_path=settings.published_warehouse)
     stages["publish"] = time.perf_counter() - step
     step = time.perf_counter()
     try:

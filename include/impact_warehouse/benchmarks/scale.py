@@ -25,8 +25,9 @@ DEFAULT_SCALES = (1, 10, 100, 1000)
 _BUILD = """
 import json
 from pathlib import Path
+from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import run_dbt
-run = run_dbt(["build"], target_path=Path({target!r}), duckdb_path=Path({database!r}),
+run = run_dbt(["build"], paths(), target_path=Path({target!r}), duckdb_path=Path({database!r}),
               landing_dir=Path({landing!r}))
 results = json.loads((Path({target!r}) / "run_results.json").read_text())["results"]
 by_type = {{}}
@@ -53,8 +54,9 @@ import time
 from datetime import date
 from pathlib import Path
 from impact_warehouse.quality import run_gate
+from impact_warehouse.settings import paths
 started = time.perf_counter()
-gate = run_gate(Path({database!r}), as_of=date.fromisoformat({as_of!r}),
+gate = run_gate(Path({database!r}), paths(), as_of=date.fromisoformat({as_of!r}),
                 data_docs_dir=Path({docs!r}), landing_dir=Path({landing!r}))
 RESULT = {{
     "seconds": time.perf_counter() - started,

@@ -29,8 +29,10 @@ from pathlib import Path
 from impact_warehouse.transform.spark_build import SEEDS_AND_MODELS, build_on_spark
 from impact_warehouse.transform.spark_session import stop_session
 shutil.rmtree(Path({work!r}) / "spark", ignore_errors=True)
-build = build_on_spark(landing_dir=Path({landing!r}), target_path=Path({target!r}),
-                       work=Path({work!r}), args=SEEDS_AND_MODELS)
+from impact_warehouse.settings import Settings
+settings = Settings.for_work_dir(Path({work!r}), Path({work!r}) / "inbox")
+build = build_on_spark(settings=settings, landing_dir=Path({landing!r}),
+                       target_path=Path({target!r}), args=SEEDS_AND_MODELS)
 stop_session()
 results = json.loads((Path({target!r}) / "run_results.json").read_text())["results"]
 slowest = sorted(results, key=lambda node: node["execution_time"], reverse=True)[:5]

@@ -16,7 +16,7 @@ from pathlib import Path
 from impact_warehouse.catalog.csv_rows import Row, read_rows, whole_number
 from impact_warehouse.catalog.errors import check_new, required
 from impact_warehouse.catalog.model import Catalog, CatalogError
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import catalog_dir
 
 COVARIATES_FILE = "covariates.csv"
 # A covariate is compared between these two wave types, so it must be asked in both.
@@ -38,7 +38,7 @@ class Covariate:
 
 def load_covariates(catalog: Catalog, seed_dir: Path | None = None) -> dict[str, Covariate]:
     """Every row of ``covariates.csv`` by item code, checked; a missing file means none."""
-    seed_dir = seed_dir or paths().seeds
+    seed_dir = seed_dir or catalog_dir()
     if not (seed_dir / COVARIATES_FILE).exists():
         return {}
     covariates: dict[str, Covariate] = {}

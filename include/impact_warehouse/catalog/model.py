@@ -27,7 +27,7 @@ from impact_warehouse.catalog.errors import CatalogError, check_new, required
 from impact_warehouse.catalog.organisation import FILE_NAME, Organisation, read_organisation
 from impact_warehouse.catalog.programs import Program, ProgramGroup, read_programs
 from impact_warehouse.catalog.time_use import check_time_use_roles, read_time_use_role
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import catalog_dir
 
 if TYPE_CHECKING:
     from impact_warehouse.catalog.covariates import Covariate
@@ -161,13 +161,13 @@ class Catalog:
 def load_organisation(seed_dir: Path | None = None) -> Organisation:
     """Only the organisation profile: what the DAG schedules need even when another seed is
     broken (the DAGs must load so their first task can report the broken seed)."""
-    seed_dir = seed_dir or paths().seeds
+    seed_dir = seed_dir or catalog_dir()
     return read_organisation(FILE_NAME, read_rows(seed_dir, FILE_NAME))
 
 
 def load_catalog(seed_dir: Path | None = None) -> Catalog:
     """Read every seed file, cross-check references, and return the catalog."""
-    seed_dir = seed_dir or paths().seeds
+    seed_dir = seed_dir or catalog_dir()
 
     programs = read_programs("programs.csv", read_rows(seed_dir, "programs.csv"))
     cohorts = _read_cohorts(seed_dir, programs)

@@ -21,7 +21,7 @@ from impact_warehouse.catalog.csv_rows import (
 )
 from impact_warehouse.catalog.errors import required
 from impact_warehouse.catalog.model import Catalog, CatalogError
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import catalog_dir
 
 TARGETS_FILE = "indicator_targets.csv"
 SCALE_MEASURES_FILE = "scale_measures.csv"
@@ -57,7 +57,7 @@ class IndicatorTarget:
 
 def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[IndicatorTarget, ...]:
     """Every row of ``indicator_targets.csv``, checked; a missing file means no targets."""
-    seed_dir = seed_dir or paths().seeds
+    seed_dir = seed_dir or catalog_dir()
     if not (seed_dir / TARGETS_FILE).exists():
         return ()
     measures = {

@@ -18,7 +18,7 @@ from pathlib import Path
 from impact_warehouse.catalog.csv_rows import check_member, read_rows, whole_number
 from impact_warehouse.catalog.errors import CatalogError, check_new, required
 from impact_warehouse.catalog.model import Catalog
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import catalog_dir
 
 CODEBOOK_FILE = "voice_codebook.csv"
 MANUAL_CODES_FILE = "voice_manual_codes.csv"
@@ -58,7 +58,7 @@ class Voices:
 
 def load_voices(catalog: Catalog, seed_dir: Path | None = None) -> Voices:
     """The three voice seeds, checked against the catalog; absent files mean no voices."""
-    seed_dir = seed_dir or paths().seeds
+    seed_dir = seed_dir or catalog_dir()
     categories = _codebook(catalog, seed_dir)
     return Voices(
         categories=categories,

@@ -48,7 +48,7 @@ def run_build() -> int:
         return problem
     done = step("building the warehouse (dbt build: models, data tests, unit tests)")
     try:
-        run = run_dbt(["build"], landing_dir=paths().landing)
+        run = run_dbt(["build"], paths())
     except DbtRunError as error:
         hint = LOCKED_HINT if _is_lock_error(error) else "dbt build が失敗しました。"
         return fail(hint, str(error)[-3000:])
@@ -81,7 +81,7 @@ def run_publish(
     An organisation that approves its releases in Airflow (``release_approval``) is not
     published from here unless the engineer says so with ``--without-approval``.
     """
-    from impact_warehouse.catalog import load_organisation
+    from impact_warehouse.catalog import load_catalog, load_organisation
     from impact_warehouse.pipeline.release import (
         FiscalYearNotInCatalogError,
         build_gate_publish,
@@ -109,12 +109,13 @@ def run_publish(
             "landing zone is empty",
         )
     as_of = as_of or date.today()
+    catalog = load_catalog(settings.catalog)
     try:
-        fiscal_year = fiscal_year or default_release_fiscal_year(as_of)
+        fiscal_year = fiscal_year or default_release_fiscal_year(as_of, catalog)
     except ValueError as error:
         return fail("公開する年度が決められません。--fiscal-year を指定してください。", str(error))
     try:
-        require_catalog_fiscal_year(fiscal_year)
+        require_catalog_fiscal_year(fiscal_year, catalog)
     except FiscalYearNotInCatalogError as error:
         return fail(error.message_ja, str(error))
     run_id = f"cli-publish-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"

@@ -19,12 +19,13 @@ __all__ = ["NO_RELEASE_JA", "run_make_current", "run_releases", "run_report", "r
 def run_releases(make_current: str | None = None, reason: str | None = None) -> int:
     from impact_warehouse.publish import current_release, list_releases
 
-    releases = list_releases()
+    settings = paths()
+    releases = list_releases(settings.releases)
     if not releases:
-        return fail(NO_RELEASE_JA, f"no release in {paths().work / 'releases'}")
+        return fail(NO_RELEASE_JA, f"no release in {settings.releases}")
     if make_current:
         return run_make_current(make_current, reason)
-    current = current_release()
+    current = current_release(settings.releases)
     width = max(len(release.release_id) for release in releases)
     print(f"{'':2}{'release':<{width}} {'FY':<6} {'published':<20} gate")
     for release in releases:
@@ -93,19 +94,21 @@ def run_report(
         resolve_release,
     )
 
-    releases = list_releases()
+    settings = paths()
+    releases = list_releases(settings.releases)
     if not releases:
         return fail(NO_RELEASE_JA, "render_report needs a published release")
     if release_id:
         try:
-            release_id = resolve_release(release_id).release_id  # a prefix → the full id
+            # a prefix → the full id
+            release_id = resolve_release(release_id, settings.releases).release_id
         except ReleaseLookupError as error:
             return fail(error.message_ja, str(error))
     try:
         from impact_warehouse.report import render_report
     except ImportError as error:
         return fail("報告書の作成機能が入っていません。", repr(error))
-    target = release_id or (current_release() or releases[-1]).release_id
+    target = release_id or (current_release(settings.releases) or releases[-1]).release_id
     done = step(f"rendering the FY{fiscal_year} report from release {target}")
     from impact_warehouse.report.pdf import ChromiumMissingError
 
@@ -114,6 +117,7 @@ def run_report(
             fiscal_year,
             release_id=release_id,
             out_dir=out_dir,
+            settings=settings,
             final=final,
             pdf=pdf,
             lang=lang,

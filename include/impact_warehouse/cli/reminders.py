@@ -46,7 +46,6 @@ def run_reminders(
     from impact_warehouse.catalog.errors import CatalogError
     from impact_warehouse.reminders import RemindersError, create_reminder_list
     from impact_warehouse.settings import paths
-    from impact_warehouse.transform.dbt_runner import default_warehouse_path
 
     try:
         today = load_organisation().today()
@@ -57,7 +56,7 @@ def run_reminders(
             cohort_code=cohort,
             as_of=day,
             by=by,
-            audit_db=audit_db or default_warehouse_path(),
+            audit_db=audit_db or paths().audit_warehouse,
             today=today,
         )
     except RemindersError as error:

@@ -199,7 +199,7 @@ def deadline_line(now: datetime | None = None) -> str:
     # the latest fiscal year that has ended
     due_year = calendar.fiscal_year_of(calendar.local_date(now)) - 1
     due_at = calendar.release_due_at(due_year)
-    releases = list_releases()
+    releases = list_releases(paths().releases)
     published = [r for r in releases if r.fiscal_year == due_year]
     due_text = due_at.strftime("%Y-%m-%d")
     if published:
@@ -234,11 +234,12 @@ def run_status(release_id: str | None = None) -> int:
     from impact_warehouse.publish import ReleaseLookupError, current_release, resolve_release
     from impact_warehouse.publish.gate_runs import latest_gate_run
 
-    release = current_release()
+    settings = paths()
+    release = current_release(settings.releases)
     if release_id is not None:
         # One kept release, as the gate judged it when it was published.
         try:
-            chosen = resolve_release(release_id)
+            chosen = resolve_release(release_id, settings.releases)
         except ReleaseLookupError as error:
             return fail(error.message_ja, str(error))
         is_current = release is not None and release.release_id == chosen.release_id
@@ -247,11 +248,11 @@ def run_status(release_id: str | None = None) -> int:
             lines[0] = lines[0].replace("現在公開中の集計", "リリース(現在は公開中ではありません)")
         print("\n".join(lines))
         return 0
-    run = latest_gate_run()
+    run = latest_gate_run(settings.gate_runs)
     for line in status_lines(run, release):
         print(line)
     if release is None:
-        return fail(NO_RELEASE_JA, f"no CURRENT pointer in {paths().work / 'releases'}")
+        return fail(NO_RELEASE_JA, f"no CURRENT pointer in {settings.releases}")
     print("")
     print(deadline_line())
     return 0

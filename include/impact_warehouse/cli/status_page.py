@@ -34,11 +34,10 @@ def add_status_page_parser(commands: argparse._SubParsersAction) -> None:
 def run_status_page(as_of: date | None, audit_db: Path | None = None) -> int:
     from impact_warehouse.settings import paths
     from impact_warehouse.status_page import StatusPageError, render_status_page
-    from impact_warehouse.transform.dbt_runner import default_warehouse_path
 
     try:
         page = render_status_page(
-            paths(), audit_db=audit_db or default_warehouse_path(), as_of=as_of
+            paths(), audit_db=audit_db or paths().audit_warehouse, as_of=as_of
         )
     except StatusPageError as error:
         print(f"エラー: {error.staff_message}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.demo.generic.profile import PROFILE_GENERATOR, demo_generator_of
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import catalog_dir as configured_catalog_dir
 
 
 def generate_for_catalog(
@@ -23,7 +23,7 @@ def generate_for_catalog(
     catalog_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Write the demo sources of ``catalog_dir`` (default: the configured catalog)."""
-    catalog_dir = catalog_dir or paths().catalog
+    catalog_dir = catalog_dir or configured_catalog_dir()
     if demo_generator_of(catalog_dir) == PROFILE_GENERATOR:
         from impact_warehouse.demo.generic import generate_profile_sources
 
@@ -34,4 +34,6 @@ def generate_for_catalog(
     from impact_warehouse.demo.generator import generate_demo_sources
 
     catalog = load_catalog(catalog_dir)
-    return generate_demo_sources(out_dir, seed=seed, as_of=as_of, scale=scale, catalog=catalog)
+    return generate_demo_sources(
+        out_dir, seed=seed, as_of=as_of, scale=scale, catalog=catalog, catalog_dir=catalog_dir
+    )

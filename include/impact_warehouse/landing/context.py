@@ -9,7 +9,7 @@ from impact_warehouse.catalog import Catalog, load_catalog
 from impact_warehouse.landing.privacy import ContactVault, Pseudonymiser, load_pseudonym_key
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import Watermarks
-from impact_warehouse.settings import Settings, paths
+from impact_warehouse.settings import Settings
 
 
 @dataclass
@@ -24,12 +24,11 @@ class LandingContext:
     @classmethod
     def create(
         cls,
-        settings: Settings | None = None,
+        settings: Settings,
         *,
         pseudonym_key: bytes | None = None,
         catalog: Catalog | None = None,
     ) -> LandingContext:
-        settings = settings or paths()
         key = pseudonym_key or load_pseudonym_key(settings.secrets / "pseudonym.key")
         vault = ContactVault(settings.vault)
         return cls(

@@ -78,18 +78,17 @@ def send_alerts(
     ledger: AlertLedger | None = None,
     queue: AlertQueue | None = None,
     now: datetime | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[AlertResult]:
     """Queue each alert that is news, then deliver all pending alerts as one digest per channel.
 
-    Channels, ledger and queue are those of ``settings`` (its ``outbox`` folder and catalog;
-    default: the environment's). Called with no alerts, it only retries what earlier runs
+    Channels, ledger and queue are those of ``settings`` (its ``outbox`` folder and catalog)
+    unless given. Called with no alerts, it only retries what earlier runs
     could not deliver.
     """
-    outbox = settings.outbox if settings is not None else None
     if channels is None:
-        channels = channels_from_env(outbox=outbox / "alerts.jsonl" if outbox else None)
-    ledger = ledger or AlertLedger(outbox / "alert_ledger.sqlite" if outbox else None)
+        channels = channels_from_env(outbox=settings.outbox / "alerts.jsonl")
+    ledger = ledger or AlertLedger(settings.outbox / "alert_ledger.sqlite")
     queue = queue or AlertQueue(ledger.path.with_name("alert_queue.sqlite"))
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
@@ -107,8 +106,7 @@ def send_alerts(
     for alert in news.values():
         # Accepted for delivery: the queue retries it on every channel until delivered.
         ledger.record_sent(alert, now)
-    labels = labels_for(settings) if settings is not None else None
-    errors = deliver_pending(channels, queue, now, labels)
+    errors = deliver_pending(channels, queue, now, labels_for(settings))
     queue.prune(now)
     enabled = {channel.name for channel in channels}
     results: list[AlertResult] = []
@@ -127,7 +125,7 @@ def deliver_pending(
     channels: Sequence[Channel],
     queue: AlertQueue,
     now: datetime,
-    labels: CatalogLabels | None = None,
+    labels: CatalogLabels,
 ) -> dict[str, str]:
     """Send each channel's pending alerts as one message; returns channel → error text."""
     errors: dict[str, str] = {}

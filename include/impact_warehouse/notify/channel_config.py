@@ -39,7 +39,7 @@ def channels_from_env(
     environ: Mapping[str, str] | None = None, *, outbox: Path | None = None
 ) -> list[Channel]:
     """Channels named in ``IMPACT_ALERT_CHANNELS`` (comma list, default ``outbox``); the outbox
-    channel writes to ``outbox`` (default ``<work>/outbox/alerts.jsonl``)."""
+    channel writes to ``outbox`` (``Settings.outbox / "alerts.jsonl"``)."""
     environ = os.environ if environ is None else environ
     names = [
         name.strip().lower()
@@ -49,7 +49,11 @@ def channels_from_env(
     channels: list[Channel] = []
     for name in names:
         if name == "outbox":
-            channels.append(OutboxChannel(outbox) if outbox else OutboxChannel())
+            if outbox is None:
+                raise AlertConfigError(
+                    "the outbox channel needs the installation's outbox file (Settings.outbox)"
+                )
+            channels.append(OutboxChannel(outbox))
         elif name == "smtp":
             connection_id = scoped_airflow_id(SMTP_CONNECTION_ID, environ)
             connection = airflow_connection(connection_id)

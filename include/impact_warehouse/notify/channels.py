@@ -24,7 +24,6 @@ from requests.adapters import HTTPAdapter
 
 from impact_warehouse.http_retry import RETRYABLE_STATUSES, LoggedRetry
 from impact_warehouse.notify.notifiers import AlertDeliveryError, send_apprise, send_mail
-from impact_warehouse.settings import paths
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class OutboxChannel:
     """Appends one JSON line per alert (a digest's alerts carry its id and subject): the
     demo's channel, and the record ``impact status`` reads of what was sent."""
 
-    path: Path = field(default_factory=lambda: paths().work / "outbox" / "alerts.jsonl")
+    path: Path  # the installation's Settings.outbox / "alerts.jsonl"
     name: str = "outbox"
 
     def send(self, rendered: Message) -> None:

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from impact_warehouse.notify.messages import Alert
-from impact_warehouse.settings import paths
 
 DEDUPLICATED_KINDS = frozenset({"gate_failure", "gate_warning"})
 DEFAULT_RESEND_HOURS = 168.0
@@ -61,8 +60,8 @@ def _observed_key(observed: object) -> str:
 class AlertLedger:
     """SQLite record of the last time each open condition was sent, and with which value."""
 
-    def __init__(self, path: Path | None = None, resend_after: timedelta | None = None) -> None:
-        self.path = path or paths().work / "outbox" / "alert_ledger.sqlite"
+    def __init__(self, path: Path, resend_after: timedelta | None = None) -> None:
+        self.path = path  # the installation's Settings.outbox / "alert_ledger.sqlite"
         self.resend_after = resend_after if resend_after is not None else resend_period_from_env()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connection() as connection:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from impact_warehouse.notify.labels import CatalogLabels, catalog_labels
+from impact_warehouse.notify.labels import CatalogLabels
 from impact_warehouse.notify.messages import RenderedAlert, body_sections, technical_details
 
 # Most severe first; within a kind, alerts of one wave stay together.
@@ -68,11 +68,10 @@ def publishing_status(alerts: list[RenderedAlert]) -> str | None:
 
 
 def build_digest(
-    digest_id: str, alerts: list[RenderedAlert], labels: CatalogLabels | None = None
+    digest_id: str, alerts: list[RenderedAlert], labels: CatalogLabels
 ) -> RenderedAlert | AlertDigest:
     if len(alerts) == 1:
         return alerts[0]
-    labels = labels or catalog_labels()
     ordered = sorted(alerts, key=_order)
     counts = Counter(alert.alert.kind for alert in ordered)
     summary = "・".join(

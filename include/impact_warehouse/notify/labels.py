@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from impact_warehouse.catalog import CatalogError, load_catalog
-from impact_warehouse.settings import Settings, paths
+from impact_warehouse.settings import Settings, catalog_dir
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class CatalogLabels:
 
 @lru_cache(maxsize=4)
 def catalog_labels(seed_dir: Path | None = None) -> CatalogLabels:
-    seed_dir = seed_dir or paths().seeds
+    seed_dir = seed_dir or catalog_dir()
     catalog = load_catalog(seed_dir)
     # The catalog model keeps codes only; the Japanese labels live in the same seed files.
     cohort_labels = {
@@ -76,15 +76,13 @@ def _seed_rows(seed_dir: Path, file_name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def labels_for(settings: Settings | None = None) -> CatalogLabels:
-    """The labels of the catalog of ``settings`` (default: the environment's), pointing at
-    its status page; codes only when the catalog is invalid (that alert must still go out)."""
+def labels_for(settings: Settings) -> CatalogLabels:
+    """The labels of the catalog of ``settings``, pointing at its status page; codes only
+    when the catalog is invalid (that alert must still go out)."""
     try:
-        labels = catalog_labels(settings.catalog if settings is not None else None)
+        labels = catalog_labels(settings.catalog)
     except CatalogError:
         labels = CatalogLabels({}, {}, {})
-    if settings is None:
-        return labels
     from impact_warehouse.status_page.location import status_page_path
 
     return replace(labels, status_page=str(status_page_path(settings)))

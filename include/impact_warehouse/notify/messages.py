@@ -22,7 +22,7 @@ from impact_warehouse.notify.wording_ja import (
     TASK_LABELS_JA,
     THRESHOLD_WORDS_JA,
 )
-from impact_warehouse.settings import Settings, paths
+from impact_warehouse.settings import Settings
 
 AlertKind = Literal[
     "gate_failure",
@@ -120,9 +120,12 @@ def format_figure(value: float | int | str | None, check_name: str | None) -> st
 def render(
     alert: Alert, labels: CatalogLabels | None = None, *, settings: Settings | None = None
 ) -> RenderedAlert:
-    """Subject and body of one alert, in the words of the catalog of ``settings`` (default:
-    the environment's), pointing at its status page."""
-    labels = labels or labels_for(settings)
+    """Subject and body of one alert, in the words of ``labels``, else of the catalog of
+    ``settings``, pointing at its status page."""
+    if labels is None:
+        if settings is None:
+            raise TypeError("render() needs the catalog labels or the settings to read them from")
+        labels = labels_for(settings)
     return RenderedAlert(alert, _subject(alert, labels), _body(alert, labels))
 
 
@@ -320,8 +323,6 @@ def _days_left_ja(details: dict[str, Any]) -> str:
 def open_window_reminder_ja(alert: Alert, status_page: str | None = None) -> str:
     """What to do about a low rate while the survey is open: the reminder list command for
     this wave (and cohort), and the status page that shows every open wave day by day."""
-    from impact_warehouse.status_page.location import status_page_path
-
     close = alert.details.get("close_date")
     deadline = f"締切は{close}{_days_left_ja(alert.details)}です。" if close else ""
     command = "impact reminders"
@@ -329,7 +330,8 @@ def open_window_reminder_ja(alert: Alert, status_page: str | None = None) -> str
         command += f" --wave {alert.wave_code}"
     if alert.cohort_code:
         command += f" --cohort {alert.cohort_code}"
-    status_page = status_page or str(status_page_path(paths()))
+    # Without the installation's settings the page has no path to give: named, not located.
+    status_page = status_page or "impact status-page で作るページ"
     return (
         f"回答期間中です。{deadline}"
         f"まだ回答していない対象者の連絡先リストを「{command}」で作り、"

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from impact_warehouse.notify.messages import RenderedAlert
-from impact_warehouse.settings import paths
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
 # Delivered alerts are kept this long (what was sent, and when), then removed.
@@ -53,8 +52,8 @@ class PendingAlert:
 class AlertQueue:
     """SQLite queue beside the alert ledger (``.work/outbox/alert_queue.sqlite``)."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or paths().work / "outbox" / "alert_queue.sqlite"
+    def __init__(self, path: Path) -> None:
+        self.path = path  # beside the alert ledger, in the installation's Settings.outbox
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connection() as connection:
             connection.executescript(_SCHEMA)

@@ -50,12 +50,8 @@ class ScanReport:
         return len(self.hits)
 
 
-def vault_contacts(vault_dir: Path | None = None) -> dict[str, set[str]]:
+def vault_contacts(vault_dir: Path) -> dict[str, set[str]]:
     """Every contact in the vault by kind (``email``, ``phone``, ``name``); {} without one."""
-    if vault_dir is None:
-        from impact_warehouse.settings import paths
-
-        vault_dir = paths().vault
     database = Path(vault_dir) / "contacts.sqlite"
     if not database.is_file():
         return {}
@@ -181,11 +177,8 @@ def _is_duckdb(path: Path) -> bool:
         return handle.read(16)[8:12] == b"DUCK"
 
 
-def scan_for_personal_data(
-    *paths: Path | str, contacts: dict[str, set[str]] | None = None
-) -> ScanReport:
-    """Count roster contacts (from the vault unless ``contacts`` is given) in ``paths``."""
-    contacts = vault_contacts() if contacts is None else contacts
+def scan_for_personal_data(*paths: Path | str, contacts: dict[str, set[str]]) -> ScanReport:
+    """Count roster contacts (``vault_contacts(vault)``) in ``paths``."""
     matcher = _Matcher(contacts)
     report = ScanReport(contacts={kind: len(values) for kind, values in contacts.items()})
     for path in _files(Path(p) for p in paths):
@@ -201,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--vault", type=Path, default=None, help="vault folder (default: .work)")
     args = parser.parse_args(argv)
+    if args.vault is None:
+        from impact_warehouse.settings import paths
+
+        args.vault = paths().vault
     report = scan_for_personal_data(*args.paths, contacts=vault_contacts(args.vault))
     for hit in report.hits:
         print(f"{hit.kind}\t{hit.path}\t{hit.where}")

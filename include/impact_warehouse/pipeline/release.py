@@ -36,7 +36,6 @@ from impact_warehouse.pipeline.release_alerts import (
 )
 from impact_warehouse.publish import Release, publish_release
 from impact_warehouse.publish.gate_runs import (
-    GATE_RUNS_DIR,
     mark_gate_run_published,
     record_gate_run,
 )
@@ -44,7 +43,6 @@ from impact_warehouse.quality.source_freshness import measure_source_freshness
 from impact_warehouse.settings import Settings
 from impact_warehouse.transform.dbt_runner import (
     PRODUCTION_BUILD,
-    default_warehouse_path,
     run_dbt,
 )
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
@@ -75,12 +73,11 @@ class FiscalYearNotInCatalogError(ValueError):
         )
 
 
-def catalog_fiscal_years(catalog: Catalog | None = None) -> list[int]:
-    catalog = catalog or load_catalog()
+def catalog_fiscal_years(catalog: Catalog) -> list[int]:
     return sorted({wave.fiscal_year for wave in catalog.waves.values()})
 
 
-def require_catalog_fiscal_year(fiscal_year: int, catalog: Catalog | None = None) -> None:
+def require_catalog_fiscal_year(fiscal_year: int, catalog: Catalog) -> None:
     """Refuse a fiscal year the catalog does not have: a release labelled with it would be
     announced to staff as new figures of a year that has no survey at all."""
     known = catalog_fiscal_years(catalog)
@@ -88,9 +85,8 @@ def require_catalog_fiscal_year(fiscal_year: int, catalog: Catalog | None = None
         raise FiscalYearNotInCatalogError(fiscal_year, known)
 
 
-def default_release_fiscal_year(as_of: date, catalog: Catalog | None = None) -> int:
+def default_release_fiscal_year(as_of: date, catalog: Catalog) -> int:
     """Same rule as the DAG: the fiscal year of the latest survey wave closed by ``as_of``."""
-    catalog = catalog or load_catalog()
     closed = [wave.fiscal_year for wave in catalog.waves.values() if wave.close_date <= as_of]
     if not closed:
         raise ValueError(
@@ -143,12 +139,11 @@ def build_audit_warehouse(settings: Settings) -> BuildOutcome:
     audit DuckDB file, then ``dbt source freshness`` on the landing zone, kept beside it for
     the gate, then the response status page from the build (``status_page``: its path,
     ``None`` if it failed)."""
-    run = run_dbt([*PRODUCTION_BUILD], landing_dir=settings.landing, catalog_dir=settings.catalog)
+    run = run_dbt([*PRODUCTION_BUILD], settings)
     try:
         freshness = measure_source_freshness(
             audit_db=run.duckdb_path,
-            landing_dir=settings.landing,
-            catalog_dir=settings.catalog,
+            settings=settings,
             build_target=run.target_path,
         ).status
     except Exception:
@@ -258,16 +253,16 @@ def _judge(
     from impact_warehouse.quality.privacy_masking import mask_personal_data
 
     require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))
-    audit_db = audit_db or default_warehouse_path()
+    audit_db = audit_db or settings.audit_warehouse
     # Personal data the detector flags is masked, not a reason to block (see README, Privacy).
     mask_personal_data(audit_db, vault_dir=settings.vault)
     # The response-rate floor is judged for the fiscal year being released, not the as-of year.
     gate = run_gate(
         audit_db,
+        settings,
         as_of=as_of,
         landing_dir=settings.landing,
         release_fiscal_year=fiscal_year,
-        settings=settings,
     )
     alerts = [
         finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)
@@ -281,7 +276,7 @@ def _judge(
         findings=gate.findings,
         release_id=None,
         data_docs=data_docs,
-        directory=settings.work.joinpath(*GATE_RUNS_DIR),
+        directory=settings.gate_runs,
     )
     if not gate.passed:
         log.warning("gate failed for run %s: the current release stays published", run_id)
@@ -349,8 +344,7 @@ def _publish_gated_build(settings: Settings, gate: GateOutcome) -> Release:
         add_docs_to_release(
             release_directory,
             audit_db=audit_db,
-            landing_dir=settings.landing,
-            work=settings.work,
+            settings=settings,
         )
 
     release = publish_release(

@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.publish.files import write_text_atomically
-from impact_warehouse.settings import paths
 
-GATE_RUNS_DIR = ("quality", "gate_runs")
 # Counting and locating details only; anything else a check attaches may quote a value.
 SAFE_DETAIL_KEYS = frozenset(
     {
@@ -68,10 +66,6 @@ class GateRun:
         return cls(**record, path=path)
 
 
-def default_gate_runs_dir() -> Path:
-    return paths().work.joinpath(*GATE_RUNS_DIR)
-
-
 def _safe_scalar(value: Any) -> bool:
     return (
         value is None
@@ -107,12 +101,11 @@ def record_gate_run(
     findings: list[Any],
     release_id: str | None,
     data_docs: str | None,
-    directory: Path | None = None,
+    directory: Path,
     judged_at: datetime | None = None,
 ) -> GateRun:
     """Keep one gate run; ``release_id`` when the publish is already decided, else None and
     :func:`mark_gate_run_published` names it later."""
-    directory = directory or default_gate_runs_dir()
     moment = (judged_at or datetime.now(UTC)).astimezone(UTC)
     record = {
         "run_id": run_id,
@@ -145,9 +138,8 @@ def mark_gate_run_published(path: Path, release_id: str) -> GateRun:
     return GateRun(**record, path=path)
 
 
-def latest_gate_run(directory: Path | None = None) -> GateRun | None:
+def latest_gate_run(directory: Path) -> GateRun | None:
     """The newest gate run, or None when no run was recorded (e.g. a work folder from before)."""
-    directory = directory or default_gate_runs_dir()
     if not directory.is_dir():
         return None
     runs = sorted(path for path in directory.glob("*.json") if not path.name.startswith("."))

@@ -62,7 +62,7 @@ from impact_warehouse.publish.switch import (
     recover,
     switch_published,
 )
-from impact_warehouse.settings import PROJECT_ROOT, paths
+from impact_warehouse.settings import PROJECT_ROOT
 from impact_warehouse.transform.docs_site import DOCS_FOLDER
 
 WAREHOUSE_FILE = "warehouse.duckdb"
@@ -109,14 +109,6 @@ class Release:
             is_current=is_current,
             organisation_code=self.organisation_code,
         )
-
-
-def default_releases_dir() -> Path:
-    return paths().work / "releases"
-
-
-def default_published_path() -> Path:
-    return paths().work / "published" / WAREHOUSE_FILE
 
 
 def detect_git_commit() -> str | None:
@@ -174,13 +166,13 @@ class ReleaseLookupError(LookupError):
         self.candidates = tuple(candidates)
 
 
-def resolve_release(release_id: str, releases_dir: Path | None = None) -> Release:
+def resolve_release(release_id: str, releases_dir: Path) -> Release:
     """The release named by a full id or by a prefix that only one release id starts with.
 
     Ids of every format are accepted (the long ``FY2025-20261123T221500Z-<run id>`` ids of
     earlier releases too): an exact match wins, otherwise the prefix must be unique.
     """
-    directory = releases_dir or default_releases_dir()
+    directory = releases_dir
     wanted = release_id.strip()
     releases = list_releases(directory)
     by_id = {release.release_id: release for release in releases}
@@ -211,9 +203,9 @@ def resolve_release(release_id: str, releases_dir: Path | None = None) -> Releas
     )
 
 
-def list_releases(releases_dir: Path | None = None) -> list[Release]:
+def list_releases(releases_dir: Path) -> list[Release]:
     """Every complete release, oldest first."""
-    directory = releases_dir or default_releases_dir()
+    directory = releases_dir
     if not directory.is_dir():
         return []
     releases = [
@@ -224,17 +216,17 @@ def list_releases(releases_dir: Path | None = None) -> list[Release]:
     return sorted(releases, key=lambda release: (release.created_at, release.release_id))
 
 
-def current_release(releases_dir: Path | None = None) -> Release | None:
+def current_release(releases_dir: Path) -> Release | None:
     """The release analysts open now (also during, or after a crash in, a switch)."""
-    directory = releases_dir or default_releases_dir()
+    directory = releases_dir
     release_id = current_release_id(directory)
     return Release.read(directory / release_id) if release_id else None
 
 
-def open_release(release_id: str, releases_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+def open_release(release_id: str, releases_dir: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to one release's warehouse (id or unique prefix), to re-produce
     its figures."""
-    directory = releases_dir or default_releases_dir()
+    directory = releases_dir
     if (directory / release_id / RELEASE_FILE).exists():
         release = Release.read(directory / release_id)
     else:
@@ -249,8 +241,8 @@ def publish_release(
     run_id: str,
     gate_result: dict[str, Any],
     git_commit: str | None = None,
-    releases_dir: Path | None = None,
-    published_path: Path | None = None,
+    releases_dir: Path,
+    published_path: Path,
     attach: Callable[[Path], None] | None = None,
 ) -> Release:
     """Keep the audit warehouse as a new release and make it the published one.
@@ -264,8 +256,6 @@ def publish_release(
     """
     if gate_result.get("passed") is False or gate_result.get("success") is False:
         raise ValueError(f"gate failed for run {run_id}; not publishing: {gate_result}")
-    releases_dir = releases_dir or default_releases_dir()
-    published_path = published_path or default_published_path()
     with publish_lock(releases_dir):
         recover(releases_dir, published_path)
         release = _keep_release(

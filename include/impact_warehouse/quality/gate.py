@@ -14,23 +14,23 @@ from impact_warehouse.quality.checks import CHECKS, CheckContext
 from impact_warehouse.quality.config import load_gate_config
 from impact_warehouse.quality.gx_session import GxSession
 from impact_warehouse.quality.model import Finding, GateResult
-from impact_warehouse.settings import Settings, paths
+from impact_warehouse.settings import Settings
 
 
-def default_data_docs_dir(work: Path | None = None) -> Path:
+def default_data_docs_dir(work: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return (work or paths().work) / "quality" / "data_docs" / stamp
+    return work / "quality" / "data_docs" / stamp
 
 
 def run_gate(
     audit_db: Path,
+    settings: Settings,
     *,
     as_of: date,
     data_docs_dir: Path | None = None,
     landing_dir: Path | None = None,
     config_path: Path | None = None,
     release_fiscal_year: int | None = None,
-    settings: Settings | None = None,
 ) -> GateResult:
     """Validate the warehouse at ``audit_db`` (opened read-only) as of ``as_of``.
 
@@ -41,9 +41,8 @@ def run_gate(
     that cannot run (e.g. a missing table) is itself a failure. ``release_fiscal_year`` is the
     fiscal year being released (response-rate floors are judged for it); default: the fiscal
     year ``as_of`` falls in. ``settings``: the installation whose folders the gate writes to
-    and reads the vault from (default: the environment's).
+    and reads the vault and the catalog from.
     """
-    settings = settings or paths()
     landing_dir = landing_dir if landing_dir is not None else settings.landing
     started = time.perf_counter()
     config = load_gate_config(config_path) if config_path else load_gate_config()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -96,10 +97,8 @@ def _column_name_findings(ctx: CheckContext, schemas: list[str], severity: str) 
 
 
 def _unmasked_findings(ctx: CheckContext, schemas: list[str], severity: str) -> list[Finding]:
-    from impact_warehouse.settings import paths
-
     columns = text_columns(ctx.con, schemas)
-    vault = (ctx.run_settings or paths()).vault
+    vault = ctx.run_settings.vault
     flagged = flagged_values(ctx.con, columns, names=roster_names(vault))
     counts = Counter(
         f"{item.column.schema}.{item.column.table}.{item.column.column}" for item in flagged
@@ -161,7 +160,7 @@ def _masked_finding(ctx: CheckContext, cells: list[MaskedCell], severity: str) -
     ctx.gx.masked_cells = [asdict(cell) for cell in cells]
     waves = sorted({cell.wave_code for cell in cells if cell.wave_code})
     response_keys = sorted({cell.response_key or cell.row_key or "" for cell in cells} - {""})
-    labels = _wave_labels(waves)
+    labels = _wave_labels(waves, ctx.run_settings.catalog)
     where_ja = "、".join(labels) if labels else "(アンケート以外の表)"
     action_ja = (
         f"次のアンケートの回答に個人情報(メールアドレス・電話番号・氏名など)が書かれていたため、"
@@ -195,11 +194,11 @@ def _masked_finding(ctx: CheckContext, cells: list[MaskedCell], severity: str) -
     ]
 
 
-def _wave_labels(waves: list[str]) -> list[str]:
+def _wave_labels(waves: list[str], catalog_dir: Path) -> list[str]:
     try:
         from impact_warehouse.notify.labels import catalog_labels
 
-        labels = catalog_labels()
+        labels = catalog_labels(catalog_dir)
         return [labels.wave(code) for code in waves]
     except Exception:  # labels are a courtesy: the codes say the same
         return waves

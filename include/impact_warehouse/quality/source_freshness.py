@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -62,29 +62,30 @@ def result_path(audit_db: Path) -> Path:
 def measure_source_freshness(
     *,
     audit_db: Path,
+    settings: Settings,
     landing_dir: Path | None = None,
     catalog_dir: Path | None = None,
     build_target: Path | None = None,
-    work: Path | None = None,
 ) -> SourceFreshness:
     """Run ``dbt source freshness`` on the landing zone; keep the result beside ``audit_db``.
 
     ``build_target``: the target folder of the ``dbt build`` that wrote ``audit_db`` (the
     build job, nothing else holding the file): dbt runs against ``audit_db`` there and reuses
     that build's parse. Without it, a scratch file and target under ``<work>/dbt/freshness/``
-    (``work`` default: the environment's).
+    of ``settings`` (whose landing and catalog are the defaults).
     """
     from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
 
     if build_target is not None:
         target, database = build_target, audit_db
     else:
-        scratch = (work or paths().work) / "dbt" / "freshness"
+        scratch = settings.work / "dbt" / "freshness"
         target, database = scratch / "target", scratch / "freshness.duckdb"
     error: str | None = None
     try:
         run_dbt(
             ["source", "freshness", "--select", f"source:{FRESHNESS_SOURCE}"],
+            settings,
             target_path=target,
             duckdb_path=database,
             landing_dir=landing_dir,
@@ -102,17 +103,14 @@ def measure_source_freshness(
     return result
 
 
-def read_source_freshness(
-    audit_db: Path, build_results: Path | None = None
-) -> SourceFreshness | None:
+def read_source_freshness(audit_db: Path, build_results: Path) -> SourceFreshness | None:
     """The result the build job kept for ``audit_db``; None when it has none, or when it is
-    older than the last ``dbt build`` (``build_results``, default the build's
-    ``run_results.json``): a build made without the job (``impact build``) must not be judged
-    by the landing of an earlier one."""
+    older than the last ``dbt build`` (``build_results``: that build's ``run_results.json``):
+    a build made without the job (``impact build``) must not be judged by the landing of an
+    earlier one."""
     path = result_path(audit_db)
     if not path.is_file():
         return None
-    build_results = build_results or paths().work / "dbt" / "target" / "run_results.json"
     if build_results.is_file() and build_results.stat().st_mtime_ns > path.stat().st_mtime_ns:
         return None
     try:

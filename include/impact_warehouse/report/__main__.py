@@ -16,6 +16,7 @@ from impact_warehouse.report.narrative import NarrativeError
 from impact_warehouse.report.pdf import ChromiumMissingError
 from impact_warehouse.report.release import ReleaseNotFoundError
 from impact_warehouse.report.render import render_report
+from impact_warehouse.settings import paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             arguments.fiscal_year,
             release_id=arguments.release_id,
             out_dir=arguments.out,
+            settings=paths(),
             final=arguments.final,
             pdf=arguments.pdf,
             lang=arguments.lang,

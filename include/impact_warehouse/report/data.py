@@ -13,6 +13,7 @@ import pandas as pd
 
 from impact_warehouse.catalog import Organisation, load_catalog
 from impact_warehouse.catalog.organisation import read_organisation
+from impact_warehouse.settings import BUILTIN_CATALOG_DIR
 
 
 class FiscalYearMissingError(LookupError):
@@ -164,7 +165,7 @@ def load_organisation(connection: duckdb.DuckDBPyConnection) -> Organisation:
     try:
         frame = connection.execute("select * from catalog.organisation").df()
     except duckdb.CatalogException:
-        return load_catalog().organisation
+        return load_catalog(BUILTIN_CATALOG_DIR).organisation
     rows = [
         (line, {column: "" if pd.isna(value) else str(value) for column, value in row.items()})
         for line, row in enumerate(frame.to_dict("records"), start=2)

@@ -52,15 +52,9 @@ class ReleaseSource:
         return open_release(self.release_id, self.releases_dir)
 
 
-def releases_dir_for(settings: Settings | None) -> Path:
-    from impact_warehouse.publish import default_releases_dir
-
-    return settings.work / "releases" if settings is not None else default_releases_dir()
-
-
-def resolve_release(release_id: str | None, settings: Settings | None = None) -> ReleaseSource:
-    """The named release, or the current (published) one."""
-    directory = releases_dir_for(settings)
+def resolve_release(release_id: str | None, settings: Settings) -> ReleaseSource:
+    """The named release of ``settings``, or its current (published) one."""
+    directory = settings.releases
     if release_id is None:
         release = current_release(directory)
         if release is None:

@@ -42,7 +42,7 @@ from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
 from impact_warehouse.report.targets import TargetsSeriesData, load_targets_series
 from impact_warehouse.report.voices import VoiceBlock, load_voice_blocks
-from impact_warehouse.settings import Settings, paths
+from impact_warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def render_report(
     *,
     release_id: str | None = None,
     out_dir: Path | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     final: bool = False,
     pdf: bool = False,
     lang: str = SOURCE_LANGUAGE,
@@ -110,14 +110,13 @@ def _render_report(
     fiscal_year: int,
     release_id: str | None,
     out_dir: Path | None,
-    settings: Settings | None,
+    settings: Settings,
     lang: str,
     final: bool,
     pdf: bool,
 ) -> RenderedReport:
     started = time.perf_counter()
     source = resolve_release(release_id, settings)
-    settings = settings or paths()
     log.info(
         "report FY%s from release %s (k=%s)", fiscal_year, source.release_id, source.suppression_k
     )

@@ -31,7 +31,7 @@ from typing import Any
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from impact_warehouse.catalog.voices import SEED_HEADERS as VOICE_SEED_HEADERS
-from impact_warehouse.settings import PROJECT_ROOT, paths
+from impact_warehouse.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +117,9 @@ class DbtRun:
     node_statuses: dict[str, str] = field(default_factory=dict)  # unique_id → status
 
 
-def default_warehouse_path() -> Path:
-    """``IMPACT_WAREHOUSE_PATH``, else ``<IMPACT_WORK_DIR or .work>/warehouse/audit.duckdb``."""
-    configured = os.environ.get(WAREHOUSE_ENV)
-    if configured:
-        return Path(configured).resolve()
-    return paths().work / "warehouse" / "audit.duckdb"
-
-
 def run_dbt(
     args: list[str],
+    settings: Settings,
     *,
     target_path: Path | None = None,
     duckdb_path: Path | None = None,
@@ -139,19 +132,19 @@ def run_dbt(
 ) -> DbtRun:
     """Invoke dbt (e.g. ``["build"]``, ``["seed"]``, ``["docs", "generate"]``) on the project.
 
-    Defaults come from ``impact_warehouse.settings.paths()``: the landing folder, the DuckDB
-    file (``default_warehouse_path``) and ``<work>/dbt/target`` for dbt's artifacts and log.
+    Defaults come from ``settings``: the landing folder, the DuckDB file
+    (``settings.audit_warehouse``) and ``<work>/dbt/target`` for dbt's artifacts and log; the
+    catalog is staged for dbt under ``<work>/dbt``.
     ``profile_target`` picks a ``profiles.yml`` output (default ``audit``, DuckDB;
     ``postgres`` reads ``IMPACT_PG_*``, which ``environment`` can set for this invocation).
     ``project_dir`` builds another copy of ``dbt_project/``. ``catalog_dir`` (default
     ``settings.catalog``) is the folder dbt seeds the catalog from. Raises ``DbtRunError``
     when dbt fails.
     """
-    settings = paths()
     project = (project_dir or DBT_PROJECT_DIR).resolve()
     seed_path = seed_path_for(catalog_dir or settings.catalog, settings.work / "dbt", project)
     landing = (landing_dir or settings.landing).resolve()
-    database = (duckdb_path or default_warehouse_path()).resolve()
+    database = (duckdb_path or settings.audit_warehouse).resolve()
     target = (target_path or settings.work / "dbt" / "target").resolve()
     database.parent.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import Settings
 from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
 
 log = logging.getLogger(__name__)
@@ -28,31 +28,26 @@ _ARTIFACTS = {
 }
 
 
-def default_docs_target() -> Path:
-    """dbt's working folder for docs, kept apart from the build's run_results and manifest."""
-    return paths().work / "dbt" / "target-docs"
-
-
 def write_docs_site(
     destination: Path,
     *,
     audit_db: Path,
-    landing_dir: Path,
-    target_path: Path | None = None,
+    settings: Settings,
 ) -> Path:
     """Generate the docs of the warehouse in ``audit_db`` into ``destination`` (a new folder).
 
     ``parse`` then ``docs generate --no-compile``: descriptions, columns, lineage and the
     catalog (types, row counts) are what analysts need; compiling every model again would
     take several times longer for the compiled SQL text alone. ``--no-compile`` reads the
-    manifest that ``parse`` just wrote to the same target folder.
+    manifest that ``parse`` just wrote to the same target folder, dbt's working folder for
+    docs in ``settings`` (apart from the build's run_results and manifest).
     """
     if destination.exists():
         raise FileExistsError(f"docs folder already exists: {destination}")
-    target = target_path or default_docs_target()
-    locations = {"target_path": target, "duckdb_path": audit_db, "landing_dir": landing_dir}
-    run_dbt(["parse"], **locations)
-    run_dbt(["docs", "generate", "--static", "--no-compile"], **locations)
+    target = settings.work / "dbt" / "target-docs"
+    locations = {"target_path": target, "duckdb_path": audit_db}
+    run_dbt(["parse"], settings, **locations)
+    run_dbt(["docs", "generate", "--static", "--no-compile"], settings, **locations)
     building = destination.with_name(f".{destination.name}-building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
@@ -63,7 +58,7 @@ def write_docs_site(
 
 
 def add_docs_to_release(
-    release_directory: Path, *, audit_db: Path, landing_dir: Path, work: Path | None = None
+    release_directory: Path, *, audit_db: Path, settings: Settings
 ) -> Path | None:
     """Write ``<release>/docs/`` into a release being assembled; a failure is logged, not raised.
 
@@ -76,9 +71,7 @@ def add_docs_to_release(
         return write_docs_site(
             release_directory / DOCS_FOLDER,
             audit_db=audit_db,
-            landing_dir=landing_dir,
-            # dbt's working folder of the caller's installation (default: the environment's)
-            target_path=work / "dbt" / "target-docs" if work is not None else None,
+            settings=settings,
         )
     except (DbtRunError, OSError) as error:
         log.warning(

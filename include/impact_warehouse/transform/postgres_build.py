@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg2
 
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import Settings, paths
 from impact_warehouse.transform.dbt_runner import DbtRun, DbtRunError, run_dbt
 from impact_warehouse.transform.postgres_connection import PostgresConnection
 from impact_warehouse.transform.postgres_landing import LoadedTable, load_landing
@@ -59,12 +59,14 @@ class PostgresBuild:
 def build_on_postgres(
     connection: PostgresConnection,
     *,
+    settings: Settings,
     landing_dir: Path | None = None,
     target_path: Path | None = None,
     vars: Mapping[str, Any] | None = None,
 ) -> PostgresBuild:
-    """Reload ``landing.*`` from the landing folder, then ``dbt build --target postgres``."""
-    landing = (landing_dir or paths().landing).resolve()
+    """Reload ``landing.*`` from the landing folder (default: ``settings``'), then
+    ``dbt build --target postgres``."""
+    landing = (landing_dir or settings.landing).resolve()
     started = time.monotonic()
     database = psycopg2.connect(**connection.psycopg2_kwargs())
     try:
@@ -73,9 +75,10 @@ def build_on_postgres(
         database.close()
     load_seconds = time.monotonic() - started
     log.info("loaded %d landing tables into PostgreSQL in %.1f s", len(loaded), load_seconds)
-    target = target_path or paths().work / "dbt" / "target-postgres"
+    target = target_path or settings.work / "dbt" / "target-postgres"
     run = run_dbt(
         ["build"],
+        settings,
         profile_target=POSTGRES_TARGET,
         environment=connection.environment(),
         landing_dir=landing,
@@ -93,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        build = build_on_postgres(connection_from_environment(), landing_dir=args.landing)
+        build = build_on_postgres(
+            connection_from_environment(), settings=paths(), landing_dir=args.landing
+        )
     except DbtRunError as error:
         print(f"dbt build (PostgreSQL) に失敗しました:\n{error}", file=sys.stderr)
         return 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import Settings, paths
 from impact_warehouse.transform.dbt_runner import DbtRun, DbtRunError, run_dbt
 from impact_warehouse.transform.spark_session import JavaNotFoundError, get_session
 
@@ -50,22 +50,24 @@ class SparkBuild:
 
 def build_on_spark(
     *,
+    settings: Settings,
     landing_dir: Path | None = None,
     target_path: Path | None = None,
     vars: Mapping[str, Any] | None = None,
     master: str | None = None,
-    work: Path | None = None,
     args: Sequence[str] = ("build",),
 ) -> SparkBuild:
-    """``dbt build --target spark`` over the landing folder, on this process's SparkSession."""
-    landing = (landing_dir or paths().landing).resolve()
+    """``dbt build --target spark`` over the landing folder (default: ``settings``'), on this
+    process's SparkSession, whose tables live under ``<work>/spark`` of ``settings``."""
+    landing = (landing_dir or settings.landing).resolve()
     started = time.monotonic()
-    session = get_session(master=master, work=work)
+    session = get_session(master=master, work=settings.work)
     session_seconds = time.monotonic() - started
     log.info("SparkSession ready in %.1f s", session_seconds)
-    target = target_path or paths().work / "dbt" / "target-spark"
+    target = target_path or settings.work / "dbt" / "target-spark"
     run = run_dbt(
         list(args),
+        settings,
         profile_target=SPARK_TARGET,
         landing_dir=landing,
         target_path=target,
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        build = build_on_spark(landing_dir=args.landing, master=args.master)
+        build = build_on_spark(settings=paths(), landing_dir=args.landing, master=args.master)
     except JavaNotFoundError as error:
         print(error, file=sys.stderr)
         return 1

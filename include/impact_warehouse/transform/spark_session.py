@@ -29,8 +29,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.settings import paths
-
 log = logging.getLogger(__name__)
 
 MASTER_ENV = "IMPACT_SPARK_MASTER"
@@ -57,9 +55,9 @@ def java_executable(environ: Mapping[str, str] | None = None) -> str | None:
     return shutil.which("java")
 
 
-def spark_dir(work: Path | None = None) -> Path:
+def spark_dir(work: Path) -> Path:
     """``<work>/spark``: the warehouse (table files) and the Derby metastore."""
-    return (work or paths().work).resolve() / "spark"
+    return work.resolve() / "spark"
 
 
 def empty_part(spark_root: Path) -> Path:
@@ -147,7 +145,7 @@ def _as_local_path(value: str | None) -> str | None:
 def get_session(
     *,
     master: str | None = None,
-    work: Path | None = None,
+    work: Path,
     extra: Mapping[str, str] | None = None,
 ) -> Any:
     """The process's SparkSession, created with ``session_config`` if none is running."""

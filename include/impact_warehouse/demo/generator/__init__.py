@@ -32,7 +32,7 @@ from impact_warehouse.demo.generator.responses import ResponsesFile, draft_respo
 from impact_warehouse.demo.generator.seeding import rng_for
 from impact_warehouse.demo.generator.timestamps import cutoff_ms
 from impact_warehouse.demo.generator.voices import add_voices
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import catalog_dir as configured_catalog_dir
 
 __all__ = ["generate_demo_sources"]
 
@@ -49,6 +49,7 @@ def generate_demo_sources(
     as_of: date | None = None,
     scale: int = 1,
     catalog: Catalog | None = None,
+    catalog_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Write the demo sources under ``out_dir`` as they stand on ``as_of``; return the manifest.
 
@@ -58,7 +59,9 @@ def generate_demo_sources(
     if scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale}")
     as_of = as_of or date.today()
-    catalog = catalog or load_catalog()
+    # The folder the catalog was read from also holds the labels the workbooks are typed in.
+    catalog_dir = catalog_dir or configured_catalog_dir()
+    catalog = catalog or load_catalog(catalog_dir)
     out = OutputTree(out_dir)
     out.remove_previous_run()
     log = DirtLog()
@@ -72,7 +75,9 @@ def generate_demo_sources(
         survey.write_all(as_of)
     out.record(CONTACTS, {"lines": contacts.lines})
     _write_panels(catalog, out, log, seed=seed, scale=scale, as_of=as_of)
-    _write_operations(catalog, population, out, log, seed=seed, scale=scale, as_of=as_of)
+    _write_operations(
+        catalog, catalog_dir, population, out, log, seed=seed, scale=scale, as_of=as_of
+    )
     manifest = {
         "generator": "impact_warehouse.demo.generator",
         "seed": seed,
@@ -192,6 +197,7 @@ def _write_panels(
 
 def _write_operations(
     catalog: Catalog,
+    catalog_dir: Path,
     population: Population,
     out: OutputTree,
     log: DirtLog,
@@ -201,7 +207,7 @@ def _write_operations(
     as_of: date,
 ) -> None:
     """One workbook per fiscal year that has begun, as staff would have it on ``as_of``."""
-    labels = measure_type_labels(paths().seeds)
+    labels = measure_type_labels(catalog_dir)
     workbook = OperationsWorkbook(catalog, population, labels, seed, scale, log)
     for fiscal_year in sorted({cohort.fiscal_year for cohort in catalog.cohorts.values()}):
         if catalog.organisation.fiscal_year_start(fiscal_year) > as_of:

@@ -25,10 +25,10 @@ class CheckContext:
     gx: GxSession
     config: dict[str, Any]
     as_of: date
+    run_settings: Settings  # the installation's folders (vault, work, catalog)
     landing_dir: Any = None
     notes: dict[str, Any] = field(default_factory=dict)
     release_fiscal_year: int | None = None  # None: the fiscal year as_of falls in
-    run_settings: Settings | None = None  # the installation's folders (None: the environment's)
 
     def settings(self, check: str) -> dict[str, Any]:
         return dict(self.config.get(check) or {})

@@ -39,12 +39,11 @@ def _audit_db(ctx: CheckContext) -> Path:
 def source_freshness(ctx: CheckContext) -> SourceFreshness:
     """The build's dbt freshness result; measured now when the build job left none."""
     audit_db = _audit_db(ctx)
-    work = ctx.run_settings.work if ctx.run_settings is not None else None
-    build_results = work / "dbt" / "target" / "run_results.json" if work else None
-    result = read_source_freshness(audit_db, build_results)
+    settings = ctx.run_settings
+    result = read_source_freshness(audit_db, settings.work / "dbt" / "target" / "run_results.json")
     if result is None:
-        landing = Path(ctx.landing_dir) if ctx.landing_dir is not None else None
-        result = measure_source_freshness(audit_db=audit_db, landing_dir=landing, work=work)
+        landing = Path(ctx.landing_dir) if ctx.landing_dir is not None else settings.landing
+        result = measure_source_freshness(audit_db=audit_db, settings=settings, landing_dir=landing)
     return result
 
 
