@@ -12,7 +12,7 @@ import pytest
 
 from impact_warehouse.quality import GateResult, run_gate
 from impact_warehouse.quality.config import load_gate_config
-from impact_warehouse.settings import paths
+from impact_warehouse.settings import Settings, paths
 
 DEMO_AS_OF = date(2026, 11, 23)
 
@@ -52,14 +52,19 @@ def test_demo_warehouse_passes_with_data_docs(demo_gate: GateResult) -> None:
     assert (demo_gate.data_docs_dir / "index.html").is_file()
 
 
-def test_default_data_docs_dir_is_under_work(demo_warehouse_path: Path) -> None:
-    import os
-
-    result = run_gate(demo_warehouse_path, paths(), as_of=DEMO_AS_OF)
+def test_default_data_docs_dir_is_under_the_callers_work_folder(
+    demo_warehouse_path: Path, tmp_path: Path
+) -> None:
+    """The Data Docs go to the work folder of the Settings passed, not the environment's."""
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    environment_docs = paths().work / "quality" / "data_docs"
+    before = sorted(environment_docs.glob("*")) if environment_docs.is_dir() else []
+    result = run_gate(demo_warehouse_path, settings, as_of=DEMO_AS_OF)
     assert result.data_docs_dir is not None
     assert (result.data_docs_dir / "index.html").is_file()
-    work = Path(os.environ["IMPACT_WORK_DIR"]).resolve()
-    assert result.data_docs_dir.is_relative_to(work / "quality" / "data_docs")
+    assert result.data_docs_dir.is_relative_to(settings.work / "quality" / "data_docs")
+    after = sorted(environment_docs.glob("*")) if environment_docs.is_dir() else []
+    assert after == before
 
 
 def test_corrupted_batch_fails_naming_wave_and_cohort(

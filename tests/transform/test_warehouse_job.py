@@ -138,9 +138,11 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
     """Unit tests test the models' SQL, not the data: the test suite's builds run them
     (test_dbt_foundation.test_unit_tests_run_in_the_test_suite_build), a release does not."""
     calls: list[list[str]] = []
+    passed: list[object] = []
 
-    def fake_run_dbt(args: list[str], *_: object, **__: object) -> SimpleNamespace:
+    def fake_run_dbt(args: list[str], settings: object, **__: object) -> SimpleNamespace:
         calls.append(args)
+        passed.append(settings)
         return SimpleNamespace(
             duckdb_path=tmp_path / "audit.duckdb",
             target_path=tmp_path / "target",
@@ -159,9 +161,11 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
     monkeypatch.setattr(release_job, "_refresh_status_page", lambda *_: None)
     release_job.build_audit_warehouse(work)
     assert calls == [["build", "--exclude-resource-type", "unit_test"]]
+    # dbt builds into the caller's folders (it wrote into the environment's before).
+    assert passed == [work]
     # dbt source freshness reuses the build's parse: the build's target and DuckDB file.
-    assert [(f["build_target"], f["audit_db"]) for f in freshness] == [
-        (tmp_path / "target", tmp_path / "audit.duckdb")
+    assert [(f["build_target"], f["audit_db"], f["settings"]) for f in freshness] == [
+        (tmp_path / "target", tmp_path / "audit.duckdb", work)
     ]
 
 
