@@ -3,6 +3,8 @@ its draws depend on the seed and the number of resamples, never on the worker pr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -85,3 +87,17 @@ def test_workers_that_answer_nonsense_or_fail_leave_the_draws_to_this_process(
     monkeypatch.setattr(comparison_bootstrap.sys, "executable", executable)
     assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
     assert "bootstrap worker processes failed" in caplog.text
+
+
+def test_a_worker_that_hangs_is_killed_and_its_draws_made_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    groups, keys = _groups()
+    alone = bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=1)
+    hanging = tmp_path / "hanging-python"
+    hanging.write_text("#!/bin/sh\nexec sleep 600\n")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(comparison_bootstrap.sys, "executable", str(hanging))
+    monkeypatch.setenv(comparison_bootstrap.TIMEOUT_ENV, "0.5")
+    assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
+    assert "no answer within 0.5 s" in caplog.text

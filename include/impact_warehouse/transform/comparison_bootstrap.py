@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.transform.comparison_weights import Cells, encoded
 from impact_warehouse.transform.covariate_balance import Groups
 
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 CHUNK = 25  # resamples per task
 MAX_WORKERS = 8
+# A worker that has not answered in this many seconds (a hung import, a stuck disk) is killed
+# and its draws are made in the build's process: the build is slower, never stuck.
+TIMEOUT_ENV = "IMPACT_BOOTSTRAP_WORKER_TIMEOUT"
+DEFAULT_TIMEOUT_SECONDS = 900.0
 
 
 def bootstrap_workers() -> int:
@@ -97,14 +102,23 @@ def _in_worker_processes(
     except OSError as error:
         raise WorkerFailed(f"{command[0]}: {error}") from error
     problem = pickle.dumps((groups, keys))  # once: every worker reads the same problem
-    with ThreadPoolExecutor(workers) as threads:
-        outputs = list(
-            threads.map(
-                lambda process, share: process.communicate(problem + pickle.dumps(share)),
-                processes,
-                shares,
+    timeout = timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
+    try:
+        with ThreadPoolExecutor(workers) as threads:
+            outputs = list(
+                threads.map(
+                    lambda process, share: process.communicate(
+                        problem + pickle.dumps(share), timeout=timeout
+                    ),
+                    processes,
+                    shares,
+                )
             )
-        )
+    except subprocess.TimeoutExpired as error:
+        for process in processes:
+            process.kill()
+            process.wait()
+        raise WorkerFailed(f"no answer within {error.timeout:g} s ({TIMEOUT_ENV})") from None
     draws: list[np.ndarray] = [np.empty(0)] * len(tasks)
     for first, process, (stdout, stderr) in zip(range(workers), processes, outputs, strict=True):
         tail = " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
