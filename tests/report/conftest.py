@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -20,7 +21,8 @@ from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release
 from impact_warehouse.publish.releases import Release
 from impact_warehouse.report import job
-from impact_warehouse.settings import Settings, paths
+from impact_warehouse.settings import Settings
+from shared_builds import built_once
 
 
 @dataclass(frozen=True)
@@ -44,23 +46,32 @@ class PublishedReports:
 
 @pytest.fixture(scope="session")
 def published_reports(demo_warehouse_for_seed, tmp_path_factory) -> PublishedReports:
-    """The demo release (labelled FY2026, as in ``make demo``) and its rendered reports."""
-    root = tmp_path_factory.mktemp("report")
-    settings = Settings.for_work_dir(root / "work", root / "inbox")
+    """The demo release (labelled FY2026, as in ``make demo``) and its rendered reports,
+    published once per test run (tests/shared_builds.py): the tests read the release and the
+    reports, and render their own into their own folders."""
     build = demo_warehouse_for_seed(2025)
-    audit = Path(shutil.copy(build.database, root / "audit.duckdb"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_WORK_DIR", str(settings.work))
-        outcome = release_job.gate_publish_and_alert(
-            settings, fiscal_year=2026, run_id="report-tests", as_of=build.as_of, audit_db=audit
-        )
-        assert outcome["gate_passed"], outcome
-        rendered = job.render_after_publish(outcome, settings)
-        release = current_release(paths().releases)
-    assert release is not None and release.release_id == outcome["release_id"]
-    for report in rendered:
-        print(f"rendered FY{report['fiscal_year']} in {report['seconds']} s: {report['html']}")
-    return PublishedReports(settings, release, {r["fiscal_year"]: r for r in rendered})
+
+    def produce(root: Path) -> dict[str, Any]:
+        settings = Settings.for_work_dir(root / "work", root / "inbox")
+        audit = Path(shutil.copy(build.database, root / "audit.duckdb"))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("IMPACT_WORK_DIR", str(settings.work))
+            outcome = release_job.gate_publish_and_alert(
+                settings, fiscal_year=2026, run_id="report-tests", as_of=build.as_of, audit_db=audit
+            )
+            assert outcome["gate_passed"], outcome
+            rendered = job.render_after_publish(outcome, settings)
+        for report in rendered:
+            print(f"rendered FY{report['fiscal_year']} in {report['seconds']} s: {report['html']}")
+        return {"root": str(root), "release_id": outcome["release_id"], "reports": rendered}
+
+    record = built_once(tmp_path_factory, "published-reports", produce)
+    root = Path(record["root"])
+    settings = Settings.for_work_dir(root / "work", root / "inbox")
+    release = current_release(settings.releases)
+    assert release is not None and release.release_id == record["release_id"]
+    reports = {report["fiscal_year"]: report for report in record["reports"]}
+    return PublishedReports(settings, release, reports)
 
 
 @dataclass
