@@ -29,10 +29,7 @@ from impact_warehouse.landing.forms_records import (
     CheckedResponse,
     FormsLimits,
     RecordRejected,
-    Timestamp,
     check_response,
-    now_ns,
-    parse_timestamp,
     raw_json,
 )
 from impact_warehouse.landing.forms_resends import (
@@ -41,6 +38,7 @@ from impact_warehouse.landing.forms_resends import (
     ResendIndex,
     index_entries,
 )
+from impact_warehouse.landing.forms_timestamps import Timestamp, now_ns, parse_timestamp
 from impact_warehouse.landing.quarantine import QuarantineBatch, quarantine_store
 from impact_warehouse.landing.roster_index import participants_by_cohort
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now

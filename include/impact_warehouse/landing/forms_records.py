@@ -16,16 +16,14 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import timedelta
 from typing import Any
+
+from impact_warehouse.landing.forms_timestamps import Timestamp, now_ns, parse_timestamp
 
 FUTURE_SKEW_ENV = "IMPACT_FUTURE_SKEW_HOURS"
 DEFAULT_FUTURE_SKEW_HOURS = 24.0
 
-# RFC 3339 date-time: a zone is required (Z or ±hh:mm), fractions up to nanoseconds.
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})"
-)
 # Google's ids are printable ASCII without spaces; anything else cannot be a record key.
 _PRINTABLE_ID = re.compile(r"[\x21-\x7e]+")
 # The fingerprint's depth check works on the encoded bytes: escapes dropped, then every byte
@@ -40,7 +38,6 @@ _CANONICAL = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
 )
 _RAW = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # C0 controls other than tab and line breaks, and DEL: never typed on purpose, and NUL breaks
 # downstream JSON readers.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -89,59 +86,6 @@ class RecordRejected(Exception):
 
 
 @dataclass(frozen=True)
-class Timestamp:
-    """A validated RFC 3339 instant: as sent, as nanoseconds, and in the API's UTC form."""
-
-    text: str
-    epoch_ns: int
-    utc_text: str
-
-
-def parse_timestamp(text: str) -> Timestamp:
-    """The instant of an RFC 3339 timestamp with a zone; ``ValueError`` for anything else."""
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text[:60]!r} is not an RFC 3339 timestamp with a time zone")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        if zone in ("Z", "z"):
-            zone_info = UTC
-        else:
-            sign = 1 if zone[0] == "+" else -1
-            zone_info = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
-        moment = datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone_info
-        ).astimezone(UTC)
-    except (ValueError, OverflowError) as error:
-        raise ValueError(f"{text!r} is not a real date and time ({error})") from error
-    nanos = int(fraction.ljust(9, "0")) if fraction else 0
-    epoch_ns = (moment - _EPOCH) // _ONE_SECOND * 10**9 + nanos
-    # The API's own form (UTC, "Z", the fraction as sent) keeps watermarks comparable as text
-    # with those stored before, and is exactly what the responses filter accepts. Google
-    # sends it so: then it is the text itself (strftime does not pad years before 1000).
-    if zone == "Z" and text[10] == "T" and year[0] != "0":
-        utc_text = text
-    else:
-        utc_text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
-    return Timestamp(text=text, epoch_ns=epoch_ns, utc_text=utc_text)
-
-
-def now_ns(as_of: date | None = None, zone: tzinfo = UTC) -> int:
-    """The run's "now" in epoch nanoseconds: the clock, or the end of a later ``as_of`` day.
-
-    A run that replays a later day of the sources (the demo, the README walk-through) sees
-    responses up to the end of that day in ``zone``, the organisation's time zone (survey
-    days are its local days); those are not "in the future" for it. An
-    earlier ``as_of`` never moves "now" back: responses sent since then are real.
-    """
-    clock_ns = int(datetime.now(UTC).timestamp() * 10**9)
-    if as_of is None:
-        return clock_ns
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=zone)
-    return max(clock_ns, int(end_of_day.timestamp()) * 10**9)
-
-
-@dataclass(frozen=True)
 class CheckedResponse:
     """A response whose shape is as documented; its key and content fingerprint."""
 
@@ -161,7 +105,6 @@ def raw_json(record: Any) -> str:
     return _RAW.encode(record)
 
 
-_ONE_SECOND = timedelta(seconds=1)
 _KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
 
 
