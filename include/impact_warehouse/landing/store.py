@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -36,8 +37,21 @@ _RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 log = logging.getLogger(__name__)
 
 
+# The second utc_now last formatted, and its text: every landed record is stamped, and
+# formatting only the microseconds costs a fifth of building and formatting a datetime.
+# One tuple, replaced whole, so a thread never pairs a second with another second's text.
+_LAST_SECOND: tuple[int, str] = (-1, "")
+
+
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """Now in UTC as ``2025-06-01T09:30:00.123456Z`` (what ``isoformat`` writes, with Z)."""
+    global _LAST_SECOND
+    seconds, micros = divmod(time.time_ns() // 1000, 1_000_000)
+    last_second, text = _LAST_SECOND
+    if seconds != last_second:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _LAST_SECOND = (seconds, text)
+    return f"{text}.{micros:06d}Z"
 
 
 def new_batch_id() -> str:
