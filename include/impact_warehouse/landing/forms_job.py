@@ -29,10 +29,7 @@ from impact_warehouse.landing.forms_records import (
     CheckedResponse,
     FormsLimits,
     RecordRejected,
-    Timestamp,
     check_response,
-    now_ns,
-    parse_timestamp,
     raw_json,
 )
 from impact_warehouse.landing.forms_resends import (
@@ -41,9 +38,17 @@ from impact_warehouse.landing.forms_resends import (
     ResendIndex,
     index_entries,
 )
+from impact_warehouse.landing.forms_timestamps import Timestamp, now_ns, parse_timestamp
 from impact_warehouse.landing.quarantine import QuarantineBatch, quarantine_store
 from impact_warehouse.landing.roster_index import participants_by_cohort
-from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
+from impact_warehouse.landing.store import (
+    KEY_FIELD,
+    EncodedRecord,
+    PartitionStore,
+    encoded_record,
+    new_batch_id,
+    utc_now,
+)
 from impact_warehouse.landing.summary import SourceSummary
 from impact_warehouse.sources.forms_page_json import UnreadableRecord
 from impact_warehouse.sources.gc_pause import cyclic_gc_paused
@@ -174,7 +179,7 @@ class _WaveRun:
         context, wave, summary, store = self.context, self.wave, self.summary, self.store
         form_id = wave.source_ref
         quarantine = context.quarantine(SOURCE, form_id, wave.wave_code, self.batch_id)
-        records: list[dict[str, Any]] = []
+        records: list[EncodedRecord] = []
         fingerprints: list[dict[str, Any]] = []
         newest: Timestamp | None = None
         # Duplicates within the page (key → content sha256); a key landed by an earlier page of
@@ -215,7 +220,9 @@ class _WaveRun:
         summary.quarantined.update(
             quarantine.commit(context.landing_dir, part_label, store=self.quarantine_store)
         )
-        summary.landed += store.append(records, batch_id=self.batch_id, part_label=part_label)
+        summary.landed += store.append_encoded(
+            records, batch_id=self.batch_id, part_label=part_label
+        )
         # After the part: a run killed in between is repaired by the index backfill.
         self.resends.append(fingerprints, batch_id=self.batch_id, part_label=part_label)
         log.info(
@@ -345,8 +352,10 @@ class _WaveRun:
 
     def _landing_record(
         self, checked: CheckedResponse, quarantine: QuarantineBatch
-    ) -> dict[str, Any]:
-        """The landing record of one checked response (answer-level problems reported)."""
+    ) -> EncodedRecord:
+        """The landing record of one checked response (answer-level problems reported),
+        encoded while it is at hand (:func:`encoded_record`). A plain response's holds text
+        only: its answers as text, its respondent as a pseudonym or null, the rest as sent."""
         response, response_id = checked.response, checked.response_id
         context, wave, summary = self.context, self.wave, self.summary
         payload = dict(response)
@@ -368,7 +377,7 @@ class _WaveRun:
                 f"respondent {respondent or '(no email)'} is not on the roster of "
                 f"{', '.join(wave.target_cohorts)}",
             )
-        return {
+        record = {
             KEY_FIELD: checked.key,
             "form_id": wave.source_ref,
             "wave_code": wave.wave_code,
@@ -381,6 +390,7 @@ class _WaveRun:
             FINGERPRINT_FIELD: checked.content_sha256,
             "payload": payload,
         }
+        return encoded_record(record, text_only=checked.plain)
 
 
 def _digest_ref(raw: str) -> str:

@@ -16,16 +16,15 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import timedelta
 from typing import Any
+
+from impact_warehouse.landing.forms_timestamps import Timestamp, now_ns, parse_timestamp
+from impact_warehouse.landing.text_json import canonical_json
 
 FUTURE_SKEW_ENV = "IMPACT_FUTURE_SKEW_HOURS"
 DEFAULT_FUTURE_SKEW_HOURS = 24.0
 
-# RFC 3339 date-time: a zone is required (Z or ±hh:mm), fractions up to nanoseconds.
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})"
-)
 # Google's ids are printable ASCII without spaces; anything else cannot be a record key.
 _PRINTABLE_ID = re.compile(r"[\x21-\x7e]+")
 # The fingerprint's depth check works on the encoded bytes: escapes dropped, then every byte
@@ -40,7 +39,9 @@ _CANONICAL = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
 )
 _RAW = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# How deep a response of the documented shape is: record, answers, answer, textAnswers,
+# their list, one value.
+PLAIN_DEPTH = 6
 # C0 controls other than tab and line breaks, and DEL: never typed on purpose, and NUL breaks
 # downstream JSON readers.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -89,59 +90,6 @@ class RecordRejected(Exception):
 
 
 @dataclass(frozen=True)
-class Timestamp:
-    """A validated RFC 3339 instant: as sent, as nanoseconds, and in the API's UTC form."""
-
-    text: str
-    epoch_ns: int
-    utc_text: str
-
-
-def parse_timestamp(text: str) -> Timestamp:
-    """The instant of an RFC 3339 timestamp with a zone; ``ValueError`` for anything else."""
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text[:60]!r} is not an RFC 3339 timestamp with a time zone")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        if zone in ("Z", "z"):
-            zone_info = UTC
-        else:
-            sign = 1 if zone[0] == "+" else -1
-            zone_info = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
-        moment = datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone_info
-        ).astimezone(UTC)
-    except (ValueError, OverflowError) as error:
-        raise ValueError(f"{text!r} is not a real date and time ({error})") from error
-    nanos = int(fraction.ljust(9, "0")) if fraction else 0
-    epoch_ns = (moment - _EPOCH) // _ONE_SECOND * 10**9 + nanos
-    # The API's own form (UTC, "Z", the fraction as sent) keeps watermarks comparable as text
-    # with those stored before, and is exactly what the responses filter accepts. Google
-    # sends it so: then it is the text itself (strftime does not pad years before 1000).
-    if zone == "Z" and text[10] == "T" and year[0] != "0":
-        utc_text = text
-    else:
-        utc_text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
-    return Timestamp(text=text, epoch_ns=epoch_ns, utc_text=utc_text)
-
-
-def now_ns(as_of: date | None = None, zone: tzinfo = UTC) -> int:
-    """The run's "now" in epoch nanoseconds: the clock, or the end of a later ``as_of`` day.
-
-    A run that replays a later day of the sources (the demo, the README walk-through) sees
-    responses up to the end of that day in ``zone``, the organisation's time zone (survey
-    days are its local days); those are not "in the future" for it. An
-    earlier ``as_of`` never moves "now" back: responses sent since then are real.
-    """
-    clock_ns = int(datetime.now(UTC).timestamp() * 10**9)
-    if as_of is None:
-        return clock_ns
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=zone)
-    return max(clock_ns, int(end_of_day.timestamp()) * 10**9)
-
-
-@dataclass(frozen=True)
 class CheckedResponse:
     """A response whose shape is as documented; its key and content fingerprint."""
 
@@ -149,6 +97,9 @@ class CheckedResponse:
     response_id: str
     last_submitted: Timestamp
     content_sha256: str
+    # Of the documented shape and holding nothing but text (see :func:`is_plain_response`):
+    # what is landed from it encodes as text only (:mod:`impact_warehouse.landing.text_json`).
+    plain: bool = False
 
     @property
     def key(self) -> str:
@@ -161,7 +112,6 @@ def raw_json(record: Any) -> str:
     return _RAW.encode(record)
 
 
-_ONE_SECOND = timedelta(seconds=1)
 _KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
 
 
@@ -181,13 +131,55 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return text or "(record)"
 
 
-def _fingerprint(record: dict[str, Any], limits: FormsLimits) -> str:
+def is_plain_response(response: dict[str, Any], limits: FormsLimits) -> bool:
+    """True when the response is of the documented shape and holds nothing but text: every
+    field a string but ``answers``, every answer ``textAnswers`` (and a ``questionId``
+    string) with at most ``max_values_per_answer`` values ``{"value": <string>}``.
+
+    Nearly every response is; for one that is, the checks below know its depth (6), know it
+    holds no number (no NaN), and the answers need no second look: its canonical JSON can
+    come from msgspec (:mod:`impact_warehouse.landing.text_json`). Anything else (a file
+    upload, a quiz score, a null, a wrong type) is judged field by field as before.
+    """
+    if limits.max_depth < PLAIN_DEPTH:
+        return False
+    max_values = limits.max_values_per_answer
+    for field, value in response.items():
+        if type(value) is str:
+            continue
+        if field != "answers" or type(value) is not dict:
+            return False
+        for answer in value.values():
+            if type(answer) is not dict:
+                return False
+            size = len(answer)
+            if size != 1 and (size != 2 or type(answer.get("questionId")) is not str):
+                return False
+            text_answers = answer.get("textAnswers")
+            if type(text_answers) is not dict or len(text_answers) != 1:
+                return False
+            values = text_answers.get("answers")
+            if type(values) is not list or len(values) > max_values:
+                return False
+            for item in values:
+                if type(item) is not dict or len(item) != 1 or type(item.get("value")) is not str:
+                    return False
+    return True
+
+
+def _fingerprint(record: dict[str, Any], limits: FormsLimits, *, plain: bool) -> str:
     """sha256 of the record's canonical JSON, after the checks of :func:`_check_tree`.
 
-    The fast path lets the C JSON encoder find what the walk looks for (a NaN, a lone
-    surrogate, nesting beyond its recursion limit) and measures depth on the encoded bytes;
-    only a record with a problem is walked in Python, to name the field.
+    A plain record (:func:`is_plain_response`) cannot fail them but by a lone surrogate,
+    which msgspec refuses: its bytes are msgspec's, the same as ``json``'s. Otherwise the C
+    JSON encoder finds what the walk looks for (a NaN, a lone surrogate, nesting beyond its
+    recursion limit) and depth is measured on the encoded bytes; only a record with a
+    problem is walked in Python, to name the field.
     """
+    if plain:
+        data = canonical_json(record)
+        if data is not None:
+            return hashlib.sha256(data).hexdigest()
     try:
         data = _CANONICAL.encode(record).encode("utf-8")
     except (RecursionError, ValueError):  # UnicodeEncodeError is a ValueError
@@ -282,7 +274,8 @@ def check_response(
     """The response if its shape is as the Forms API documents; else ``RecordRejected``."""
     if not isinstance(response, dict):
         raise RecordRejected("malformed_record", f"response is {_kind(response)}, not an object")
-    content_sha256 = _fingerprint(response, limits)
+    plain = is_plain_response(response, limits)
+    content_sha256 = _fingerprint(response, limits, plain=plain)
     now = now_ns() if now is None else now
 
     response_id = _required_text(response, "responseId")
@@ -319,16 +312,19 @@ def check_response(
     if email is not None and not isinstance(email, str):
         raise RecordRejected("malformed_record", f"respondentEmail is {_kind(email)}, not a string")
 
-    _check_answers(response.get("answers"), question_count, limits)
+    _check_answers(response.get("answers"), question_count, limits, shape_checked=plain)
     return CheckedResponse(
         response=response,
         response_id=response_id,
         last_submitted=last_submitted,
         content_sha256=content_sha256,
+        plain=plain,
     )
 
 
-def _check_answers(answers: Any, question_count: int, limits: FormsLimits) -> None:
+def _check_answers(
+    answers: Any, question_count: int, limits: FormsLimits, *, shape_checked: bool
+) -> None:
     if answers is None:
         return  # Google leaves out ``answers`` when nothing was answered.
     if not isinstance(answers, dict):
@@ -340,6 +336,8 @@ def _check_answers(answers: Any, question_count: int, limits: FormsLimits) -> No
             f"answers holds {len(answers)} answers; the form has {question_count} questions "
             f"(limit {allowed})",
         )
+    if shape_checked:
+        return  # is_plain_response found every answer as documented
     for question_id, answer in answers.items():
         # The common case costs a few type checks; the field's path is named only on failure.
         if type(answer) is dict and _plain_text_values(answer, limits):

@@ -61,7 +61,8 @@ class ResendIndex:
         return Resend.UNFINGERPRINTED
 
     def append(self, entries: list[dict[str, Any]], *, batch_id: str, part_label: str) -> None:
-        self.index.append(entries, batch_id=batch_id, part_label=part_label)
+        # Entries are a key and a batch id, both text.
+        self.index.append(entries, batch_id=batch_id, part_label=part_label, text_only=True)
 
     def _backfill(self) -> bool:
         """Index every fingerprinted landed response (once per run). Returns whether it ran."""
@@ -81,7 +82,9 @@ class ResendIndex:
                         entries += index_entries(
                             record[KEY_FIELD], record[FINGERPRINT_FIELD], batch_id
                         )
-        written = self.index.append(entries, batch_id=batch_id, part_label="backfill")
+        written = self.index.append(
+            entries, batch_id=batch_id, part_label="backfill", text_only=True
+        )
         if written:
             log.info(
                 "fingerprint index of %s: backfilled %d entries", self.index.directory, written

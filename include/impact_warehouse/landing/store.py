@@ -14,20 +14,25 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
+# These lived here before atomic_files.py; other modules still import them from here.
+from impact_warehouse.landing.atomic_files import TEMPORARY_MARK as TEMPORARY_MARK
+from impact_warehouse.landing.atomic_files import is_temporary as is_temporary
+from impact_warehouse.landing.atomic_files import remove_temporaries as remove_temporaries
+from impact_warehouse.landing.atomic_files import write_atomically
 from impact_warehouse.landing.manifest import (
     PartEntry,
     append_entry,
     read_manifest,
     sha256_hex,
 )
+from impact_warehouse.landing.text_json import json_string, landed_json
 
 KEY_FIELD = "record_key"
 # Built once: json.dumps with options builds a new encoder on every call.
@@ -36,74 +41,26 @@ _RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 log = logging.getLogger(__name__)
 
 
+# The second utc_now last formatted, and its text: every landed record is stamped, and
+# formatting only the microseconds costs a fifth of building and formatting a datetime.
+# One tuple, replaced whole, so a thread never pairs a second with another second's text.
+_LAST_SECOND: tuple[int, str] = (-1, "")
+
+
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """Now in UTC as ``2025-06-01T09:30:00.123456Z`` (what ``isoformat`` writes, with Z)."""
+    global _LAST_SECOND
+    seconds, micros = divmod(time.time_ns() // 1000, 1_000_000)
+    last_second, text = _LAST_SECOND
+    if seconds != last_second:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _LAST_SECOND = (seconds, text)
+    return f"{text}.{micros:06d}Z"
 
 
 def new_batch_id() -> str:
     """Sortable batch id: time first so part files list in landing order."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
-
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-TEMPORARY_MARK = ".tmp-"
-
-
-def write_atomically(path: Path, lines: Iterable[str]) -> str:
-    """Write text lines to ``path`` so that it appears complete or not at all.
-
-    Returns the sha256 of the bytes written. On any failure (a full disk) the temporary file
-    is removed and the error names the file; a temporary left by a killed process is removed
-    by the next run of its source (:func:`remove_temporaries`, under the landing lock).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}{TEMPORARY_MARK}{uuid.uuid4().hex[:8]}")
-    digest = hashlib.sha256()
-    try:
-        with temporary.open("wb") as handle:
-            # A thousand lines per encode, hash and write: per line those calls cost more
-            # than the bytes, and a whole page at once would double the peak memory.
-            iterator = iter(lines)
-            while chunk := list(islice(iterator, 1000)):
-                data = ("\n".join(chunk) + "\n").encode("utf-8")
-                digest.update(data)
-                handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise OSError(error.errno, f"{error.strerror} while writing {path}", str(path)) from error
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-    return digest.hexdigest()
-
-
-def is_temporary(path: Path) -> bool:
-    return path.name.startswith(".") and TEMPORARY_MARK in path.name
-
-
-def remove_temporaries(directory: Path, *, name_prefix: str = "") -> list[Path]:
-    """Remove temporaries (``.<name>.tmp-*``) under ``directory``. Only call it while no
-    other process writes there (under the source's landing lock): a live writer's temporary
-    looks the same as a dead one's."""
-    if not directory.is_dir():
-        return []
-    removed = []
-    for path in sorted(directory.rglob(f".{name_prefix}*{TEMPORARY_MARK}*")):
-        if path.is_file() and not path.is_symlink():
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
 
 
 def _key_digest(key: str) -> bytes:
@@ -124,6 +81,44 @@ def sidecar_of(part: Path) -> Path:
 def _sidecar_lines(keys: Iterable[str]) -> Iterator[str]:
     # Keys may contain spaces or newlines (panel headers), so each is a JSON string.
     return (_KEY_ENCODER.encode(key) for key in keys)
+
+
+class EncodedRecord(NamedTuple):
+    """A record as its line of a part (:func:`encoded_record`), and its key."""
+
+    key: str
+    line: bytes
+
+
+def encoded_record(record: dict[str, Any], *, text_only: bool) -> EncodedRecord:
+    """A record encoded now, byte for byte as :meth:`PartitionStore.append` would encode it
+    with the same ``text_only`` (see there).
+
+    A job that lands thousands of records per part encodes each right after building it:
+    then its objects are still in the CPU's caches (encoded at the end of the page, every
+    one of them had to be fetched from memory again), and the page holds bytes, not trees.
+    """
+    if text_only:
+        return EncodedRecord(record[KEY_FIELD], _text_only_line(record))
+    return EncodedRecord(record[KEY_FIELD], _RECORD_ENCODER.encode(record).encode("utf-8"))
+
+
+def _text_only_line(record: dict[str, Any]) -> bytes:
+    """msgspec's bytes, or the stdlib's where msgspec cannot encode the record."""
+    data = landed_json(record)
+    return _RECORD_ENCODER.encode(record).encode("utf-8") if data is None else data
+
+
+def _key_line(key: str) -> bytes:
+    data = json_string(key)
+    return _KEY_ENCODER.encode(key).encode("utf-8") if data is None else data
+
+
+def _line_of(record: EncodedRecord) -> bytes:
+    return record.line
+
+
+_Item = TypeVar("_Item")
 
 
 def read_part(part: Path) -> tuple[list[str], str]:
@@ -256,28 +251,64 @@ class PartitionStore:
     def is_landed(self, key: str) -> bool:
         return _key_digest(key) in self._landed
 
-    def append(self, records: list[dict[str, Any]], *, batch_id: str, part_label: str) -> int:
-        """Land records not landed before (by ``record_key``). Returns the number written."""
+    def append(
+        self,
+        records: list[dict[str, Any]],
+        *,
+        batch_id: str,
+        part_label: str,
+        text_only: bool = False,
+    ) -> int:
+        """Land records not landed before (by ``record_key``). Returns the number written.
+
+        ``text_only``: the caller knows the records hold nothing but ``str``, ``None``,
+        ``bool``, ``dict`` with ``str`` keys and ``list`` (no numbers), so they are encoded
+        by msgspec, byte for byte as by ``json`` (:mod:`impact_warehouse.landing.text_json`).
+        """
+        keys = [record[KEY_FIELD] for record in records]
+        if text_only:
+            return self._land(records, keys, _text_only_line, _key_line, batch_id, part_label)
+        return self._land(
+            records, keys, _RECORD_ENCODER.encode, _KEY_ENCODER.encode, batch_id, part_label
+        )
+
+    def append_encoded(
+        self, records: list[EncodedRecord], *, batch_id: str, part_label: str
+    ) -> int:
+        """:meth:`append` for records encoded beforehand (:func:`encoded_record`)."""
+        keys = [record.key for record in records]
+        return self._land(records, keys, _line_of, _key_line, batch_id, part_label)
+
+    def _land(
+        self,
+        items: list[_Item],
+        keys: list[str],
+        line: Callable[[_Item], str] | Callable[[_Item], bytes],
+        key_line: Callable[[str], str] | Callable[[str], bytes],
+        batch_id: str,
+        part_label: str,
+    ) -> int:
+        """Write the items whose keys are not landed yet as one part; their number."""
         # Parts landed by another process since the index was read (the caller holds the
         # source's landing lock, so none can appear between this and the write below).
         self._index_new_parts()
-        fresh: list[dict[str, Any]] = []
+        fresh: list[_Item] = []
+        fresh_keys: list[str] = []
         seen_here: set[bytes] = set()
         landed = self._landed
-        for record in records:
-            digest = _key_digest(record[KEY_FIELD])
+        for item, key in zip(items, keys, strict=True):
+            digest = _key_digest(key)
             if digest in landed or digest in seen_here:
                 continue
             seen_here.add(digest)
-            fresh.append(record)
+            fresh.append(item)
+            fresh_keys.append(key)
         if not fresh:
             return 0
         part = self.directory / f"part-{batch_id}-{part_label}.jsonl"
         # Order matters for the crash windows: part, then sidecar, then manifest line.
-        part_sha = write_atomically(part, (_RECORD_ENCODER.encode(record) for record in fresh))
-        keys_sha = write_atomically(
-            sidecar_of(part), _sidecar_lines(record[KEY_FIELD] for record in fresh)
-        )
+        part_sha = write_atomically(part, map(line, fresh))
+        keys_sha = write_atomically(sidecar_of(part), map(key_line, fresh_keys))
         append_entry(
             self.directory, PartEntry(part.name, len(fresh), part_sha, keys_sha, utc_now())
         )
