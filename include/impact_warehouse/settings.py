@@ -130,6 +130,9 @@ class Settings:
 def paths() -> Settings:
     """The :class:`Settings` of this environment (``IMPACT_*_DIR``): for the edges only."""
     work = _path_from_env("IMPACT_WORK_DIR", PROJECT_ROOT / ".work")
+    # The audit file is only set when moved: otherwise it follows the work folder, also in a
+    # copy of these Settings with another work folder (dataclasses.replace).
+    moved_audit_db = os.environ.get("IMPACT_WAREHOUSE_PATH")
     return Settings(
         work=work,
         landing=_path_from_env("IMPACT_LANDING_DIR", work / "landing"),
@@ -137,5 +140,5 @@ def paths() -> Settings:
         inbox=_path_from_env("IMPACT_INBOX_DIR", work / "inbox"),
         demo_sources=_path_from_env("IMPACT_DEMO_DIR", work / "demo_sources"),
         secrets=_path_from_env("IMPACT_SECRETS_DIR", work / "secrets"),
-        audit_db=_path_from_env("IMPACT_WAREHOUSE_PATH", work / "warehouse" / "audit.duckdb"),
+        audit_db=Path(moved_audit_db).resolve() if moved_audit_db else None,
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "include" / "impact_warehouse"
 
 EDGE_FOLDERS = ("cli", "orchestration", "benchmarks")
@@ -90,3 +92,24 @@ def test_the_walk_finds_a_read_in_a_job_and_skips_main() -> None:
         "paths",
     ]
     assert len(list(PACKAGE.rglob("*.py"))) > 100, PACKAGE
+
+
+def test_the_audit_file_follows_the_work_folder_unless_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from impact_warehouse.settings import Settings, paths
+
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.delenv("IMPACT_WAREHOUSE_PATH", raising=False)
+    settings = paths()
+    assert settings.audit_warehouse == tmp_path / "work" / "warehouse" / "audit.duckdb"
+    # A copy with another work folder (a draft, an organisation) keeps nothing of the first.
+    other = replace(settings, work=tmp_path / "other")
+    assert other.audit_warehouse == tmp_path / "other" / "warehouse" / "audit.duckdb"
+    assert Settings.for_work_dir(tmp_path / "w", tmp_path / "i").audit_warehouse == (
+        tmp_path / "w" / "warehouse" / "audit.duckdb"
+    )
+    monkeypatch.setenv("IMPACT_WAREHOUSE_PATH", str(tmp_path / "elsewhere" / "a.duckdb"))
+    assert paths().audit_warehouse == tmp_path / "elsewhere" / "a.duckdb"
