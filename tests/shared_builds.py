@@ -9,6 +9,8 @@ record. Without xdist the build is made in the session's own folder, as before.
 
 The build's DuckDB file is then copied into the asking worker's own folder: tests open it
 read-write (``dbt docs generate``, the gate), and DuckDB lets one process at a time do that.
+Everything else a shared build made (its landing folder, vault, dbt target folder, a published
+release) is read by both workers at once: a test that writes must copy it first.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ import pytest
 from impact_warehouse.file_lock import held_file_lock
 from impact_warehouse.transform.dbt_runner import DbtRun
 
-# A build waits at most this long for another worker's build of the same thing.
-WAIT_SECONDS = 3600.0
+# A build waits at most this long for another worker's build of the same thing: the per-test
+# timeout (pyproject.toml, 600 s, fixture setup included) ends a longer wait first anyway.
+WAIT_SECONDS = 600.0
 
 
 class SharedBuildTimeout(RuntimeError):
@@ -60,7 +63,10 @@ def built_once(
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             outcome = produce(folder)
-            record.write_text(json.dumps(outcome), encoding="utf-8")
+            # Whole or absent: a worker killed mid-write must not leave half a record.
+            partial = record.with_name(f".{record.name}.partial")
+            partial.write_text(json.dumps(outcome), encoding="utf-8")
+            os.replace(partial, record)
     return json.loads(record.read_text(encoding="utf-8"))
 
 

@@ -30,6 +30,8 @@ CATALOG_LOADERS = {
     "load_voice_codebook",
     "catalog_labels",
     "measure_type_labels",
+    "load_organisation",
+    "configured_calendar",
 }
 
 

@@ -1,7 +1,7 @@
 """The shipped example organisation runs through the whole pipeline with no code edit.
 
 Demo sources from its profile → the real ingest → ``dbt build`` on its catalog
-(``IMPACT_CATALOG_DIR``-style, through ``run_dbt(catalog_dir=…, paths())``) → its items and
+(``IMPACT_CATALOG_DIR``-style, through ``run_dbt([…], paths(), catalog_dir=…)``) → its items and
 indicators are in the marts, and none of Mamabono's names is in its warehouse catalog.
 """
 

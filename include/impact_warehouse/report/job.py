@@ -26,9 +26,7 @@ def published_release_id(outcome: Mapping[str, Any]) -> str | None:
     return outcome.get("release_id") or None
 
 
-def render_after_publish(
-    outcome: Mapping[str, Any], settings: Settings | None = None
-) -> list[dict[str, Any]]:
+def render_after_publish(outcome: Mapping[str, Any], settings: Settings) -> list[dict[str, Any]]:
     """Render the release's fiscal year and the previous one; [] when nothing was published."""
     release_id = published_release_id(outcome)
     if release_id is None:
