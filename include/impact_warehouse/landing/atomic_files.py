@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import uuid
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-TEMPORARY_MARK = ".tmp-"
+from impact_warehouse.durable_files import TEMPORARY_MARK as TEMPORARY_MARK
+from impact_warehouse.durable_files import fsync_directory, temporary_sibling
 
 
 def write_atomically(path: Path, lines: Iterable[str] | Iterable[bytes]) -> str:
@@ -35,7 +26,7 @@ def write_atomically(path: Path, lines: Iterable[str] | Iterable[bytes]) -> str:
     by the next run of its source (:func:`remove_temporaries`, under the landing lock).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}{TEMPORARY_MARK}{uuid.uuid4().hex[:8]}")
+    temporary = temporary_sibling(path)
     digest = hashlib.sha256()
     try:
         with temporary.open("wb") as handle:
@@ -55,7 +46,7 @@ def write_atomically(path: Path, lines: Iterable[str] | Iterable[bytes]) -> str:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
     return digest.hexdigest()
 
 

@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import uuid
 from pathlib import Path
 
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename inside ``directory`` durable."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+from impact_warehouse.durable_files import fsync_directory as fsync_directory
+from impact_warehouse.durable_files import temporary_sibling as temporary_sibling
 
 
 def fsync_file(path: Path) -> None:
     with path.open("rb+") as handle:
         os.fsync(handle.fileno())
-
-
-def temporary_sibling(path: Path) -> Path:
-    """A hidden name next to ``path``; same folder, so the final rename stays atomic."""
-    return path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
 
 
 def write_text_atomically(path: Path, text: str) -> None:
