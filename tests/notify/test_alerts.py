@@ -185,6 +185,16 @@ def test_outbox_and_ledger_under_the_work_folder_are_the_defaults(monkeypatch) -
     with pytest.raises(AlertConfigError, match="outbox"):  # never a folder of its own choosing
         channels_from_env({})
 
+
+def test_a_channel_listed_twice_is_used_once(tmp_path, ledger) -> None:
+    environ = {"IMPACT_ALERT_CHANNELS": "outbox, OUTBOX ,outbox"}
+    channels = channels_from_env(environ, outbox=tmp_path / "alerts.jsonl")
+    assert [channel.name for channel in channels] == ["outbox"]
+    [result] = send_alerts(
+        [low_response_rate()], channels=channels, ledger=ledger, now=NOW, settings=paths()
+    )
+    assert result.status == "sent"
+
     results = send_alerts([low_response_rate()], now=NOW, settings=paths())
     again = send_alerts([low_response_rate()], now=NOW + timedelta(hours=1), settings=paths())
 

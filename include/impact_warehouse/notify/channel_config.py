@@ -41,11 +41,15 @@ def channels_from_env(
     """Channels named in ``IMPACT_ALERT_CHANNELS`` (comma list, default ``outbox``); the outbox
     channel writes to ``outbox`` (``Settings.outbox / "alerts.jsonl"``)."""
     environ = os.environ if environ is None else environ
-    names = [
-        name.strip().lower()
-        for name in environ.get("IMPACT_ALERT_CHANNELS", "outbox").split(",")
-        if name.strip()
-    ]
+    # Each channel once: a name listed twice would queue every alert twice for one channel,
+    # which the delivery queue refuses (one row per alert and channel) on every run.
+    names = list(
+        dict.fromkeys(
+            name.strip().lower()
+            for name in environ.get("IMPACT_ALERT_CHANNELS", "outbox").split(",")
+            if name.strip()
+        )
+    )
     channels: list[Channel] = []
     for name in names:
         if name == "outbox":
