@@ -17,11 +17,11 @@ MODELS_YAML = (
 def _accepted_reason_codes(path: Path) -> set[str]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     (model,) = document["models"]
-    (column,) = [c for c in model["columns"] if c["name"] == "reason_code"]
+    (rules,) = [test["column_rules"] for test in model["data_tests"] if "column_rules" in test]
     (accepted,) = [
-        test["accepted_values"] for test in column["data_tests"] if "accepted_values" in test
+        entry for entry in rules["arguments"]["accepted_values"] if entry["column"] == "reason_code"
     ]
-    return set(accepted["arguments"]["values"])
+    return set(accepted["values"])
 
 
 def test_dbt_accepts_every_reason_landing_writes_and_no_other() -> None:

@@ -535,7 +535,7 @@ def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
     assert any("unique_stg_operations__roster_record_key" in node for node in failed)
     assert "unique_stg_operations__roster_record_key" in str(raised.value)
     # The rows carry nothing but a key: the model's one not-null test fails for them.
-    assert any("not_null_columns_stg_operations__roster" in node for node in failed)
+    assert any("column_rules_stg_operations__roster" in node for node in failed)
 
 
 def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> None:
@@ -552,14 +552,14 @@ def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> No
 @pytest.mark.parametrize(
     ("table", "column", "failing_test"),
     [
-        ("staging.stg_google_forms__responses", "response_id", "not_null_columns_stg_google_forms"),
-        ("marts.dim_waves", "fiscal_year", "not_null_columns_dim_waves"),
+        ("staging.stg_google_forms__responses", "response_id", "column_rules_stg_google_forms"),
+        ("marts.dim_waves", "fiscal_year", "column_rules_dim_waves"),
     ],
 )
 def test_a_null_in_a_required_column_fails_the_data_tests(
     tiny_warehouse: Warehouse, tmp_path: Path, table: str, column: str, failing_test: str
 ) -> None:
-    """One not_null_columns test per model stands for the separate not_null tests of its
+    """One column_rules test per model stands for the separate not_null tests of its
     non-key columns: a null in any of them still fails, and the failure names the test."""
     database = tmp_path / "injected.duckdb"
     database.write_bytes(tiny_warehouse.database.read_bytes())
@@ -581,18 +581,18 @@ def test_a_null_in_a_required_column_fails_the_data_tests(
 
 
 @pytest.mark.parametrize(
-    ("column", "value", "failing_test"),
+    ("column", "value", "rule"),
     [
-        ("scale_code", "no_such_scale", "relationships_columns_int_answers__normalised"),
-        ("match_method", "guessed", "accepted_values_columns_int_answers__normalised"),
+        ("scale_code", "no_such_scale", "relationships"),
+        ("match_method", "guessed", "accepted_values"),
     ],
 )
 def test_a_merged_data_test_fails_for_any_of_its_columns(
-    tiny_warehouse: Warehouse, tmp_path: Path, column: str, value: str, failing_test: str
+    tiny_warehouse: Warehouse, tmp_path: Path, column: str, value: str, rule: str
 ) -> None:
-    """A model's relationships and accepted_values tests are one test node each
-    (tests/generic/*_columns.sql): a bad value in any listed column still fails the build,
-    and the failing rows name the column."""
+    """A model's rules other than its key are one test node (tests/generic/column_rules.sql):
+    a bad value in any listed column still fails the build, and the failing rows name the
+    rule and the column."""
     database = tmp_path / "injected.duckdb"
     database.write_bytes(tiny_warehouse.database.read_bytes())
     table = "intermediate.int_answers__normalised"
@@ -610,13 +610,14 @@ def test_a_merged_data_test_fails_for_any_of_its_columns(
             duckdb_path=database,
             landing_dir=tiny_warehouse.landing,
         )
+    failing_test = "column_rules_int_answers__normalised"
     failed = [failure for failure in raised.value.failures if failing_test in failure.unique_id]
     assert [failure.status for failure in failed] == ["fail"], raised.value.failures
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     (compiled,) = [r["compiled_code"] for r in results if r["unique_id"] == failed[0].unique_id]
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.execute(compiled).fetchall()
-    assert [row[0] for row in rows] == [column]
+    assert [(row[0], row[1]) for row in rows] == [(rule, column)]
 
 
 @pytest.mark.parametrize(

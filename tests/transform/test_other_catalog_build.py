@@ -42,11 +42,12 @@ def test_build_and_every_data_test_pass(other_catalog_warehouse: Any) -> None:
 
 
 def _parents_checked(test: dict[str, Any]) -> list[str]:
-    """The parents a relationships test checks: one, or a model's relationships_columns."""
+    """The parents a relationships test checks: one, or those of a model's column_rules or
+    relationships_columns."""
     if test.get("name") == "relationships":
         return [test["kwargs"]["to"]]
-    if test.get("name") == "relationships_columns":
-        return [entry["to"] for entry in test["kwargs"]["relationships"]]
+    if test.get("name") in ("column_rules", "relationships_columns"):
+        return [entry["to"] for entry in test["kwargs"].get("relationships") or []]
     return []
 
 
