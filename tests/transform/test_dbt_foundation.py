@@ -580,6 +580,45 @@ def test_a_null_in_a_required_column_fails_the_data_tests(
     assert [node for node in failed if failing_test in node], failed
 
 
+def test_column_rules_read_only_nodes_upstream_of_their_model(tiny_warehouse: Warehouse) -> None:
+    """`dbt build` holds a model back for a failed test only if the model is built from every
+    node the test reads. A column_rules test (tests/generic/column_rules.sql) that also read an
+    unrelated parent would let its model's failed not-null or accepted-values rules build the
+    model's children anyway: its relationships name only parents upstream of the model."""
+    manifest = json.loads(
+        (tiny_warehouse.run.target_path / "manifest.json").read_text(encoding="utf-8")
+    )
+    parents = {
+        unique_id: node.get("depends_on", {}).get("nodes", [])
+        for unique_id, node in {**manifest["nodes"], **manifest["sources"]}.items()
+    }
+
+    def upstream(unique_id: str) -> set[str]:
+        found: set[str] = set()
+        pending = list(parents.get(unique_id, []))
+        while pending:
+            node = pending.pop()
+            if node not in found:
+                found.add(node)
+                pending.extend(parents.get(node, []))
+        return found
+
+    rules = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "column_rules"
+    ]
+    assert len(rules) > 40
+    stray = [
+        (node["attached_node"], parent)
+        for node in rules
+        for parent in node["depends_on"]["nodes"]
+        if parent != node["attached_node"] and parent not in upstream(node["attached_node"])
+    ]
+    assert stray == []
+
+
 @pytest.mark.parametrize(
     ("column", "value", "rule"),
     [

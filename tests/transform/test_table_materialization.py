@@ -54,6 +54,8 @@ models:
     columns:
       - name: answer_value
         description: The answer itself.
+      - name: not_built
+        description: Documented, but the model has no such column.
   - name: doubled
     description: The answer twice over.
     config:
@@ -68,7 +70,8 @@ def project(tmp_path: Path) -> Path:
     (root / "macros").mkdir()
     (root / "dbt_project.yml").write_text(PROJECT, encoding="utf-8")
     shutil.copy(DBT_PROJECT_DIR / "profiles.yml", root / "profiles.yml")
-    shutil.copy(DBT_PROJECT_DIR / "macros" / "materializations" / "table.sql", root / "macros")
+    for macro in ("table.sql", "column_comments.sql"):
+        shutil.copy(DBT_PROJECT_DIR / "macros" / "materializations" / macro, root / "macros")
     (root / "models" / "answer.sql").write_text(ANSWER, encoding="utf-8")
     (root / "models" / "doubled.py").write_text(DOUBLED, encoding="utf-8")
     (root / "models" / "_models.yml").write_text(PROPERTIES, encoding="utf-8")
@@ -119,6 +122,8 @@ def test_a_failed_python_model_keeps_its_previous_table(project: Path) -> None:
 
 
 def test_descriptions_become_comments(project: Path) -> None:
+    """The comments are written once per column the table has (macros/materializations/
+    column_comments.sql); a documented column the model lacks is skipped, not an error."""
     database = build(project)
     with duckdb.connect(str(database), read_only=True) as connection:
         table = connection.execute(

@@ -4,13 +4,27 @@
     it. A test node costs dbt far more than these scans on this data (issue 19: about 25 ms of
     dbt's Python per node, against a millisecond of DuckDB), so one node per model instead of
     one per kind of rule. The key keeps dbt's own `unique` and `not_null` (the project
-    standard), and a rule with a configuration of its own (a severity, a `where`) keeps its own
-    test, since those apply to a whole node.
+    standard), and a rule with a configuration of its own (a severity) keeps its own test, since
+    that applies to a whole node; a relationship's `where` goes into its entry, which limits the
+    child rows checked as the config did.
+
+    A relationship whose parent is not upstream of the model stays in a relationships_columns
+    test of its own: `dbt build` holds a model back for a failed test only if the model is built
+    from every node the test reads, so such a parent in here would let the model's other rules
+    fail without stopping what is built from it (tests/transform/test_dbt_foundation.py checks).
 
     It fails with one row per broken rule: the rule, the column (or the expression), what was
     missing or unexpected, and how many rows break it. Portable SQL: DuckDB, PostgreSQL, Spark. -#}
 {% test column_rules(model, not_null=none, relationships=none, accepted_values=none, expressions=none) %}
 {%- set string = dbt.type_string() -%}
+{%- for name, rules in {"not_null": not_null, "relationships": relationships,
+        "accepted_values": accepted_values, "expressions": expressions}.items()
+        if rules is string -%}
+    {#- A string would be read one character at a time: each rule set is a list. -#}
+    {%- do exceptions.raise_compiler_error(
+        "column_rules on " ~ model ~ ": " ~ name ~ " must be a list, not the string '" ~ rules ~ "'"
+    ) -%}
+{%- endfor -%}
 {%- set checks = [] -%}
 {%- if not_null -%}
     {%- do checks.append(
