@@ -14,8 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.durable_files import TEMPORARY_MARK as TEMPORARY_MARK
-from impact_warehouse.durable_files import fsync_directory, temporary_sibling
+from impact_warehouse.durable_files import TEMPORARY_MARK, fsync_directory, temporary_sibling
 
 
 def write_atomically(path: Path, lines: Iterable[str] | Iterable[bytes]) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from impact_warehouse.durable_files import fsync_directory
 from impact_warehouse.portfolio.definitions import (
     COMMON_INDICATORS_FILE,
     PORTFOLIO_FILE,
@@ -42,12 +43,7 @@ from impact_warehouse.portfolio.sources import (
     current_source,
     mapped_figures,
 )
-from impact_warehouse.publish.files import (
-    fsync_directory,
-    fsync_file,
-    sha256_of,
-    write_text_atomically,
-)
+from impact_warehouse.publish.files import fsync_file, sha256_of, write_text_atomically
 from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.snapshot import PUBLISHED_STORAGE_VERSION, write_parquet_files
 from impact_warehouse.settings import Settings

@@ -12,8 +12,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from impact_warehouse.durable_files import fsync_directory as fsync_directory
-from impact_warehouse.durable_files import temporary_sibling as temporary_sibling
+from impact_warehouse.durable_files import fsync_directory, temporary_sibling
 
 
 def fsync_file(path: Path) -> None:

@@ -40,13 +40,9 @@ from typing import Any
 
 import duckdb
 
+from impact_warehouse.durable_files import fsync_directory
 from impact_warehouse.publish.docs_columns import describe_added_columns
-from impact_warehouse.publish.files import (
-    fsync_directory,
-    fsync_file,
-    sha256_of,
-    write_text_atomically,
-)
+from impact_warehouse.publish.files import fsync_file, sha256_of, write_text_atomically
 from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.snapshot import (
     PARQUET_FOLDER,

@@ -33,12 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.publish.files import (
-    fsync_directory,
-    fsync_file,
-    temporary_sibling,
-    write_text_atomically,
-)
+from impact_warehouse.durable_files import fsync_directory, temporary_sibling
+from impact_warehouse.publish.files import fsync_file, write_text_atomically
 from impact_warehouse.publish.history import current_actor, read_history, record_event
 
 log = logging.getLogger(__name__)
