@@ -16,6 +16,14 @@ import pytest
 from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, DbtRunError, run_dbt
 
+GENERIC_TESTS = (
+    "column_rules",
+    "not_null_columns",
+    "relationships_columns",
+    "accepted_values_columns",
+    "expression_is_true",
+)
+
 PROJECT = """
 name: lean_table_check
 version: "1.0"
@@ -146,3 +154,31 @@ def test_a_configuration_it_does_not_build_is_refused_by_name(project: Path) -> 
     (failure,) = raised.value.failures
     assert "indexed configures indexes" in failure.message
     assert "macros/materializations/table.sql" in failure.message
+
+
+def test_an_accepted_value_with_a_quote_is_one_value(project: Path) -> None:
+    """accepted_values_columns (through column_rules) doubles a quote inside a value: pasted
+    as it was, "zz', 'it''s" accepted "it's" too, so an unexpected value passed unseen."""
+    generic = project / "tests" / "generic"
+    generic.mkdir(parents=True)
+    for test in GENERIC_TESTS:
+        shutil.copy(DBT_PROJECT_DIR / "tests" / "generic" / f"{test}.sql", generic)
+    (project / "models" / "words.sql").write_text(
+        "select * from (values ('it''s'), ('zz')) as words(word)\n", encoding="utf-8"
+    )
+    (project / "models" / "_words.yml").write_text(
+        "version: 2\nmodels:\n  - name: words\n    data_tests:\n      - column_rules:\n"
+        "          arguments:\n            accepted_values:\n"
+        "              - {column: word, values: [\"zz', 'it''s\"]}\n",
+        encoding="utf-8",
+    )
+    work = project.parent
+    with pytest.raises(DbtRunError, match="column_rules_words"):
+        run_dbt(
+            ["build", "--select", "words"],
+            paths(),
+            target_path=work / "target",
+            duckdb_path=work / "check.duckdb",
+            landing_dir=work,
+            project_dir=project,
+        )

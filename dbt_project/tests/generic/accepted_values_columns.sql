@@ -6,6 +6,11 @@
 {% test accepted_values_columns(model, columns) %}
 
 {% for column in columns %}
+{%- if not column['values'] -%}
+    {%- do exceptions.raise_compiler_error(
+        "accepted values of " ~ column.column ~ " on " ~ model ~ ": the list is empty"
+    ) -%}
+{%- endif %}
 select
     '{{ column.column }}' as column_name,
     cast({{ column.column }} as {{ dbt.type_string() }}) as unexpected_value,
@@ -13,7 +18,9 @@ select
 from {{ model }}
 where {{ column.column }} not in (
     {%- for value in column['values'] -%}
-        {%- if column.get('quote', true) %}'{{ value }}'{% else %}{{ value }}{% endif -%}
+        {#- A quote inside a value is doubled: pasted as it is, it would end the literal and
+            turn the rest of the value into other accepted values. -#}
+        {%- if column.get('quote', true) %}'{{ value | replace("'", "''") }}'{% else %}{{ value }}{% endif -%}
         {%- if not loop.last %}, {% endif -%}
     {%- endfor -%}
 )
