@@ -1,4 +1,5 @@
-"""Read a responses page whose records the JSON parser cannot take whole.
+"""Read a responses page: quickly when it is plain JSON, record by record when the parser cannot
+take it whole.
 
 ``json.loads`` recurses once per nesting level, so a single record nested a few thousand
 levels deep raises ``RecursionError`` for the whole page: every good record on it would be
@@ -15,10 +16,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+import requests
+
 _STRUCTURE = re.compile(r'["\[\]{}]')
 _STRING_BODY = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR_END = re.compile(r"[,\]}\s]")
 _SPACE = re.compile(r"\s*")
+_UTF8_NAMES = frozenset({"utf-8", "utf8"})
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,24 @@ def parse_page_tolerantly(text: str) -> dict[str, Any]:
         if _expect(text, index, ",}") == "}":
             return page
         index = _skip_space(text, index + 1)
+
+
+def decoded_body(response: requests.Response) -> Any:
+    """The response's JSON body, as ``response.json()`` reads it.
+
+    msgspec reads a UTF-8 body in about two thirds of the stdlib's time, straight from the
+    bytes (a page of 5,000 responses is several megabytes). What it refuses (``NaN``, a lone
+    surrogate escape, a byte-order mark, nesting past its limit, anything that is not JSON)
+    goes the way it always went, so every body reads as before and errors are worded as
+    before; a body declared in another charset never takes the quick path.
+    """
+    if (response.encoding or "utf-8").lower().replace("_", "-") in _UTF8_NAMES:
+        try:
+            return msgspec.json.decode(response.content)
+        except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
+            pass
+    try:
+        return response.json()
+    except RecursionError:
+        # One record nested too deep must not cost the page its good records.
+        return parse_page_tolerantly(response.content.decode("utf-8"))

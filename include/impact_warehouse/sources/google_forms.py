@@ -41,7 +41,7 @@ from urllib.parse import quote
 import requests
 from requests.adapters import HTTPAdapter
 
-from impact_warehouse.sources.forms_page_json import UnreadableRecord, parse_page_tolerantly
+from impact_warehouse.sources.forms_page_json import UnreadableRecord, decoded_body
 from impact_warehouse.sources.forms_retry import RETRYABLE_STATUSES, FormsRetry
 from impact_warehouse.sources.forms_retry import parse_retry_after as parse_retry_after
 from impact_warehouse.sources.gc_pause import cyclic_gc_paused
@@ -334,11 +334,7 @@ class FormsApiClient:
             raise self._fatal_error(response, form_id)
         try:
             with cyclic_gc_paused():
-                try:
-                    return response.json()
-                except RecursionError:
-                    # One record nested too deep must not cost the page its good records.
-                    return parse_page_tolerantly(response.content.decode("utf-8"))
+                return decoded_body(response)
         except ValueError as exc:
             raise FormsApiError(
                 f"Forms API returned a body that is not JSON for form {form_id} "

@@ -22,7 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+
+# statsmodels.api imports every model family and time-series module: a quarter second of
+# the build's one interpreter for the binomial GLM used here.
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.tools import add_constant
 
 from impact_warehouse.transform.model_warnings import fit_failed, recorded_warnings
 from impact_warehouse.transform.outcome_statistics import CONFIDENCE, difference_in_points
@@ -190,12 +195,10 @@ def trend(rows: list[dict[str, object]]) -> dict[str, object]:
     if successes.sum() == 0 or failures.sum() == 0:
         return found
     # Centred years: the slope (the odds ratio per year) is the same, the fit better scaled.
-    exog = sm.add_constant(years - years.mean())
+    exog = add_constant(years - years.mean())
     with recorded_warnings() as caught:
         try:
-            fit = sm.GLM(
-                np.column_stack([successes, failures]), exog, family=sm.families.Binomial()
-            ).fit()
+            fit = GLM(np.column_stack([successes, failures]), exog, family=Binomial()).fit()
         except (ValueError, np.linalg.LinAlgError):
             return found
     if fit_failed(caught):

@@ -15,8 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+
+# statsmodels.api imports every model family and time-series module: a quarter second of
+# the build's one interpreter for the binomial GLM used here.
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from impact_warehouse.transform.model_warnings import recorded_warnings
 
@@ -87,10 +91,10 @@ def logistic_propensity(
     keep = counts > 0
     with recorded_warnings():
         try:
-            model = sm.GLM(
+            model = GLM(
                 unique[keep, -1],
                 unique[keep, :-1],
-                family=sm.families.Binomial(),
+                family=Binomial(),
                 freq_weights=counts[keep],
             )
             fit = model.fit(maxiter=100)
