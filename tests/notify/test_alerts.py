@@ -186,6 +186,17 @@ def test_outbox_and_ledger_under_the_work_folder_are_the_defaults(monkeypatch) -
         channels_from_env({})
 
 
+@pytest.mark.parametrize("listed", ["", " ", ",", " , ,"])
+def test_a_channel_list_naming_no_channel_is_refused(listed, tmp_path, ledger) -> None:
+    # Set but empty (`IMPACT_ALERT_CHANNELS=` in an env file) would record every alert as
+    # delivered to no one, and suppress it on every later run.
+    with pytest.raises(AlertConfigError, match="names no channel"):
+        channels_from_env({"IMPACT_ALERT_CHANNELS": listed}, outbox=tmp_path / "alerts.jsonl")
+    with pytest.raises(AlertConfigError, match="no alert channel"):
+        send_alerts([low_response_rate()], channels=[], ledger=ledger, now=NOW, settings=paths())
+    assert ledger.should_send(low_response_rate(), NOW)  # nothing recorded as sent
+
+
 def test_a_channel_listed_twice_is_used_once(tmp_path, ledger) -> None:
     environ = {"IMPACT_ALERT_CHANNELS": "outbox, OUTBOX ,outbox"}
     channels = channels_from_env(environ, outbox=tmp_path / "alerts.jsonl")

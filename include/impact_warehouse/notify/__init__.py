@@ -88,6 +88,9 @@ def send_alerts(
     """
     if channels is None:
         channels = channels_from_env(outbox=settings.outbox / "alerts.jsonl")
+    if not channels:
+        # Every alert would be recorded as delivered, and its condition never alerted again.
+        raise AlertConfigError("no alert channel is given; alerts would reach no one")
     ledger = ledger or AlertLedger(settings.outbox / "alert_ledger.sqlite")
     queue = queue or AlertQueue(ledger.path.with_name("alert_queue.sqlite"))
     now = now or datetime.now(UTC)

@@ -41,15 +41,17 @@ def channels_from_env(
     """Channels named in ``IMPACT_ALERT_CHANNELS`` (comma list, default ``outbox``); the outbox
     channel writes to ``outbox`` (``Settings.outbox / "alerts.jsonl"``)."""
     environ = os.environ if environ is None else environ
+    listed = environ.get("IMPACT_ALERT_CHANNELS", "outbox")
     # Each channel once: a name listed twice would queue every alert twice for one channel,
     # which the delivery queue refuses (one row per alert and channel) on every run.
-    names = list(
-        dict.fromkeys(
-            name.strip().lower()
-            for name in environ.get("IMPACT_ALERT_CHANNELS", "outbox").split(",")
-            if name.strip()
+    names = list(dict.fromkeys(name.strip().lower() for name in listed.split(",") if name.strip()))
+    if not names:
+        # With no channel every alert would count as delivered and reach no one.
+        raise AlertConfigError(
+            f"IMPACT_ALERT_CHANNELS is set to {listed!r}, which names no channel, so alerts "
+            f"would reach no one; name at least one of {CHANNEL_NAMES} (comma-separated), or "
+            "unset it for the default, outbox"
         )
-    )
     channels: list[Channel] = []
     for name in names:
         if name == "outbox":
