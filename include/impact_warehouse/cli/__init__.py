@@ -21,11 +21,12 @@ from pathlib import Path
 from impact_warehouse.cli.analyst_access import add_analyst_access_parser
 from impact_warehouse.cli.organisations import add_organisations_parser
 from impact_warehouse.cli.portfolio import add_portfolio_parser
-from impact_warehouse.cli.progress import quiet_library_logs
+from impact_warehouse.cli.progress import fail, quiet_library_logs
 from impact_warehouse.cli.reminders import add_reminders_parser
 from impact_warehouse.cli.status_page import add_status_page_parser
 from impact_warehouse.cli.verify import add_verify_parser
 from impact_warehouse.orchestration.airflow_env import airflow_environment
+from impact_warehouse.publish.files import DamagedRecordError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,7 +194,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         quiet_library_logs(verbose=args.verbose)
     handler = _COMMANDS.get(args.command)
-    return handler(args) if handler else 2
+    if handler is None:
+        return 2
+    try:
+        return handler(args)
+    except DamagedRecordError as error:
+        # A release record, gate run or CURRENT edited by hand or damaged on disk.
+        return fail(error.message_ja, str(error))
 
 
 # Each command's module is imported when the command runs: `impact --help` stays fast and a
@@ -309,8 +316,6 @@ def _airflow_env(args: argparse.Namespace) -> int:
     try:
         environment = airflow_environment()
     except ValueError as error:  # printed to stderr: nothing for `eval` to run
-        from impact_warehouse.cli.progress import fail
-
         return fail("AIRFLOW__API__PORT にはポート番号(1〜65535)を指定してください。", str(error))
     for name, value in environment.items():
         print(f"export {name}={shlex.quote(value)}")  # safe for eval whatever the value

@@ -9,8 +9,10 @@ the old file open keeps reading the old file until it closes it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 from impact_warehouse.durable_files import fsync_directory, temporary_sibling
 
@@ -37,3 +39,30 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class DamagedRecordError(ValueError):
+    """A record a publish wrote (a release's ``release.json``, a gate run, ``CURRENT``) cannot
+    be read: edited by hand or damaged on disk. ``message_ja`` is for staff; ``str()`` names
+    the file and what is wrong with it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path} cannot be read: {problem}")
+        self.path = path
+        self.message_ja = (
+            f"記録ファイル {path} が読めません(手で編集されたか、ディスクが傷んでいます)。"
+            "バックアップから戻すか、担当エンジニアに連絡してください。"
+        )
+
+
+def read_json_record(path: Path) -> dict[str, Any]:
+    """A JSON object written by :func:`write_text_atomically`, or :class:`DamagedRecordError`."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DamagedRecordError(path, "the file is missing") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise DamagedRecordError(path, f"{type(error).__name__}: {error}") from None
+    if not isinstance(record, dict):
+        raise DamagedRecordError(path, f"it holds a JSON {type(record).__name__}, not an object")
+    return record

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.publish.files import write_text_atomically
+from impact_warehouse.publish.files import (
+    DamagedRecordError,
+    read_json_record,
+    write_text_atomically,
+)
 
 # Counting and locating details only; anything else a check attaches may quote a value.
 SAFE_DETAIL_KEYS = frozenset(
@@ -62,8 +66,9 @@ class GateRun:
 
     @classmethod
     def read(cls, path: Path) -> GateRun:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**record, path=path)
+        """The gate run recorded in ``path``; :class:`DamagedRecordError` when it cannot be
+        read as one."""
+        return _gate_run(read_json_record(path), path)
 
 
 def _safe_scalar(value: Any) -> bool:
@@ -132,10 +137,20 @@ def record_gate_run(
 def mark_gate_run_published(path: Path, release_id: str) -> GateRun:
     """Name the release a recorded gate run admitted (the publish may follow the gate days
     later, after an approval)."""
-    record = json.loads(path.read_text(encoding="utf-8"))
+    record = read_json_record(path)
+    run = _gate_run(record, path)  # a damaged record is refused before it is rewritten
     record["release_id"] = release_id
     write_text_atomically(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    return GateRun(**record, path=path)
+    return replace(run, release_id=release_id)
+
+
+def _gate_run(record: dict[str, Any], path: Path) -> GateRun:
+    try:
+        return GateRun(**record, path=path)
+    except TypeError as error:
+        raise DamagedRecordError(
+            path, f"it is not a gate run record ({type(error).__name__}: {error})"
+        ) from None
 
 
 def latest_gate_run(directory: Path) -> GateRun | None:

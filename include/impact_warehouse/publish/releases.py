@@ -28,6 +28,7 @@ switch is recorded in ``releases/history.jsonl`` (:mod:`.history`). Release ids 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import shutil
 import subprocess
@@ -42,7 +43,13 @@ import duckdb
 
 from impact_warehouse.durable_files import fsync_directory
 from impact_warehouse.publish.docs_columns import describe_added_columns
-from impact_warehouse.publish.files import fsync_file, sha256_of, write_text_atomically
+from impact_warehouse.publish.files import (
+    DamagedRecordError,
+    fsync_file,
+    read_json_record,
+    sha256_of,
+    write_text_atomically,
+)
 from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.snapshot import (
     PARQUET_FOLDER,
@@ -54,12 +61,15 @@ from impact_warehouse.publish.snapshot import (
 )
 from impact_warehouse.publish.switch import (
     BUILDING_PREFIX,
+    CURRENT_POINTER,
     current_release_id,
     recover,
     switch_published,
 )
 from impact_warehouse.settings import PROJECT_ROOT
 from impact_warehouse.transform.docs_site import DOCS_FOLDER
+
+log = logging.getLogger(__name__)
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 RELEASE_FILE = "release.json"
@@ -90,9 +100,17 @@ class Release:
 
     @classmethod
     def read(cls, directory: Path) -> Release:
-        record = json.loads((directory / RELEASE_FILE).read_text(encoding="utf-8"))
-        record["tables"] = tuple(TableCount(**table) for table in record["tables"])
-        return cls(**record, directory=directory)
+        """The release kept in ``directory``; :class:`DamagedRecordError` when its record
+        cannot be read as one (a hand edit, a damaged disk)."""
+        path = directory / RELEASE_FILE
+        record = read_json_record(path)
+        try:
+            record["tables"] = tuple(TableCount(**table) for table in record["tables"])
+            return cls(**record, directory=directory)
+        except (KeyError, TypeError) as error:
+            raise DamagedRecordError(
+                path, f"it is not a release record ({type(error).__name__}: {error})"
+            ) from None
 
     def as_row(self, *, is_current: bool) -> ReleaseRow:
         return ReleaseRow(
@@ -170,10 +188,13 @@ def resolve_release(release_id: str, releases_dir: Path) -> Release:
     """
     directory = releases_dir
     wanted = release_id.strip()
-    releases = list_releases(directory)
+    releases, damaged = _scan_releases(directory)
     by_id = {release.release_id: release for release in releases}
     if wanted in by_id:
         return by_id[wanted]
+    for error in damaged:
+        if wanted and error.path.parent.name == wanted:
+            raise error  # asked for by its full name: say why it cannot be served
     matches = [
         release.release_id
         for release in releases
@@ -200,30 +221,58 @@ def resolve_release(release_id: str, releases_dir: Path) -> Release:
 
 
 def list_releases(releases_dir: Path) -> list[Release]:
-    """Every complete release, oldest first."""
-    directory = releases_dir
-    if not directory.is_dir():
-        return []
-    releases = [
-        Release.read(child)
-        for child in directory.iterdir()
-        if child.is_dir() and not child.name.startswith(".") and (child / RELEASE_FILE).exists()
-    ]
-    return sorted(releases, key=lambda release: (release.created_at, release.release_id))
+    """Every complete release, oldest first. A release whose record cannot be read is left
+    out with a warning (:func:`damaged_releases` names them): one damaged folder must not stop
+    listing, publishing or rolling back to the others."""
+    return _scan_releases(releases_dir)[0]
+
+
+def damaged_releases(releases_dir: Path) -> list[DamagedRecordError]:
+    """The release folders whose ``release.json`` cannot be read, each with its problem."""
+    return _scan_releases(releases_dir)[1]
+
+
+def _scan_releases(releases_dir: Path) -> tuple[list[Release], list[DamagedRecordError]]:
+    if not releases_dir.is_dir():
+        return [], []
+    releases: list[Release] = []
+    damaged: list[DamagedRecordError] = []
+    for child in releases_dir.iterdir():
+        if child.is_dir() and not child.name.startswith(".") and (child / RELEASE_FILE).exists():
+            try:
+                releases.append(Release.read(child))
+            except DamagedRecordError as error:
+                log.warning("release left out: %s", error)
+                damaged.append(error)
+    releases.sort(key=lambda release: (release.created_at, release.release_id))
+    return releases, damaged
 
 
 def current_release(releases_dir: Path) -> Release | None:
-    """The release analysts open now (also during, or after a crash in, a switch)."""
+    """The release analysts open now (also during, or after a crash in, a switch);
+    :class:`DamagedRecordError` when ``CURRENT`` names a release whose record cannot be read."""
     directory = releases_dir
     release_id = current_release_id(directory)
-    return Release.read(directory / release_id) if release_id else None
+    if not release_id:
+        return None
+    if not _is_release_name(release_id) or not (directory / release_id).is_dir():
+        raise DamagedRecordError(
+            directory / CURRENT_POINTER,
+            f"it names {release_id[:80]!r}, which is not a release folder in {directory}",
+        )
+    return Release.read(directory / release_id)
+
+
+def _is_release_name(name: str) -> bool:
+    """A folder name of this folder: no path, no hidden or temporary folder."""
+    return name not in ("", ".", "..") and "/" not in name and not name.startswith(".")
 
 
 def open_release(release_id: str, releases_dir: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to one release's warehouse (id or unique prefix), to re-produce
     its figures."""
     directory = releases_dir
-    if (directory / release_id / RELEASE_FILE).exists():
+    if _is_release_name(release_id) and (directory / release_id / RELEASE_FILE).exists():
         release = Release.read(directory / release_id)
     else:
         release = resolve_release(release_id, directory)
@@ -263,14 +312,14 @@ def publish_release(
             releases_dir=releases_dir,
             attach=attach,
         )
-        previous = current_release(releases_dir)
         switch_published(
             release.release_id,
             release.warehouse_path,
             releases_dir=releases_dir,
             published_path=published_path,
             action="publish",
-            previous_release_id=previous.release_id if previous else None,
+            # Only its id: a release whose record was damaged is still replaced.
+            previous_release_id=current_release_id(releases_dir),
             run_id=run_id,
         )
     return release

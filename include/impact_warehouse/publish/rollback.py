@@ -15,11 +15,11 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from impact_warehouse.publish.files import sha256_of
+from impact_warehouse.publish.files import DamagedRecordError, sha256_of
 from impact_warehouse.publish.history import current_actor
 from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.releases import Release, current_release, resolve_release
-from impact_warehouse.publish.switch import recover, switch_published
+from impact_warehouse.publish.switch import current_release_id, recover, switch_published
 
 if TYPE_CHECKING:
     from impact_warehouse.settings import Settings
@@ -61,7 +61,12 @@ def make_current(
         )
     with publish_lock(releases_dir, operation_ja="リリースの切り替え"):
         recover(releases_dir, published_path)
-        previous = current_release(releases_dir)
+        try:
+            previous = current_release(releases_dir)
+        except DamagedRecordError as error:
+            # A current release whose record is damaged is just what a rollback replaces.
+            log.warning("the current release cannot be read, replacing it: %s", error)
+            previous = None
         if previous is not None and previous.release_id == release.release_id:
             return Rollback(release, previous, changed=False, event=None, alert_status=None)
         event = switch_published(
@@ -70,7 +75,7 @@ def make_current(
             releases_dir=releases_dir,
             published_path=published_path,
             action="make_current",
-            previous_release_id=previous.release_id if previous else None,
+            previous_release_id=current_release_id(releases_dir),
             actor=actor or current_actor(),
             reason=reason,
         )
@@ -78,7 +83,7 @@ def make_current(
         "release %s made current by %s (was %s)",
         release.release_id,
         event["by"],
-        previous.release_id if previous else None,
+        event["from"],
     )
     status = _alert_staff(settings, release, previous, event) if send_alert else None
     return Rollback(release, previous, changed=True, event=event, alert_status=status)
@@ -96,7 +101,7 @@ def _alert_staff(
         details={
             "release_id": release.release_id,
             "release_published_at": release.created_at,
-            "previous_release_id": previous.release_id if previous else None,
+            "previous_release_id": event["from"],
             "direction": (
                 "forward" if previous and release.created_at > previous.created_at else "back"
             ),

@@ -34,7 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.durable_files import fsync_directory, temporary_sibling
-from impact_warehouse.publish.files import fsync_file, write_text_atomically
+from impact_warehouse.publish.files import (
+    DamagedRecordError,
+    fsync_file,
+    read_json_record,
+    write_text_atomically,
+)
 from impact_warehouse.publish.history import current_actor, read_history, record_event
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 CURRENT_POINTER = "CURRENT"
 JOURNAL_FILE = "SWITCHING"
 BUILDING_PREFIX = ".building-"
+_JOURNAL_FIELDS = frozenset({"to", "from", "published", "device", "inode"})
 
 
 def pointer_release_id(releases_dir: Path) -> str | None:
@@ -55,9 +61,15 @@ def pointer_release_id(releases_dir: Path) -> str | None:
 def _read_journal(releases_dir: Path) -> dict[str, Any] | None:
     path = releases_dir / JOURNAL_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+        journal = read_json_record(path)
+    except DamagedRecordError:
+        if not path.exists():
+            return None  # no switch under way (or one just finished)
+        raise
+    missing = _JOURNAL_FIELDS.difference(journal)
+    if missing:
+        raise DamagedRecordError(path, f"it is not a switch journal (no {sorted(missing)})")
+    return journal
 
 
 def _switch_point_passed(journal: dict[str, Any]) -> bool:
