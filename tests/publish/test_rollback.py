@@ -120,6 +120,11 @@ def test_an_unknown_or_ambiguous_id_switches_nothing(work: Path) -> None:
     for wrong in ("FY1999", "FY2025-"):
         with pytest.raises(ReleaseLookupError):
             rollback(work, wrong)
+    for empty in ("", "  "):
+        with pytest.raises(ReleaseLookupError) as raised:
+            rollback(work, empty)
+        assert raised.value.message_ja.startswith("リリースIDが空です")
+        assert second.release_id in raised.value.message_ja  # the latest are listed
     assert current_release(work / "releases") == second
     assert outbox(work) == []
 

@@ -212,6 +212,12 @@ def resolve_release(release_id: str, releases_dir: Path) -> Release:
         )
     latest = [release.release_id for release in releases[-5:]]
     listed = "\n".join(f"  {candidate}" for candidate in latest) or "  (ありません)"
+    if not wanted:
+        raise ReleaseLookupError(
+            f"no release id given (an empty id names no release in {directory})",
+            f"リリースIDが空です。IDかその先頭部分を指定してください。最近のリリース:\n{listed}",
+            latest,
+        )
     raise ReleaseLookupError(
         f"no release {wanted!r} in {directory}; latest: {', '.join(latest) or 'none'}",
         f"リリース {wanted} が見つかりません。`impact releases` で一覧を確認してください。"
