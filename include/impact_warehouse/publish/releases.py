@@ -215,7 +215,8 @@ def resolve_release(release_id: str, releases_dir: Path) -> Release:
     if not wanted:
         raise ReleaseLookupError(
             f"no release id given (an empty id names no release in {directory})",
-            f"リリースIDが空です。IDかその先頭部分を指定してください。最近のリリース:\n{listed}",
+            f"リリースIDが空です。`impact releases` で一覧を確認し、IDかその先頭部分を指定して"
+            f"ください。最近のリリース:\n{listed}",
             latest,
         )
     raise ReleaseLookupError(
