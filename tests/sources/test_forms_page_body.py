@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any
 
 import pytest
 import requests
 
 from impact_warehouse.sources.forms_page_json import UnreadableRecord, decoded_body
+from impact_warehouse.sources.google_forms import FormsApiClient
 
 
 def _response(body: bytes, content_type: str = "application/json; charset=UTF-8") -> Any:
@@ -98,3 +100,15 @@ def test_a_record_nested_too_deep_costs_only_itself() -> None:
     assert first == {"responseId": "ok"}
     assert isinstance(second, UnreadableRecord)
     assert page["nextPageToken"] == "t"
+
+
+def test_a_non_object_nested_to_the_parsers_limit_is_one_unreadable_record() -> None:
+    # msgspec reads a few levels deeper than json writes back; where that band lies depends on
+    # the stack depth of the caller, so every depth up to the interpreter's limit is tried.
+    # Each must give one unreadable record, never stop the pull.
+    for depth in range(1, sys.getrecursionlimit() + 5):
+        body = b'{"responses": [{"responseId": "ok"}, ' + b"[" * depth + b"]" * depth + b"]}"
+        page = FormsApiClient._to_page(decoded_body(_response(body)), "form", 1, "url")
+        assert page.responses == [{"responseId": "ok"}], depth
+        (unreadable,) = page.unreadable_records
+        assert unreadable.reason_code in {"malformed_record", "too_deep"}, depth

@@ -38,6 +38,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -287,13 +288,7 @@ class FormsApiClient:
             elif isinstance(element, UnreadableRecord):
                 unreadable.append(element)
             else:
-                unreadable.append(
-                    UnreadableRecord(
-                        json.dumps(element, ensure_ascii=True),
-                        "malformed_record",
-                        f"response is {_json_kind(element)}, not an object",
-                    )
-                )
+                unreadable.append(_unreadable(element))
         return ResponsePage(
             form_id=form_id,
             page_number=page_number,
@@ -369,6 +364,17 @@ class FormsApiClient:
                 f"{response.url}): {detail}"
             )
         return FormsApiError(message, status_code=status, form_id=form_id, url=response.url)
+
+
+def _unreadable(element: Any) -> UnreadableRecord:
+    """A ``responses`` element that is no object, kept as its JSON text for the vault."""
+    detail = f"response is {_json_kind(element)}, not an object"
+    try:
+        raw = json.dumps(element, ensure_ascii=True)
+    except RecursionError:
+        # msgspec reads a few levels deeper than json writes: msgspec writes it back.
+        raw = msgspec.json.encode(element).decode("utf-8")
+    return UnreadableRecord(raw, "malformed_record", detail)
 
 
 def _json_kind(value: Any) -> str:
