@@ -7,6 +7,8 @@ traceback.
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from impact_warehouse.publish.gate_runs import (
     mark_gate_run_published,
     record_gate_run,
 )
+from impact_warehouse.publish.history import read_history
 from impact_warehouse.publish.releases import damaged_releases
 from impact_warehouse.publish.rollback import make_current
 from impact_warehouse.settings import Settings
@@ -32,6 +35,18 @@ DAMAGES = {
     "fields of something else": '{"hello": "world"}',
     "tables not objects": '{"tables": [1], "release_id": "x"}',
     "not UTF-8": b"\xff\xfe{",
+}
+# Valid JSON with one field of a release record changed (a hand edit, a copied folder).
+FIELD_EDITS = {
+    "created_at null": {"created_at": None},
+    "fiscal year as text": {"fiscal_year": "abc"},
+    "fiscal year true": {"fiscal_year": True},
+    "gate result a list": {"gate_result": []},
+    "release id a number": {"release_id": 7},
+    "another release's id": {"release_id": "FY2099-x"},
+    "a table without a count": {"tables": [{"schema": "marts", "table": "t"}]},
+    "a count as text": {"tables": [{"schema": "marts", "table": "t", "row_count": "3"}]},
+    "organisation a number": {"organisation_code": 5},
 }
 
 
@@ -134,3 +149,139 @@ def test_the_commands_answer_in_japanese_not_with_a_traceback(
     assert "エラー: 記録ファイル" in captured.err
     assert "Traceback" not in captured.err
     assert f"{current.directory / 'release.json'} cannot be read" in captured.err
+
+
+@pytest.mark.parametrize("edit", list(FIELD_EDITS))
+def test_a_release_record_with_a_wrong_field_is_left_out(tmp_path: Path, edit: str) -> None:
+    old = publish(tmp_path, "old", 2)
+    kept = publish(tmp_path, "kept", 3)
+    path = old.directory / "release.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, **FIELD_EDITS[edit]}), encoding="utf-8")
+    releases = tmp_path / "releases"
+
+    assert [release.release_id for release in list_releases(releases)] == [kept.release_id]
+    assert [problem.path for problem in damaged_releases(releases)] == [path]
+    newest = publish(tmp_path, "newest", 4)
+    assert current_release(releases) == newest
+
+
+def test_a_copied_release_folder_does_not_clash_with_its_original(tmp_path: Path) -> None:
+    original = publish(tmp_path, "original", 2)
+    shutil.copytree(original.directory, original.directory.with_name(original.release_id + "-copy"))
+    assert list_releases(tmp_path / "releases") == [original]
+    following = publish(tmp_path, "next", 3)
+    assert current_release(tmp_path / "releases") == following
+
+
+@pytest.mark.parametrize(
+    "pointer", [b"\xff\xfe\n", b"FY" + b"x" * 300 + b"\n", b"a\nb\n", b"FY\x00x\n", b"/etc\n"]
+)
+def test_an_unreadable_current_is_explained_and_not_copied_into_the_history(
+    tmp_path: Path, pointer: bytes
+) -> None:
+    first = publish(tmp_path, "first", 2)
+    releases = tmp_path / "releases"
+    (releases / "CURRENT").write_bytes(pointer)
+    with pytest.raises(DamagedRecordError):
+        current_release(releases)
+
+    second = publish(tmp_path, "second", 3)
+    assert current_release(releases) == second
+    assert read_history(releases)[-1]["from"] is None
+    settings = Settings.for_work_dir(tmp_path, tmp_path / "inbox")
+    (releases / "CURRENT").write_bytes(pointer)
+    assert make_current(first.release_id, settings).event["from"] is None
+
+
+def test_current_as_a_folder_is_explained(tmp_path: Path) -> None:
+    publish(tmp_path, "first", 2)
+    current = tmp_path / "releases" / "CURRENT"
+    current.unlink()
+    current.mkdir()
+    with pytest.raises(DamagedRecordError):
+        current_release(tmp_path / "releases")
+
+
+JOURNAL_EDITS = {
+    "published null": {"published": None},
+    "published a number": {"published": 99},
+    "to a path": {"to": "../x"},
+    "to a number": {"to": 5},
+    "no switch id": {"switch": None},
+    "time not a time": {"at": "yesterday"},
+    "details overriding the switch": {"details": {"to": "FY2099"}},
+}
+
+
+@pytest.mark.parametrize("edit", list(JOURNAL_EDITS))
+def test_a_damaged_switch_journal_is_named_before_anything_is_switched(
+    tmp_path: Path, edit: str
+) -> None:
+    first = publish(tmp_path, "first", 2)
+    releases = tmp_path / "releases"
+    journal = {
+        "switch": "abc",
+        "action": "publish",
+        "to": first.release_id,
+        "from": None,
+        "by": "someone",
+        "published": str(tmp_path / "published" / "warehouse.duckdb"),
+        "at": "2026-12-01T00:00:00+00:00",
+        "device": 1,
+        "inode": 2,
+        "details": {},
+    }
+    (releases / "SWITCHING").write_text(json.dumps({**journal, **JOURNAL_EDITS[edit]}))
+    with pytest.raises(DamagedRecordError, match="SWITCHING"):
+        current_release(releases)
+    with pytest.raises(DamagedRecordError, match="SWITCHING"):
+        publish(tmp_path, "second", 3)
+    assert (releases / "CURRENT").read_text().strip() == first.release_id
+
+
+def test_a_damaged_history_line_is_kept_and_skipped(tmp_path: Path) -> None:
+    publish(tmp_path, "first", 2)
+    releases = tmp_path / "releases"
+    history = releases / "history.jsonl"
+    history.write_bytes(history.read_bytes() + b'{"at": "2026-\n\xff garbage\n')
+    assert len(read_history(releases)) == 1
+    second = publish(tmp_path, "second", 3)
+    events = read_history(releases)
+    assert [event["to"] for event in events][-1] == second.release_id
+    assert b"\xff garbage" in history.read_bytes()  # the audit trail keeps what it had
+
+
+@pytest.mark.parametrize(
+    "edit", [{"checks": []}, {"judged_at": 5}, {"findings": ["x"]}, {"passed": "yes"}]
+)
+def test_a_gate_run_with_a_wrong_field_is_named(tmp_path: Path, edit: dict) -> None:
+    run = _gate_run(tmp_path, datetime(2026, 11, 23, tzinfo=UTC))
+    record = json.loads(run.path.read_text(encoding="utf-8"))
+    run.path.write_text(json.dumps({**record, **edit}), encoding="utf-8")
+    with pytest.raises(DamagedRecordError):
+        latest_gate_run(tmp_path)
+
+
+def test_a_rollback_with_no_alert_channel_still_switches_and_says_the_alert_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = publish(tmp_path, "first", 2)
+    publish(tmp_path, "second", 3)
+    monkeypatch.setenv("IMPACT_ALERT_CHANNELS", " , ")
+    rollback = make_current(first.release_id, Settings.for_work_dir(tmp_path, tmp_path / "in"))
+    assert rollback.changed and rollback.alert_status == "failed"
+    assert current_release(tmp_path / "releases") == first
+
+
+def test_releases_lists_the_ids_when_current_is_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path))
+    first = publish(tmp_path, "first", 2)
+    (tmp_path / "releases" / "CURRENT").write_text("no-such-release\n")
+    assert main(["releases"]) == 0
+    captured = capsys.readouterr()
+    assert first.release_id in captured.out
+    assert not any(line.startswith("* ") for line in captured.out.splitlines())  # no current
+    assert "公開中のリリースが分かりません" in captured.err

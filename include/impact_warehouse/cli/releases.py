@@ -19,6 +19,7 @@ __all__ = ["NO_RELEASE_JA", "run_make_current", "run_releases", "run_report", "r
 
 def run_releases(make_current: str | None = None, reason: str | None = None) -> int:
     from impact_warehouse.publish import current_release, list_releases
+    from impact_warehouse.publish.files import DamagedRecordError
     from impact_warehouse.publish.releases import damaged_releases
 
     settings = paths()
@@ -30,7 +31,13 @@ def run_releases(make_current: str | None = None, reason: str | None = None) -> 
         return fail(NO_RELEASE_JA, f"no release in {settings.releases}")
     if make_current:
         return run_make_current(make_current, reason)
-    current = current_release(settings.releases)
+    try:
+        current = current_release(settings.releases)
+    except DamagedRecordError as error:
+        # Listed anyway: the ids are what --make-current needs to replace it.
+        print(f"注意: {error.message_ja} 公開中のリリースが分かりません。", file=sys.stderr)
+        print(f"  detail: {error}", file=sys.stderr)
+        current = None
     width = max(len(release.release_id) for release in releases)
     print(f"{'':2}{'release':<{width}} {'FY':<6} {'published':<20} gate")
     for release in releases:

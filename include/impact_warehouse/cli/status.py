@@ -42,7 +42,12 @@ MAX_FINDINGS_SHOWN = 20
 
 
 def local_time(timestamp: str) -> str:
-    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    """A recorded UTC time on the organisation's wall clock; a time a hand edit made
+    unreadable is shown as written."""
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return timestamp
     return configured_calendar().wall_clock(moment)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.catalog import Catalog, load_catalog
-from impact_warehouse.notify import Alert, send_alerts
+from impact_warehouse.notify import Alert, channels_from_env, send_alerts
 from impact_warehouse.notify.targets import target_status_lines
 from impact_warehouse.pipeline.drafts import (
     freeze_gated_build,
@@ -308,6 +308,9 @@ def publish_after_gate(
     release_id = None
     docs_site = None
     alerts: list[Alert] = list(pending_alerts)
+    # Read before anything is published: a channel set up wrong stops the publish, rather
+    # than a release going live that staff are never told of.
+    channels = channels_from_env(outbox=settings.outbox / "alerts.jsonl")
     if gate.gate_passed:
         release = _publish_gated_build(settings, gate)
         release_id = release.release_id
@@ -316,7 +319,7 @@ def publish_after_gate(
         alerts.append(_release_announcement(gate, release.release_id, release.warehouse_path))
     ledger = alert_ledger(settings)
     # Called with no alerts it still retries what earlier runs could not deliver.
-    results = send_alerts(alerts, ledger=ledger, settings=settings)
+    results = send_alerts(alerts, channels=channels, ledger=ledger, settings=settings)
     ledger.resolve([*gate.alert_fingerprints, *(alert.fingerprint for alert in alerts)])
     statuses = Counter(gate.alerts or {}) + Counter(result.status for result in results)
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,14 @@ def fsync_file(path: Path) -> None:
 
 
 def write_text_atomically(path: Path, text: str) -> None:
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_sibling(path)
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
+    with temporary.open("wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -66,3 +71,26 @@ def read_json_record(path: Path) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise DamagedRecordError(path, f"it holds a JSON {type(record).__name__}, not an object")
     return record
+
+
+FieldTypes = Mapping[str, type | tuple[type, ...]]
+
+
+def checked_fields(record: dict[str, Any], path: Path, types: FieldTypes) -> dict[str, Any]:
+    """``record`` when each named field is there with a value of its type (``True`` is no
+    number here), else :class:`DamagedRecordError` naming the field."""
+    for name, expected in types.items():
+        if name not in record:
+            raise DamagedRecordError(path, f"it has no field {name!r}")
+        value = record[name]
+        allowed = expected if isinstance(expected, tuple) else (expected,)
+        if not isinstance(value, allowed) or (type(value) is bool and bool not in allowed):
+            wanted = " or ".join(_type_name(kind) for kind in allowed)
+            raise DamagedRecordError(
+                path, f"its field {name!r} is {type(value).__name__}, not {wanted}"
+            )
+    return record
+
+
+def _type_name(kind: type) -> str:
+    return "null" if kind is type(None) else kind.__name__

@@ -21,6 +21,7 @@ from typing import Any
 
 from impact_warehouse.publish.files import (
     DamagedRecordError,
+    checked_fields,
     read_json_record,
     write_text_atomically,
 )
@@ -145,12 +146,33 @@ def mark_gate_run_published(path: Path, release_id: str) -> GateRun:
 
 
 def _gate_run(record: dict[str, Any], path: Path) -> GateRun:
+    checked_fields(record, path, _GATE_RUN_FIELDS)
+    if not all(isinstance(check, dict) for check in record["checks"].values()) or not all(
+        isinstance(finding, dict) for finding in record["findings"]
+    ):
+        raise DamagedRecordError(path, "its checks or findings are not records")
     try:
         return GateRun(**record, path=path)
     except TypeError as error:
         raise DamagedRecordError(
             path, f"it is not a gate run record ({type(error).__name__}: {error})"
         ) from None
+
+
+_OPTIONAL_TEXT = (str, type(None))
+_GATE_RUN_FIELDS = {
+    "run_id": str,
+    "fiscal_year": int,
+    "as_of": str,
+    "judged_at": str,
+    "passed": bool,
+    "failures": int,
+    "warnings": int,
+    "checks": dict,
+    "findings": list,
+    "release_id": _OPTIONAL_TEXT,
+    "data_docs": _OPTIONAL_TEXT,
+}
 
 
 def latest_gate_run(directory: Path) -> GateRun | None:

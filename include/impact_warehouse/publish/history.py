@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from impact_warehouse.publish.files import write_text_atomically
+from impact_warehouse.publish.files import write_bytes_atomically
+
+log = logging.getLogger(__name__)
 
 HISTORY_FILE = "history.jsonl"
 
@@ -33,11 +36,28 @@ def current_actor() -> str:
 
 
 def read_history(releases_dir: Path) -> list[dict[str, Any]]:
-    """Every recorded switch, oldest first ([] before the first one)."""
+    """Every recorded switch, oldest first ([] before the first one). A line that is not a
+    switch (edited by hand, damaged on disk) is left out with a warning."""
+    events = []
+    for number, line in enumerate(_history_lines(releases_dir), start=1):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            event = None
+        if isinstance(event, dict):
+            events.append(event)
+        else:
+            log.warning("%s line %d is not a switch; left out", releases_dir / HISTORY_FILE, number)
+    return events
+
+
+def _history_lines(releases_dir: Path) -> list[str]:
     path = releases_dir / HISTORY_FILE
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    # Undecodable bytes are kept as they are when the file is rewritten (surrogateescape).
+    text = path.read_bytes().decode("utf-8", "surrogateescape")
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def record_event(
@@ -60,10 +80,8 @@ def record_event(
         "by": actor or current_actor(),
         **{key: value for key, value in extra.items() if value is not None},
     }
-    lines = [
-        json.dumps(entry, ensure_ascii=False, sort_keys=True)
-        for entry in read_history(releases_dir)
-    ]
-    lines.append(json.dumps(event, ensure_ascii=False, sort_keys=True))
-    write_text_atomically(releases_dir / HISTORY_FILE, "\n".join(lines) + "\n")
+    # Earlier lines are kept as written, a damaged one too: the history is an audit trail.
+    lines = [*_history_lines(releases_dir), json.dumps(event, ensure_ascii=False, sort_keys=True)]
+    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
+    write_bytes_atomically(releases_dir / HISTORY_FILE, data)
     return event

@@ -45,6 +45,7 @@ from impact_warehouse.durable_files import fsync_directory
 from impact_warehouse.publish.docs_columns import describe_added_columns
 from impact_warehouse.publish.files import (
     DamagedRecordError,
+    checked_fields,
     fsync_file,
     read_json_record,
     sha256_of,
@@ -63,6 +64,7 @@ from impact_warehouse.publish.switch import (
     BUILDING_PREFIX,
     CURRENT_POINTER,
     current_release_id,
+    is_release_name,
     recover,
     switch_published,
 )
@@ -72,6 +74,18 @@ from impact_warehouse.transform.docs_site import DOCS_FOLDER
 log = logging.getLogger(__name__)
 
 WAREHOUSE_FILE = "warehouse.duckdb"
+_OPTIONAL_TEXT = (str, type(None))
+_RELEASE_FIELDS = {
+    "release_id": str,
+    "fiscal_year": int,
+    "run_id": str,
+    "created_at": str,
+    "git_commit": _OPTIONAL_TEXT,
+    "gate_result": dict,
+    "tables": list,
+    "sha256": str,
+}
+_TABLE_FIELDS = {"schema": str, "table": str, "row_count": int}
 RELEASE_FILE = "release.json"
 
 
@@ -103,11 +117,22 @@ class Release:
         """The release kept in ``directory``; :class:`DamagedRecordError` when its record
         cannot be read as one (a hand edit, a damaged disk)."""
         path = directory / RELEASE_FILE
-        record = read_json_record(path)
+        record = checked_fields(read_json_record(path), path, _RELEASE_FIELDS)
+        if record["release_id"] != directory.name:
+            # A copied folder, or an id edited by hand: served under it, it would clash with
+            # the release it was copied from or point CURRENT at a folder that is not there.
+            raise DamagedRecordError(
+                path, f"it names release {record['release_id'][:80]!r}, not its folder's"
+            )
         try:
-            record["tables"] = tuple(TableCount(**table) for table in record["tables"])
-            return cls(**record, directory=directory)
-        except (KeyError, TypeError) as error:
+            tables = tuple(
+                TableCount(**checked_fields(table, path, _TABLE_FIELDS))
+                for table in record["tables"]
+            )
+            if not isinstance(record.get("organisation_code"), _OPTIONAL_TEXT):
+                raise TypeError("organisation_code is not text")
+            return cls(**{**record, "tables": tables}, directory=directory)
+        except (AttributeError, TypeError) as error:
             raise DamagedRecordError(
                 path, f"it is not a release record ({type(error).__name__}: {error})"
             ) from None
@@ -262,7 +287,7 @@ def current_release(releases_dir: Path) -> Release | None:
     release_id = current_release_id(directory)
     if not release_id:
         return None
-    if not _is_release_name(release_id) or not (directory / release_id).is_dir():
+    if not is_release_name(release_id) or not (directory / release_id).is_dir():
         raise DamagedRecordError(
             directory / CURRENT_POINTER,
             f"it names {release_id[:80]!r}, which is not a release folder in {directory}",
@@ -270,16 +295,24 @@ def current_release(releases_dir: Path) -> Release | None:
     return Release.read(directory / release_id)
 
 
-def _is_release_name(name: str) -> bool:
-    """A folder name of this folder: no path, no hidden or temporary folder."""
-    return name not in ("", ".", "..") and "/" not in name and not name.startswith(".")
+def previous_release_id(releases_dir: Path) -> str | None:
+    """What a switch records as the release it replaces: the current release's id when it
+    names a release folder, else None (a damaged ``CURRENT`` is not copied into the history)."""
+    try:
+        release_id = current_release_id(releases_dir)
+    except DamagedRecordError as error:
+        log.warning("replacing a current release that cannot be read: %s", error)
+        return None
+    if release_id is None or not (releases_dir / release_id).is_dir():
+        return None
+    return release_id
 
 
 def open_release(release_id: str, releases_dir: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to one release's warehouse (id or unique prefix), to re-produce
     its figures."""
     directory = releases_dir
-    if _is_release_name(release_id) and (directory / release_id / RELEASE_FILE).exists():
+    if is_release_name(release_id) and (directory / release_id / RELEASE_FILE).exists():
         release = Release.read(directory / release_id)
     else:
         release = resolve_release(release_id, directory)
@@ -326,7 +359,7 @@ def publish_release(
             published_path=published_path,
             action="publish",
             # Only its id: a release whose record was damaged is still replaced.
-            previous_release_id=current_release_id(releases_dir),
+            previous_release_id=previous_release_id(releases_dir),
             run_id=run_id,
         )
     return release

@@ -18,8 +18,13 @@ from typing import TYPE_CHECKING, Any
 from impact_warehouse.publish.files import DamagedRecordError, sha256_of
 from impact_warehouse.publish.history import current_actor
 from impact_warehouse.publish.lock import publish_lock
-from impact_warehouse.publish.releases import Release, current_release, resolve_release
-from impact_warehouse.publish.switch import current_release_id, recover, switch_published
+from impact_warehouse.publish.releases import (
+    Release,
+    current_release,
+    previous_release_id,
+    resolve_release,
+)
+from impact_warehouse.publish.switch import recover, switch_published
 
 if TYPE_CHECKING:
     from impact_warehouse.settings import Settings
@@ -75,7 +80,7 @@ def make_current(
             releases_dir=releases_dir,
             published_path=published_path,
             action="make_current",
-            previous_release_id=current_release_id(releases_dir),
+            previous_release_id=previous_release_id(releases_dir),
             actor=actor or current_actor(),
             reason=reason,
         )
@@ -93,7 +98,7 @@ def _alert_staff(
     settings: Settings, release: Release, previous: Release | None, event: dict[str, Any]
 ) -> str:
     """One alert through the notify channels; the switch stands even if no channel delivers."""
-    from impact_warehouse.notify import Alert, send_alerts
+    from impact_warehouse.notify import Alert, AlertConfigError, send_alerts
 
     alert = Alert(
         kind="release_rolled_back",
@@ -110,5 +115,12 @@ def _alert_staff(
             "reason": event.get("reason"),
         },
     )
-    (result,) = send_alerts([alert], settings=settings)
+    try:
+        (result,) = send_alerts([alert], settings=settings)
+    except AlertConfigError as error:
+        # The release is switched already: say the alert could not go, do not undo that.
+        log.error(
+            "release %s is current, but staff were not alerted: %s", release.release_id, error
+        )
+        return "failed"
     return result.status

@@ -36,6 +36,7 @@ from typing import Any
 from impact_warehouse.durable_files import fsync_directory, temporary_sibling
 from impact_warehouse.publish.files import (
     DamagedRecordError,
+    checked_fields,
     fsync_file,
     read_json_record,
     write_text_atomically,
@@ -47,15 +48,53 @@ log = logging.getLogger(__name__)
 CURRENT_POINTER = "CURRENT"
 JOURNAL_FILE = "SWITCHING"
 BUILDING_PREFIX = ".building-"
-_JOURNAL_FIELDS = frozenset({"to", "from", "published", "device", "inode"})
+# Written by the history itself; a journal's details may not name them.
+_EVENT_FIELDS = frozenset(
+    {"action", "release_id", "previous_release_id", "actor", "at", "switch", "recovered"}
+    | {"from", "to", "by"}
+)
+# What a switch's completion reads from its journal (:func:`_finish`).
+_JOURNAL_FIELDS = {
+    "switch": str,
+    "action": str,
+    "to": str,
+    "from": (str, type(None)),
+    "by": str,
+    "published": str,
+    "at": str,
+    "device": int,
+    "inode": int,
+    "details": dict,
+}
+
+
+def is_release_name(name: str) -> bool:
+    """Could ``name`` be a release folder of the releases folder: one plain, visible name (no
+    path, no hidden or temporary folder, nothing unprintable, short enough for a file name)."""
+    return (
+        0 < len(name) <= 200
+        and name not in (".", "..")
+        and not name.startswith(".")
+        and "/" not in name
+        and name.isprintable()
+    )
 
 
 def pointer_release_id(releases_dir: Path) -> str | None:
-    """What ``CURRENT`` says (None before the first publish)."""
+    """What ``CURRENT`` says (None before the first publish); :class:`DamagedRecordError`
+    when it cannot be read or names no possible release folder."""
     pointer = releases_dir / CURRENT_POINTER
     if not pointer.exists():
         return None
-    return pointer.read_text(encoding="utf-8").strip() or None
+    try:
+        text = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
+    if not text:
+        return None
+    if not is_release_name(text):
+        raise DamagedRecordError(pointer, f"it names {text[:80]!r}, which is not a release folder")
+    return text
 
 
 def _read_journal(releases_dir: Path) -> dict[str, Any] | None:
@@ -66,9 +105,17 @@ def _read_journal(releases_dir: Path) -> dict[str, Any] | None:
         if not path.exists():
             return None  # no switch under way (or one just finished)
         raise
-    missing = _JOURNAL_FIELDS.difference(journal)
-    if missing:
-        raise DamagedRecordError(path, f"it is not a switch journal (no {sorted(missing)})")
+    checked_fields(journal, path, _JOURNAL_FIELDS)
+    for name in ("to", "from"):
+        value = journal[name]
+        if value is not None and not is_release_name(value):
+            raise DamagedRecordError(path, f"its field {name!r} names no release folder")
+    try:
+        datetime.fromisoformat(journal["at"])
+    except ValueError:
+        raise DamagedRecordError(path, "its field 'at' is not a time") from None
+    if _EVENT_FIELDS.intersection(journal["details"]):
+        raise DamagedRecordError(path, "its details repeat fields of the switch itself")
     return journal
 
 
