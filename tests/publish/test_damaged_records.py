@@ -24,7 +24,7 @@ from impact_warehouse.publish.gate_runs import (
     record_gate_run,
 )
 from impact_warehouse.publish.history import read_history
-from impact_warehouse.publish.releases import damaged_releases
+from impact_warehouse.publish.releases import scan_releases
 from impact_warehouse.publish.rollback import make_current
 from impact_warehouse.settings import Settings
 
@@ -46,6 +46,10 @@ FIELD_EDITS = {
     "another release's id": {"release_id": "FY2099-x"},
     "a table without a count": {"tables": [{"schema": "marts", "table": "t"}]},
     "a count as text": {"tables": [{"schema": "marts", "table": "t", "row_count": "3"}]},
+    "a table with a field of something else": {
+        "tables": [{"schema": "marts", "table": "t", "row_count": 3, "colour": "red"}]
+    },
+    "a field of something else": {"colour": "red"},
     "organisation a number": {"organisation_code": 5},
 }
 
@@ -67,7 +71,7 @@ def test_a_damaged_old_release_is_left_out_and_publishing_goes_on(
     releases = tmp_path / "releases"
 
     assert [release.release_id for release in list_releases(releases)] == [kept.release_id]
-    (problem,) = damaged_releases(releases)
+    (problem,) = scan_releases(releases)[1]
     assert problem.path == old.directory / "release.json"
     assert str(problem.path) in problem.message_ja
 
@@ -161,7 +165,7 @@ def test_a_release_record_with_a_wrong_field_is_left_out(tmp_path: Path, edit: s
     releases = tmp_path / "releases"
 
     assert [release.release_id for release in list_releases(releases)] == [kept.release_id]
-    assert [problem.path for problem in damaged_releases(releases)] == [path]
+    assert [problem.path for problem in scan_releases(releases)[1]] == [path]
     newest = publish(tmp_path, "newest", 4)
     assert current_release(releases) == newest
 

@@ -18,15 +18,15 @@ __all__ = ["NO_RELEASE_JA", "run_make_current", "run_releases", "run_report", "r
 
 
 def run_releases(make_current: str | None = None, reason: str | None = None) -> int:
-    from impact_warehouse.publish import current_release, list_releases
+    from impact_warehouse.publish import current_release
     from impact_warehouse.publish.files import DamagedRecordError
-    from impact_warehouse.publish.releases import damaged_releases
+    from impact_warehouse.publish.releases import scan_releases
 
     settings = paths()
-    for damaged in damaged_releases(settings.releases):
+    releases, damaged_records = scan_releases(settings.releases)
+    for damaged in damaged_records:
         print(f"注意: {damaged.message_ja} このリリースは一覧に出しません。", file=sys.stderr)
         print(f"  detail: {damaged}", file=sys.stderr)
-    releases = list_releases(settings.releases)
     if not releases:
         return fail(NO_RELEASE_JA, f"no release in {settings.releases}")
     if make_current:

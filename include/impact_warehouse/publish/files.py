@@ -74,11 +74,14 @@ def read_json_record(path: Path) -> dict[str, Any]:
 
 
 FieldTypes = Mapping[str, type | tuple[type, ...]]
+OPTIONAL_TEXT = (str, type(None))
 
 
-def checked_fields(record: dict[str, Any], path: Path, types: FieldTypes) -> dict[str, Any]:
-    """``record`` when each named field is there with a value of its type (``True`` is no
-    number here), else :class:`DamagedRecordError` naming the field."""
+def checked_fields(record: Any, path: Path, types: FieldTypes) -> dict[str, Any]:
+    """``record`` when it is an object and each named field is there with a value of its type
+    (``True`` is no number here), else :class:`DamagedRecordError` naming the field."""
+    if not isinstance(record, dict):
+        raise DamagedRecordError(path, f"it holds a JSON {type(record).__name__}, not an object")
     for name, expected in types.items():
         if name not in record:
             raise DamagedRecordError(path, f"it has no field {name!r}")

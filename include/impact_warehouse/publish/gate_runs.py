@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from impact_warehouse.publish.files import (
+    OPTIONAL_TEXT,
     DamagedRecordError,
     checked_fields,
     read_json_record,
@@ -159,7 +160,6 @@ def _gate_run(record: dict[str, Any], path: Path) -> GateRun:
         ) from None
 
 
-_OPTIONAL_TEXT = (str, type(None))
 _GATE_RUN_FIELDS = {
     "run_id": str,
     "fiscal_year": int,
@@ -170,8 +170,8 @@ _GATE_RUN_FIELDS = {
     "warnings": int,
     "checks": dict,
     "findings": list,
-    "release_id": _OPTIONAL_TEXT,
-    "data_docs": _OPTIONAL_TEXT,
+    "release_id": OPTIONAL_TEXT,
+    "data_docs": OPTIONAL_TEXT,
 }
 
 

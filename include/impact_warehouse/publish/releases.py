@@ -44,6 +44,7 @@ import duckdb
 from impact_warehouse.durable_files import fsync_directory
 from impact_warehouse.publish.docs_columns import describe_added_columns
 from impact_warehouse.publish.files import (
+    OPTIONAL_TEXT,
     DamagedRecordError,
     checked_fields,
     fsync_file,
@@ -74,13 +75,12 @@ from impact_warehouse.transform.docs_site import DOCS_FOLDER
 log = logging.getLogger(__name__)
 
 WAREHOUSE_FILE = "warehouse.duckdb"
-_OPTIONAL_TEXT = (str, type(None))
 _RELEASE_FIELDS = {
     "release_id": str,
     "fiscal_year": int,
     "run_id": str,
     "created_at": str,
-    "git_commit": _OPTIONAL_TEXT,
+    "git_commit": OPTIONAL_TEXT,
     "gate_result": dict,
     "tables": list,
     "sha256": str,
@@ -124,15 +124,15 @@ class Release:
             raise DamagedRecordError(
                 path, f"it names release {record['release_id'][:80]!r}, not its folder's"
             )
+        if "organisation_code" in record:  # releases from before organisations have none
+            checked_fields(record, path, {"organisation_code": OPTIONAL_TEXT})
         try:
             tables = tuple(
                 TableCount(**checked_fields(table, path, _TABLE_FIELDS))
                 for table in record["tables"]
             )
-            if not isinstance(record.get("organisation_code"), _OPTIONAL_TEXT):
-                raise TypeError("organisation_code is not text")
             return cls(**{**record, "tables": tables}, directory=directory)
-        except (AttributeError, TypeError) as error:
+        except TypeError as error:  # a field a release or a table count does not have
             raise DamagedRecordError(
                 path, f"it is not a release record ({type(error).__name__}: {error})"
             ) from None
@@ -213,7 +213,7 @@ def resolve_release(release_id: str, releases_dir: Path) -> Release:
     """
     directory = releases_dir
     wanted = release_id.strip()
-    releases, damaged = _scan_releases(directory)
+    releases, damaged = scan_releases(directory)
     by_id = {release.release_id: release for release in releases}
     if wanted in by_id:
         return by_id[wanted]
@@ -254,17 +254,14 @@ def resolve_release(release_id: str, releases_dir: Path) -> Release:
 
 def list_releases(releases_dir: Path) -> list[Release]:
     """Every complete release, oldest first. A release whose record cannot be read is left
-    out with a warning (:func:`damaged_releases` names them): one damaged folder must not stop
+    out with a warning (:func:`scan_releases` names them): one damaged folder must not stop
     listing, publishing or rolling back to the others."""
-    return _scan_releases(releases_dir)[0]
+    return scan_releases(releases_dir)[0]
 
 
-def damaged_releases(releases_dir: Path) -> list[DamagedRecordError]:
-    """The release folders whose ``release.json`` cannot be read, each with its problem."""
-    return _scan_releases(releases_dir)[1]
-
-
-def _scan_releases(releases_dir: Path) -> tuple[list[Release], list[DamagedRecordError]]:
+def scan_releases(releases_dir: Path) -> tuple[list[Release], list[DamagedRecordError]]:
+    """Every complete release, oldest first, and the folders whose ``release.json`` cannot be
+    read, each with its problem."""
     if not releases_dir.is_dir():
         return [], []
     releases: list[Release] = []
@@ -287,7 +284,8 @@ def current_release(releases_dir: Path) -> Release | None:
     release_id = current_release_id(directory)
     if not release_id:
         return None
-    if not is_release_name(release_id) or not (directory / release_id).is_dir():
+    # The name itself was checked where it was read (CURRENT or the switch journal).
+    if not (directory / release_id).is_dir():
         raise DamagedRecordError(
             directory / CURRENT_POINTER,
             f"it names {release_id[:80]!r}, which is not a release folder in {directory}",

@@ -35,6 +35,7 @@ from typing import Any
 
 from impact_warehouse.durable_files import fsync_directory, temporary_sibling
 from impact_warehouse.publish.files import (
+    OPTIONAL_TEXT,
     DamagedRecordError,
     checked_fields,
     fsync_file,
@@ -58,7 +59,7 @@ _JOURNAL_FIELDS = {
     "switch": str,
     "action": str,
     "to": str,
-    "from": (str, type(None)),
+    "from": OPTIONAL_TEXT,
     "by": str,
     "published": str,
     "at": str,
