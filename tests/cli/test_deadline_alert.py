@@ -87,6 +87,18 @@ def test_a_late_release_alerts_staff_in_japanese(tmp_path: Path) -> None:
     assert '"due_at": "2026-05-31T06:00:00+09:00"' in body  # technical detail attached
 
 
+def test_a_damaged_current_release_does_not_silence_the_late_alert(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    (work / "releases").mkdir(parents=True)
+    (work / "releases" / "CURRENT").write_bytes(b"\xef\xbb\xbfFY2024-20250501-0600-ab12\n")
+    with impact_env(work):
+        ok, error = run_like_airflow(deadline_context(2025))
+    assert ok, error
+    [record] = outbox_alerts(work)
+    assert record["alert"]["kind"] == "release_overdue"
+    assert record["alert"]["details"]["current_release"] is None
+
+
 @pytest.mark.slow  # reads the backfilled release (tests/cli/conftest.py)
 def test_no_alert_when_that_years_release_exists(backfilled: Backfilled) -> None:
     before = len(outbox_alerts(backfilled.work))

@@ -23,7 +23,7 @@ from impact_warehouse.publish.gate_runs import (
     mark_gate_run_published,
     record_gate_run,
 )
-from impact_warehouse.publish.history import read_history
+from impact_warehouse.publish.history import read_history, record_event
 from impact_warehouse.publish.releases import scan_releases
 from impact_warehouse.publish.rollback import make_current
 from impact_warehouse.settings import Settings
@@ -289,3 +289,29 @@ def test_releases_lists_the_ids_when_current_is_damaged(
     assert first.release_id in captured.out
     assert not any(line.startswith("* ") for line in captured.out.splitlines())  # no current
     assert "公開中のリリースが分かりません" in captured.err
+
+
+def test_a_reason_with_a_unicode_line_separator_stays_one_line(tmp_path: Path) -> None:
+    # JSON leaves U+2028 and U+0085 unescaped; str.splitlines() would split the event there.
+    first = publish(tmp_path, "first", 2)
+    second = publish(tmp_path, "second", 3)
+    settings = Settings.for_work_dir(tmp_path, tmp_path / "inbox")
+    reason = "数字の誤り\u2028確認済み\x85以上"
+    make_current(first.release_id, settings, reason=reason, send_alert=False)
+    make_current(second.release_id, settings, reason="戻す", send_alert=False)
+    events = read_history(tmp_path / "releases")
+    assert [event["action"] for event in events] == ["publish"] * 2 + ["make_current"] * 2
+    assert events[2]["reason"] == reason
+
+
+@pytest.mark.parametrize(
+    "earlier", [b'\xef\xbb\xbf{"to": "a"}\n', b'{"to": "a"}\r\n  \n', b'{"to": "a"}']
+)
+def test_earlier_history_bytes_are_kept_and_read(tmp_path: Path, earlier: bytes) -> None:
+    # A byte-order mark, CRLF line ends, a blank line, no final newline: edits by hand.
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    (releases / "history.jsonl").write_bytes(earlier)
+    record_event(releases, action="publish", release_id="b", previous_release_id="a")
+    assert (releases / "history.jsonl").read_bytes().startswith(earlier)
+    assert [event["to"] for event in read_history(releases)] == ["a", "b"]

@@ -53,6 +53,7 @@ def check_release_deadline(
     ``fiscal_year`` exists among the releases of ``settings``."""
     from impact_warehouse.notify import Alert, send_alerts
     from impact_warehouse.publish import current_release, list_releases
+    from impact_warehouse.publish.files import DamagedRecordError
 
     now = now or datetime.now(UTC)
     releases_dir = settings.releases
@@ -66,7 +67,12 @@ def check_release_deadline(
             due_at.isoformat(),
         )
         return {"fiscal_year": fiscal_year, "late": False, "release_id": published[-1].release_id}
-    current = current_release(releases_dir)
+    try:
+        current = current_release(releases_dir)
+    except DamagedRecordError as error:
+        # The release is late either way: a damaged record must not silence the alert.
+        log.warning("the current release cannot be read: %s", error)
+        current = None
     calendar = calendar or configured_calendar()
     alert = Alert(
         kind="release_overdue",

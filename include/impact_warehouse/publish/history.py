@@ -39,7 +39,12 @@ def read_history(releases_dir: Path) -> list[dict[str, Any]]:
     """Every recorded switch, oldest first ([] before the first one). A line that is not a
     switch (edited by hand, damaged on disk) is left out with a warning."""
     events = []
-    for number, line in enumerate(_history_lines(releases_dir), start=1):
+    # Split at "\n" only: a reason may hold U+2028 or U+0085, which JSON leaves unescaped
+    # and str.splitlines() would take for line ends.
+    text = _history_bytes(releases_dir).decode("utf-8", "replace").removeprefix("\ufeff")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
         try:
             event = json.loads(line)
         except ValueError:
@@ -51,13 +56,9 @@ def read_history(releases_dir: Path) -> list[dict[str, Any]]:
     return events
 
 
-def _history_lines(releases_dir: Path) -> list[str]:
+def _history_bytes(releases_dir: Path) -> bytes:
     path = releases_dir / HISTORY_FILE
-    if not path.exists():
-        return []
-    # Undecodable bytes are kept as they are when the file is rewritten (surrogateescape).
-    text = path.read_bytes().decode("utf-8", "surrogateescape")
-    return [line for line in text.splitlines() if line.strip()]
+    return path.read_bytes() if path.exists() else b""
 
 
 def record_event(
@@ -80,8 +81,10 @@ def record_event(
         "by": actor or current_actor(),
         **{key: value for key, value in extra.items() if value is not None},
     }
-    # Earlier lines are kept as written, a damaged one too: the history is an audit trail.
-    lines = [*_history_lines(releases_dir), json.dumps(event, ensure_ascii=False, sort_keys=True)]
-    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
-    write_bytes_atomically(releases_dir / HISTORY_FILE, data)
+    # Earlier bytes are kept as written, a damaged line too: the history is an audit trail.
+    earlier = _history_bytes(releases_dir)
+    if earlier and not earlier.endswith(b"\n"):
+        earlier += b"\n"
+    line = json.dumps(event, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogateescape")
+    write_bytes_atomically(releases_dir / HISTORY_FILE, earlier + line + b"\n")
     return event
