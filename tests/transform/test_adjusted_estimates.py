@@ -5,11 +5,15 @@ against independent computations, and seeded simulations with a known selection 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 from adjusted_fixtures import comparison_sample, nonresponse_sample, yesno_rules
 
-from impact_warehouse.transform.comparison_adjustment import compute_comparison_adjustment
+from impact_warehouse.transform.comparison_adjustment import (
+    compute_comparison_adjustment,
+    compute_covariate_balance,
+)
 from impact_warehouse.transform.nonresponse import compute_nonresponse
 from impact_warehouse.transform.weighting import kish_n, rake, trimmed, wilson
 
@@ -193,3 +197,41 @@ def test_too_few_respondents_for_a_model_rake_to_the_targeted_margins() -> None:
         program.targeted_share.to_numpy()
     )
     assert bool(shares.iloc[0]["is_effective_n_low"])
+
+
+def _with_extra_columns_reordered(frame, rng: np.random.Generator):
+    """``frame`` led by a column the computations do not read, in random order, and its other
+    columns shuffled: what a caller handing a whole table (not a projection) would pass. Were
+    the unread column sorted on, the rows would be summed in another order."""
+    widened = frame.assign(unread_note=rng.permutation(len(frame)).astype(str))
+    return widened[["unread_note", *rng.permutation(frame.columns)]]
+
+
+def test_columns_not_read_and_column_order_do_not_change_the_figures() -> None:
+    """The DuckDB models read only the columns the computations name (duckdb_frames); the
+    other engines hand whole tables. Both must give the same figures."""
+    rng = np.random.default_rng(11)
+    frames, _ = nonresponse_sample(np.random.default_rng(7), 240)
+    widened = {
+        name: _with_extra_columns_reordered(frame, rng) if name != "waves" else frame
+        for name, frame in frames.items()
+    }
+    for left, right in zip(
+        compute_nonresponse(**frames, rules=yesno_rules(), min_effective_n=30),
+        compute_nonresponse(**widened, rules=yesno_rules(), min_effective_n=30),
+        strict=True,
+    ):
+        pd.testing.assert_frame_equal(left, right, check_exact=True)
+
+    answers, covariates = comparison_sample(np.random.default_rng(3), 120, 260)
+    wide_answers = _with_extra_columns_reordered(answers, rng)
+    for left, right in zip(
+        compute_comparison_adjustment(answers, covariates, yesno_rules(), 30, resamples=20),
+        compute_comparison_adjustment(wide_answers, covariates, yesno_rules(), 30, resamples=20),
+        strict=True,
+    ):
+        pd.testing.assert_frame_equal(left, right, check_exact=True)
+    pd.testing.assert_frame_equal(
+        compute_covariate_balance(answers, covariates, yesno_rules()),
+        compute_covariate_balance(wide_answers, covariates, yesno_rules()),
+    )

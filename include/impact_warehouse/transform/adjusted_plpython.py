@@ -18,10 +18,14 @@ def _rules(plpy: Any, scale_relations: tuple[str, str, str]) -> ScaleRules:
     return scale_rules(scales, measures, labels)
 
 
-def _answers(plpy: Any, relation: str, wave_types: tuple[str, ...]) -> Any:
+def _answers(
+    plpy: Any, relation: str, wave_types: tuple[str, ...], columns: tuple[str, ...]
+) -> Any:
+    """The counted answers of ``wave_types``: only the ``columns`` the computation reads."""
     listed = ", ".join(f"'{wave_type}'" for wave_type in wave_types)
+    selected = ", ".join(columns)
     return read_query(
-        plpy, f"select * from {relation} where is_counted and wave_type in ({listed})"
+        plpy, f"select {selected} from {relation} where is_counted and wave_type in ({listed})"
     )
 
 
@@ -42,7 +46,7 @@ def nonresponse_rows(
         read_relation(plpy, cohorts),
         read_relation(plpy, participation),
         read_relation(plpy, responses),
-        _answers(plpy, answers, ("pre", "post", "followup")),
+        _answers(plpy, answers, ("pre", "post", "followup"), nonresponse.ANSWER_COLUMNS),
         rules=_rules(plpy, scale_relations),
         min_effective_n=float(min_effective_n),
     )
@@ -61,7 +65,9 @@ def comparison_rows(
     """Rows of fct_comparison_adjusted. ``settings``: min effective n, resamples, seed."""
     min_effective_n, resamples, seed = settings
     comparison, _ = comparison_adjustment.compute_comparison_adjustment(
-        _answers(plpy, answers_relation, ("followup", "comparison")),
+        _answers(
+            plpy, answers_relation, ("followup", "comparison"), comparison_adjustment.ANSWER_COLUMNS
+        ),
         read_relation(plpy, covariates_relation),
         _rules(plpy, scale_relations),
         min_effective_n=float(min_effective_n),
@@ -79,7 +85,9 @@ def covariate_balance_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """Rows of fct_covariate_balance."""
     balance = comparison_adjustment.compute_covariate_balance(
-        _answers(plpy, answers_relation, ("followup", "comparison")),
+        _answers(
+            plpy, answers_relation, ("followup", "comparison"), comparison_adjustment.ANSWER_COLUMNS
+        ),
         read_relation(plpy, covariates_relation),
         _rules(plpy, scale_relations),
     )

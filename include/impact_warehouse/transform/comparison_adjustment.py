@@ -32,6 +32,20 @@ ASMD_LIMIT = 0.1
 RESAMPLES = 1000
 SEED = 20250
 ESTIMATES = ("raw", "like_for_like", "adjusted")
+# The answer columns read, in fct_answers' order: the computations keep only these before they
+# sort (in_stable_order), so every engine computes from the same rows in the same order, and a
+# DuckDB model reads no more (transform/duckdb_frames.py).
+ANSWER_COLUMNS = (
+    "wave_code",
+    "fiscal_year",
+    "wave_type",
+    "respondent_key",
+    "item_code",
+    "scale_code",
+    "indicator_code",
+    "value_numeric",
+    "is_counted",
+)
 
 COMPARISON_COLUMNS = {
     "comparison_adjusted_key": "string",
@@ -132,7 +146,7 @@ def compute_comparison_adjustment(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """fct_comparison_adjusted and fct_covariate_balance; the bootstrap in ``workers``
     processes (the same figures for any number)."""
-    answers = in_stable_order(answers)
+    answers = in_stable_order(answers[list(ANSWER_COLUMNS)])
     rows, balances = [], []
     if not covariates.empty:
         screening = screening_of(covariates)
@@ -179,6 +193,7 @@ def compute_covariate_balance(
 ) -> pd.DataFrame:
     """fct_covariate_balance alone: the same weights as the adjusted comparison, without its
     bootstrap."""
+    answers = in_stable_order(answers[list(ANSWER_COLUMNS)])
     balances = []
     if not covariates.empty:
         screening = screening_of(covariates)

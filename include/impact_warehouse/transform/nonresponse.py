@@ -43,6 +43,25 @@ FOLLOWUP = "followup"
 BASELINE_WAVES = ("pre", "post")
 ROSTER_VARIABLES = ("program", "cohort_year", "employment_status")
 
+# The columns read from each large input, in their tables' order. compute_nonresponse keeps
+# only these before it sorts (in_stable_order), so every engine computes from the same rows
+# in the same order whatever else it hands over, and a DuckDB model reads no more
+# (transform/duckdb_frames.py): at 1000× the demo the answers alone are 4.6 million rows.
+TARGET_COLUMNS = ("wave_code", "participant_key", "cohort_code", "program_code")
+PARTICIPATION_COLUMNS = ("participant_key", "cohort_code", "employment_status_code")
+RESPONSE_COLUMNS = ("wave_code", "participant_key", "is_counted")
+ANSWER_COLUMNS = (
+    "wave_code",
+    "wave_type",
+    "participant_key",
+    "cohort_code",
+    "item_code",
+    "scale_code",
+    "indicator_code",
+    "value_numeric",
+    "is_counted",
+)
+
 BALANCE_COLUMNS = {
     "nonresponse_balance_key": "string",
     "fiscal_year": "Int64",
@@ -297,7 +316,13 @@ def compute_nonresponse(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """fct_nonresponse_balance and fct_nonresponse_weighted_shares for every follow-up wave."""
     wave_targets, participation, responses, answers = (
-        in_stable_order(frame) for frame in (wave_targets, participation, responses, answers)
+        in_stable_order(frame[list(columns)])
+        for frame, columns in (
+            (wave_targets, TARGET_COLUMNS),
+            (participation, PARTICIPATION_COLUMNS),
+            (responses, RESPONSE_COLUMNS),
+            (answers, ANSWER_COLUMNS),
+        )
     )
     followups = waves[waves["wave_type"] == FOLLOWUP]
     balances, shares = [], []

@@ -7,8 +7,12 @@ Empty when the catalog has no covariates. The bootstrap runs in one worker proce
 (impact_warehouse.transform.comparison_bootstrap): the same figures as in one process, without
 holding dbt's interpreter lock."""
 
-from impact_warehouse.transform.comparison_adjustment import compute_comparison_adjustment
+from impact_warehouse.transform.comparison_adjustment import (
+    ANSWER_COLUMNS,
+    compute_comparison_adjustment,
+)
 from impact_warehouse.transform.comparison_bootstrap import bootstrap_workers
+from impact_warehouse.transform.duckdb_frames import compact_frame
 from impact_warehouse.transform.outcome_rules import scale_rules
 
 ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
@@ -17,7 +21,7 @@ ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
 def model(dbt, session):
     dbt.config(materialized="table")
     comparison, _ = compute_comparison_adjustment(
-        dbt.ref("fct_answers").filter(ANSWER_FILTER).df(),
+        compact_frame(session, dbt.ref("fct_answers").filter(ANSWER_FILTER), ANSWER_COLUMNS),
         dbt.ref("covariates").df(),
         scale_rules(
             dbt.ref("scales").df(), dbt.ref("scale_measures").df(), dbt.ref("scale_labels").df()

@@ -5,7 +5,11 @@ same code as the PL/Python twin postgres/fct_covariate_balance.sql and the Spark
 spark/fct_covariate_balance.sql). Empty when the catalog
 has no covariates."""
 
-from impact_warehouse.transform.comparison_adjustment import compute_covariate_balance
+from impact_warehouse.transform.comparison_adjustment import (
+    ANSWER_COLUMNS,
+    compute_covariate_balance,
+)
+from impact_warehouse.transform.duckdb_frames import compact_frame
 from impact_warehouse.transform.outcome_rules import scale_rules
 
 ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
@@ -14,7 +18,7 @@ ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
 def model(dbt, session):
     dbt.config(materialized="table")
     return compute_covariate_balance(
-        dbt.ref("fct_answers").filter(ANSWER_FILTER).df(),
+        compact_frame(session, dbt.ref("fct_answers").filter(ANSWER_FILTER), ANSWER_COLUMNS),
         dbt.ref("covariates").df(),
         scale_rules(
             dbt.ref("scales").df(), dbt.ref("scale_measures").df(), dbt.ref("scale_labels").df()
