@@ -281,3 +281,24 @@ def test_commands_check_the_catalog_first(
     assert "python -m impact_warehouse.catalog" in first
     assert "waves.csv line 2: 'response_rate_target'='70%'" in detail
     assert not (tmp_path / "work" / "airflow").exists()  # nothing was started
+
+
+def test_a_reason_in_another_terminal_encoding_is_recorded_readable() -> None:
+    """Bytes that are not UTF-8 arrive as lone surrogates (PEP 383), which the history, the
+    switch journal and the alert cannot encode: they become U+FFFD at the command line."""
+    from impact_warehouse.cli import build_parser
+
+    shift_jis = "確認のため".encode("shift_jis").decode("utf-8", "surrogateescape")
+    args = build_parser().parse_args(["releases", "--make-current", "R", "--reason", shift_jis])
+    assert "\ufffd" in args.reason
+    assert args.reason.encode("utf-8")  # no lone surrogate left
+    assert build_parser().parse_args(["releases", "--reason", "確認のため"]).reason == "確認のため"
+
+
+def test_a_reason_longer_than_a_few_sentences_is_refused(capsys) -> None:
+    from impact_warehouse.cli import build_parser
+
+    with pytest.raises(SystemExit) as refused:
+        build_parser().parse_args(["releases", "--make-current", "R", "--reason", "あ" * 5_000])
+    assert refused.value.code == 2
+    assert "1000 文字まで" in capsys.readouterr().err

@@ -377,3 +377,24 @@ def test_a_missing_key_names_the_organisations_own_settings(
     message = raised.value.message_ja
     assert "impact_pseudonym_key__kurashi_lab" in message
     assert "IMPACT_PSEUDONYM_KEY__KURASHI_LAB" in message
+
+
+def test_a_damaged_current_pointer_is_named_and_the_other_organisations_still_listed(
+    cli_registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from impact_warehouse.cli.organisations import _print_outputs
+
+    releases = tmp_path / "work" / "organisations" / "kurashi_lab" / "releases"
+    releases.mkdir(parents=True)
+    (releases / "CURRENT").write_bytes(b"\xff\xfe not a release")
+
+    code, out = run(["organisations", "list"], capsys)
+    assert code == 0
+    assert "読めません (DamagedRecordError" in out and "公開中のリリースなし" in out
+
+    # The summary after `impact organisations demo` prints every organisation the same way.
+    for organisation in usable_organisations(cli_registry)[0]:
+        _print_outputs(organisation)
+    summary = capsys.readouterr().out
+    assert "kurashi_lab:" in summary and "mirai_net:" in summary
+    assert "公開中のリリース: 読めません" in summary

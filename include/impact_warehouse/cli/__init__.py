@@ -149,6 +149,22 @@ def _add_report_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
+# A reason is a sentence or two in the history and the staff's alert, not a document.
+LONGEST_ARGV_TEXT = 1_000
+
+
+def argv_text(value: str) -> str:
+    """Free text from the command line as it is recorded: bytes that are not UTF-8 (a terminal
+    in another encoding; Python hands them over as lone surrogates, which no UTF-8 file or
+    alert can hold) become U+FFFD, and a text longer than a few sentences is refused."""
+    text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if len(text) > LONGEST_ARGV_TEXT:
+        raise argparse.ArgumentTypeError(
+            f"{LONGEST_ARGV_TEXT} 文字までにしてください({len(text)} 文字あります)"
+        )
+    return text
+
+
 def _add_release_parsers(commands: argparse._SubParsersAction) -> None:
     """releases, status: what was published and how the gate judged it."""
     releases = commands.add_parser("releases", help="list releases; * marks the current one")
@@ -158,7 +174,9 @@ def _add_release_parsers(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="serve this earlier release to analysts again (id or unique prefix; alerts staff)",
     )
-    releases.add_argument("--reason", default=None, help="why, recorded with --make-current")
+    releases.add_argument(
+        "--reason", type=argv_text, default=None, help="why, recorded with --make-current"
+    )
     status = commands.add_parser(
         "status", help="the latest quality-gate run, then the current release (in Japanese)"
     )

@@ -23,6 +23,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact_warehouse.organisations import (
     ORGANISATIONS_DIR_ENV,
@@ -37,6 +38,9 @@ from impact_warehouse.organisations import (
     usable_organisations,
 )
 from impact_warehouse.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from impact_warehouse.publish.releases import Release
 
 # The funder's folder the demo builds its portfolio from (paths relative to .work).
 DEMO_FUNDER_FOLDER = PROJECT_ROOT / "examples" / "portfolio"
@@ -101,14 +105,17 @@ def organisation_environment(organisation: Organisation) -> dict[str, str]:
     return scoped_environment(organisation, registry_environment())
 
 
-def _current_release_text(code: str) -> str:
+def _current_release_of(code: str) -> tuple[Release | None, str]:
+    """The organisation's current release and its id as listed; (None, why) when none is
+    current or its records cannot be read (one organisation's damaged records do not stop
+    the listing of the others)."""
     from impact_warehouse.publish.releases import current_release
 
     try:
         release = current_release(organisation_work_dir(code) / "releases")
     except (OSError, ValueError, KeyError, TypeError) as error:
-        return f"読めません ({type(error).__name__}: {error})"
-    return release.release_id if release else "(公開中のリリースなし)"
+        return None, f"読めません ({type(error).__name__}: {error})"
+    return release, release.release_id if release else "(公開中のリリースなし)"
 
 
 def list_organisations() -> int:
@@ -120,7 +127,7 @@ def list_organisations() -> int:
         print(f"{organisation.code}")
         print(f"    カタログ: {organisation.catalog}")
         print(f"    作業フォルダ: {organisation_work_dir(organisation.code)}")
-        print(f"    公開中のリリース: {_current_release_text(organisation.code)}")
+        print(f"    公開中のリリース: {_current_release_of(organisation.code)[1]}")
     return 0
 
 
@@ -216,13 +223,11 @@ def demo_funder_folder(organisations: Sequence[Organisation]) -> Path:
 
 
 def _print_outputs(organisation: Organisation) -> None:
-    from impact_warehouse.publish.releases import current_release
-
     work = organisation_work_dir(organisation.code)
-    release = current_release(work / "releases")
+    release, listed = _current_release_of(organisation.code)
     print(f"{organisation.code}:")
     if release is None:
-        print("    公開中のリリースはありません")
+        print(f"    公開中のリリース: {listed}")
     else:
         print(f"    公開ファイル: {work / 'published' / 'warehouse.duckdb'}")
         print(f"    リリース: {release.release_id}")

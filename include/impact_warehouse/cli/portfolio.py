@@ -49,6 +49,7 @@ def run_portfolio(args: argparse.Namespace) -> int:
         portfolio_releases_dir,
         read_portfolio,
     )
+    from impact_warehouse.publish.files import DamagedRecordError
     from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.settings import paths
 
@@ -67,6 +68,8 @@ def run_portfolio(args: argparse.Namespace) -> int:
     except PublishBusyError as error:
         print(f"エラー: {error.staff_message}")
         return 1
+    except DamagedRecordError:
+        raise  # the CLI names the damaged record file and what to do (cli.main)
     except (OSError, ValueError, TypeError, KeyError, duckdb.Error) as error:
         # A release another party made can be unreadable in ways no check above names
         # (a damaged release.json, a locked or older file): a sentence, not a traceback.

@@ -43,7 +43,15 @@ from impact_warehouse.portfolio.sources import (
     current_source,
     mapped_figures,
 )
-from impact_warehouse.publish.files import fsync_file, sha256_of, write_text_atomically
+from impact_warehouse.publish.files import (
+    DamagedRecordError,
+    FieldTypes,
+    checked_fields,
+    fsync_file,
+    read_json_record,
+    sha256_of,
+    write_text_atomically,
+)
 from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.snapshot import PUBLISHED_STORAGE_VERSION, write_parquet_files
 from impact_warehouse.settings import Settings
@@ -143,9 +151,40 @@ class PortfolioRelease:
 
     @classmethod
     def read(cls, directory: Path) -> PortfolioRelease:
-        record = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
-        record["sources"] = tuple(SourceEntry(**source) for source in record["sources"])
-        return cls(**record, directory=directory)
+        """The manifest in ``directory``; :class:`DamagedRecordError` when it is missing, is not
+        JSON or lacks a field of the right type."""
+        path = directory / MANIFEST_FILE
+        record = checked_fields(read_json_record(path), path, _MANIFEST_FIELDS)
+        unknown = set(record) - set(_MANIFEST_FIELDS)
+        if unknown:
+            raise DamagedRecordError(path, f"it has unknown fields {sorted(unknown)}")
+        sources = []
+        for source in record["sources"]:
+            checked_fields(source, path, _SOURCE_FIELDS)
+            sources.append(SourceEntry(**{name: source[name] for name in _SOURCE_FIELDS}))
+        if not all(isinstance(count, int) for count in record["tables"].values()):
+            raise DamagedRecordError(path, "its field 'tables' holds a count that is no number")
+        return cls(**{**record, "sources": tuple(sources)}, directory=directory)
+
+
+_SOURCE_FIELDS: FieldTypes = {
+    "organisation_code": str,
+    "release_id": str,
+    "fiscal_year": int,
+    "created_at": str,
+    "sha256": str,
+    "mapping_file": str,
+    "mapping_sha256": str,
+}
+_MANIFEST_FIELDS: FieldTypes = {
+    "portfolio_id": str,
+    "created_at": str,
+    "common_indicators_sha256": str,
+    "portfolio_sha256": str,
+    "sources": list,
+    "tables": dict,
+    "sha256": str,
+}
 
 
 def portfolio_releases_dir(settings: Settings) -> Path:
@@ -153,10 +192,18 @@ def portfolio_releases_dir(settings: Settings) -> Path:
 
 
 def current_portfolio(releases_dir: Path) -> PortfolioRelease | None:
+    """The portfolio ``CURRENT`` names (None before the first build); :class:`DamagedRecordError`
+    when the pointer or the manifest it leads to cannot be read."""
     pointer = releases_dir / CURRENT_POINTER
     if not pointer.is_file():
         return None
-    return PortfolioRelease.read(releases_dir / pointer.read_text(encoding="utf-8").strip())
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
+    if not name.startswith("P-") or Path(name).name != name or not name.isprintable():
+        raise DamagedRecordError(pointer, f"it names {name[:80]!r}, which is no portfolio folder")
+    return PortfolioRelease.read(releases_dir / name)
 
 
 def _new_id(created: datetime, releases_dir: Path) -> str:
