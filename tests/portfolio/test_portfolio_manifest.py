@@ -77,9 +77,7 @@ DAMAGES = {
     "the manifest missing": lambda work: (
         _releases_dir(work) / PORTFOLIO_ID / "portfolio.json"
     ).unlink(),
-    "CURRENT naming a path": lambda work: (_releases_dir(work) / "CURRENT").write_text(
-        "../../etc"
-    ),
+    "CURRENT naming a path": lambda work: (_releases_dir(work) / "CURRENT").write_text("../../etc"),
     "CURRENT not UTF-8": lambda work: (_releases_dir(work) / "CURRENT").write_bytes(b"P-\xff\xfe"),
 }
 
