@@ -1,7 +1,8 @@
 """One computation shared by the dbt models that publish its parts.
 
 ``compute_nonresponse`` gives fct_nonresponse_balance and fct_nonresponse_weighted_shares
-from the same inputs; each model would otherwise run it whole and keep half. dbt runs the
+from the same inputs, ``compute_comparison_adjustment`` fct_comparison_adjusted and
+fct_covariate_balance; each model would otherwise run it whole and keep half. dbt runs the
 DuckDB Python models in one process, so the first model to ask computes and the other takes
 the same result. A result is kept per function only for inputs with the same content (a
 digest of every frame's values, columns and types and of the other arguments), so another

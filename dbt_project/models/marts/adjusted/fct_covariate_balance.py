@@ -2,13 +2,18 @@
 (METRICS.md "Adjusted estimates"): the love plot's numbers. Grain: one row per fiscal year ×
 covariate item × level. Computed by impact_warehouse.transform.comparison_adjustment (the
 same code as the PL/Python twin postgres/fct_covariate_balance.sql and the Spark twin
-spark/fct_covariate_balance.sql). Empty when the catalog
-has no covariates."""
+spark/fct_covariate_balance.sql). Empty when the catalog has no covariates.
+
+The adjusted comparison (fct_comparison_adjusted) computes these weights and this balance on
+its way: the two models share one computation per build (transform/computed_once.py) instead
+of weighting every person twice."""
 
 from impact_warehouse.transform.comparison_adjustment import (
     ANSWER_COLUMNS,
-    compute_covariate_balance,
+    compute_comparison_adjustment,
 )
+from impact_warehouse.transform.comparison_bootstrap import bootstrap_workers
+from impact_warehouse.transform.computed_once import computed_once
 from impact_warehouse.transform.duckdb_frames import compact_frame
 from impact_warehouse.transform.outcome_rules import scale_rules
 
@@ -17,10 +22,16 @@ ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return compute_covariate_balance(
+    _, balance = computed_once(
+        compute_comparison_adjustment,
         compact_frame(session, dbt.ref("fct_answers").filter(ANSWER_FILTER), ANSWER_COLUMNS),
         dbt.ref("covariates").df(),
         scale_rules(
             dbt.ref("scales").df(), dbt.ref("scale_measures").df(), dbt.ref("scale_labels").df()
         ),
+        min_effective_n=float(dbt.config.meta_get("adjusted_min_effective_n", 30)),
+        resamples=int(dbt.config.meta_get("adjusted_bootstrap_resamples", 1000)),
+        seed=int(dbt.config.meta_get("adjusted_bootstrap_seed", 20250)),
+        workers=bootstrap_workers(),
     )
+    return balance
