@@ -98,3 +98,17 @@ def test_a_damaged_portfolio_record_is_a_named_refusal(
     output = capsys.readouterr()
     assert "記録ファイル" in output.out + output.err
     assert not (tmp_path / "again.html").exists()
+
+
+def test_an_empty_pointer_means_no_portfolio_yet(tmp_path: Path) -> None:
+    """CURRENT is read as the releases' pointer is (publish.files.read_pointer): an empty
+    file names nothing yet; a folder in its place cannot be read."""
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    (releases / "CURRENT").write_text("\n", encoding="utf-8")
+    assert current_portfolio(releases) is None
+
+    (releases / "CURRENT").unlink()
+    (releases / "CURRENT").mkdir()
+    with pytest.raises(DamagedRecordError, match="CURRENT cannot be read"):
+        current_portfolio(releases)

@@ -49,6 +49,7 @@ from impact_warehouse.publish.files import (
     checked_fields,
     fsync_file,
     read_json_record,
+    read_pointer,
     sha256_of,
     write_text_atomically,
 )
@@ -194,16 +195,13 @@ def portfolio_releases_dir(settings: Settings) -> Path:
 def current_portfolio(releases_dir: Path) -> PortfolioRelease | None:
     """The portfolio ``CURRENT`` names (None before the first build); :class:`DamagedRecordError`
     when the pointer or the manifest it leads to cannot be read."""
-    pointer = releases_dir / CURRENT_POINTER
-    if not pointer.is_file():
-        return None
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as error:
-        raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
-    if not name.startswith("P-") or Path(name).name != name or not name.isprintable():
-        raise DamagedRecordError(pointer, f"it names {name[:80]!r}, which is no portfolio folder")
-    return PortfolioRelease.read(releases_dir / name)
+    name = read_pointer(releases_dir / CURRENT_POINTER, _is_portfolio_name, "a portfolio folder")
+    return None if name is None else PortfolioRelease.read(releases_dir / name)
+
+
+def _is_portfolio_name(name: str) -> bool:
+    """A portfolio folder's name (``P-…``), nothing that leads elsewhere."""
+    return name.startswith("P-") and Path(name).name == name and name.isprintable()
 
 
 def _new_id(created: datetime, releases_dir: Path) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,23 @@ def checked_fields(record: Any, path: Path, types: FieldTypes) -> dict[str, Any]
                 path, f"its field {name!r} is {type(value).__name__}, not {wanted}"
             )
     return record
+
+
+def read_pointer(pointer: Path, names: Callable[[str], bool], what: str) -> str | None:
+    """The folder name a pointer file (a ``CURRENT``) holds: None when there is none yet (no
+    file, or an empty one); :class:`DamagedRecordError` when it cannot be read or ``names``
+    refuses what it holds (``what``: the kind of folder it should name, for the message)."""
+    if not pointer.exists():
+        return None
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
+    if not name:
+        return None
+    if not names(name):
+        raise DamagedRecordError(pointer, f"it names {name[:80]!r}, which is not {what}")
+    return name
 
 
 def _type_name(kind: type) -> str:

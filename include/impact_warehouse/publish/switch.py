@@ -40,6 +40,7 @@ from impact_warehouse.publish.files import (
     checked_fields,
     fsync_file,
     read_json_record,
+    read_pointer,
     write_text_atomically,
 )
 from impact_warehouse.publish.history import current_actor, read_history, record_event
@@ -84,18 +85,7 @@ def is_release_name(name: str) -> bool:
 def pointer_release_id(releases_dir: Path) -> str | None:
     """What ``CURRENT`` says (None before the first publish); :class:`DamagedRecordError`
     when it cannot be read or names no possible release folder."""
-    pointer = releases_dir / CURRENT_POINTER
-    if not pointer.exists():
-        return None
-    try:
-        text = pointer.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as error:
-        raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
-    if not text:
-        return None
-    if not is_release_name(text):
-        raise DamagedRecordError(pointer, f"it names {text[:80]!r}, which is not a release folder")
-    return text
+    return read_pointer(releases_dir / CURRENT_POINTER, is_release_name, "a release folder")
 
 
 def _read_journal(releases_dir: Path) -> dict[str, Any] | None:
