@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import shutil
 import stat
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from impact_warehouse.personal_data import detector
 from impact_warehouse.pipeline import release as release_job
-from impact_warehouse.quality import run_gate
+from impact_warehouse.quality import privacy_masking, run_gate
 from impact_warehouse.quality.privacy_masking import (
     MASK,
     is_identifier_column,
@@ -193,3 +195,29 @@ def test_a_label_in_a_reporting_table_is_masked_too(
             [key],
         ).fetchone()
     assert label == MASK
+
+
+def test_the_roster_is_compiled_once_for_every_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """flagged_values compiles the roster names once, not once per distinct value (a list
+    handed to the detector is compiled on every call: 1.2 s of a 4 s gate on demo data)."""
+    compiled: list[int] = []
+
+    class CountingRoster(privacy_masking.RosterNames):
+        def __init__(self, names: Iterable[str] = ()) -> None:
+            compiled.append(1)
+            super().__init__(names)
+
+    monkeypatch.setattr(privacy_masking, "RosterNames", CountingRoster)
+    monkeypatch.setattr(detector, "RosterNames", CountingRoster)
+    con = duckdb.connect()
+    con.execute("create table notes (note varchar)")
+    con.executemany(
+        "insert into notes values (?)",
+        [[f"メモ {number}"] for number in range(50)] + [["原田真由美さんより"]],
+    )
+    column = privacy_masking.TextColumn("main", "notes", "note")
+
+    flagged = privacy_masking.flagged_values(con, [column], names=["原田 真由美", "佐藤 花子"])
+
+    assert [value.value for value in flagged] == ["原田真由美さんより"]
+    assert compiled == [1]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from impact_warehouse.personal_data import find_personal_data
+from impact_warehouse.personal_data import RosterNames, find_personal_data
 from impact_warehouse.personal_data.scan import vault_contacts
 
 log = logging.getLogger(__name__)
@@ -110,13 +110,15 @@ def flagged_values(
     con: duckdb.DuckDBPyConnection,
     columns: Iterable[TextColumn],
     *,
-    names: Sequence[str] = (),
+    names: Iterable[str] = (),
 ) -> list[FlaggedValue]:
     """Every distinct value of ``columns`` in which the detector finds personal data.
 
     Distinct values only: free text is a small share of the answers, and labels repeat, so the
     detector reads thousands of strings where the tables hold millions of rows.
     """
+    # Compiled once: a list handed to the detector would be compiled again for every value.
+    roster = names if isinstance(names, RosterNames) else RosterNames(names)
     flagged = []
     for column in columns:
         values = con.execute(
@@ -127,7 +129,7 @@ def flagged_values(
         for (value,) in values:
             if value == MASK:
                 continue
-            findings = find_personal_data(value, names=names)
+            findings = find_personal_data(value, names=roster)
             if findings:
                 kinds = tuple(sorted({finding.kind for finding in findings}))
                 flagged.append(FlaggedValue(column, value, kinds))
