@@ -100,13 +100,13 @@ def test_a_damaged_portfolio_record_is_a_named_refusal(
     assert not (tmp_path / "again.html").exists()
 
 
-def test_an_empty_pointer_means_no_portfolio_yet(tmp_path: Path) -> None:
-    """CURRENT is read as the releases' pointer is (publish.files.read_pointer): an empty
-    file names nothing yet; a folder in its place cannot be read."""
+def test_an_empty_or_unreadable_pointer_is_named(tmp_path: Path) -> None:
+    """CURRENT is always written whole: an empty one is damaged, as is a folder in its place."""
     releases = tmp_path / "releases"
     releases.mkdir()
     (releases / "CURRENT").write_text("\n", encoding="utf-8")
-    assert current_portfolio(releases) is None
+    with pytest.raises(DamagedRecordError, match="CURRENT cannot be read: it names ''"):
+        current_portfolio(releases)
 
     (releases / "CURRENT").unlink()
     (releases / "CURRENT").mkdir()

@@ -1,12 +1,29 @@
-"""computed_once: the two non-response models share one computation per build."""
+"""computed_once: the two non-response models, and the adjusted comparison and its covariate
+balance, share one computation per build."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
+import pytest
 
 from impact_warehouse.transform.computed_once import computed_once
+from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR
+
+if TYPE_CHECKING:  # the suite's root conftest; imported by name only for the type
+    from conftest import DemoBuild
+
+# Models that publish parts of one computation: each pair must ask with equal arguments.
+SHARING_PAIRS = [
+    ("fct_nonresponse_balance", "fct_nonresponse_weighted_shares"),
+    ("fct_comparison_adjusted", "fct_covariate_balance"),
+]
+ADJUSTED_MODELS = DBT_PROJECT_DIR / "models" / "marts" / "adjusted"
 
 
 def _counted(calls: list[int]):
@@ -69,3 +86,31 @@ def test_a_second_caller_waits_for_the_first() -> None:
     second.join(5)
     assert results == [3, 3]
     assert len(calls) == 1
+
+
+def _shared_call(model: str) -> tuple[str, list[str]]:
+    """The model's ``computed_once(...)`` call (from the call to its closing parenthesis) and
+    its ANSWER_FILTER line, which the call reads."""
+    source = (ADJUSTED_MODELS / f"{model}.py").read_text(encoding="utf-8")
+    start = source.index("computed_once(\n")
+    end = source.index("\n    )\n", start)
+    return source[start:end], re.findall(r"^ANSWER_FILTER = .*$", source, flags=re.M)
+
+
+@pytest.mark.parametrize(("first", "second"), SHARING_PAIRS)
+def test_models_that_share_a_computation_ask_alike(
+    first: str, second: str, demo_warehouse_for_seed: Callable[[int], DemoBuild]
+) -> None:
+    """Only equal arguments share: the same call in both model files, and the same settings
+    (meta) in the built project, or each model would compute the whole thing again."""
+    call, answer_filter = _shared_call(first)
+    assert "ANSWER_FILTER" in call and len(answer_filter) == 1
+    assert _shared_call(second) == (call, answer_filter)
+    demo = demo_warehouse_for_seed(2025)
+    manifest = json.loads((demo.run.target_path / "manifest.json").read_text(encoding="utf-8"))
+    meta = {
+        node["name"]: node["config"]["meta"]
+        for node in manifest["nodes"].values()
+        if node["name"] in (first, second) and node["resource_type"] == "model"
+    }
+    assert meta[first] == meta[second]

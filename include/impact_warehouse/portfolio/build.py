@@ -195,7 +195,13 @@ def portfolio_releases_dir(settings: Settings) -> Path:
 def current_portfolio(releases_dir: Path) -> PortfolioRelease | None:
     """The portfolio ``CURRENT`` names (None before the first build); :class:`DamagedRecordError`
     when the pointer or the manifest it leads to cannot be read."""
-    name = read_pointer(releases_dir / CURRENT_POINTER, _is_portfolio_name, "a portfolio folder")
+    # Written whole, never empty (build_portfolio): an empty pointer is a damaged one.
+    name = read_pointer(
+        releases_dir / CURRENT_POINTER,
+        _is_portfolio_name,
+        "a portfolio folder",
+        empty_is_none=False,
+    )
     return None if name is None else PortfolioRelease.read(releases_dir / name)
 
 

@@ -95,17 +95,20 @@ def checked_fields(record: Any, path: Path, types: FieldTypes) -> dict[str, Any]
     return record
 
 
-def read_pointer(pointer: Path, names: Callable[[str], bool], what: str) -> str | None:
+def read_pointer(
+    pointer: Path, names: Callable[[str], bool], what: str, *, empty_is_none: bool = True
+) -> str | None:
     """The folder name a pointer file (a ``CURRENT``) holds: None when there is none yet (no
-    file, or an empty one); :class:`DamagedRecordError` when it cannot be read or ``names``
-    refuses what it holds (``what``: the kind of folder it should name, for the message)."""
+    file, or with ``empty_is_none`` an empty one); :class:`DamagedRecordError` when it cannot
+    be read or ``names`` refuses what it holds (``what``: the kind of folder it should name,
+    for the message)."""
     if not pointer.exists():
         return None
     try:
         name = pointer.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
         raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
-    if not name:
+    if not name and empty_is_none:
         return None
     if not names(name):
         raise DamagedRecordError(pointer, f"it names {name[:80]!r}, which is not {what}")
