@@ -28,6 +28,7 @@ from impact_warehouse.transform.weighting import (
     MISSING,
     events_allow,
     in_stable_order,
+    indicator_columns,
     kish_n,
     logistic_propensity,
     margins,
@@ -118,11 +119,16 @@ class WaveWeights:
 def response_weights(profile: pd.DataFrame, responded: np.ndarray) -> WaveWeights:
     """Weights 1 / P(respond | profile) for respondents, trimmed at 5× their mean."""
     group = responded.astype(int)
+    # Each variable's columns once: the forward selection only counts the columns of each
+    # trial model (model_matrix's: the intercept and these, by name).
+    names = {
+        variable: set(indicator_columns(profile, variable, group)) for variable in profile.columns
+    }
     chosen: list[str] = []
     parameters = 1
     for variable in profile.columns:
         trial = [*chosen, variable]
-        size = model_matrix(profile, trial, group).shape[1]
+        size = 1 + len(set().union(*(names[name] for name in trial)))
         # A variable that adds no parameter (one level, or levels only one group has) cannot
         # explain responding: leave it out rather than fit an intercept-only model.
         if size > parameters and events_allow(size, group):

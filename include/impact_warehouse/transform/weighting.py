@@ -66,13 +66,22 @@ def model_matrix(profile: pd.DataFrame, variables: list[str], group: np.ndarray)
     information."""
     columns = {"const": np.ones(len(profile))}
     for variable in variables:
-        values = profile[variable].astype(str).to_numpy()
-        levels = pd.Series(values).value_counts()
-        for level in levels.index[1:]:
-            hit = values == level
-            if hit[group == 1].any() and hit[group == 0].any():
-                columns[f"{variable}={level}"] = hit.astype(float)
+        columns.update(indicator_columns(profile, variable, group))
     return pd.DataFrame(columns, index=profile.index)
+
+
+def indicator_columns(
+    profile: pd.DataFrame, variable: str, group: np.ndarray
+) -> dict[str, np.ndarray]:
+    """One variable's columns of :func:`model_matrix`, named ``<variable>=<level>``."""
+    values = profile[variable].astype(str).to_numpy()
+    levels = pd.Series(values).value_counts()
+    columns = {}
+    for level in levels.index[1:]:
+        hit = values == level
+        if hit[group == 1].any() and hit[group == 0].any():
+            columns[f"{variable}={level}"] = hit.astype(float)
+    return columns
 
 
 def logistic_propensity(
