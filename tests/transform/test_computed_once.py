@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
+import yaml
 
 from impact_warehouse.transform.computed_once import computed_once
 from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR
@@ -24,6 +25,7 @@ SHARING_PAIRS = [
     ("fct_comparison_adjusted", "fct_covariate_balance"),
 ]
 ADJUSTED_MODELS = DBT_PROJECT_DIR / "models" / "marts" / "adjusted"
+MODELS_YAML = ADJUSTED_MODELS / "_marts_adjusted__models.yml"
 
 
 def _counted(calls: list[int]):
@@ -106,6 +108,13 @@ def test_models_that_share_a_computation_ask_alike(
     call, answer_filter = _shared_call(first)
     assert "ANSWER_FILTER" in call and len(answer_filter) == 1
     assert _shared_call(second) == (call, answer_filter)
+    # As written, not only as rendered: a literal where the other reads a var would agree
+    # with default vars and part under --vars.
+    written = {
+        model["name"]: model.get("config", {}).get("meta")
+        for model in yaml.safe_load(MODELS_YAML.read_text(encoding="utf-8"))["models"]
+    }
+    assert written[first] is not None and written[first] == written[second]
     demo = demo_warehouse_for_seed(2025)
     manifest = json.loads((demo.run.target_path / "manifest.json").read_text(encoding="utf-8"))
     meta = {

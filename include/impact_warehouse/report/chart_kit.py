@@ -83,7 +83,11 @@ def _saved_svg(figure: Figure, **options: Any) -> str:
 
 
 def _inside(box: Bbox, frame: Bbox, tolerance: float = 0.01) -> bool:
-    """Does ``box`` (inches) lie within ``frame``, give or take ``tolerance`` inches?"""
+    """Does ``box`` (inches) lie within ``frame``, give or take ``tolerance`` inches?
+
+    ``figure.get_tightbbox()`` measures text with the raster renderer, whose glyphs are a
+    little wider than the SVG's: content within a few hundredths of an inch of the edge may be
+    drawn again with the tight box (a chart slightly wider than the rest), never cut off."""
     return (
         box.x0 >= frame.x0 - tolerance
         and box.y0 >= frame.y0 - tolerance
