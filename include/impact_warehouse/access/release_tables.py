@@ -28,6 +28,7 @@ from impact_warehouse.organisations import CODE_PATTERN
 from impact_warehouse.portfolio.sources import open_read_only
 from impact_warehouse.publish import PUBLISHED_SCHEMAS, Release
 from impact_warehouse.publish.files import sha256_of
+from impact_warehouse.sql_identifiers import quoted_identifier
 
 ORGANISATION_COLUMN = "organisation_code"
 FETCH_ROWS = 2_000
@@ -92,11 +93,6 @@ class ReleaseTable:
     def loaded_name(self) -> str:
         """The table's name in PostgreSQL's one schema: ``reporting__rpt_outcome_results``."""
         return f"{self.schema}__{self.table}"
-
-
-def quoted(name: str) -> str:
-    """A DuckDB identifier, quoted."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def postgres_type(duckdb_type: str, where: str) -> str:
@@ -230,8 +226,9 @@ def check_organisation_column(
     """A table that carries ``organisation_code`` holds only ``code`` in it, never null."""
     if not table.has_organisation_column:
         return
+    qualified = f"{quoted_identifier(table.schema)}.{quoted_identifier(table.table)}"
     others = connection.execute(
-        f"select distinct {ORGANISATION_COLUMN} from {quoted(table.schema)}.{quoted(table.table)} "
+        f"select distinct {ORGANISATION_COLUMN} from {qualified} "
         f"where {ORGANISATION_COLUMN} is distinct from ? order by 1 limit 5",
         [code],
     ).fetchall()
@@ -249,9 +246,9 @@ def table_rows(
     connection: duckdb.DuckDBPyConnection, table: ReleaseTable
 ) -> Iterator[list[tuple[Any, ...]]]:
     """The table's rows in batches, columns in :attr:`ReleaseTable.columns` order."""
-    columns = ", ".join(quoted(column.name) for column in table.columns)
+    columns = ", ".join(quoted_identifier(column.name) for column in table.columns)
     cursor = connection.execute(
-        f"select {columns} from {quoted(table.schema)}.{quoted(table.table)}"
+        f"select {columns} from {quoted_identifier(table.schema)}.{quoted_identifier(table.table)}"
     )
     while batch := cursor.fetchmany(FETCH_ROWS):
         yield batch

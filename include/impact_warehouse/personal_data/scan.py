@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from impact_warehouse.sql_identifiers import quoted_identifier
+
 _TEXT_SUFFIXES = {".html", ".htm", ".csv", ".json", ".jsonl", ".txt", ".md", ".svg", ".css"}
 _DUCKDB_SUFFIXES = {".duckdb", ".db"}
 # A run of digits with the separators people put in phone numbers (after NFKC).
@@ -136,8 +138,8 @@ def _duckdb_texts(path: Path) -> Iterator[tuple[str, str]]:
             "order by 1, 2, 3"
         ).fetchall()
         for _catalog, schema, table, column in columns:
-            ident = '"' + column.replace('"', '""') + '"'
-            qualified = f'"{schema}"."{table}"'
+            ident = quoted_identifier(column)
+            qualified = f"{quoted_identifier(schema)}.{quoted_identifier(table)}"
             rows = con.execute(
                 f"select distinct cast({ident} as varchar) from {qualified} "
                 f"where {ident} is not null"

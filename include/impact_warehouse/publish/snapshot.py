@@ -30,6 +30,8 @@ from typing import Any
 
 import duckdb
 
+from impact_warehouse.sql_identifiers import quoted_identifier
+
 PUBLISHED_SCHEMAS: tuple[str, ...] = ("catalog", "marts", "reporting")
 META_SCHEMA = "meta"
 # The oldest storage format DuckDB 2.0 writes; DuckDB 1.0 and every later reader open it
@@ -63,10 +65,6 @@ class ReleaseRow:
     organisation_code: str | None = None
 
 
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -90,7 +88,7 @@ def _published_relations(connection: duckdb.DuckDBPyConnection) -> list[tuple[st
 def _copy_comments(
     connection: duckdb.DuckDBPyConnection, schema: str, table: str, comment: str
 ) -> None:
-    target = f"{_identifier(schema)}.{_identifier(table)}"
+    target = f"{quoted_identifier(schema)}.{quoted_identifier(table)}"
     if comment:
         connection.execute(f"comment on table {target} is {_literal(comment)}")
     columns = connection.execute(
@@ -102,7 +100,7 @@ def _copy_comments(
     ).fetchall()
     for column, column_comment in columns:
         connection.execute(
-            f"comment on column {target}.{_identifier(column)} is {_literal(column_comment)}"
+            f"comment on column {target}.{quoted_identifier(column)} is {_literal(column_comment)}"
         )
 
 
@@ -117,7 +115,8 @@ def organisation_code_of(connection: duckdb.DuckDBPyConnection, database: str) -
     if not found:
         return None
     codes = connection.execute(
-        f"select distinct {ORGANISATION_COLUMN} from {_identifier(database)}.{ORGANISATION_TABLE}"
+        f"select distinct {ORGANISATION_COLUMN} "
+        f"from {quoted_identifier(database)}.{ORGANISATION_TABLE}"
     ).fetchall()
     if len(codes) != 1 or not codes[0][0]:
         raise ValueError(
@@ -150,7 +149,7 @@ def _copy_table(
     connection: duckdb.DuckDBPyConnection, schema: str, table: str, organisation_code: str | None
 ) -> None:
     """Copy one published relation, with ``organisation_code`` first when it has none."""
-    qualified = f"{_identifier(schema)}.{_identifier(table)}"
+    qualified = f"{quoted_identifier(schema)}.{quoted_identifier(table)}"
     source = f"{_SOURCE}.{qualified}"
     if organisation_code is None:
         connection.execute(f"create table {qualified} as select * from {source}")
@@ -245,8 +244,8 @@ def write_analyst_copy(
         connection.execute(f"use {_TARGET}")
         organisation_code = organisation_code_of(connection, _SOURCE)
         for schema, table, comment in _published_relations(connection):
-            qualified = f"{_identifier(schema)}.{_identifier(table)}"
-            connection.execute(f"create schema if not exists {_identifier(schema)}")
+            qualified = f"{quoted_identifier(schema)}.{quoted_identifier(table)}"
+            connection.execute(f"create schema if not exists {quoted_identifier(schema)}")
             _copy_table(connection, schema, table, organisation_code)
             _copy_comments(connection, schema, table, comment)
             (row_count,) = connection.execute(f"select count(*) from {qualified}").fetchone()
@@ -271,7 +270,7 @@ def write_parquet_files(warehouse: Path, folder: Path) -> list[Path]:
         for schema, table in names:
             path = folder / f"{schema}.{table}.parquet"
             connection.execute(
-                f"copy {_identifier(schema)}.{_identifier(table)} "
+                f"copy {quoted_identifier(schema)}.{quoted_identifier(table)} "
                 f"to {_literal(str(path))} (format parquet, compression zstd)"
             )
             written.append(path)

@@ -28,6 +28,7 @@ import duckdb
 
 from impact_warehouse.personal_data import RosterNames, find_personal_data
 from impact_warehouse.personal_data.scan import vault_contacts
+from impact_warehouse.sql_identifiers import quoted_identifier
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class TextColumn:
 
     @property
     def qualified_table(self) -> str:
-        return f"{_ident(self.schema)}.{_ident(self.table)}"
+        return f"{quoted_identifier(self.schema)}.{quoted_identifier(self.table)}"
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,6 @@ class MaskedCell:
     response_key: str | None
     wave_code: str | None
     kinds: str
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def is_identifier_column(column: str) -> bool:
@@ -122,9 +119,9 @@ def flagged_values(
     flagged = []
     for column in columns:
         values = con.execute(
-            f"select distinct cast({_ident(column.column)} as varchar) "
+            f"select distinct cast({quoted_identifier(column.column)} as varchar) "
             f"from {column.qualified_table} "
-            f"where {_ident(column.column)} is not null"
+            f"where {quoted_identifier(column.column)} is not null"
         ).fetchall()
         for (value,) in values:
             if value == MASK:
@@ -160,14 +157,14 @@ def _cells_of(
     if row_key is None:
         row_key = next((c for c in sorted(table_columns) if c.endswith("_key")), None)
     selected = [
-        f"cast({_ident(row_key)} as varchar)" if row_key else "null",
+        f"cast({quoted_identifier(row_key)} as varchar)" if row_key else "null",
         "cast(response_key as varchar)" if "response_key" in table_columns else "null",
         "cast(wave_code as varchar)" if "wave_code" in table_columns else "null",
     ]
     column = flagged.column
     rows = con.execute(
         f"select {', '.join(selected)} from {column.qualified_table} "
-        f"where cast({_ident(column.column)} as varchar) = ?",
+        f"where cast({quoted_identifier(column.column)} as varchar) = ?",
         [flagged.value],
     ).fetchall()
     return [
@@ -228,9 +225,9 @@ def mask_personal_data(
             }
             cells = _cells_of(con, item, table_columns)
             con.execute(
-                f"update {column.qualified_table} set {_ident(column.column)} = "
+                f"update {column.qualified_table} set {quoted_identifier(column.column)} = "
                 f"{_mask_literal(con, column)} "
-                f"where cast({_ident(column.column)} as varchar) = ?",
+                f"where cast({quoted_identifier(column.column)} as varchar) = ?",
                 [MASK, item.value],
             )
             con.executemany(
@@ -275,7 +272,7 @@ def masked_cells(con: duckdb.DuckDBPyConnection) -> list[MaskedCell]:
 def _is_still_masked(con: duckdb.DuckDBPyConnection, cell: MaskedCell) -> bool:
     """A dbt rebuild replaces the tables; a listed cell that is no longer the mask is stale."""
     schema, table = cell.table.split(".", 1)
-    qualified = f"{_ident(schema)}.{_ident(table)}"
+    qualified = f"{quoted_identifier(schema)}.{quoted_identifier(table)}"
     try:
         columns = {
             row[0]
@@ -291,8 +288,8 @@ def _is_still_masked(con: duckdb.DuckDBPyConnection, cell: MaskedCell) -> bool:
         if row_key is None or cell.row_key is None:
             condition, params = "true", []
         else:
-            condition, params = f"cast({_ident(row_key)} as varchar) = ?", [cell.row_key]
-        value = f"cast({_ident(cell.column)} as varchar)"
+            condition, params = f"cast({quoted_identifier(row_key)} as varchar) = ?", [cell.row_key]
+        value = f"cast({quoted_identifier(cell.column)} as varchar)"
         (count,) = con.execute(
             f"select count(*) from {qualified} where {condition} "
             f"and {value} in (?, to_json(?::varchar)::varchar)",

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from impact_warehouse.sql_identifiers import quoted_identifier
+
 # 2,048 rows per vector: about half a million rows per chunk.
 VECTORS_PER_CHUNK = 256
 
@@ -29,7 +31,7 @@ def compact_frame(
 ) -> pd.DataFrame:
     """``relation``'s ``columns`` as ``relation.project(columns).df()`` would give them, read
     through ``session`` (the model's DuckDB connection) a chunk at a time."""
-    projected = relation.project(", ".join(_quoted(column) for column in columns))
+    projected = relation.project(", ".join(quoted_identifier(column) for column in columns))
     result = session.execute(projected.sql_query())
     shared: dict[str, str] = {}
     chunks = []
@@ -41,10 +43,6 @@ def compact_frame(
     if not chunks:
         return chunk  # no rows: the empty frame still has the columns and their types
     return pd.concat(_with_agreed_text_types(chunks), ignore_index=True)
-
-
-def _quoted(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
 
 
 def _with_agreed_text_types(chunks: list[pd.DataFrame]) -> list[pd.DataFrame]:

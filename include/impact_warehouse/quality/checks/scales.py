@@ -19,6 +19,7 @@ from impact_warehouse.quality.checks.context import (
     unexpected_rows,
 )
 from impact_warehouse.quality.model import Finding
+from impact_warehouse.sql_identifiers import quoted_identifier
 
 
 def scale_domains(ctx: CheckContext) -> dict[str, tuple[float, float]]:
@@ -224,7 +225,7 @@ def daily_totals(con: Any, days: dict[str, list[str]]) -> pd.DataFrame:
         totals.append(
             f"case when count(*) filter (where {of_day}) > 0 then"
             f" coalesce(sum(value_numeric) filter (where {of_day}), 0) end::double"
-            f" as {_identifier(f'{day}_total_hours')}"
+            f" as {quoted_identifier(f'{day}_total_hours')}"
         )
     sql = f"""
         select {keys}{"".join(f", {total}" for total in totals)}
@@ -235,8 +236,3 @@ def daily_totals(con: Any, days: dict[str, list[str]]) -> pd.DataFrame:
     """
     items = sorted({item for pair in days.values() for item in pair})
     return con.execute(sql, [items, *days.values()]).df()
-
-
-def _identifier(name: str) -> str:
-    """``name`` as a quoted SQL identifier (a day comes from the catalog's time_use_role)."""
-    return '"' + name.replace('"', '""') + '"'
