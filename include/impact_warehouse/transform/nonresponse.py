@@ -120,15 +120,16 @@ def response_weights(profile: pd.DataFrame, responded: np.ndarray) -> WaveWeight
     """Weights 1 / P(respond | profile) for respondents, trimmed at 5× their mean."""
     group = responded.astype(int)
     # Each variable's columns once: the forward selection only counts the columns of each
-    # trial model (model_matrix's: the intercept and these, by name).
-    names = {
-        variable: set(indicator_columns(profile, variable, group)) for variable in profile.columns
+    # trial model (model_matrix's: the intercept and these, by name), and the chosen model is
+    # built from them.
+    indicators = {
+        variable: indicator_columns(profile, variable, group) for variable in profile.columns
     }
     chosen: list[str] = []
     parameters = 1
     for variable in profile.columns:
         trial = [*chosen, variable]
-        size = 1 + len(set().union(*(names[name] for name in trial)))
+        size = 1 + len(set().union(*(indicators[name] for name in trial)))
         # A variable that adds no parameter (one level, or levels only one group has) cannot
         # explain responding: leave it out rather than fit an intercept-only model.
         if size > parameters and events_allow(size, group):
@@ -140,7 +141,9 @@ def response_weights(profile: pd.DataFrame, responded: np.ndarray) -> WaveWeight
     if respondents.all():
         return WaveWeights(profile, responded, np.ones(len(profile)), "none", tuple(chosen))
     probability = (
-        logistic_propensity(model_matrix(profile, chosen, group), group) if chosen else None
+        logistic_propensity(model_matrix(profile, chosen, group, indicators), group)
+        if chosen
+        else None
     )
     if probability is not None:
         raw = 1 / probability[respondents]

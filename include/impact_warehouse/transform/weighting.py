@@ -11,6 +11,7 @@ optimisation is hand-rolled beyond iterative proportional fitting.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,14 +60,22 @@ class Propensity:
     variables: tuple[str, ...]
 
 
-def model_matrix(profile: pd.DataFrame, variables: list[str], group: np.ndarray) -> pd.DataFrame:
+def model_matrix(
+    profile: pd.DataFrame,
+    variables: list[str],
+    group: np.ndarray,
+    indicators: Mapping[str, dict[str, np.ndarray]] | None = None,
+) -> pd.DataFrame:
     """Intercept plus one indicator per non-reference level. The most common level is the
     reference; a level nobody in one of the two groups has is merged into the reference, since
     its coefficient would run to infinity (separation) and it carries no balancing
-    information."""
+    information. ``indicators``: variables' :func:`indicator_columns` already made."""
     columns = {"const": np.ones(len(profile))}
     for variable in variables:
-        columns.update(indicator_columns(profile, variable, group))
+        if indicators is not None and variable in indicators:
+            columns.update(indicators[variable])
+        else:
+            columns.update(indicator_columns(profile, variable, group))
     return pd.DataFrame(columns, index=profile.index)
 
 
