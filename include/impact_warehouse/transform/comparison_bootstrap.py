@@ -136,15 +136,15 @@ class _Problem:
 
     def __init__(self, groups: Groups, keys: list[tuple[str, str, str]]) -> None:
         self.group = groups.group
-        self.followup = np.flatnonzero(groups.group == 1)
-        self.panel = np.flatnonzero(groups.group == 0)
+        self.followup_mask = groups.group == 1
+        self.panel_mask = groups.group == 0
+        self.followup = np.flatnonzero(self.followup_mask)
+        self.panel = np.flatnonzero(self.panel_mask)
         hits = np.column_stack([groups.outcomes[key][0] for key in keys])
         self.answered = np.column_stack([groups.outcomes[key][1] for key in keys])
         # Once, not in every draw: a people × outcomes product (at 1000× the demo, 100 MB
         # allocated twice per draw) that no draw changes.
         self.hit_answered = hits * self.answered
-        self.followup_mask = groups.group == 1
-        self.panel_mask = groups.group == 0
         self.cells = Cells.of(encoded(groups.profile), groups.group)
 
     def run(self, tasks: list[Task]) -> np.ndarray:
