@@ -67,3 +67,18 @@ def test_no_hours_answers_give_an_empty_frame_with_every_column(
 
     assert frame.empty
     assert list(frame.columns) == [*KEYS, "weekday_total_hours", 'odd"day_total_hours']
+
+
+def test_days_differing_by_case_and_a_nan_answer(con: duckdb.DuckDBPyConnection) -> None:
+    """Day names are catalog data: "Mon" and "mon" stay two columns (DuckDB would fold them
+    into one name), and a NaN answer counts as no number, not as a NaN total."""
+    con.execute(
+        "insert into marts.fct_answers values"
+        " ('w3', 'c1', 'p1', 'r1', 'hours_self_weekday', 'NaN'::double, true),"
+        " ('w3', 'c1', 'p1', 'r1', 'hours_partner_weekday', 4.0, true)"
+    )
+    frame = daily_totals(con, {"Mon": ["hours_self_weekday"], "mon": ["hours_partner_weekday"]})
+
+    assert list(frame.columns) == [*KEYS, "Mon_total_hours", "mon_total_hours"]
+    w3 = frame[frame.wave_code == "w3"].iloc[0]
+    assert (w3.Mon_total_hours, w3.mon_total_hours) == (0.0, 4.0)

@@ -19,7 +19,6 @@ from impact_warehouse.quality.checks.context import (
     unexpected_rows,
 )
 from impact_warehouse.quality.model import Finding
-from impact_warehouse.sql_identifiers import quoted_identifier
 
 
 def scale_domains(ctx: CheckContext) -> dict[str, tuple[float, float]]:
@@ -220,12 +219,15 @@ def daily_totals(con: Any, days: dict[str, list[str]]) -> pd.DataFrame:
     """
     keys = "wave_code, cohort_code, program_code, respondent_key"
     totals = []
-    for position, day in enumerate(days, start=2):
+    for position in range(2, len(days) + 2):
         of_day = f"list_contains(${position}::varchar[], item_code)"
+        # A NaN counts as no number (as pandas, which reads it as missing, did); the columns
+        # are named in pandas below, since DuckDB folds "Mon" and "mon" into one name.
         totals.append(
             f"case when count(*) filter (where {of_day}) > 0 then"
-            f" coalesce(sum(value_numeric) filter (where {of_day}), 0) end::double"
-            f" as {quoted_identifier(f'{day}_total_hours')}"
+            f" coalesce(sum(value_numeric) filter (where {of_day}"
+            f" and not isnan(value_numeric)), 0) end::double"
+            f" as day_{position}"
         )
     sql = f"""
         select {keys}{"".join(f", {total}" for total in totals)}
@@ -235,4 +237,6 @@ def daily_totals(con: Any, days: dict[str, list[str]]) -> pd.DataFrame:
         order by {keys}
     """
     items = sorted({item for pair in days.values() for item in pair})
-    return con.execute(sql, [items, *days.values()]).df()
+    frame = con.execute(sql, [items, *days.values()]).df()
+    frame.columns = [*keys.split(", "), *(f"{day}_total_hours" for day in days)]
+    return frame
