@@ -5,6 +5,7 @@ release is built here: the manifest is written the way a build writes it."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -111,4 +112,18 @@ def test_an_empty_or_unreadable_pointer_is_named(tmp_path: Path) -> None:
     (releases / "CURRENT").unlink()
     (releases / "CURRENT").mkdir()
     with pytest.raises(DamagedRecordError, match="CURRENT cannot be read"):
+        current_portfolio(releases)
+
+
+def test_a_link_to_nowhere_or_a_pipe_as_pointer_is_named(tmp_path: Path) -> None:
+    """A dangling CURRENT is damage, not "no portfolio yet"; a pipe is refused unread."""
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    (releases / "CURRENT").symlink_to(releases / "gone")
+    with pytest.raises(DamagedRecordError, match="not a regular file"):
+        current_portfolio(releases)
+
+    (releases / "CURRENT").unlink()
+    os.mkfifo(releases / "CURRENT")
+    with pytest.raises(DamagedRecordError, match="not a regular file"):
         current_portfolio(releases)

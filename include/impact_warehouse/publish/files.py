@@ -95,6 +95,9 @@ def checked_fields(record: Any, path: Path, types: FieldTypes) -> dict[str, Any]
     return record
 
 
+POINTER_MAX_BYTES = 4096
+
+
 def read_pointer(
     pointer: Path, names: Callable[[str], bool], what: str, *, empty_is_none: bool = True
 ) -> str | None:
@@ -102,10 +105,15 @@ def read_pointer(
     file, or with ``empty_is_none`` an empty one); :class:`DamagedRecordError` when it cannot
     be read or ``names`` refuses what it holds (``what``: the kind of folder it should name,
     for the message)."""
-    if not pointer.exists():
+    if not pointer.exists() and not pointer.is_symlink():
         return None
+    # A link leading nowhere, a pipe that would block, a folder: not a pointer file.
+    if not pointer.is_file():
+        raise DamagedRecordError(pointer, "it is not a regular file")
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
+        with pointer.open("rb") as handle:
+            # A folder name is short: a large file is damage, and not read whole.
+            name = handle.read(POINTER_MAX_BYTES).decode("utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
         raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
     if not name and empty_is_none:
