@@ -26,12 +26,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.catalog.voices import SEED_HEADERS as VOICE_SEED_HEADERS
 from impact_warehouse.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,10 @@ def _dbt_command(
 
 def _invoke(command: list[str], target: Path, variables: Mapping[str, str]) -> dbtRunnerResult:
     """Run dbt in this process, one invocation at a time, with ``variables`` set for it."""
+    # Imported here, not at the top: dbt takes 1.6 s to import, and most processes that import
+    # this module (a report, a release listing, the gate) only want its names and errors.
+    from dbt.cli.main import dbtRunner
+
     progress = _ProgressLogger()
     with _DBT_LOCK, _environment(variables):
         saved_parse = (target / PARTIAL_PARSE_FILE).is_file()
