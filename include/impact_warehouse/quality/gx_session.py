@@ -8,16 +8,14 @@ into the run's folder.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
+# Great Expectations is first imported by the package's gx_import (quality/__init__.py), which
+# turns GX's analytics off and keeps pyspark from ending a `python -c` process.
 import great_expectations as gx
+import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from impact_warehouse.quality.data_docs_safety import (

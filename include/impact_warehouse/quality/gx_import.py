@@ -1,0 +1,36 @@
+"""Great Expectations imported so that importing it cannot end the process.
+
+With pyspark installed (the Spark engine), GX's pyspark compatibility layer imports Spark
+Connect, whose dependency check takes a process whose ``__main__`` has no file (``python -c``,
+a script piped to ``python -``) for pyspark's own doctest run and, without pyarrow, calls
+``sys.exit(0)``: the rest of the script never runs and the exit status says success, so a
+shell or a scheduler reads a gate that never ran as one that passed. While GX is first
+imported, such a ``__main__`` is given a file name and the check sees an ordinary script.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# GX would otherwise send usage analytics from every gate run.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def import_great_expectations() -> None:
+    """Import ``great_expectations`` once, without pyspark's doctest exit (module docstring)."""
+    if "great_expectations" in sys.modules:
+        return
+    main = sys.modules.get("__main__")
+    fileless = (
+        main is not None
+        and getattr(main, "__spec__", None) is None
+        and not hasattr(main, "__file__")
+    )
+    if fileless:
+        main.__file__ = "<string>"  # type: ignore[union-attr]
+    try:
+        import great_expectations  # noqa: F401
+    finally:
+        if fileless:
+            del main.__file__  # type: ignore[union-attr]
