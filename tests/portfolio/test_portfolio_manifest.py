@@ -116,12 +116,21 @@ def test_an_empty_or_unreadable_pointer_is_named(tmp_path: Path) -> None:
 
 
 def test_a_link_to_nowhere_or_a_pipe_as_pointer_is_named(tmp_path: Path) -> None:
-    """A dangling CURRENT is damage, not "no portfolio yet"; a pipe is refused unread."""
+    """A dangling CURRENT is damage, not "no portfolio yet"; a link to another file and a pipe
+    are refused unread."""
     releases = tmp_path / "releases"
     releases.mkdir()
     (releases / "CURRENT").symlink_to(releases / "gone")
     with pytest.raises(DamagedRecordError, match="not a regular file"):
         current_portfolio(releases)
+
+    (releases / "CURRENT").unlink()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token-abc123\n", encoding="utf-8")
+    (releases / "CURRENT").symlink_to(secret)
+    with pytest.raises(DamagedRecordError, match="it is a link") as refused:
+        current_portfolio(releases)
+    assert "token-abc123" not in str(refused.value)
 
     (releases / "CURRENT").unlink()
     os.mkfifo(releases / "CURRENT")

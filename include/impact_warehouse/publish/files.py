@@ -107,7 +107,11 @@ def read_pointer(
     for the message)."""
     if not pointer.exists() and not pointer.is_symlink():
         return None
-    # A link leading nowhere, a pipe that would block, a folder: not a pointer file.
+    # A pointer is always written as a file and renamed into place, never linked: a link is
+    # refused unread (one to another file, e.g. /etc/passwd, would put its first line in the
+    # message), as are a pipe that would block and a folder.
+    if pointer.is_symlink():
+        raise DamagedRecordError(pointer, "it is a link, not a regular file")
     if not pointer.is_file():
         raise DamagedRecordError(pointer, "it is not a regular file")
     try:
