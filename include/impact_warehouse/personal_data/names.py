@@ -37,6 +37,10 @@ class RosterNames:
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
+        if isinstance(names, str):
+            # Iterated, one string is its characters, each too short to be a name: the roster
+            # would be silently empty and no name found.
+            raise TypeError("names must be a collection of names, not one string")
         self._names: dict[str, None] = {}  # as given, in order, once
         # pattern (compact, canonical) -> length of the name part (the rest is an honorific)
         self._patterns: dict[str, int] = {}
