@@ -194,3 +194,8 @@ def test_demo_key_is_created_once_and_private(tmp_path, monkeypatch):
     assert create_demo_key(key_file) is False
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(load_pseudonym_key(key_file)) == 64
+
+
+def test_own_names_as_one_string_are_refused_not_read_as_characters():
+    with pytest.raises(TypeError, match="not one string"):
+        Pseudonymiser(b"k").scrub_free_text("原田真由美です", names="原田真由美")

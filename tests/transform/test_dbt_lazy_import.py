@@ -32,6 +32,5 @@ def test_importing_does_not_import_dbt(module: str) -> None:
         text=True,
     ).stdout.splitlines()
 
-    # The last line: pyspark, imported by Great Expectations, prints a line of its own when
-    # imported from `python -c`.
+    # The last line: whatever a library prints on import comes first.
     assert loaded[-1] == "[]"

@@ -8,9 +8,11 @@ the old file open keeps reading the old file until it closes it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -107,19 +109,25 @@ def read_pointer(
     for the message)."""
     if not pointer.exists() and not pointer.is_symlink():
         return None
-    # A pointer is always written as a file and renamed into place, never linked: a link is
-    # refused unread (one to another file, e.g. /etc/passwd, would put its first line in the
-    # message), as are a pipe that would block and a folder.
-    if pointer.is_symlink():
-        raise DamagedRecordError(pointer, "it is a link, not a regular file")
-    if not pointer.is_file():
-        raise DamagedRecordError(pointer, "it is not a regular file")
+    # A pointer is always written as a file and renamed into place, never linked. Opened
+    # without following a link (one to another file, e.g. /etc/passwd, would put its first
+    # line in the message) and without waiting on a pipe; then it must be a regular file.
+    flags = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with pointer.open("rb") as handle:
+        descriptor = os.open(pointer, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DamagedRecordError(pointer, "it is a link, not a regular file") from None
+        raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise DamagedRecordError(pointer, "it is not a regular file")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
             # A folder name is short: a large file is damage, and not read whole.
             name = handle.read(POINTER_MAX_BYTES).decode("utf-8").strip()
-    except (OSError, UnicodeDecodeError) as error:
-        raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
     if not name and empty_is_none:
         return None
     if not names(name):
