@@ -1,6 +1,6 @@
-"""Importing the quality package from a script without a file (``python -c``, ``python -``)
-goes on to run the script: pyspark, imported by Great Expectations, would end such a process
-with exit status 0 (quality/gx_import.py). GX's analytics stay off."""
+"""Importing the quality package from a script without a file (``python -c``) goes on to run
+the script: pyspark, imported by Great Expectations, would end such a process with exit
+status 0 (quality/gx_import.py). GX's analytics stay off."""
 
 from __future__ import annotations
 
@@ -20,19 +20,6 @@ ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "GX_
 def test_python_c_goes_on_after_importing_the_gate() -> None:
     ran = subprocess.run(
         [sys.executable, "-c", SCRIPT],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=ENVIRONMENT,
-    )
-
-    assert ran.stdout.splitlines()[-1:] == WENT_ON
-
-
-def test_a_script_piped_to_python_goes_on_too() -> None:
-    ran = subprocess.run(
-        [sys.executable, "-"],
-        input=SCRIPT,
         capture_output=True,
         text=True,
         check=True,

@@ -1,11 +1,12 @@
 """Great Expectations imported so that importing it cannot end the process.
 
 With pyspark installed (the Spark engine), GX's pyspark compatibility layer imports Spark
-Connect, whose dependency check takes a process whose ``__main__`` has no file (``python -c``,
-a script piped to ``python -``) for pyspark's own doctest run and, without pyarrow, calls
-``sys.exit(0)``: the rest of the script never runs and the exit status says success, so a
-shell or a scheduler reads a gate that never ran as one that passed. While GX is first
-imported, such a ``__main__`` is given a file name and the check sees an ordinary script.
+Connect, whose dependency check takes a process whose ``__main__`` has no file (``python -c``;
+a script piped to ``python -`` is ``<stdin>`` and not affected) for pyspark's own doctest run
+and, without pyarrow, calls ``sys.exit(0)``: the rest of the script never runs and the exit
+status says success, so a shell or a scheduler reads a gate that never ran as one that
+passed. While GX is first imported, such a ``__main__`` is given a file name and the check
+sees an ordinary script.
 
 Limits: only the first import of GX is covered (the package imports GX before anything else
 in it does). Spark Connect fails to load without pyarrow, so it is not kept, and a later
