@@ -56,6 +56,7 @@ from impact_warehouse.publish.files import (
 from impact_warehouse.publish.lock import publish_lock
 from impact_warehouse.publish.snapshot import PUBLISHED_STORAGE_VERSION, write_parquet_files
 from impact_warehouse.settings import Settings
+from impact_warehouse.sql_identifiers import quoted_literal
 
 PORTFOLIO_DATABASE = "portfolio_figures.duckdb"
 MANIFEST_FILE = "portfolio.json"
@@ -257,16 +258,17 @@ def write_portfolio_database(
     """Write the portfolio file (DuckDB 1.0 storage, like a release) and count its rows."""
     connection = duckdb.connect()
     try:
-        path = str(target).replace("'", "''")
         connection.execute(
-            f"attach '{path}' as target (storage_version '{PUBLISHED_STORAGE_VERSION}')"
+            f"attach {quoted_literal(str(target))} as target"
+            f" (storage_version {quoted_literal(PUBLISHED_STORAGE_VERSION)})"
         )
         connection.execute("use target")
         connection.execute(f"create schema {SCHEMA}")
         for table, columns in TABLES.items():
             connection.execute(f"create table {SCHEMA}.{table} ({columns})")
-            comment = COMMENTS[table].replace("'", "''")
-            connection.execute(f"comment on table {SCHEMA}.{table} is '{comment}'")
+            connection.execute(
+                f"comment on table {SCHEMA}.{table} is {quoted_literal(COMMENTS[table])}"
+            )
         _insert(
             connection,
             "organisations",

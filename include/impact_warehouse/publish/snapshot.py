@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from impact_warehouse.sql_identifiers import quoted_identifier
+from impact_warehouse.sql_identifiers import quoted_identifier, quoted_literal
 
 PUBLISHED_SCHEMAS: tuple[str, ...] = ("catalog", "marts", "reporting")
 META_SCHEMA = "meta"
@@ -65,10 +65,6 @@ class ReleaseRow:
     organisation_code: str | None = None
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _published_relations(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     """(schema, name, comment) of every table and view of the published schemas, sorted."""
     placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
@@ -90,7 +86,7 @@ def _copy_comments(
 ) -> None:
     target = f"{quoted_identifier(schema)}.{quoted_identifier(table)}"
     if comment:
-        connection.execute(f"comment on table {target} is {_literal(comment)}")
+        connection.execute(f"comment on table {target} is {quoted_literal(comment)}")
     columns = connection.execute(
         """
         select column_name, comment from duckdb_columns()
@@ -100,7 +96,8 @@ def _copy_comments(
     ).fetchall()
     for column, column_comment in columns:
         connection.execute(
-            f"comment on column {target}.{quoted_identifier(column)} is {_literal(column_comment)}"
+            f"comment on column {target}.{quoted_identifier(column)}"
+            f" is {quoted_literal(column_comment)}"
         )
 
 
@@ -129,7 +126,7 @@ def organisation_code_of(connection: duckdb.DuckDBPyConnection, database: str) -
 def read_organisation_code(audit_db: Path) -> str | None:
     """The organisation whose build ``audit_db`` is (``catalog.organisation``)."""
     with duckdb.connect() as connection:
-        connection.execute(f"attach {_literal(str(audit_db))} as {_SOURCE} (read_only)")
+        connection.execute(f"attach {quoted_literal(str(audit_db))} as {_SOURCE} (read_only)")
         return organisation_code_of(connection, _SOURCE)
 
 
@@ -170,11 +167,11 @@ def _copy_table(
         return
     connection.execute(
         f"create table {qualified} as select "
-        f"{_literal(organisation_code)}::varchar as {ORGANISATION_COLUMN}, * from {source}"
+        f"{quoted_literal(organisation_code)}::varchar as {ORGANISATION_COLUMN}, * from {source}"
     )
     connection.execute(
         f"comment on column {qualified}.{ORGANISATION_COLUMN} is "
-        f"{_literal('The organisation that published this release (catalog.organisation).')}"
+        f"{quoted_literal('The organisation that published this release (catalog.organisation).')}"
     )
 
 
@@ -237,10 +234,10 @@ def write_analyst_copy(
     connection = duckdb.connect()
     try:
         connection.execute(
-            f"attach {_literal(str(target))} as {_TARGET} "
-            f"(storage_version {_literal(PUBLISHED_STORAGE_VERSION)})"
+            f"attach {quoted_literal(str(target))} as {_TARGET} "
+            f"(storage_version {quoted_literal(PUBLISHED_STORAGE_VERSION)})"
         )
-        connection.execute(f"attach {_literal(str(audit_db))} as {_SOURCE} (read_only)")
+        connection.execute(f"attach {quoted_literal(str(audit_db))} as {_SOURCE} (read_only)")
         connection.execute(f"use {_TARGET}")
         organisation_code = organisation_code_of(connection, _SOURCE)
         for schema, table, comment in _published_relations(connection):
@@ -271,7 +268,7 @@ def write_parquet_files(warehouse: Path, folder: Path) -> list[Path]:
             path = folder / f"{schema}.{table}.parquet"
             connection.execute(
                 f"copy {quoted_identifier(schema)}.{quoted_identifier(table)} "
-                f"to {_literal(str(path))} (format parquet, compression zstd)"
+                f"to {quoted_literal(str(path))} (format parquet, compression zstd)"
             )
             written.append(path)
     return written

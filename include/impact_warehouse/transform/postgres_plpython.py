@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from impact_warehouse.sql_identifiers import quoted_identifier, quoted_literal
 from impact_warehouse.transform import indicator_series, indicator_targets, voices
 from impact_warehouse.transform.indicator_results import (
     ANSWER_COLUMNS,
@@ -34,14 +35,14 @@ def read_relation(plpy: Any, relation: str, columns: tuple[str, ...] | None = No
     """The rows of a table (all columns, or ``columns``) as a DataFrame, fetched in chunks.
     ``relation`` is the quoted name dbt's ref() rendered into the SQL model, never user
     input; column names come from indicator_results."""
-    selected = ", ".join(f'"{column}"' for column in columns) if columns else "*"
+    selected = ", ".join(quoted_identifier(column) for column in columns) if columns else "*"
     return read_query(plpy, f"select {selected} from {relation}")
 
 
 def read_pairs(plpy: Any, relation: str) -> pd.DataFrame:
     """The paired participants of fct_paired_scores counted per (pre, post) pair: the engine
     needs only these counts (as the DuckDB model reads them)."""
-    grouped = ", ".join(f'"{column}"' for column in PAIR_COLUMNS)
+    grouped = ", ".join(quoted_identifier(column) for column in PAIR_COLUMNS)
     return read_query(
         plpy,
         f"select {grouped}, count(*) as pair_count from {relation} "
@@ -125,9 +126,9 @@ def _voice_answers(plpy: Any, relation: str, codebook: pd.DataFrame) -> pd.DataF
     """Counted answers to the codebook's items and their consent items, as the DuckDB
     models read them."""
     wanted = sorted(set(codebook.item_code) | set(codebook.consent_item_code.dropna()))
-    selected = ", ".join(f'"{column}"' for column in voices.ANSWER_COLUMNS)
+    selected = ", ".join(quoted_identifier(column) for column in voices.ANSWER_COLUMNS)
     # Item codes come from the catalog seed, quoted as SQL literals.
-    listed = ", ".join("'" + code.replace("'", "''") + "'" for code in wanted) or "''"
+    listed = ", ".join(quoted_literal(code) for code in wanted) or "''"
     return read_query(
         plpy, f"select {selected} from {relation} where is_counted and item_code in ({listed})"
     )
