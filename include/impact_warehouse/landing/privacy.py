@@ -286,11 +286,8 @@ class Pseudonymiser:
         names on the roster (and ``names``: e.g. the respondent's own), addresses and postal
         codes become neutral tokens (``[氏名]``, ``[住所]``, ``[郵便番号]``).
         """
-        if isinstance(names, str):
-            # One string iterates as its characters, none of them a name: refused, not ignored.
-            raise TypeError("names must be a collection of names, not one string")
         findings = find_personal_data(text, names=self.roster_names)
-        extra = [name for name in names if name]
+        extra = RosterNames(names)  # refuses one string, which would iterate as characters
         if extra:
             findings = _merge(findings, find_personal_data(text, names=extra))
         if not findings:

@@ -107,14 +107,14 @@ def read_pointer(
     file, or with ``empty_is_none`` an empty one); :class:`DamagedRecordError` when it cannot
     be read or ``names`` refuses what it holds (``what``: the kind of folder it should name,
     for the message)."""
-    if not pointer.exists() and not pointer.is_symlink():
-        return None
     # A pointer is always written as a file and renamed into place, never linked. Opened
     # without following a link (one to another file, e.g. /etc/passwd, would put its first
     # line in the message) and without waiting on a pipe; then it must be a regular file.
     flags = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         descriptor = os.open(pointer, flags)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # nothing published yet (a link to nowhere is ELOOP, below)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise DamagedRecordError(pointer, "it is a link, not a regular file") from None
