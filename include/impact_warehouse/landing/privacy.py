@@ -287,7 +287,9 @@ class Pseudonymiser:
         codes become neutral tokens (``[氏名]``, ``[住所]``, ``[郵便番号]``).
         """
         findings = find_personal_data(text, names=self.roster_names)
-        extra = RosterNames(names)  # refuses one string, which would iterate as characters
+        # Built only when given (most answers have none); RosterNames refuses one string,
+        # which would iterate as its characters.
+        extra = RosterNames(names) if names else None
         if extra:
             findings = _merge(findings, find_personal_data(text, names=extra))
         if not findings:
