@@ -199,3 +199,11 @@ def test_demo_key_is_created_once_and_private(tmp_path, monkeypatch):
 def test_own_names_as_one_string_are_refused_not_read_as_characters():
     with pytest.raises(TypeError, match="not one string"):
         Pseudonymiser(b"k").scrub_free_text("原田真由美です", names="原田真由美")
+
+
+def test_blank_or_missing_own_names_are_skipped():
+    scrubbed, count = Pseudonymiser(b"k").scrub_free_text(
+        "林 杏です",
+        names=["林 杏", None, ""],  # type: ignore[list-item]
+    )
+    assert count == 1 and "林 杏" not in scrubbed

@@ -20,3 +20,10 @@ def test_a_list_of_one_name_finds_it() -> None:
     findings = find_personal_data("担当の山田花子さんに感謝", names=RosterNames(["山田花子"]))
 
     assert findings
+
+
+def test_mask_personal_data_refuses_one_string_as_names(tmp_path) -> None:
+    from impact_warehouse.quality.privacy_masking import mask_personal_data
+
+    with pytest.raises(TypeError, match="not one string"):
+        mask_personal_data(tmp_path / "audit.duckdb", names="原田 真由美")  # type: ignore[arg-type]

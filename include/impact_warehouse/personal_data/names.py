@@ -53,7 +53,7 @@ class RosterNames:
             self.add(name)
 
     def add(self, name: str) -> None:
-        if name in self._names:
+        if not name or name in self._names:  # a blank or missing roster entry is no name
             return
         parts = CanonicalView.of(name).text.split()
         if not parts or len("".join(parts)) < 2:

@@ -204,9 +204,10 @@ def mask_personal_data(
     when something must be masked, so a clean build is never locked or rewritten. The audit
     file is made readable by its owner only (0600): it holds staging copies of landing.
     """
-    names = list(names) if names is not None else roster_names(vault_dir)
+    # Compiled once for the scan; RosterNames refuses one string (its characters, no names).
+    roster = RosterNames(names if names is not None else roster_names(vault_dir))
     with duckdb.connect(str(audit_db), read_only=True) as con:
-        flagged = flagged_values(con, text_columns(con, schemas), names=names)
+        flagged = flagged_values(con, text_columns(con, schemas), names=roster)
     _restrict(audit_db)
     if not flagged:
         return []
