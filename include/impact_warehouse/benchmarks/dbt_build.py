@@ -30,6 +30,7 @@ from impact_warehouse.benchmarks.child import run_step
 from impact_warehouse.benchmarks.machine import describe
 from impact_warehouse.settings import paths
 from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, PRODUCTION_BUILD
+from impact_warehouse.transform.parse_cache import CACHE_ENV
 
 _BUILD = """
 import json
@@ -87,7 +88,8 @@ def run(
         code = _BUILD.format(
             work=str(work), args=args, landing=str(landing), project=str(project), top=top
         )
-        results.append(run_step(code))
+        # Off: "cold" is a parse from nothing, not one shared by another work folder.
+        results.append(run_step(code, env={CACHE_ENV: ""}))
     return results
 
 

@@ -1,9 +1,12 @@
 """End to end on demo data: ingest → dbt build → gate → publish → report, per stage.
 
-Runs in a fresh process on an empty work folder (a warm install: packages installed, nothing
-landed or built). The demo sources are generated first and served by the local Forms API
-server, as `make demo` does; generating them stands in for the outside world and is printed
-but not counted. Staff alerts are not sent.
+Two runs, each in a fresh process. The first starts on an empty work folder (a warm install:
+packages installed, nothing landed or built), as a new organisation's first pull does. The
+second runs again in the same folder, as the next scheduled pull does: every response is
+already landed, and dbt re-uses the parse it saved in the first run's target folder (partial
+parsing) instead of parsing the project in full. The demo sources are generated first and
+served by the local Forms API server, as `make demo` does; generating them stands in for the
+outside world and is printed but not counted. Staff alerts are not sent.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from impact_warehouse.benchmarks.child import run_step
 from impact_warehouse.settings import FOLDER_VARIABLES, paths
+from impact_warehouse.transform.parse_cache import CACHE_ENV
 
 FISCAL_YEAR = 2025
 STAGES = ("ingest", "dbt build", "gate", "publish", "report")
@@ -83,10 +87,14 @@ RESULT = {{"stages": stages, "generate_seconds": generate_seconds, "notes": note
 """
 
 
-def run(work_dir: Path, as_of: str) -> dict:
-    if work_dir.exists():
+RUNS = ("first run", "next run")
+
+
+def run(work_dir: Path, as_of: str, *, empty_first: bool = True) -> dict:
+    """One run of the pipeline in a fresh process; ``empty_first``: on an emptied folder."""
+    if empty_first and work_dir.exists():
         shutil.rmtree(work_dir)
-    work_dir.mkdir(parents=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
     env = {
         "IMPACT_WORK_DIR": str(work_dir),
         "IMPACT_PSEUDONYM_KEY": os.environ.get(
@@ -97,6 +105,9 @@ def run(work_dir: Path, as_of: str) -> dict:
     for variable in FOLDER_VARIABLES:
         os.environ.pop(variable, None)
     env["IMPACT_INBOX_DIR"] = str(work_dir / "demo_sources" / "inbox")
+    # The shared parse cache inside the emptied folder: the first run parses from nothing, as
+    # on a new machine, whatever other folders have built.
+    env[CACHE_ENV] = str(work_dir / "dbt_parse_cache")
     return run_step(_PIPELINE.format(as_of=as_of, fiscal_year=FISCAL_YEAR), env=env)
 
 
@@ -104,28 +115,43 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--as-of", default="2026-11-23", help="demo data as of this day")
     parser.add_argument(
-        "--work-dir", type=Path, default=None, help="emptied first (default <work>/bench/e2e)"
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="emptied before the first run (default <work>/bench/e2e)",
     )
     args = parser.parse_args(argv)
     work_dir = (args.work_dir or paths().work / "bench" / "e2e").resolve()
-    result = run(work_dir, args.as_of)
+    results = {label: run(work_dir, args.as_of, empty_first=label == RUNS[0]) for label in RUNS}
     print(f"end to end on demo data (as of {args.as_of}, FY{FISCAL_YEAR} release), fresh process")
-    print(f"  (demo sources generated in {result['generate_seconds']:.1f} s, not counted)")
-    print(f"  {'stage':<10} {'seconds':>8}")
+    print("  first run: empty work folder; next run: the same folder again (all landed, dbt's")
+    print("  saved parse re-used), as the next scheduled pull")
+    for label, result in results.items():
+        generated = result["generate_seconds"]
+        print(f"  ({label}: demo sources generated in {generated:.1f} s, not counted)")
+    print(f"  {'stage':<10} " + " ".join(f"{label:>10}" for label in RUNS))
     for stage in STAGES:
-        seconds = result["stages"].get(stage)
-        print(
-            f"  {stage:<10} " + (f"{seconds:>8.1f}" if seconds is not None else f"{'skipped':>8}")
-        )
-    counted = sum(result["stages"].values())
-    print(f"  {'stages':<10} {counted:>8.1f}")
+        cells = []
+        for label in RUNS:
+            seconds = results[label]["stages"].get(stage)
+            cells.append(f"{seconds:>10.1f}" if seconds is not None else f"{'skipped':>10}")
+        print(f"  {stage:<10} " + " ".join(cells))
+    counted = [sum(results[label]["stages"].values()) for label in RUNS]
+    print(f"  {'stages':<10} " + " ".join(f"{seconds:>10.1f}" for seconds in counted))
+    process = [
+        results[label]["wall_seconds"] - results[label]["generate_seconds"] for label in RUNS
+    ]
     print(
-        f"  {'process':<10} {result['wall_seconds'] - result['generate_seconds']:>8.1f}  "
-        "(interpreter start and imports included; target < 60 s; "
-        f"peak {result['peak_mib']:.0f} MiB)"
+        f"  {'process':<10} "
+        + " ".join(f"{seconds:>10.1f}" for seconds in process)
+        + "  (interpreter start and imports included; target < 60 s; peak "
+        + ", ".join(f"{results[label]['peak_mib']:.0f}" for label in RUNS)
+        + " MiB)"
     )
-    for note in result["notes"]:
-        print(f"  note: {note}")
+    for label in RUNS:
+        print(f"  {label}: landed {results[label]['landed']} rows")
+        for note in results[label]["notes"]:
+            print(f"  note ({label}): {note}")
     return 0
 
 

@@ -10,6 +10,15 @@ The seeds are the organisation's catalog (``settings.catalog``). For a catalog o
 ``dbt_project/seeds/`` the runner copies its CSV files, with the project's seed properties
 (column types, tests, docs), into ``<work>/dbt/catalog_seeds/`` and points ``seed-paths``
 there through ``IMPACT_DBT_SEED_PATH`` (dbt wants seed paths relative to the project).
+
+dbt saves its parse of the project in the target folder and re-uses it on the next run in
+that folder (partial parsing). A new work folder would parse in full (7 s on demo data), so
+the runner also keeps the last parse of each build set-up in a cache shared by every work
+folder on the machine (``IMPACT_DBT_PARSE_CACHE``, see :mod:`.parse_cache`), and a target
+folder without a parse starts from it. dbt checks a saved parse against the project's files,
+the profile and the variables itself, and parses in full when anything differs; for the
+profile to match across folders the DuckDB file is named relative to its own folder, which
+is the working directory while dbt runs.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.catalog.voices import SEED_HEADERS as VOICE_SEED_HEADERS
 from impact_warehouse.settings import PROJECT_ROOT, Settings
+from impact_warehouse.transform import parse_cache
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
@@ -59,6 +69,8 @@ OPTIONAL_SEED_HEADERS = {
     **{name: header.encode("utf-8") for name, header in VOICE_SEED_HEADERS.items()},
 }
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+# profiles.yml outputs that are DuckDB files (None: the profile's default target, audit).
+DUCKDB_TARGETS = frozenset({None, "audit"})
 
 # dbt keeps process-wide state (flags, adapters, event manager) and reads env vars from
 # os.environ, so two invocations in one process must not overlap. DuckDB has a single
@@ -153,14 +165,31 @@ def run_dbt(
     command = _dbt_command(args, project, target, vars=vars, profile_target=profile_target)
     log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
     started = time.monotonic()
+    # dbt hashes the profile's connection details into its saved parse: a DuckDB file named
+    # relative to its folder (the working directory during the run) is the same name in every
+    # work folder, so a parse saved in one is valid in another.
+    in_own_folder = profile_target in DUCKDB_TARGETS
     variables = {
         **(environment or {}),
         LANDING_ENV: str(landing),
-        WAREHOUSE_ENV: str(database),
+        WAREHOUSE_ENV: database.name if in_own_folder else str(database),
         SEED_PATH_ENV: seed_path,
         THREADS_ENV: str(dbt_threads()),
     }
-    outcome = _invoke(command, target, variables)
+    saved_parse = parse_cache.entry_for(
+        project=project,
+        profile_target=profile_target,
+        database_name=database.name,
+        seed_path=seed_path,
+        vars=vars,
+    )
+    outcome = _invoke(
+        command,
+        target,
+        variables,
+        working_dir=database.parent if in_own_folder else None,
+        saved_parse=saved_parse,
+    )
     elapsed = time.monotonic() - started
 
     statuses = _node_statuses(outcome.result)
@@ -213,18 +242,29 @@ def _dbt_command(
     return command
 
 
-def _invoke(command: list[str], target: Path, variables: Mapping[str, str]) -> dbtRunnerResult:
-    """Run dbt in this process, one invocation at a time, with ``variables`` set for it."""
+def _invoke(
+    command: list[str],
+    target: Path,
+    variables: Mapping[str, str],
+    *,
+    working_dir: Path | None = None,
+    saved_parse: Path | None = None,
+) -> dbtRunnerResult:
+    """Run dbt in this process, one invocation at a time, with ``variables`` set for it and
+    ``working_dir`` as the working directory; a target folder without a saved parse starts
+    from ``saved_parse`` (the shared cache's entry), and the parse dbt saves goes back there."""
     # Imported here, not at the top: dbt takes 1.6 s to import, and most processes that import
     # this module (a report, a release listing, the gate) only want its names and errors.
     from dbt.cli.main import dbtRunner
 
     progress = _ProgressLogger()
-    with _DBT_LOCK, _environment(variables):
-        saved_parse = (target / PARTIAL_PARSE_FILE).is_file()
+    with _DBT_LOCK, _environment(variables), _working_directory(working_dir):
+        if saved_parse is not None:
+            parse_cache.restore(saved_parse, target / PARTIAL_PARSE_FILE)
+        saved_parse_found = (target / PARTIAL_PARSE_FILE).is_file()
         try:
             outcome: dbtRunnerResult = dbtRunner(callbacks=[progress]).invoke(command)
-            if saved_parse and _failed_before_any_node(outcome):
+            if saved_parse_found and _failed_before_any_node(outcome):
                 # dbt 1.11's partial parsing loses an enabled model when its disabled twin of
                 # the same name (marts/postgres, marts/spark) was edited ("… depends on …
                 # which is not in the graph" / "… which is disabled"). Nothing has run yet:
@@ -235,6 +275,8 @@ def _invoke(command: list[str], target: Path, variables: Mapping[str, str]) -> d
                 outcome = dbtRunner(callbacks=[progress]).invoke([*command, "--no-partial-parse"])
         finally:
             _release_duckdb_file()
+        if saved_parse is not None:
+            parse_cache.keep(target / PARTIAL_PARSE_FILE, saved_parse)
     return outcome
 
 
@@ -351,6 +393,28 @@ def _release_duckdb_file() -> None:
         close = getattr(environment, "close", None)
         if close is not None:
             close()
+
+
+@contextmanager
+def _working_directory(folder: Path | None) -> Iterator[None]:
+    """``folder`` as the process's working directory for the block (None: unchanged).
+
+    Process-wide, like the environment dbt reads: held only under ``_DBT_LOCK``, and every
+    path this package hands dbt or opens itself is absolute.
+    """
+    if folder is None:
+        yield
+        return
+    try:
+        previous: str | None = os.getcwd()
+    except FileNotFoundError:  # the working directory was removed: nowhere to go back to
+        previous = None
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            os.chdir(previous)
 
 
 @contextmanager
