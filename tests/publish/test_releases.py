@@ -19,6 +19,7 @@ from impact_warehouse.publish import (
 )
 from impact_warehouse.publish.history import read_history
 from impact_warehouse.settings import paths
+from impact_warehouse.sql_identifiers import quoted_literal
 
 PASSED = {"passed": True, "failures": [], "warnings": []}
 
@@ -301,3 +302,40 @@ def test_reader_in_another_process_sees_complete_releases_during_publishes(
         assert seen["ids"] == [tags[seen["release"]]]
         assert seen["rows"] == seen["expected"]
     assert {seen["release"] for seen in observations} == set(tags)
+
+
+def test_comments_are_copied_verbatim_whatever_they_hold(tmp_path: Path) -> None:
+    """Every comment of a table goes to the copy in one call: quotes, semicolons and
+    statement-like text in a comment or a name stay text, column by column."""
+    audit = build_audit_db(tmp_path / "audit" / "hostile.duckdb", "hostile", 2)
+    hostile = 'it\'s; drop table marts.fct_figures; --\n二行目 "quoted"'
+    with duckdb.connect(str(audit)) as connection:
+        connection.execute(
+            'create table marts."odd; name" as select 1 as "it\'s", 2 as "semi;colon", 3 as plain'
+        )
+        connection.execute(f'comment on table marts."odd; name" is {quoted_literal(hostile)}')
+        connection.execute(
+            f'comment on column marts."odd; name"."it\'s" is {quoted_literal(hostile)}'
+        )
+        connection.execute(
+            f'comment on column marts."odd; name"."semi;colon" is {quoted_literal("second")}'
+        )
+    release = publish_release(
+        audit,
+        fiscal_year=2025,
+        run_id="hostile",
+        gate_result=PASSED,
+        releases_dir=tmp_path / "releases",
+        published_path=tmp_path / "published" / "warehouse.duckdb",
+    )
+
+    copy = release.warehouse_path
+    assert query(copy, "select count(*) from marts.fct_figures") == [(2,)]
+    assert query(copy, "select comment from duckdb_tables() where table_name = 'odd; name'") == [
+        (hostile,)
+    ]
+    assert query(
+        copy,
+        "select column_name, comment from duckdb_columns() "
+        "where table_name = 'odd; name' order by column_index",
+    ) == [("it's", hostile), ("semi;colon", "second"), ("plain", None)]
