@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import shlex
 import sys
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from impact_warehouse.publish.files import DamagedRecordError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="impact", description=__doc__)
+    parser = argparse.ArgumentParser(prog="impact", description=plain_text(__doc__ or ""))
     parser.add_argument("-v", "--verbose", action="store_true", help="show library INFO logs")
     commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
     # In this order in `impact --help`: the pipeline, reading releases, staff, setup, the rest.
@@ -48,11 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SEED_HELP = "the demo data's random seed: the same seed gives the same data (default 2025)"
+
+
+def plain_text(docstring: str) -> str:
+    """A docstring as ``--help`` shows it: reStructuredText roles and literals as plain words
+    (``:mod:`x``` → x, ````x```` → x)."""
+    return re.sub(r":\w+:`~?([^`]+)`", r"\1", docstring).replace("``", "")
+
+
 def _add_pull_parser(commands: argparse._SubParsersAction) -> None:
     """demo and pull: data into the landing zone."""
     demo = commands.add_parser("demo", help="generate demo data and run the pipeline end to end")
     demo.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: today")
-    demo.add_argument("--seed", type=int, default=2025)
+    demo.add_argument("--seed", type=int, default=2025, help=SEED_HELP)
 
     pull = commands.add_parser(
         "pull", help="ingest now, in this process (waves open in the last month)"
@@ -65,7 +75,9 @@ def _add_pull_parser(commands: argparse._SubParsersAction) -> None:
         default="interval",
         help="every wave that has opened, not only those open in the last month",
     )
-    pull.add_argument("--fiscal-year", type=int, default=None)
+    pull.add_argument(
+        "--fiscal-year", type=int, default=None, help="only the waves of this fiscal year"
+    )
     pull.add_argument("--program", default=None, help="program_code, e.g. mamabono")
     pull.add_argument(
         "--wave", default=None, help="wave_code, e.g. mamabono_2025_post (whatever its window)"
@@ -109,8 +121,12 @@ def _add_publish_parsers(commands: argparse._SubParsersAction) -> None:
     backfill = commands.add_parser(
         "backfill", help="land every wave of a range of fiscal years, then publish once"
     )
-    backfill.add_argument("--from-fy", type=int, required=True)
-    backfill.add_argument("--to-fy", type=int, required=True)
+    backfill.add_argument(
+        "--from-fy", type=int, required=True, help="the first fiscal year to land, e.g. 2022"
+    )
+    backfill.add_argument(
+        "--to-fy", type=int, required=True, help="the last fiscal year to land (included)"
+    )
     backfill.add_argument(
         "--as-of",
         type=date.fromisoformat,
@@ -127,11 +143,21 @@ def _add_publish_parsers(commands: argparse._SubParsersAction) -> None:
 
 def _add_report_parser(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="render the annual report from a release")
-    report.add_argument("--fiscal-year", type=int, required=True)
+    report.add_argument(
+        "--fiscal-year",
+        type=int,
+        required=True,
+        help="the fiscal year the report covers, named by the year it starts in (e.g. 2025)",
+    )
     report.add_argument(
         "--release", default=None, help="release id or unique prefix (default: the current one)"
     )
-    report.add_argument("--out-dir", type=Path, default=None)
+    report.add_argument(
+        "--out-dir",
+        type=Path,
+        default=None,
+        help="folder for the HTML, CSV and Excel files (default: <work>/reports/<release>/fy<FY>)",
+    )
     report.add_argument(
         "--final",
         action="store_true",

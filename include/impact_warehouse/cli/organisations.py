@@ -69,7 +69,9 @@ def add_organisations_parser(commands: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--only", default=None, metavar="CODE", help="one organisation only")
     demo.add_argument("--as-of", default=None, help="YYYY-MM-DD, passed to impact demo")
-    demo.add_argument("--seed", type=int, default=2025)
+    demo.add_argument(
+        "--seed", type=int, default=2025, help="the demo data's random seed, passed to impact demo"
+    )
 
 
 def run_organisations(args: argparse.Namespace) -> int:
