@@ -315,3 +315,31 @@ def test_earlier_history_bytes_are_kept_and_read(tmp_path: Path, earlier: bytes)
     record_event(releases, action="publish", release_id="b", previous_release_id="a")
     assert (releases / "history.jsonl").read_bytes().startswith(earlier)
     assert [event["to"] for event in read_history(releases)] == ["a", "b"]
+
+
+def test_a_releases_folder_that_cannot_be_searched_is_named_not_a_traceback(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A releases folder without search permission (chmod 000) makes every look inside it
+    fail with EACCES; faked here, as the tests may run as root, whom permissions do not stop."""
+    monkeypatch.setenv("IMPACT_WORK_DIR", str(tmp_path))
+    publish(tmp_path, "first", 2)
+    releases = tmp_path / "releases"
+    for name in ("read_text", "exists"):
+        monkeypatch.setattr(Path, name, _refused_inside(releases, getattr(Path, name)))
+
+    assert main(["status"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "エラー: 記録ファイル" in captured.err and "SWITCHING" in captured.err
+
+
+def _refused_inside(folder: Path, method):
+    def refused(path: Path, *args, **kwargs):
+        if folder in path.parents:
+            raise PermissionError(13, "Permission denied", str(path))
+        return method(path, *args, **kwargs)
+
+    return refused

@@ -93,7 +93,11 @@ def _read_journal(releases_dir: Path) -> dict[str, Any] | None:
     try:
         journal = read_json_record(path)
     except DamagedRecordError:
-        if not path.exists():
+        try:
+            under_way = path.exists()
+        except OSError:  # the folder cannot be searched (permissions): the record's own error
+            under_way = True
+        if not under_way:
             return None  # no switch under way (or one just finished)
         raise
     checked_fields(journal, path, _JOURNAL_FIELDS)
