@@ -14,12 +14,12 @@ import pytest
 from impact_warehouse.quality.checks import CheckContext
 from impact_warehouse.quality.checks.freshness import check_freshness
 from impact_warehouse.quality.gx_session import GxSession
-from impact_warehouse.quality.source_freshness import (
+from impact_warehouse.settings import paths
+from impact_warehouse.transform.source_freshness import (
     measure_source_freshness,
     read_source_freshness,
     result_path,
 )
-from impact_warehouse.settings import paths
 
 LANDED = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
 

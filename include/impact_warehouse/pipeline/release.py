@@ -39,13 +39,13 @@ from impact_warehouse.publish.gate_runs import (
     mark_gate_run_published,
     record_gate_run,
 )
-from impact_warehouse.quality.source_freshness import measure_source_freshness
 from impact_warehouse.settings import Settings
 from impact_warehouse.transform.dbt_runner import (
     PRODUCTION_BUILD,
     run_dbt,
 )
 from impact_warehouse.transform.docs_site import DOCS_FOLDER, add_docs_to_release
+from impact_warehouse.transform.source_freshness import measure_source_freshness
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ def run_gate(
     Every check is a GX suite over a pandas DataFrame read from DuckDB; Data Docs are built
     into ``data_docs_dir`` (default ``<work>/quality/data_docs/<timestamp>``). ``landing_dir``
     is the landing folder ``dbt source freshness`` reads when the build job left no freshness
-    result for this build (see :mod:`impact_warehouse.quality.source_freshness`). A check
+    result for this build (see :mod:`impact_warehouse.transform.source_freshness`). A check
     that cannot run (e.g. a missing table) is itself a failure. ``release_fiscal_year`` is the
     fiscal year being released (response-rate floors are judged for it); default: the fiscal
     year ``as_of`` falls in. ``settings``: the installation whose folders the gate writes to

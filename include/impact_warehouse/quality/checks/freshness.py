@@ -1,7 +1,7 @@
 """Freshness: the newest landed data is recent enough while a survey is open (check ``freshness``).
 
 The newest landing time and the allowed age come from ``dbt source freshness`` (see
-:mod:`impact_warehouse.quality.source_freshness`): the build job measures it, this check reads
+:mod:`impact_warehouse.transform.source_freshness`): the build job measures it, this check reads
 the result and locates it on the open google_forms waves. The age is counted to ``as_of``, not
 to the moment dbt ran, so a gate re-run for an earlier day judges that day; dbt's own status
 (against the clock) is kept in the finding's details.
@@ -21,7 +21,7 @@ from impact_warehouse.quality.checks.context import (
     unexpected_rows,
 )
 from impact_warehouse.quality.model import Finding
-from impact_warehouse.quality.source_freshness import (
+from impact_warehouse.transform.source_freshness import (
     FRESHNESS_SOURCE,
     SourceFreshness,
     measure_source_freshness,
