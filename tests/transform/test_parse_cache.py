@@ -10,7 +10,12 @@ import pytest
 
 from impact_warehouse.settings import paths
 from impact_warehouse.transform import parse_cache
-from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, PARTIAL_PARSE_FILE, run_dbt
+from impact_warehouse.transform.dbt_runner import (
+    DBT_PROJECT_DIR,
+    PARTIAL_PARSE_FILE,
+    profile_warehouse_path,
+    run_dbt,
+)
 
 
 def _entry(**changes: object) -> Path | None:
@@ -138,3 +143,16 @@ def test_only_the_most_recently_used_entries_are_kept(tmp_path):
     assert f"new{parse_cache.SUFFIX}" in kept and f"old-00{parse_cache.SUFFIX}" in kept
     assert f"old-01{parse_cache.SUFFIX}" not in kept  # the least recently used went
     assert (cache / "notes.txt").exists()
+
+
+def test_the_duckdb_file_is_named_relative_to_its_folder_only_when_that_is_safe(tmp_path):
+    database = tmp_path / "warehouse" / "audit.duckdb"
+    assert profile_warehouse_path(database, None) == ("audit.duckdb", database.parent)
+    assert profile_warehouse_path(database, "audit") == ("audit.duckdb", database.parent)
+    # Other engines read no DuckDB file: nothing changes for them (Spark's metastore, say,
+    # would follow the working directory).
+    assert profile_warehouse_path(database, "postgres") == (str(database), None)
+    assert profile_warehouse_path(database, "spark") == (str(database), None)
+    # Relative, "md:x" would be MotherDuck and ":memory:" no file at all.
+    for name in ("md:x.duckdb", ":memory:", "s3:bucket.duckdb"):
+        assert profile_warehouse_path(tmp_path / name, None) == (str(tmp_path / name), None)

@@ -165,14 +165,11 @@ def run_dbt(
     command = _dbt_command(args, project, target, vars=vars, profile_target=profile_target)
     log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
     started = time.monotonic()
-    # dbt hashes the profile's connection details into its saved parse: a DuckDB file named
-    # relative to its folder (the working directory during the run) is the same name in every
-    # work folder, so a parse saved in one is valid in another.
-    in_own_folder = profile_target in DUCKDB_TARGETS
+    warehouse_path, working_dir = profile_warehouse_path(database, profile_target)
     variables = {
         **(environment or {}),
         LANDING_ENV: str(landing),
-        WAREHOUSE_ENV: database.name if in_own_folder else str(database),
+        WAREHOUSE_ENV: warehouse_path,
         SEED_PATH_ENV: seed_path,
         THREADS_ENV: str(dbt_threads()),
     }
@@ -187,7 +184,7 @@ def run_dbt(
         command,
         target,
         variables,
-        working_dir=database.parent if in_own_folder else None,
+        working_dir=working_dir,
         saved_parse=saved_parse,
     )
     elapsed = time.monotonic() - started
@@ -206,6 +203,20 @@ def run_dbt(
             log.warning("dbt warning: %s", unique_id)
     log.info("dbt %s succeeded in %.1f s (%d nodes)", " ".join(args), elapsed, len(statuses))
     return DbtRun(args, outcome.result, database, target, elapsed, statuses)
+
+
+def profile_warehouse_path(database: Path, profile_target: str | None) -> tuple[str, Path | None]:
+    """The DuckDB file as the profile names it, and the working directory dbt runs in.
+
+    dbt hashes the profile's connection details into its saved parse: a file named relative to
+    its own folder, with that folder as the working directory, is the same name in every work
+    folder, so a parse saved in one is valid in another (parse_cache). A name DuckDB would read
+    as something else than a local file (``md:…``, ``:memory:``, any ``scheme:``) keeps its
+    absolute path, as do the targets that are no DuckDB file.
+    """
+    if profile_target not in DUCKDB_TARGETS or ":" in database.name:
+        return str(database), None
+    return database.name, database.parent
 
 
 def _dbt_command(
