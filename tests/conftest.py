@@ -22,6 +22,17 @@ if _MAIN.__spec__ is None and not hasattr(_MAIN, "__file__"):
 
 _SESSION_WORK = Path(tempfile.mkdtemp(prefix="impact-tests-"))
 os.environ["IMPACT_WORK_DIR"] = str(_SESSION_WORK)
+# dbt's saved parses (transform/parse_cache.py), shared by this run's workers, not the
+# developer's own cache in .work/ (the test copies of the project would crowd it out).
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+os.environ.setdefault(
+    "IMPACT_DBT_PARSE_CACHE",
+    str(
+        Path(tempfile.gettempdir()) / f"impact-tests-dbt-parse-{_RUN}"
+        if _RUN
+        else _SESSION_WORK / "dbt_parse_cache"
+    ),
+)
 os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "test-key-not-secret-but-32-bytes-long")
 
 from impact_warehouse.orchestration.airflow_env import airflow_environment  # noqa: E402

@@ -101,3 +101,16 @@ def test_a_worker_that_hangs_is_killed_and_its_draws_made_here(
     monkeypatch.setenv(comparison_bootstrap.TIMEOUT_ENV, "0.5")
     assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
     assert "no answer within 0.5 s" in caplog.text
+
+
+def test_a_module_in_the_working_directory_cannot_shadow_the_workers_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """dbt runs in the DuckDB file's folder (transform/dbt_runner.py); a numpy.py there must
+    not be what a worker imports."""
+    groups, keys = _groups()
+    alone = bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=1)
+    (tmp_path / "numpy.py").write_text("raise SystemExit('a planted numpy ran')\n")
+    monkeypatch.chdir(tmp_path)
+    assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
+    assert "bootstrap worker processes failed" not in caplog.text

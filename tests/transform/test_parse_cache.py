@@ -129,20 +129,48 @@ def test_only_the_most_recently_used_entries_are_kept(tmp_path):
     saved.write_bytes(b"parse")
     cache = tmp_path / "cache"
     cache.mkdir()
-    for number in range(parse_cache.MAX_ENTRIES):
-        old = cache / f"old-{number:02d}{parse_cache.SUFFIX}"
-        old.write_bytes(b"older parse")
-        os.utime(old, (1_000_000 + number, 1_000_000 + number))
-    (cache / "notes.txt").write_text("not an entry: left alone")
-    # A restore marks an entry as used: the oldest write, yet kept.
-    assert parse_cache.restore(cache / f"old-00{parse_cache.SUFFIX}", tmp_path / "t.msgpack")
 
-    assert parse_cache.keep(saved, cache / f"new{parse_cache.SUFFIX}")
-    kept = sorted(path.name for path in cache.glob("*" + parse_cache.SUFFIX))
+    def named(number: int) -> Path:
+        return cache / (f"{number:0{parse_cache.ENTRY_DIGITS}x}" + parse_cache.SUFFIX)
+
+    for number in range(parse_cache.MAX_ENTRIES):
+        named(number).write_bytes(b"older parse")
+        os.utime(named(number), (1_000_000 + number, 1_000_000 + number))
+    # Not named as an entry: someone else's file in the folder, left alone however old.
+    foreign = cache / f"keep-me{parse_cache.SUFFIX}"
+    foreign.write_bytes(b"not ours")
+    os.utime(foreign, (1, 1))
+    # A restore marks an entry as used: the oldest write, yet kept.
+    assert parse_cache.restore(named(0), tmp_path / "t.msgpack")
+
+    newest = named(999)
+    assert parse_cache.keep(saved, newest)
+    kept = {path for path in cache.iterdir() if path != foreign}
     assert len(kept) == parse_cache.MAX_ENTRIES
-    assert f"new{parse_cache.SUFFIX}" in kept and f"old-00{parse_cache.SUFFIX}" in kept
-    assert f"old-01{parse_cache.SUFFIX}" not in kept  # the least recently used went
-    assert (cache / "notes.txt").exists()
+    assert newest in kept and named(0) in kept
+    assert named(1) not in kept  # the least recently used went
+    assert foreign.exists()
+
+
+def test_only_a_parse_dbt_wrote_in_the_run_is_kept(tmp_path):
+    """A parse dbt merely accepted in a target folder (one another copy of the project may
+    have left) is not filed under this set-up."""
+    saved, entry = tmp_path / PARTIAL_PARSE_FILE, tmp_path / "cache" / "x.msgpack"
+    saved.write_bytes(b"there before the run")
+    before = parse_cache.signature(saved)
+    assert not parse_cache.keep(saved, entry, before=before)
+    assert not entry.exists()
+    saved.unlink()
+    saved.write_bytes(b"written by dbt in the run")
+    assert parse_cache.keep(saved, entry, before=before)
+    assert entry.read_bytes() == b"written by dbt in the run"
+
+
+def test_a_relative_cache_setting_is_made_absolute(monkeypatch, tmp_path):
+    """dbt runs in the DuckDB file's folder: a relative cache folder must not follow it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(parse_cache.CACHE_ENV, "parse-cache")
+    assert parse_cache.cache_dir() == tmp_path / "parse-cache"
 
 
 def test_the_duckdb_file_is_named_relative_to_its_folder_only_when_that_is_safe(tmp_path):
@@ -153,6 +181,7 @@ def test_the_duckdb_file_is_named_relative_to_its_folder_only_when_that_is_safe(
     # would follow the working directory).
     assert profile_warehouse_path(database, "postgres") == (str(database), None)
     assert profile_warehouse_path(database, "spark") == (str(database), None)
-    # Relative, "md:x" would be MotherDuck and ":memory:" no file at all.
-    for name in ("md:x.duckdb", ":memory:", "s3:bucket.duckdb"):
+    # Relative, "md:x" would be MotherDuck and ":memory:" no file at all;
+    # "~x" DuckDB would expand to the home folder.
+    for name in ("md:x.duckdb", ":memory:", "s3:bucket.duckdb", "~x.duckdb"):
         assert profile_warehouse_path(tmp_path / name, None) == (str(tmp_path / name), None)

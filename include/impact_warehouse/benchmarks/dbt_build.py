@@ -67,9 +67,8 @@ RESULT["nodes"] = len(run.node_statuses)
 """
 
 
-# cold: an empty target folder (a full parse); warm: the same target and DuckDB file again
-# (partial parsing, as the release job's builds in <work>/dbt/target). dbt parses afresh when
-# the DuckDB file's path changes (the profile's hash includes it), so a new work folder is cold.
+# cold: an empty target folder and no shared parse cache (a full parse); warm: the same target
+# and DuckDB file again (partial parsing, as the release job's builds in <work>/dbt/target).
 LABELS = ("cold", "warm")
 
 

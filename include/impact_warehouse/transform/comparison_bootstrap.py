@@ -87,7 +87,9 @@ def _in_worker_processes(
             [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
         ),
     }
-    command = [sys.executable, "-m", __name__]
+    # -P: the worker's path starts with the package root, never the working directory (dbt
+    # runs in the DuckDB file's folder, which must not be able to shadow a module).
+    command = [sys.executable, "-P", "-m", __name__]
     try:
         processes = [
             subprocess.Popen(

@@ -211,12 +211,14 @@ def profile_warehouse_path(database: Path, profile_target: str | None) -> tuple[
     dbt hashes the profile's connection details into its saved parse: a file named relative to
     its own folder, with that folder as the working directory, is the same name in every work
     folder, so a parse saved in one is valid in another (parse_cache). A name DuckDB would read
-    as something else than a local file (``md:…``, ``:memory:``, any ``scheme:``) keeps its
-    absolute path, as do the targets that are no DuckDB file.
+    as something else than a local file (``md:…``, ``:memory:``, any ``scheme:``, or
+    ``~…``, which DuckDB expands to the home folder) keeps its absolute path, as do the
+    targets that are no DuckDB file.
     """
-    if profile_target not in DUCKDB_TARGETS or ":" in database.name:
+    name = database.name
+    if profile_target not in DUCKDB_TARGETS or ":" in name or name.startswith("~"):
         return str(database), None
-    return database.name, database.parent
+    return name, database.parent
 
 
 def _dbt_command(
@@ -273,6 +275,7 @@ def _invoke(
         if saved_parse is not None:
             parse_cache.restore(saved_parse, target / PARTIAL_PARSE_FILE)
         saved_parse_found = (target / PARTIAL_PARSE_FILE).is_file()
+        before = parse_cache.signature(target / PARTIAL_PARSE_FILE)
         try:
             outcome: dbtRunnerResult = dbtRunner(callbacks=[progress]).invoke(command)
             if saved_parse_found and _failed_before_any_node(outcome):
@@ -287,7 +290,7 @@ def _invoke(
         finally:
             _release_duckdb_file()
         if saved_parse is not None:
-            parse_cache.keep(target / PARTIAL_PARSE_FILE, saved_parse)
+            parse_cache.keep(target / PARTIAL_PARSE_FILE, saved_parse, before=before)
     return outcome
 
 
@@ -425,7 +428,10 @@ def _working_directory(folder: Path | None) -> Iterator[None]:
         yield
     finally:
         if previous is not None:
-            os.chdir(previous)
+            try:
+                os.chdir(previous)
+            except OSError as error:  # removed meanwhile: the build's result still stands
+                log.warning("could not return to the working directory %s: %s", previous, error)
 
 
 @contextmanager

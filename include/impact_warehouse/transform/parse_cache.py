@@ -7,15 +7,22 @@ no saved parse and parses the whole project: about 7 s of an 18 s demo build.
 
 This cache keeps the last parse of each build set-up (project folder, profile target, DuckDB
 file name, seed path, ``--vars``) under ``IMPACT_DBT_PARSE_CACHE`` (default
-``<project>/.work/dbt_parse_cache``; an empty value turns it off). A target folder without a
-parse of its own starts from the cache's copy, and the parse dbt saves goes back to the cache.
+``<project>/.work/dbt_parse_cache``, one per checkout; an empty value turns it off). A target
+folder without a parse of its own starts from the cache's copy, and a parse dbt wrote in the
+run goes back to the cache. Work folders with the project's own catalog share a set-up; an
+organisation's catalog is staged inside its work folder (``dbt_runner.seed_path_for``), so
+its first build in a new folder still parses in full.
 
 Nothing here decides whether a saved parse is still right: dbt checks it against the project's
 files (checksums), the profile's connection details, the variables and the environment
 variables the project reads, and parses in full when anything differs or the file cannot be
-read. The cache only saves the full parse when nothing differs. Files are copied and renamed
-into place, so a reader never sees half a file; a cache folder that cannot be written (a
-read-only install) is skipped with a debug line, never an error.
+read. dbt does not check the project's folder (its nodes keep it, and seeds are read from
+it), so the folder is part of the set-up's name, and only a parse dbt wrote in this run is
+kept: one it merely accepted in a target folder used by another copy of the project could
+name that copy. Files are copied and renamed into place, so a reader never sees half a file;
+a cache folder that cannot be written (a read-only install) is skipped with a debug line,
+never an error. The cache holds parsed SQL that dbt runs: it must be writable by the
+installation's users only, like the project itself.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -40,6 +48,8 @@ SUFFIX = ".msgpack"
 # About 2.6 MB each on the demo project. Set-ups come and go (a test's copy of the project, a
 # catalog's seed folder), so the least recently used beyond this many are removed.
 MAX_ENTRIES = 24
+ENTRY_DIGITS = 24
+_ENTRY_NAME = re.compile(rf"[0-9a-f]{{{ENTRY_DIGITS}}}{re.escape(SUFFIX)}")
 
 
 def cache_dir() -> Path | None:
@@ -47,7 +57,8 @@ def cache_dir() -> Path | None:
     configured = os.environ.get(CACHE_ENV)
     if configured is None:
         return DEFAULT_CACHE_DIR
-    return Path(configured).expanduser() if configured.strip() else None
+    # Absolute now: dbt runs in the DuckDB file's folder, where a relative path would point.
+    return Path(configured).expanduser().resolve() if configured.strip() else None
 
 
 def entry_for(
@@ -72,7 +83,7 @@ def entry_for(
         sort_keys=True,
         default=str,
     )
-    return folder / (hashlib.sha256(setup.encode("utf-8")).hexdigest()[:24] + SUFFIX)
+    return folder / (hashlib.sha256(setup.encode("utf-8")).hexdigest()[:ENTRY_DIGITS] + SUFFIX)
 
 
 def restore(entry: Path, saved_parse: Path) -> bool:
@@ -89,9 +100,22 @@ def restore(entry: Path, saved_parse: Path) -> bool:
     return True
 
 
-def keep(saved_parse: Path, entry: Path) -> bool:
-    """Copy the parse dbt saved in the target folder to the cache (when there is one)."""
-    if not saved_parse.is_file():
+Signature = tuple[int, int, int] | None
+
+
+def signature(saved_parse: Path) -> Signature:
+    """What tells a rewritten file from the one that was there (None: no file)."""
+    try:
+        status = saved_parse.stat()
+    except OSError:
+        return None
+    return (status.st_ino, status.st_mtime_ns, status.st_size)
+
+
+def keep(saved_parse: Path, entry: Path, *, before: Signature = None) -> bool:
+    """Copy the parse dbt saved in the target folder to the cache, when dbt wrote it after
+    ``before`` (the file's :func:`signature` when the run started)."""
+    if not saved_parse.is_file() or signature(saved_parse) == before:
         return False
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
@@ -104,9 +128,12 @@ def keep(saved_parse: Path, entry: Path) -> bool:
 
 
 def _remove_least_recently_used(folder: Path, keep: int = MAX_ENTRIES) -> None:
-    """All but the ``keep`` most recently written or restored entries of ``folder``."""
+    """All but the ``keep`` most recently written or restored entries of ``folder`` (only
+    files named as entries are, never anything else kept there)."""
     entries = []
     for path in folder.glob("*" + SUFFIX):
+        if not _ENTRY_NAME.fullmatch(path.name):
+            continue
         try:
             entries.append((path.stat().st_mtime, path))
         except FileNotFoundError:  # removed by another build meanwhile

@@ -8,7 +8,7 @@ job runs ``dbt source freshness`` right after ``dbt build`` and keeps dbt's resu
 The freshness query reads the landing glob, never a table. The build job runs it against the
 audit file it has just built, with that build's target folder, so dbt reuses the build's
 partial parse instead of parsing the project a second time (dbt re-parses in full when the
-profile's database file differs). A gate run on a build that has no result (a build made by
+profile's database file name differs). A gate run on a build that has no result (a build made by
 ``run_dbt(["build"], settings)`` directly) measures it then against a scratch DuckDB file under
 ``<work>/dbt/freshness/``: the gate holds the audit file open read-only (DuckDB forbids a
 second, writable handle in the same process).
