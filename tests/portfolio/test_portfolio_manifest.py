@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,13 @@ def test_a_link_to_nowhere_or_a_pipe_as_pointer_is_named(tmp_path: Path) -> None
     os.mkfifo(releases / "CURRENT")
     with pytest.raises(DamagedRecordError, match="not a regular file"):
         current_portfolio(releases)
+
+
+def test_a_socket_as_pointer_is_named_as_no_regular_file(tmp_path: Path) -> None:
+    """Opening a socket gives ENXIO, not a file: named like the pipe, not as "Errno 6"."""
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(releases / "CURRENT"))
+        with pytest.raises(DamagedRecordError, match="it is not a regular file"):
+            current_portfolio(releases)

@@ -118,6 +118,8 @@ def read_pointer(
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise DamagedRecordError(pointer, "it is a link, not a regular file") from None
+        if error.errno == errno.ENXIO:  # a socket, or a FIFO no one writes: no file to open
+            raise DamagedRecordError(pointer, "it is not a regular file") from None
         raise DamagedRecordError(pointer, f"{type(error).__name__}: {error}") from None
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
