@@ -27,3 +27,32 @@ def test_mask_personal_data_refuses_one_string_as_names(tmp_path) -> None:
 
     with pytest.raises(TypeError, match="not one string"):
         mask_personal_data(tmp_path / "audit.duckdb", names="原田 真由美")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("roster", "written"),
+    [
+        ("高橋 真由美", "髙橋さん"),  # the answer has the variant
+        ("髙橋 眞由美", "高橋真由美"),  # the roster has it
+        ("渡邊 花子", "渡辺さん"),
+        ("渡辺 花子", "渡邉さん"),
+        ("吉田 一郎", "𠮷田一郎"),  # outside the Basic Multilingual Plane
+        ("崎山 太郎", "﨑山さん"),  # a compatibility ideograph NFKC keeps
+        ("斎藤 恵", "齋藤さん"),
+        ("浜田 実", "濱田 實"),
+    ],
+)
+def test_variant_kanji_of_a_name_are_the_same_name(roster: str, written: str) -> None:
+    """People write their names with variant kanji (異体字) on one form and not on another: the
+    roster's spelling must still find the name, and the mask must cover what was written."""
+    from impact_warehouse.personal_data.detector import mask_personal_data
+
+    text = f"感想: {written}に感謝しています"
+    masked, findings = mask_personal_data(text, names=RosterNames([roster]))
+
+    assert [finding.kind for finding in findings] == ["name"]
+    (finding,) = findings
+    assert text[finding.start : finding.end] == finding.text
+    name = written.removesuffix("さん")
+    assert finding.text == name
+    assert name not in masked

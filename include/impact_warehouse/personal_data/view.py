@@ -5,7 +5,8 @@ Each character is NFKC-normalised and lower-cased on its own, so every canonical
 still points at exactly one character of the original: findings are reported as spans of the
 text the caller gave, never of a normalised copy. Invisible format characters (zero-width
 spaces, soft hyphens) are dropped, so they cannot be used to split an address past the
-detector. Building the view is one pass over the text.
+detector, and variant kanji of names (髙 → 高, 邊 → 辺) are folded to one form. Building the
+view is one pass over the text.
 """
 
 from __future__ import annotations
@@ -16,11 +17,26 @@ from dataclasses import dataclass
 
 _WHITESPACE = re.compile(r"\s+")
 
+# Variant forms of kanji common in names (異体字), folded to the form most often typed: a
+# roster's 髙橋 or 渡邊 must find 高橋 or 渡辺 in an answer, and the other way round. One
+# character for one, so offsets still map back. NFKC folds the compatibility ideographs that
+# have a canonical form (塚 U+FA10) but not these: they are separate characters in Unicode
+# (髙 U+9AD9, 﨑 U+FA11, 𠮷 U+20BB7), several of them outside JIS X 0208.
+_VARIANT_KANJI = str.maketrans(
+    {
+        "髙": "高", "邉": "辺", "邊": "辺", "齋": "斎", "齊": "斉", "濱": "浜", "濵": "浜",
+        "嶋": "島", "嶌": "島", "澤": "沢", "廣": "広", "國": "国", "櫻": "桜", "眞": "真",
+        "惠": "恵", "榮": "栄", "實": "実", "冨": "富", "德": "徳", "𠮷": "吉", "﨑": "崎",
+        "嵜": "崎", "曾": "曽", "瀨": "瀬", "槇": "槙", "龍": "竜", "邨": "村",
+        "藏": "蔵", "壽": "寿", "豐": "豊", "禮": "礼", "靜": "静", "淺": "浅", "彌": "弥",
+    }
+)  # fmt: skip
+
 
 def _canonical_char(char: str) -> str:
     if unicodedata.category(char) == "Cf":  # zero-width space/joiner, soft hyphen, BOM
         return ""
-    return unicodedata.normalize("NFKC", char).lower()
+    return unicodedata.normalize("NFKC", char).lower().translate(_VARIANT_KANJI)
 
 
 class _CanonicalTable(dict[int, str]):
