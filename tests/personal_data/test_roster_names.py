@@ -40,6 +40,8 @@ def test_mask_personal_data_refuses_one_string_as_names(tmp_path) -> None:
         ("崎山 太郎", "﨑山さん"),  # a compatibility ideograph NFKC keeps
         ("斎藤 恵", "齋藤さん"),
         ("浜田 実", "濱田 實"),
+        ("葛西 花子", "葛\U000e0100西さん"),  # an ideographic variation selector (IVS)
+        ("辻 一郎", "辻\ufe00一郎"),
     ],
 )
 def test_variant_kanji_of_a_name_are_the_same_name(roster: str, written: str) -> None:

@@ -5,7 +5,8 @@ Each character is NFKC-normalised and lower-cased on its own, so every canonical
 still points at exactly one character of the original: findings are reported as spans of the
 text the caller gave, never of a normalised copy. Invisible format characters (zero-width
 spaces, soft hyphens) are dropped, so they cannot be used to split an address past the
-detector, and variant kanji of names (髙 → 高, 邊 → 辺) are folded to one form. Building the
+detector, variation selectors (a glyph's shape, 葛 + U+E0100) are dropped, and variant kanji
+of names (髙 → 高, 邊 → 辺) are folded to one form. Building the
 view is one pass over the text.
 """
 
@@ -33,8 +34,17 @@ _VARIANT_KANJI = str.maketrans(
 )  # fmt: skip
 
 
+def _is_variation_selector(char: str) -> bool:
+    """U+FE00–FE0F and the ideographic variation selectors U+E0100–E01EF: they only choose a
+    glyph's shape (葛 + VS17), yet would split a name in two."""
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
 def _canonical_char(char: str) -> str:
     if unicodedata.category(char) == "Cf":  # zero-width space/joiner, soft hyphen, BOM
+        return ""
+    if _is_variation_selector(char):
         return ""
     return unicodedata.normalize("NFKC", char).lower().translate(_VARIANT_KANJI)
 
