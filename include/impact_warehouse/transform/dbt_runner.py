@@ -13,8 +13,8 @@ there through ``IMPACT_DBT_SEED_PATH`` (dbt wants seed paths relative to the pro
 
 dbt saves its parse of the project in the target folder and re-uses it on the next run in
 that folder (partial parsing). A new work folder would parse in full (7 s on demo data), so
-the runner also keeps the last parse of each build set-up in a cache shared by every work
-folder on the machine (``IMPACT_DBT_PARSE_CACHE``, see :mod:`.parse_cache`), and a target
+the runner also keeps the last parse of each build set-up in a cache shared by the work
+folders of the checkout (``IMPACT_DBT_PARSE_CACHE``, see :mod:`.parse_cache`), and a target
 folder without a parse starts from it. dbt checks a saved parse against the project's files,
 the profile and the variables itself, and parses in full when anything differs; for the
 profile to match across folders the DuckDB file is named relative to its own folder, which

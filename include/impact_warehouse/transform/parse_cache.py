@@ -1,9 +1,9 @@
-"""dbt's saved parse, shared by every work folder on the machine.
+"""dbt's saved parse, shared by the work folders of one checkout.
 
 dbt writes its parse of the project to ``<target>/partial_parse.msgpack`` and, on the next run
 with the same target folder, re-parses only the files that changed (partial parsing). A build
-in a new work folder (an organisation's first pull, a benchmark, each test's own folder) has
-no saved parse and parses the whole project: about 7 s of an 18 s demo build.
+in a new work folder (a scratch run, a benchmark, each test's own folder) has no saved parse
+and parses the whole project: about 7 s of an 18 s demo build.
 
 This cache keeps the last parse of each build set-up (project folder, profile target, DuckDB
 file name, seed path, ``--vars``) under ``IMPACT_DBT_PARSE_CACHE`` (default
