@@ -10,7 +10,7 @@ import pytest
 
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.settings import BUILTIN_CATALOG_DIR, PROJECT_ROOT, paths
-from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, seed_path_for
+from impact_warehouse.transform.catalog_seeds import DBT_PROJECT_DIR, seed_path_for
 
 EXAMPLE = PROJECT_ROOT / "examples" / "hataraku_women"
 

@@ -6,10 +6,8 @@ dbt reads the landing folder and the DuckDB file from environment variables
 points dbt at this repository's ``dbt_project/`` and turns a failed run into a
 ``DbtRunError`` that names the failed nodes.
 
-The seeds are the organisation's catalog (``settings.catalog``). For a catalog outside
-``dbt_project/seeds/`` the runner copies its CSV files, with the project's seed properties
-(column types, tests, docs), into ``<work>/dbt/catalog_seeds/`` and points ``seed-paths``
-there through ``IMPACT_DBT_SEED_PATH`` (dbt wants seed paths relative to the project).
+The seeds are the organisation's catalog (``settings.catalog``), staged for dbt by
+:mod:`.catalog_seeds` and named to it through ``IMPACT_DBT_SEED_PATH``.
 
 dbt saves its parse of the project in the target folder and re-uses it on the next run in
 that folder (partial parsing). A new work folder would parse in full (7 s on demo data), so
@@ -23,12 +21,9 @@ is the working directory while dbt runs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -37,16 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impact_warehouse.catalog.voices import SEED_HEADERS as VOICE_SEED_HEADERS
-from impact_warehouse.settings import PROJECT_ROOT, Settings
+from impact_warehouse.settings import Settings
 from impact_warehouse.transform import parse_cache
+from impact_warehouse.transform.catalog_seeds import DBT_PROJECT_DIR, seed_path_for
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
 
 log = logging.getLogger(__name__)
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 LANDING_ENV = "IMPACT_LANDING_DIR"
 WAREHOUSE_ENV = "IMPACT_WAREHOUSE_PATH"
 SEED_PATH_ENV = "IMPACT_DBT_SEED_PATH"
@@ -58,16 +52,6 @@ LOG_LEVEL_ENV = "IMPACT_DBT_LOG_LEVEL_FILE"
 # PostgreSQL engine test) and in `impact build`, not in every release.
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's saved parse, in the target folder
 PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
-PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
-# Seed properties belong to the project, not to an organisation: every catalog gets them.
-SEED_PROPERTY_PATTERNS = ("_*.yml", "_*.md")
-# Optional catalog files a model refs: a catalog without one is seeded with its header only,
-# so the models that read it build empty instead of failing (METRICS.md "Adjusted estimates":
-# no covariates, no adjusted comparison).
-OPTIONAL_SEED_HEADERS = {
-    "covariates.csv": b"item_code,covariate_ja,covariate_en,panel_screening_values,display_order\n",
-    **{name: header.encode("utf-8") for name, header in VOICE_SEED_HEADERS.items()},
-}
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 # profiles.yml outputs that are DuckDB files (None: the profile's default target, audit).
 DUCKDB_TARGETS = frozenset({None, "audit"})
@@ -100,6 +84,7 @@ class DbtRunError(RuntimeError):
         skipped: int = 0,
         cause: BaseException | None = None,
         target_path: Path | None = None,
+        warehouse: Path | None = None,
     ) -> None:
         self.command = command
         self.failures = failures
@@ -113,6 +98,10 @@ class DbtRunError(RuntimeError):
             lines.append(f"{skipped} node(s) skipped because of upstream failures")
         if cause is not None:
             lines.append(f"dbt raised {type(cause).__name__}: {cause}")
+        if warehouse is not None:
+            # Each organisation's work folder has its own audit.duckdb; a failed node names
+            # no file, and the profile names it without its folder (see profile_warehouse_path).
+            lines.append(f"warehouse: {warehouse}")
         if target_path is not None:
             lines.append(f"details: {target_path / 'logs' / 'dbt.log'}")
         super().__init__("\n".join(lines))
@@ -197,6 +186,7 @@ def run_dbt(
             skipped=sum(1 for status in statuses.values() if status == "skipped"),
             cause=outcome.exception,
             target_path=target,
+            warehouse=database if profile_target in DUCKDB_TARGETS else None,
         )
     for unique_id, status in statuses.items():
         if status == "warn":
@@ -309,47 +299,6 @@ def dbt_threads() -> int:
     if configured:
         return max(1, int(configured))
     return max(1, min(8, 2 * (os.cpu_count() or 1)))
-
-
-def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR) -> str:
-    """The ``seed-paths`` entry, relative to the dbt project, that seeds ``catalog``.
-
-    The project's own seeds folder is used as it is. Another catalog is copied, with the
-    project's seed property files, into ``<dbt_work>/catalog_seeds/<digest>/``, named by the
-    content it holds: a copy, so the build seeds exactly the files that were there when it
-    started, and one per content, so two builds at once (a DAG run and ``impact build``)
-    never empty a folder the other is seeding from. It is moved into place whole.
-    """
-    catalog = catalog.resolve()
-    if catalog == PROJECT_SEEDS_DIR.resolve():
-        return "seeds"
-    if not catalog.is_dir():
-        raise FileNotFoundError(f"catalog folder {catalog} does not exist (IMPACT_CATALOG_DIR)")
-    sources = sorted(catalog.glob("*.csv")) + [
-        source
-        for pattern in SEED_PROPERTY_PATTERNS
-        for source in sorted(PROJECT_SEEDS_DIR.glob(pattern))
-    ]
-    contents = {source.name: source.read_bytes() for source in sources}
-    # Optional seeds (the voices) the models read: a catalog without them gets their header,
-    # so the voice tables build empty and the report shows no voices.
-    for name, header in OPTIONAL_SEED_HEADERS.items():
-        contents.setdefault(name, header)
-    digest = hashlib.sha256()
-    for name, data in sorted(contents.items()):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    overlays = dbt_work.resolve() / "catalog_seeds"
-    overlay = overlays / digest.hexdigest()[:16]
-    if not overlay.is_dir():
-        overlays.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=overlays))
-        for name, data in contents.items():
-            (staging / name).write_bytes(data)
-        try:
-            staging.rename(overlay)
-        except OSError:  # another build put the same content in place first
-            shutil.rmtree(staging)
-    return os.path.relpath(overlay, project.resolve())
 
 
 class _ProgressLogger:

@@ -10,7 +10,7 @@ file name, seed path, ``--vars``) under ``IMPACT_DBT_PARSE_CACHE`` (default
 ``<project>/.work/dbt_parse_cache``, one per checkout; an empty value turns it off). A target
 folder without a parse of its own starts from the cache's copy, and a parse dbt wrote in the
 run goes back to the cache. Work folders with the project's own catalog share a set-up; an
-organisation's catalog is staged inside its work folder (``dbt_runner.seed_path_for``), so
+organisation's catalog is staged inside its work folder (``catalog_seeds.seed_path_for``), so
 its first build in a new folder still parses in full.
 
 Nothing here decides whether a saved parse is still right: dbt checks it against the project's
