@@ -20,8 +20,8 @@ def con() -> duckdb.DuckDBPyConnection:
     con.execute("create schema marts")
     con.execute(
         "create table marts.fct_answers (wave_code varchar, cohort_code varchar,"
-        " program_code varchar, respondent_key varchar, item_code varchar,"
-        " value_numeric double, is_counted boolean)"
+        " program_code varchar, respondent_key varchar, response_key varchar,"
+        " item_code varchar, value_numeric double, is_counted boolean)"
     )
     rows = [
         # both of the weekday items: summed
@@ -37,7 +37,10 @@ def con() -> duckdb.DuckDBPyConnection:
         # not an hours item: no row for this respondent
         ("w2", "c1", "p1", "r9", "satisfaction", 4.0, True),
     ]
-    con.executemany("insert into marts.fct_answers values (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany(
+        "insert into marts.fct_answers values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*row[:4], f"{row[0]}|{row[3]}", *row[4:]) for row in rows],
+    )
     return con
 
 
@@ -74,11 +77,26 @@ def test_days_differing_by_case_and_a_nan_answer(con: duckdb.DuckDBPyConnection)
     into one name), and a NaN answer counts as no number, not as a NaN total."""
     con.execute(
         "insert into marts.fct_answers values"
-        " ('w3', 'c1', 'p1', 'r1', 'hours_self_weekday', 'NaN'::double, true),"
-        " ('w3', 'c1', 'p1', 'r1', 'hours_partner_weekday', 4.0, true)"
+        " ('w3', 'c1', 'p1', 'r1', 'w3|r1', 'hours_self_weekday', 'NaN'::double, true),"
+        " ('w3', 'c1', 'p1', 'r1', 'w3|r1', 'hours_partner_weekday', 4.0, true)"
     )
     frame = daily_totals(con, {"Mon": ["hours_self_weekday"], "mon": ["hours_partner_weekday"]})
 
     assert list(frame.columns) == [*KEYS, "Mon_total_hours", "mon_total_hours"]
     w3 = frame[frame.wave_code == "w3"].iloc[0]
     assert (w3.Mon_total_hours, w3.mon_total_hours) == (0.0, 4.0)
+
+
+def test_answers_without_a_respondent_are_not_summed_across_people(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Two responses without a respondent key (the integrity check reports those) are two
+    rows of 15 hours, not one implausible day of 30."""
+    con.execute(
+        "insert into marts.fct_answers values"
+        " ('w4', 'c1', 'p1', null, 'w4|a', 'hours_self_weekday', 15.0, true),"
+        " ('w4', 'c1', 'p1', null, 'w4|b', 'hours_self_weekday', 15.0, true)"
+    )
+    frame = daily_totals(con, DAYS)
+
+    assert frame[frame.wave_code == "w4"].weekday_total_hours.tolist() == [15.0, 15.0]

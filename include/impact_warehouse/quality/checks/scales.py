@@ -215,7 +215,9 @@ def daily_totals(con: Any, days: dict[str, list[str]]) -> pd.DataFrame:
     0, missing when neither was answered.
 
     Summed by DuckDB: pivoting every counted hours answer in pandas (a row per respondent and
-    item first, then the days) took most of the gate's time at 1000× the demo data.
+    item first, then the days) took most of the gate's time at 1000× the demo data. Grouped
+    per response too: answers without a respondent key (the integrity check reports them)
+    would otherwise be summed across people into one implausible day.
     """
     keys = "wave_code, cohort_code, program_code, respondent_key"
     totals = []
@@ -233,8 +235,8 @@ def daily_totals(con: Any, days: dict[str, list[str]]) -> pd.DataFrame:
         select {keys}{"".join(f", {total}" for total in totals)}
         from marts.fct_answers
         where is_counted and list_contains($1::varchar[], item_code)
-        group by {keys}
-        order by {keys}
+        group by {keys}, response_key
+        order by {keys}, response_key
     """
     items = sorted({item for pair in days.values() for item in pair})
     frame = con.execute(sql, [items, *days.values()]).df()
