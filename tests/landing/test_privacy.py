@@ -207,3 +207,14 @@ def test_blank_or_missing_own_names_are_skipped():
         names=["林 杏", None, ""],  # type: ignore[list-item]
     )
     assert count == 1 and "林 杏" not in scrubbed
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202b", "\u2067", "\u200f", "\u061c"])
+def test_bidi_controls_cannot_show_a_phone_number_the_detector_did_not_see(tmp_path, control):
+    """Stored "8765-4321-090" after U+202E is shown as 090-1234-5678: the detector scans the
+    stored order, so free text lands without the characters that reorder it."""
+    _catalog, lander, quarantine, summary = _lander_and_batch(tmp_path)
+    sent = f"連絡先: {control}8765-4321-090\u202c です"
+    landed = lander.land(None, sent, "resp-1|q-9", quarantine, summary)
+    assert landed == "連絡先: 8765-4321-090 です"
+    assert summary.normalised["bidi_controls_removed"] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from impact_warehouse.catalog import Catalog
@@ -19,6 +20,11 @@ PERSONAL_DATA_KINDS = {"respondent_name": "name", "respondent_phone": "phone"}
 # labels and numbers, so a million responses need only a few hundred checks. The cap keeps
 # memory flat when a numeric item receives ever new values (hours, free numbers).
 CHECK_CACHE_LIMIT = 50_000
+
+# Bidirectional formatting characters change the order text is shown in, not what it says:
+# after U+202E a stored "8765-4321-090" is shown as 090-1234-5678. The detector reads text
+# in stored order, so free text lands without them: what readers see is what was scanned.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,11 @@ class AnswerLander:
             return self.pseudonymiser.pseudonym(
                 handling.pseudonym_kind, raw, source=quarantine.source_ref
             )
+        if not raw.isascii():
+            text, removed = BIDI_CONTROLS.subn("", raw)
+            if removed:
+                summary.normalised["bidi_controls_removed"] += removed
+                raw = text
         scrubbed, count = self.pseudonymiser.scrub_free_text(
             raw, source=quarantine.source_ref, names=own_names
         )
