@@ -20,6 +20,7 @@ from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
 from impact_warehouse.sources.operations_workbook import (
+    SHEETS,
     OperationsWorkbook,
     SheetRow,
     SheetRows,
@@ -157,6 +158,7 @@ class _SheetLander:
                 self.summary.already_landed += 1
                 continue
             self._count_normalised(row)
+            self._scrub_typed_text(fields, row, record_ref)
             self._check_labels(fields, record_ref)
             records.append(
                 {
@@ -213,6 +215,39 @@ class _SheetLander:
         if self._has_program(fields):
             fields["program_code"] = self.program_codes.get(fields["program_name_ja"])
         return fields
+
+    def _scrub_typed_text(self, fields: dict[str, Any], row: SheetRow, record_ref: str) -> None:
+        """Redact personal data typed into any text cell of a row landed now, in place; one
+        ``personal_data_in_field`` row per cell (the redacted value for staff, the text as
+        typed only in the vault).
+
+        Staff type every cell, identifiers too (a project ID cell holding a member's name and
+        phone number), and the gate's privacy scan leaves identifier columns alone (masking a
+        key would break joins), so this is the one place that sees them. The row's landing
+        key stays the digest of the row as typed: which names the vault knows grows from run
+        to run, and a key that followed the redaction would land the same row again.
+        """
+        own_name = row.fields.get("name", "") if self.sheet.entity == "roster" else ""
+        names = (own_name,) if own_name.strip() else ()
+        headers = {field: header for header, field in SHEETS[self.sheet.sheet_name][1].items()}
+        for field_name, typed in list(fields.items()):
+            if not isinstance(typed, str) or not typed or field_name.endswith("_pseudonym"):
+                continue
+            scrubbed, found = self.context.pseudonymiser.scrub_free_text(
+                typed, source=self.workbook.path.name, names=names
+            )
+            if not found:
+                continue
+            fields[field_name] = scrubbed
+            self.quarantine.add(
+                "personal_data_in_field",
+                record_ref,
+                f"{self.sheet.sheet_name} {headers.get(field_name, field_name)}: personal data "
+                "typed into the cell; landed redacted",
+                value=scrubbed,
+                sensitive_raw=typed,
+            )
+            self.summary.normalised["contact_details_scrubbed"] += found
 
     @staticmethod
     def _has_program(fields: dict[str, Any]) -> bool:

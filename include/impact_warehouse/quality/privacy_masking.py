@@ -10,9 +10,11 @@ are listed in ``privacy.masked_cells`` by table, column, row key and wave, never
 The release copy is written table by table from the masked build, so it never holds the raw
 text; the staff alert and the Data Docs show keys and waves only.
 
-Identifier columns (``*_key``, ``*_code``, ``*_id``…) are not searched: the pipeline builds
-them from generated ids, pseudonyms and catalog codes, never from typed text, and masking a
-key would break the joins analysts rely on (hex pseudonyms can look like phone numbers).
+Identifier columns (``*_key``, ``*_code``, ``*_id``…) are not searched: masking a key would
+break the joins analysts rely on (and hex pseudonyms can look like phone numbers). The
+pipeline builds them from generated ids, pseudonyms and catalog codes, except the IDs staff
+type into the operations workbook: those are scrubbed when they land
+(``landing/operations_job.py``), like every other cell of it.
 """
 
 from __future__ import annotations
