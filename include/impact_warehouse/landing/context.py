@@ -45,5 +45,11 @@ class LandingContext:
     ) -> QuarantineBatch:
         return QuarantineBatch(source, source_ref, wave_code, batch_id, self.vault.path.parent)
 
+    def shown_to_staff(self, text: str, source: str) -> str:
+        """``text`` as run summaries, logs and Airflow's XCom may show it: a column header or
+        question title is typed by people too (a panel header holding a name and a phone
+        number), so it is scrubbed like a free-text answer."""
+        return self.pseudonymiser.scrub_free_text(text, source=source)[0]
+
     def close(self) -> None:
         self.vault.close()

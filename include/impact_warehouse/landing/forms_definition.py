@@ -60,7 +60,9 @@ def land_form_definition(
         match = matcher.match(title, source_ref=form_id, question_id=question_id)
         question_map[question_id] = match.item_code
         if match.item_code is None:
-            summary.unmatched_questions.append(f"{question_id} {title!r}")
+            summary.unmatched_questions.append(
+                f"{question_id} {context.shown_to_staff(title, form_id)!r}"
+            )
         map_records.append(
             {
                 KEY_FIELD: f"{content_hash}|{question_id}",

@@ -63,7 +63,8 @@ def land_operations_workbook(
     summary = SourceSummary(SOURCE, workbook.path.name)
     quarantine = context.quarantine(SOURCE, workbook.path.name, None, batch_id)
     for sheet_name in workbook.unknown_sheets:
-        summary.notes.append(f"sheet {sheet_name!r} is not a known operations sheet; not landed")
+        shown = context.shown_to_staff(sheet_name, workbook.path.name)
+        summary.notes.append(f"sheet {shown!r} is not a known operations sheet; not landed")
     for sheet_name in workbook.missing_sheets:
         quarantine.add(
             "missing_sheet", f"{workbook.path.name} {sheet_name}", f"no sheet named {sheet_name!r}"
@@ -86,7 +87,8 @@ def land_operations_workbook(
             )
         if sheet.unknown_headers:
             summary.unmatched_questions.extend(
-                f"{sheet.sheet_name}: {header!r}" for header in sheet.unknown_headers
+                f"{sheet.sheet_name}: {context.shown_to_staff(header, workbook.path.name)!r}"
+                for header in sheet.unknown_headers
             )
         store = PartitionStore(context.landing_dir / SOURCE / sheet.entity)
         records = _SheetLander(context, workbook, sheet, quarantine, summary, batch_id).records(

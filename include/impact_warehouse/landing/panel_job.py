@@ -125,7 +125,9 @@ def _land_question_map(
         match = matcher.match(header, source_ref=wave.source_ref, question_id=header)
         question_map[header] = match.item_code
         if match.item_code is None:
-            summary.unmatched_questions.append(repr(header))
+            summary.unmatched_questions.append(
+                repr(context.shown_to_staff(header, delivery.path.name))
+            )
         map_records.append(
             {
                 KEY_FIELD: f"{wave.wave_code}|{header}",

@@ -59,3 +59,21 @@ def test_a_redacted_row_is_not_landed_again_on_the_next_run(inbox: OperationsInb
     assert (again["landed"], again["already_landed"]) == (0, 10)
     assert len(inbox.landed("roster")) == 6
     assert len(inbox.quarantined("運営管理.xlsx")) == quarantined
+
+
+def test_a_header_holding_personal_data_is_reported_scrubbed(inbox: OperationsInbox) -> None:
+    """Unmatched headers and unknown sheet names go to run summaries, task logs and
+    Airflow's XCom, which staff open: they are typed too, and scrubbed like answers."""
+    sheets = good_sheets()
+    sheets["参加者名簿"][0].append("連絡先 太田美紀 090-1234-5678")
+    for row in sheets["参加者名簿"][1:]:
+        row.append("")
+    sheets["担当 hanako.tanaka@example.jp"] = [["メモ"], ["-"]]
+    inbox.write("運営管理.xlsx", sheets)
+
+    summary = inbox.land()["運営管理.xlsx"]
+
+    shown = str(summary["unmatched_questions"]) + str(summary["notes"])
+    assert "連絡先" in shown and "[phone_" in shown and "[email_" in shown
+    for typed in ("1234-5678", "hanako.tanaka"):
+        assert typed not in shown
