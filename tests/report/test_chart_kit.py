@@ -1,5 +1,6 @@
 """svg_text: a chart is drawn once at its figure's size, and around everything (tight) only when
-something reaches past the figure's edge, such as a legend of long catalog labels."""
+something reaches past the figure's edge, such as a legend of long catalog labels. Error bars
+of an interval whose bound sits a rounding error on the wrong side of its value."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 from matplotlib.figure import Figure
 
 from impact_warehouse.report import chart_kit
-from impact_warehouse.report.chart_kit import WIDTH_INCHES, chart_style, new_figure, svg_text
+from impact_warehouse.report.chart_kit import (
+    WIDTH_INCHES,
+    chart_style,
+    error_extent,
+    new_figure,
+    svg_text,
+)
 
 POINTS_PER_INCH = 72
 
@@ -63,3 +70,13 @@ def test_a_legend_wider_than_the_figure_is_not_cut_off() -> None:
     legend = figure.axes[0].get_legend().get_window_extent()
     assert legend.width / figure.dpi > WIDTH_INCHES  # the legend itself is wider than the page
     assert width > legend.width / figure.dpi * POINTS_PER_INCH  # and all of it is drawn
+
+
+def test_a_bound_a_rounding_error_inside_its_value_draws_no_bar() -> None:
+    """A release built before the statistics clipped the Wilson bounds holds 28 of 28 with
+    an upper bound of 1 − 1.1e-16: matplotlib refuses the negative bar that made."""
+    upper = 1 - 1.1102230246251565e-16
+    assert error_extent(1.0, 0.88, upper) == [[1.0 - 0.88], [0.0]]
+    figure = new_figure(2)
+    figure.subplots().errorbar(1.0, 0, xerr=error_extent(1.0, 0.88, upper), fmt="none")
+    assert "<svg" in svg_text(figure, "chart-rounding")

@@ -1,14 +1,16 @@
-"""The paired shift's Wilcoxon p-value, computed once per set of differences of a build."""
+"""The paired shift's Wilcoxon p-value, computed once per set of differences of a build; the
+Wilson interval of a share."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
-from impact_warehouse.transform.outcome_statistics import WilcoxonOnce, wilcoxon_pratt
+from impact_warehouse.transform.outcome_statistics import WilcoxonOnce, wilcoxon_pratt, with_wilson
 
 
 def _scipy(differences: np.ndarray) -> float:
@@ -44,3 +46,13 @@ def test_other_differences_of_the_same_size_get_their_own_p_value() -> None:
 def test_no_p_value_when_nothing_changed() -> None:
     assert math.isnan(wilcoxon_pratt(np.zeros(4)))
     assert math.isnan(WilcoxonOnce()(np.zeros(4)))
+
+
+@pytest.mark.parametrize("size", [7, 9, 12, 20, 28, 37, 39])
+def test_a_wilson_interval_holds_its_0_and_100_percent_shares(size: int) -> None:
+    """statsmodels puts the bound of 28 of 28 at 1 − 1.1e-16: a negative error bar, which
+    stopped a second organisation's report (its "at pre" group is 100 % by definition)."""
+    shares = with_wilson(pd.DataFrame({"numerator": [size, 0], "denominator": [size, size]}))
+    assert shares.value.tolist() == [1.0, 0.0]
+    assert (shares.ci_lower <= shares.value).all() and (shares.value <= shares.ci_upper).all()
+    assert shares.ci_upper[0] == 1.0 and shares.ci_lower[1] == 0.0

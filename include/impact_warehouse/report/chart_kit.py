@@ -96,6 +96,13 @@ def _inside(box: Bbox, frame: Bbox, tolerance: float = 0.01) -> bool:
     )
 
 
+def error_extent(value: float, lower: float, upper: float) -> list[list[float]]:
+    """``xerr``/``yerr`` of an interval around ``value``. A bound a rounding error on the
+    wrong side of its value (a 0 % or 100 % share in a release built before the statistics
+    clipped it) draws no bar: matplotlib refuses a negative one, which stopped the report."""
+    return [[max(0.0, value - lower)], [max(0.0, upper - value)]]
+
+
 def new_figure(height: float) -> Figure:
     return Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
 

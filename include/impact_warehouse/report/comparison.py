@@ -15,6 +15,7 @@ from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
     PARTICIPANT_COLOUR,
     Chart,
+    error_extent,
     hidden_slot,
     new_figure,
     pct,
@@ -205,7 +206,7 @@ def _draw_pair(ax: Axes, data: ReportData, base: float, row: Any, *, with_legend
         ax.errorbar(
             value,
             y,
-            xerr=[[value - lower], [upper - value]],
+            xerr=error_extent(value, lower, upper),
             fmt="none",
             ecolor="#333",
             capsize=3,

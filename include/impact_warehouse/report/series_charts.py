@@ -18,7 +18,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
-from impact_warehouse.report.chart_kit import WIDTH_INCHES, Chart, chart_style, svg_text, wrap
+from impact_warehouse.report.chart_kit import (
+    WIDTH_INCHES,
+    Chart,
+    chart_style,
+    error_extent,
+    svg_text,
+    wrap,
+)
 from impact_warehouse.report.data import ReportData
 from impact_warehouse.report.i18n import s
 from impact_warehouse.report.labels import indicator_title, program_name
@@ -89,7 +96,7 @@ def draw_panel(
         ax.errorbar(
             row.fiscal_year,
             row.value,
-            yerr=[[row.value - row.ci_lower], [row.ci_upper - row.value]],
+            yerr=error_extent(row.value, row.ci_lower, row.ci_upper),
             fmt="none",
             ecolor=LINE_COLOUR,
             capsize=3,

@@ -86,7 +86,13 @@ def with_wilson(shares: pd.DataFrame) -> pd.DataFrame:
     numerator = shares["numerator"].to_numpy(dtype=float)
     denominator = shares["denominator"].to_numpy(dtype=float)
     lower, upper = proportion_confint(numerator, denominator, alpha=1 - CONFIDENCE, method="wilson")
-    return shares.assign(value=numerator / denominator, ci_lower=lower, ci_upper=upper)
+    value = numerator / denominator
+    # A Wilson interval always holds its share, but statsmodels' arithmetic can put the bound
+    # of a 0 % or 100 % share a rounding error inside it (1 − 2.2e-16 for 28 of 28): a
+    # negative error bar that matplotlib refuses, so one such cell stopped the report.
+    return shares.assign(
+        value=value, ci_lower=np.fmin(lower, value), ci_upper=np.fmax(upper, value)
+    )
 
 
 def difference_in_points(x1: int, n1: int, x0: int, n0: int) -> tuple[float, float, float]:
