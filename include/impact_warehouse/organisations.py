@@ -117,7 +117,7 @@ def _profile_code(catalog: Path) -> str:
             raise OrganisationError(
                 f"{profile}: 通常のファイルではありません(名前付きパイプや装置ファイルは読みません)"
             )
-        with profile.open(encoding="utf-8", newline="") as handle:
+        with profile.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as error:
         raise OrganisationError(

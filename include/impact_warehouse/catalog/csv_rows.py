@@ -42,7 +42,7 @@ def read_rows(seed_dir: Path, file_name: str) -> list[tuple[int, Row]]:
     if not path.exists():
         raise CatalogError(f"{path}: seed file is missing; restore it from git or create it")
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             rows: list[tuple[int, Row]] = []
             starts = 1  # the physical line the record being read starts on

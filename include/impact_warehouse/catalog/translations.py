@@ -92,7 +92,7 @@ def untranslated_cells(seed_dir: Path) -> list[tuple[str, int, str]]:
         path = seed_dir / file_name
         if not path.is_file():
             continue
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             for line, row in enumerate(csv.DictReader(handle), start=2):
                 for column_ja, column_en in translated.columns.items():
                     if (row.get(column_ja) or "").strip() and not (

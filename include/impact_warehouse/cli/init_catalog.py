@@ -115,13 +115,13 @@ def _create_key(key_file: Path) -> str:
 def _first_rows(path: Path) -> tuple[list[str], list[str] | None]:
     if not path.is_file():
         return [], None
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     return (rows[0] if rows else []), (rows[1] if len(rows) > 1 else None)
 
 
 def _first_data_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))[1:]
 
 

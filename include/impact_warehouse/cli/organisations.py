@@ -196,7 +196,7 @@ def demo_funder_folder(organisations: Sequence[Organisation]) -> Path:
     naming its own organisations' releases.
     """
     shipped = DEMO_FUNDER_FOLDER / "portfolio.csv"
-    with shipped.open(encoding="utf-8", newline="") as handle:
+    with shipped.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     wanted = {o.code: (organisation_work_dir(o.code) / "releases").resolve() for o in organisations}
     named = {

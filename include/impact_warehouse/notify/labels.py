@@ -72,7 +72,7 @@ def catalog_labels(seed_dir: Path | None = None) -> CatalogLabels:
 
 
 def _seed_rows(seed_dir: Path, file_name: str) -> list[dict[str, str]]:
-    with (seed_dir / file_name).open(encoding="utf-8", newline="") as handle:
+    with (seed_dir / file_name).open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

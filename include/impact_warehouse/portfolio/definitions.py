@@ -140,7 +140,7 @@ def _read(
 def _read_rows(
     path: Path, columns: tuple[str, ...], optional: tuple[str, ...]
 ) -> list[tuple[int, dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [column for column in columns if column not in (reader.fieldnames or [])]
         if missing:

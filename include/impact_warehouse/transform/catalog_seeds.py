@@ -50,7 +50,7 @@ def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR
         for pattern in SEED_PROPERTY_PATTERNS
         for source in sorted(PROJECT_SEEDS_DIR.glob(pattern))
     ]
-    contents = {source.name: source.read_bytes() for source in sources}
+    contents = {source.name: _without_bom(source.read_bytes()) for source in sources}
     # Optional seeds (the voices) the models read: a catalog without them gets their header,
     # so the voice tables build empty and the report shows no voices.
     for name, header in OPTIONAL_SEED_HEADERS.items():
@@ -70,3 +70,9 @@ def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR
         except OSError:  # another build put the same content in place first
             shutil.rmtree(staging)
     return os.path.relpath(overlay, project.resolve())
+
+
+def _without_bom(data: bytes) -> bytes:
+    """The file without the byte-order mark Excel's "CSV UTF-8" writes first: the catalog's
+    Python readers skip it, and dbt would read it into the first column's name."""
+    return data.removeprefix(b"\xef\xbb\xbf")

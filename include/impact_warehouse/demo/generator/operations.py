@@ -59,7 +59,7 @@ def file_name(fiscal_year: int) -> str:
 
 def measure_type_labels(seed_dir: Path) -> dict[str, str]:
     """support_measure_types.csv: code → Japanese label (the catalog does not load it)."""
-    with (seed_dir / "support_measure_types.csv").open(encoding="utf-8", newline="") as handle:
+    with (seed_dir / "support_measure_types.csv").open(encoding="utf-8-sig", newline="") as handle:
         return {
             row["support_measure_type"]: row["support_measure_type_ja"]
             for row in csv.DictReader(handle)

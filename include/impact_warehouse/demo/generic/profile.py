@@ -52,7 +52,7 @@ def demo_generator_of(catalog_dir: Path) -> str:
     path = catalog_dir / ORGANISATION_FILE
     if not path.is_file():
         return REPORT_GENERATOR
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     value = ((rows[0].get(DEMO_DATA_COLUMN) if rows else None) or "").strip()
     if value not in ("", PROFILE_GENERATOR, REPORT_GENERATOR):
@@ -97,7 +97,7 @@ def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
             f"{path.name}: the demo profile file {path} is missing; organisation.csv asks for "
             f"{DEMO_DATA_COLUMN}={PROFILE_GENERATOR} (see examples/hataraku_women/demo/)"
         )
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return [
             (line, row)
             for line, row in enumerate(csv.DictReader(handle), start=2)
