@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from impact_warehouse.catalog import load_catalog
@@ -29,3 +31,27 @@ def test_answers_are_nfkc_normalised_before_the_scale_decides(scale, raw, value,
     assert (check.value, check.reason_code) == (value, reason)
     if reason:
         assert check.detail
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "reason"),
+    [
+        # as the label is written: valid (the warehouse counts it too)
+        ("ふつう（どちらでもない）", 2.0, None),
+        ("　ふつう（どちらでもない）\n", 2.0, None),
+        # the warehouse does not fold brackets: neither does the check
+        ("ふつう(どちらでもない)", None, "unknown_label"),
+        ("はい", 1.0, None),
+    ],
+)
+def test_labels_are_matched_as_the_warehouse_matches_them(raw, value, reason):
+    """A label with full-width brackets was reported as unknown for every answer written
+    exactly as it, while the warehouse counted them all (dbt's normalise_digits reads
+    answers and labels alike: digits, signs and spaces, not brackets)."""
+    scale = dataclasses.replace(
+        SCALES["yesno"],
+        scale_code="middle3",
+        labels={"いいえ": 0, "ふつう（どちらでもない）": 2, "はい　": 1},
+    )
+    check = check_answer(scale, raw)
+    assert (check.value, check.reason_code) == (value, reason)

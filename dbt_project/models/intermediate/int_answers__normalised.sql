@@ -299,7 +299,8 @@ answers_read as (
 
     left join scale_labels
         on items.scale_code = scale_labels.scale_code
-        and item_answers_normalised.answer_text_normalised = scale_labels.label_ja
+        and item_answers_normalised.answer_text_normalised
+        = {{ normalise_digits('scale_labels.label_ja') }}
 
 ),
 

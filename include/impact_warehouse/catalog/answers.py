@@ -21,16 +21,32 @@ class AnswerCheck:
     normalised: bool = False  # NFKC or trimming changed the raw text
 
 
+# What the warehouse does to an answer before matching it to a label (dbt_project/macros/
+# normalise_digits.sql): full-width digits, point, signs, comma and space to ASCII, tabs and
+# line breaks to spaces, surrounding spaces trimmed. Labels are matched so here too, on both
+# sides: with NFKC, a label written with full-width brackets (ふつう（どちらでもない）) was
+# reported as an unknown label while the warehouse counted every such answer.
+_AS_THE_WAREHOUSE_READS = str.maketrans(
+    "０１２３４５６７８９．－＋，　\t\n\r", "0123456789.-+,    "
+)
+
+
+def as_the_warehouse_reads(text: str) -> str:
+    return text.translate(_AS_THE_WAREHOUSE_READS).strip(" ")
+
+
 def check_answer(scale: Scale, raw: str) -> AnswerCheck:
     text = unicodedata.normalize("NFKC", raw).strip()
     normalised = text != raw
     if scale.value_type in ("text", "label"):
         return AnswerCheck(text, None, normalised=normalised)
     if scale.labels:
-        if text in scale.labels:
-            return AnswerCheck(float(scale.labels[text]), None, normalised=normalised)
+        read = as_the_warehouse_reads(raw)
+        for label, value in scale.labels.items():
+            if as_the_warehouse_reads(label) == read:
+                return AnswerCheck(float(value), None, normalised=read != raw)
         return AnswerCheck(
-            None, "unknown_label", f"{text!r} is not one of {list(scale.labels)}", normalised
+            None, "unknown_label", f"{read!r} is not one of {list(scale.labels)}", read != raw
         )
     try:
         number = Decimal(text)
