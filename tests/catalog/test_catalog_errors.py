@@ -237,6 +237,25 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         _next_line("scale_labels.csv"),
         "value_code 4 appears twice",
     ),
+    # dbt seeds the file as written: a code with a space would match nothing there.
+    "indicator_code_with_a_trailing_space": (
+        lambda s: _set_cell(s, "indicators.csv", 2, "indicator_code", "I01 "),
+        "indicators.csv",
+        2,
+        "'I01 ' has spaces before or after it",
+    ),
+    "item_code_with_a_full_width_space": (
+        lambda s: _set_cell(s, "items.csv", 2, "item_code", "\u3000career_confidence"),
+        "items.csv",
+        2,
+        "has spaces before or after it",
+    ),
+    "scale_code_with_a_leading_space": (
+        lambda s: _set_cell(s, "scales.csv", 3, "scale_code", " score10"),
+        "scales.csv",
+        3,
+        "' score10' has spaces before or after it",
+    ),
     "indicator_without_code": (
         lambda s: _append_line(s, "indicators.csv", ",⑯,short_term,x,y,z"),
         "indicators.csv",

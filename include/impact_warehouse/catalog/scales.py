@@ -59,7 +59,7 @@ class ScaleCatalog:
 def load_scales(seed_dir: Path) -> ScaleCatalog:
     """scales.csv, scale_labels.csv and scale_measures.csv, cross-checked."""
     rows = read_rows(seed_dir, "scales.csv")
-    scale_codes = [row["scale_code"].strip() for _line, row in rows]
+    scale_codes = [required("scales.csv", line, row, "scale_code") for line, row in rows]
 
     labels: dict[str, dict[str, int]] = {}
     for line, row in read_rows(seed_dir, "scale_labels.csv"):
