@@ -83,6 +83,40 @@ POSITIVES: list[tuple[str, list[tuple[str, str]]]] = [
     ("HARADA MAYUMI", [("name", "HARADA MAYUMI")]),
     ("佐藤花子氏", [("name", "佐藤花子")]),
     ("原田\n真由美", [("name", "原田\n真由美")]),
+    # Red team, phones: separators, a label glued on, digit by digit, kanji digits
+    ("携帯は090・3456・7891です", [("phone", "090・3456・7891")]),
+    ("tel09011112222", [("phone", "09011112222")]),
+    ("連絡先090_4444_5555", [("phone", "090_4444_5555")]),
+    ("090/5555/6666まで", [("phone", "090/5555/6666")]),
+    ("電話：090〜2345〜6789", [("phone", "090〜2345〜6789")]),
+    ("０９０～２３４５～６７８９", [("phone", "０９０～２３４５～６７８９")]),
+    ("番号は0 9 0 2 2 2 3 3 3 4 4です", [("phone", "0 9 0 2 2 2 3 3 3 4 4")]),
+    ("〇九〇‐一二三四‐五六七四に電話", [("phone", "〇九〇‐一二三四‐五六七四")]),
+    ("TEL: 〇三‐一二三四‐五六七八", [("phone", "〇三‐一二三四‐五六七八")]),
+    # Red team, emails: spelled or disguised at-signs
+    ("hanako4 アットマーク example.com", [("email", "hanako4 アットマーク example.com")]),
+    ("hanako5_at_example.com", [("email", "hanako5_at_example.com")]),
+    ("hanako6★example.com にください", [("email", "hanako6★example.com")]),
+    ("hanako7(a)example.com", [("email", "hanako7(a)example.com")]),
+    ("mailto:hanako8%40example.com", [("email", "hanako8%40example.com")]),
+    # Red team, handles and links (no kind for them before)
+    ("LINE ID: hanako_0123", [("handle", "hanako_0123")]),
+    ("ラインID：tanaka-hanako99 で連絡ください", [("handle", "tanaka-hanako99")]),
+    ("インスタ @hanako_tanaka_mama", [("handle", "@hanako_tanaka_mama")]),
+    ("Instagram: hanako.tanaka.", [("handle", "hanako.tanaka")]),
+    (
+        "https://www.facebook.com/hanako.tanaka.77",
+        [("link", "https://www.facebook.com/hanako.tanaka.77")],
+    ),
+    ("ブログはwww.example.jp/hanakoです。", [("link", "www.example.jp/hanako")]),
+    ("（facebook.com/hanako.tanaka.77）", [("link", "facebook.com/hanako.tanaka.77")]),
+    # Red team, addresses: no municipality, Latin letters, 郵便番号は…
+    ("芝公園4-2-8 東京タワー", [("address", "芝公園4-2-8")]),
+    (
+        "4-2-8 Shibakoen, Minato-ku, Tokyo 105-0011",
+        [("address", "4-2-8 Shibakoen, Minato-ku, Tokyo 105-0011")],
+    ),
+    ("郵便番号は1050011です", [("postal_code", "1050011")]),
     # Mixed
     (
         "原田真由美です。mayumi.harada(at)example.jp、０９０ー1428ー5063、〒100-0001",
@@ -157,6 +191,41 @@ NEGATIVES: list[str] = [
     "市民3-4人が参加",
     "NPOの方の熱意に触れ、自分も何かしたいと思うようになりました。",
     "",
+    # Red team: a count range after a place is no block number
+    "世田谷区3-4人のママ友と集まった",
+    "港区2-3か所の保育園を見学した",
+    "町田市1-2年目の職員向け研修に参加",
+    "品川区1-2回目の面談",
+    "杉並区1-2ヶ月に一度",
+    # Ordinary answers the new patterns must leave alone
+    "2023年4月に復職",
+    "週3-4回",
+    "1日8時間",
+    "3人の子ども",
+    "0歳児クラス",
+    "第2子",
+    "10:00〜12:00",
+    "2024/04/01",
+    "2024/04/01〜2024/06/30",
+    "@渋谷で集合",
+    "Excel 2019",
+    "PMP資格",
+    "やや そう思う",
+    "0 1 2 3 4 5 6 7 8 9 10",
+    "研修は1・2・3月に実施",
+    "〇〇市の〇〇さん",
+    "hotel09012345678",
+    "LINEで連絡を取り合った",
+    "インスタで情報収集",
+    "オンライン：zoomで参加",
+    "the bottom line is simple",
+    "満足度は★★★★☆",
+    "選択肢(a)を選んだ",
+    "challenge_at_work",
+    "図1-2-3を参照",
+    "映画三丁目の夕日を観た",
+    "4-2-8 steps to the city",
+    "URLは後で送ります",
 ]
 
 
@@ -192,6 +261,16 @@ def test_masking_keeps_the_honorific_and_the_rest_of_the_sentence():
     )
     assert masked == "[氏名]さんの住所は[郵便番号] [住所]、電話は[電話番号]です"
     assert [f.kind for f in findings] == ["name", "postal_code", "address", "phone"]
+
+
+def test_handles_and_links_are_masked_with_their_own_tokens():
+    masked, _ = mask_personal_data("LINE ID: hanako_0123、ブログ https://example.jp/hanako です")
+    assert masked == "LINE ID: [SNSアカウント]、ブログ [URL] です"
+
+
+def test_disguised_values_are_normalised_for_pseudonyms():
+    found = find_personal_data("hanako6★example.com / 〇九〇‐一二三四‐五六七四 / tel09011112222")
+    assert [f.value for f in found] == ["hanako6@example.com", "09012345674", "09011112222"]
 
 
 def test_a_plain_list_of_names_works_like_compiled_roster_names():

@@ -221,3 +221,20 @@ def test_the_roster_is_compiled_once_for_every_value(monkeypatch: pytest.MonkeyP
 
     assert [value.value for value in flagged] == ["原田真由美さんより"]
     assert compiled == [1]
+
+
+def test_a_link_is_a_contact_in_answers_but_not_in_the_catalog() -> None:
+    """A link in an answer reaches someone (a profile, a blog); in the catalog, written by
+    staff to be published, it is a report's source or the organisation's site."""
+    con = duckdb.connect()
+    for schema in ("catalog", "marts"):
+        con.execute(f"create schema {schema}")
+        con.execute(f"create table {schema}.notes (note varchar)")
+        con.execute(
+            f"insert into {schema}.notes values ('出典: https://www.example.org/report2025')"
+        )
+    columns = privacy_masking.text_columns(con)
+
+    flagged = privacy_masking.flagged_values(con, columns)
+
+    assert [(value.column.schema, value.kinds) for value in flagged] == [("marts", ("link",))]

@@ -1,4 +1,4 @@
-"""Find personal data (emails, phone numbers, postal codes, addresses, roster names) in text.
+"""Find personal data (emails, phones, postal codes, addresses, handles, links, names) in text.
 
 One detector for every layer (issue 12): landing scrubs free text with it before anything is
 written, the quality gate verifies published tables with it, exports check cells with it. A
@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from impact_warehouse.personal_data.emails import find_emails
+from impact_warehouse.personal_data.handles import find_handles, find_links
 from impact_warehouse.personal_data.names import RosterNames
 from impact_warehouse.personal_data.phones import find_phones
 from impact_warehouse.personal_data.places import find_addresses, find_postal_codes
 from impact_warehouse.personal_data.view import CanonicalView, CompactView
 
-KINDS = ("email", "phone", "postal_code", "address", "name")
+KINDS = ("email", "phone", "postal_code", "address", "handle", "link", "name")
 
 # Neutral tokens for masking: they say what was removed, never what it was.
 MASK_TOKENS: dict[str, str] = {
@@ -29,18 +30,20 @@ MASK_TOKENS: dict[str, str] = {
     "phone": "[電話番号]",
     "postal_code": "[郵便番号]",
     "address": "[住所]",
+    "handle": "[SNSアカウント]",
+    "link": "[URL]",
     "name": "[氏名]",
 }
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "email" | "phone" | "postal_code" | "address" | "name"
+    kind: str  # one of KINDS
     start: int  # span in the text as given (not in a normalised copy)
     end: int
     text: str
     # The value as it would be written plainly: "taro@example.jp" for "taro(at)example．jp",
-    # "09014285063" for "+81 90-1428-5063"; empty for postal codes, addresses and names.
+    # "09014285063" for "+81 90-1428-5063"; empty for the other kinds.
     # Pseudonyms are computed from it, so an obfuscated address gets the roster's pseudonym.
     value: str = ""
 
@@ -62,7 +65,7 @@ def find_personal_data(text: str, *, names: Iterable[str] = ()) -> list[Finding]
     found += [("phone", match.start, match.end, match.number) for match in find_phones(canonical)]
     found += [
         (match.kind, match.start, match.end, "")
-        for finder in (find_postal_codes, find_addresses)
+        for finder in (find_postal_codes, find_addresses, find_handles, find_links)
         for match in finder(canonical)
     ]
     roster = names if isinstance(names, RosterNames) else RosterNames(names)

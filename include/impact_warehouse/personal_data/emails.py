@@ -12,8 +12,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-# "@", "(at)", "[at]", "<at>", "{at}", "（アット）", "アット", "あっと", and the word " at ".
-_AT_MARKER = re.compile(r"@|[(\[<{] ?(?:at|アット|あっと) ?[)\]>}]|アット|あっと|(?<= )at(?= )")
+# "@", "(at)", "[at]", "(a)", "<at>", "{at}", "（アット）", "アット(マーク)", "あっと", the word
+# " at ", "_at_" between words, a star typed for the at-sign ("hanako★example.com") and the
+# URL-encoded "%40" ("mailto:hanako%40example.com"). Longer spellings come first so that
+# "アットマーク" is not read as "アット" followed by a domain "マーク…".
+_AT_MARKER = re.compile(
+    r"@|[(\[<{] ?(?:at|a|アットマーク|アット|あっとまーく|あっと) ?[)\]>}]"
+    r"|アットマーク|アット|あっとまーく|あっと|(?<= )at(?= )|(?<=[a-z0-9])_at_(?=[a-z0-9])"
+    r"|[★☆]|%40"
+)
 # Between domain labels: dots (also doubled by mistake), spelled-out dots, a comma typed for a
 # dot before a common top-level domain, and dots with spaces around them (checked below).
 _DOT_MARKER = re.compile(

@@ -41,6 +41,10 @@ MASKED_TABLE = f"{PRIVACY_SCHEMA}.masked_cells"
 _IDENTIFIER = re.compile(r"(?:^|_)(?:key|keys|code|codes|id|ids|sha256|hash)$")
 # The columns that locate a masked cell for staff, most specific first.
 _ROW_KEY_COLUMNS = ("answer_key", "response_key")
+# Finding kinds that are no one's contact in a schema: the catalog is written by staff to be
+# published, and a link there (a report's source, the organisation's site) reaches no
+# respondent.
+_NOT_CONTACTS_IN_SCHEMA: dict[str, frozenset[str]] = {"catalog": frozenset({"link"})}
 _TEXT_TYPES = ("VARCHAR", "JSON")
 
 
@@ -128,7 +132,12 @@ def flagged_values(
         for (value,) in values:
             if value == MASK:
                 continue
-            findings = find_personal_data(value, names=roster)
+            ignored = _NOT_CONTACTS_IN_SCHEMA.get(column.schema, frozenset())
+            findings = [
+                finding
+                for finding in find_personal_data(value, names=roster)
+                if finding.kind not in ignored
+            ]
             if findings:
                 kinds = tuple(sorted({finding.kind for finding in findings}))
                 flagged.append(FlaggedValue(column, value, kinds))
