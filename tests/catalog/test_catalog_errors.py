@@ -256,6 +256,12 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         3,
         "' score10' has spaces before or after it",
     ),
+    "label_value_outside_its_scale": (
+        lambda s: _append_line(s, "scale_labels.csv", "likert4,とても強く思う,very strongly,7"),
+        "scale_labels.csv",
+        _next_line("scale_labels.csv"),
+        "value_code 7 is outside scale likert4 [1, 4]",
+    ),
     "indicator_without_code": (
         lambda s: _append_line(s, "indicators.csv", ",⑯,short_term,x,y,z"),
         "indicators.csv",

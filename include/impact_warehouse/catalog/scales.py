@@ -62,6 +62,7 @@ def load_scales(seed_dir: Path) -> ScaleCatalog:
     scale_codes = [required("scales.csv", line, row, "scale_code") for line, row in rows]
 
     labels: dict[str, dict[str, int]] = {}
+    label_lines: dict[tuple[str, int], int] = {}
     for line, row in read_rows(seed_dir, "scale_labels.csv"):
         check_member("scale_labels.csv", line, "scale_code", row["scale_code"], scale_codes)
         scale_labels = labels.setdefault(row["scale_code"], {})
@@ -71,6 +72,7 @@ def load_scales(seed_dir: Path) -> ScaleCatalog:
         check_new("scale_labels.csv", line, "label_ja", row["label_ja"], scale_labels)
         check_new("scale_labels.csv", line, "value_code", value, scale_labels.values())
         scale_labels[row["label_ja"]] = value
+        label_lines[(row["scale_code"], value)] = line
 
     scales = {}
     for line, row in rows:
@@ -85,7 +87,21 @@ def load_scales(seed_dir: Path) -> ScaleCatalog:
             step=optional_number(row, "step"),
             labels=labels.get(code, {}),
         )
+    for (scale_code, value), line in label_lines.items():
+        _check_label_in_range(line, scales[scale_code], value)
     return ScaleCatalog(scales, _load_measures(seed_dir, scales))
+
+
+def _check_label_in_range(line: int, scale: Scale, value: int) -> None:
+    """A label's value must be one the scale can hold: the check would accept answers with
+    it (as 7 on a 0–4 scale), and every share and mean would count them."""
+    low, high = scale.min_value, scale.max_value
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}]"
+        raise CatalogError(
+            f"scale_labels.csv line {line}: value_code {value} is outside scale "
+            f"{scale.scale_code} {bounds} (scales.csv min_value/max_value); correct one of the two"
+        )
 
 
 def _load_measures(seed_dir: Path, scales: dict[str, Scale]) -> dict[str, tuple[ScaleMeasure, ...]]:
