@@ -102,11 +102,9 @@ def multi_organisation(environ: Mapping[str, str] | None = None) -> bool:
     return bool(environ.get(ORGANISATIONS_DIR_ENV))
 
 
-# Excel's 「CSV UTF-8」 writes a BOM, which the seeds must not have.
-UTF8_ADVICE_JA = (
-    "BOM なしの UTF-8 で保存し直してください(Excel で保存したときはテキストエディタで"
-    "「UTF-8(BOM なし)」として保存し直します)"
-)
+# Excel on Japanese Windows saves CSV as Shift-JIS unless told otherwise; its 「CSV UTF-8」
+# (with a BOM, which every catalog reader and the seed staging skip) is what to choose.
+UTF8_ADVICE_JA = "UTF-8 で保存し直してください(Excel では「CSV UTF-8 (コンマ区切り)」を選びます)"
 
 
 def _profile_code(catalog: Path) -> str:
@@ -130,10 +128,6 @@ def _profile_code(catalog: Path) -> str:
         ) from error
     except csv.Error as error:
         raise OrganisationError(f"{profile}: CSV として読めません({error})") from error
-    if rows and next(iter(rows[0]), "").startswith("\ufeff"):
-        # dbt and the catalog loader read the seeds as plain UTF-8: a BOM would break the
-        # header there, so it is refused here too, with what to do.
-        raise OrganisationError(f"{profile}: 先頭に BOM が付いています。{UTF8_ADVICE_JA}")
     if len(rows) != 1:
         raise OrganisationError(
             f"{profile}: organisation_code の入った行がちょうど1行必要です(今は {len(rows)} 行)"
