@@ -58,3 +58,27 @@ def test_variant_kanji_of_a_name_are_the_same_name(roster: str, written: str) ->
     name = written.removesuffix("さん")
     assert finding.text == name
     assert name not in masked
+
+
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [
+        ("連絡は太田・美紀まで", "太田・美紀"),
+        ("連絡は太田･美紀まで", "太田･美紀"),  # half-width middle dot
+        ("担当: 太田(美紀)", "太田(美紀"),
+        ("担当: 太田（美紀）さん", "太田（美紀"),
+        ("(美紀)さんに相談", "美紀"),
+    ],
+)
+def test_a_middle_dot_or_brackets_between_family_and_given_name(written: str, found: str) -> None:
+    """A red-team's 「太田・美紀」 and 「太田(美紀)」 were published: like a space, a middle dot
+    or brackets between the parts of a roster name still make the name."""
+    (finding,) = find_personal_data(written, names=RosterNames(["太田 美紀"]))
+
+    assert (finding.kind, written[finding.start : finding.end]) == ("name", found)
+
+
+def test_a_middle_dot_between_other_words_finds_no_name() -> None:
+    assert (
+        find_personal_data("太田・港区・3・4人で集まった", names=RosterNames(["太田 美紀"])) == []
+    )

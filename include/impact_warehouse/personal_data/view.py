@@ -16,7 +16,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_WHITESPACE = re.compile(r"\s+")
+# What may stand between a family and a given name: whitespace, a middle dot (太田・美紀) or
+# brackets (太田(美紀), a maiden or given name added in brackets); all ASCII or U+30FB in the
+# canonical view.
+_NAME_SEPARATOR = re.compile(r"[\s・·()]")
+_NAME_PIECE = re.compile(r"[^\s・·()]+")
 
 # Variant forms of kanji common in names (異体字), folded to the form most often typed: a
 # roster's 髙橋 or 渡邊 must find 高橋 or 渡辺 in an answer, and the other way round. One
@@ -102,19 +106,20 @@ class CanonicalView:
 
 @dataclass(frozen=True)
 class CompactView:
-    """The canonical text without whitespace: names are matched whether or not a space (or a
-    full-width space, or a line break) separates family and given name."""
+    """The canonical text without whitespace, middle dots and brackets: names are matched
+    whether or not a space (or a full-width space, a line break, 「・」 or brackets) separates
+    family and given name."""
 
     text: str
     origin: list[int] | None  # compact index -> canonical index; None when identical
 
     @classmethod
     def of(cls, canonical: str) -> CompactView:
-        if _WHITESPACE.search(canonical) is None:
+        if _NAME_SEPARATOR.search(canonical) is None:
             return cls(canonical, None)
         pieces: list[str] = []
         origin: list[int] = []
-        for match in re.finditer(r"\S+", canonical):
+        for match in _NAME_PIECE.finditer(canonical):
             pieces.append(match.group())
             origin.extend(range(match.start(), match.end()))
         return cls("".join(pieces), origin)
