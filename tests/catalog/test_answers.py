@@ -42,6 +42,9 @@ def test_answers_are_nfkc_normalised_before_the_scale_decides(scale, raw, value,
         # the warehouse does not fold brackets: neither does the check
         ("ふつう(どちらでもない)", None, "unknown_label"),
         ("はい", 1.0, None),
+        # DuckDB's trim() removes every Unicode space separator, and nothing else
+        ("はい\u00a0", 1.0, None),
+        ("\u2003いいえ", 0.0, None),
     ],
 )
 def test_labels_are_matched_as_the_warehouse_matches_them(raw, value, reason):

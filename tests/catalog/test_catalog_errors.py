@@ -256,6 +256,12 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         3,
         "' score10' has spaces before or after it",
     ),
+    "two_labels_the_warehouse_reads_the_same": (
+        lambda s: _append_line(s, "scale_labels.csv", "likert4,そう思う\u3000,agree again,4"),
+        "scale_labels.csv",
+        _next_line("scale_labels.csv"),
+        "label_ja そう思う appears twice",
+    ),
     "label_value_outside_its_scale": (
         lambda s: _append_line(s, "scale_labels.csv", "likert4,とても強く思う,very strongly,7"),
         "scale_labels.csv",
@@ -284,3 +290,18 @@ def test_a_seed_typo_names_file_line_and_fix(tmp_path: Path, case: str) -> None:
     if line is not None:
         assert raised.value.line == line
         assert f"{file_name} line {line}:" in str(raised.value)
+
+
+def test_spaces_around_prose_are_harmless(tmp_path: Path) -> None:
+    """Only codes are refused with spaces around them (dbt would read them into the key); a
+    wording or a label with a trailing space loads as before."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(paths().seeds, seeds)
+    lines = (seeds / "item_wordings.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("wording_ja")] += " "
+    lines[1] = ",".join(cells)
+    (seeds / "item_wordings.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert load_catalog(seeds).items == load_catalog(paths().seeds).items

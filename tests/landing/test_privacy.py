@@ -218,3 +218,14 @@ def test_bidi_controls_cannot_show_a_phone_number_the_detector_did_not_see(tmp_p
     landed = lander.land(None, sent, "resp-1|q-9", quarantine, summary)
     assert landed == "連絡先: 8765-4321-090 です"
     assert summary.normalised["bidi_controls_removed"] == 2
+
+
+def test_bidi_controls_leave_a_scale_answer_too(tmp_path):
+    """Label and text scale answers are published as written: they lose the characters that
+    reorder their display like free text does."""
+    catalog, lander, quarantine, summary = _lander_and_batch(tmp_path)
+    item_code = _item_with_value_type(catalog, "code")
+    label = next(iter(catalog.scales[catalog.items[item_code].scale_code].labels))
+    landed = lander.land(item_code, f"\u202e{label}", "resp-1|q-1", quarantine, summary)
+    assert landed == label
+    assert summary.normalised["bidi_controls_removed"] == 1

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from impact_warehouse.catalog.answer_text import as_the_warehouse_reads
 from impact_warehouse.catalog.model import Scale
 
 
@@ -19,20 +20,6 @@ class AnswerCheck:
     reason_code: str | None  # None when valid; else a quarantine reason code
     detail: str = ""
     normalised: bool = False  # NFKC or trimming changed the raw text
-
-
-# What the warehouse does to an answer before matching it to a label (dbt_project/macros/
-# normalise_digits.sql): full-width digits, point, signs, comma and space to ASCII, tabs and
-# line breaks to spaces, surrounding spaces trimmed. Labels are matched so here too, on both
-# sides: with NFKC, a label written with full-width brackets (ふつう（どちらでもない）) was
-# reported as an unknown label while the warehouse counted every such answer.
-_AS_THE_WAREHOUSE_READS = str.maketrans(
-    "０１２３４５６７８９．－＋，　\t\n\r", "0123456789.-+,    "
-)
-
-
-def as_the_warehouse_reads(text: str) -> str:
-    return text.translate(_AS_THE_WAREHOUSE_READS).strip(" ")
 
 
 def check_answer(scale: Scale, raw: str) -> AnswerCheck:

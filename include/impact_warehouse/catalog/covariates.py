@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from impact_warehouse.catalog.csv_rows import Row, read_rows, whole_number
-from impact_warehouse.catalog.errors import check_new, required
+from impact_warehouse.catalog.errors import check_new, required, required_code
 from impact_warehouse.catalog.model import Catalog, CatalogError
 from impact_warehouse.settings import catalog_dir
 
@@ -51,7 +51,7 @@ def load_covariates(catalog: Catalog, seed_dir: Path | None = None) -> dict[str,
 
 def _covariate(row: Row, catalog: Catalog) -> Covariate:
     line = row.line
-    item_code = required(COVARIATES_FILE, line, row, "item_code")
+    item_code = required_code(COVARIATES_FILE, line, row, "item_code")
     item = catalog.items.get(item_code)
     if item is None:
         raise CatalogError(

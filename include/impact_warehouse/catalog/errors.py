@@ -35,19 +35,26 @@ def _line_named_in(message: str) -> int | None:
 
 
 def required(file_name: str, line: int, row: dict[str, str], column: str) -> str:
-    """The row's value of ``column``; an empty one, or one with spaces around it, is refused.
-
-    dbt seeds the file as it is: a code written ``"K10 "`` would pass here stripped and then
-    match nothing in the warehouse, failing the build with a test name and no row.
-    """
-    written = row.get(column) or ""
-    value = written.strip()
+    """The row's value of ``column``, stripped; an empty one is refused."""
+    value = (row.get(column) or "").strip()
     if not value:
         raise CatalogError(f"{file_name} line {line}: column '{column}' is empty; fill it in")
+    return value
+
+
+def required_code(file_name: str, line: int, row: dict[str, str], column: str) -> str:
+    """A code or key (``item_code``, ``measure``…): required, and refused with spaces around it.
+
+    dbt seeds the file as it is: a code written ``"K10 "`` would pass here stripped and then
+    match nothing in the warehouse, failing the build with a test name and no row. Prose
+    (wordings, labels, titles) keeps :func:`required`: a space around it is harmless.
+    """
+    value = required(file_name, line, row, column)
+    written = row.get(column) or ""
     if value != written:
         raise CatalogError(
             f"{file_name} line {line}: column '{column}' value {written!r} has spaces before "
-            "or after it; remove them (the warehouse reads them as part of the value)"
+            "or after it; remove them (the warehouse reads them as part of the code)"
         )
     return value
 

@@ -23,7 +23,7 @@ from impact_warehouse.catalog.csv_rows import (
     read_rows,
     whole_number,
 )
-from impact_warehouse.catalog.errors import CatalogError, check_new, required
+from impact_warehouse.catalog.errors import CatalogError, check_new, required, required_code
 from impact_warehouse.catalog.organisation import FILE_NAME, Organisation, read_organisation
 from impact_warehouse.catalog.programs import Program, ProgramGroup, read_programs
 from impact_warehouse.catalog.time_use import check_time_use_roles, read_time_use_role
@@ -218,7 +218,7 @@ def _read_cohorts(seed_dir: Path, programs: Mapping[str, Program]) -> dict[str, 
     """cohorts.csv: each cohort of a known program, with its dates."""
     cohorts = {}
     for line, row in read_rows(seed_dir, "cohorts.csv"):
-        code = required("cohorts.csv", line, row, "cohort_code")
+        code = required_code("cohorts.csv", line, row, "cohort_code")
         check_new("cohorts.csv", line, "cohort_code", code, cohorts)
         check_member("cohorts.csv", line, "program_code", row["program_code"], programs)
         cohorts[code] = Cohort(
@@ -242,7 +242,7 @@ def _read_waves(
 
     waves = {}
     for line, row in read_rows(seed_dir, "waves.csv"):
-        code = required("waves.csv", line, row, "wave_code")
+        code = required_code("waves.csv", line, row, "wave_code")
         check_member("waves.csv", line, "wave_type", row["wave_type"], WAVE_TYPES)
         check_member("waves.csv", line, "source_system", row["source_system"], SOURCE_SYSTEMS)
         check_member("waves.csv", line, "program_code", row["program_code"], [*programs, "all"])
@@ -254,7 +254,7 @@ def _read_waves(
             open_date=parse_date("waves.csv", line, row["open_date"], "open_date"),
             close_date=parse_date("waves.csv", line, row["close_date"], "close_date"),
             source_system=row["source_system"],
-            source_ref=required("waves.csv", line, row, "source_ref"),
+            source_ref=required_code("waves.csv", line, row, "source_ref"),
             targeted_population_ja=row["targeted_population_ja"],
             response_rate_target=fraction(row, "response_rate_target"),
             response_rate_floor=fraction(row, "response_rate_floor"),
@@ -287,7 +287,7 @@ def _read_items(seed_dir: Path, scales: Mapping[str, Scale]) -> dict[str, Item]:
         )
     items = {}
     for line, row in read_rows(seed_dir, "items.csv"):
-        code = required("items.csv", line, row, "item_code")
+        code = required_code("items.csv", line, row, "item_code")
         check_new("items.csv", line, "item_code", code, items)
         check_member("items.csv", line, "scale_code", row["scale_code"], scales)
         asked_in = tuple(row["asked_in"].split("|"))
@@ -322,7 +322,7 @@ def _read_indicators(seed_dir: Path) -> dict[str, Indicator]:
     """indicators.csv."""
     indicators = {}
     for line, row in read_rows(seed_dir, "indicators.csv"):
-        code = required("indicators.csv", line, row, "indicator_code")
+        code = required_code("indicators.csv", line, row, "indicator_code")
         check_new("indicators.csv", line, "indicator_code", code, indicators)
         indicator_type = row["indicator_type"]
         check_member("indicators.csv", line, "indicator_type", indicator_type, INDICATOR_TYPES)

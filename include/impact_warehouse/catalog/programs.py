@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from impact_warehouse.catalog.errors import CatalogError, check_new, required
+from impact_warehouse.catalog.errors import CatalogError, check_new, required, required_code
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,9 @@ def read_programs(file_name: str, rows: list[tuple[int, dict[str, str]]]) -> dic
     programs: dict[str, Program] = {}
     group_names: dict[str, tuple[int, str, str]] = {}
     for line, row in rows:
-        code = required(file_name, line, row, "program_code")
+        code = required_code(file_name, line, row, "program_code")
         check_new(file_name, line, "program_code", code, programs)
-        group = required(file_name, line, row, "program_group_code")
+        group = required_code(file_name, line, row, "program_group_code")
         for column, value in (("program_code", code), ("program_group_code", group)):
             if value in RESERVED_CODES:
                 raise CatalogError(

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from impact_warehouse.catalog.answer_text import as_the_warehouse_reads
 from impact_warehouse.catalog.csv_rows import (
     Row,
     as_bool,
@@ -21,7 +22,7 @@ from impact_warehouse.catalog.csv_rows import (
     read_rows,
     whole_number,
 )
-from impact_warehouse.catalog.errors import check_new, required
+from impact_warehouse.catalog.errors import check_new, required, required_code
 from impact_warehouse.catalog.model import CatalogError, Scale
 
 VALUE_TYPES = ("code", "integer", "decimal", "label", "text", "category")
@@ -59,24 +60,35 @@ class ScaleCatalog:
 def load_scales(seed_dir: Path) -> ScaleCatalog:
     """scales.csv, scale_labels.csv and scale_measures.csv, cross-checked."""
     rows = read_rows(seed_dir, "scales.csv")
-    scale_codes = [required("scales.csv", line, row, "scale_code") for line, row in rows]
+    scale_codes = [required_code("scales.csv", line, row, "scale_code") for line, row in rows]
 
     labels: dict[str, dict[str, int]] = {}
     label_lines: dict[tuple[str, int], int] = {}
+    # Labels as the warehouse matches answers to them (as_the_warehouse_reads): two labels
+    # that read the same there would give one answer two rows.
+    read_labels: dict[str, set[str]] = {}
     for line, row in read_rows(seed_dir, "scale_labels.csv"):
         check_member("scale_labels.csv", line, "scale_code", row["scale_code"], scale_codes)
         scale_labels = labels.setdefault(row["scale_code"], {})
         value = whole_number(row, "value_code")
         # An answer is read by its label: a label twice, or a value twice, would count some
         # answers as another value.
-        check_new("scale_labels.csv", line, "label_ja", row["label_ja"], scale_labels)
+        read = as_the_warehouse_reads(row["label_ja"])
+        check_new(
+            "scale_labels.csv",
+            line,
+            "label_ja",
+            read,
+            read_labels.setdefault(row["scale_code"], set()),
+        )
+        read_labels[row["scale_code"]].add(read)
         check_new("scale_labels.csv", line, "value_code", value, scale_labels.values())
         scale_labels[row["label_ja"]] = value
         label_lines[(row["scale_code"], value)] = line
 
     scales = {}
     for line, row in rows:
-        code = required("scales.csv", line, row, "scale_code")
+        code = required_code("scales.csv", line, row, "scale_code")
         check_member("scales.csv", line, "value_type", row["value_type"], VALUE_TYPES)
         check_new("scales.csv", line, "scale_code", code, scales)
         scales[code] = Scale(
@@ -150,7 +162,7 @@ def _checked_rule(
     """The row's scale, measure code, operator and threshold, each checked so the engine can
     apply the rule; the row's flags and direction are checked here too, before the measure is
     compared with the scale's other measures."""
-    scale_code = required(file_name, line, row, "scale_code")
+    scale_code = required_code(file_name, line, row, "scale_code")
     check_member(file_name, line, "scale_code", scale_code, scales)
     if scales[scale_code].value_type not in NUMERIC_VALUE_TYPES:
         raise CatalogError(
@@ -158,7 +170,7 @@ def _checked_rule(
             f"{scales[scale_code].value_type!r}, whose answers are not numbers, so no share "
             f"rule can count them; remove the row or use a scale of type {NUMERIC_VALUE_TYPES}"
         )
-    measure_code = required(file_name, line, row, "measure_code")
+    measure_code = required_code(file_name, line, row, "measure_code")
     if (
         not _MEASURE_CODE.match(measure_code)
         or measure_code in RESERVED_MEASURES

@@ -19,7 +19,7 @@ from impact_warehouse.catalog.csv_rows import (
     parse_float,
     read_rows,
 )
-from impact_warehouse.catalog.errors import required
+from impact_warehouse.catalog.errors import required, required_code
 from impact_warehouse.catalog.model import Catalog, CatalogError
 from impact_warehouse.settings import catalog_dir
 
@@ -78,14 +78,14 @@ def load_targets(catalog: Catalog, seed_dir: Path | None = None) -> tuple[Indica
 
 def _target(row: Row, catalog: Catalog, measures: dict[str, set[str]]) -> IndicatorTarget:
     line = row.line
-    indicator_code = required(TARGETS_FILE, line, row, "indicator_code")
+    indicator_code = required_code(TARGETS_FILE, line, row, "indicator_code")
     check_member(TARGETS_FILE, line, "indicator_code", indicator_code, catalog.indicators)
     program_code = row["program_code"].strip() or ALL_PROGRAMS
     check_member(TARGETS_FILE, line, "program_code", program_code, [*catalog.programs, "all"])
-    wave_type = required(TARGETS_FILE, line, row, "wave_type")
+    wave_type = required_code(TARGETS_FILE, line, row, "wave_type")
     wave_types = sorted({wave.wave_type for wave in catalog.waves.values()})
     check_member(TARGETS_FILE, line, "wave_type", wave_type, wave_types)
-    item_code = required(TARGETS_FILE, line, row, "item_code")
+    item_code = required_code(TARGETS_FILE, line, row, "item_code")
     check_member(TARGETS_FILE, line, "item_code", item_code, catalog.items)
     if catalog.item_indicators.get((item_code, wave_type)) != indicator_code:
         raise CatalogError(
@@ -93,7 +93,7 @@ def _target(row: Row, catalog: Catalog, measures: dict[str, set[str]]) -> Indica
             f"{indicator_code} in {wave_type} waves; use an item × wave type listed for it in "
             "item_indicators.csv, or add that row there"
         )
-    measure = required(TARGETS_FILE, line, row, "measure")
+    measure = required_code(TARGETS_FILE, line, row, "measure")
     scale_code = catalog.items[item_code].scale_code
     if measure not in measures.get(scale_code, set()):
         raise CatalogError(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from impact_warehouse.catalog.csv_rows import check_member, read_rows, whole_number
-from impact_warehouse.catalog.errors import CatalogError, check_new, required
+from impact_warehouse.catalog.errors import CatalogError, check_new, required, required_code
 from impact_warehouse.catalog.model import Catalog
 from impact_warehouse.settings import catalog_dir
 
@@ -75,7 +75,7 @@ def _codebook(catalog: Catalog, seed_dir: Path) -> dict[tuple[str, str], VoiceCa
     categories: dict[tuple[str, str], VoiceCategory] = {}
     consent_of: dict[str, str] = {}
     for line, row in _rows(seed_dir, CODEBOOK_FILE):
-        item_code = required(CODEBOOK_FILE, line, row, "item_code")
+        item_code = required_code(CODEBOOK_FILE, line, row, "item_code")
         check_member(CODEBOOK_FILE, line, "item_code", item_code, catalog.items)
         scale = catalog.scales[catalog.items[item_code].scale_code]
         if scale.value_type != TEXT_VALUE_TYPE:
@@ -84,7 +84,7 @@ def _codebook(catalog: Catalog, seed_dir: Path) -> dict[tuple[str, str], VoiceCa
                 f"scale {scale.scale_code} holds {scale.value_type} values); code only items "
                 "on a text scale"
             )
-        category_code = required(CODEBOOK_FILE, line, row, "category_code")
+        category_code = required_code(CODEBOOK_FILE, line, row, "category_code")
         if category_code == NO_CATEGORY:
             raise CatalogError(
                 f"{CODEBOOK_FILE} line {line}: category_code '{NO_CATEGORY}' is reserved for "
@@ -134,7 +134,7 @@ def _check_consent_item(catalog: Catalog, line: int, consent: str) -> None:
 
 
 def _answer_key(file_name: str, line: int, row: dict[str, str]) -> tuple[str, str]:
-    return required(file_name, line, row, "response_key"), required(
+    return required_code(file_name, line, row, "response_key"), required(
         file_name, line, row, "item_code"
     )
 
@@ -167,7 +167,7 @@ def _manual_codes(
     by_answer: dict[tuple[str, str], set[str]] = {}
     for line, row in _rows(seed_dir, MANUAL_CODES_FILE):
         response_key, item_code = _answer_key(MANUAL_CODES_FILE, line, row)
-        category = required(MANUAL_CODES_FILE, line, row, "category_code")
+        category = required_code(MANUAL_CODES_FILE, line, row, "category_code")
         _check_category(MANUAL_CODES_FILE, line, item_code, category, categories, (NO_CATEGORY,))
         key = (response_key, item_code, category)
         check_new(MANUAL_CODES_FILE, line, "answer × category", key, seen)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from impact_warehouse.catalog import Catalog
 from impact_warehouse.catalog.answers import AnswerCheck, check_answer
 from impact_warehouse.catalog.model import Scale
-from impact_warehouse.landing.privacy import Pseudonymiser
+from impact_warehouse.landing.privacy import Pseudonymiser, without_bidi_controls
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.summary import SourceSummary
 from impact_warehouse.personal_data import Finding, find_personal_data, redact
@@ -20,11 +19,6 @@ PERSONAL_DATA_KINDS = {"respondent_name": "name", "respondent_phone": "phone"}
 # labels and numbers, so a million responses need only a few hundred checks. The cap keeps
 # memory flat when a numeric item receives ever new values (hours, free numbers).
 CHECK_CACHE_LIMIT = 50_000
-
-# Bidirectional formatting characters change the order text is shown in, not what it says:
-# after U+202E a stored "8765-4321-090" is shown as 090-1234-5678. The detector reads text
-# in stored order, so free text lands without them: what readers see is what was scanned.
-BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -115,6 +109,9 @@ class AnswerLander:
         redacted here, before landing, and quarantined as ``personal_data_in_field`` with the
         redacted value: the raw answer goes only to the vault.
         """
+        raw, removed = without_bidi_controls(raw)
+        if removed:
+            summary.normalised["bidi_controls_removed"] += removed
         handling = self._handling_for(item_code)
         if handling.mode == "check":
             assert handling.scale is not None
@@ -135,11 +132,6 @@ class AnswerLander:
             return self.pseudonymiser.pseudonym(
                 handling.pseudonym_kind, raw, source=quarantine.source_ref
             )
-        if not raw.isascii():
-            text, removed = BIDI_CONTROLS.subn("", raw)
-            if removed:
-                summary.normalised["bidi_controls_removed"] += removed
-                raw = text
         scrubbed, count = self.pseudonymiser.scrub_free_text(
             raw, source=quarantine.source_ref, names=own_names
         )

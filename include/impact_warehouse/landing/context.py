@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from impact_warehouse.catalog import Catalog, load_catalog
-from impact_warehouse.landing.privacy import ContactVault, Pseudonymiser, load_pseudonym_key
+from impact_warehouse.landing.privacy import (
+    ContactVault,
+    Pseudonymiser,
+    load_pseudonym_key,
+    without_bidi_controls,
+)
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import Watermarks
 from impact_warehouse.settings import Settings
@@ -49,7 +54,7 @@ class LandingContext:
         """``text`` as run summaries, logs and Airflow's XCom may show it: a column header or
         question title is typed by people too (a panel header holding a name and a phone
         number), so it is scrubbed like a free-text answer."""
-        return self.pseudonymiser.scrub_free_text(text, source=source)[0]
+        return self.pseudonymiser.scrub_free_text(without_bidi_controls(text)[0], source=source)[0]
 
     def close(self) -> None:
         self.vault.close()

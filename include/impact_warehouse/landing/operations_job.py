@@ -16,6 +16,7 @@ from typing import Any
 
 from impact_warehouse.landing.context import LandingContext
 from impact_warehouse.landing.emails import email_problem, has_format_characters
+from impact_warehouse.landing.privacy import without_bidi_controls
 from impact_warehouse.landing.quarantine import QuarantineBatch
 from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_id, utc_now
 from impact_warehouse.landing.summary import SourceSummary
@@ -235,8 +236,12 @@ class _SheetLander:
         for field_name, typed in list(fields.items()):
             if not isinstance(typed, str) or not typed or field_name.endswith("_pseudonym"):
                 continue
+            shown, removed = without_bidi_controls(typed)
+            if removed:
+                fields[field_name] = shown
+                self.summary.normalised["bidi_controls_removed"] += removed
             scrubbed, found = self.context.pseudonymiser.scrub_free_text(
-                typed, source=self.workbook.path.name, names=names
+                shown, source=self.workbook.path.name, names=names
             )
             if not found:
                 continue

@@ -229,6 +229,21 @@ def _name_spelling(written: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", written).split())
 
 
+# Bidirectional formatting characters change the order text is shown in, not what it says:
+# after U+202E a stored "8765-4321-090" is shown as 090-1234-5678. The detector reads text in
+# stored order, so typed text lands without them: what readers see is what was scanned.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(text: str) -> tuple[str, int]:
+    """``text`` without bidirectional formatting characters, and how many were removed (the
+    same object when none were, so callers can tell text that lands as sent)."""
+    if text.isascii():
+        return text, 0
+    cleaned, removed = _BIDI_CONTROLS.subn("", text)
+    return (cleaned, removed) if removed else (text, 0)
+
+
 class Pseudonymiser:
     """Replaces personal data by stable keyed pseudonyms and records them in the vault.
 

@@ -77,3 +77,17 @@ def test_a_header_holding_personal_data_is_reported_scrubbed(inbox: OperationsIn
     assert "連絡先" in shown and "[phone_" in shown and "[email_" in shown
     for typed in ("1234-5678", "hanako.tanaka"):
         assert typed not in shown
+
+
+def test_bidi_controls_in_a_cell_are_removed(inbox: OperationsInbox) -> None:
+    """A cell shown right to left (U+202E) would display a phone number the detector, which
+    reads the stored order, never saw."""
+    sheets = good_sheets()
+    sheets["プロジェクト"][1][3] = "広報 \u202e8765-4321-090\u202c"
+    inbox.write("運営管理.xlsx", sheets)
+
+    summary = inbox.land()["運営管理.xlsx"]
+
+    (project,) = inbox.landed("projects")
+    assert project["project_name"] == "広報 8765-4321-090"
+    assert summary["normalised"]["bidi_controls_removed"] == 2
