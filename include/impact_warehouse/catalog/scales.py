@@ -74,14 +74,9 @@ def load_scales(seed_dir: Path) -> ScaleCatalog:
         # An answer is read by its label: a label twice, or a value twice, would count some
         # answers as another value.
         read = as_the_warehouse_reads(row["label_ja"])
-        check_new(
-            "scale_labels.csv",
-            line,
-            "label_ja",
-            read,
-            read_labels.setdefault(row["scale_code"], set()),
-        )
-        read_labels[row["scale_code"]].add(read)
+        seen_labels = read_labels.setdefault(row["scale_code"], set())
+        check_new("scale_labels.csv", line, "label_ja", read, seen_labels)
+        seen_labels.add(read)
         check_new("scale_labels.csv", line, "value_code", value, scale_labels.values())
         scale_labels[row["label_ja"]] = value
         label_lines[(row["scale_code"], value)] = line
