@@ -250,6 +250,12 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         2,
         "has spaces before or after it",
     ),
+    "wording_code_with_a_trailing_space": (
+        lambda s: _set_cell(s, "item_wordings.csv", 3, "item_code", "job_search_confidence "),
+        "item_wordings.csv",
+        3,
+        "'job_search_confidence ' has spaces before or after it",
+    ),
     "scale_code_with_a_leading_space": (
         lambda s: _set_cell(s, "scales.csv", 3, "scale_code", " score10"),
         "scales.csv",

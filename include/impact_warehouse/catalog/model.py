@@ -282,7 +282,8 @@ def _read_items(seed_dir: Path, scales: Mapping[str, Scale]) -> dict[str, Item]:
     for line, row in read_rows(seed_dir, "item_wordings.csv"):
         valid_to = optional_whole_number(row, "valid_to_fy")
         wording = required("item_wordings.csv", line, row, "wording_ja")
-        wordings.setdefault(row["item_code"], []).append(
+        item_code = required_code("item_wordings.csv", line, row, "item_code")
+        wordings.setdefault(item_code, []).append(
             (whole_number(row, "valid_from_fy"), valid_to, wording)
         )
     items = {}
