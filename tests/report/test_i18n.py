@@ -148,3 +148,21 @@ def test_init_writes_the_english_columns() -> None:
     assert {"content_en", "indicator_en", "measurement_en"} <= set(files["indicators.csv"][0])
     assert "employment_status_en" in files["employment_statuses.csv"][0]
     assert "participants_label_en" in files["organisation.csv"][0]
+
+
+def test_words_missing_in_a_worker_are_listed_where_the_report_met_them() -> None:
+    """report/chart_worker.py: the outcome charts are drawn elsewhere while the report goes
+    on; their untranslated words go where a rendering in one process would have listed them,
+    and a word listed earlier keeps its first place."""
+    worker = [
+        i18n.MissingTranslation("items.csv", "q_chart", "report_label_en", "図の語"),
+        i18n.MissingTranslation("items.csv", "q_table", "report_label_en", "表の語"),
+    ]
+    with reporting_in("en"):
+        i18n.untranslated("表の語", "items.csv", "q_table", "report_label_en")  # a table, first
+        at = len(missing_translations())
+        i18n.untranslated("系列の語", "items.csv", "q_series", "report_label_en")  # later
+        i18n.untranslated("図の語", "items.csv", "q_chart", "report_label_en")  # met again
+        i18n.record_missing(worker, at=at)
+        listed = [m.row for m in missing_translations()]
+    assert listed == ["q_table", "q_chart", "q_series"]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from impact_warehouse import worker_process
 from impact_warehouse.transform import comparison_bootstrap
 from impact_warehouse.transform.comparison_bootstrap import CHUNK, bootstrap_differences
 from impact_warehouse.transform.comparison_weights import Cells, panel_weights
@@ -84,7 +85,7 @@ def test_workers_that_answer_nonsense_or_fail_leave_the_draws_to_this_process(
 ) -> None:
     groups, keys = _groups()
     alone = bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=1)
-    monkeypatch.setattr(comparison_bootstrap.sys, "executable", executable)
+    monkeypatch.setattr(worker_process.sys, "executable", executable)
     assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
     assert "bootstrap worker processes failed" in caplog.text
 
@@ -97,7 +98,7 @@ def test_a_worker_that_hangs_is_killed_and_its_draws_made_here(
     hanging = tmp_path / "hanging-python"
     hanging.write_text("#!/bin/sh\nexec sleep 600\n")
     hanging.chmod(0o755)
-    monkeypatch.setattr(comparison_bootstrap.sys, "executable", str(hanging))
+    monkeypatch.setattr(worker_process.sys, "executable", str(hanging))
     monkeypatch.setenv(comparison_bootstrap.TIMEOUT_ENV, "0.5")
     assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
     assert "no answer within 0.5 s" in caplog.text

@@ -69,6 +69,24 @@ def missing_translations() -> list[MissingTranslation]:
     return list((_MISSING.get() or {}).values())
 
 
+def record_missing(entries: list[MissingTranslation], at: int) -> None:
+    """Put ``entries`` (what a share of the report printed untranslated elsewhere, in a worker
+    process) where that share would have listed them had it run here: after the first ``at``
+    entries of this rendering, before the later ones; an entry already listed keeps its place
+    if it came first."""
+    found = _MISSING.get()
+    if found is None:
+        return
+    listed = list(found.items())
+    merged = dict(listed[:at])
+    for entry in entries:
+        merged.setdefault((entry.source, entry.row, entry.column), entry)
+    for key, entry in listed[at:]:
+        merged.setdefault(key, entry)
+    found.clear()
+    found.update(merged)
+
+
 def untranslated(text: str, source: str, row: str, column: str = "") -> str:
     """``text`` (the source language) marked and listed as missing its translation."""
     found = _MISSING.get()

@@ -13,7 +13,7 @@ from impact_warehouse.report.adjusted import AdjustedData, adjusted_content, loa
 from impact_warehouse.report.appendix import split_by_program
 from impact_warehouse.report.cells import ReportTable
 from impact_warehouse.report.chart_kit import Chart
-from impact_warehouse.report.charts import build_charts
+from impact_warehouse.report.chart_worker import OutcomeCharts
 from impact_warehouse.report.data import ReportData, load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.figures import FigureResolver
@@ -216,6 +216,8 @@ def _build_content(
     data, k = inputs.data, source.suppression_k
     step = time.perf_counter()
     outcome_sections = plan_outcome_sections(data)
+    # Drawn from now on, in a worker process when there is a core for it (chart_worker.py).
+    outcome_charts = OutcomeCharts(data, outcome_sections, k)
     tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
     lines = summary_lines(data)
     # The organisation's text, from the catalog folder of this run (narrative.py).
@@ -232,12 +234,13 @@ def _build_content(
     log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
 
     step = time.perf_counter()
-    charts = build_charts(data, outcome_sections, k=k)
+    # The report meets the outcome charts' words here, before the series' (i18n order).
+    outcome_words_at = len(missing_translations())
     target_tables, series_charts = targets_and_series(data, inputs.targets_series)
     adjusted = inputs.adjusted.without_items(set(data.consent_items.item_code))
     adjusted_tables, adjusted_charts = adjusted_content(adjusted)
     tables += target_tables + adjusted_tables
-    charts += series_charts + adjusted_charts
+    charts = outcome_charts.charts(outcome_words_at) + series_charts + adjusted_charts
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
     return _ReportContent(
         fiscal_year, data, outcome_sections, tables, charts, lines, narrative, inputs.voices

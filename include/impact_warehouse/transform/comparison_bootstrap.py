@@ -9,27 +9,21 @@ resamples only: one process or eight give the same bits.
 
 Each refit is a statsmodels GLM, pure Python for most of its time. In the DuckDB build it runs
 inside dbt's process, where it would hold the interpreter lock that dbt's other threads need,
-so the DuckDB model hands the chunks to worker processes: ``python -m`` this module, the
-problem and its chunks in by stdin, the draws out by stdout (pickles). Not ``multiprocessing``:
-its ``spawn`` re-imports the parent's main module, which may be any script that builds the
-warehouse. The PL/Python and Spark twins run the chunks in their own process (``workers=1``).
+so the DuckDB model hands the chunks to worker processes (:mod:`impact_warehouse.worker_process`).
+The PL/Python and Spark twins run the chunks in their own process (``workers=1``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import pickle
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
 from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.transform.comparison_weights import Cells, encoded
 from impact_warehouse.transform.covariate_balance import Groups
+from impact_warehouse.worker_process import WorkerCall, WorkerFailed
 
 log = logging.getLogger(__name__)
 
@@ -70,67 +64,36 @@ def bootstrap_differences(
 Task = tuple[np.random.SeedSequence, int]
 
 
-class WorkerFailed(RuntimeError):
-    """A bootstrap worker process could not start or ended without its draws."""
-
-
 def _in_worker_processes(
     groups: Groups, keys: list[tuple[str, str, str]], tasks: list[Task], workers: int
 ) -> np.ndarray:
     """The tasks dealt round-robin to ``workers`` processes, their draws put back in order."""
     workers = min(workers, len(tasks))
-    shares = [tasks[first::workers] for first in range(workers)]
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
-        ),
-    }
-    # -P: the worker's path starts with the package root, never the working directory (dbt
-    # runs in the DuckDB file's folder, which must not be able to shadow a module).
-    command = [sys.executable, "-P", "-m", __name__]
-    try:
-        processes = [
-            subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-            )
-            for _ in shares
-        ]
-    except OSError as error:
-        raise WorkerFailed(f"{command[0]}: {error}") from error
-    problem = pickle.dumps((groups, keys))  # once: every worker reads the same problem
     timeout = timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
-    try:
-        with ThreadPoolExecutor(workers) as threads:
-            outputs = list(
-                threads.map(
-                    lambda process, share: process.communicate(
-                        problem + pickle.dumps(share), timeout=timeout
-                    ),
-                    processes,
-                    shares,
-                )
-            )
-    except subprocess.TimeoutExpired as error:
-        for process in processes:
-            process.kill()
-            process.wait()
-        raise WorkerFailed(f"no answer within {error.timeout:g} s ({TIMEOUT_ENV})") from None
+    calls = [
+        WorkerCall(
+            draws_of, groups, keys, tasks[first::workers], timeout=timeout, label="bootstrap"
+        )
+        for first in range(workers)
+    ]
     draws: list[np.ndarray] = [np.empty(0)] * len(tasks)
-    for first, process, (stdout, stderr) in zip(range(workers), processes, outputs, strict=True):
-        tail = " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
-        if process.returncode != 0:
-            raise WorkerFailed(f"exit {process.returncode}: {tail}")
+    failures = []
+    for first, call in enumerate(calls):
         try:
-            draws[first::workers] = pickle.loads(stdout)
-        except (pickle.UnpicklingError, EOFError, ValueError) as error:
-            raise WorkerFailed(f"unreadable draws ({error}): {tail}") from error
+            draws[first::workers] = call.result()
+        except WorkerFailed as error:  # the others are still waited for: none is left running
+            failures.append(str(error))
+    if failures:
+        raise WorkerFailed("; ".join(failures))
     return np.vstack(draws)
+
+
+def draws_of(
+    groups: Groups, keys: list[tuple[str, str, str]], tasks: list[Task]
+) -> list[np.ndarray]:
+    """One array of draws per task (what a worker process computes)."""
+    problem = _Problem(groups, keys)
+    return [problem.differences(*task) for task in tasks]
 
 
 class _Problem:
@@ -173,16 +136,3 @@ class _Problem:
             share_f = (f @ self.hit_answered) / (f @ self.answered)
             share_p = (p @ self.hit_answered) / (p @ self.answered)
         return (share_f - share_p) * 100
-
-
-def _serve() -> None:
-    """A worker: (groups, keys), then its tasks, from stdin; one array of draws per task to
-    stdout."""
-    groups, keys = pickle.load(sys.stdin.buffer)
-    tasks = pickle.load(sys.stdin.buffer)
-    problem = _Problem(groups, keys)
-    pickle.dump([problem.differences(*task) for task in tasks], sys.stdout.buffer)
-
-
-if __name__ == "__main__":
-    _serve()

@@ -1,0 +1,34 @@
+"""A function called in a worker process (impact_warehouse/worker_process.py): its result
+comes back whatever it prints, and its failure is a WorkerFailed naming the cause. The
+functions are the standard library's: a worker imports a function by its module's name."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from impact_warehouse.worker_process import WorkerCall, WorkerFailed
+
+
+def test_the_result_comes_back_whatever_the_function_prints() -> None:
+    # Printed by print (sys.stdout) and by a child process (file descriptor 1): both would
+    # corrupt the pickled result if stdout were not kept for it alone.
+    assert WorkerCall(print, "noise", timeout=60, label="print").result() is None
+    assert WorkerCall(os.system, "echo noise", timeout=60, label="system").result() == 0
+    assert WorkerCall(sorted, [3, 1, 2], timeout=60, label="sorted").result() == [1, 2, 3]
+
+
+def test_a_failing_function_is_reported_with_its_error() -> None:
+    call = WorkerCall(os.stat, "/no/such/file", timeout=60, label="stat")
+    with pytest.raises(WorkerFailed, match=r"stat: exit 1: .*FileNotFoundError"):
+        call.result()
+
+
+def test_a_worker_that_cannot_start_is_reported_when_its_result_is_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.executable", "/no/such/python")
+    call = WorkerCall(sorted, [2, 1], timeout=60, label="missing")
+    with pytest.raises(WorkerFailed, match="missing: /no/such/python"):
+        call.result()
