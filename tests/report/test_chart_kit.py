@@ -5,6 +5,7 @@ of an interval whose bound sits a rounding error on the wrong side of its value.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import matplotlib
@@ -80,3 +81,14 @@ def test_a_bound_a_rounding_error_inside_its_value_draws_no_bar() -> None:
     figure = new_figure(2)
     figure.subplots().errorbar(1.0, 0, xerr=error_extent(1.0, 0.88, upper), fmt="none")
     assert "<svg" in svg_text(figure, "chart-rounding")
+
+
+def test_the_embedded_font_is_the_same_bytes_for_the_same_page() -> None:
+    """fontTools stamps a saved font with the time of saving unless told not to: the same
+    report rendered a second later carried a different font, so no two renderings compared
+    equal (report/chart_worker.py's tests compare them)."""
+    from impact_warehouse.report.fonts import subset_font_face
+
+    first = subset_font_face("インパクト報告 2025")
+    time.sleep(1.1)  # into the next second: the resolution of the font's timestamp
+    assert subset_font_face("インパクト報告 2025") == first

@@ -75,7 +75,8 @@ def subset_font_face(text: str) -> str:
     options.hinting = False
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(str(font_path()))
+    # The font file's own timestamp, not the time of saving: the same page gives the same bytes.
+    font = TTFont(str(font_path()), recalcTimestamp=False)
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(text="".join(sorted(characters)))
     subsetter.subset(font)
