@@ -5,6 +5,7 @@ functions are the standard library's: a worker imports a function by its module'
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -31,4 +32,14 @@ def test_a_worker_that_cannot_start_is_reported_when_its_result_is_asked(
     monkeypatch.setattr("sys.executable", "/no/such/python")
     call = WorkerCall(sorted, [2, 1], timeout=60, label="missing")
     with pytest.raises(WorkerFailed, match="missing: /no/such/python"):
+        call.result()
+
+
+def test_a_cancelled_worker_is_stopped_and_says_so() -> None:
+    """A caller that fails before it asks for the result leaves no worker working for nobody."""
+    call = WorkerCall(time.sleep, 600, timeout=900, label="sleeping")
+    assert call.running
+    call.cancel()
+    assert not call.running
+    with pytest.raises(WorkerFailed, match="sleeping: cancelled"):
         call.result()

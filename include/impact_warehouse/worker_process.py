@@ -82,6 +82,21 @@ class WorkerCall(Generic[Result]):
             self._process.wait()
             self._error = WorkerFailed(f"{self.label}: no answer within {self._timeout:g} s")
 
+    @property
+    def running(self) -> bool:
+        """Is the worker process still alive?"""
+        return self._process is not None and self._process.poll() is None
+
+    def cancel(self) -> None:
+        """Stop the worker if it is still working (the caller no longer wants the result:
+        it failed on its own side); nothing happens after the result was collected."""
+        if not self.running:
+            return
+        assert self._process is not None
+        self._process.kill()
+        self._thread.join()
+        self._error = self._error or WorkerFailed(f"{self.label}: cancelled")
+
     def result(self) -> Result:
         """The function's result, once the worker has answered; WorkerFailed if it did not."""
         if self._process is not None:

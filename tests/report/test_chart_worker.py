@@ -75,3 +75,17 @@ def test_a_misspelt_switch_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(chart_worker.WORKER_ENV, "yes")
     with pytest.raises(ValueError, match="IMPACT_REPORT_WORKER='yes'"):
         chart_worker.worker_wanted()
+
+
+def test_a_report_that_fails_before_taking_its_charts_stops_the_worker(
+    outcome_inputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(chart_worker.WORKER_ENV, "1")
+    with (
+        pytest.raises(RuntimeError, match="a narrative block"),
+        reporting_in("ja"),
+        chart_worker.OutcomeCharts(*outcome_inputs) as job,
+    ):
+        assert job._call is not None and job._call.running
+        raise RuntimeError("a narrative block could not be read")
+    assert not job._call.running

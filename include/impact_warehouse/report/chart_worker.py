@@ -69,6 +69,14 @@ class OutcomeCharts:
                 outcome_charts_in, *self._arguments, timeout=timeout, label="report charts"
             )
 
+    def __enter__(self) -> OutcomeCharts:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # The report failed before it took the charts: no worker is left drawing for nobody.
+        if self._call is not None:
+            self._call.cancel()
+
     def charts(self, missing_at: int) -> list[Chart]:
         """The charts; their untranslated words listed after the first ``missing_at`` of this
         rendering (where the report meets the outcome charts)."""

@@ -217,30 +217,30 @@ def _build_content(
     step = time.perf_counter()
     outcome_sections = plan_outcome_sections(data)
     # Drawn from now on, in a worker process when there is a core for it (chart_worker.py).
-    outcome_charts = OutcomeCharts(data, outcome_sections, k)
-    tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
-    lines = summary_lines(data)
-    # The organisation's text, from the catalog folder of this run (narrative.py).
-    narrative = build_narrative(
-        data,
-        NarrativeCatalog(
-            settings.catalog,
-            fiscal_year,
-            FigureResolver.for_report(data, k),
-            lang=lang,
-            final=final,
-        ),
-    )
-    log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
+    with OutcomeCharts(data, outcome_sections, k) as outcome_charts:
+        tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
+        lines = summary_lines(data)
+        # The organisation's text, from the catalog folder of this run (narrative.py).
+        narrative = build_narrative(
+            data,
+            NarrativeCatalog(
+                settings.catalog,
+                fiscal_year,
+                FigureResolver.for_report(data, k),
+                lang=lang,
+                final=final,
+            ),
+        )
+        log.info("  tables: %s (%.1f s)", len(tables), time.perf_counter() - step)
 
-    step = time.perf_counter()
-    # The report meets the outcome charts' words here, before the series' (i18n order).
-    outcome_words_at = len(missing_translations())
-    target_tables, series_charts = targets_and_series(data, inputs.targets_series)
-    adjusted = inputs.adjusted.without_items(set(data.consent_items.item_code))
-    adjusted_tables, adjusted_charts = adjusted_content(adjusted)
-    tables += target_tables + adjusted_tables
-    charts = outcome_charts.charts(outcome_words_at) + series_charts + adjusted_charts
+        step = time.perf_counter()
+        # The report meets the outcome charts' words here, before the series' (i18n order).
+        outcome_words_at = len(missing_translations())
+        target_tables, series_charts = targets_and_series(data, inputs.targets_series)
+        adjusted = inputs.adjusted.without_items(set(data.consent_items.item_code))
+        adjusted_tables, adjusted_charts = adjusted_content(adjusted)
+        tables += target_tables + adjusted_tables
+        charts = outcome_charts.charts(outcome_words_at) + series_charts + adjusted_charts
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
     return _ReportContent(
         fiscal_year, data, outcome_sections, tables, charts, lines, narrative, inputs.voices
