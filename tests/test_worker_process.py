@@ -5,7 +5,10 @@ functions are the standard library's: a worker imports a function by its module'
 from __future__ import annotations
 
 import os
+import subprocess
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +46,33 @@ def test_a_cancelled_worker_is_stopped_and_says_so() -> None:
     assert not call.running
     with pytest.raises(WorkerFailed, match="sleeping: cancelled"):
         call.result()
+
+
+def test_arguments_that_cannot_travel_are_a_worker_failure() -> None:
+    call = WorkerCall(sorted, [threading.Lock()], timeout=60, label="lock")
+    with pytest.raises(WorkerFailed, match="lock: cannot hand over its arguments"):
+        call.result()
+
+
+def test_an_error_while_waiting_for_the_answer_is_a_worker_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def out_of_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError("reading the answer")
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", out_of_memory)
+    call = WorkerCall(sorted, [2, 1], timeout=60, label="memory")
+    with pytest.raises(WorkerFailed, match="memory: MemoryError: reading the answer"):
+        call.result()
+    assert not call.running
+
+
+def test_an_empty_entry_in_pythonpath_does_not_bring_the_working_directory_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PYTHONPATH=$PYTHONPATH:/opt/lib`` with nothing before it starts with an empty entry,
+    which Python reads as the working directory: a module planted there must not load."""
+    (tmp_path / "json.py").write_text("raise SystemExit('a planted json module ran')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep + str(tmp_path / "elsewhere"))
+    assert WorkerCall(exec, "import json", timeout=60, label="path").result() is None

@@ -15,6 +15,7 @@ broken worker makes a run slower, never wrong or stuck.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import subprocess
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
+
+log = logging.getLogger(__name__)
 
 # The folder that holds the impact_warehouse package: the worker imports it from there, never
 # from its working directory (dbt runs in the DuckDB file's folder, which must not be able to
@@ -46,16 +49,16 @@ class WorkerCall(Generic[Result]):
         self._timeout = timeout
         self._output: tuple[bytes, bytes] | None = None
         self._error: WorkerFailed | None = None
-        payload = pickle.dumps((function, args))
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(
-                [_PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
-        }
+        self._process: subprocess.Popen[bytes] | None = None
+        try:
+            payload = pickle.dumps((function, args))
+        except Exception as error:  # an argument that cannot travel: the caller does the work
+            self._error = WorkerFailed(f"{label}: cannot hand over its arguments ({error})")
+            return
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *_inherited_path()])}
         command = [sys.executable, "-P", "-m", __name__]
         try:
-            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            self._process = subprocess.Popen(
                 command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -63,7 +66,6 @@ class WorkerCall(Generic[Result]):
                 env=env,
             )
         except OSError as error:
-            self._process = None
             self._error = WorkerFailed(f"{label}: {command[0]}: {error}")
             return
         # The pipes are served by a thread: a payload or a result larger than a pipe's buffer
@@ -81,6 +83,10 @@ class WorkerCall(Generic[Result]):
             self._process.kill()
             self._process.wait()
             self._error = WorkerFailed(f"{self.label}: no answer within {self._timeout:g} s")
+        except BaseException as error:  # out of memory reading the answer, …: never stuck
+            self._process.kill()
+            self._process.wait()
+            self._error = WorkerFailed(f"{self.label}: {type(error).__name__}: {error}")
 
     @property
     def running(self) -> bool:
@@ -106,12 +112,33 @@ class WorkerCall(Generic[Result]):
         assert self._process is not None and self._output is not None
         stdout, stderr = self._output
         tail = " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
+        if tail and self._process.returncode == 0:
+            # What the worker warned about (a glyph missing from the font, …) would have been
+            # in the task's log had the work been done in the calling process.
+            log.info("%s worker said: %s", self.label, tail)
         if self._process.returncode != 0:
             raise WorkerFailed(f"{self.label}: exit {self._process.returncode}: {tail}")
         try:
             return pickle.loads(stdout)
-        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError) as error:
+        except Exception as error:  # any bytes but a pickle of the result: nonsense
             raise WorkerFailed(f"{self.label}: unreadable result ({error}): {tail}") from error
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. ``taskset``), not the
+    machine's: a worker only pays with a second core to run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform
+        return os.cpu_count() or 1
+
+
+def _inherited_path() -> list[str]:
+    """The caller's PYTHONPATH without the entries that name the working directory (an empty
+    or relative entry): ``-P`` keeps the working directory off the worker's path, and an
+    entry like the empty one in ``:/opt/lib`` would put it back."""
+    entries = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    return [entry for entry in entries if entry and os.path.isabs(entry)]
 
 
 def _serve() -> None:

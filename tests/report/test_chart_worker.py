@@ -3,6 +3,7 @@ process draws, and a worker that fails leaves them to this process."""
 
 from __future__ import annotations
 
+import matplotlib
 import pytest
 
 from impact_warehouse import worker_process
@@ -67,7 +68,7 @@ def test_the_switch_and_the_cores_decide(
     setting: str, cores: int, wanted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(chart_worker.WORKER_ENV, setting)
-    monkeypatch.setattr(chart_worker.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(chart_worker, "usable_cores", lambda: cores)
     assert chart_worker.worker_wanted() is wanted
 
 
@@ -89,3 +90,13 @@ def test_a_report_that_fails_before_taking_its_charts_stops_the_worker(
         assert job._call is not None and job._call.running
         raise RuntimeError("a narrative block could not be read")
     assert not job._call.running
+
+
+def test_the_callers_matplotlib_settings_do_not_reach_the_charts(
+    outcome_inputs, drawn_here: list[Chart]
+) -> None:
+    """The worker never sees what the calling process set in rcParams (a notebook's style):
+    neither may the charts drawn here, or a report would depend on the number of cores."""
+    data, sections, k = outcome_inputs
+    with matplotlib.rc_context({"axes.edgecolor": "red", "font.size": 20}), reporting_in("ja"):
+        assert build_charts(data, sections, k=k) == drawn_here

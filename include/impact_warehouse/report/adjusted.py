@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
-import matplotlib
 import pandas as pd
 
 from impact_warehouse.report.cells import Cell, Column, ReportTable, clean, make_table
@@ -20,7 +19,7 @@ from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
     PARTICIPANT_COLOUR,
     Chart,
-    chart_style,
+    drawing_style,
     new_figure,
     svg_text,
     wrap,
@@ -209,7 +208,7 @@ def love_plot(adjusted: AdjustedData) -> Chart | None:
         s("adjusted_love_level", covariate=row.covariate_ja, level=row.level_label_ja)
         for row in shown.itertuples(index=False)
     ]
-    with matplotlib.rc_context(chart_style()):
+    with drawing_style():
         figure = new_figure(0.28 * len(shown) + 1.2)
         ax = figure.add_subplot()
         positions = list(range(len(shown)))[::-1]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,7 @@ from impact_warehouse.report.rounding import percent
 
 matplotlib.use("Agg")
 
+import matplotlib.style
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
@@ -105,6 +108,15 @@ def error_extent(value: float, lower: float, upper: float) -> list[list[float]]:
 
 def new_figure(height: float) -> Figure:
     return Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
+
+
+@contextmanager
+def drawing_style() -> Iterator[None]:
+    """matplotlib's own defaults with the report's style, whatever the calling process set:
+    a chart is drawn the same in an Airflow task, a notebook that changed ``rcParams`` or the
+    report's worker process (chart_worker.py), which never sees the caller's settings."""
+    with matplotlib.style.context("default"), matplotlib.rc_context(chart_style()):
+        yield
 
 
 def chart_style() -> dict[str, object]:

@@ -30,7 +30,7 @@ from impact_warehouse.report.i18n import (
     reporting_in,
 )
 from impact_warehouse.report.outcome_plan import OutcomeSection
-from impact_warehouse.worker_process import WorkerCall, WorkerFailed
+from impact_warehouse.worker_process import WorkerCall, WorkerFailed, usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def worker_wanted() -> bool:
     switch = os.environ.get(WORKER_ENV, "").strip()
     if switch not in {"", "0", "1"}:
         raise ValueError(f"{WORKER_ENV}={switch!r}: 1 (a worker process), 0 (none) or unset")
-    return switch == "1" or (switch == "" and (os.cpu_count() or 1) > 1)
+    return switch == "1" or (switch == "" and usable_cores() > 1)
 
 
 def outcome_charts_in(

@@ -4,7 +4,6 @@ charts by the module of their kind of section (see chart_kit for how a chart is 
 
 from __future__ import annotations
 
-import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
 
@@ -14,7 +13,7 @@ from impact_warehouse.report.chart_kit import (
     PARTICIPANT_COLOUR,
     SUPPRESSED_MARK,
     Chart,
-    chart_style,
+    drawing_style,
     new_figure,
     svg_text,
 )
@@ -129,7 +128,7 @@ def _draw_cumulative_lines(ax: Axes, published: pd.DataFrame) -> None:
 
 def build_charts(data: ReportData, sections: list[OutcomeSection], *, k: int) -> list[Chart]:
     # The style applies while the charts are drawn only; matplotlib's globals stay as they were.
-    with matplotlib.rc_context(chart_style()):
+    with drawing_style():
         charts: list[Chart | None] = [cumulative_chart(data, k)]
         for section in sections:
             charts += outcome_charts(data, section, k)

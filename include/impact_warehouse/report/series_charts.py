@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -21,7 +20,7 @@ from impact_warehouse.report.cells import SUPPRESSED_MARK, ReportTable, clean
 from impact_warehouse.report.chart_kit import (
     WIDTH_INCHES,
     Chart,
-    chart_style,
+    drawing_style,
     error_extent,
     svg_text,
     wrap,
@@ -46,7 +45,7 @@ def series_charts(data: TargetsSeriesData, indicator_titles: dict[str, str]) -> 
     if "is_primary_measure" in pooled.columns and pooled.is_primary_measure.notna().any():
         pooled = pooled[pooled.is_primary_measure.fillna(False).astype(bool)]
     charts = []
-    with matplotlib.rc_context(chart_style()):
+    with drawing_style():
         for indicator_code, rows in pooled.groupby("indicator_code", sort=True):
             code = str(indicator_code)
             charts.append(indicator_chart(data, code, indicator_titles.get(code, code), rows))

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 
-import matplotlib
-
 from impact_warehouse.report.chart_kit import (
     COMPARISON_COLOUR,
     PARTICIPANT_COLOUR,
-    chart_style,
+    drawing_style,
     new_figure,
     svg_text,
 )
@@ -38,7 +36,7 @@ def _series(points: list[Point]) -> tuple[list[int], list[float]]:
 
 def progress_chart(wave: WaveStatus, breakdown: Breakdown) -> str:
     """The chart as inline SVG: this year's curve, last year's whole wave, target and floor."""
-    with matplotlib.rc_context(chart_style()):
+    with drawing_style():
         figure = new_figure(CHART_HEIGHT_INCHES)
         ax = figure.add_subplot()
         days, rates = _series(breakdown.curve)

@@ -16,14 +16,13 @@ The PL/Python and Spark twins run the chunks in their own process (``workers=1``
 from __future__ import annotations
 
 import logging
-import os
 
 import numpy as np
 
 from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.transform.comparison_weights import Cells, encoded
 from impact_warehouse.transform.covariate_balance import Groups
-from impact_warehouse.worker_process import WorkerCall, WorkerFailed
+from impact_warehouse.worker_process import WorkerCall, WorkerFailed, usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +35,8 @@ DEFAULT_TIMEOUT_SECONDS = 900.0
 
 
 def bootstrap_workers() -> int:
-    """Worker processes for the bootstrap: one per core, at most MAX_WORKERS."""
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    """Worker processes for the bootstrap: one per usable core, at most MAX_WORKERS."""
+    return max(1, min(usable_cores(), MAX_WORKERS))
 
 
 def bootstrap_differences(
@@ -78,11 +77,15 @@ def _in_worker_processes(
     ]
     draws: list[np.ndarray] = [np.empty(0)] * len(tasks)
     failures = []
-    for first, call in enumerate(calls):
-        try:
-            draws[first::workers] = call.result()
-        except WorkerFailed as error:  # the others are still waited for: none is left running
-            failures.append(str(error))
+    try:
+        for first, call in enumerate(calls):
+            try:
+                draws[first::workers] = call.result()
+            except WorkerFailed as error:  # the others are still waited for
+                failures.append(str(error))
+    finally:  # interrupted (a task's timeout in Airflow): no worker is left resampling
+        for call in calls:
+            call.cancel()
     if failures:
         raise WorkerFailed("; ".join(failures))
     return np.vstack(draws)
