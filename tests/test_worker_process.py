@@ -14,17 +14,33 @@ import pytest
 
 from impact_warehouse.worker_process import WorkerCall, WorkerFailed
 
+TIMEOUT_ENV = "IMPACT_TEST_WORKER_TIMEOUT"  # unset: each call's default
+
 
 def test_the_result_comes_back_whatever_the_function_prints() -> None:
     # Printed by print (sys.stdout) and by a child process (file descriptor 1): both would
     # corrupt the pickled result if stdout were not kept for it alone.
-    assert WorkerCall(print, "noise", timeout=60, label="print").result() is None
-    assert WorkerCall(os.system, "echo noise", timeout=60, label="system").result() == 0
-    assert WorkerCall(sorted, [3, 1, 2], timeout=60, label="sorted").result() == [1, 2, 3]
+    assert (
+        WorkerCall(
+            print, "noise", timeout_env=TIMEOUT_ENV, default_timeout=60, label="print"
+        ).result()
+        is None
+    )
+    assert (
+        WorkerCall(
+            os.system, "echo noise", timeout_env=TIMEOUT_ENV, default_timeout=60, label="system"
+        ).result()
+        == 0
+    )
+    assert WorkerCall(
+        sorted, [3, 1, 2], timeout_env=TIMEOUT_ENV, default_timeout=60, label="sorted"
+    ).result() == [1, 2, 3]
 
 
 def test_a_failing_function_is_reported_with_its_error() -> None:
-    call = WorkerCall(os.stat, "/no/such/file", timeout=60, label="stat")
+    call = WorkerCall(
+        os.stat, "/no/such/file", timeout_env=TIMEOUT_ENV, default_timeout=60, label="stat"
+    )
     with pytest.raises(WorkerFailed, match=r"stat: exit 1: .*FileNotFoundError"):
         call.result()
 
@@ -33,14 +49,16 @@ def test_a_worker_that_cannot_start_is_reported_when_its_result_is_asked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("sys.executable", "/no/such/python")
-    call = WorkerCall(sorted, [2, 1], timeout=60, label="missing")
+    call = WorkerCall(sorted, [2, 1], timeout_env=TIMEOUT_ENV, default_timeout=60, label="missing")
     with pytest.raises(WorkerFailed, match="missing: /no/such/python"):
         call.result()
 
 
 def test_a_cancelled_worker_is_stopped_and_says_so() -> None:
     """A caller that fails before it asks for the result leaves no worker working for nobody."""
-    call = WorkerCall(time.sleep, 600, timeout=900, label="sleeping")
+    call = WorkerCall(
+        time.sleep, 600, timeout_env=TIMEOUT_ENV, default_timeout=900, label="sleeping"
+    )
     assert call.running
     call.cancel()
     assert not call.running
@@ -49,7 +67,9 @@ def test_a_cancelled_worker_is_stopped_and_says_so() -> None:
 
 
 def test_arguments_that_cannot_travel_are_a_worker_failure() -> None:
-    call = WorkerCall(sorted, [threading.Lock()], timeout=60, label="lock")
+    call = WorkerCall(
+        sorted, [threading.Lock()], timeout_env=TIMEOUT_ENV, default_timeout=60, label="lock"
+    )
     with pytest.raises(WorkerFailed, match="lock: cannot hand over its arguments"):
         call.result()
 
@@ -61,7 +81,7 @@ def test_an_error_while_waiting_for_the_answer_is_a_worker_failure(
         raise MemoryError("reading the answer")
 
     monkeypatch.setattr(subprocess.Popen, "communicate", out_of_memory)
-    call = WorkerCall(sorted, [2, 1], timeout=60, label="memory")
+    call = WorkerCall(sorted, [2, 1], timeout_env=TIMEOUT_ENV, default_timeout=60, label="memory")
     with pytest.raises(WorkerFailed, match="memory: MemoryError: reading the answer"):
         call.result()
     assert not call.running
@@ -75,4 +95,9 @@ def test_an_empty_entry_in_pythonpath_does_not_bring_the_working_directory_back(
     (tmp_path / "json.py").write_text("raise SystemExit('a planted json module ran')\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PYTHONPATH", os.pathsep + str(tmp_path / "elsewhere"))
-    assert WorkerCall(exec, "import json", timeout=60, label="path").result() is None
+    assert (
+        WorkerCall(
+            exec, "import json", timeout_env=TIMEOUT_ENV, default_timeout=60, label="path"
+        ).result()
+        is None
+    )

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from impact_warehouse.file_lock import timeout_from_env
+
 Result = TypeVar("Result")
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,18 @@ class WorkerCall(Generic[Result]):
     """``function(*args)`` running in a worker process from the moment this is made."""
 
     def __init__(
-        self, function: Callable[..., Result], *args: Any, timeout: float, label: str
+        self,
+        function: Callable[..., Result],
+        *args: Any,
+        label: str,
+        timeout_env: str,
+        default_timeout: float,
     ) -> None:
+        """``timeout_env``: the setting that bounds the wait, in seconds (else
+        ``default_timeout``); a worker that runs longer is killed, and the failure names it."""
         self.label = label
-        self._timeout = timeout
+        self._timeout_env = timeout_env
+        self._timeout = timeout_from_env(timeout_env, default_timeout)
         self._output: tuple[bytes, bytes] | None = None
         self._error: WorkerFailed | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -82,7 +92,9 @@ class WorkerCall(Generic[Result]):
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-            self._error = WorkerFailed(f"{self.label}: no answer within {self._timeout:g} s")
+            self._error = WorkerFailed(
+                f"{self.label}: no answer within {self._timeout:g} s ({self._timeout_env})"
+            )
         except BaseException as error:  # out of memory reading the answer, …: never stuck
             self._process.kill()
             self._process.wait()

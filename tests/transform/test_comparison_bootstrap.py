@@ -101,7 +101,7 @@ def test_a_worker_that_hangs_is_killed_and_its_draws_made_here(
     monkeypatch.setattr(worker_process.sys, "executable", str(hanging))
     monkeypatch.setenv(comparison_bootstrap.TIMEOUT_ENV, "0.5")
     assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
-    assert "no answer within 0.5 s" in caplog.text
+    assert "no answer within 0.5 s (IMPACT_BOOTSTRAP_WORKER_TIMEOUT)" in caplog.text
 
 
 def test_a_module_in_the_working_directory_cannot_shadow_the_workers_imports(

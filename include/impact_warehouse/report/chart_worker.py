@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 
-from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import ReportData
@@ -64,9 +63,12 @@ class OutcomeCharts:
         self._call: WorkerCall | None = None
         self.drawn_in_worker = False
         if worker_wanted():
-            timeout = timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
             self._call = WorkerCall(
-                outcome_charts_in, *self._arguments, timeout=timeout, label="report charts"
+                outcome_charts_in,
+                *self._arguments,
+                label="report charts",
+                timeout_env=TIMEOUT_ENV,
+                default_timeout=DEFAULT_TIMEOUT_SECONDS,
             )
 
     def __enter__(self) -> OutcomeCharts:

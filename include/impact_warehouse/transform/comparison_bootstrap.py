@@ -19,7 +19,6 @@ import logging
 
 import numpy as np
 
-from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.transform.comparison_weights import Cells, encoded
 from impact_warehouse.transform.covariate_balance import Groups
 from impact_warehouse.worker_process import WorkerCall, WorkerFailed, usable_cores
@@ -68,10 +67,15 @@ def _in_worker_processes(
 ) -> np.ndarray:
     """The tasks dealt round-robin to ``workers`` processes, their draws put back in order."""
     workers = min(workers, len(tasks))
-    timeout = timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
     calls = [
         WorkerCall(
-            draws_of, groups, keys, tasks[first::workers], timeout=timeout, label="bootstrap"
+            draws_of,
+            groups,
+            keys,
+            tasks[first::workers],
+            label="bootstrap",
+            timeout_env=TIMEOUT_ENV,
+            default_timeout=DEFAULT_TIMEOUT_SECONDS,
         )
         for first in range(workers)
     ]
