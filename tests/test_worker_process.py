@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -101,3 +102,35 @@ def test_an_empty_entry_in_pythonpath_does_not_bring_the_working_directory_back(
         ).result()
         is None
     )
+
+
+def test_a_worker_behind_a_wrapper_script_is_killed_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interpreter command that is a script starting Python (not exec-ing it): cancelling
+    must kill the Python it started too, or the caller waits on its pipes and it runs on."""
+    wrapper = tmp_path / "python-wrapper"
+    wrapper.write_text(f'#!/bin/sh\n"{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setattr("sys.executable", str(wrapper))
+    call = WorkerCall(
+        time.sleep, 600, label="wrapped", timeout_env=TIMEOUT_ENV, default_timeout=900
+    )
+    time.sleep(1)  # the wrapper has started its Python
+    call.cancel()
+    assert not call.running
+    with pytest.raises(WorkerFailed, match="wrapped: cancelled"):
+        call.result()
+    assert not [
+        line for line in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
+        .stdout.splitlines() if "worker_process" in line and str(tmp_path) in line
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e309"])
+def test_a_timeout_that_is_not_a_finite_number_is_refused_naming_it(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TIMEOUT_ENV, value)
+    with pytest.raises(ValueError, match=f"{TIMEOUT_ENV}='{value}' must be a finite number"):
+        WorkerCall(sorted, [1], label="finite", timeout_env=TIMEOUT_ENV, default_timeout=60)

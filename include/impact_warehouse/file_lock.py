@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import math
 import os
 import socket
 import sys
@@ -37,6 +38,9 @@ def timeout_from_env(variable: str, default: float) -> float:
         seconds = float(value)
     except ValueError as error:
         raise ValueError(f"{variable}={value!r} is not a number of seconds") from error
+    if not math.isfinite(seconds):
+        # nan compares false with everything: a lock's wait would never end.
+        raise ValueError(f"{variable}={value!r} must be a finite number of seconds")
     if seconds < 0:
         raise ValueError(f"{variable}={value!r} must not be negative")
     return seconds

@@ -15,9 +15,11 @@ broken worker makes a run slower, never wrong or stuck.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -74,6 +76,9 @@ class WorkerCall(Generic[Result]):
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env,
+                # Its own process group, so that killing it kills whatever the interpreter
+                # command started (a wrapper script that does not exec Python).
+                start_new_session=True,
             )
         except OSError as error:
             self._error = WorkerFailed(f"{label}: {command[0]}: {error}")
@@ -90,15 +95,20 @@ class WorkerCall(Generic[Result]):
         try:
             self._output = self._process.communicate(payload, timeout=self._timeout)
         except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+            self._kill()
             self._error = WorkerFailed(
                 f"{self.label}: no answer within {self._timeout:g} s ({self._timeout_env})"
             )
         except BaseException as error:  # out of memory reading the answer, …: never stuck
-            self._process.kill()
-            self._process.wait()
+            self._kill()
             self._error = WorkerFailed(f"{self.label}: {type(error).__name__}: {error}")
+
+    def _kill(self) -> None:
+        """The worker and everything in its process group, then wait for it."""
+        assert self._process is not None
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait()
 
     @property
     def running(self) -> bool:
@@ -110,8 +120,7 @@ class WorkerCall(Generic[Result]):
         it failed on its own side); nothing happens after the result was collected."""
         if not self.running:
             return
-        assert self._process is not None
-        self._process.kill()
+        self._kill()
         self._thread.join()
         self._error = self._error or WorkerFailed(f"{self.label}: cancelled")
 

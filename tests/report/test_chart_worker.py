@@ -100,3 +100,13 @@ def test_the_callers_matplotlib_settings_do_not_reach_the_charts(
     data, sections, k = outcome_inputs
     with matplotlib.rc_context({"axes.edgecolor": "red", "font.size": 20}), reporting_in("ja"):
         assert build_charts(data, sections, k=k) == drawn_here
+
+
+@pytest.mark.parametrize("switch", ["0", "1", ""])
+def test_a_misspelt_timeout_is_an_error_whether_or_not_a_worker_is_used(
+    switch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(chart_worker.WORKER_ENV, switch)
+    monkeypatch.setenv(chart_worker.TIMEOUT_ENV, "abc")
+    with pytest.raises(ValueError, match="IMPACT_REPORT_WORKER_TIMEOUT='abc'"):
+        chart_worker.worker_wanted()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 
+from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import ReportData
@@ -44,6 +45,9 @@ def worker_wanted() -> bool:
     switch = os.environ.get(WORKER_ENV, "").strip()
     if switch not in {"", "0", "1"}:
         raise ValueError(f"{WORKER_ENV}={switch!r}: 1 (a worker process), 0 (none) or unset")
+    # Read whether or not a worker is used: a misspelt setting fails on every machine, not
+    # only on those with a second core.
+    timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
     return switch == "1" or (switch == "" and usable_cores() > 1)
 
 
