@@ -5,6 +5,7 @@ functions are the standard library's: a worker imports a function by its module'
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from impact_warehouse.worker_process import WorkerCall, WorkerFailed
+from impact_warehouse.worker_process import WorkerCall, WorkerFailed, WorkerPool
 
 TIMEOUT_ENV = "IMPACT_TEST_WORKER_TIMEOUT"  # unset: each call's default
 
@@ -81,7 +82,7 @@ def test_an_error_while_waiting_for_the_answer_is_a_worker_failure(
     def out_of_memory(*args: object, **kwargs: object) -> None:
         raise MemoryError("reading the answer")
 
-    monkeypatch.setattr(subprocess.Popen, "communicate", out_of_memory)
+    monkeypatch.setattr(pickle, "load", out_of_memory)
     call = WorkerCall(sorted, [2, 1], timeout_env=TIMEOUT_ENV, default_timeout=60, label="memory")
     with pytest.raises(WorkerFailed, match="memory: MemoryError: reading the answer"):
         call.result()
@@ -134,3 +135,88 @@ def test_a_timeout_that_is_not_a_finite_number_is_refused_naming_it(
     monkeypatch.setenv(TIMEOUT_ENV, value)
     with pytest.raises(ValueError, match=f"{TIMEOUT_ENV}='{value}' must be a finite number"):
         WorkerCall(sorted, [1], label="finite", timeout_env=TIMEOUT_ENV, default_timeout=60)
+
+
+def _pool(size: int = 1, preload: tuple[str, ...] = ()) -> WorkerPool:
+    return WorkerPool(
+        size, label="pool", preload=preload, timeout_env=TIMEOUT_ENV, default_timeout=60
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_pool_worker_imports_its_preload_first_and_serves_call_after_call() -> None:
+    pool = _pool(preload=("fractions",))
+    try:
+        assert pool.call(eval, "'fractions' in __import__('sys').modules") is True
+        first, second = pool.call(os.getpid), pool.call(os.getpid)
+        assert first == second != os.getpid()  # one process, its imports paid once
+        assert pool.answered == 3
+    finally:
+        pool.close()
+    assert not _alive(first)
+
+
+def test_a_pool_replaces_a_worker_that_failed_and_goes_on() -> None:
+    pool = _pool()
+    try:
+        before = pool.call(os.getpid)
+        with pytest.raises(WorkerFailed, match=r"pool: exit 1: .*FileNotFoundError"):
+            pool.call(os.stat, "/no/such/file")
+        after = pool.call(os.getpid)
+        assert after != before and not _alive(before)
+    finally:
+        pool.close()
+
+
+def test_a_pool_call_that_takes_too_long_is_killed_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(TIMEOUT_ENV, "0.5")
+    pool = _pool()
+    try:
+        with pytest.raises(WorkerFailed, match=f"no answer within 0.5 s \\({TIMEOUT_ENV}\\)"):
+            pool.call(time.sleep, 600)
+        assert pool.call(sorted, [2, 1]) == [1, 2]
+    finally:
+        pool.close()
+
+
+def test_calls_beyond_the_pool_size_wait_for_a_free_worker() -> None:
+    pool = _pool(size=1)
+    results: list[int] = []
+    try:
+        callers = [
+            threading.Thread(target=lambda: results.append(pool.call(os.getpid))) for _ in range(4)
+        ]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join()
+    finally:
+        pool.close()
+    assert len(results) == 4 and len(set(results)) == 1
+
+
+def test_a_closed_pool_has_killed_its_workers_and_refuses_calls() -> None:
+    pool = _pool(size=2)
+    pids = [pool.call(os.getpid) for _ in range(2)]
+    pool.close()
+    assert not any(_alive(pid) for pid in pids)
+    with pytest.raises(WorkerFailed, match="pool: the worker pool is closed"):
+        pool.call(sorted, [1])
+
+
+def test_a_preload_that_cannot_be_imported_fails_the_call_naming_it() -> None:
+    pool = _pool(preload=("no_such_module_anywhere",))
+    try:
+        with pytest.raises(WorkerFailed, match=r"ModuleNotFoundError.*no_such_module_anywhere"):
+            pool.call(sorted, [1])
+    finally:
+        pool.close()

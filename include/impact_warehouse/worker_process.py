@@ -1,29 +1,34 @@
-"""A function called in a fresh Python process while this one goes on.
+"""Functions called in fresh Python processes while this one goes on.
 
-For CPU-bound work that would otherwise hold this process's interpreter lock: the bootstrap of
-the adjusted comparison inside dbt's process (transform/comparison_bootstrap.py), a share of
-the report's charts (report/render.py). The worker is ``python -P -m`` this module: the
-function and its arguments go in by stdin, its result comes out by stdout (pickles; functions
-travel by name, so the worker imports the function's module). Not ``multiprocessing``: its
-``spawn`` re-imports the parent's main module, which may be any script (an Airflow task, a
-test runner, a user's own) that must not run twice.
+For CPU-bound work that would otherwise hold this process's interpreter lock: the dbt Python
+models' computations inside dbt's process (transform/model_computations.py), the bootstrap of
+the adjusted comparison (transform/comparison_bootstrap.py), a share of the report's charts
+(report/chart_worker.py). A worker is ``python -P -m`` this module: it imports the modules it
+is told to preload, then takes calls one after another, each a function and its arguments in
+by stdin and its result out by stdout (pickles; functions travel by name, so the worker imports
+the function's module). Not ``multiprocessing``: its ``spawn`` re-imports the parent's main
+module, which may be any script (an Airflow task, a test runner, a user's own) that must not
+run twice.
 
 A worker that cannot start, fails, answers nonsense or does not answer in time raises
-:class:`WorkerFailed` from :meth:`WorkerCall.result`; callers then do the work themselves, so a
-broken worker makes a run slower, never wrong or stuck.
+:class:`WorkerFailed`; callers then do the work themselves, so a broken worker makes a run
+slower, never wrong or stuck.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -37,38 +42,33 @@ log = logging.getLogger(__name__)
 # from its working directory (dbt runs in the DuckDB file's folder, which must not be able to
 # shadow a module).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+_STDERR_LINES_KEPT = 3  # the tail of a failed worker's stderr that its failure quotes
 
 
 class WorkerFailed(RuntimeError):
     """A worker process could not start, failed, or ended without a readable result."""
 
 
-class WorkerCall(Generic[Result]):
-    """``function(*args)`` running in a worker process from the moment this is made."""
+def call_payload(label: str, function: Callable[..., Any], args: Sequence[Any]) -> bytes:
+    """The pickled call, or WorkerFailed when an argument cannot travel (a lock, a lambda)."""
+    try:
+        return pickle.dumps((function, tuple(args)), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:
+        raise WorkerFailed(f"{label}: cannot hand over its arguments ({error})") from error
 
-    def __init__(
-        self,
-        function: Callable[..., Result],
-        *args: Any,
-        label: str,
-        timeout_env: str,
-        default_timeout: float,
-    ) -> None:
-        """``timeout_env``: the setting that bounds the wait, in seconds (else
-        ``default_timeout``); a worker that runs longer is killed, and the failure names it."""
+
+class WorkerProcess:
+    """A Python process that imports ``preload`` from the moment this is made, then runs the
+    calls it is given one after another until it is closed."""
+
+    def __init__(self, *, label: str, preload: Sequence[str] = ()) -> None:
         self.label = label
-        self._timeout_env = timeout_env
-        self._timeout = timeout_from_env(timeout_env, default_timeout)
-        self._output: tuple[bytes, bytes] | None = None
-        self._error: WorkerFailed | None = None
+        self._said: deque[str] = deque(maxlen=20)
+        self._said_lock = threading.Lock()
+        self._start_error: WorkerFailed | None = None
         self._process: subprocess.Popen[bytes] | None = None
-        try:
-            payload = pickle.dumps((function, args))
-        except Exception as error:  # an argument that cannot travel: the caller does the work
-            self._error = WorkerFailed(f"{label}: cannot hand over its arguments ({error})")
-            return
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *_inherited_path()])}
-        command = [sys.executable, "-P", "-m", __name__]
+        command = [sys.executable, "-P", "-m", __name__, *preload]
         try:
             self._process = subprocess.Popen(
                 command,
@@ -81,68 +81,246 @@ class WorkerCall(Generic[Result]):
                 start_new_session=True,
             )
         except OSError as error:
-            self._error = WorkerFailed(f"{label}: {command[0]}: {error}")
+            self._start_error = WorkerFailed(f"{label}: {command[0]}: {error}")
             return
-        # The pipes are served by a thread: a payload or a result larger than a pipe's buffer
-        # would otherwise block this process until the worker has finished.
-        self._thread = threading.Thread(
-            target=self._communicate, args=(payload,), name=f"worker {label}", daemon=True
+        # Read as it comes: a worker whose stderr pipe filled up would stop mid-call.
+        self._stderr_reader = threading.Thread(
+            target=self._read_stderr, name=f"worker {label} stderr", daemon=True
         )
-        self._thread.start()
+        self._stderr_reader.start()
 
-    def _communicate(self, payload: bytes) -> None:
-        assert self._process is not None
-        try:
-            self._output = self._process.communicate(payload, timeout=self._timeout)
-        except subprocess.TimeoutExpired:
-            self._kill()
-            self._error = WorkerFailed(
-                f"{self.label}: no answer within {self._timeout:g} s ({self._timeout_env})"
-            )
-        except BaseException as error:  # out of memory reading the answer, …: never stuck
-            self._kill()
-            self._error = WorkerFailed(f"{self.label}: {type(error).__name__}: {error}")
+    def _read_stderr(self) -> None:
+        assert self._process is not None and self._process.stderr is not None
+        for line in self._process.stderr:
+            text = line.decode("utf-8", "replace").rstrip()
+            if text:
+                with self._said_lock:
+                    self._said.append(text)
 
-    def _kill(self) -> None:
-        """The worker and everything in its process group, then wait for it."""
-        assert self._process is not None
-        with contextlib.suppress(ProcessLookupError):  # already gone
-            os.killpg(self._process.pid, signal.SIGKILL)
-        self._process.wait()
+    def _take_said(self) -> list[str]:
+        with self._said_lock:
+            said = list(self._said)
+            self._said.clear()
+        return said
 
     @property
     def running(self) -> bool:
         """Is the worker process still alive?"""
         return self._process is not None and self._process.poll() is None
 
+    def call(self, payload: bytes, *, timeout: float, timeout_env: str) -> Any:
+        """The result of the pickled call (:func:`call_payload`); WorkerFailed if the worker
+        does not give one within ``timeout`` seconds (``timeout_env`` names the setting), and
+        the worker is then gone."""
+        if self._start_error is not None:
+            raise self._start_error
+        assert self._process is not None
+        answer: dict[str, Any] = {}
+        # The exchange is served by a thread, so that a worker that never answers can be
+        # killed when the time is up; the worker reads the whole call before it answers.
+        exchange = threading.Thread(
+            target=self._exchange, args=(payload, answer), name=f"worker {self.label}"
+        )
+        exchange.start()
+        exchange.join(timeout)
+        if exchange.is_alive():
+            self.kill()
+            exchange.join()
+            raise WorkerFailed(f"{self.label}: no answer within {timeout:g} s ({timeout_env})")
+        if "error" in answer:
+            raise self._failure(answer["error"])
+        self._log_said()
+        return answer["result"]
+
+    def _log_said(self) -> None:
+        said = self._take_said()
+        if said:
+            # What the worker warned about (a glyph missing from the font, …) would have been
+            # in the task's log had the work been done in the calling process.
+            log.info("%s worker said: %s", self.label, " | ".join(said[-_STDERR_LINES_KEPT:]))
+
+    def _exchange(self, payload: bytes, answer: dict[str, Any]) -> None:
+        assert self._process is not None and self._process.stdin and self._process.stdout
+        try:
+            self._process.stdin.write(payload)
+            self._process.stdin.flush()
+            answer["result"] = pickle.load(self._process.stdout)
+        except BaseException as error:  # out of memory reading the answer, …: never stuck
+            answer["error"] = error
+
+    def _failure(self, error: BaseException) -> WorkerFailed:
+        """Why the worker gave no result; it is ended either way."""
+        assert self._process is not None
+        ended = isinstance(error, EOFError | BrokenPipeError)
+        if ended:  # it exited (a failing function, a crash): wait for its last words
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=5)
+        self.kill()
+        self._stderr_reader.join(timeout=5)
+        tail = " | ".join(self._take_said()[-_STDERR_LINES_KEPT:])
+        if ended:
+            failure = WorkerFailed(f"{self.label}: exit {self._process.returncode}: {tail}")
+        elif isinstance(error, pickle.UnpicklingError | ValueError | TypeError):
+            failure = WorkerFailed(f"{self.label}: unreadable result ({error}): {tail}")
+        else:
+            failure = WorkerFailed(f"{self.label}: {type(error).__name__}: {error}")
+        failure.__cause__ = error
+        return failure
+
+    def end(self, grace: float = 2.0) -> None:
+        """No more calls: the worker ends by itself (it is between calls), or is killed after
+        ``grace`` seconds (it is still importing, or stuck)."""
+        if self._process is None:
+            return
+        with contextlib.suppress(OSError):
+            self._process.stdin.close()  # type: ignore[union-attr]
+        try:
+            self._process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._stderr_reader.join(timeout=grace)
+        self._log_said()
+
+    def kill(self) -> None:
+        """The worker and everything in its process group, then wait for it."""
+        if self._process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait()
+
+
+class WorkerCall(Generic[Result]):
+    """``function(*args)`` running in a fresh worker process from the moment this is made."""
+
+    def __init__(
+        self,
+        function: Callable[..., Result],
+        *args: Any,
+        label: str,
+        timeout_env: str,
+        default_timeout: float,
+    ) -> None:
+        """``timeout_env``: the setting that bounds the wait, in seconds (else
+        ``default_timeout``); a worker that runs longer is killed, and the failure names it."""
+        self.label = label
+        timeout = timeout_from_env(timeout_env, default_timeout)
+        self._result: Result | None = None
+        self._error: WorkerFailed | None = None
+        self._cancelled = False
+        self._worker: WorkerProcess | None = None
+        try:
+            payload = call_payload(label, function, args)
+        except WorkerFailed as error:  # the caller does the work; no process for nothing
+            self._error = error
+            return
+        self._worker = WorkerProcess(label=label)
+        self._thread = threading.Thread(
+            target=self._run, args=(payload, timeout, timeout_env), daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, payload: bytes, timeout: float, timeout_env: str) -> None:
+        assert self._worker is not None
+        try:
+            self._result = self._worker.call(payload, timeout=timeout, timeout_env=timeout_env)
+        except WorkerFailed as error:
+            self._error = error
+        finally:
+            self._worker.end()
+
+    @property
+    def running(self) -> bool:
+        """Is the worker process still alive?"""
+        return self._worker is not None and self._worker.running
+
     def cancel(self) -> None:
         """Stop the worker if it is still working (the caller no longer wants the result:
         it failed on its own side); nothing happens after the result was collected."""
-        if not self.running:
+        if self._worker is None or not self._worker.running:
             return
-        self._kill()
+        self._cancelled = True
+        self._worker.kill()
         self._thread.join()
-        self._error = self._error or WorkerFailed(f"{self.label}: cancelled")
 
     def result(self) -> Result:
         """The function's result, once the worker has answered; WorkerFailed if it did not."""
-        if self._process is not None:
+        if self._worker is not None:
             self._thread.join()
+        if self._cancelled and self._error is not None:
+            raise WorkerFailed(f"{self.label}: cancelled")
         if self._error is not None:
             raise self._error
-        assert self._process is not None and self._output is not None
-        stdout, stderr = self._output
-        tail = " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
-        if tail and self._process.returncode == 0:
-            # What the worker warned about (a glyph missing from the font, …) would have been
-            # in the task's log had the work been done in the calling process.
-            log.info("%s worker said: %s", self.label, tail)
-        if self._process.returncode != 0:
-            raise WorkerFailed(f"{self.label}: exit {self._process.returncode}: {tail}")
+        return self._result  # type: ignore[return-value]
+
+
+class WorkerPool:
+    """``size`` worker processes started at once, each importing ``preload`` while the caller
+    goes on, then taking calls one after another: the imports are paid once per worker, not
+    once per call. A call waits while every worker is busy; a worker that fails is replaced."""
+
+    def __init__(
+        self,
+        size: int,
+        *,
+        label: str,
+        preload: Sequence[str],
+        timeout_env: str,
+        default_timeout: float,
+    ) -> None:
+        self.label = label
+        self._preload = tuple(preload)
+        self._timeout_env = timeout_env
+        self._timeout = timeout_from_env(timeout_env, default_timeout)
+        self._idle: queue.SimpleQueue[WorkerProcess] = queue.SimpleQueue()
+        self._workers: set[WorkerProcess] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.answered = 0  # calls a worker gave a result for
+        for _ in range(size):
+            self._idle.put(self._started())
+
+    def _started(self) -> WorkerProcess:
+        worker = WorkerProcess(label=self.label, preload=self._preload)
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def call(self, function: Callable[..., Result], *args: Any) -> Result:
+        """``function(*args)`` in the next free worker; WorkerFailed if it gave no result."""
+        payload = call_payload(self.label, function, args)
+        worker = self._next_free()
         try:
-            return pickle.loads(stdout)
-        except Exception as error:  # any bytes but a pickle of the result: nonsense
-            raise WorkerFailed(f"{self.label}: unreadable result ({error}): {tail}") from error
+            result = worker.call(payload, timeout=self._timeout, timeout_env=self._timeout_env)
+        except WorkerFailed:
+            with self._lock:
+                self._workers.discard(worker)
+                replace = not self._closed
+            worker.kill()
+            if replace:
+                self._idle.put(self._started())
+            raise
+        with self._lock:
+            self.answered += 1
+        self._idle.put(worker)
+        return result
+
+    def _next_free(self) -> WorkerProcess:
+        while True:
+            if self._closed:
+                raise WorkerFailed(f"{self.label}: the worker pool is closed")
+            with contextlib.suppress(queue.Empty):
+                return self._idle.get(timeout=0.5)
+
+    def close(self) -> None:
+        """Every worker killed: an idle one holds nothing (and its interpreter's orderly exit
+        takes a few tenths of a second), a busy one's caller then does the work itself."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        for worker in workers:
+            worker.kill()
 
 
 def usable_cores() -> int:
@@ -162,15 +340,23 @@ def _inherited_path() -> list[str]:
     return [entry for entry in entries if entry and os.path.isabs(entry)]
 
 
-def _serve() -> None:
-    """A worker: (function, args) from stdin, the function's result to stdout."""
-    # Whatever the function or a library prints goes to stderr: stdout carries the result only.
-    result_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+def _serve(preload: Sequence[str]) -> None:
+    """A worker: the preloaded modules imported, then (function, args) from stdin and the
+    function's result to stdout, call after call, until stdin ends."""
+    # Whatever the function or a library prints goes to stderr: stdout carries results only.
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    function, args = pickle.load(sys.stdin.buffer)
-    with result_out:
-        pickle.dump(function(*args), result_out)
+    for module in preload:
+        importlib.import_module(module)
+    calls = sys.stdin.buffer
+    while True:
+        try:
+            function, args = pickle.load(calls)
+        except EOFError:  # closed: no more calls
+            return
+        pickle.dump(function(*args), results, protocol=pickle.HIGHEST_PROTOCOL)
+        results.flush()
 
 
 if __name__ == "__main__":
-    _serve()
+    _serve(sys.argv[1:])

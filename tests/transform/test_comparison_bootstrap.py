@@ -61,6 +61,26 @@ def _groups(seed: int = 3, n: int = 240) -> tuple[Groups, list[tuple[str, str, s
     return Groups(profile, group, outcomes), keys
 
 
+@pytest.fixture
+def workers_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes even for these small problems (the demo's is too small for them)."""
+    monkeypatch.setattr(comparison_bootstrap, "MIN_PEOPLE_DRAWS_FOR_WORKERS", 0)
+
+
+def test_draws_too_few_to_pay_for_a_worker_are_made_in_this_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    groups, keys = _groups()
+    alone = bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=1)
+    monkeypatch.setattr(worker_process.sys, "executable", "/bin/false")  # a worker would fail
+    assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
+    assert "bootstrap worker processes failed" not in caplog.text
+    monkeypatch.setattr(comparison_bootstrap, "MIN_PEOPLE_DRAWS_FOR_WORKERS", 240 * 2 * CHUNK)
+    assert np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=5, workers=2), alone)
+    assert "bootstrap worker processes failed" in caplog.text  # at the threshold: workers
+
+
+@pytest.mark.usefixtures("workers_for_any_size")
 def test_worker_processes_give_the_same_bits_as_one_process() -> None:
     groups, keys = _groups()
     resamples = 2 * CHUNK + 7  # a last chunk shorter than the others
@@ -79,6 +99,7 @@ def test_more_resamples_extend_the_draws_and_another_seed_changes_them() -> None
     assert not np.array_equal(bootstrap_differences(groups, keys, 2 * CHUNK, seed=8), fewer)
 
 
+@pytest.mark.usefixtures("workers_for_any_size")
 @pytest.mark.parametrize("executable", ["/bin/echo", "/bin/false"])
 def test_workers_that_answer_nonsense_or_fail_leave_the_draws_to_this_process(
     executable: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
@@ -90,6 +111,7 @@ def test_workers_that_answer_nonsense_or_fail_leave_the_draws_to_this_process(
     assert "bootstrap worker processes failed" in caplog.text
 
 
+@pytest.mark.usefixtures("workers_for_any_size")
 def test_a_worker_that_hangs_is_killed_and_its_draws_made_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -104,6 +126,7 @@ def test_a_worker_that_hangs_is_killed_and_its_draws_made_here(
     assert "no answer within 0.5 s (IMPACT_BOOTSTRAP_WORKER_TIMEOUT)" in caplog.text
 
 
+@pytest.mark.usefixtures("workers_for_any_size")
 def test_a_module_in_the_working_directory_cannot_shadow_the_workers_imports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

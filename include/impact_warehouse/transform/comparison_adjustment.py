@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# The answer columns read (their own module: transform/adjusted_inputs.py).
+from impact_warehouse.transform.adjusted_inputs import COMPARISON_ANSWER_COLUMNS as ANSWER_COLUMNS
 from impact_warehouse.transform.comparison_bootstrap import bootstrap_differences
 from impact_warehouse.transform.comparison_weights import panel_weights
 from impact_warehouse.transform.covariate_balance import BALANCE_COLUMNS, Groups, balance_rows
@@ -32,21 +34,6 @@ ASMD_LIMIT = 0.1
 RESAMPLES = 1000
 SEED = 20250
 ESTIMATES = ("raw", "like_for_like", "adjusted")
-# The answer columns read, in fct_answers' order: the computations keep only these before they
-# sort (in_stable_order), so every engine computes from the same rows in the same order, and a
-# DuckDB model reads no more (transform/duckdb_frames.py).
-ANSWER_COLUMNS = (
-    "wave_code",
-    "fiscal_year",
-    "wave_type",
-    "respondent_key",
-    "item_code",
-    "scale_code",
-    "indicator_code",
-    "value_numeric",
-    "is_counted",
-)
-
 COMPARISON_COLUMNS = {
     "comparison_adjusted_key": "string",
     "fiscal_year": "Int64",

@@ -7,10 +7,12 @@ fixed chunks of :data:`CHUNK` resamples, each chunk with its own random stream s
 seed (``numpy.random.SeedSequence``), so the result depends on the seed and the number of
 resamples only: one process or eight give the same bits.
 
-Each refit is a statsmodels GLM, pure Python for most of its time. In the DuckDB build it runs
-inside dbt's process, where it would hold the interpreter lock that dbt's other threads need,
-so the DuckDB model hands the chunks to worker processes (:mod:`impact_warehouse.worker_process`).
-The PL/Python and Spark twins run the chunks in their own process (``workers=1``).
+Each refit is a statsmodels GLM, pure Python for most of its time, so one process draws on one
+core: when the draws are many (MIN_PEOPLE_DRAWS_FOR_WORKERS) the chunks are dealt to worker
+processes (:mod:`impact_warehouse.worker_process`), one per usable core. The DuckDB build's
+whole computation already runs in a model worker (transform/model_computations.py), which
+starts these in turn. The PL/Python and Spark twins run the chunks in their own process
+(``workers=1``).
 """
 
 from __future__ import annotations
@@ -21,21 +23,20 @@ import numpy as np
 
 from impact_warehouse.transform.comparison_weights import Cells, encoded
 from impact_warehouse.transform.covariate_balance import Groups
-from impact_warehouse.worker_process import WorkerCall, WorkerFailed, usable_cores
+from impact_warehouse.worker_process import WorkerCall, WorkerFailed
 
 log = logging.getLogger(__name__)
 
 CHUNK = 25  # resamples per task
 MAX_WORKERS = 8
+# Below this many people × resamples the draws take about as long as starting a worker
+# (importing numpy, pandas and statsmodels, about 0.8 s): the demo's 370 people × 1,000
+# resamples take 1.2 s in one process and 1.8 s across two workers.
+MIN_PEOPLE_DRAWS_FOR_WORKERS = 2_000_000
 # A worker that has not answered in this many seconds (a hung import, a stuck disk) is killed
 # and its draws are made in the build's process: the build is slower, never stuck.
 TIMEOUT_ENV = "IMPACT_BOOTSTRAP_WORKER_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 900.0
-
-
-def bootstrap_workers() -> int:
-    """Worker processes for the bootstrap: one per usable core, at most MAX_WORKERS."""
-    return max(1, min(usable_cores(), MAX_WORKERS))
 
 
 def bootstrap_differences(
@@ -46,12 +47,15 @@ def bootstrap_differences(
     workers: int = 1,
 ) -> np.ndarray:
     """resamples × len(keys) adjusted differences (points), people drawn with replacement
-    within each group, the panel weights refitted on every draw; the chunks run in
-    ``workers`` processes (1: in this one)."""
+    within each group, the panel weights refitted on every draw; the chunks run in up to
+    ``workers`` processes (at most MAX_WORKERS; 1: in this one), in this one when the draws
+    are too few to pay for starting them (MIN_PEOPLE_DRAWS_FOR_WORKERS)."""
     sizes = [min(CHUNK, resamples - start) for start in range(0, resamples, CHUNK)]
     streams = np.random.SeedSequence(seed).spawn(len(sizes))
     tasks = list(zip(streams, sizes, strict=True))
-    if workers > 1 and len(tasks) > 1:
+    workers = min(workers, MAX_WORKERS)
+    worth_it = len(groups.group) * resamples >= MIN_PEOPLE_DRAWS_FOR_WORKERS
+    if workers > 1 and len(tasks) > 1 and worth_it:
         try:
             return _in_worker_processes(groups, keys, tasks, workers)
         except WorkerFailed as error:

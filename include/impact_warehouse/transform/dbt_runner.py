@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from impact_warehouse.settings import Settings
 from impact_warehouse.transform import parse_cache
 from impact_warehouse.transform.catalog_seeds import DBT_PROJECT_DIR, seed_path_for
+from impact_warehouse.transform.model_computations import model_workers
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
@@ -169,13 +170,17 @@ def run_dbt(
         seed_path=seed_path,
         vars=vars,
     )
-    outcome = _invoke(
-        command,
-        target,
-        variables,
-        working_dir=working_dir,
-        saved_parse=saved_parse,
-    )
+    # DuckDB runs the Python models in dbt's process: their computations go to worker
+    # processes started now, so their imports overlap dbt's own start-up and the seeds.
+    runs_python_models = profile_target in DUCKDB_TARGETS and args[:1] in (["build"], ["run"])
+    with model_workers() if runs_python_models else nullcontext():
+        outcome = _invoke(
+            command,
+            target,
+            variables,
+            working_dir=working_dir,
+            saved_parse=saved_parse,
+        )
     elapsed = time.monotonic() - started
 
     statuses = _node_statuses(outcome.result)

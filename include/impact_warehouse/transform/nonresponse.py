@@ -23,6 +23,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# The columns read from each large input (their own module: transform/adjusted_inputs.py).
+from impact_warehouse.transform.adjusted_inputs import (
+    NONRESPONSE_ANSWER_COLUMNS as ANSWER_COLUMNS,
+)
+from impact_warehouse.transform.adjusted_inputs import (
+    NONRESPONSE_PARTICIPATION_COLUMNS as PARTICIPATION_COLUMNS,
+)
+from impact_warehouse.transform.adjusted_inputs import (
+    NONRESPONSE_RESPONSE_COLUMNS as RESPONSE_COLUMNS,
+)
+from impact_warehouse.transform.adjusted_inputs import (
+    NONRESPONSE_TARGET_COLUMNS as TARGET_COLUMNS,
+)
 from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.weighting import (
     MISSING,
@@ -43,25 +56,6 @@ from impact_warehouse.transform.weighting import (
 FOLLOWUP = "followup"
 BASELINE_WAVES = ("pre", "post")
 ROSTER_VARIABLES = ("program", "cohort_year", "employment_status")
-
-# The columns read from each large input, in their tables' order. compute_nonresponse keeps
-# only these before it sorts (in_stable_order), so every engine computes from the same rows
-# in the same order whatever else it hands over, and a DuckDB model reads no more
-# (transform/duckdb_frames.py): at 1000× the demo the answers alone are 4.6 million rows.
-TARGET_COLUMNS = ("wave_code", "participant_key", "cohort_code", "program_code")
-PARTICIPATION_COLUMNS = ("participant_key", "cohort_code", "employment_status_code")
-RESPONSE_COLUMNS = ("wave_code", "participant_key", "is_counted")
-ANSWER_COLUMNS = (
-    "wave_code",
-    "wave_type",
-    "participant_key",
-    "cohort_code",
-    "item_code",
-    "scale_code",
-    "indicator_code",
-    "value_numeric",
-    "is_counted",
-)
 
 BALANCE_COLUMNS = {
     "nonresponse_balance_key": "string",

@@ -8,14 +8,16 @@ The adjusted comparison (fct_comparison_adjusted) computes these weights and thi
 its way: the two models share one computation per build (transform/computed_once.py) instead
 of weighting every person twice."""
 
-from impact_warehouse.transform.comparison_adjustment import (
-    ANSWER_COLUMNS,
-    compute_comparison_adjustment,
-)
-from impact_warehouse.transform.comparison_bootstrap import bootstrap_workers
+from impact_warehouse.transform.adjusted_inputs import COMPARISON_ANSWER_COLUMNS
 from impact_warehouse.transform.computed_once import computed_once
 from impact_warehouse.transform.duckdb_frames import compact_frame
+from impact_warehouse.transform.model_computations import Computation
 from impact_warehouse.transform.outcome_rules import scale_rules
+from impact_warehouse.worker_process import usable_cores
+
+compute_comparison_adjustment = Computation(
+    "impact_warehouse.transform.comparison_adjustment:compute_comparison_adjustment"
+)
 
 ANSWER_FILTER = "is_counted and wave_type in ('followup', 'comparison')"
 
@@ -24,7 +26,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     _, balance = computed_once(
         compute_comparison_adjustment,
-        compact_frame(session, dbt.ref("fct_answers").filter(ANSWER_FILTER), ANSWER_COLUMNS),
+        compact_frame(
+            session, dbt.ref("fct_answers").filter(ANSWER_FILTER), COMPARISON_ANSWER_COLUMNS
+        ),
         dbt.ref("covariates").df(),
         scale_rules(
             dbt.ref("scales").df(), dbt.ref("scale_measures").df(), dbt.ref("scale_labels").df()
@@ -32,6 +36,6 @@ def model(dbt, session):
         min_effective_n=float(dbt.config.meta_get("adjusted_min_effective_n", 30)),
         resamples=int(dbt.config.meta_get("adjusted_bootstrap_resamples", 1000)),
         seed=int(dbt.config.meta_get("adjusted_bootstrap_seed", 20250)),
-        workers=bootstrap_workers(),
+        workers=usable_cores(),
     )
     return balance

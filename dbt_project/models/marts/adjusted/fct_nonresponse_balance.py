@@ -3,16 +3,18 @@
 level. Computed by impact_warehouse.transform.nonresponse (the same code as the PL/Python
 twin postgres/fct_nonresponse_balance.sql and the Spark twin spark/fct_nonresponse_balance.sql)."""
 
+from impact_warehouse.transform.adjusted_inputs import (
+    NONRESPONSE_ANSWER_COLUMNS,
+    NONRESPONSE_PARTICIPATION_COLUMNS,
+    NONRESPONSE_RESPONSE_COLUMNS,
+    NONRESPONSE_TARGET_COLUMNS,
+)
 from impact_warehouse.transform.computed_once import computed_once
 from impact_warehouse.transform.duckdb_frames import compact_frame
-from impact_warehouse.transform.nonresponse import (
-    ANSWER_COLUMNS,
-    PARTICIPATION_COLUMNS,
-    RESPONSE_COLUMNS,
-    TARGET_COLUMNS,
-    compute_nonresponse,
-)
+from impact_warehouse.transform.model_computations import Computation
 from impact_warehouse.transform.outcome_rules import scale_rules
+
+compute_nonresponse = Computation("impact_warehouse.transform.nonresponse:compute_nonresponse")
 
 # Only the waves the profile and the shares read; the answers of other waves never matter.
 ANSWER_FILTER = "is_counted and wave_type in ('pre', 'post', 'followup')"
@@ -23,12 +25,14 @@ def model(dbt, session):
     # The same computation gives the other non-response table: done once per build.
     balance, _ = computed_once(
         compute_nonresponse,
-        compact_frame(session, dbt.ref("int_wave_targets"), TARGET_COLUMNS),
+        compact_frame(session, dbt.ref("int_wave_targets"), NONRESPONSE_TARGET_COLUMNS),
         dbt.ref("waves").df(),
         dbt.ref("cohorts").df(),
-        compact_frame(session, dbt.ref("fct_participation"), PARTICIPATION_COLUMNS),
-        compact_frame(session, dbt.ref("fct_responses"), RESPONSE_COLUMNS),
-        compact_frame(session, dbt.ref("fct_answers").filter(ANSWER_FILTER), ANSWER_COLUMNS),
+        compact_frame(session, dbt.ref("fct_participation"), NONRESPONSE_PARTICIPATION_COLUMNS),
+        compact_frame(session, dbt.ref("fct_responses"), NONRESPONSE_RESPONSE_COLUMNS),
+        compact_frame(
+            session, dbt.ref("fct_answers").filter(ANSWER_FILTER), NONRESPONSE_ANSWER_COLUMNS
+        ),
         rules=scale_rules(
             dbt.ref("scales").df(), dbt.ref("scale_measures").df(), dbt.ref("scale_labels").df()
         ),

@@ -10,7 +10,11 @@ spark/fct_indicator_results.sql through a Python table function. dbt_project.yml
 enables the one that fits the target.
 """
 
-from impact_warehouse.transform.indicator_results import compute_indicator_results
+from impact_warehouse.transform.model_computations import Computation
+
+compute_indicator_results = Computation(
+    "impact_warehouse.transform.indicator_results:compute_indicator_results"
+)
 
 # Answers reach pandas as one row per distinct (group, scale, value, counted) with its count:
 # the statistics need only those counts, and at 1000× this is thousands of rows, not the

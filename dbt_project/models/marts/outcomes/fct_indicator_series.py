@@ -8,7 +8,11 @@ postgres/fct_indicator_series.sql calls it through a PL/Python function, and on 
 spark/fct_indicator_series.sql through a Python table function.
 """
 
-from impact_warehouse.transform.indicator_series import compute_indicator_series
+from impact_warehouse.transform.model_computations import Computation
+
+compute_indicator_series = Computation(
+    "impact_warehouse.transform.indicator_series:compute_indicator_series"
+)
 
 
 def model(dbt, session):

@@ -7,7 +7,11 @@ it through a PL/Python function, and on Spark spark/fct_indicator_targets.sql th
 table function. dbt_project.yml enables the one that fits the target.
 """
 
-from impact_warehouse.transform.indicator_targets import compute_indicator_targets
+from impact_warehouse.transform.model_computations import Computation
+
+compute_indicator_targets = Computation(
+    "impact_warehouse.transform.indicator_targets:compute_indicator_targets"
+)
 
 
 def model(dbt, session):

@@ -8,7 +8,10 @@ postgres/fct_voice_codes.sql calls the same code through PL/Python, and on Spark
 spark/fct_voice_codes.sql through a Python table function.
 """
 
-from impact_warehouse.transform.voices import ANSWER_COLUMNS, compute_voice_codes
+from impact_warehouse.transform.model_computations import Computation
+from impact_warehouse.transform.voices import ANSWER_COLUMNS
+
+compute_voice_codes = Computation("impact_warehouse.transform.voices:compute_voice_codes")
 
 
 def model(dbt, session):

@@ -8,11 +8,10 @@ PostgreSQL, by postgres/fct_voice_quote_decisions.sql through PL/Python and, on 
 spark/fct_voice_quote_decisions.sql through a Python table function.
 """
 
-from impact_warehouse.transform.voices import (
-    ANSWER_COLUMNS,
-    compute_quote_decisions,
-    consent_measures,
-)
+from impact_warehouse.transform.model_computations import Computation
+from impact_warehouse.transform.voices import ANSWER_COLUMNS, consent_measures
+
+compute_quote_decisions = Computation("impact_warehouse.transform.voices:compute_quote_decisions")
 
 
 def model(dbt, session):

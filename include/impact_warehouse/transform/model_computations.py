@@ -1,0 +1,116 @@
+"""The dbt Python models' computations, in worker processes while dbt builds.
+
+dbt runs the DuckDB Python models inside its own process, in threads that share one
+interpreter lock with everything else dbt does: importing pandas' statistics companions (scipy,
+statsmodels) and fitting models there stalls every other node, and two heavy models can never
+use two cores. While :func:`model_workers` is open (``run_dbt`` opens it around a DuckDB build),
+a pool of worker processes, one per usable core, imports the computations' modules from the
+build's first second, long before the first Python model runs; each model then hands its frames
+to a free worker and takes back its table. dbt's process never imports scipy or statsmodels.
+
+Outside a build (dbt run by hand, a notebook, a unit test) the computation runs in the calling
+process, as it does when a worker fails: the same code, the same result, only slower.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from impact_warehouse.worker_process import WorkerFailed, WorkerPool, usable_cores
+
+log = logging.getLogger(__name__)
+
+# The functions a model may hand to a worker, by name (a worker imports what it is told to
+# call, so the list is closed).
+COMPUTATIONS = frozenset(
+    {
+        "impact_warehouse.transform.comparison_adjustment:compute_comparison_adjustment",
+        "impact_warehouse.transform.nonresponse:compute_nonresponse",
+        "impact_warehouse.transform.indicator_results:compute_indicator_results",
+        "impact_warehouse.transform.indicator_series:compute_indicator_series",
+        "impact_warehouse.transform.indicator_targets:compute_indicator_targets",
+        "impact_warehouse.transform.voices:compute_voice_codes",
+        "impact_warehouse.transform.voices:compute_quote_decisions",
+    }
+)
+WORKERS_ENV = "IMPACT_MODEL_WORKERS"
+# More workers than this buy nothing: fewer heavy models than this run at once in a build.
+MAX_WORKERS = 4
+# A computation that has not answered in this many seconds (a hung import, a stuck disk) is
+# killed and made again in dbt's process. The 1000× build's longest takes about 2 minutes.
+TIMEOUT_ENV = "IMPACT_MODEL_WORKER_TIMEOUT"
+DEFAULT_TIMEOUT_SECONDS = 3600.0
+
+_pool: WorkerPool | None = None
+
+
+def model_worker_count() -> int:
+    """``IMPACT_MODEL_WORKERS``: how many worker processes a build keeps (0: none); unset,
+    one per usable core when there are two or more (on one core a worker only adds its
+    start-up), at most MAX_WORKERS."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if not configured:
+        cores = usable_cores()
+        return min(cores, MAX_WORKERS) if cores > 1 else 0
+    if not configured.isdigit():
+        raise ValueError(f"{WORKERS_ENV}={configured!r}: a whole number of processes (0: none)")
+    return int(configured)
+
+
+@contextmanager
+def model_workers() -> Iterator[None]:
+    """Computations handed to worker processes until the block ends (nested: the outer's)."""
+    global _pool
+    count = model_worker_count()
+    if count == 0 or _pool is not None:
+        yield
+        return
+    pool = WorkerPool(
+        count,
+        label="dbt model",
+        preload=sorted({name.partition(":")[0] for name in COMPUTATIONS}),
+        timeout_env=TIMEOUT_ENV,
+        default_timeout=DEFAULT_TIMEOUT_SECONDS,
+    )
+    _pool = pool
+    try:
+        yield
+    finally:
+        _pool = None
+        pool.close()
+        log.info("%d model computations answered by %d worker processes", pool.answered, count)
+
+
+class Computation:
+    """One of :data:`COMPUTATIONS` by name. Called, it runs in a model worker while a build
+    has them, else here. It stands in for the function (the same module and name), so
+    :func:`~impact_warehouse.transform.computed_once.computed_once` keeps one result for it."""
+
+    def __init__(self, name: str) -> None:
+        if name not in COMPUTATIONS:
+            raise ValueError(f"{name!r} is not a model computation ({sorted(COMPUTATIONS)})")
+        self.name = name
+        self.__module__, _, self.__qualname__ = name.partition(":")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        pool = _pool
+        if pool is not None:
+            try:
+                return pool.call(run_computation, self.name, args, kwargs)
+            except WorkerFailed as error:
+                log.warning("%s failed in a worker (%s); computing here", self.name, error)
+        return run_computation(self.name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"Computation({self.name!r})"
+
+
+def run_computation(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    """The named function applied to the arguments, in this process (a worker's whole job)."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)(*args, **kwargs)

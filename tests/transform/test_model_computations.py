@@ -1,0 +1,137 @@
+"""The dbt Python models' computations in worker processes (transform/model_computations.py):
+the same frames as in the calling process, a failed worker's computation made here, dbt's
+process spared the statistics libraries, and the pool's size read from its setting."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from impact_warehouse import worker_process
+from impact_warehouse.transform import model_computations
+from impact_warehouse.transform.catalog_seeds import DBT_PROJECT_DIR
+from impact_warehouse.transform.model_computations import (
+    WORKERS_ENV,
+    Computation,
+    model_worker_count,
+    model_workers,
+)
+from impact_warehouse.transform.voices import ANSWER_COLUMNS
+
+CODEBOOK = pd.DataFrame(
+    [("work", "learning", "学び", "資格|勉強", 1, None)],
+    columns=[
+        "item_code", "category_code", "category_ja", "patterns", "display_order",
+        "consent_item_code",
+    ],
+)  # fmt: skip
+NO_MANUAL = pd.DataFrame(columns=["response_key", "item_code", "category_code", "note"])
+
+
+def _answers() -> pd.DataFrame:
+    rows = [
+        {
+            "answer_key": f"gf|r{n}|work",
+            "response_key": f"r{n}",
+            "fiscal_year": 2025,
+            "wave_code": "followup_2025",
+            "wave_type": "followup",
+            "program_code": "all",
+            "respondent_key": f"p-{n}",
+            "item_code": "work",
+            "value_numeric": None,
+            "value_text": text,
+        }
+        for n, text in enumerate(["資格の勉強を始めた", "公園に行った", "勉強会"])
+    ]
+    return pd.DataFrame(rows, columns=list(ANSWER_COLUMNS))
+
+
+VOICE_CODES = Computation("impact_warehouse.transform.voices:compute_voice_codes")
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WORKERS_ENV, "2")
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_computation_in_a_worker_gives_the_frame_computed_here(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    here = VOICE_CODES(_answers(), CODEBOOK, NO_MANUAL)
+    assert len(here) == 2  # two answers match the pattern
+    with caplog.at_level(logging.INFO, logger=model_computations.__name__), model_workers():
+        in_worker = VOICE_CODES(_answers(), CODEBOOK, NO_MANUAL)
+    pd.testing.assert_frame_equal(in_worker, here)
+    assert "1 model computations answered by 2 worker processes" in caplog.text
+    assert "failed in a worker" not in caplog.text
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_computation_whose_worker_fails_is_made_here(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    here = VOICE_CODES(_answers(), CODEBOOK, NO_MANUAL)
+    monkeypatch.setattr(worker_process.sys, "executable", "/bin/false")
+    with caplog.at_level(logging.INFO, logger=model_computations.__name__), model_workers():
+        fallen_back = VOICE_CODES(_answers(), CODEBOOK, NO_MANUAL)
+    pd.testing.assert_frame_equal(fallen_back, here)
+    assert "compute_voice_codes failed in a worker (dbt model: exit 1" in caplog.text
+    assert "0 model computations answered" in caplog.text
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_an_error_in_the_computation_reaches_the_model_as_itself() -> None:
+    """The worker dies of it, the computation is made again here and raises as it would."""
+    with model_workers(), pytest.raises(AttributeError, match="item_code"):
+        VOICE_CODES(_answers().drop(columns="item_code"), CODEBOOK, NO_MANUAL)
+
+
+def test_only_the_listed_computations_can_be_named() -> None:
+    with pytest.raises(ValueError, match="'os:system' is not a model computation"):
+        Computation("os:system")
+
+
+@pytest.mark.parametrize(
+    ("setting", "cores", "expected"),
+    [("", 1, 0), ("", 2, 2), ("", 16, model_computations.MAX_WORKERS), ("0", 8, 0), ("3", 1, 3)],
+)
+def test_the_pool_size_follows_the_setting_or_the_usable_cores(
+    setting: str, cores: int, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(WORKERS_ENV, setting)
+    monkeypatch.setattr(model_computations, "usable_cores", lambda: cores)
+    assert model_worker_count() == expected
+
+
+@pytest.mark.parametrize("setting", ["two", "-1", "1.5"])
+def test_a_pool_size_that_is_no_whole_number_is_refused_naming_it(
+    setting: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(WORKERS_ENV, setting)
+    with pytest.raises(ValueError, match=f"{WORKERS_ENV}='{setting}': a whole number"):
+        model_worker_count()
+
+
+def test_the_python_models_do_not_import_the_statistics_libraries_into_dbt() -> None:
+    """What a model file runs when dbt loads it (its imports, its Computations) must not load
+    scipy or statsmodels: the workers have them, and dbt's threads would wait on the import."""
+    models = sorted(str(path) for path in (DBT_PROJECT_DIR / "models").rglob("*.py"))
+    assert models
+    script = (
+        "import sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    exec(compile(open(path).read(), path, 'exec'), {'__name__': 'model'})\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'statsmodels'}))\n"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", script, *models], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert printed[-1] == "[]"
+    assert all(Path(path).is_file() for path in models)
