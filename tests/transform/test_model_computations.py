@@ -5,16 +5,23 @@ process spared the statistics libraries, and the pool's size read from its setti
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
+from conftest import DemoBuild
 from impact_warehouse import worker_process
-from impact_warehouse.transform import model_computations
+from impact_warehouse.settings import paths
+from impact_warehouse.transform import computed_once, model_computations
 from impact_warehouse.transform.catalog_seeds import DBT_PROJECT_DIR
+from impact_warehouse.transform.dbt_runner import run_dbt
 from impact_warehouse.transform.model_computations import (
     WORKERS_ENV,
     Computation,
@@ -22,6 +29,9 @@ from impact_warehouse.transform.model_computations import (
     model_workers,
 )
 from impact_warehouse.transform.voices import ANSWER_COLUMNS
+
+# A model's computation as its file names it: Computation("module:function").
+COMPUTATION = re.compile(r'Computation\(\s*"([^"]+)"\s*\)')
 
 CODEBOOK = pd.DataFrame(
     [("work", "learning", "学び", "資格|勉強", 1, None)],
@@ -135,3 +145,44 @@ def test_the_python_models_do_not_import_the_statistics_libraries_into_dbt() -> 
     ).stdout.splitlines()
     assert printed[-1] == "[]"
     assert all(Path(path).is_file() for path in models)
+
+
+def test_a_build_hands_its_python_models_to_workers_and_gets_the_same_tables(
+    demo_warehouse_for_seed: Callable[[int], DemoBuild],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    demo = demo_warehouse_for_seed(2025)
+    sources = {path.stem: path.read_text() for path in (DBT_PROJECT_DIR / "models").rglob("*.py")}
+    named = {name for source in sources.values() for name in COMPUTATION.findall(source)}
+    assert named and named <= model_computations.COMPUTATIONS
+    tables: dict[str, dict[str, pd.DataFrame]] = {}
+    for workers in ("2", "0"):
+        monkeypatch.setenv(WORKERS_ENV, workers)
+        # A shared computation is kept per build by its inputs: each build computes afresh.
+        monkeypatch.setattr(computed_once, "_RESULTS", {})
+        database = tmp_path / f"workers-{workers}.duckdb"
+        shutil.copy(demo.database, database)
+        with caplog.at_level(logging.INFO, logger=model_computations.__name__):
+            run_dbt(
+                ["run", "--select", *sorted(sources)],
+                paths(),
+                target_path=tmp_path / f"target-{workers}",
+                duckdb_path=database,
+                landing_dir=demo.landing,
+            )
+        with duckdb.connect(str(database), read_only=True) as connection:
+            tables[workers] = {
+                model: connection.sql(f"select * from {schema}.{model} order by all").df()
+                for schema, model in connection.sql(
+                    "select schema_name, table_name from duckdb_tables()"
+                ).fetchall()
+                if model in sources
+            }
+    # Every computation the models name went to a worker once (the pairs share one).
+    assert f"{len(named)} model computations answered by 2 worker processes" in caplog.text
+    assert "failed in a worker" not in caplog.text
+    assert sorted(tables["2"]) == sorted(tables["0"]) == sorted(sources)
+    for model, table in tables["2"].items():
+        pd.testing.assert_frame_equal(table, tables["0"][model], obj=model)

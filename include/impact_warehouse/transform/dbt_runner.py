@@ -170,17 +170,17 @@ def run_dbt(
         seed_path=seed_path,
         vars=vars,
     )
-    # DuckDB runs the Python models in dbt's process: their computations go to worker
-    # processes started now, so their imports overlap dbt's own start-up and the seeds.
-    runs_python_models = profile_target in DUCKDB_TARGETS and args[:1] in (["build"], ["run"])
-    with model_workers() if runs_python_models else nullcontext():
-        outcome = _invoke(
-            command,
-            target,
-            variables,
-            working_dir=working_dir,
-            saved_parse=saved_parse,
-        )
+    outcome = _invoke(
+        command,
+        target,
+        variables,
+        working_dir=working_dir,
+        saved_parse=saved_parse,
+        # DuckDB runs the Python models in dbt's process: their computations go to workers.
+        model_computations_in_workers=(
+            profile_target in DUCKDB_TARGETS and args[:1] in (["build"], ["run"])
+        ),
+    )
     elapsed = time.monotonic() - started
 
     statuses = _node_statuses(outcome.result)
@@ -257,16 +257,25 @@ def _invoke(
     *,
     working_dir: Path | None = None,
     saved_parse: Path | None = None,
+    model_computations_in_workers: bool = False,
 ) -> dbtRunnerResult:
     """Run dbt in this process, one invocation at a time, with ``variables`` set for it and
     ``working_dir`` as the working directory; a target folder without a saved parse starts
-    from ``saved_parse`` (the shared cache's entry), and the parse dbt saves goes back there."""
-    # Imported here, not at the top: dbt takes 1.6 s to import, and most processes that import
-    # this module (a report, a release listing, the gate) only want its names and errors.
-    from dbt.cli.main import dbtRunner
-
+    from ``saved_parse`` (the shared cache's entry), and the parse dbt saves goes back there.
+    ``model_computations_in_workers``: the Python models' computations go to worker processes
+    (transform/model_computations.py) for this invocation alone."""
     progress = _ProgressLogger()
-    with _DBT_LOCK, _environment(variables), _working_directory(working_dir):
+    with (
+        _DBT_LOCK,
+        # Started before dbt is imported: the workers' imports overlap dbt's start-up.
+        model_workers() if model_computations_in_workers else nullcontext(),
+        _environment(variables),
+        _working_directory(working_dir),
+    ):
+        # Imported here, not at the top: dbt takes 1.6 s to import, and most processes that
+        # import this module (a report, a release listing, the gate) only want its names.
+        from dbt.cli.main import dbtRunner
+
         if saved_parse is not None:
             parse_cache.restore(saved_parse, target / PARTIAL_PARSE_FILE)
         saved_parse_found = (target / PARTIAL_PARSE_FILE).is_file()
