@@ -220,3 +220,89 @@ def test_a_preload_that_cannot_be_imported_fails_the_call_naming_it() -> None:
             pool.call(sorted, [1])
     finally:
         pool.close()
+
+
+def test_a_timeout_beyond_what_a_thread_can_wait_still_gives_the_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1e10 s is finite but beyond threading.TIMEOUT_MAX: the wait must not overflow."""
+    monkeypatch.setenv(TIMEOUT_ENV, "1e10")
+    assert WorkerCall(
+        sorted, [2, 1], label="long", timeout_env=TIMEOUT_ENV, default_timeout=60
+    ).result() == [1, 2]
+    pool = _pool()
+    try:
+        assert pool.call(sorted, [2, 1]) == [1, 2]
+    finally:
+        pool.close()
+
+
+def test_an_unexpected_error_while_calling_loses_no_pool_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A call that fails for another reason than its worker (no thread to start) is a worker
+    failure, and the pool replaces the worker: a pool of one must not run dry and hang."""
+    pool = _pool(size=1)
+    start = threading.Thread.start
+    failures = iter([RuntimeError("can't start new thread")])
+
+    def start_once_failing(thread: threading.Thread) -> None:
+        if thread.name == "worker pool" and (failure := next(failures, None)):
+            raise failure
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start_once_failing)
+    try:
+        with pytest.raises(WorkerFailed, match="pool: RuntimeError: can't start new thread"):
+            pool.call(sorted, [2, 1])
+        answers: list[list[int]] = []
+        caller = threading.Thread(target=lambda: answers.append(pool.call(sorted, [2, 1])))
+        start(caller)
+        caller.join(60)
+        assert answers == [[1, 2]]
+    finally:
+        pool.close()
+
+
+def test_a_worker_started_by_a_worker_ends_with_it(tmp_path: Path) -> None:
+    """A model computation's bootstrap starts workers of its own: killing the model worker
+    (its timeout, the pool closed on an interrupted build) must not leave them running."""
+    inner_pid = tmp_path / "inner.pid"
+    starts_inner = (
+        "import time\n"
+        "from impact_warehouse.worker_process import WorkerCall\n"
+        "inner = WorkerCall(time.sleep, 600, label='inner', timeout_env='UNSET_TIMEOUT',"
+        " default_timeout=900)\n"
+        f"open({str(inner_pid)!r}, 'w').write(str(inner._worker._process.pid))\n"
+        "inner.result()\n"
+    )
+    pool = _pool()
+    failures: list[WorkerFailed] = []
+
+    def call_outer() -> None:
+        try:
+            pool.call(exec, starts_inner)
+        except WorkerFailed as failure:  # killed with the pool
+            failures.append(failure)
+
+    outer = threading.Thread(target=call_outer)
+    start = time.monotonic()
+    outer.start()
+    while not inner_pid.is_file() or not inner_pid.read_text():
+        assert time.monotonic() - start < 60, "the inner worker never started"
+        time.sleep(0.1)
+    pid = int(inner_pid.read_text())
+    assert _alive(pid)
+    pool.close()
+    outer.join()
+    assert failures
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def test_a_worker_started_after_the_pool_closed_is_not_left_behind() -> None:
+    pool = _pool(size=1)
+    pool.close()
+    assert pool._started() is None  # a failed call's replacement racing the close

@@ -11,8 +11,9 @@ module, which may be any script (an Airflow task, a test runner, a user's own) t
 run twice.
 
 A worker that cannot start, fails, answers nonsense or does not answer in time raises
-:class:`WorkerFailed`; callers then do the work themselves, so a broken worker makes a run
-slower, never wrong or stuck.
+:class:`WorkerFailed` (as does any other error while waiting for it, except an interruption
+such as Ctrl-C, which goes on); callers then do the work themselves, so a broken worker makes
+a run slower, never wrong or stuck.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 # shadow a module).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 _STDERR_LINES_KEPT = 3  # the tail of a failed worker's stderr that its failure quotes
+# Set in every worker: a worker started by a worker (a model computation's bootstrap) stays in
+# its parent's process group, so killing the outer worker's group ends them both.
+_IN_WORKER_ENV = "IMPACT_IN_WORKER_PROCESS"
 
 
 class WorkerFailed(RuntimeError):
@@ -67,6 +71,7 @@ class WorkerProcess:
         self._said_lock = threading.Lock()
         self._start_error: WorkerFailed | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._leads_group = os.environ.get(_IN_WORKER_ENV) != "1"
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *_inherited_path()])}
         command = [sys.executable, "-P", "-m", __name__, *preload]
         try:
@@ -77,8 +82,9 @@ class WorkerProcess:
                 stderr=subprocess.PIPE,
                 env=env,
                 # Its own process group, so that killing it kills whatever the interpreter
-                # command started (a wrapper script that does not exec Python).
-                start_new_session=True,
+                # command started (a wrapper script that does not exec Python); inside a
+                # worker, the outer worker's group.
+                start_new_session=self._leads_group,
             )
         except OSError as error:
             self._start_error = WorkerFailed(f"{label}: {command[0]}: {error}")
@@ -119,10 +125,21 @@ class WorkerProcess:
         # The exchange is served by a thread, so that a worker that never answers can be
         # killed when the time is up; the worker reads the whole call before it answers.
         exchange = threading.Thread(
-            target=self._exchange, args=(payload, answer), name=f"worker {self.label}"
+            target=self._exchange,
+            args=(payload, answer),
+            name=f"worker {self.label}",
+            daemon=True,
         )
-        exchange.start()
-        exchange.join(timeout)
+        try:
+            exchange.start()
+            # Thread.join refuses waits beyond TIMEOUT_MAX (about 292 years) with OverflowError.
+            exchange.join(min(timeout, threading.TIMEOUT_MAX))
+        except Exception as error:  # no thread to start, …: the caller does the work
+            self.kill()
+            raise WorkerFailed(f"{self.label}: {type(error).__name__}: {error}") from error
+        except BaseException:  # interrupted (Ctrl-C): the worker goes, the interruption on
+            self.kill()
+            raise
         if exchange.is_alive():
             self.kill()
             exchange.join()
@@ -183,10 +200,13 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """The worker and everything in its process group, then wait for it."""
-        if self._process is None:
-            return
+        if self._process is None or self._process.returncode is not None:
+            return  # never started, or already waited for (its id may be another's now)
         with contextlib.suppress(ProcessLookupError):  # already gone
-            os.killpg(self._process.pid, signal.SIGKILL)
+            if self._leads_group:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            else:
+                self._process.kill()
         self._process.wait()
 
 
@@ -205,7 +225,7 @@ class WorkerCall(Generic[Result]):
         ``default_timeout``); a worker that runs longer is killed, and the failure names it."""
         self.label = label
         timeout = timeout_from_env(timeout_env, default_timeout)
-        self._result: Result | None = None
+        self._result: list[Result] = []  # the result, once there is one
         self._error: WorkerFailed | None = None
         self._cancelled = False
         self._worker: WorkerProcess | None = None
@@ -223,9 +243,13 @@ class WorkerCall(Generic[Result]):
     def _run(self, payload: bytes, timeout: float, timeout_env: str) -> None:
         assert self._worker is not None
         try:
-            self._result = self._worker.call(payload, timeout=timeout, timeout_env=timeout_env)
+            self._result.append(
+                self._worker.call(payload, timeout=timeout, timeout_env=timeout_env)
+            )
         except WorkerFailed as error:
             self._error = error
+        except BaseException as error:  # never a result() of None: the caller falls back
+            self._error = WorkerFailed(f"{self.label}: {type(error).__name__}: {error}")
         finally:
             self._worker.end()
 
@@ -251,7 +275,9 @@ class WorkerCall(Generic[Result]):
             raise WorkerFailed(f"{self.label}: cancelled")
         if self._error is not None:
             raise self._error
-        return self._result  # type: ignore[return-value]
+        if not self._result:
+            raise WorkerFailed(f"{self.label}: no result")
+        return self._result[0]
 
 
 class WorkerPool:
@@ -278,13 +304,21 @@ class WorkerPool:
         self._closed = False
         self.answered = 0  # calls a worker gave a result for
         for _ in range(size):
-            self._idle.put(self._started())
+            self._put_back(self._started())
 
-    def _started(self) -> WorkerProcess:
+    def _put_back(self, worker: WorkerProcess | None) -> None:
+        if worker is not None:
+            self._idle.put(worker)
+
+    def _started(self) -> WorkerProcess | None:
+        """A new worker, registered; None (and no worker left behind) once the pool is closed."""
         worker = WorkerProcess(label=self.label, preload=self._preload)
         with self._lock:
-            self._workers.add(worker)
-        return worker
+            if not self._closed:
+                self._workers.add(worker)
+                return worker
+        worker.kill()
+        return None
 
     def call(self, function: Callable[..., Result], *args: Any) -> Result:
         """``function(*args)`` in the next free worker; WorkerFailed if it gave no result."""
@@ -292,17 +326,17 @@ class WorkerPool:
         worker = self._next_free()
         try:
             result = worker.call(payload, timeout=self._timeout, timeout_env=self._timeout_env)
-        except WorkerFailed:
+        except BaseException:
+            # Gone or in an unknown state (a call interrupted half-way): never served again,
+            # and replaced, so the pool never runs out of workers while it is open.
             with self._lock:
                 self._workers.discard(worker)
-                replace = not self._closed
             worker.kill()
-            if replace:
-                self._idle.put(self._started())
+            self._put_back(self._started())
             raise
         with self._lock:
             self.answered += 1
-        self._idle.put(worker)
+        self._put_back(worker)
         return result
 
     def _next_free(self) -> WorkerProcess:
@@ -343,6 +377,7 @@ def _inherited_path() -> list[str]:
 def _serve(preload: Sequence[str]) -> None:
     """A worker: the preloaded modules imported, then (function, args) from stdin and the
     function's result to stdout, call after call, until stdin ends."""
+    os.environ[_IN_WORKER_ENV] = "1"  # the workers this one starts join its process group
     # Whatever the function or a library prints goes to stderr: stdout carries results only.
     results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

@@ -120,12 +120,26 @@ def test_the_pool_size_follows_the_setting_or_the_usable_cores(
     assert model_worker_count() == expected
 
 
-@pytest.mark.parametrize("setting", ["two", "-1", "1.5"])
+@pytest.mark.parametrize("setting", ["two", "-1", "1.5", "²", "1000"])
 def test_a_pool_size_that_is_no_whole_number_is_refused_naming_it(
     setting: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(WORKERS_ENV, setting)
     with pytest.raises(ValueError, match=f"{WORKERS_ENV}='{setting}': a whole number"):
+        model_worker_count()
+
+
+def test_a_timeout_of_zero_means_no_workers_and_a_misspelt_one_fails_everywhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """0 would fail every call at once (and start a replacement for each): no workers. The
+    timeout is read even when no worker would start, so a typo fails on every machine."""
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    monkeypatch.setenv(model_computations.TIMEOUT_ENV, "0")
+    assert model_worker_count() == 0
+    monkeypatch.setenv(WORKERS_ENV, "0")
+    monkeypatch.setenv(model_computations.TIMEOUT_ENV, "1 hour")
+    with pytest.raises(ValueError, match=model_computations.TIMEOUT_ENV):
         model_worker_count()
 
 

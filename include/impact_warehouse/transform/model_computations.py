@@ -6,7 +6,8 @@ statsmodels) and fitting models there stalls every other node, and two heavy mod
 use two cores. While :func:`model_workers` is open (``run_dbt`` opens it around a DuckDB build),
 a pool of worker processes, one per usable core, imports the computations' modules from the
 build's first second, long before the first Python model runs; each model then hands its frames
-to a free worker and takes back its table. dbt's process never imports scipy or statsmodels.
+to a free worker and takes back its table. dbt's process does not import scipy or statsmodels
+while its workers answer.
 
 Outside a build (dbt run by hand, a notebook, a unit test) the computation runs in the calling
 process, as it does when a worker fails: the same code, the same result, only slower.
@@ -17,10 +18,12 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.worker_process import WorkerFailed, WorkerPool, usable_cores
 
 log = logging.getLogger(__name__)
@@ -52,13 +55,19 @@ _pool: WorkerPool | None = None
 def model_worker_count() -> int:
     """``IMPACT_MODEL_WORKERS``: how many worker processes a build keeps (0: none); unset,
     one per usable core when there are two or more (on one core a worker only adds its
-    start-up), at most MAX_WORKERS."""
+    start-up), at most MAX_WORKERS. None when ``IMPACT_MODEL_WORKER_TIMEOUT`` is 0."""
+    # Read whether or not workers are used: a misspelt setting fails on every machine, not
+    # only on those with a second core. A timeout of 0 would fail every call: no workers.
+    if timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS) == 0:
+        return 0
     configured = os.environ.get(WORKERS_ENV, "").strip()
     if not configured:
         cores = usable_cores()
         return min(cores, MAX_WORKERS) if cores > 1 else 0
-    if not configured.isdigit():
-        raise ValueError(f"{WORKERS_ENV}={configured!r}: a whole number of processes (0: none)")
+    if not re.fullmatch(r"[0-9]{1,3}", configured):
+        raise ValueError(
+            f"{WORKERS_ENV}={configured!r}: a whole number of processes, at most 999 (0: none)"
+        )
     return int(configured)
 
 

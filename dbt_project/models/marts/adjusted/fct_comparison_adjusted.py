@@ -4,10 +4,10 @@ share measure × estimate type (raw | like_for_like | adjusted). Computed by
 impact_warehouse.transform.comparison_adjustment (the same code as the PL/Python twin
 postgres/fct_comparison_adjusted.sql and the Spark twin spark/fct_comparison_adjusted.sql).
 Empty when the catalog has no covariates. The computation runs in a worker process while
-run_dbt builds (transform/model_computations.py), and its bootstrap, when the draws are many, in
-one more per core (transform/comparison_bootstrap.py): the same figures as in one process,
-without holding dbt's interpreter lock. The covariate balance (fct_covariate_balance) comes out of the
-same computation: the two models share it (transform/computed_once.py)."""
+run_dbt builds (transform/model_computations.py), and its bootstrap, when the draws are many,
+in one more per core (transform/comparison_bootstrap.py): the same figures as in one process,
+without holding dbt's interpreter lock. The covariate balance (fct_covariate_balance) comes
+out of the same computation: the two models share it (transform/computed_once.py)."""
 
 from impact_warehouse.transform.adjusted_inputs import COMPARISON_ANSWER_COLUMNS
 from impact_warehouse.transform.computed_once import computed_once
