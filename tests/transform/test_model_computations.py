@@ -19,7 +19,7 @@ import pytest
 from conftest import DemoBuild
 from impact_warehouse import worker_process
 from impact_warehouse.settings import paths
-from impact_warehouse.transform import computed_once, model_computations
+from impact_warehouse.transform import computed_once, dbt_runner, model_computations
 from impact_warehouse.transform.catalog_seeds import DBT_PROJECT_DIR
 from impact_warehouse.transform.dbt_runner import run_dbt
 from impact_warehouse.transform.model_computations import (
@@ -178,7 +178,10 @@ def test_a_build_hands_its_python_models_to_workers_and_gets_the_same_tables(
         monkeypatch.setattr(computed_once, "_RESULTS", {})
         database = tmp_path / f"workers-{workers}.duckdb"
         shutil.copy(demo.database, database)
-        with caplog.at_level(logging.INFO, logger=model_computations.__name__):
+        with (
+            caplog.at_level(logging.INFO, logger=model_computations.__name__),
+            caplog.at_level(logging.INFO, logger=dbt_runner.__name__),
+        ):
             run_dbt(
                 ["run", "--select", *sorted(sources)],
                 paths(),
@@ -194,6 +197,12 @@ def test_a_build_hands_its_python_models_to_workers_and_gets_the_same_tables(
                 ).fetchall()
                 if model in sources
             }
+    # The workers started when dbt's nodes did (dbt's ConcurrencyLine), not at the first
+    # computation: their imports overlap the nodes before the Python models.
+    messages = [record.getMessage() for record in caplog.records]
+    starting = messages.index("starting 2 worker processes for the dbt models")
+    first_node = next(i for i, message in enumerate(messages) if message.startswith("dbt model."))
+    assert starting < first_node
     # Every computation the models name went to a worker once (the pairs share one).
     assert f"{len(named)} model computations answered by 2 worker processes" in caplog.text
     assert "failed in a worker" not in caplog.text

@@ -26,7 +26,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,14 +264,14 @@ def _invoke(
     from ``saved_parse`` (the shared cache's entry), and the parse dbt saves goes back there.
     ``model_computations_in_workers``: the Python models' computations go to worker processes
     (transform/model_computations.py) for this invocation alone."""
-    progress = _ProgressLogger()
     with (
         _DBT_LOCK,
-        # Started before dbt is imported: the workers' imports overlap dbt's start-up.
-        model_workers() if model_computations_in_workers else nullcontext(),
+        model_workers() if model_computations_in_workers else nullcontext(lambda: None) as start,
         _environment(variables),
         _working_directory(working_dir),
     ):
+        # The workers start when dbt's nodes do: their imports would slow dbt's own start-up.
+        progress = _ProgressLogger(on_nodes_starting=start)
         # Imported here, not at the top: dbt takes 1.6 s to import, and most processes that
         # import this module (a report, a release listing, the gate) only want its names.
         from dbt.cli.main import dbtRunner
@@ -316,11 +316,17 @@ def dbt_threads() -> int:
 
 
 class _ProgressLogger:
-    """dbt event callback: one log line per finished node, plus dbt's summary line."""
+    """dbt event callback: one log line per finished node, plus dbt's summary line; and
+    ``on_nodes_starting`` called once dbt has parsed and begins to run its nodes."""
+
+    def __init__(self, on_nodes_starting: Callable[[], None] = lambda: None) -> None:
+        self._on_nodes_starting = on_nodes_starting
 
     def __call__(self, event: Any) -> None:
         name = event.info.name
-        if name == "NodeFinished":
+        if name == "ConcurrencyLine":  # "Concurrency: N threads", just before the first node
+            self._on_nodes_starting()
+        elif name == "NodeFinished":
             run_result = event.data.run_result
             log.info(
                 "dbt %s %s (%.2f s)",

@@ -4,10 +4,10 @@ dbt runs the DuckDB Python models inside its own process, in threads that share 
 interpreter lock with everything else dbt does: importing pandas' statistics companions (scipy,
 statsmodels) and fitting models there stalls every other node, and two heavy models can never
 use two cores. While :func:`model_workers` is open (``run_dbt`` opens it around a DuckDB build),
-a pool of worker processes, one per usable core, imports the computations' modules from the
-build's first second, long before the first Python model runs; each model then hands its frames
-to a free worker and takes back its table. dbt's process does not import scipy or statsmodels
-while its workers answer.
+a pool of worker processes, one per usable core, imports the computations' modules while dbt
+runs its seeds and SQL models, before the first Python model needs them; each model then
+hands its frames to a free worker and takes back its table. dbt's process does not import
+scipy or statsmodels while its workers answer.
 
 Outside a build (dbt run by hand, a notebook, a unit test) the computation runs in the calling
 process, as it does when a worker fails: the same code, the same result, only slower.
@@ -19,7 +19,8 @@ import importlib
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -49,7 +50,7 @@ MAX_WORKERS = 4
 TIMEOUT_ENV = "IMPACT_MODEL_WORKER_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 
-_pool: WorkerPool | None = None
+_workers: _Workers | None = None
 
 
 def model_worker_count() -> int:
@@ -71,28 +72,67 @@ def model_worker_count() -> int:
     return int(configured)
 
 
+class _Workers:
+    """The pool of one build, started when :meth:`start` is first called."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._pool: WorkerPool | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        with self._lock:
+            if self._pool is None and not self._closed:
+                log.info("starting %d worker processes for the dbt models", self.count)
+                self._pool = WorkerPool(
+                    self.count,
+                    label="dbt model",
+                    preload=sorted({name.partition(":")[0] for name in COMPUTATIONS}),
+                    timeout_env=TIMEOUT_ENV,
+                    default_timeout=DEFAULT_TIMEOUT_SECONDS,
+                )
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+        self.start()  # a computation before dbt said its nodes start (another runner)
+        if self._pool is None:
+            raise WorkerFailed("dbt model: the build has ended")
+        return self._pool.call(run_computation, name, args, kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pool = self._pool
+        if pool is not None:
+            pool.close()
+        answered = 0 if pool is None else pool.answered
+        log.info("%d model computations answered by %d worker processes", answered, self.count)
+
+
+def _no_start() -> None:
+    """No workers to start (none wanted, or the outer block's)."""
+
+
 @contextmanager
-def model_workers() -> Iterator[None]:
-    """Computations handed to worker processes until the block ends (nested: the outer's)."""
-    global _pool
+def model_workers() -> Iterator[Callable[[], None]]:
+    """Computations handed to worker processes until the block ends (nested: the outer's).
+
+    Yields ``start``: the workers start when it is called, or at the first computation.
+    dbt's runner calls it when dbt's nodes begin to run: the workers' imports then overlap
+    the seeds and the SQL models instead of slowing dbt's own start-up and parse (the second
+    core is free then; dbt's process is bound to one by its interpreter lock)."""
+    global _workers
     count = model_worker_count()
-    if count == 0 or _pool is not None:
-        yield
+    if count == 0 or _workers is not None:
+        yield _no_start
         return
-    pool = WorkerPool(
-        count,
-        label="dbt model",
-        preload=sorted({name.partition(":")[0] for name in COMPUTATIONS}),
-        timeout_env=TIMEOUT_ENV,
-        default_timeout=DEFAULT_TIMEOUT_SECONDS,
-    )
-    _pool = pool
+    workers = _Workers(count)
+    _workers = workers
     try:
-        yield
+        yield workers.start
     finally:
-        _pool = None
-        pool.close()
-        log.info("%d model computations answered by %d worker processes", pool.answered, count)
+        _workers = None
+        workers.close()
 
 
 class Computation:
@@ -107,10 +147,10 @@ class Computation:
         self.__module__, _, self.__qualname__ = name.partition(":")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        pool = _pool
-        if pool is not None:
+        workers = _workers
+        if workers is not None:
             try:
-                return pool.call(run_computation, self.name, args, kwargs)
+                return workers.call(self.name, args, kwargs)
             except WorkerFailed as error:
                 log.warning("%s failed in a worker (%s); computing here", self.name, error)
         return run_computation(self.name, args, kwargs)
