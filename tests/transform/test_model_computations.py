@@ -11,12 +11,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pytest
 
-from conftest import DemoBuild
 from impact_warehouse import worker_process
 from impact_warehouse.settings import paths
 from impact_warehouse.transform import computed_once, dbt_runner, model_computations
@@ -162,7 +162,7 @@ def test_the_python_models_do_not_import_the_statistics_libraries_into_dbt() -> 
 
 
 def test_a_build_hands_its_python_models_to_workers_and_gets_the_same_tables(
-    demo_warehouse_for_seed: Callable[[int], DemoBuild],
+    demo_warehouse_for_seed: Callable[[int], Any],  # conftest.DemoBuild
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
