@@ -50,8 +50,8 @@ def start_worker(
             str(fault_sources / "inbox"),
             "--url",
             forms_server.url,
-            "--token",
-            TOKEN,
+            # One argument: a random token may start with "-", which argparse reads as an option.
+            f"--token={TOKEN}",
             *extra,
         ]
         return subprocess.Popen(
@@ -80,8 +80,7 @@ def clean_run(
         str(fault_sources / "inbox"),
         "--url",
         forms_server.url,
-        "--token",
-        TOKEN,
+        f"--token={TOKEN}",
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=600)
     keys = landed_keys(work / "landing")
