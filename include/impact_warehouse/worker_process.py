@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # from its working directory (dbt runs in the DuckDB file's folder, which must not be able to
 # shadow a module).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
-_STDERR_LINES_KEPT = 3  # the tail of a failed worker's stderr that its failure quotes
+_STDERR_LINES_KEPT = 3  # the tail of a worker's stderr that its failure or its log quotes
 # Set in every worker: a worker started by a worker (a model computation's bootstrap) stays in
 # its parent's process group, so killing the outer worker's group ends them both.
 _IN_WORKER_ENV = "IMPACT_IN_WORKER_PROCESS"
@@ -67,7 +67,7 @@ class WorkerProcess:
 
     def __init__(self, *, label: str, preload: Sequence[str] = ()) -> None:
         self.label = label
-        self._said: deque[str] = deque(maxlen=20)
+        self._said: deque[str] = deque(maxlen=_STDERR_LINES_KEPT)
         self._said_lock = threading.Lock()
         self._start_error: WorkerFailed | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -154,7 +154,7 @@ class WorkerProcess:
         if said:
             # What the worker warned about (a glyph missing from the font, …) would have been
             # in the task's log had the work been done in the calling process.
-            log.info("%s worker said: %s", self.label, " | ".join(said[-_STDERR_LINES_KEPT:]))
+            log.info("%s worker said: %s", self.label, " | ".join(said))
 
     def _exchange(self, payload: bytes, answer: dict[str, Any]) -> None:
         assert self._process is not None and self._process.stdin and self._process.stdout
@@ -174,7 +174,7 @@ class WorkerProcess:
                 self._process.wait(timeout=5)
         self.kill()
         self._stderr_reader.join(timeout=5)
-        tail = " | ".join(self._take_said()[-_STDERR_LINES_KEPT:])
+        tail = " | ".join(self._take_said())
         if ended:
             failure = WorkerFailed(f"{self.label}: exit {self._process.returncode}: {tail}")
         elif isinstance(error, pickle.UnpicklingError | ValueError | TypeError):

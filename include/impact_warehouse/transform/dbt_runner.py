@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -266,7 +266,7 @@ def _invoke(
     (transform/model_computations.py) for this invocation alone."""
     with (
         _DBT_LOCK,
-        model_workers() if model_computations_in_workers else nullcontext(lambda: None) as start,
+        model_workers(enabled=model_computations_in_workers) as start,
         _environment(variables),
         _working_directory(working_dir),
     ):

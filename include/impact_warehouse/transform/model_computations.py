@@ -114,15 +114,16 @@ def _no_start() -> None:
 
 
 @contextmanager
-def model_workers() -> Iterator[Callable[[], None]]:
-    """Computations handed to worker processes until the block ends (nested: the outer's).
+def model_workers(*, enabled: bool = True) -> Iterator[Callable[[], None]]:
+    """Computations handed to worker processes until the block ends (nested: the outer's;
+    ``enabled`` False: none, the block runs them in the calling process).
 
     Yields ``start``: the workers start when it is called, or at the first computation.
     dbt's runner calls it when dbt's nodes begin to run: the workers' imports then overlap
     the seeds and the SQL models instead of slowing dbt's own start-up and parse (the second
     core is free then; dbt's process is bound to one by its interpreter lock)."""
     global _workers
-    count = model_worker_count()
+    count = model_worker_count() if enabled else 0
     if count == 0 or _workers is not None:
         yield _no_start
         return
