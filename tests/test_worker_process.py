@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from impact_warehouse.worker_process import WorkerCall, WorkerFailed, WorkerPool
+from impact_warehouse.worker_process import (
+    MAX_FAILURES_IN_A_ROW,
+    WorkerCall,
+    WorkerFailed,
+    WorkerPool,
+)
 
 TIMEOUT_ENV = "IMPACT_TEST_WORKER_TIMEOUT"  # unset: each call's default
 
@@ -184,6 +189,30 @@ def test_a_pool_call_that_takes_too_long_is_killed_naming_the_setting(
         with pytest.raises(WorkerFailed, match=f"no answer within 0.5 s \\({TIMEOUT_ENV}\\)"):
             pool.call(time.sleep, 600)
         assert pool.call(sorted, [2, 1]) == [1, 2]
+    finally:
+        pool.close()
+
+
+def test_a_pool_stops_replacing_workers_after_calls_keep_failing() -> None:
+    """A timeout no call meets would otherwise start (and import into) a worker per call."""
+    pool = _pool(size=2)
+    try:
+        started = [pool.call(os.getpid) for _ in range(2)]
+        for _ in range(MAX_FAILURES_IN_A_ROW):
+            with pytest.raises(WorkerFailed, match="FileNotFoundError"):
+                pool.call(os.stat, "/no/such/file")
+        # The third failure was not replaced: one worker is left, and it still serves.
+        assert len(pool._workers) == 1
+        survivor = pool.call(os.getpid)
+        assert survivor not in started
+        with pytest.raises(WorkerFailed, match="FileNotFoundError"):
+            pool.call(os.stat, "/no/such/file")  # the answer above reset the count: replaced
+        assert len(pool._workers) == 1
+        for _ in range(MAX_FAILURES_IN_A_ROW - 1):
+            with pytest.raises(WorkerFailed, match="FileNotFoundError"):
+                pool.call(os.stat, "/no/such/file")
+        with pytest.raises(WorkerFailed, match="no worker left after 3 failed calls"):
+            pool.call(sorted, [1])
     finally:
         pool.close()
 

@@ -47,6 +47,10 @@ _STDERR_LINES_KEPT = 3  # the tail of a worker's stderr that its failure or its 
 # Set in every worker: a worker started by a worker (a model computation's bootstrap) stays in
 # its parent's process group, so killing the outer worker's group ends them both.
 _IN_WORKER_ENV = "IMPACT_IN_WORKER_PROCESS"
+# A pool stops replacing its failed workers after this many calls failed one after another:
+# then every call would fail again (a timeout no call meets), and each replacement's imports
+# cost a core for nothing. The callers do the work themselves.
+MAX_FAILURES_IN_A_ROW = 3
 
 
 class WorkerFailed(RuntimeError):
@@ -283,7 +287,8 @@ class WorkerCall(Generic[Result]):
 class WorkerPool:
     """``size`` worker processes started at once, each importing ``preload`` while the caller
     goes on, then taking calls one after another: the imports are paid once per worker, not
-    once per call. A call waits while every worker is busy; a worker that fails is replaced."""
+    once per call. A call waits while every worker is busy; a worker that fails is replaced,
+    until MAX_FAILURES_IN_A_ROW calls have failed one after another."""
 
     def __init__(
         self,
@@ -302,6 +307,7 @@ class WorkerPool:
         self._workers: set[WorkerProcess] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._failures_in_a_row = 0
         self.answered = 0  # calls a worker gave a result for
         for _ in range(size):
             self._put_back(self._started())
@@ -327,15 +333,26 @@ class WorkerPool:
         try:
             result = worker.call(payload, timeout=self._timeout, timeout_env=self._timeout_env)
         except BaseException:
-            # Gone or in an unknown state (a call interrupted half-way): never served again,
-            # and replaced, so the pool never runs out of workers while it is open.
+            # Gone or in an unknown state (a call interrupted half-way): never served again.
+            # Replaced, so the pool does not run out of workers, unless calls keep failing
+            # (a timeout every call exceeds): a replacement's imports would then be wasted.
             with self._lock:
                 self._workers.discard(worker)
+                self._failures_in_a_row += 1
+                replace = self._failures_in_a_row < MAX_FAILURES_IN_A_ROW
             worker.kill()
-            self._put_back(self._started())
+            if replace:
+                self._put_back(self._started())
+            elif self._failures_in_a_row == MAX_FAILURES_IN_A_ROW:
+                log.warning(
+                    "%s: %d calls failed one after another; their workers are not replaced",
+                    self.label,
+                    MAX_FAILURES_IN_A_ROW,
+                )
             raise
         with self._lock:
             self.answered += 1
+            self._failures_in_a_row = 0
         self._put_back(worker)
         return result
 
@@ -343,6 +360,12 @@ class WorkerPool:
         while True:
             if self._closed:
                 raise WorkerFailed(f"{self.label}: the worker pool is closed")
+            with self._lock:
+                exhausted = not self._workers and self._failures_in_a_row >= MAX_FAILURES_IN_A_ROW
+            if exhausted:  # every worker failed, and the last ones were not replaced
+                raise WorkerFailed(
+                    f"{self.label}: no worker left after {self._failures_in_a_row} failed calls"
+                )
             with contextlib.suppress(queue.Empty):
                 return self._idle.get(timeout=0.5)
 

@@ -283,6 +283,38 @@ def test_commands_check_the_catalog_first(
     assert not (tmp_path / "work" / "airflow").exists()  # nothing was started
 
 
+@pytest.mark.parametrize(
+    ("command", "setting", "value"),
+    [
+        (["build"], "IMPACT_MODEL_WORKERS", "abc"),
+        (["build"], "IMPACT_MODEL_WORKER_TIMEOUT", "nan"),
+        (["publish"], "IMPACT_BOOTSTRAP_WORKER_TIMEOUT", "-1"),
+        (["pull", "--all"], "IMPACT_LANDING_LOCK_TIMEOUT", "soon"),
+        (["backfill", "--from-fy", "2025", "--to-fy", "2025"], "IMPACT_PUBLISH_LOCK_TIMEOUT", "x"),
+    ],
+)
+def test_commands_check_the_process_settings_first(
+    tmp_path: Path, command: list[str], setting: str, value: str
+) -> None:
+    """A misspelt setting is one line of error before anything starts, not a traceback from
+    inside dbt, nor (the bootstrap's) a failure only at a scale that starts its workers."""
+    env = {**os.environ, "IMPACT_WORK_DIR": str(tmp_path / "work"), setting: value}
+    result = subprocess.run(
+        [sys.executable, "-m", "impact_warehouse.cli", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    first, detail = result.stderr.splitlines()[:2]
+    assert first.startswith("エラー: 処理の設定(環境変数)に誤りがあります")
+    assert f"{setting}={value!r}" in detail
+    assert not (tmp_path / "work" / "warehouse").exists()  # nothing was built
+    assert not (tmp_path / "work" / "airflow").exists()
+
+
 def test_a_reason_in_another_terminal_encoding_is_recorded_readable() -> None:
     """Bytes that are not UTF-8 arrive as lone surrogates (PEP 383), which the history, the
     switch journal and the alert cannot encode: they become U+FFFD at the command line."""

@@ -190,12 +190,14 @@ def pull_preflight(settings: Settings, wave: str | None, as_of: date | None) -> 
     from impact_warehouse.ops.preflight import (
         ConfigurationError,
         check_catalog,
+        check_process_settings,
         check_pseudonym_key,
     )
     from impact_warehouse.orchestration.airflow_support import PSEUDONYM_KEY_VARIABLE
 
     try:
         catalog = check_catalog()
+        check_process_settings()
     except ConfigurationError as error:
         return fail(error.message_ja, error.detail)
     if wave is not None:

@@ -28,13 +28,19 @@ def _is_lock_error(error: BaseException) -> bool:
     return "could not set lock" in text or "conflicting lock" in text
 
 
-def catalog_problem() -> int | None:
-    """Exit code 1 with the catalog's error (Japanese first) when a seed file is invalid:
-    checked before dbt or the gate start, which would fail later with less clear messages."""
-    from impact_warehouse.ops.preflight import ConfigurationError, check_catalog
+def setup_problem() -> int | None:
+    """Exit code 1 with the error (Japanese first) when a seed file or a process setting is
+    invalid: checked before dbt or the gate start, which would fail later with less clear
+    messages (or, for a setting only some builds read, only at that scale)."""
+    from impact_warehouse.ops.preflight import (
+        ConfigurationError,
+        check_catalog,
+        check_process_settings,
+    )
 
     try:
         check_catalog()
+        check_process_settings()
     except ConfigurationError as error:
         return fail(error.message_ja, error.detail)
     return None
@@ -44,7 +50,7 @@ def run_build() -> int:
     """Build the warehouse from the landing zone (dbt seed + run + test)."""
     from impact_warehouse.transform.dbt_runner import DbtRunError, run_dbt
 
-    if (problem := catalog_problem()) is not None:
+    if (problem := setup_problem()) is not None:
         return problem
     done = step("building the warehouse (dbt build: models, data tests, unit tests)")
     try:
@@ -91,7 +97,7 @@ def run_publish(
     from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.transform.dbt_runner import DbtRunError
 
-    if (problem := catalog_problem()) is not None:
+    if (problem := setup_problem()) is not None:
         return problem
     settings = paths()
     if not without_approval and load_organisation(settings.catalog).release_approval:
@@ -137,7 +143,7 @@ def run_backfill(from_fy: int, to_fy: int, as_of: date | None, publish: bool) ->
     from impact_warehouse.pipeline.backfill import backfill
     from impact_warehouse.sources.google_forms import FormsApiError
 
-    if (problem := catalog_problem()) is not None:
+    if (problem := setup_problem()) is not None:
         return problem
     settings = paths()
     try:

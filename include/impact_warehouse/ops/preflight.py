@@ -70,6 +70,32 @@ def check_catalog(seed_dir: Path | None = None) -> Catalog:
         raise catalog_problem(error) from error
 
 
+def check_process_settings() -> None:
+    """The settings of the build's worker processes and of the waits for locks, read now: a
+    misspelt value would otherwise stop a build half-way, or only at a scale that uses it
+    (the bootstrap's workers start above 2,000,000 people × resamples)."""
+    from impact_warehouse.file_lock import timeout_from_env
+    from impact_warehouse.landing.lock import lock_timeout_seconds as landing_lock_timeout
+    from impact_warehouse.publish.lock import lock_timeout_seconds as publish_lock_timeout
+    from impact_warehouse.transform import comparison_bootstrap, model_computations
+
+    try:
+        model_computations.model_worker_count()
+        timeout_from_env(
+            comparison_bootstrap.TIMEOUT_ENV, comparison_bootstrap.DEFAULT_TIMEOUT_SECONDS
+        )
+        landing_lock_timeout()
+        publish_lock_timeout()
+    except ValueError as error:
+        raise ConfigurationError(
+            "処理の設定(環境変数)に誤りがあります。下の英語の説明にある変数を直すか、"
+            "外してから(既定値が使われます)もう一度実行してください"
+            "(README「Configuration reference」)。",
+            _described(error),
+            topic="process_settings",
+        ) from error
+
+
 def key_setting_names() -> tuple[str, str]:
     """Where the key is set, as the operator writes it: the Airflow Variable and the
     environment variable, each with the organisation's code inside its scope (the

@@ -42,6 +42,7 @@ def check_configuration(scope: DagScope) -> dict:
         catalog = preflight.check_catalog()
         preflight.check_pseudonym_key(paths(), pseudonym_key())
         check_pull_hours()
+        preflight.check_process_settings()
     return {"waves": len(catalog.waves)}
 
 
