@@ -193,13 +193,36 @@ class _WaveRun:
         for unreadable in page.unreadable_records:
             summary.received += 1
             self._reject_unreadable(quarantine, unreadable)
+        passed: list[CheckedResponse] = []
         for response in page.responses:
             summary.received += 1
-            outcome = self._checked(response, quarantine, seen_in_page, fingerprints)
-            if outcome is None:
-                continue
-            checked, is_new = outcome
-            if is_new:
+            checked = self._passed_record_checks(response, quarantine)
+            if checked is not None and not self._repeated_in_page(
+                checked, quarantine, seen_in_page
+            ):
+                passed.append(checked)
+        # One search of the landed keys for the whole page: a search per response would hand
+        # the interpreter lock to the read-ahead thread (decoding the next page) every time.
+        landed = self.store.landed_among([checked.key for checked in passed])
+        # What each re-sent one is (the same content, or a conflict), in the order met below.
+        verdicts = iter(
+            self.resends.classify(
+                [
+                    (checked.key, checked.content_sha256)
+                    for checked, was_landed in zip(passed, landed, strict=True)
+                    if was_landed
+                ]
+            )
+        )
+        for checked, was_landed in zip(passed, landed, strict=True):
+            # Re-pulled records are skipped before any per-answer work, so a re-run reports
+            # nothing (normalisations, answer problems) about records it does not land.
+            if was_landed:
+                verdict = next(verdicts)
+                if self._conflicts_with_landed(checked, verdict, quarantine, fingerprints):
+                    continue
+                summary.already_landed += 1
+            else:
                 records.append(self._landing_record(checked, quarantine))
                 fingerprints += index_entries(checked.key, checked.content_sha256, self.batch_id)
             # Landed now or before: durable either way, so the watermark may pass it (after a
@@ -257,27 +280,6 @@ class _WaveRun:
             unreadable.raw,
         )
 
-    def _checked(
-        self,
-        response: dict[str, Any],
-        quarantine: QuarantineBatch,
-        seen_in_page: dict[str, str],
-        fingerprints: list[dict[str, Any]],
-    ) -> tuple[CheckedResponse, bool] | None:
-        """The response and whether it is new (else already landed, and counted so), or None
-        when it is rejected (counted and reported here)."""
-        checked = self._passed_record_checks(response, quarantine)
-        if checked is None or self._repeated_in_page(checked, quarantine, seen_in_page):
-            return None
-        # Re-pulled records are skipped before any per-answer work, so a re-run reports
-        # nothing (normalisations, answer problems) about records it does not land.
-        if not self.store.is_landed(checked.key):
-            return checked, True
-        if self._conflicts_with_landed(checked, quarantine, fingerprints):
-            return None
-        self.summary.already_landed += 1
-        return checked, False
-
     def _passed_record_checks(
         self, response: dict[str, Any], quarantine: QuarantineBatch
     ) -> CheckedResponse | None:
@@ -328,12 +330,12 @@ class _WaveRun:
     def _conflicts_with_landed(
         self,
         checked: CheckedResponse,
+        verdict: Resend,
         quarantine: QuarantineBatch,
         fingerprints: list[dict[str, Any]],
     ) -> bool:
         """True (and rejected) when a landed record has the key with other content."""
         key, sha256 = checked.key, checked.content_sha256
-        verdict = self.resends.classify(key, sha256)
         if verdict is Resend.CONFLICTING:
             self._reject(
                 quarantine,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -49,20 +50,29 @@ class ResendIndex:
         self.responses = responses
         self._backfilled = False
 
-    def classify(self, key: str, content_sha256: str) -> Resend:
-        """What a re-sent, already landed ``key`` with this content is."""
-        for attempt in range(2):
-            if self.index.is_landed(f"sha|{key}|{content_sha256}"):
-                return Resend.IDENTICAL
-            if self.index.is_landed(f"key|{key}"):
-                return Resend.CONFLICTING
-            if attempt == 0 and not self._backfill():
-                break
-        return Resend.UNFINGERPRINTED
+    def classify(self, resent: Sequence[tuple[str, str]]) -> list[Resend]:
+        """What each re-sent, already landed ``(key, content sha256)`` is: the index searched
+        once for them all (and once more after a backfill, when one has no fingerprint)."""
+        verdicts = self._looked_up(resent)
+        if Resend.UNFINGERPRINTED in verdicts and self._backfill():
+            verdicts = self._looked_up(resent)
+        return verdicts
+
+    def _looked_up(self, resent: Sequence[tuple[str, str]]) -> list[Resend]:
+        same_content = self.index.landed_among([f"sha|{key}|{sha}" for key, sha in resent])
+        fingerprinted = self.index.landed_among([f"key|{key}" for key, _ in resent])
+        return [
+            Resend.IDENTICAL if same else Resend.CONFLICTING if keyed else Resend.UNFINGERPRINTED
+            for same, keyed in zip(same_content, fingerprinted, strict=True)
+        ]
 
     def append(self, entries: list[dict[str, Any]], *, batch_id: str, part_label: str) -> None:
+        """The entries of responses landed now, or found landed without a fingerprint: none
+        is in the index yet, so a first pull never reads (nor holds) the index."""
         # Entries are a key and a batch id, both text.
-        self.index.append(entries, batch_id=batch_id, part_label=part_label, text_only=True)
+        self.index.append(
+            entries, batch_id=batch_id, part_label=part_label, text_only=True, known_new=True
+        )
 
     def _backfill(self) -> bool:
         """Index every fingerprinted landed response (once per run). Returns whether it ran."""

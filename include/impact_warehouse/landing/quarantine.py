@@ -124,7 +124,12 @@ class QuarantineBatch:
         passes its ``quarantine_store`` so the landed keys are read once, not once per page.
         """
         store = store or quarantine_store(landing_dir, self.source, self.source_ref)
-        fresh = {r[KEY_FIELD]: r for r in self.records if not store.is_landed(r[KEY_FIELD])}
+        landed = store.landed_among([record[KEY_FIELD] for record in self.records])
+        fresh = {
+            record[KEY_FIELD]: record
+            for record, was_landed in zip(self.records, landed, strict=True)
+            if not was_landed
+        }
         store.append(list(fresh.values()), batch_id=self.batch_id, part_label=part_label)
         self.records = []
         return Counter(record["reason_code"] for record in fresh.values())

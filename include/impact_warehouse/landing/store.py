@@ -16,7 +16,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -26,6 +26,7 @@ from impact_warehouse.landing.atomic_files import TEMPORARY_MARK as TEMPORARY_MA
 from impact_warehouse.landing.atomic_files import is_temporary as is_temporary
 from impact_warehouse.landing.atomic_files import remove_temporaries as remove_temporaries
 from impact_warehouse.landing.atomic_files import write_atomically
+from impact_warehouse.landing.key_digests import KeyDigests
 from impact_warehouse.landing.manifest import (
     PartEntry,
     append_entry,
@@ -65,8 +66,9 @@ def new_batch_id() -> str:
 
 def _key_digest(key: str) -> bytes:
     """What the in-memory index holds per landed key: 16 bytes however long the key (keys
-    are up to ~100 characters; a million of them as strings held ~250 MB). Collisions at
-    128 bits are out of reach; the keys themselves stay on disk in the sidecars."""
+    are up to ~100 characters; a million of them as strings held ~250 MB), kept in a
+    :class:`~impact_warehouse.landing.key_digests.KeyDigests`. Collisions at 128 bits are
+    out of reach; the keys themselves stay on disk in the sidecars."""
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
 
 
@@ -171,7 +173,7 @@ class PartitionStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._keys: set[bytes] | None = None
+        self._keys: KeyDigests | None = None
         self._indexed_parts: set[str] = set()
 
     def _part_files(self) -> list[Path]:
@@ -180,10 +182,10 @@ class PartitionStore:
         return sorted(self.directory.glob("part-*.jsonl"))
 
     @property
-    def _landed(self) -> set[bytes]:
+    def _landed(self) -> KeyDigests:
         """Digests of every landed key, read from the sidecars once per store."""
         if self._keys is None:
-            self._keys = set()
+            self._keys = KeyDigests()
             self._index_new_parts()
         return self._keys
 
@@ -194,7 +196,7 @@ class PartitionStore:
             return
         manifest = read_manifest(self.directory)
         for part in new_parts:
-            keys.update(
+            keys.add_many(
                 _key_digest(key) for key in self._checked_keys(part, manifest.get(part.name))
             )
             self._indexed_parts.add(part.name)
@@ -251,6 +253,10 @@ class PartitionStore:
     def is_landed(self, key: str) -> bool:
         return _key_digest(key) in self._landed
 
+    def landed_among(self, keys: Sequence[str]) -> list[bool]:
+        """:meth:`is_landed` of each key, in one search of the index for them all."""
+        return self._landed.landed_mask([_key_digest(key) for key in keys])
+
     def append(
         self,
         records: list[dict[str, Any]],
@@ -258,19 +264,27 @@ class PartitionStore:
         batch_id: str,
         part_label: str,
         text_only: bool = False,
+        known_new: bool = False,
     ) -> int:
         """Land records not landed before (by ``record_key``). Returns the number written.
 
         ``text_only``: the caller knows the records hold nothing but ``str``, ``None``,
         ``bool``, ``dict`` with ``str`` keys and ``list`` (no numbers), so they are encoded
         by msgspec, byte for byte as by ``json`` (:mod:`impact_warehouse.landing.text_json`).
+        ``known_new``: the caller knows no key is landed and none repeats. While nothing has
+        asked this store what is landed, the keys are then neither read from the sidecars
+        nor kept in memory (they are read, with this part's, when something first asks).
         """
         keys = [record[KEY_FIELD] for record in records]
         if text_only:
-            return self._land(records, keys, _text_only_line, _key_line, batch_id, part_label)
-        return self._land(
-            records, keys, _RECORD_ENCODER.encode, _KEY_ENCODER.encode, batch_id, part_label
-        )
+            line, key_line = _text_only_line, _key_line
+        else:
+            line, key_line = _RECORD_ENCODER.encode, _KEY_ENCODER.encode
+        if known_new and self._keys is None:
+            if records:
+                self._write_part(records, keys, line, key_line, batch_id, part_label)
+            return len(records)
+        return self._land(records, keys, line, key_line, batch_id, part_label)
 
     def append_encoded(
         self, records: list[EncodedRecord], *, batch_id: str, part_label: str
@@ -295,26 +309,38 @@ class PartitionStore:
         fresh: list[_Item] = []
         fresh_keys: list[str] = []
         seen_here: set[bytes] = set()
-        landed = self._landed
-        for item, key in zip(items, keys, strict=True):
-            digest = _key_digest(key)
-            if digest in landed or digest in seen_here:
+        digests = [_key_digest(key) for key in keys]
+        landed = self._landed.landed_mask(digests)  # one search: see landed_among
+        for item, key, digest, was_landed in zip(items, keys, digests, landed, strict=True):
+            if was_landed or digest in seen_here:
                 continue
             seen_here.add(digest)
             fresh.append(item)
             fresh_keys.append(key)
         if not fresh:
             return 0
-        part = self.directory / f"part-{batch_id}-{part_label}.jsonl"
-        # Order matters for the crash windows: part, then sidecar, then manifest line.
-        part_sha = write_atomically(part, map(line, fresh))
-        keys_sha = write_atomically(sidecar_of(part), map(key_line, fresh_keys))
-        append_entry(
-            self.directory, PartEntry(part.name, len(fresh), part_sha, keys_sha, utc_now())
-        )
-        landed.update(seen_here)
+        part = self._write_part(fresh, fresh_keys, line, key_line, batch_id, part_label)
+        self._landed.add_many(seen_here)
         self._indexed_parts.add(part.name)
         return len(fresh)
+
+    def _write_part(
+        self,
+        items: list[_Item],
+        keys: list[str],
+        line: Callable[[_Item], str] | Callable[[_Item], bytes],
+        key_line: Callable[[str], str] | Callable[[str], bytes],
+        batch_id: str,
+        part_label: str,
+    ) -> Path:
+        part = self.directory / f"part-{batch_id}-{part_label}.jsonl"
+        # Order matters for the crash windows: part, then sidecar, then manifest line.
+        part_sha = write_atomically(part, map(line, items))
+        keys_sha = write_atomically(sidecar_of(part), map(key_line, keys))
+        append_entry(
+            self.directory, PartEntry(part.name, len(items), part_sha, keys_sha, utc_now())
+        )
+        return part
 
     def read_all(self) -> list[dict[str, Any]]:
         records = []
