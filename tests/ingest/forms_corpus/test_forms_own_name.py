@@ -4,8 +4,11 @@ free text above it: personal-data answers are landed first, whatever the questio
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from conftest import HostileForm
+if TYPE_CHECKING:  # the fixture's type, from this folder's conftest.py; imported at run
+    # time, ``conftest`` would be whichever conftest.py the collection put on sys.path first
+    from conftest import HostileForm
 
 NAME = "汐見 芙美香"  # not on any roster: only her own answer tells landing the name
 
