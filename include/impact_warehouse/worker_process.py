@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import threading
+import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -55,6 +56,15 @@ MAX_FAILURES_IN_A_ROW = 3
 
 class WorkerFailed(RuntimeError):
     """A worker process could not start, failed, or ended without a readable result."""
+
+
+class FunctionRaised(Exception):
+    """The called function raised ``error`` in a worker that goes on serving: the caller
+    raises it as itself (computing it again would only raise it again, at twice the cost)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def call_payload(label: str, function: Callable[..., Any], args: Sequence[Any]) -> bytes:
@@ -151,7 +161,10 @@ class WorkerProcess:
         if "error" in answer:
             raise self._failure(answer["error"])
         self._log_said()
-        return answer["result"]
+        returned, value = answer["result"]
+        if not returned:
+            raise FunctionRaised(value)
+        return value
 
     def _log_said(self) -> None:
         said = self._take_said()
@@ -231,6 +244,7 @@ class WorkerCall(Generic[Result]):
         timeout = timeout_from_env(timeout_env, default_timeout)
         self._result: list[Result] = []  # the result, once there is one
         self._error: WorkerFailed | None = None
+        self._raised: Exception | None = None  # what the function raised in the worker
         self._cancelled = False
         self._worker: WorkerProcess | None = None
         try:
@@ -250,6 +264,8 @@ class WorkerCall(Generic[Result]):
             self._result.append(
                 self._worker.call(payload, timeout=timeout, timeout_env=timeout_env)
             )
+        except FunctionRaised as raised:
+            self._raised = raised.error
         except WorkerFailed as error:
             self._error = error
         except BaseException as error:  # never a result() of None: the caller falls back
@@ -272,11 +288,14 @@ class WorkerCall(Generic[Result]):
         self._thread.join()
 
     def result(self) -> Result:
-        """The function's result, once the worker has answered; WorkerFailed if it did not."""
+        """The function's result, once the worker has answered; what the function raised
+        there, as itself; WorkerFailed if the worker gave neither."""
         if self._worker is not None:
             self._thread.join()
         if self._cancelled and self._error is not None:
             raise WorkerFailed(f"{self.label}: cancelled")
+        if self._raised is not None:
+            raise self._raised
         if self._error is not None:
             raise self._error
         if not self._result:
@@ -332,6 +351,9 @@ class WorkerPool:
         worker = self._next_free()
         try:
             result = worker.call(payload, timeout=self._timeout, timeout_env=self._timeout_env)
+        except FunctionRaised as raised:  # the worker answered, and serves on
+            self._answered(worker)
+            raise raised.error from None
         except BaseException:
             # Gone or in an unknown state (a call interrupted half-way): never served again.
             # Replaced, so the pool does not run out of workers, unless calls keep failing
@@ -350,11 +372,14 @@ class WorkerPool:
                     MAX_FAILURES_IN_A_ROW,
                 )
             raise
+        self._answered(worker)
+        return result
+
+    def _answered(self, worker: WorkerProcess) -> None:
         with self._lock:
             self.answered += 1
             self._failures_in_a_row = 0
         self._put_back(worker)
-        return result
 
     def _next_free(self) -> WorkerProcess:
         while True:
@@ -412,8 +437,30 @@ def _serve(preload: Sequence[str]) -> None:
             function, args = pickle.load(calls)
         except EOFError:  # closed: no more calls
             return
-        pickle.dump(function(*args), results, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            result = function(*args)
+        except Exception as error:  # the caller raises it; this worker serves on
+            results.write(_raised_answer(error))
+        else:
+            # Streamed: a large result is not copied into one bytes object first. A result
+            # that cannot be pickled ends the worker mid-answer; the caller sees it fail.
+            pickle.dump((True, result), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
+
+
+def _raised_answer(error: Exception) -> bytes:
+    """The pickled answer for a function that raised ``error``, its traceback as a note. An
+    error that cannot travel, or cannot be rebuilt from its pickle (an exception class whose
+    constructor wants other arguments), travels as a RuntimeError naming it."""
+    error.add_note(f"(raised in a worker process)\n{''.join(traceback.format_exception(error))}")
+    try:
+        answer = pickle.dumps((False, error), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(answer)
+    except Exception:
+        stand_in = RuntimeError(f"{type(error).__name__}: {error}")
+        stand_in.__notes__ = list(getattr(error, "__notes__", []))
+        answer = pickle.dumps((False, stand_in), protocol=pickle.HIGHEST_PROTOCOL)
+    return answer
 
 
 if __name__ == "__main__":

@@ -97,10 +97,20 @@ def test_a_computation_whose_worker_fails_is_made_here(
 
 
 @pytest.mark.usefixtures("two_workers")
-def test_an_error_in_the_computation_reaches_the_model_as_itself() -> None:
-    """The worker dies of it, the computation is made again here and raises as it would."""
-    with model_workers(), pytest.raises(AttributeError, match="item_code"):
+def test_an_error_in_the_computation_reaches_the_model_as_itself(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Raised in the worker, raised here as itself with the worker's traceback, and not
+    computed a second time here (it would only raise again)."""
+    with (
+        caplog.at_level(logging.INFO, logger=model_computations.__name__),
+        model_workers(),
+        pytest.raises(AttributeError, match="item_code") as raised,
+    ):
         VOICE_CODES(_answers().drop(columns="item_code"), CODEBOOK, NO_MANUAL)
+    assert raised.value.__notes__[0].startswith("(raised in a worker process)")
+    assert "failed in a worker" not in caplog.text
+    assert "1 model computations answered" in caplog.text
 
 
 def test_only_the_listed_computations_can_be_named() -> None:
