@@ -83,22 +83,12 @@ def test_encoded_records_are_landed_once(tmp_path):
     assert sorted(r[KEY_FIELD] for r in PartitionStore(tmp_path).read_all()) == ["a", "b"]
 
 
-def test_records_known_to_be_new_are_found_once_the_store_is_asked(tmp_path):
-    """``known_new`` skips reading the sidecars while nothing has asked what is landed; the
-    parts written so are read when something first asks, and never land twice."""
+
+def test_landed_among_answers_for_each_key_in_order(tmp_path):
     store = PartitionStore(tmp_path / "index")
     first = [{KEY_FIELD: f"key|{number}", "batch_id": "b1"} for number in range(3)]
-    assert store.append(first, batch_id="b1", part_label="00001", known_new=True) == 3
-    assert store._keys is None  # nothing read, nothing held
+    assert store.append(first, batch_id="b1", part_label="00001") == 3
     assert store.landed_among(["key|0", "key|2", "key|3"]) == [True, True, False]
-    # Once asked, the store keeps its index: a repeated key is not written again.
-    again = [*first[:1], {KEY_FIELD: "key|3", "batch_id": "b2"}]
-    assert store.append(again, batch_id="b2", part_label="00002", known_new=True) == 1
     reopened = PartitionStore(tmp_path / "index")
-    assert reopened.landed_among(["key|0", "key|3", "key|4"]) == [True, True, False]
-    assert sorted(record[KEY_FIELD] for record in reopened.read_all()) == [
-        "key|0",
-        "key|1",
-        "key|2",
-        "key|3",
-    ]
+    assert reopened.landed_among(["key|3", "key|1", "key|1"]) == [False, True, True]
+    assert reopened.landed_among([]) == []

@@ -67,12 +67,8 @@ class ResendIndex:
         ]
 
     def append(self, entries: list[dict[str, Any]], *, batch_id: str, part_label: str) -> None:
-        """The entries of responses landed now, or found landed without a fingerprint: none
-        is in the index yet, so a first pull never reads (nor holds) the index."""
         # Entries are a key and a batch id, both text.
-        self.index.append(
-            entries, batch_id=batch_id, part_label=part_label, text_only=True, known_new=True
-        )
+        self.index.append(entries, batch_id=batch_id, part_label=part_label, text_only=True)
 
     def _backfill(self) -> bool:
         """Index every fingerprinted landed response (once per run). Returns whether it ran."""

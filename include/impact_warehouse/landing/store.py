@@ -264,26 +264,18 @@ class PartitionStore:
         batch_id: str,
         part_label: str,
         text_only: bool = False,
-        known_new: bool = False,
     ) -> int:
         """Land records not landed before (by ``record_key``). Returns the number written.
 
         ``text_only``: the caller knows the records hold nothing but ``str``, ``None``,
         ``bool``, ``dict`` with ``str`` keys and ``list`` (no numbers), so they are encoded
         by msgspec, byte for byte as by ``json`` (:mod:`impact_warehouse.landing.text_json`).
-        ``known_new``: the caller knows no key is landed and none repeats. While nothing has
-        asked this store what is landed, the keys are then neither read from the sidecars
-        nor kept in memory (they are read, with this part's, when something first asks).
         """
         keys = [record[KEY_FIELD] for record in records]
         if text_only:
             line, key_line = _text_only_line, _key_line
         else:
             line, key_line = _RECORD_ENCODER.encode, _KEY_ENCODER.encode
-        if known_new and self._keys is None:
-            if records:
-                self._write_part(records, keys, line, key_line, batch_id, part_label)
-            return len(records)
         return self._land(records, keys, line, key_line, batch_id, part_label)
 
     def append_encoded(
