@@ -242,20 +242,68 @@ def test_a_pool_stops_replacing_workers_after_calls_keep_failing() -> None:
         for _ in range(MAX_FAILURES_IN_A_ROW):
             with pytest.raises(WorkerFailed, match="exit 1"):
                 pool.call(os._exit, 1)
-        # The third failure was not replaced: one worker is left, and it still serves.
+        # The third failure was not replaced: one worker is left; the fourth takes it.
         assert len(pool._workers) == 1
-        survivor = pool.call(os.getpid)
-        assert survivor not in started
         with pytest.raises(WorkerFailed, match="exit 1"):
-            pool.call(os._exit, 1)  # the answer above reset the count: replaced
+            pool.call(os._exit, 1)
+        assert not pool._workers
+        with pytest.raises(WorkerFailed, match="no worker left after 4 failed calls"):
+            pool.call(sorted, [1])
+        assert not any(_alive(pid) for pid in started)
+    finally:
+        pool.close()
+
+
+def test_a_pool_shrunk_by_failures_grows_back_once_a_call_succeeds() -> None:
+    pool = _pool(size=2)
+    try:
+        failing = [threading.Thread(target=_fails_in, args=(pool,)) for _ in range(2)]
+        for thread in failing:
+            thread.start()
+        for thread in failing:
+            thread.join()
+        with pytest.raises(WorkerFailed, match="exit 1"):
+            pool.call(os._exit, 1)  # the third in a row: not replaced, one worker left
         assert len(pool._workers) == 1
-        for _ in range(MAX_FAILURES_IN_A_ROW - 1):
-            with pytest.raises(WorkerFailed, match="exit 1"):
-                pool.call(os._exit, 1)
+        pool.call(sorted, [1])
+        assert len(pool._workers) == 2  # calls succeed again: back to its size
+    finally:
+        pool.close()
+
+
+def _fails_in(pool: WorkerPool) -> None:
+    with pytest.raises(WorkerFailed):
+        pool.call(os._exit, 1)
+
+
+def test_a_worker_that_cannot_be_started_is_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No thread to read a new worker's stderr: its process is killed, and a caller finds
+    the pool empty at once instead of waiting for a worker that will never come."""
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process)
+        return process
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    pool = _pool(size=1)
+    try:
+        for _ in range(MAX_FAILURES_IN_A_ROW):
+            with pytest.raises(WorkerFailed, match="pool: RuntimeError: can't start new thread"):
+                pool.call(sorted, [1])
         with pytest.raises(WorkerFailed, match="no worker left after 3 failed calls"):
             pool.call(sorted, [1])
     finally:
         pool.close()
+    assert started and all(process.poll() is not None for process in started)
 
 
 def test_calls_beyond_the_pool_size_wait_for_a_free_worker() -> None:
@@ -374,4 +422,7 @@ def test_a_worker_started_by_a_worker_ends_with_it(tmp_path: Path) -> None:
 def test_a_worker_started_after_the_pool_closed_is_not_left_behind() -> None:
     pool = _pool(size=1)
     pool.close()
-    assert pool._started() is None  # a failed call's replacement racing the close
+    idle_before = pool._idle.qsize()
+    pool._starting += 1  # a failed call's replacement racing the close
+    pool._start_one()
+    assert not pool._workers and pool._idle.qsize() == idle_before and not pool._starting

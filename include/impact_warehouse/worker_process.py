@@ -107,7 +107,11 @@ class WorkerProcess:
         self._stderr_reader = threading.Thread(
             target=self._read_stderr, name=f"worker {label} stderr", daemon=True
         )
-        self._stderr_reader.start()
+        try:
+            self._stderr_reader.start()
+        except RuntimeError as error:  # no thread to be had: no process left without a reader
+            self.kill()
+            self._start_error = WorkerFailed(f"{label}: {type(error).__name__}: {error}")
 
     def _read_stderr(self) -> None:
         assert self._process is not None and self._process.stderr is not None
@@ -204,8 +208,8 @@ class WorkerProcess:
     def end(self, grace: float = 2.0) -> None:
         """No more calls: the worker ends by itself (it is between calls), or is killed after
         ``grace`` seconds (it is still importing, or stuck)."""
-        if self._process is None:
-            return
+        if self._process is None or self._start_error is not None:
+            return  # never started, or killed when its start failed
         with contextlib.suppress(OSError):
             self._process.stdin.close()  # type: ignore[union-attr]
         try:
@@ -326,24 +330,34 @@ class WorkerPool:
         self._workers: set[WorkerProcess] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._size = size
+        # Workers being started, not registered yet: counted, under the lock, in the same step
+        # that decides to start them, so a waiting caller never sees the pool empty between.
+        self._starting = size
         self._failures_in_a_row = 0
         self.answered = 0  # calls a worker gave a result for
         for _ in range(size):
-            self._put_back(self._started())
+            self._start_one()
 
-    def _put_back(self, worker: WorkerProcess | None) -> None:
-        if worker is not None:
-            self._idle.put(worker)
-
-    def _started(self) -> WorkerProcess | None:
-        """A new worker, registered; None (and no worker left behind) once the pool is closed."""
-        worker = WorkerProcess(label=self.label, preload=self._preload)
+    def _start_one(self) -> None:
+        """A new worker (counted in ``_starting`` by the caller), registered and free; none
+        (and no process left behind) once the pool is closed. Starting counts as a failure
+        in a row when it raises."""
+        worker = None
+        try:
+            worker = WorkerProcess(label=self.label, preload=self._preload)
+        except Exception:  # a worker that cannot start fails its call instead
+            log.warning("%s: a worker process could not be started", self.label, exc_info=True)
         with self._lock:
-            if not self._closed:
+            self._starting -= 1
+            if worker is None:
+                self._failures_in_a_row += 1
+            elif not self._closed:
                 self._workers.add(worker)
-                return worker
-        worker.kill()
-        return None
+                self._idle.put(worker)
+                return
+        if worker is not None:
+            worker.kill()
 
     def call(self, function: Callable[..., Result], *args: Any) -> Result:
         """``function(*args)`` in the next free worker; WorkerFailed if it gave no result."""
@@ -362,10 +376,12 @@ class WorkerPool:
                 self._workers.discard(worker)
                 self._failures_in_a_row += 1
                 replace = self._failures_in_a_row < MAX_FAILURES_IN_A_ROW
+                giving_up = self._failures_in_a_row == MAX_FAILURES_IN_A_ROW
+                self._starting += int(replace)
             worker.kill()
             if replace:
-                self._put_back(self._started())
-            elif self._failures_in_a_row == MAX_FAILURES_IN_A_ROW:
+                self._start_one()
+            elif giving_up:
                 log.warning(
                     "%s: %d calls failed one after another; their workers are not replaced",
                     self.label,
@@ -376,21 +392,28 @@ class WorkerPool:
         return result
 
     def _answered(self, worker: WorkerProcess) -> None:
+        """The worker free again; the pool back to its size if failures had shrunk it (calls
+        succeed again, so new workers are worth their start-up)."""
         with self._lock:
             self.answered += 1
             self._failures_in_a_row = 0
-        self._put_back(worker)
+            missing = max(0, self._size - len(self._workers) - self._starting)
+            self._starting += missing
+        self._idle.put(worker)
+        for _ in range(missing):
+            self._start_one()
 
     def _next_free(self) -> WorkerProcess:
         while True:
             if self._closed:
                 raise WorkerFailed(f"{self.label}: the worker pool is closed")
             with self._lock:
-                exhausted = not self._workers and self._failures_in_a_row >= MAX_FAILURES_IN_A_ROW
-            if exhausted:  # every worker failed, and the last ones were not replaced
-                raise WorkerFailed(
-                    f"{self.label}: no worker left after {self._failures_in_a_row} failed calls"
-                )
+                failures = self._failures_in_a_row
+                # No worker, none being started: none will come (failures stopped replacing
+                # them, or none could be started).
+                exhausted = not self._workers and not self._starting
+            if exhausted:
+                raise WorkerFailed(f"{self.label}: no worker left after {failures} failed calls")
             with contextlib.suppress(queue.Empty):
                 return self._idle.get(timeout=0.5)
 

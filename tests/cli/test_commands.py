@@ -291,6 +291,10 @@ def test_commands_check_the_catalog_first(
         (["publish"], "IMPACT_BOOTSTRAP_WORKER_TIMEOUT", "-1"),
         (["pull", "--all"], "IMPACT_LANDING_LOCK_TIMEOUT", "soon"),
         (["backfill", "--from-fy", "2025", "--to-fy", "2025"], "IMPACT_PUBLISH_LOCK_TIMEOUT", "x"),
+        (["build"], "IMPACT_DBT_THREADS", "abc"),
+        (["build"], "IMPACT_DBT_THREADS", "0"),
+        (["publish"], "IMPACT_REPORT_WORKER", "yes"),
+        (["publish"], "IMPACT_REPORT_WORKER_TIMEOUT", "inf"),
     ],
 )
 def test_commands_check_the_process_settings_first(

@@ -83,7 +83,6 @@ def test_encoded_records_are_landed_once(tmp_path):
     assert sorted(r[KEY_FIELD] for r in PartitionStore(tmp_path).read_all()) == ["a", "b"]
 
 
-
 def test_landed_among_answers_for_each_key_in_order(tmp_path):
     store = PartitionStore(tmp_path / "index")
     first = [{KEY_FIELD: f"key|{number}", "batch_id": "b1"} for number in range(3)]

@@ -28,7 +28,7 @@ def _is_lock_error(error: BaseException) -> bool:
     return "could not set lock" in text or "conflicting lock" in text
 
 
-def setup_problem() -> int | None:
+def setup_problem(*, renders_reports: bool = False) -> int | None:
     """Exit code 1 with the error (Japanese first) when a seed file or a process setting is
     invalid: checked before dbt or the gate start, which would fail later with less clear
     messages (or, for a setting only some builds read, only at that scale)."""
@@ -40,7 +40,7 @@ def setup_problem() -> int | None:
 
     try:
         check_catalog()
-        check_process_settings()
+        check_process_settings(renders_reports=renders_reports)
     except ConfigurationError as error:
         return fail(error.message_ja, error.detail)
     return None
@@ -97,7 +97,7 @@ def run_publish(
     from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.transform.dbt_runner import DbtRunError
 
-    if (problem := setup_problem()) is not None:
+    if (problem := setup_problem(renders_reports=True)) is not None:
         return problem
     settings = paths()
     if not without_approval and load_organisation(settings.catalog).release_approval:
@@ -143,7 +143,7 @@ def run_backfill(from_fy: int, to_fy: int, as_of: date | None, publish: bool) ->
     from impact_warehouse.pipeline.backfill import backfill
     from impact_warehouse.sources.google_forms import FormsApiError
 
-    if (problem := setup_problem()) is not None:
+    if (problem := setup_problem(renders_reports=True)) is not None:
         return problem
     settings = paths()
     try:

@@ -70,22 +70,30 @@ def check_catalog(seed_dir: Path | None = None) -> Catalog:
         raise catalog_problem(error) from error
 
 
-def check_process_settings() -> None:
-    """The settings of the build's worker processes and of the waits for locks, read now: a
-    misspelt value would otherwise stop a build half-way, or only at a scale that uses it
-    (the bootstrap's workers start above 2,000,000 people × resamples)."""
+def check_process_settings(*, renders_reports: bool = False) -> None:
+    """The settings of the build's threads and worker processes and of the waits for locks,
+    read now: a misspelt value would otherwise stop a build half-way, or only at a scale that
+    uses it (the bootstrap's workers start above 2,000,000 people × resamples).
+    ``renders_reports``: the run renders reports, so the report's chart worker settings are
+    read too (importing the report costs about a second, spared to builds and pulls)."""
     from impact_warehouse.file_lock import timeout_from_env
     from impact_warehouse.landing.lock import lock_timeout_seconds as landing_lock_timeout
     from impact_warehouse.publish.lock import lock_timeout_seconds as publish_lock_timeout
     from impact_warehouse.transform import comparison_bootstrap, model_computations
+    from impact_warehouse.transform.dbt_runner import dbt_threads
 
     try:
+        dbt_threads()
         model_computations.model_worker_count()
         timeout_from_env(
             comparison_bootstrap.TIMEOUT_ENV, comparison_bootstrap.DEFAULT_TIMEOUT_SECONDS
         )
         landing_lock_timeout()
         publish_lock_timeout()
+        if renders_reports:
+            from impact_warehouse.report.chart_worker import worker_wanted
+
+            worker_wanted()
     except ValueError as error:
         raise ConfigurationError(
             "処理の設定(環境変数)に誤りがあります。下の英語の説明にある変数を直すか、"

@@ -22,7 +22,7 @@ def check_catalog(scope: DagScope) -> dict:
 
     with scope.active(), task_failures_explained():
         catalog = preflight.check_catalog()
-        preflight.check_process_settings()
+        preflight.check_process_settings(renders_reports=True)
     return {"waves": len(catalog.waves)}
 
 

@@ -309,10 +309,12 @@ def dbt_threads() -> int:
     A dbt thread spends most of its time waiting on the database (DuckDB runs each query on
     every core itself), so two per core keep the cores busy without queueing on one writer.
     """
-    configured = os.environ.get(THREADS_ENV)
-    if configured:
-        return max(1, int(configured))
-    return max(1, min(8, 2 * (os.cpu_count() or 1)))
+    configured = os.environ.get(THREADS_ENV, "").strip()
+    if not configured:
+        return max(1, min(8, 2 * (os.cpu_count() or 1)))
+    if not configured.isascii() or not configured.isdigit() or not 1 <= int(configured) <= 64:
+        raise ValueError(f"{THREADS_ENV}={configured!r}: a whole number of threads, 1 to 64")
+    return int(configured)
 
 
 class _ProgressLogger:
