@@ -95,8 +95,10 @@ def test_corrupt_part_is_set_aside_and_pulled_again(landed, forms_server, clean_
     part.write_bytes(bytes(data))
 
     report = verify_landing(settings)
-    [finding] = report.findings
+    # The form's fingerprints would vouch for what the part held: dropped, rebuilt on the pull.
+    finding, dropped = report.findings
     assert finding.path == part and finding.problem == "damaged_part" and finding.repaired
+    assert dropped.problem == "fingerprint_index_dropped" and not dropped.path.exists()
     assert not part.exists()
     assert list((settings.landing / "_damaged").rglob(f"{part.name}.*"))
     assert report.watermark_resets[form_id] is not None
@@ -138,7 +140,7 @@ def test_corrupt_sidecar_and_part_fail_the_run_naming_both_files_then_verify_rep
     assert str(part) in str(failure.value) and str(part.with_suffix(".keys")) in str(failure.value)
 
     report = verify_landing(settings)
-    assert {f.problem for f in report.findings} == {"damaged_part"}
+    assert {f.problem for f in report.findings} == {"damaged_part", "fingerprint_index_dropped"}
     run_in_process(settings, forms_server.url)
     _assert_same_as_clean(settings, clean_run)
 

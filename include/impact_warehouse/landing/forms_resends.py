@@ -27,6 +27,7 @@ from impact_warehouse.landing.store import KEY_FIELD, PartitionStore, new_batch_
 log = logging.getLogger(__name__)
 
 FINGERPRINT_FIELD = "content_sha256"
+FINGERPRINTS_FOLDER = "response_fingerprints"  # <landing>/<source>/this/<form id>
 
 
 class Resend(Enum):
@@ -46,7 +47,7 @@ class ResendIndex:
     """Content fingerprints of one form's landed responses."""
 
     def __init__(self, landing_dir: Path, source: str, form_id: str, responses: PartitionStore):
-        self.index = PartitionStore(landing_dir / source / "response_fingerprints" / form_id)
+        self.index = PartitionStore(landing_dir / source / FINGERPRINTS_FOLDER / form_id)
         self.responses = responses
         self._backfilled = False
 

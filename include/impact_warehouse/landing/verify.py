@@ -28,6 +28,7 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
+from impact_warehouse.landing.forms_resends import FINGERPRINTS_FOLDER
 from impact_warehouse.landing.lock import WHOLE_SOURCE, landing_lock, sweep_unit_temporaries
 from impact_warehouse.landing.manifest import (
     MANIFEST_NAME,
@@ -118,11 +119,36 @@ def verify_landing(
             if source == FORMS and unit_ref != WHOLE_SOURCE:
                 _check_watermark(watermarks, unit_ref, report, repair=repair)
             lost_times: list[str | None] = []
+            responses_lost = False
             for folder in folders:
-                lost_times += _check_folder(settings, folder, report, repair=repair)
+                lost = _check_folder(settings, folder, report, repair=repair)
+                lost_times += lost
+                responses_lost |= bool(lost) and folder.kind == "responses"
             if lost_times and source == FORMS and unit_ref != WHOLE_SOURCE:
                 _rewind_form(watermarks, unit_ref, lost_times, report, repair=repair)
+            if responses_lost and repair:
+                for folder in folders:
+                    if folder.kind == FINGERPRINTS_FOLDER:
+                        _drop_fingerprint_index(folder, report)
     return report
+
+
+def _drop_fingerprint_index(folder: LandingFolder, report: VerifyReport) -> None:
+    """A lost responses part's fingerprints would still vouch for content no longer landed:
+    a re-pulled version with other content would land, and the lost one, sent again, pass as
+    already landed. The index is derived data: the next pull that meets a re-sent response
+    rebuilds it from the landed responses (forms_resends backfill)."""
+    shutil.rmtree(folder.path)
+    report.findings.append(
+        Finding(
+            folder.path,
+            "fingerprint_index_dropped",
+            f"フォーム {folder.unit_ref} の回答ファイルが失われたため、"
+            "再送の照合に使う指紋の一覧が古くなりました",
+            True,
+            "削除しました。次回の取り込みで、取り込み済みの回答から作り直します",
+        )
+    )
 
 
 def _check_watermark(
