@@ -273,10 +273,10 @@ class PartitionStore:
         """
         keys = [record[KEY_FIELD] for record in records]
         if text_only:
-            line, key_line = _text_only_line, _key_line
-        else:
-            line, key_line = _RECORD_ENCODER.encode, _KEY_ENCODER.encode
-        return self._land(records, keys, line, key_line, batch_id, part_label)
+            return self._land(records, keys, _text_only_line, _key_line, batch_id, part_label)
+        return self._land(
+            records, keys, _RECORD_ENCODER.encode, _KEY_ENCODER.encode, batch_id, part_label
+        )
 
     def append_encoded(
         self, records: list[EncodedRecord], *, batch_id: str, part_label: str
@@ -311,28 +311,16 @@ class PartitionStore:
             fresh_keys.append(key)
         if not fresh:
             return 0
-        part = self._write_part(fresh, fresh_keys, line, key_line, batch_id, part_label)
+        part = self.directory / f"part-{batch_id}-{part_label}.jsonl"
+        # Order matters for the crash windows: part, then sidecar, then manifest line.
+        part_sha = write_atomically(part, map(line, fresh))
+        keys_sha = write_atomically(sidecar_of(part), map(key_line, fresh_keys))
+        append_entry(
+            self.directory, PartEntry(part.name, len(fresh), part_sha, keys_sha, utc_now())
+        )
         self._landed.add_many(seen_here)
         self._indexed_parts.add(part.name)
         return len(fresh)
-
-    def _write_part(
-        self,
-        items: list[_Item],
-        keys: list[str],
-        line: Callable[[_Item], str] | Callable[[_Item], bytes],
-        key_line: Callable[[str], str] | Callable[[str], bytes],
-        batch_id: str,
-        part_label: str,
-    ) -> Path:
-        part = self.directory / f"part-{batch_id}-{part_label}.jsonl"
-        # Order matters for the crash windows: part, then sidecar, then manifest line.
-        part_sha = write_atomically(part, map(line, items))
-        keys_sha = write_atomically(sidecar_of(part), map(key_line, keys))
-        append_entry(
-            self.directory, PartEntry(part.name, len(items), part_sha, keys_sha, utc_now())
-        )
-        return part
 
     def read_all(self) -> list[dict[str, Any]]:
         records = []
