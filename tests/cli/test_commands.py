@@ -260,21 +260,11 @@ def broken_catalog_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_commands_check_the_catalog_first(
     broken_catalog_checkout: Path, tmp_path: Path, command: list[str]
 ) -> None:
-    env = {
-        **os.environ,
-        "IMPACT_PROJECT_DIR": str(broken_catalog_checkout),
-        "IMPACT_WORK_DIR": str(tmp_path / "work"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "impact_warehouse.cli", *command],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    first, detail = _refused(
+        command,
+        IMPACT_PROJECT_DIR=str(broken_catalog_checkout),
+        IMPACT_WORK_DIR=str(tmp_path / "work"),
     )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    first, detail = result.stderr.splitlines()[:2]
     assert first.startswith(
         "エラー: カタログ(dbt_project/seeds/*.csv)に誤りがあります(waves.csv の 2 行目)"
     )
@@ -302,10 +292,19 @@ def test_commands_check_the_process_settings_first(
 ) -> None:
     """A misspelt setting is one line of error before anything starts, not a traceback from
     inside dbt, nor (the bootstrap's) a failure only at a scale that starts its workers."""
-    env = {**os.environ, "IMPACT_WORK_DIR": str(tmp_path / "work"), setting: value}
+    first, detail = _refused(command, IMPACT_WORK_DIR=str(tmp_path / "work"), **{setting: value})
+    assert first.startswith("エラー: 処理の設定(環境変数)に誤りがあります")
+    assert f"{setting}={value!r}" in detail
+    assert not (tmp_path / "work" / "warehouse").exists()  # nothing was built
+    assert not (tmp_path / "work" / "airflow").exists()
+
+
+def _refused(command: list[str], **settings: str) -> tuple[str, str]:
+    """``impact <command>`` in a process of its own with these settings: it must exit 1
+    without a traceback; its error line and the detail line under it."""
     result = subprocess.run(
         [sys.executable, "-m", "impact_warehouse.cli", *command],
-        env=env,
+        env={**os.environ, **settings},
         capture_output=True,
         text=True,
         timeout=300,
@@ -313,10 +312,7 @@ def test_commands_check_the_process_settings_first(
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     first, detail = result.stderr.splitlines()[:2]
-    assert first.startswith("エラー: 処理の設定(環境変数)に誤りがあります")
-    assert f"{setting}={value!r}" in detail
-    assert not (tmp_path / "work" / "warehouse").exists()  # nothing was built
-    assert not (tmp_path / "work" / "airflow").exists()
+    return first, detail
 
 
 def test_a_reason_in_another_terminal_encoding_is_recorded_readable() -> None:
