@@ -56,7 +56,7 @@ _workers: _Workers | None = None
 def model_worker_count() -> int:
     """``IMPACT_MODEL_WORKERS``: how many worker processes a build keeps (0: none); unset,
     one per usable core when there are two or more (on one core a worker only adds its
-    start-up), at most MAX_WORKERS. None when ``IMPACT_MODEL_WORKER_TIMEOUT`` is 0."""
+    start-up), at most MAX_WORKERS. 0 when ``IMPACT_MODEL_WORKER_TIMEOUT`` is 0."""
     # Read whether or not workers are used: a misspelt setting fails on every machine, not
     # only on those with a second core. A timeout of 0 would fail every call: no workers.
     if timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS) == 0:
