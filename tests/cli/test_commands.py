@@ -334,3 +334,14 @@ def test_a_reason_longer_than_a_few_sentences_is_refused(capsys) -> None:
         build_parser().parse_args(["releases", "--make-current", "R", "--reason", "あ" * 5_000])
     assert refused.value.code == 2
     assert "1000 文字まで" in capsys.readouterr().err
+
+
+def test_commands_started_in_the_same_second_keep_their_own_run_summaries(tmp_path: Path) -> None:
+    """The run summary is named by the run id: second-resolution ids wrote one over another."""
+    from impact_warehouse.cli.pipeline import command_run_id
+    from impact_warehouse.landing.summary import write_run_summary
+
+    ids = {command_run_id("pull") for _ in range(50)}
+    assert len(ids) == 50 and all(run_id.startswith("cli-pull-") for run_id in ids)
+    written = {write_run_summary(tmp_path, run_id, {"landed": 1}) for run_id in ids}
+    assert len(written) == 50

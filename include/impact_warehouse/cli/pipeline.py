@@ -7,7 +7,7 @@ same moment, the command stops with a message saying so.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.cli.airflow_runs import print_publication
@@ -26,6 +26,14 @@ LOCKED_HINT = (
 def _is_lock_error(error: BaseException) -> bool:
     text = str(error).lower()
     return "could not set lock" in text or "conflicting lock" in text
+
+
+def command_run_id(command: str) -> str:
+    """The run id of one command: to the microsecond, with a random tail. Its run summary is
+    named by it, and two commands started in the same second wrote one over the other."""
+    from impact_warehouse.landing.store import new_batch_id
+
+    return f"cli-{command}-{new_batch_id()}"
 
 
 def setup_problem(*, renders_reports: bool = False) -> int | None:
@@ -124,7 +132,7 @@ def run_publish(
         require_catalog_fiscal_year(fiscal_year, catalog)
     except FiscalYearNotInCatalogError as error:
         return fail(error.message_ja, str(error))
-    run_id = f"cli-publish-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    run_id = command_run_id("publish")
     try:
         result = build_gate_publish(
             settings, fiscal_year=fiscal_year, as_of=as_of, run_id=run_id, progress=step
@@ -225,7 +233,7 @@ def run_pull(
         return fail(error.message_ja, error.detail)
     params = IngestParams(scope, fiscal_year, program, wave, as_of)
     done = step(f"pulling ({_pull_description(params, month)})")
-    run_id = f"cli-pull-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    run_id = command_run_id("pull")
     summary = pull(
         settings,
         params,

@@ -9,10 +9,11 @@ publishes a release with the same rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from impact_warehouse.catalog import load_catalog
+from impact_warehouse.landing.store import new_batch_id
 from impact_warehouse.ops.calendar import Calendar
 from impact_warehouse.pipeline.ingest import IngestParams, plan_interval
 from impact_warehouse.pipeline.ingest_in_process import run_ingest
@@ -62,7 +63,9 @@ def backfill(
     catalog = load_catalog(settings.seeds)
     years = check_fiscal_years(from_fy, to_fy, {w.fiscal_year for w in catalog.waves.values()})
     result = BackfillResult(fiscal_years=years)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # Down to the microsecond, with a random tail: two backfills started in the same second
+    # must not write one run summary over the other.
+    stamp = new_batch_id()
     now = datetime.combine(as_of, datetime.min.time(), tzinfo=Calendar(catalog.organisation).zone)
     for fiscal_year in years:
         waves = plan_interval(
