@@ -73,3 +73,10 @@ def test_a_lost_responses_part_takes_the_forms_fingerprints_with_it(tmp_path: Pa
     again = _pull(settings, [original])
     assert again.already_landed == 0 and again.quarantined == {"conflicting_resend": 1}
     assert again.received == again.landed + again.already_landed + again.rejected
+
+
+def test_a_damaged_fingerprint_part_is_said_to_be_rebuilt_from_the_responses() -> None:
+    from impact_warehouse.landing.verify_parts import LandingFolder, recovery_action
+
+    folder = LandingFolder(Path("x"), "google_forms", "response_fingerprints", "form-1")
+    assert recovery_action(folder) == "次回の取り込みで、取り込み済みの回答から作り直します"

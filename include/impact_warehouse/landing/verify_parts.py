@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from impact_warehouse.landing.forms_resends import FINGERPRINTS_FOLDER
 from impact_warehouse.landing.manifest import Manifest, PartEntry, sha256_hex
 from impact_warehouse.landing.store import (
     LandingIntegrityError,
@@ -133,6 +134,8 @@ def recovery_action(folder: LandingFolder) -> str:
             f"フォーム {folder.unit_ref} の取り込み位置を戻しました。"
             "次回の取り込み（impact pull）で失われた回答をもう一度取得します"
         )
+    if folder.source == FORMS and folder.kind == FINGERPRINTS_FOLDER:
+        return "次回の取り込みで、取り込み済みの回答から作り直します"
     if folder.source == FORMS:
         return "次回の取り込みでフォームの定義を取り直します"
     return "受信フォルダに元のファイルが残っていれば、次回の取り込みで戻ります"
