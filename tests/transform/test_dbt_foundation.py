@@ -554,13 +554,19 @@ def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> No
     [
         ("staging.stg_google_forms__responses", "response_id", "column_rules_stg_google_forms"),
         ("marts.dim_waves", "fiscal_year", "column_rules_dim_waves"),
+        # Keys: dbt's unique test stays beside them; their not-null rule is in column_rules.
+        ("staging.stg_operations__roster", "record_key", "column_rules_stg_operations__roster"),
+        ("marts.dim_cohorts", "cohort_code", "column_rules_dim_cohorts"),
+        ("catalog.waves", "wave_code", "column_rules_waves_"),
+        ("catalog.indicators", "indicator_symbol", "column_rules_indicators_"),
     ],
 )
 def test_a_null_in_a_required_column_fails_the_data_tests(
     tiny_warehouse: Warehouse, tmp_path: Path, table: str, column: str, failing_test: str
 ) -> None:
-    """One column_rules test per model stands for the separate not_null tests of its
-    non-key columns: a null in any of them still fails, and the failure names the test."""
+    """One column_rules test per model or seed stands for the separate not_null tests of its
+    columns, its key included: a null in any of them still fails, and the failure names the
+    test."""
     database = tmp_path / "injected.duckdb"
     database.write_bytes(tiny_warehouse.database.read_bytes())
     with duckdb.connect(str(database)) as connection:
