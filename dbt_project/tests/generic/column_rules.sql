@@ -4,10 +4,10 @@
     it. A test node costs dbt far more than these scans on this data (issue 19: about 25 ms of
     dbt's Python per node, against a millisecond of DuckDB), so one node per model instead of
     one per kind of rule. The key keeps dbt's own `unique` test, and its not-null rule is
-    listed here first (a node fewer per model: the key is as checked, one scan more in this
-    node); a rule with a configuration of its own (a severity) keeps its own test, since that
-    applies to a whole node; a relationship's `where` goes into its entry, which limits the
-    child rows checked as the config did.
+    listed here first (one node fewer per model; the key is checked as before, as one more
+    column of this node's scan). A rule with a configuration of its own (a severity) keeps its
+    own test, since that applies to a whole node; a relationship's `where` goes into its entry,
+    which limits the child rows checked as the config did.
 
     A relationship whose parent is not upstream of the model stays in a relationships_columns
     test of its own: `dbt build` holds a model back for a failed test only if the model is built
