@@ -1,5 +1,5 @@
-"""``compact_frame`` gives the frame ``relation.project(columns).df()`` gives, a chunk at a
-time, with equal strings shared across chunks."""
+"""``compact_frame`` gives the values, order and types ``relation.project(columns).df()``
+gives, a chunk at a time, except that each text column is a categorical in text order."""
 
 from __future__ import annotations
 
@@ -49,23 +49,55 @@ def _expected(session, relation_sql: str, columns: list[str]) -> pd.DataFrame:
     return session.sql(relation_sql).project(quoted).df()
 
 
+def _as_text_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each text column a categorical of its distinct values in text order."""
+    return frame.assign(
+        **{
+            column: frame[column].astype(
+                pd.CategoricalDtype(pd.Index(frame[column].dropna().unique()).sort_values())
+            )
+            for column in frame.columns
+            if isinstance(frame[column].dtype, pd.StringDtype)
+        }
+    )
+
+
 @pytest.mark.parametrize("vectors_per_chunk", [1, 2, 256])
-def test_same_frame_as_df(session, vectors_per_chunk):
+def test_same_frame_as_df_with_text_as_categories(session, vectors_per_chunk):
     relation_sql = "select * from answers order by row_number"
     frame = compact_frame(session, session.sql(relation_sql), COLUMNS, vectors_per_chunk)
     expected = _expected(session, relation_sql, COLUMNS)
     assert list(frame.columns) == COLUMNS
     assert len(frame) == ROWS
-    pd.testing.assert_frame_equal(frame, expected)
+    pd.testing.assert_frame_equal(frame, _as_text_categories(expected))
+    # The text itself, cell by cell, is what .df() gives.
+    for column in ("item_code", "wave_code", 'odd "name", here'):
+        assert frame[column].astype(object).where(frame[column].notna(), None).tolist() == (
+            expected[column].astype(object).where(expected[column].notna(), None).tolist()
+        )
 
 
-def test_equal_strings_share_one_object_across_chunks(session):
-    relation = session.sql("select * from answers order by row_number")
-    frame = compact_frame(session, relation, ["wave_code", "item_code"], vectors_per_chunk=1)
-    for column in ("wave_code", "item_code"):
-        values = [value for value in frame[column].to_numpy(dtype=object) if isinstance(value, str)]
-        distinct_objects = {id(value) for value in values}
-        assert len(distinct_objects) == len(set(values)), column
+def test_sorting_by_a_text_category_sorts_as_by_the_text(session):
+    # Inserted out of text order, so the first value seen is not the first category.
+    session.execute(
+        "create table codes as select * from (values ('b', 1), ('B', 2), ('a', 3), (null, 4),"
+        " ('é', 5), ('aa', 6), ('b', 7)) as t(code, position)"
+    )
+    relation = session.sql("select * from codes order by position")
+    frame = compact_frame(session, relation, ["code"], vectors_per_chunk=1)
+    in_text_order = frame.sort_values("code", kind="mergesort", na_position="last")["code"]
+    expected = session.sql("select code from codes order by code, position").df()["code"]
+    assert in_text_order.astype(object).tolist()[:-1] == expected.astype(object).tolist()[:-1]
+    assert pd.isna(in_text_order.iloc[-1])
+
+
+def test_a_column_null_in_every_row_keeps_the_type_df_gives(session):
+    relation = session.sql("select null::varchar as nothing, 1 as one from range(3000)")
+    frame = compact_frame(session, relation, ["nothing", "one"], vectors_per_chunk=1)
+    expected = relation.df()
+    assert frame["nothing"].dtype == expected["nothing"].dtype
+    assert frame["nothing"].isna().all()
+    pd.testing.assert_series_equal(frame["one"], expected["one"])
 
 
 def test_filtered_relation_keeps_only_its_rows(session):
