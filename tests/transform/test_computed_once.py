@@ -90,6 +90,33 @@ def test_a_second_caller_waits_for_the_first() -> None:
     assert len(calls) == 1
 
 
+class _CountedReads:
+    """A deferred frame that counts how often it is read."""
+
+    def __init__(self, frame: pd.DataFrame, digest: str) -> None:
+        self._frame, self._digest, self.reads = frame, digest, 0
+
+    def content_digest(self) -> str:
+        return self._digest
+
+    def frame(self) -> pd.DataFrame:
+        self.reads += 1
+        return self._frame
+
+
+def test_a_deferred_frame_is_read_only_by_the_caller_that_computes() -> None:
+    calls: list[int] = []
+    compute = _counted(calls)
+    frame = pd.DataFrame({"key": ["a", "b"], "value": [1.0, 2.0]})
+    first, second = _CountedReads(frame, "same rows"), _CountedReads(frame, "same rows")
+    assert computed_once(compute, first, scale=1.0) == (3.0, 2.0)
+    assert computed_once(compute, second, scale=1.0) == (3.0, 2.0)
+    assert (first.reads, second.reads, len(calls)) == (1, 0, 1)
+    other = _CountedReads(frame.assign(value=[1.0, 5.0]), "other rows")
+    assert computed_once(compute, other, scale=1.0) == (6.0, 2.0)
+    assert (other.reads, len(calls)) == (1, 2)
+
+
 def _shared_call(model: str) -> tuple[str, list[str]]:
     """The model's ``computed_once(...)`` call (from the call to its closing parenthesis) and
     its ANSWER_FILTER line, which the call reads."""

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from impact_warehouse.transform.duckdb_frames import compact_frame
+from impact_warehouse.transform.duckdb_frames import compact_frame, relation_frame
 
 ROWS = 5_000  # more than two DuckDB vectors (2,048 rows), so one-vector chunks make three
 
@@ -124,3 +124,36 @@ def test_unknown_column_is_a_clear_error(session):
     relation = session.sql("select * from answers")
     with pytest.raises(duckdb.BinderException, match="no_such_column"):
         compact_frame(session, relation, ["no_such_column"])
+
+
+def test_a_relation_frame_digests_its_rows_in_any_order_and_reads_as_compact_frame(session):
+    columns = ["wave_code", "value_numeric", "is_counted"]
+    forward = relation_frame(
+        session, session.sql("select * from answers order by row_number"), columns
+    )
+    backward = relation_frame(
+        session, session.sql("select * from answers order by row_number desc"), columns
+    )
+    assert forward.content_digest() == backward.content_digest()
+    pd.testing.assert_frame_equal(
+        forward.frame(),
+        compact_frame(session, session.sql("select * from answers order by row_number"), columns),
+    )
+    # One value changed, one row gone, one row twice, another column, another type: another
+    # digest each.
+    others = [
+        "select * replace (case when row_number = 7 then 'W9' else wave_code end as wave_code)"
+        " from answers",
+        "select * from answers where row_number <> 7",
+        "select * from answers union all select * from answers where row_number = 7",
+        "select * replace (value_numeric::float as value_numeric) from answers",
+    ]
+    digests = {
+        relation_frame(session, session.sql(sql), columns).content_digest() for sql in others
+    }
+    digests.add(
+        relation_frame(
+            session, session.sql("select * from answers"), ["wave_code"]
+        ).content_digest()
+    )
+    assert len(digests) == 5 and forward.content_digest() not in digests

@@ -7,6 +7,10 @@ DuckDB Python models in one process, so the first model to ask computes and the 
 the same result. A result is kept per function only for inputs with the same content (a
 digest of every frame's values, columns and types and of the other arguments), so another
 build, or changed data, computes afresh.
+
+A model may hand a frame it has not read (a :class:`DeferredFrame`, such as
+duckdb_frames.RelationFrame): its digest comes from the frame's source, and it is read only
+when the computation runs, so the model that takes the kept result reads nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +18,22 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 Result = TypeVar("Result")
+
+
+@runtime_checkable
+class DeferredFrame(Protocol):
+    """A frame read only when needed, with a digest of its content that does not read it."""
+
+    def content_digest(self) -> str: ...
+
+    def frame(self) -> pd.DataFrame: ...
+
 
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_LOCK = threading.Lock()
@@ -37,9 +51,16 @@ def computed_once(compute: Callable[..., Result], *args: Any, **kwargs: Any) -> 
         kept = _RESULTS.get(name)
         if kept is not None and kept[0] == digest:
             return kept[1]
-        result = compute(*args, **kwargs)
+        result = compute(
+            *(_read(value) for value in args),
+            **{name: _read(value) for name, value in kwargs.items()},
+        )
         _RESULTS[name] = (digest, result)
         return result
+
+
+def _read(value: Any) -> Any:
+    return value.frame() if isinstance(value, DeferredFrame) else value
 
 
 def _digest(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
@@ -50,7 +71,9 @@ def _digest(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
         if isinstance(value, tuple):  # a keyword argument: (name, value)
             digest.update(value[0].encode())
             value = value[1]
-        if isinstance(value, pd.DataFrame):
+        if isinstance(value, DeferredFrame):
+            digest.update(b"deferred " + value.content_digest().encode())
+        elif isinstance(value, pd.DataFrame):
             digest.update(repr(list(zip(value.columns, value.dtypes, strict=True))).encode())
             rows = np.sort(pd.util.hash_pandas_object(value, index=False).to_numpy())
             digest.update(rows.tobytes())

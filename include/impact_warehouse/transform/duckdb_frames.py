@@ -15,6 +15,7 @@ of its time copying and sorting text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,40 @@ def compact_frame(
     for column, values in text.items():
         frame[column] = values.categorical()
     return frame[list(columns)]
+
+
+@dataclass(frozen=True)
+class RelationFrame:
+    """``relation``'s ``columns`` for a computation two models share (computed_once): DuckDB
+    gives their content digest, and the frame (:func:`compact_frame`) is read only by the
+    model that computes. The other model of the pair neither reads nor hashes the rows: at
+    1000× the demo that was 8.5 million answers read twice, beside each other, on two cores."""
+
+    session: Any
+    relation: Any
+    columns: tuple[str, ...]
+
+    def content_digest(self) -> str:
+        """The columns' names and types, and an order-free digest of their rows (the number of
+        rows, and the sum and the exclusive or of each row's hash)."""
+        projected = self.relation.project(
+            ", ".join(quoted_identifier(column) for column in self.columns)
+        )
+        row_hash = "hash({})".format(", ".join(quoted_identifier(c) for c in self.columns))
+        rows = self.session.execute(
+            f"select count(*), sum({row_hash}), bit_xor({row_hash}) "
+            f"from ({projected.sql_query()}) as relation_rows"
+        ).fetchone()
+        types = [str(kind) for kind in projected.types]
+        return repr((list(zip(self.columns, types, strict=True)), rows))
+
+    def frame(self) -> pd.DataFrame:
+        return compact_frame(self.session, self.relation, self.columns)
+
+
+def relation_frame(session: Any, relation: Any, columns: Sequence[str]) -> RelationFrame:
+    """``relation``'s ``columns``, read through ``session`` only if a computation needs them."""
+    return RelationFrame(session, relation, tuple(columns))
 
 
 class _TextColumn:

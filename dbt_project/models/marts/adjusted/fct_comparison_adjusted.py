@@ -11,7 +11,7 @@ out of the same computation: the two models share it (transform/computed_once.py
 
 from impact_warehouse.transform.adjusted_inputs import COMPARISON_ANSWER_COLUMNS
 from impact_warehouse.transform.computed_once import computed_once
-from impact_warehouse.transform.duckdb_frames import compact_frame
+from impact_warehouse.transform.duckdb_frames import relation_frame
 from impact_warehouse.transform.model_computations import Computation
 from impact_warehouse.transform.outcome_rules import scale_rules
 from impact_warehouse.worker_process import usable_cores
@@ -27,7 +27,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     comparison, _ = computed_once(
         compute_comparison_adjustment,
-        compact_frame(
+        relation_frame(
             session, dbt.ref("fct_answers").filter(ANSWER_FILTER), COMPARISON_ANSWER_COLUMNS
         ),
         dbt.ref("covariates").df(),

@@ -6,11 +6,12 @@ spark/fct_covariate_balance.sql). Empty when the catalog has no covariates.
 
 The adjusted comparison (fct_comparison_adjusted) computes these weights and this balance on
 its way: the two models share one computation per build (transform/computed_once.py) instead
-of weighting every person twice."""
+of weighting every person twice, and only the model that computes reads the answers
+(duckdb_frames.RelationFrame)."""
 
 from impact_warehouse.transform.adjusted_inputs import COMPARISON_ANSWER_COLUMNS
 from impact_warehouse.transform.computed_once import computed_once
-from impact_warehouse.transform.duckdb_frames import compact_frame
+from impact_warehouse.transform.duckdb_frames import relation_frame
 from impact_warehouse.transform.model_computations import Computation
 from impact_warehouse.transform.outcome_rules import scale_rules
 from impact_warehouse.worker_process import usable_cores
@@ -26,7 +27,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     _, balance = computed_once(
         compute_comparison_adjustment,
-        compact_frame(
+        relation_frame(
             session, dbt.ref("fct_answers").filter(ANSWER_FILTER), COMPARISON_ANSWER_COLUMNS
         ),
         dbt.ref("covariates").df(),

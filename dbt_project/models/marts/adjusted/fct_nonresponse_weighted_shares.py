@@ -11,7 +11,7 @@ from impact_warehouse.transform.adjusted_inputs import (
     NONRESPONSE_TARGET_COLUMNS,
 )
 from impact_warehouse.transform.computed_once import computed_once
-from impact_warehouse.transform.duckdb_frames import compact_frame
+from impact_warehouse.transform.duckdb_frames import relation_frame
 from impact_warehouse.transform.model_computations import Computation
 from impact_warehouse.transform.outcome_rules import scale_rules
 
@@ -26,12 +26,12 @@ def model(dbt, session):
     # The same computation gives the other non-response table: done once per build.
     _, shares = computed_once(
         compute_nonresponse,
-        compact_frame(session, dbt.ref("int_wave_targets"), NONRESPONSE_TARGET_COLUMNS),
+        relation_frame(session, dbt.ref("int_wave_targets"), NONRESPONSE_TARGET_COLUMNS),
         dbt.ref("waves").df(),
         dbt.ref("cohorts").df(),
-        compact_frame(session, dbt.ref("fct_participation"), NONRESPONSE_PARTICIPATION_COLUMNS),
-        compact_frame(session, dbt.ref("fct_responses"), NONRESPONSE_RESPONSE_COLUMNS),
-        compact_frame(
+        relation_frame(session, dbt.ref("fct_participation"), NONRESPONSE_PARTICIPATION_COLUMNS),
+        relation_frame(session, dbt.ref("fct_responses"), NONRESPONSE_RESPONSE_COLUMNS),
+        relation_frame(
             session, dbt.ref("fct_answers").filter(ANSWER_FILTER), NONRESPONSE_ANSWER_COLUMNS
         ),
         rules=scale_rules(
