@@ -532,10 +532,9 @@ def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
             landing_dir=landing,
         )
     failed = {failure.unique_id for failure in raised.value.failures}
-    assert any("unique_stg_operations__roster_record_key" in node for node in failed)
-    assert "unique_stg_operations__roster_record_key" in str(raised.value)
-    # The rows carry nothing but a key: the model's one not-null test fails for them.
+    # The duplicated key and the rows' missing columns: the model's one column_rules test.
     assert any("column_rules_stg_operations__roster" in node for node in failed)
+    assert "column_rules_stg_operations__roster" in str(raised.value)
 
 
 def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> None:
@@ -554,7 +553,8 @@ def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> No
     [
         ("staging.stg_google_forms__responses", "response_id", "column_rules_stg_google_forms"),
         ("marts.dim_waves", "fiscal_year", "column_rules_dim_waves"),
-        # Keys: dbt's unique test stays beside them; their not-null rule is in column_rules.
+        # Keys: their not-null rule is in column_rules (and so is their uniqueness, but for
+        # the published models').
         ("staging.stg_operations__roster", "record_key", "column_rules_stg_operations__roster"),
         ("marts.dim_cohorts", "cohort_code", "column_rules_dim_cohorts"),
         ("catalog.waves", "wave_code", "column_rules_waves_"),
@@ -663,6 +663,64 @@ def test_a_merged_data_test_fails_for_any_of_its_columns(
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.execute(compiled).fetchall()
     assert [(row[0], row[1]) for row in rows] == [(rule, column)]
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("staging.stg_operations__roster", "record_key"),
+        ("intermediate.int_answers__normalised", "answer_key"),
+        # A key of several columns, and a second key of a seed.
+        ("intermediate.int_answers__normalised", "source_system, response_record_key, item_code"),
+        ("catalog.indicators", "indicator_symbol"),
+        ("catalog.scale_labels", "scale_code, value_code"),
+    ],
+)
+def test_a_duplicated_key_fails_the_data_tests(
+    tiny_warehouse: Warehouse, tmp_path: Path, table: str, key: str
+) -> None:
+    """The keys of the seeds and of the staging and intermediate models are checked in their
+    column_rules test (tests/generic/column_rules.sql): a row whose key another row already has
+    fails it, and the failing rows name the rule and the key's columns."""
+    database = tmp_path / "injected.duckdb"
+    database.write_bytes(tiny_warehouse.database.read_bytes())
+    columns = [column.strip() for column in key.split(",")]
+    with duckdb.connect(str(database)) as connection:
+        first, second = connection.execute(
+            f"select rowid from {table} order by rowid limit 2"
+        ).fetchall()
+        # The second row takes the first row's key, every other column unchanged.
+        assignments = ", ".join(
+            f"{column} = (select {column} from {table} where rowid = {first[0]})"
+            for column in columns
+        )
+        connection.execute(f"update {table} set {assignments} where rowid = {second[0]}")
+    target = tmp_path / "target"
+    model = table.split(".")[1]
+    with pytest.raises(DbtRunError) as raised:
+        run_dbt(
+            ["test", "--select", model, "--exclude-resource-type", "unit_test"],
+            paths(),
+            target_path=target,
+            duckdb_path=database,
+            landing_dir=tiny_warehouse.landing,
+        )
+    failed = [
+        failure
+        for failure in raised.value.failures
+        if f"column_rules_{model}" in failure.unique_id and failure.status == "fail"
+    ]
+    assert failed, raised.value.failures
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = [
+            row
+            for failure in failed
+            for result in results
+            if result["unique_id"] == failure.unique_id
+            for row in connection.execute(result["compiled_code"]).fetchall()
+        ]
+    assert ("unique", ", ".join(columns), 1) in [(row[0], row[1], row[3]) for row in rows]
 
 
 @pytest.mark.parametrize(

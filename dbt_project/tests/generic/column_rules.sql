@@ -1,12 +1,16 @@
-{#- A model's column rules in one test node: its required columns (not_null_columns), its
-    foreign keys (relationships_columns), its lists of accepted values (accepted_values_columns)
-    and the conditions every row must meet (expressions), each checked as its own test checks
-    it. A test node costs dbt far more than these scans on this data (issue 19: about 25 ms of
-    dbt's Python per node, against a millisecond of DuckDB), so one node per model instead of
-    one per kind of rule. The key keeps dbt's own `unique` test, and its not-null rule is
-    listed here first (one node fewer per model; the key is checked as before, as one more
-    column of this node's scan). A rule with a configuration of its own (a severity) keeps its
-    own test, since that applies to a whole node; a relationship's `where` goes into its entry,
+{#- A model's column rules in one test node: its keys (unique), its required columns
+    (not_null_columns), its foreign keys (relationships_columns), its lists of accepted values
+    (accepted_values_columns) and the conditions every row must meet (expressions), each checked
+    as its own test checks it. A test node costs dbt far more than these scans on this data
+    (issue 19: about 25 ms of dbt's Python per node, against a millisecond of DuckDB), so one
+    node per model instead of one per kind of rule. A key's not-null rule is listed first in
+    not_null. A key is checked here on the seeds and on the staging and intermediate models;
+    the published models keep dbt's `unique` test (or a contract's primary key), from which dbt
+    records the table's key in the manifest for the analysts' loader (access/release_tables.py).
+    In `unique`, a column name is checked as dbt's `unique` test checks it (nulls left out), a
+    list of columns as unique_combination_of_columns checks it (every combination, nulls
+    included). A rule with a configuration of its own (a severity, a `where`) keeps its own
+    test, since that applies to a whole node; a relationship's `where` goes into its entry,
     which limits the child rows checked as the config did.
 
     A relationship whose parent is not upstream of the model stays in a relationships_columns
@@ -15,10 +19,11 @@
     fail without stopping what is built from it (tests/transform/test_dbt_foundation.py checks).
 
     It fails with one row per broken rule: the rule, the column (or the expression), what was
-    missing or unexpected, and how many rows break it. Portable SQL: DuckDB, PostgreSQL, Spark. -#}
-{% test column_rules(model, not_null=none, relationships=none, accepted_values=none, expressions=none) %}
+    missing or unexpected, and how many rows (for a key: how many values occurring more than
+    once) break it. Portable SQL: DuckDB, PostgreSQL, Spark. -#}
+{% test column_rules(model, unique=none, not_null=none, relationships=none, accepted_values=none, expressions=none) %}
 {%- set string = dbt.type_string() -%}
-{%- for name, rules in {"not_null": not_null, "relationships": relationships,
+{%- for name, rules in {"unique": unique, "not_null": not_null, "relationships": relationships,
         "accepted_values": accepted_values, "expressions": expressions}.items()
         if rules is string -%}
     {#- A string would be read one character at a time: each rule set is a list. -#}
@@ -27,6 +32,21 @@
     ) -%}
 {%- endfor -%}
 {%- set checks = [] -%}
+{%- for key in unique or [] -%}
+    {%- set columns = [key] if key is string else key -%}
+    {%- if not columns -%}
+        {%- do exceptions.raise_compiler_error(
+            "column_rules on " ~ model ~ ": an empty list of columns in unique"
+        ) -%}
+    {%- endif -%}
+    {%- set grouped = columns | join(", ") -%}
+    {%- do checks.append(
+        "select 'unique' as rule, '" ~ grouped ~ "' as subject, cast(null as " ~ string
+        ~ ") as detail, count(*) as failing_rows from (select " ~ grouped ~ " from " ~ model
+        ~ (" where " ~ key ~ " is not null" if key is string else "")
+        ~ " group by " ~ grouped ~ " having count(*) > 1) as duplicate_keys having count(*) > 0"
+    ) -%}
+{%- endfor -%}
 {%- if not_null -%}
     {%- do checks.append(
         "select 'not_null' as rule, column_name as subject, cast(null as " ~ string ~ ") as detail,"
@@ -58,7 +78,7 @@
 {%- endfor -%}
 {%- if not checks -%}
     {%- do exceptions.raise_compiler_error(
-        "column_rules on " ~ model ~ " lists no rule: give it not_null, relationships,"
+        "column_rules on " ~ model ~ " lists no rule: give it unique, not_null, relationships,"
         ~ " accepted_values or expressions"
     ) -%}
 {%- endif -%}
