@@ -157,3 +157,15 @@ def test_a_relation_frame_digests_its_rows_in_any_order_and_reads_as_compact_fra
         ).content_digest()
     )
     assert len(digests) == 5 and forward.content_digest() not in digests
+
+
+def test_text_handed_as_plain_objects_keeps_its_values(session):
+    """Without pandas' string type DuckDB hands text as plain objects: still text, not NULL."""
+    relation = session.sql("select * from answers order by row_number")
+    with pd.option_context("future.infer_string", False):
+        frame = compact_frame(session, relation, ["wave_code", "item_code"], vectors_per_chunk=1)
+        expected = relation.project("wave_code, item_code").df()
+    for column in ("wave_code", "item_code"):
+        assert frame[column].astype(object).where(frame[column].notna(), None).tolist() == (
+            expected[column].where(expected[column].notna(), None).tolist()
+        )

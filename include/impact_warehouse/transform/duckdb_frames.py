@@ -116,12 +116,15 @@ class _TextColumn:
 
     def categorical(self) -> pd.Categorical | pd.Series:
         codes = np.concatenate(self.codes)
-        if self.dtype is None:  # NULL in every row: as ``.df()`` gives it
-            return pd.Series([None] * len(codes), dtype=object)
+        if not self.categories:  # NULL in every row: as ``.df()`` gives it
+            if self.dtype is None:
+                return pd.Series([None] * len(codes), dtype=object)
+            return pd.Series(pd.NA, index=range(len(codes)), dtype=self.dtype)
         seen = np.array(list(self.categories), dtype=object)
         order = np.argsort(seen, kind="stable")
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
         in_text_order = np.where(codes >= 0, rank[codes] if len(rank) else -1, -1)
-        categories = pd.Index(seen[order], dtype=self.dtype)
+        # Text DuckDB handed as plain objects (pandas without its string type) keeps its values.
+        categories = pd.Index(seen[order], dtype=self.dtype or pd.StringDtype(na_value=np.nan))
         return pd.Categorical.from_codes(in_text_order, dtype=pd.CategoricalDtype(categories))
