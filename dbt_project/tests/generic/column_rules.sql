@@ -4,10 +4,10 @@
     as its own test checks it. A test node costs dbt far more than these scans on this data
     (issue 19: about 25 ms of dbt's Python per node, against a millisecond of DuckDB), so one
     node per model instead of one per kind of rule. A key's not-null rule is listed first in
-    not_null. A key is checked here on the seeds and on the staging and intermediate models;
-    the published models keep dbt's `unique` test (or a contract's primary key), from which dbt
-    records the table's key in the manifest for the analysts' loader (access/release_tables.py).
-    In `unique`, a column name is checked as dbt's `unique` test checks it (nulls left out), a
+    not_null. A published model's key also keeps its `unique` test, disabled on DuckDB and run
+    on the other engines: dbt records the table's key in the manifest from it, for the analysts'
+    loader (access/release_tables.py). A contract's primary key, which DuckDB enforces as it
+    writes the table, is not listed here. In `unique`, a column name is checked as dbt's `unique` test checks it (nulls left out), a
     list of columns as unique_combination_of_columns checks it (every combination, nulls
     included). A rule with a configuration of its own (a severity, a `where`) keeps its own
     test, since that applies to a whole node; a relationship's `where` goes into its entry,
