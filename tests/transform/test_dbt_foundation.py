@@ -674,14 +674,17 @@ def test_a_merged_data_test_fails_for_any_of_its_columns(
         ("intermediate.int_answers__normalised", "source_system, response_record_key, item_code"),
         ("catalog.indicators", "indicator_symbol"),
         ("catalog.scale_labels", "scale_code, value_code"),
+        # Published: a dim without a contract's primary key, and a Python model.
+        ("marts.dim_cohorts", "cohort_code"),
+        ("marts.fct_indicator_results", "indicator_result_key"),
     ],
 )
 def test_a_duplicated_key_fails_the_data_tests(
     tiny_warehouse: Warehouse, tmp_path: Path, table: str, key: str
 ) -> None:
-    """The keys of the seeds and of the staging and intermediate models are checked in their
-    column_rules test (tests/generic/column_rules.sql): a row whose key another row already has
-    fails it, and the failing rows name the rule and the key's columns."""
+    """Keys are checked in their model's or seed's column_rules test on DuckDB
+    (tests/generic/column_rules.sql): a row whose key another row already has fails it, and
+    the failing rows name the rule and the key's columns."""
     database = tmp_path / "injected.duckdb"
     database.write_bytes(tiny_warehouse.database.read_bytes())
     columns = [column.strip() for column in key.split(",")]
