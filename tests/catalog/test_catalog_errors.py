@@ -274,6 +274,51 @@ CASES: dict[str, tuple[Edit, str, int | None, str]] = {
         _next_line("scale_labels.csv"),
         "value_code 7 is outside scale likert4 [1, 4]",
     ),
+    # The short code lists: dbt's tests would catch these only at build time, naming no row.
+    "indicator_without_symbol": (
+        lambda s: _set_cell(s, "indicators.csv", 3, "indicator_symbol", ""),
+        "indicators.csv",
+        3,
+        "'indicator_symbol' is empty",
+    ),
+    "indicator_symbol_twice": (
+        lambda s: _set_cell(s, "indicators.csv", 3, "indicator_symbol", "①"),
+        "indicators.csv",
+        3,
+        "indicator_symbol ① appears twice",
+    ),
+    "employment_status_without_code": (
+        lambda s: _set_cell(s, "employment_statuses.csv", 3, "employment_status_code", ""),
+        "employment_statuses.csv",
+        3,
+        "'employment_status_code' is empty",
+    ),
+    "employment_status_label_twice": (
+        lambda s: _set_cell(
+            s, "employment_statuses.csv", 3, "employment_status_ja", "産休・育休中"
+        ),
+        "employment_statuses.csv",
+        3,
+        "employment_status_ja 産休・育休中 appears twice",
+    ),
+    "support_measure_type_twice": (
+        lambda s: _repeat_line(s, "support_measure_types.csv", 2),
+        "support_measure_types.csv",
+        _next_line("support_measure_types.csv"),
+        "support_measure_type study_session appears twice",
+    ),
+    "wave_type_without_code": (
+        lambda s: _set_cell(s, "wave_types.csv", 3, "wave_type", ""),
+        "wave_types.csv",
+        3,
+        "'wave_type' is empty",
+    ),
+    "wave_type_the_pipeline_does_not_know": (
+        lambda s: _set_cell(s, "wave_types.csv", 3, "wave_type", "midline"),
+        "wave_types.csv",
+        3,
+        "'wave_type'='midline' is unknown",
+    ),
     "indicator_without_code": (
         lambda s: _append_line(s, "indicators.csv", ",⑯,short_term,x,y,z"),
         "indicators.csv",

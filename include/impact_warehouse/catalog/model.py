@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from impact_warehouse.catalog.code_lists import read_code_list
 from impact_warehouse.catalog.csv_rows import (
     as_bool,
     check_member,
@@ -189,10 +190,14 @@ def load_catalog(seed_dir: Path | None = None) -> Catalog:
         check_member("question_overrides.csv", line, "item_code", row["item_code"], items)
         question_overrides[(row["source_ref"], row["question_id"])] = row["item_code"]
 
-    employment_statuses = {
-        row["employment_status_ja"]: row["employment_status_code"]
-        for _line, row in read_rows(seed_dir, "employment_statuses.csv")
-    }
+    employment_statuses = read_code_list(
+        seed_dir, "employment_statuses.csv", "employment_status_code", "employment_status_ja"
+    )
+    # Read by the warehouse and the reports only; checked here so that a bad row is named.
+    read_code_list(
+        seed_dir, "support_measure_types.csv", "support_measure_type", "support_measure_type_ja"
+    )
+    read_code_list(seed_dir, "wave_types.csv", "wave_type", "wave_type_ja", WAVE_TYPES)
 
     catalog = Catalog(
         organisation=read_organisation(FILE_NAME, read_rows(seed_dir, FILE_NAME)),
@@ -322,9 +327,14 @@ def _read_items(seed_dir: Path, scales: Mapping[str, Scale]) -> dict[str, Item]:
 def _read_indicators(seed_dir: Path) -> dict[str, Indicator]:
     """indicators.csv."""
     indicators = {}
+    symbols: set[str] = set()
     for line, row in read_rows(seed_dir, "indicators.csv"):
         code = required_code("indicators.csv", line, row, "indicator_code")
         check_new("indicators.csv", line, "indicator_code", code, indicators)
+        # The report and the warehouse name an indicator by its symbol (①, ②…): one each.
+        symbol = required_code("indicators.csv", line, row, "indicator_symbol")
+        check_new("indicators.csv", line, "indicator_symbol", symbol, symbols)
+        symbols.add(symbol)
         indicator_type = row["indicator_type"]
         check_member("indicators.csv", line, "indicator_type", indicator_type, INDICATOR_TYPES)
         indicators[code] = Indicator(
