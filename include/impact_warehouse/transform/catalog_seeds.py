@@ -19,7 +19,6 @@ from impact_warehouse.catalog.voices import SEED_HEADERS as VOICE_SEED_HEADERS
 from impact_warehouse.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # Seed properties belong to the project, not to an organisation: every catalog gets them.
 SEED_PROPERTY_PATTERNS = ("_*.yml", "_*.md")
 # Optional catalog files a model refs: a catalog without one is seeded with its header only,
@@ -34,21 +33,23 @@ OPTIONAL_SEED_HEADERS = {
 def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR) -> str:
     """The ``seed-paths`` entry, relative to the dbt project, that seeds ``catalog``.
 
-    The project's own seeds folder is used as it is. Another catalog is copied, with the
-    project's seed property files, into ``<dbt_work>/catalog_seeds/<digest>/``, named by the
+    The project's own seeds folder is used as it is. Another catalog is copied, with the seed
+    property files of ``project`` (another copy of the project, a benchmark's older commit,
+    brings its own tests), into ``<dbt_work>/catalog_seeds/<digest>/``, named by the
     content it holds: a copy, so the build seeds exactly the files that were there when it
     started, and one per content, so two builds at once (a DAG run and ``impact build``)
     never empty a folder the other is seeding from. It is moved into place whole.
     """
     catalog = catalog.resolve()
-    if catalog == PROJECT_SEEDS_DIR.resolve():
+    project_seeds = project / "seeds"
+    if catalog == project_seeds.resolve():
         return "seeds"
     if not catalog.is_dir():
         raise FileNotFoundError(f"catalog folder {catalog} does not exist (IMPACT_CATALOG_DIR)")
     sources = sorted(catalog.glob("*.csv")) + [
         source
         for pattern in SEED_PROPERTY_PATTERNS
-        for source in sorted(PROJECT_SEEDS_DIR.glob(pattern))
+        for source in sorted(project_seeds.glob(pattern))
     ]
     contents = {source.name: _without_bom(source.read_bytes()) for source in sources}
     # Optional seeds (the voices) the models read: a catalog without them gets their header,
