@@ -41,20 +41,20 @@ def test_another_catalog_is_staged_with_the_project_seed_properties(tmp_path: Pa
 
 def test_another_project_brings_its_own_seed_properties(tmp_path: Path) -> None:
     """run_dbt(project_dir=...) builds another copy of the project (an older commit, in a
-    benchmark): the catalog is seeded with that copy's seed tests, not this one's."""
+    benchmark): another catalog is seeded with that copy's seed tests, not this one's, and
+    the built-in catalog is the copy's own seeds folder."""
     project = tmp_path / "project"
     shutil.copytree(DBT_PROJECT_DIR / "seeds", project / "seeds")
     properties = project / "seeds" / "_seeds.yml"
     properties.write_text(
         "# another commit's seed tests\n" + properties.read_text("utf-8"), "utf-8"
     )
-    for catalog in (BUILTIN_CATALOG_DIR, EXAMPLE):
-        staged = (project / seed_path_for(catalog, tmp_path / "dbt", project)).resolve()
-        assert staged.parent == (tmp_path / "dbt" / "catalog_seeds").resolve()
-        assert (staged / "_seeds.yml").read_text("utf-8") == properties.read_text("utf-8")
-        assert {path.name for path in catalog.glob("*.csv")} <= {p.name for p in staged.iterdir()}
-    # The copy's own seeds folder is its catalog: seeded in place.
-    assert seed_path_for(project / "seeds", tmp_path / "dbt", project) == "seeds"
+    staged = (project / seed_path_for(EXAMPLE, tmp_path / "dbt", project)).resolve()
+    assert staged.parent == (tmp_path / "dbt" / "catalog_seeds").resolve()
+    assert (staged / "_seeds.yml").read_text("utf-8") == properties.read_text("utf-8")
+    assert {path.name for path in EXAMPLE.glob("*.csv")} <= {p.name for p in staged.iterdir()}
+    for catalog in (BUILTIN_CATALOG_DIR, project / "seeds"):
+        assert seed_path_for(catalog, tmp_path / "dbt", project) == "seeds"
 
 
 def test_a_restaged_catalog_drops_files_removed_since(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from impact_warehouse.catalog.voices import SEED_HEADERS as VOICE_SEED_HEADERS
 from impact_warehouse.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+PROJECT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # Seed properties belong to the project, not to an organisation: every catalog gets them.
 SEED_PROPERTY_PATTERNS = ("_*.yml", "_*.md")
 # Optional catalog files a model refs: a catalog without one is seeded with its header only,
@@ -42,7 +43,9 @@ def seed_path_for(catalog: Path, dbt_work: Path, project: Path = DBT_PROJECT_DIR
     """
     catalog = catalog.resolve()
     project_seeds = project / "seeds"
-    if catalog == project_seeds.resolve():
+    # The built-in catalog is a project's own seeds folder: another copy of the project
+    # seeds the catalog it carries (a test's renamed codes, an older commit's files).
+    if catalog in (PROJECT_SEEDS_DIR.resolve(), project_seeds.resolve()):
         return "seeds"
     if not catalog.is_dir():
         raise FileNotFoundError(f"catalog folder {catalog} does not exist (IMPACT_CATALOG_DIR)")
