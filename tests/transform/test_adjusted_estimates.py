@@ -4,6 +4,8 @@ against independent computations, and seeded simulations with a known selection 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -207,30 +209,40 @@ def _with_extra_columns_reordered(frame, rng: np.random.Generator):
     return widened[["unread_note", *rng.permutation(frame.columns)]]
 
 
-def test_columns_not_read_and_column_order_do_not_change_the_figures() -> None:
-    """The DuckDB models read only the columns the computations name (duckdb_frames); the
-    other engines hand whole tables. Both must give the same figures."""
-    rng = np.random.default_rng(11)
+def _assert_same_nonresponse(handed: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    """The non-response tables from the sample's frames, and from each frame (the waves
+    aside) as ``handed`` gives it, are equal to the last bit."""
     frames, _ = nonresponse_sample(np.random.default_rng(7), 240)
-    widened = {
-        name: _with_extra_columns_reordered(frame, rng) if name != "waves" else frame
-        for name, frame in frames.items()
-    }
+    other = {name: handed(frame) if name != "waves" else frame for name, frame in frames.items()}
     for left, right in zip(
         compute_nonresponse(**frames, rules=yesno_rules(), min_effective_n=30),
-        compute_nonresponse(**widened, rules=yesno_rules(), min_effective_n=30),
+        compute_nonresponse(**other, rules=yesno_rules(), min_effective_n=30),
         strict=True,
     ):
         pd.testing.assert_frame_equal(left, right, check_exact=True)
 
-    answers, covariates = comparison_sample(np.random.default_rng(3), 120, 260)
-    wide_answers = _with_extra_columns_reordered(answers, rng)
+
+def _assert_same_comparison(
+    answers: pd.DataFrame, other: pd.DataFrame, covariates: pd.DataFrame
+) -> None:
+    """The adjusted comparison and its balance from ``answers`` and from ``other`` are equal
+    to the last bit."""
     for left, right in zip(
         compute_comparison_adjustment(answers, covariates, yesno_rules(), 30, resamples=20),
-        compute_comparison_adjustment(wide_answers, covariates, yesno_rules(), 30, resamples=20),
+        compute_comparison_adjustment(other, covariates, yesno_rules(), 30, resamples=20),
         strict=True,
     ):
         pd.testing.assert_frame_equal(left, right, check_exact=True)
+
+
+def test_columns_not_read_and_column_order_do_not_change_the_figures() -> None:
+    """The DuckDB models read only the columns the computations name (duckdb_frames); the
+    other engines hand whole tables. Both must give the same figures."""
+    rng = np.random.default_rng(11)
+    _assert_same_nonresponse(lambda frame: _with_extra_columns_reordered(frame, rng))
+    answers, covariates = comparison_sample(np.random.default_rng(3), 120, 260)
+    wide_answers = _with_extra_columns_reordered(answers, rng)
+    _assert_same_comparison(answers, wide_answers, covariates)
     pd.testing.assert_frame_equal(
         compute_covariate_balance(answers, covariates, yesno_rules()),
         compute_covariate_balance(wide_answers, covariates, yesno_rules()),
@@ -259,17 +271,7 @@ def test_text_as_strings_or_categories_in_any_row_order_gives_the_same_figures(k
     strings, in no set row order: the computations sort every text by the text itself
     (weighting.in_stable_order), whatever order a categorical's categories came in."""
     rng = np.random.default_rng(5)
-    frames, _ = nonresponse_sample(np.random.default_rng(7), 240)
-    typed = {
-        name: _text_typed(frame, kind, rng) if name != "waves" else frame
-        for name, frame in frames.items()
-    }
-    for left, right in zip(
-        compute_nonresponse(**frames, rules=yesno_rules(), min_effective_n=30),
-        compute_nonresponse(**typed, rules=yesno_rules(), min_effective_n=30),
-        strict=True,
-    ):
-        pd.testing.assert_frame_equal(left, right, check_exact=True)
+    _assert_same_nonresponse(lambda frame: _text_typed(frame, kind, rng))
 
     answers, covariates = comparison_sample(np.random.default_rng(3), 120, 260)
     # A third of the follow-up respondents answered the outcome again, the other way, in a
@@ -280,10 +282,4 @@ def test_text_as_strings_or_categories_in_any_row_order_gives_the_same_figures(k
         wave_code="followup_2025_second", value_numeric=lambda a: 1.0 - a.value_numeric
     )
     answers = pd.concat([answers, again], ignore_index=True)
-    typed_answers = _text_typed(answers, kind, rng)
-    for left, right in zip(
-        compute_comparison_adjustment(answers, covariates, yesno_rules(), 30, resamples=20),
-        compute_comparison_adjustment(typed_answers, covariates, yesno_rules(), 30, resamples=20),
-        strict=True,
-    ):
-        pd.testing.assert_frame_equal(left, right, check_exact=True)
+    _assert_same_comparison(answers, _text_typed(answers, kind, rng), covariates)
