@@ -99,6 +99,10 @@ def test_without_any_landing_the_open_wave_is_reported(tmp_path: Path) -> None:
 
     assert finding.observed is None and "no landing at all" in finding.message_en
     assert finding.details["dbt_status"] == "runtime error"
+    # The criteria of a source whose query failed come from the manifest (sources.json has
+    # no entry for it), which the measurement has dbt write only then.
+    kept = read_source_freshness(audit_db, build_results=tmp_path / "none.json")
+    assert kept is not None and kept.warn_after_days == 35.0
     assert read_source_freshness(audit_db, build_results=tmp_path / "none.json") is not None
 
 

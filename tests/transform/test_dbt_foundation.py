@@ -537,6 +537,39 @@ def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
     assert "column_rules_stg_operations__roster" in str(raised.value)
 
 
+def test_a_run_without_manifest_keeps_its_results_and_no_earlier_manifest(
+    tmp_path: Path,
+) -> None:
+    """The production build's ``write_manifest=False`` (transform/dbt_artifacts.py): dbt writes
+    no manifest, the run's results are still written (a failed run's too), and the manifest
+    an earlier run left is gone, so it cannot pass for this build's."""
+    landing = tmp_path / "landing"
+    broken = landing / "operations" / "roster" / "part-broken.jsonl"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"record_key": "same"}\n{"record_key": "same"}\n', encoding="utf-8")
+    target = tmp_path / "target"
+    target.mkdir()
+    for earlier in ("manifest.json", "graph.gpickle"):
+        (target / earlier).write_text("{}", encoding="utf-8")
+    with pytest.raises(DbtRunError):
+        run_dbt(
+            ["build", "--select", "stg_operations__roster"],
+            paths(),
+            target_path=target,
+            duckdb_path=tmp_path / "broken.duckdb",
+            landing_dir=landing,
+            write_manifest=False,
+        )
+    assert not (target / "manifest.json").exists() and not (target / "graph.gpickle").exists()
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    statuses = {result["unique_id"]: result["status"] for result in results}
+    assert statuses["model.impact_warehouse.stg_operations__roster"] == "success"
+    assert any(
+        "column_rules_stg_operations__roster" in node and status == "fail"
+        for node, status in statuses.items()
+    )
+
+
 def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> None:
     """The production build leaves the unit tests out (warehouse_job.build_audit_warehouse,
     dbt_runner.PRODUCTION_BUILD); every build of the suite runs them, and they pass."""

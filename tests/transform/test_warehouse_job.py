@@ -140,9 +140,11 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
     calls: list[list[str]] = []
     passed: list[object] = []
 
-    def fake_run_dbt(args: list[str], settings: object, **__: object) -> SimpleNamespace:
+    def fake_run_dbt(args: list[str], settings: object, **options: object) -> SimpleNamespace:
         calls.append(args)
         passed.append(settings)
+        # The gate reads the run's results; dbt's manifest has no reader (dbt_artifacts.py).
+        assert options == {"write_manifest": False}
         return SimpleNamespace(
             duckdb_path=tmp_path / "audit.duckdb",
             target_path=tmp_path / "target",

@@ -139,7 +139,8 @@ def build_audit_warehouse(settings: Settings) -> BuildOutcome:
     audit DuckDB file, then ``dbt source freshness`` on the landing zone, kept beside it for
     the gate, then the response status page from the build (``status_page``: its path,
     ``None`` if it failed)."""
-    run = run_dbt([*PRODUCTION_BUILD], settings)
+    # No manifest: the gate reads the run's result; a release writes its own docs manifest.
+    run = run_dbt([*PRODUCTION_BUILD], settings, write_manifest=False)
     try:
         freshness = measure_source_freshness(
             audit_db=run.duckdb_path,

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.settings import Settings
-from impact_warehouse.transform import parse_cache
+from impact_warehouse.transform import dbt_artifacts, parse_cache
 from impact_warehouse.transform.catalog_seeds import DBT_PROJECT_DIR, seed_path_for
 from impact_warehouse.transform.model_computations import model_workers
 
@@ -132,6 +132,7 @@ def run_dbt(
     environment: Mapping[str, str] | None = None,
     project_dir: Path | None = None,
     catalog_dir: Path | None = None,
+    write_manifest: bool = True,
 ) -> DbtRun:
     """Invoke dbt (e.g. ``["build"]``, ``["seed"]``, ``["docs", "generate"]``) on the project.
 
@@ -141,8 +142,9 @@ def run_dbt(
     ``profile_target`` picks a ``profiles.yml`` output (default ``audit``, DuckDB;
     ``postgres`` reads ``IMPACT_PG_*``, which ``environment`` can set for this invocation).
     ``project_dir`` builds another copy of ``dbt_project/``. ``catalog_dir`` (default
-    ``settings.catalog``) is the folder dbt seeds the catalog from. Raises ``DbtRunError``
-    when dbt fails.
+    ``settings.catalog``) is the folder dbt seeds the catalog from. ``write_manifest`` False:
+    the target folder gets the run's result file and no manifest (:mod:`.dbt_artifacts`).
+    Raises ``DbtRunError`` when dbt fails.
     """
     project = (project_dir or DBT_PROJECT_DIR).resolve()
     seed_path = seed_path_for(catalog_dir or settings.catalog, settings.work / "dbt", project)
@@ -153,6 +155,9 @@ def run_dbt(
     target.mkdir(parents=True, exist_ok=True)
 
     command = _dbt_command(args, project, target, vars=vars, profile_target=profile_target)
+    if not write_manifest:
+        command.append(dbt_artifacts.NO_WRITE_JSON)
+        dbt_artifacts.remove_manifest_files(target)
     log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
     started = time.monotonic()
     warehouse_path, working_dir = profile_warehouse_path(database, profile_target)
@@ -182,6 +187,8 @@ def run_dbt(
         ),
     )
     elapsed = time.monotonic() - started
+    if not write_manifest and outcome.result is not None:
+        dbt_artifacts.write_result_file(outcome.result, target)
 
     statuses = _node_statuses(outcome.result)
     if not outcome.success:

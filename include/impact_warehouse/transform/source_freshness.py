@@ -82,19 +82,21 @@ def measure_source_freshness(
         scratch = settings.work / "dbt" / "freshness"
         target, database = scratch / "target", scratch / "freshness.duckdb"
     error: str | None = None
+    locations: dict[str, Any] = {
+        "target_path": target,
+        "duckdb_path": database,
+        "landing_dir": landing_dir,
+        "catalog_dir": catalog_dir,
+    }
+    command = ["source", "freshness", "--select", f"source:{FRESHNESS_SOURCE}"]
     try:
-        run_dbt(
-            ["source", "freshness", "--select", f"source:{FRESHNESS_SOURCE}"],
-            settings,
-            target_path=target,
-            duckdb_path=database,
-            landing_dir=landing_dir,
-            catalog_dir=catalog_dir,
-        )
+        run_dbt(command, settings, write_manifest=False, **locations)
     except DbtRunError as failure:
         # A query that failed (no part file matches the glob: nothing landed yet) is a result
-        # the gate reports; dbt still wrote sources.json with status "runtime error".
+        # the gate reports. sources.json leaves it out; its criteria are in the manifest,
+        # which only this rare case needs written.
         error = str(failure)
+        run_dbt(["parse"], settings, **locations)
     result = _from_sources_json(target / "sources.json", error)
     path = result_path(audit_db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +146,7 @@ def _from_sources_json(path: Path, error: str | None) -> SourceFreshness:
     ]  # fmt: skip
     if not results and error is not None:
         # dbt leaves a source whose query failed out of sources.json; its criteria are in the
-        # manifest of the same invocation.
+        # manifest the `dbt parse` after the failure wrote.
         manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
         node = manifest["sources"].get(unique_id) or {}
         results = [
