@@ -33,6 +33,7 @@ from impact_warehouse.transform.dbt_runner import DBT_PROJECT_DIR, PRODUCTION_BU
 from impact_warehouse.transform.parse_cache import CACHE_ENV
 
 _BUILD = """
+import inspect
 import json
 import resource
 import time
@@ -46,11 +47,15 @@ def cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 work = Path({work!r})
+# As the production build runs (pipeline/release.py); an older checkout's run_dbt, measured
+# for a before/after pair, has no such option and writes the manifest.
+writes_manifest_option = "write_manifest" in inspect.signature(run_dbt).parameters
+no_manifest = {{"write_manifest": False}} if writes_manifest_option else {{}}
 RESULT = {{}}
 for label in {labels!r}:
     started, cpu = time.perf_counter(), cpu_seconds()
     run = run_dbt({args!r}, paths(), target_path=work / "target", duckdb_path=work / "audit.duckdb",
-                  landing_dir=Path({landing!r}), project_dir=Path({project!r}))
+                  landing_dir=Path({landing!r}), project_dir=Path({project!r}), **no_manifest)
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     results = json.loads((work / "target" / "run_results.json").read_text())
     by_kind = Counter()
