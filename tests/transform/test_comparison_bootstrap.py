@@ -91,6 +91,51 @@ def test_worker_processes_give_the_same_bits_as_one_process() -> None:
     assert len(np.unique(alone[:, 0])) > resamples // 2  # every draw is its own resample
 
 
+def _resample_differences(groups: Groups, keys: list, resamples: int, seed: int) -> np.ndarray:
+    """The draws computed plainly, one resample at a time, from the same random streams."""
+    group, n = groups.group, len(groups.group)
+    followup, panel = np.flatnonzero(group == 1), np.flatnonzero(group == 0)
+    sizes = [min(CHUNK, resamples - start) for start in range(0, resamples, CHUNK)]
+    rows = []
+    for stream, size in zip(np.random.SeedSequence(seed).spawn(len(sizes)), sizes, strict=True):
+        rng = np.random.default_rng(stream)
+        for _ in range(size):
+            frequency = np.bincount(rng.choice(followup, len(followup)), minlength=n)
+            frequency += np.bincount(rng.choice(panel, len(panel)), minlength=n)
+            weights = panel_weights(groups.profile, group, frequency)[0] * frequency
+            row = []
+            for key in keys:
+                hit, answered = groups.outcomes[key]
+                shares = [
+                    np.sum(weights * hit * answered * members)
+                    / np.sum(weights * answered * members)
+                    for members in (group == 1, group == 0)
+                ]
+                row.append((shares[0] - shares[1]) * 100)
+            rows.append(row)
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("draws_per_product", [None, 2])
+def test_each_draw_is_the_share_difference_of_its_own_resample(
+    monkeypatch: pytest.MonkeyPatch, draws_per_product: int | None
+) -> None:
+    """Several draws share one matrix product: each must still be its own resample's weighted
+    follow-up share minus the panel's, also when a product holds fewer draws than a chunk."""
+    groups, keys = _groups()
+    rng = np.random.default_rng(11)
+    for key, (hit, answered) in list(groups.outcomes.items()):
+        groups.outcomes[key] = (hit, (rng.random(len(answered)) < 0.8).astype(float))
+    if draws_per_product is not None:  # the budget of that many draws' weight rows
+        budget = draws_per_product * 16 * len(groups.group)
+        monkeypatch.setattr(comparison_bootstrap, "PRODUCT_BUDGET_BYTES", budget)
+    resamples = CHUNK + 5
+    draws = bootstrap_differences(groups, keys, resamples, seed=20250)
+    expected = _resample_differences(groups, keys, resamples, seed=20250)
+    assert draws.shape == expected.shape == (resamples, len(keys))
+    np.testing.assert_allclose(draws, expected, rtol=1e-12, atol=1e-9)
+
+
 def test_more_resamples_extend_the_draws_and_another_seed_changes_them() -> None:
     groups, keys = _groups()
     fewer = bootstrap_differences(groups, keys, 2 * CHUNK, seed=7)
