@@ -16,8 +16,8 @@ from impact_warehouse.transform.comparison_adjustment import (
     compute_comparison_adjustment,
     compute_covariate_balance,
 )
-from impact_warehouse.transform.nonresponse import compute_nonresponse
-from impact_warehouse.transform.weighting import kish_n, rake, trimmed, wilson
+from impact_warehouse.transform.nonresponse import baseline_profiles, compute_nonresponse
+from impact_warehouse.transform.weighting import MISSING, kish_n, rake, trimmed, wilson
 
 SIMULATIONS = 100
 # The simulation refits the weights in every resample as the build does, with fewer resamples
@@ -283,3 +283,32 @@ def test_text_as_strings_or_categories_in_any_row_order_gives_the_same_figures(k
     )
     answers = pd.concat([answers, again], ignore_index=True)
     _assert_same_comparison(answers, _text_typed(answers, kind, rng), covariates)
+
+
+@pytest.mark.parametrize("kind", ["object", "category"])
+def test_every_target_gets_its_cohort_year_and_employment_level_or_missing(kind: str) -> None:
+    """baseline_profiles looks the levels up for all targets at once: the same level as one
+    lookup per target, 'missing' where the cohort or the participation row is unknown."""
+    targets = pd.DataFrame(
+        {
+            "participant_key": ["p1", "p2", "p3", "p4"],
+            "cohort_code": ["c1", "c2", "c1", "unknown"],
+            "program_code": ["mamabono"] * 4,
+        }
+    ).astype(kind)
+    cohorts = pd.DataFrame({"cohort_code": ["c1", "c2"], "fiscal_year": [2024.0, np.nan]})
+    participation = pd.DataFrame(
+        {
+            "participant_key": ["p1", "p1", "p2", "p4"],
+            "cohort_code": ["c1", "c1", "c2", "unknown"],
+            "employment_status_code": ["on_leave", "returned", None, "returned"],
+        }
+    ).astype(kind)
+    answers = pd.DataFrame(
+        columns=["wave_type", "is_counted", "participant_key", "cohort_code", "item_code"]
+    )
+    profile = baseline_profiles(targets, cohorts, participation, answers, yesno_rules())
+    assert profile.index.tolist() == ["p1", "p2", "p3", "p4"]
+    assert profile["cohort_year"].tolist() == ["2024", MISSING, "2024", MISSING]
+    # p1's first participation row counts; p2's status is unknown; p3 has no row.
+    assert profile["employment_status"].tolist() == ["on_leave", MISSING, MISSING, "returned"]

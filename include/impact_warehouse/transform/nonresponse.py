@@ -162,16 +162,19 @@ def baseline_profiles(
 ) -> pd.DataFrame:
     """One row per targeted participant of one wave (index participant_key), one column per
     profile variable, every value a level label."""
-    cohort_year = cohorts.set_index("cohort_code")["fiscal_year"]
-    employment = participation.drop_duplicates(["participant_key", "cohort_code"]).set_index(
-        ["participant_key", "cohort_code"]
+    cohort_year = cohorts.set_index(cohorts["cohort_code"].astype(object))["fiscal_year"]
+    keys = ["participant_key", "cohort_code"]
+    employment = participation.drop_duplicates(keys)
+    employment = employment.set_index(
+        pd.MultiIndex.from_arrays([employment[key].astype(object) for key in keys])
     )["employment_status_code"]
-    keys = list(zip(targets["participant_key"], targets["cohort_code"], strict=True))
+    # Looked up for all targets at once: row by row, at 1000× the demo, it took 6 s.
+    target_keys = pd.MultiIndex.from_arrays([targets[key].astype(object) for key in keys])
     profile = pd.DataFrame(
         {
             "program": targets["program_code"].astype(str).to_numpy(),
-            "cohort_year": [_level(cohort_year.get(c)) for c in targets["cohort_code"]],
-            "employment_status": [_level(employment.get(k)) for k in keys],
+            "cohort_year": _levels(cohort_year.reindex(targets["cohort_code"].astype(object))),
+            "employment_status": _levels(employment.reindex(target_keys)),
         },
         index=pd.Index(targets["participant_key"].astype(str), name="participant_key"),
     )
@@ -190,6 +193,13 @@ def baseline_profiles(
             column = profile.index.map(levels).fillna(MISSING)
             profile[f"{wave_type}:{item_code}"] = np.asarray(column, dtype=object)
     return profile
+
+
+def _levels(values: pd.Series) -> np.ndarray:
+    """:func:`_level` of every value, worked out once per distinct value (missing: MISSING)."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    labels = np.array([*(_level(value) for value in distinct), MISSING], dtype=object)
+    return labels[codes]  # a missing value's code is -1: the last label
 
 
 def _level(value: object) -> str:
