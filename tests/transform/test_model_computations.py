@@ -120,7 +120,14 @@ def test_only_the_listed_computations_can_be_named() -> None:
 
 @pytest.mark.parametrize(
     ("setting", "cores", "expected"),
-    [("", 1, 0), ("", 2, 2), ("", 16, model_computations.MAX_WORKERS), ("0", 8, 0), ("3", 1, 3)],
+    [
+        ("", 1, 0),
+        ("", 2, 2),
+        ("", 16, model_computations.MAX_WORKERS),
+        ("0", 8, 0),
+        ("3", 1, 3),
+        (str(model_computations.MAX_WORKERS), 1, model_computations.MAX_WORKERS),
+    ],
 )
 def test_the_pool_size_follows_the_setting_or_the_usable_cores(
     setting: str, cores: int, expected: int, monkeypatch: pytest.MonkeyPatch
@@ -130,7 +137,7 @@ def test_the_pool_size_follows_the_setting_or_the_usable_cores(
     assert model_worker_count() == expected
 
 
-@pytest.mark.parametrize("setting", ["two", "-1", "1.5", "²", "1000"])
+@pytest.mark.parametrize("setting", ["two", "-1", "1.5", "²", "1000", "999", "5"])
 def test_a_pool_size_that_is_no_whole_number_is_refused_naming_it(
     setting: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,9 +54,9 @@ _workers: _Workers | None = None
 
 
 def model_worker_count() -> int:
-    """``IMPACT_MODEL_WORKERS``: how many worker processes a build keeps (0: none); unset,
-    one per usable core when there are two or more (on one core a worker only adds its
-    start-up), at most MAX_WORKERS. 0 when ``IMPACT_MODEL_WORKER_TIMEOUT`` is 0."""
+    """``IMPACT_MODEL_WORKERS``: how many worker processes a build keeps (0: none, at most
+    MAX_WORKERS); unset, one per usable core when there are two or more (on one core a worker
+    only adds its start-up), at most MAX_WORKERS. 0 when ``IMPACT_MODEL_WORKER_TIMEOUT`` is 0."""
     # Read whether or not workers are used: a misspelt setting fails on every machine, not
     # only on those with a second core. A timeout of 0 would fail every call: no workers.
     if timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS) == 0:
@@ -65,9 +65,12 @@ def model_worker_count() -> int:
     if not configured:
         cores = usable_cores()
         return min(cores, MAX_WORKERS) if cores > 1 else 0
-    if not re.fullmatch(r"[0-9]{1,3}", configured):
+    # Each worker is started at once and imports scipy and statsmodels: 999 of them would
+    # fill the machine's memory for nothing.
+    if not re.fullmatch(r"[0-9]{1,3}", configured) or int(configured) > MAX_WORKERS:
         raise ValueError(
-            f"{WORKERS_ENV}={configured!r}: a whole number of processes, at most 999 (0: none)"
+            f"{WORKERS_ENV}={configured!r}: a whole number of processes, 0 (none) to "
+            f"{MAX_WORKERS} (fewer heavy models than that run at once in a build)"
         )
     return int(configured)
 
