@@ -3,6 +3,9 @@ its draws depend on the seed and the number of resamples, never on the worker pr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +137,45 @@ def test_each_draw_is_the_share_difference_of_its_own_resample(
     expected = _resample_differences(groups, keys, resamples, seed=20250)
     assert draws.shape == expected.shape == (resamples, len(keys))
     np.testing.assert_allclose(draws, expected, rtol=1e-12, atol=1e-9)
+
+
+_DRAWS_WITH_BLAS_THREADS = """
+import hashlib, sys
+import numpy as np
+import pandas as pd
+from impact_warehouse.transform.comparison_bootstrap import bootstrap_differences
+from impact_warehouse.transform.covariate_balance import Groups
+rng = np.random.default_rng(5)
+n = 400
+group = (rng.random(n) < 0.4).astype(int)
+profile = pd.DataFrame({"age": rng.integers(0, 3, n).astype(str)})
+keys = [(f"item_{i}", "scale", "top") for i in range(24)]
+outcomes = {
+    key: ((rng.random(n) < 0.5).astype(float), (rng.random(n) < 0.8).astype(float))
+    for key in keys
+}
+draws = bootstrap_differences(Groups(profile, group, outcomes), keys, 50, seed=1)
+sys.stdout.write(hashlib.sha256(draws.tobytes()).hexdigest())
+"""
+
+
+def test_the_draws_do_not_follow_the_blas_thread_count() -> None:
+    """OpenBLAS takes its thread count from the machine's cores or OMP_NUM_THREADS (set for
+    Spark's Python workers): a threaded product sums in another order, so the last bits of
+    the same data's draws would differ from machine to machine and engine to engine."""
+    digests = set()
+    for threads in ("1", "2"):
+        environment = {**os.environ, "OPENBLAS_NUM_THREADS": threads}
+        done = subprocess.run(
+            [sys.executable, "-c", _DRAWS_WITH_BLAS_THREADS],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        digests.add(done.stdout)
+    assert len(digests) == 1
 
 
 def test_more_resamples_extend_the_draws_and_another_seed_changes_them() -> None:

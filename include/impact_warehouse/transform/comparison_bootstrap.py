@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from impact_warehouse.transform.comparison_weights import Cells, encoded
 from impact_warehouse.transform.covariate_balance import Groups
@@ -119,12 +120,15 @@ class _Problem:
         self.panel_mask = groups.group == 0
         self.followup = np.flatnonzero(self.followup_mask)
         self.panel = np.flatnonzero(self.panel_mask)
-        hits = np.column_stack([groups.outcomes[key][0] for key in keys])
-        answered = np.column_stack([groups.outcomes[key][1] for key in keys])
-        self.outcome_count = answered.shape[1]
         # Once, not in every draw: the people × outcomes hits (answered and hit) beside the
-        # answered, so one product gives every share's numerator and denominator.
-        self.hits_and_answered = np.hstack([hits * answered, answered])
+        # answered, so one product gives every share's numerator and denominator. Filled
+        # column by column: no second people × outcomes array while it is built.
+        self.outcome_count = len(keys)
+        self.hits_and_answered = np.empty((len(self.group), 2 * len(keys)))
+        for column, key in enumerate(keys):
+            hit, answered = groups.outcomes[key]
+            np.multiply(hit, answered, out=self.hits_and_answered[:, column])
+            self.hits_and_answered[:, len(keys) + column] = answered
         self.cells = Cells.of(encoded(groups.profile), groups.group)
         # Draws per matrix product: CHUNK, fewer when their weight rows would pass the budget.
         self.draws_per_product = int(
@@ -155,7 +159,10 @@ class _Problem:
                 weights = self.cells.panel_weights(frequency) * frequency
                 np.multiply(self.followup_mask, weights, out=weighted[0, row])
                 np.multiply(self.panel_mask, weights, out=weighted[1, row])
-            sums = weighted.reshape(2 * batch, n) @ self.hits_and_answered
+            # One BLAS thread: a threaded product splits its sums by the thread count, so the
+            # last bits would follow the machine's cores (or an engine's OMP_NUM_THREADS).
+            with threadpool_limits(limits=1, user_api="blas"):
+                sums = weighted.reshape(2 * batch, n) @ self.hits_and_answered
             with np.errstate(invalid="ignore", divide="ignore"):
                 shares = sums[:, : self.outcome_count] / sums[:, self.outcome_count :]
             # Weighted follow-up share minus weighted panel share, in points, per outcome.
