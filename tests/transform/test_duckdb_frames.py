@@ -184,8 +184,23 @@ def test_text_that_appears_while_reading_is_an_error_not_a_null(session, monkeyp
     """The codes come from a second query: a text the first one did not see (the table written
     meanwhile) must not become a NULL or another text."""
     monkeypatch.setattr(
-        duckdb_frames, "_distinct_text", lambda *args: ["W0", "W1"]
+        duckdb_frames, "_distinct_texts", lambda *args: {"wave_code": ["W0", "W1"]}
     )  # W2 "not seen yet"
     relation = session.sql("select * from answers")
     with pytest.raises(RuntimeError, match="'wave_code' of the relation changed"):
         compact_frame(session, relation, ["wave_code"])
+
+
+@pytest.mark.parametrize("collation", ["nocase", "noaccent"])
+def test_texts_that_a_collation_would_merge_stay_apart(session, collation):
+    """A session (or column) collation must not merge 'A' with 'a' or 'é' with 'e': the codes
+    tell texts apart as Python does."""
+    session.execute(f"set default_collation = '{collation}'")
+    session.execute(
+        "create table cased as select * from (values (1, 'A'), (2, 'a'), (3, 'é'), (4, 'e'),"
+        " (5, 'B'), (6, null)) as t(position, code)"
+    )
+    frame = compact_frame(session, session.sql("select * from cased"), ["position", "code"])
+    codes = frame.sort_values("position")["code"].astype(object)
+    assert codes.where(codes.notna(), None).tolist() == ["A", "a", "é", "e", "B", None]
+    assert list(frame["code"].cat.categories) == sorted(["A", "a", "é", "e", "B"])

@@ -45,7 +45,7 @@ def compact_frame(session: Any, relation: Any, columns: Sequence[str]) -> pd.Dat
     ]
     if not text:
         return session.execute(rows_sql).df()
-    categories = {column: _distinct_text(session, rows_sql, column) for column in text}
+    categories = _distinct_texts(session, rows_sql, text)
     frame = session.execute(_coded_rows_sql(rows_sql, columns, text), list(categories.values()))
     frame = frame.df()
     if frame.empty:
@@ -61,13 +61,20 @@ def compact_frame(session: Any, relation: Any, columns: Sequence[str]) -> pd.Dat
     return frame[list(columns)]
 
 
-def _distinct_text(session: Any, rows_sql: str, column: str) -> list[str]:
-    """The column's distinct texts in text order (Python's, as in_stable_order sorts)."""
-    name = quoted_identifier(column)
-    found = session.execute(
-        f"select distinct {name} from ({rows_sql}) as relation_rows where {name} is not null"
-    ).fetchall()
-    return sorted(str(value) for (value,) in found)
+def _distinct_texts(session: Any, rows_sql: str, text: list[str]) -> dict[str, list[str]]:
+    """Each text column's distinct texts in text order (Python's, as in_stable_order sorts),
+    in one scan. ``collate c`` here and in the join: texts are told apart byte for byte, as
+    Python tells them, whatever collation the session or the column was given (the cast:
+    a column DuckDB has folded to NULL has no collation to set)."""
+    lists = ", ".join(
+        f"list(distinct {name}::varchar collate c) filter (where {name} is not null)"
+        for name in map(quoted_identifier, text)
+    )
+    found = session.execute(f"select {lists} from ({rows_sql}) as relation_rows").fetchone()
+    return {
+        column: sorted(str(value) for value in values or [])
+        for column, values in zip(text, found or [None] * len(text), strict=True)
+    }
 
 
 def _coded_rows_sql(rows_sql: str, columns: Sequence[str], text: list[str]) -> str:
@@ -76,12 +83,13 @@ def _coded_rows_sql(rows_sql: str, columns: Sequence[str], text: list[str]) -> s
     lookups, joins, selected = [], [], []
     for rank, column in enumerate(text, start=1):
         lookups.append(
-            f"categories_{rank} as (select unnest(${rank}) as value, "
+            f"categories_{rank} as (select unnest(${rank}::varchar[]) as value, "
             f"unnest(range(len(${rank})))::integer as code)"
         )
         name = quoted_identifier(column)
         joins.append(
-            f"left join categories_{rank} on relation_rows.{name} = categories_{rank}.value"
+            f"left join categories_{rank} "
+            f"on relation_rows.{name}::varchar collate c = categories_{rank}.value collate c"
         )
     for column in columns:
         name = quoted_identifier(column)
