@@ -15,6 +15,8 @@ from impact_warehouse.quality.checks import CheckContext
 from impact_warehouse.quality.checks.freshness import check_freshness
 from impact_warehouse.quality.gx_session import GxSession
 from impact_warehouse.settings import paths
+from impact_warehouse.transform import dbt_runner
+from impact_warehouse.transform.dbt_runner import DbtRunError
 from impact_warehouse.transform.source_freshness import (
     measure_source_freshness,
     read_source_freshness,
@@ -103,7 +105,27 @@ def test_without_any_landing_the_open_wave_is_reported(tmp_path: Path) -> None:
     # no entry for it), which the measurement has dbt write only then.
     kept = read_source_freshness(audit_db, build_results=tmp_path / "none.json")
     assert kept is not None and kept.warn_after_days == 35.0
-    assert read_source_freshness(audit_db, build_results=tmp_path / "none.json") is not None
+
+
+def test_a_failed_check_whose_parse_fails_too_still_reports_the_check_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `dbt parse` that writes the criteria after a failed check may fail as well: the
+    gate still gets the check's own error, without criteria, and no stale manifest."""
+    target = tmp_path / "target"
+
+    def failing_dbt(args: list[str], *_: object, **__: object) -> None:
+        if args[0] == "source":  # the check: dbt writes a sources.json without the source
+            target.mkdir(exist_ok=True)
+            (target / "sources.json").write_text('{"results": []}', encoding="utf-8")
+        raise DbtRunError(args, [], cause=RuntimeError(f"{args[0]} failed"))
+
+    monkeypatch.setattr(dbt_runner, "run_dbt", failing_dbt)
+    audit_db = tmp_path / "audit.duckdb"
+    result = measure_source_freshness(audit_db=audit_db, settings=paths(), build_target=target)
+    assert result.status == "runtime error"
+    assert result.warn_after_days is None and "source failed" in (result.message or "")
+    assert read_source_freshness(audit_db, build_results=tmp_path / "none.json") == result
 
 
 def test_a_result_older_than_the_last_build_is_not_used(tmp_path: Path) -> None:

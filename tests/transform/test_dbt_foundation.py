@@ -596,6 +596,28 @@ def test_a_run_without_manifest_keeps_its_results_and_no_earlier_manifest(
     )
 
 
+def test_a_run_without_manifest_that_fails_before_any_node_leaves_no_earlier_result(
+    tmp_path: Path,
+) -> None:
+    """dbt writes no result when it fails before running a node: the build's earlier
+    run_results.json must not stay to be read as this build's. The freshness check's
+    sources.json in the same folder is another command's and stays."""
+    target = tmp_path / "target"
+    target.mkdir()
+    for earlier in ("run_results.json", "sources.json", "manifest.json"):
+        (target / earlier).write_text("{}", encoding="utf-8")
+    with pytest.raises(DbtRunError):
+        run_dbt(
+            ["build", "--threads", "not-a-number"],
+            paths(),
+            target_path=target,
+            duckdb_path=tmp_path / "never.duckdb",
+            landing_dir=tmp_path / "landing",
+            write_manifest=False,
+        )
+    assert sorted(path.name for path in target.glob("*.json")) == ["sources.json"]
+
+
 def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> None:
     """The production build leaves the unit tests out (warehouse_job.build_audit_warehouse,
     dbt_runner.PRODUCTION_BUILD); every build of the suite runs them, and they pass."""

@@ -8,7 +8,8 @@ manifest (transform/docs_site.py). So :func:`~impact_warehouse.transform.dbt_run
 with ``write_manifest=False`` turns dbt's JSON writing off (``--no-write-json``) and writes
 the run's result file here from what dbt returned, as dbt would (``run_results.json``, or
 ``sources.json`` for ``dbt source freshness``). The manifest files an earlier run left in the
-target folder are removed first, so no one reads a manifest of another build as this one's.
+target folder are removed first, with the result file an earlier run of the same command left,
+so no one reads another build's artifacts as this one's.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ RUN_RESULTS = "run_results.json"
 SOURCES = "sources.json"
 
 
-def remove_manifest_files(target: Path) -> None:
-    """Remove what an earlier run with a manifest left in ``target``."""
-    for name in MANIFEST_FILES:
+def remove_earlier_artifacts(target: Path, args: list[str]) -> None:
+    """Remove the manifest files an earlier run left in ``target``, and the result file this
+    command writes (``args``, e.g. ``["build"]``): a run that fails before any node writes
+    none, and an earlier run's must not be read as its result. The other command's result
+    (the build's run_results.json beside the freshness check's sources.json) stays."""
+    result = SOURCES if args[:2] == ["source", "freshness"] else RUN_RESULTS
+    for name in (*MANIFEST_FILES, result):
         (target / name).unlink(missing_ok=True)
 
 

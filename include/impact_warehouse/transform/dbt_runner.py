@@ -157,7 +157,7 @@ def run_dbt(
     command = _dbt_command(args, project, target, vars=vars, profile_target=profile_target)
     if not write_manifest:
         command.append(dbt_artifacts.NO_WRITE_JSON)
-        dbt_artifacts.remove_manifest_files(target)
+        dbt_artifacts.remove_earlier_artifacts(target, args)
     log.info("dbt %s (landing %s, warehouse %s)", " ".join(args), landing, database)
     started = time.monotonic()
     warehouse_path, working_dir = profile_warehouse_path(database, profile_target)

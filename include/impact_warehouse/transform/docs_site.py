@@ -40,7 +40,7 @@ def write_docs_site(
     catalog (types, row counts) are what analysts need; compiling every model again would
     take several times longer for the compiled SQL text alone. ``--no-compile`` reads the
     manifest that ``parse`` just wrote to the same target folder, dbt's working folder for
-    docs in ``settings`` (apart from the build's run_results and manifest).
+    docs in ``settings`` (apart from the build's, which keeps its run_results and no manifest).
     """
     if destination.exists():
         raise FileExistsError(f"docs folder already exists: {destination}")

@@ -96,7 +96,10 @@ def measure_source_freshness(
         # the gate reports. sources.json leaves it out; its criteria are in the manifest,
         # which only this rare case needs written.
         error = str(failure)
-        run_dbt(["parse"], settings, **locations)
+        try:
+            run_dbt(["parse"], settings, **locations)
+        except DbtRunError as parse_failure:  # the freshness error is what the gate reports
+            log.warning("dbt parse after the failed freshness check failed: %s", parse_failure)
     result = _from_sources_json(target / "sources.json", error)
     path = result_path(audit_db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,8 +150,11 @@ def _from_sources_json(path: Path, error: str | None) -> SourceFreshness:
     if not results and error is not None:
         # dbt leaves a source whose query failed out of sources.json; its criteria are in the
         # manifest the `dbt parse` after the failure wrote.
-        manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
-        node = manifest["sources"].get(unique_id) or {}
+        manifest_path = path.parent / "manifest.json"
+        node = {}
+        if manifest_path.is_file():  # none when the parse after the failure failed too
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            node = manifest["sources"].get(unique_id) or {}
         results = [
             {
                 "status": "runtime error",
