@@ -107,25 +107,25 @@ def test_without_any_landing_the_open_wave_is_reported(tmp_path: Path) -> None:
     assert kept is not None and kept.warn_after_days == 35.0
 
 
-def test_a_failed_check_whose_parse_fails_too_still_reports_the_check_error(
+def test_a_failed_check_whose_parse_fails_too_keeps_no_result_and_names_both_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The `dbt parse` that writes the criteria after a failed check may fail as well: the
-    gate still gets the check's own error, without criteria, and no stale manifest."""
+    """The `dbt parse` that writes the criteria after a failed check may fail as well: no
+    result without a threshold is kept for the gate (it measures again itself), and the
+    error names both failures."""
     target = tmp_path / "target"
 
     def failing_dbt(args: list[str], *_: object, **__: object) -> None:
         if args[0] == "source":  # the check: dbt writes a sources.json without the source
             target.mkdir(exist_ok=True)
             (target / "sources.json").write_text('{"results": []}', encoding="utf-8")
-        raise DbtRunError(args, [], cause=RuntimeError(f"{args[0]} failed"))
+        raise DbtRunError(args, [], cause=RuntimeError(f"{args[0]} went wrong"))
 
     monkeypatch.setattr(dbt_runner, "run_dbt", failing_dbt)
     audit_db = tmp_path / "audit.duckdb"
-    result = measure_source_freshness(audit_db=audit_db, settings=paths(), build_target=target)
-    assert result.status == "runtime error"
-    assert result.warn_after_days is None and "source failed" in (result.message or "")
-    assert read_source_freshness(audit_db, build_results=tmp_path / "none.json") == result
+    with pytest.raises(RuntimeError, match=r"(?s)source went wrong.*parse went wrong"):
+        measure_source_freshness(audit_db=audit_db, settings=paths(), build_target=target)
+    assert read_source_freshness(audit_db, build_results=tmp_path / "none.json") is None
 
 
 def test_a_result_older_than_the_last_build_is_not_used(tmp_path: Path) -> None:

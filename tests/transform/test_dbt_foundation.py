@@ -30,6 +30,7 @@ from impact_warehouse.settings import Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig
 from impact_warehouse.sources.operations_workbook import SHEETS
 from impact_warehouse.sources.panel_files import METADATA_HEADERS
+from impact_warehouse.transform import dbt_artifacts
 from impact_warehouse.transform.dbt_runner import DbtRun, DbtRunError, run_dbt
 from shared_builds import built_once, dbt_run_record, own_copy_of_run
 
@@ -616,6 +617,24 @@ def test_a_run_without_manifest_that_fails_before_any_node_leaves_no_earlier_res
             write_manifest=False,
         )
     assert sorted(path.name for path in target.glob("*.json")) == ["sources.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "removed"),
+    [
+        (["build", "--select", "source:freshness+"], "run_results.json"),
+        (["source", "freshness", "--select", "source:google_forms.responses"], "sources.json"),
+        (["--debug", "source", "freshness"], "sources.json"),
+    ],
+)
+def test_a_run_removes_only_its_own_earlier_result(
+    tmp_path: Path, args: list[str], removed: str
+) -> None:
+    for name in ("run_results.json", "sources.json", "manifest.json"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    dbt_artifacts.remove_earlier_artifacts(tmp_path, args)
+    kept = {"run_results.json", "sources.json"} - {removed}
+    assert {path.name for path in tmp_path.glob("*.json")} == kept
 
 
 def test_unit_tests_run_in_the_test_suite_build(tiny_warehouse: Warehouse) -> None:

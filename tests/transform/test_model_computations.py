@@ -138,7 +138,7 @@ def test_the_pool_size_follows_the_setting_or_the_usable_cores(
 
 
 @pytest.mark.parametrize("setting", ["two", "-1", "1.5", "²", "1000", "999", "5"])
-def test_a_pool_size_that_is_no_whole_number_is_refused_naming_it(
+def test_a_pool_size_not_a_whole_number_up_to_the_maximum_is_refused_naming_it(
     setting: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(WORKERS_ENV, setting)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from impact_warehouse.transform.comparison_weights import Cells, encoded
 from impact_warehouse.transform.covariate_balance import Groups
@@ -130,6 +130,8 @@ class _Problem:
             np.multiply(hit, answered, out=self.hits_and_answered[:, column])
             self.hits_and_answered[:, len(keys) + column] = answered
         self.cells = Cells.of(encoded(groups.profile), groups.group)
+        # Found once: each lookup scans the process's loaded libraries (about 2 ms).
+        self.blas = ThreadpoolController()
         # Draws per matrix product: CHUNK, fewer when their weight rows would pass the budget.
         self.draws_per_product = int(
             max(1, min(CHUNK, PRODUCT_BUDGET_BYTES // (16 * max(1, len(self.group)))))
@@ -161,7 +163,7 @@ class _Problem:
                 np.multiply(self.panel_mask, weights, out=weighted[1, row])
             # One BLAS thread: a threaded product splits its sums by the thread count, so the
             # last bits would follow the machine's cores (or an engine's OMP_NUM_THREADS).
-            with threadpool_limits(limits=1, user_api="blas"):
+            with self.blas.limit(limits=1, user_api="blas"):
                 sums = weighted.reshape(2 * batch, n) @ self.hits_and_answered
             with np.errstate(invalid="ignore", divide="ignore"):
                 shares = sums[:, : self.outcome_count] / sums[:, self.outcome_count :]

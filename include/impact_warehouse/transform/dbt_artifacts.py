@@ -29,7 +29,8 @@ def remove_earlier_artifacts(target: Path, args: list[str]) -> None:
     command writes (``args``, e.g. ``["build"]``): a run that fails before any node writes
     none, and an earlier run's must not be read as its result. The other command's result
     (the build's run_results.json beside the freshness check's sources.json) stays."""
-    result = SOURCES if args[:2] == ["source", "freshness"] else RUN_RESULTS
+    freshness = any(args[at : at + 2] == ["source", "freshness"] for at in range(len(args)))
+    result = SOURCES if freshness else RUN_RESULTS
     for name in (*MANIFEST_FILES, result):
         (target / name).unlink(missing_ok=True)
 

@@ -62,19 +62,21 @@ def compact_frame(session: Any, relation: Any, columns: Sequence[str]) -> pd.Dat
 
 
 def _distinct_texts(session: Any, rows_sql: str, text: list[str]) -> dict[str, list[str]]:
-    """Each text column's distinct texts in text order (Python's, as in_stable_order sorts),
-    in one scan. ``collate c`` here and in the join: texts are told apart byte for byte, as
-    Python tells them, whatever collation the session or the column was given (the cast:
-    a column DuckDB has folded to NULL has no collation to set)."""
-    lists = ", ".join(
-        f"list(distinct {name}::varchar collate c) filter (where {name} is not null)"
-        for name in map(quoted_identifier, text)
-    )
-    found = session.execute(f"select {lists} from ({rows_sql}) as relation_rows").fetchone()
-    return {
-        column: sorted(str(value) for value in values or [])
-        for column, values in zip(text, found or [None] * len(text), strict=True)
-    }
+    """Each text column's distinct texts in text order (Python's, as in_stable_order sorts).
+    ``collate c`` here and in the join: texts are told apart byte for byte, as Python tells
+    them, whatever collation the session or the column was given (the cast: a column DuckDB
+    has folded to NULL has no collation to set). One query per column, not one list of every
+    column's values: DuckDB can spill a ``distinct`` to disk under its memory limit, not a
+    list it is building."""
+    distinct = {}
+    for column in text:
+        name = quoted_identifier(column)
+        found = session.execute(
+            f"select distinct {name}::varchar collate c from ({rows_sql}) as relation_rows "
+            f"where {name} is not null"
+        ).fetchall()
+        distinct[column] = sorted(str(value) for (value,) in found)
+    return distinct
 
 
 def _coded_rows_sql(rows_sql: str, columns: Sequence[str], text: list[str]) -> str:

@@ -98,8 +98,14 @@ def measure_source_freshness(
         error = str(failure)
         try:
             run_dbt(["parse"], settings, **locations)
-        except DbtRunError as parse_failure:  # the freshness error is what the gate reports
-            log.warning("dbt parse after the failed freshness check failed: %s", parse_failure)
+        except DbtRunError as parse_failure:
+            # Without the criteria there is no result to keep (the gate would read one with
+            # no threshold): both errors go up, as a failed measurement, and the gate measures
+            # again itself (quality/checks/freshness.py).
+            raise RuntimeError(
+                f"dbt source freshness failed ({failure}), and so did the dbt parse that reads "
+                f"its criteria ({parse_failure})"
+            ) from failure
     result = _from_sources_json(target / "sources.json", error)
     path = result_path(audit_db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,11 +156,8 @@ def _from_sources_json(path: Path, error: str | None) -> SourceFreshness:
     if not results and error is not None:
         # dbt leaves a source whose query failed out of sources.json; its criteria are in the
         # manifest the `dbt parse` after the failure wrote.
-        manifest_path = path.parent / "manifest.json"
-        node = {}
-        if manifest_path.is_file():  # none when the parse after the failure failed too
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            node = manifest["sources"].get(unique_id) or {}
+        manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
+        node = manifest["sources"].get(unique_id) or {}
         results = [
             {
                 "status": "runtime error",
