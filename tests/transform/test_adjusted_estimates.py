@@ -13,6 +13,7 @@ import statsmodels.api as sm
 from adjusted_fixtures import comparison_sample, nonresponse_sample, yesno_rules
 
 from impact_warehouse.transform.comparison_adjustment import (
+    _locator,
     compute_comparison_adjustment,
     compute_covariate_balance,
 )
@@ -312,3 +313,16 @@ def test_every_target_gets_its_cohort_year_and_employment_level_or_missing(kind:
     assert profile["cohort_year"].tolist() == ["2024", MISSING, "2024", MISSING]
     # p1's first participation row counts; p2's status is unknown; p3 has no row.
     assert profile["employment_status"].tolist() == ["on_leave", MISSING, MISSING, "returned"]
+
+
+def test_units_are_found_the_same_for_text_or_categories_and_an_outsider_is_refused() -> None:
+    units = pd.Index(["b", "a", "d"])
+    position = pd.Series(range(len(units)), index=units)
+    keys = pd.Series(["a", "b", "c", "d", "a"])
+    as_categories = keys.astype(pd.CategoricalDtype(["a", "b", "c", "d"]))
+    subset = [0, 1, 3, 4]  # every key but the outsider "c"
+    for given in (keys, as_categories):
+        locate = _locator(position, given)
+        assert locate(given.iloc[subset]).tolist() == [1, 0, 2, 1]
+        with pytest.raises(KeyError):
+            locate(given)

@@ -18,6 +18,8 @@ n is below ``min_effective_n`` or any ASMD after weighting is ≥ ASMD_LIMIT.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -72,7 +74,9 @@ def covariate_profile(
         of_item = answers[answers["item_code"] == item_code].drop_duplicates(
             "respondent_key", keep="last"
         )
-        codes = of_item.set_index("respondent_key")["value_numeric"].map(_code)
+        values = of_item.set_index("respondent_key")["value_numeric"]
+        # _code once per distinct value, not once per person.
+        codes = values.map({value: _code(value) for value in values.unique()})
         profile[item_code] = np.asarray(profile.index.map(codes).fillna(MISSING), dtype=object)
     return profile
 
@@ -104,6 +108,7 @@ def groups_of(
     units = followup.append(panel)
     group = np.r_[np.ones(len(followup), dtype=int), np.zeros(len(panel), dtype=int)]
     position = pd.Series(np.arange(len(units)), index=units)
+    locate = _locator(position, counted["respondent_key"])
     profile = covariate_profile(counted, units, covariates).reset_index(drop=True)
     covariate_items = set(covariates["item_code"].astype(str))
     outcomes: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -112,7 +117,7 @@ def groups_of(
         if set(item["wave_type"]) != {"followup", "comparison"}:
             continue
         item = item.drop_duplicates(["wave_type", "respondent_key"], keep="last")
-        at = position.loc[item["respondent_key"]].to_numpy()
+        at = locate(item["respondent_key"])
         answered = np.zeros(len(units))
         answered[at] = 1.0
         for measure in rules.measures_of(str(scale_code)):
@@ -120,6 +125,24 @@ def groups_of(
             hit[at] = measure.counts(item["value_numeric"].astype(float)).to_numpy()
             outcomes[(str(item_code), str(scale_code), measure.measure_code)] = (hit, answered)
     return Groups(profile, group, outcomes), items
+
+
+def _locator(position: pd.Series, keys: pd.Series) -> Callable[[pd.Series], np.ndarray]:
+    """Finds a subset of ``keys``' positions in the units. A categorical's categories are
+    looked up once for every item, not each item's hundreds of thousands of rows again."""
+    if not isinstance(keys.dtype, pd.CategoricalDtype):
+        return lambda subset: position.loc[subset].to_numpy()
+    of_category = position.reindex(keys.cat.categories).to_numpy(dtype=float)
+
+    def locate(subset: pd.Series) -> np.ndarray:
+        if subset.dtype != keys.dtype:
+            return position.loc[subset].to_numpy()
+        found = of_category[subset.cat.codes.to_numpy()]
+        if np.isnan(found).any():  # as position.loc: a key that is no unit is an error
+            raise KeyError("a respondent key outside the compared groups")
+        return found.astype(np.int64)
+
+    return locate
 
 
 def compute_comparison_adjustment(
