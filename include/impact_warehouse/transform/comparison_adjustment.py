@@ -30,7 +30,7 @@ from impact_warehouse.transform.comparison_weights import panel_weights
 from impact_warehouse.transform.covariate_balance import BALANCE_COLUMNS, Groups, balance_rows
 from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.outcome_statistics import difference_in_points
-from impact_warehouse.transform.weighting import MISSING, in_stable_order, kish_n
+from impact_warehouse.transform.weighting import MISSING, in_stable_order, kish_n, labelled
 
 ASMD_LIMIT = 0.1
 RESAMPLES = 1000
@@ -75,8 +75,7 @@ def covariate_profile(
             "respondent_key", keep="last"
         )
         values = of_item.set_index("respondent_key")["value_numeric"]
-        # _code once per distinct value, not once per person.
-        codes = values.map({value: _code(value) for value in values.unique()})
+        codes = pd.Series(labelled(values, _code), index=values.index)
         profile[item_code] = np.asarray(profile.index.map(codes).fillna(MISSING), dtype=object)
     return profile
 

@@ -43,6 +43,7 @@ from impact_warehouse.transform.weighting import (
     in_stable_order,
     indicator_columns,
     kish_n,
+    labelled,
     logistic_propensity,
     margins,
     model_matrix,
@@ -173,8 +174,10 @@ def baseline_profiles(
     profile = pd.DataFrame(
         {
             "program": targets["program_code"].astype(str).to_numpy(),
-            "cohort_year": _levels(cohort_year.reindex(targets["cohort_code"].astype(object))),
-            "employment_status": _levels(employment.reindex(target_keys)),
+            "cohort_year": labelled(
+                cohort_year.reindex(targets["cohort_code"].astype(object)), _level
+            ),
+            "employment_status": labelled(employment.reindex(target_keys), _level),
         },
         index=pd.Index(targets["participant_key"].astype(str), name="participant_key"),
     )
@@ -193,13 +196,6 @@ def baseline_profiles(
             column = profile.index.map(levels).fillna(MISSING)
             profile[f"{wave_type}:{item_code}"] = np.asarray(column, dtype=object)
     return profile
-
-
-def _levels(values: pd.Series) -> np.ndarray:
-    """:func:`_level` of every value, worked out once per distinct value (missing: MISSING)."""
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
-    labels = np.array([*(_level(value) for value in distinct), MISSING], dtype=object)
-    return labels[codes]  # a missing value's code is -1: the last label
 
 
 def _level(value: object) -> str:

@@ -11,7 +11,7 @@ optimisation is hand-rolled beyond iterative proportional fitting.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,13 @@ def in_stable_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns), kind="mergesort", na_position="last").reset_index(
         drop=True
     )
+
+
+def labelled(values: pd.Series, label: Callable[[object], str]) -> np.ndarray:
+    """``label`` of every value, called once per distinct value (a missing one included), not
+    once per person: at 1000× the demo that was seconds of Python calls."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.array([label(value) for value in distinct], dtype=object)[codes]
 
 
 def _is_text(values: pd.Series) -> bool:
