@@ -545,11 +545,38 @@ def test_the_answers_are_unnested_in_place_without_a_join_on_the_payload(
     assert not [condition for condition in joins if payload in str(condition)], joins
 
 
-def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
+def _broken_roster_landing(tmp_path: Path) -> Path:
+    """A landing folder whose one roster part repeats a key and lacks every other column."""
     landing = tmp_path / "landing"
     broken = landing / "operations" / "roster" / "part-broken.jsonl"
     broken.parent.mkdir(parents=True)
     broken.write_text('{"record_key": "same"}\n{"record_key": "same"}\n', encoding="utf-8")
+    return landing
+
+
+def _failing_run_without_manifest(
+    tmp_path: Path, args: list[str], earlier: tuple[str, ...], landing: Path
+) -> Path:
+    """The target folder of a ``write_manifest=False`` run that fails, after ``earlier``
+    files were left in it."""
+    target = tmp_path / "target"
+    target.mkdir()
+    for name in earlier:
+        (target / name).write_text("{}", encoding="utf-8")
+    with pytest.raises(DbtRunError):
+        run_dbt(
+            args,
+            paths(),
+            target_path=target,
+            duckdb_path=tmp_path / "audit.duckdb",
+            landing_dir=landing,
+            write_manifest=False,
+        )
+    return target
+
+
+def test_failed_build_names_the_failed_nodes(tmp_path: Path) -> None:
+    landing = _broken_roster_landing(tmp_path)
     with pytest.raises(DbtRunError) as raised:
         run_dbt(
             ["build", "--select", "stg_operations__roster"],
@@ -570,23 +597,12 @@ def test_a_run_without_manifest_keeps_its_results_and_no_earlier_manifest(
     """The production build's ``write_manifest=False`` (transform/dbt_artifacts.py): dbt writes
     no manifest, the run's results are still written (a failed run's too), and the manifest
     an earlier run left is gone, so it cannot pass for this build's."""
-    landing = tmp_path / "landing"
-    broken = landing / "operations" / "roster" / "part-broken.jsonl"
-    broken.parent.mkdir(parents=True)
-    broken.write_text('{"record_key": "same"}\n{"record_key": "same"}\n', encoding="utf-8")
-    target = tmp_path / "target"
-    target.mkdir()
-    for earlier in ("manifest.json", "graph.gpickle"):
-        (target / earlier).write_text("{}", encoding="utf-8")
-    with pytest.raises(DbtRunError):
-        run_dbt(
-            ["build", "--select", "stg_operations__roster"],
-            paths(),
-            target_path=target,
-            duckdb_path=tmp_path / "broken.duckdb",
-            landing_dir=landing,
-            write_manifest=False,
-        )
+    target = _failing_run_without_manifest(
+        tmp_path,
+        ["build", "--select", "stg_operations__roster"],
+        ("manifest.json", "graph.gpickle"),
+        _broken_roster_landing(tmp_path),
+    )
     assert not (target / "manifest.json").exists() and not (target / "graph.gpickle").exists()
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     statuses = {result["unique_id"]: result["status"] for result in results}
@@ -603,19 +619,12 @@ def test_a_run_without_manifest_that_fails_before_any_node_leaves_no_earlier_res
     """dbt writes no result when it fails before running a node: the build's earlier
     run_results.json must not stay to be read as this build's. The freshness check's
     sources.json in the same folder is another command's and stays."""
-    target = tmp_path / "target"
-    target.mkdir()
-    for earlier in ("run_results.json", "sources.json", "manifest.json"):
-        (target / earlier).write_text("{}", encoding="utf-8")
-    with pytest.raises(DbtRunError):
-        run_dbt(
-            ["build", "--threads", "not-a-number"],
-            paths(),
-            target_path=target,
-            duckdb_path=tmp_path / "never.duckdb",
-            landing_dir=tmp_path / "landing",
-            write_manifest=False,
-        )
+    target = _failing_run_without_manifest(
+        tmp_path,
+        ["build", "--threads", "not-a-number"],
+        ("run_results.json", "sources.json", "manifest.json"),
+        tmp_path / "landing",
+    )
     assert sorted(path.name for path in target.glob("*.json")) == ["sources.json"]
 
 
