@@ -164,7 +164,8 @@ def assert_flags_match_quarantine(warehouse: Warehouse) -> int:
     scales = ", ".join(f"'{scale}'" for scale in SCORE_AND_HOURS_SCALES)
     flagged = set(
         warehouse.query(
-            "select distinct quarantine_record_ref from intermediate.int_answers__normalised "
+            "select distinct response_id || '|' || question_id "
+            "from intermediate.int_answers__normalised "
             f"where invalid_reason = 'out_of_scale' and scale_code in ({scales})"
         )
     )
@@ -453,7 +454,7 @@ def test_tiny_invalid_answers_match_quarantine(tiny_warehouse: Warehouse) -> Non
     assert assert_flags_match_quarantine(tiny_warehouse) == 7
     reasons = dict(
         tiny_warehouse.query(
-            "select quarantine_record_ref || ' ' || item_code, invalid_reason "
+            "select response_id || '|' || question_id || ' ' || item_code, invalid_reason "
             "from intermediate.int_answers__normalised where not is_valid"
         )
     )
@@ -467,8 +468,8 @@ def test_tiny_full_width_digits_become_valid_numbers(tiny_warehouse: Warehouse) 
     values = {
         (ref, item): (text, value, valid)
         for ref, item, text, value, valid in tiny_warehouse.query(
-            "select quarantine_record_ref, item_code, answer_text, value_numeric, is_valid "
-            "from intermediate.int_answers__normalised"
+            "select response_id || '|' || question_id, item_code, answer_text, value_numeric, "
+            "is_valid from intermediate.int_answers__normalised"
         )
     }
     assert values[("r-mei|q-fu-cc", "career_confidence")] == ("１０", 10.0, True)
@@ -778,7 +779,7 @@ def test_a_merged_data_test_fails_for_any_of_its_columns(
     ("table", "key"),
     [
         ("staging.stg_operations__roster", "record_key"),
-        ("intermediate.int_answers__normalised", "answer_key"),
+        ("staging.stg_google_forms__answers", "answer_key"),
         # A key of several columns, and a second key of a seed.
         ("intermediate.int_answers__normalised", "source_system, response_record_key, item_code"),
         ("catalog.indicators", "indicator_symbol"),

@@ -177,19 +177,25 @@ mapped_answers as (
     An item answered through several values or questions becomes one answer whose text
     joins them, so a scale item with two values cannot be read as one number. Almost every
     item has one value: only the others go through the ordered listagg, which cost more
-    than everything else in this model at scale (issue 7 benchmark). -#}
+    than everything else in this model at scale (issue 7 benchmark). They are found by
+    counting per answer key, not by a window over the answers: the window sorted every
+    answer's whole row, 17 of this model's 48 seconds at 1000x the demo (issue 19). -#}
 mapped_item_answers as (
 
-    select
-        mapped_answers.*,
-        count(*) over (
-            partition by
-                source_system, response_record_key, wave_code, response_id,
-                respondent_pseudonym, submitted_at, item_code
-        ) as value_count
+    select * from mapped_answers where item_code is not null
 
-    from mapped_answers
-    where item_code is not null
+),
+
+several_valued_items as (
+
+    select
+        source_system,
+        response_record_key,
+        item_code
+
+    from mapped_item_answers
+    group by source_system, response_record_key, item_code
+    having count(*) > 1
 
 ),
 
@@ -205,11 +211,16 @@ single_value_answers as (
         item_code,
         question_id,
         match_method,
-        value_count,
+        1 as value_count,
         answer_text
 
     from mapped_item_answers
-    where value_count = 1
+    where not exists (
+        select 1 from several_valued_items
+        where several_valued_items.source_system = mapped_item_answers.source_system
+            and several_valued_items.response_record_key = mapped_item_answers.response_record_key
+            and several_valued_items.item_code = mapped_item_answers.item_code
+    )
 
 ),
 
@@ -229,7 +240,12 @@ several_value_answers as (
         {{ dbt.listagg('answer_text', "' | '", 'order by question_id, value_position') }} as answer_text
 
     from mapped_item_answers
-    where value_count > 1
+    where exists (
+        select 1 from several_valued_items
+        where several_valued_items.source_system = mapped_item_answers.source_system
+            and several_valued_items.response_record_key = mapped_item_answers.response_record_key
+            and several_valued_items.item_code = mapped_item_answers.item_code
+    )
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),
@@ -328,9 +344,11 @@ answers_checked as (
 
 final as (
 
+    {#- Keyed by (source_system, response_record_key, item_code), with no concatenated key
+        column: a 105-character text per answer cost more to write than the rest of the row
+        (issue 19, 1000x). fct_answers builds answer_key for the answers it publishes, and a
+        quarantine record_ref is response_id || '|' || question_id. -#}
     select
-        {{ dbt.concat(['source_system', "'|'", 'response_record_key', "'|'", 'item_code']) }}
-            as answer_key,
         source_system,
         response_record_key,
         wave_code,
@@ -352,8 +370,7 @@ final as (
         end as value_numeric,
         case when reading_rule = 'text' then answer_text_normalised end as value_text,
         invalid_reason is null as is_valid,
-        invalid_reason,
-        {{ dbt.concat(['response_id', "'|'", 'question_id']) }} as quarantine_record_ref
+        invalid_reason
 
     from answers_checked
 

@@ -23,7 +23,9 @@ item_indicators as (
 final as (
 
     select
-        answers.answer_key,
+        {{ dbt.concat([
+            'answers.source_system', "'|'", 'answers.response_record_key', "'|'", 'answers.item_code'
+        ]) }} as answer_key,
         responses.response_key,
         answers.source_system,
         responses.wave_code,
