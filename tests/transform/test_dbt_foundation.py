@@ -779,7 +779,7 @@ def test_a_merged_data_test_fails_for_any_of_its_columns(
     ("table", "key"),
     [
         ("staging.stg_operations__roster", "record_key"),
-        ("staging.stg_google_forms__answers", "answer_key"),
+        ("staging.stg_google_forms__answers", "response_record_key, question_id, value_position"),
         # A key of several columns, and a second key of a seed.
         ("intermediate.int_answers__normalised", "source_system, response_record_key, item_code"),
         ("catalog.indicators", "indicator_symbol"),

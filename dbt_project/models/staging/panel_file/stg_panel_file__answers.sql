@@ -23,8 +23,10 @@ answers as (
 
 final as (
 
+    {#- Keyed by (response_record_key, question_id), with no concatenated key column: at
+        1000x the demo, writing a 130-character key per answer doubled this model's time
+        (issue 19). -#}
     select
-        {{ dbt.concat(['response_record_key', "'|'", 'question_id']) }} as answer_key,
         response_record_key,
         wave_code,
         sample_pseudonym,
