@@ -1,9 +1,11 @@
-{#- Unnests the staged responses (not the landing files again) so every answer belongs to a
-    response version of the same build, even when a pull lands new parts meanwhile. -#}
-{#- The staged responses are read right where they are unnested, not through an import CTE:
-    DuckDB turns a lateral unnest over a CTE into a join on the whole JSON payload, which made
-    this model 3-4x slower at 1000x the demo (issue 19 benchmark); over the table itself it
-    unnests in place. -#}
+{#- Unnests the landed answers of the response versions stg_google_forms__responses staged
+    (joined on record_key), so every answer belongs to a response version of the same build,
+    even when a pull lands new parts meanwhile. The staged versions do not carry the JSON:
+    writing it into the warehouse and reading it back cost more than reading landing again
+    (issue 19, 1000x the demo). -#}
+{#- The rows are joined right where they are unnested, not through an import CTE: DuckDB
+    turns a lateral unnest over a CTE into a join on the whole JSON payload, which made this
+    model 3-4x slower at 1000x the demo (issue 19 benchmark). -#}
 with
 
 answered_questions as (
@@ -18,7 +20,20 @@ answered_questions as (
         question_entry.key as question_id,
         question_entry.value as question_answer
 
-    from {{ ref('stg_google_forms__responses') }} as responses
+    from (
+        select
+            staged.record_key,
+            staged.form_id,
+            staged.wave_code,
+            staged.response_id,
+            staged.respondent_pseudonym,
+            staged.last_submitted_at,
+            landed.payload
+
+        from {{ ref('stg_google_forms__responses') }} as staged
+        inner join {{ read_landing_source('google_forms', 'responses') }} as landed
+            on staged.record_key = landed.record_key
+    ) as responses
     {{ json_entries_join('responses.payload', 'question_entry', path_keys=['answers']) }}
 
 ),

@@ -1,9 +1,11 @@
-{#- Unnests the staged responses (not the landing files again) so every answer belongs to a
-    panel row of the same build, even when a delivery lands meanwhile. -#}
-{#- The staged responses are read right where they are unnested, not through an import CTE:
-    DuckDB turns a lateral unnest over a CTE into a join on the whole JSON payload, which made
-    this model 3-4x slower at 1000x the demo (issue 19 benchmark); over the table itself it
-    unnests in place. -#}
+{#- Unnests the landed answers of the rows stg_panel_file__responses staged (joined on
+    record_key, which landing derives from the row's answers), so every answer belongs to a
+    panel row of the same build, even when a delivery lands meanwhile. The staged rows do not
+    carry the JSON: writing it into the warehouse and reading it back cost more than reading
+    landing again (issue 19: panel staging 13.0 -> 8.9 s at 1000x the demo). -#}
+{#- The rows are joined right where they are unnested, not through an import CTE: DuckDB
+    turns a lateral unnest over a CTE into a join on the whole JSON payload, which made this
+    model 3-4x slower at 1000x the demo (issue 19 benchmark). -#}
 with
 
 answers as (
@@ -16,7 +18,18 @@ answers as (
         answer_entry.key as question_id,
         {{ json_scalar_text('answer_entry.value') }} as answer_text
 
-    from {{ ref('stg_panel_file__responses') }} as responses
+    from (
+        select
+            staged.record_key,
+            staged.wave_code,
+            staged.sample_pseudonym,
+            staged.answered_at,
+            landed.answers
+
+        from {{ ref('stg_panel_file__responses') }} as staged
+        inner join {{ read_landing_source('panel_file', 'responses') }} as landed
+            on staged.record_key = landed.record_key
+    ) as responses
     {{ json_entries_join('responses.answers', 'answer_entry') }}
 
 ),
