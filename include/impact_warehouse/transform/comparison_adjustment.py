@@ -30,7 +30,13 @@ from impact_warehouse.transform.comparison_weights import panel_weights
 from impact_warehouse.transform.covariate_balance import BALANCE_COLUMNS, Groups, balance_rows
 from impact_warehouse.transform.outcome_rules import ScaleRules
 from impact_warehouse.transform.outcome_statistics import difference_in_points
-from impact_warehouse.transform.weighting import MISSING, in_stable_order, kish_n, labelled
+from impact_warehouse.transform.weighting import (
+    MISSING,
+    in_stable_order,
+    kish_n,
+    labelled,
+    placed,
+)
 
 ASMD_LIMIT = 0.1
 RESAMPLES = 1000
@@ -67,16 +73,22 @@ COMPARISON_COLUMNS = {
 
 
 def covariate_profile(
-    answers: pd.DataFrame, units: pd.Index, covariates: pd.DataFrame
+    answers: pd.DataFrame,
+    units: pd.Index,
+    covariates: pd.DataFrame,
+    locate: Callable[[pd.Series], np.ndarray],
 ) -> pd.DataFrame:
+    """One row per unit, one column per covariate item: the code of the unit's last answer
+    to it (``MISSING`` when none); ``locate`` gives answers' rows among the units."""
     profile = pd.DataFrame(index=units)
     for item_code in covariates["item_code"].astype(str):
-        of_item = answers[answers["item_code"] == item_code].drop_duplicates(
-            "respondent_key", keep="last"
+        of_item = answers[answers["item_code"] == item_code]
+        profile[item_code] = placed(
+            locate(of_item["respondent_key"]),
+            labelled(of_item["value_numeric"], _code),
+            len(units),
+            MISSING,
         )
-        values = of_item.set_index("respondent_key")["value_numeric"]
-        codes = pd.Series(labelled(values, _code), index=values.index)
-        profile[item_code] = np.asarray(profile.index.map(codes).fillna(MISSING), dtype=object)
     return profile
 
 
@@ -108,7 +120,7 @@ def groups_of(
     group = np.r_[np.ones(len(followup), dtype=int), np.zeros(len(panel), dtype=int)]
     position = pd.Series(np.arange(len(units)), index=units)
     locate = _locator(position, counted["respondent_key"])
-    profile = covariate_profile(counted, units, covariates).reset_index(drop=True)
+    profile = covariate_profile(counted, units, covariates, locate).reset_index(drop=True)
     covariate_items = set(covariates["item_code"].astype(str))
     outcomes: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
     items = counted[~counted["item_code"].isin(covariate_items)]

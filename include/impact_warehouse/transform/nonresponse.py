@@ -47,6 +47,7 @@ from impact_warehouse.transform.weighting import (
     logistic_propensity,
     margins,
     model_matrix,
+    placed,
     rake,
     smd,
     trimmed,
@@ -186,15 +187,18 @@ def baseline_profiles(
     ].merge(targets[["participant_key", "cohort_code"]], on=["participant_key", "cohort_code"])
     for wave_type in BASELINE_WAVES:
         of_wave = baseline[baseline["wave_type"] == wave_type]
-        for item_code, item_answers in sorted(of_wave.groupby("item_code"), key=lambda g: g[0]):
+        # Each answer's row of the profile, found once per wave, not once per item.
+        rows = profile.index.get_indexer(of_wave["participant_key"].astype(str))
+        by_item = of_wave.groupby("item_code", observed=True).indices
+        for item_code, positions in sorted(by_item.items(), key=lambda group: group[0]):
+            item_answers = of_wave.iloc[positions]
             measure = rules.primary_of(str(item_answers["scale_code"].iloc[0]))
             if measure is None:
                 continue
             met = measure.counts(item_answers["value_numeric"].astype(float))
-            levels = pd.Series(np.where(met, "yes", "no"), index=item_answers["participant_key"])
-            levels = levels[~levels.index.duplicated(keep="last")]
-            column = profile.index.map(levels).fillna(MISSING)
-            profile[f"{wave_type}:{item_code}"] = np.asarray(column, dtype=object)
+            profile[f"{wave_type}:{item_code}"] = placed(
+                rows[positions], np.where(met, "yes", "no"), len(profile), MISSING
+            )
     return profile
 
 

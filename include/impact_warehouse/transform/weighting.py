@@ -57,6 +57,19 @@ def labelled(values: pd.Series, label: Callable[[object], str]) -> np.ndarray:
     return np.array([label(value) for value in distinct], dtype=object)[codes]
 
 
+def placed(rows: np.ndarray, values: np.ndarray, length: int, missing: str) -> np.ndarray:
+    """An object array of ``length`` with ``values[i]`` at ``rows[i]`` (the last one where a
+    row repeats; a row of -1 is no row) and ``missing`` elsewhere. With the rows found once,
+    a column per item is a numpy assignment: looked up item by item (``Index.map``), which
+    casts every element in Python, the profiles took seconds at 1000× the demo."""
+    column = np.full(length, missing, dtype=object)
+    found = rows >= 0
+    rows, values = rows[found], np.asarray(values, dtype=object)[found]
+    last = ~pd.Index(rows).duplicated(keep="last")
+    column[rows[last]] = values[last]
+    return column
+
+
 def _is_text(values: pd.Series) -> bool:
     if isinstance(values.dtype, pd.CategoricalDtype):
         return pd.api.types.infer_dtype(values.cat.categories, skipna=True) == "string"
