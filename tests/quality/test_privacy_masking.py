@@ -238,3 +238,26 @@ def test_a_link_is_a_contact_in_answers_but_not_in_the_catalog() -> None:
     flagged = privacy_masking.flagged_values(con, columns)
 
     assert [(value.column.schema, value.kinds) for value in flagged] == [("marts", ("link",))]
+
+
+def test_every_column_is_read_when_its_values_come_in_several_statements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """flagged_values reads many columns in each statement: a value is flagged in the column
+    and table it is in, whichever statement read it, and a column of a later statement too."""
+    monkeypatch.setattr(privacy_masking, "_COLUMNS_PER_STATEMENT", 2)
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.first (a varchar, b varchar, c integer)")
+    con.execute("insert into marts.first values ('メモ', '連絡先 090-1234-5678', 3)")
+    con.execute("create table marts.second (d varchar, e varchar)")
+    con.execute("insert into marts.second values ('mail: someone@example.com', null)")
+    columns = privacy_masking.text_columns(con)
+
+    flagged = privacy_masking.flagged_values(con, columns)
+
+    assert [column.column for column in columns] == ["a", "b", "d", "e"]
+    assert [(value.column.table, value.column.column, value.kinds) for value in flagged] == [
+        ("first", "b", ("phone",)),
+        ("second", "d", ("email",)),
+    ]
