@@ -144,6 +144,57 @@ def test_descriptions_become_comments(project: Path) -> None:
     assert column == ("The answer itself.",)
 
 
+CONTRACTED = """
+version: 2
+models:
+  - name: contracted
+    description: A model with an enforced contract.
+    config:
+      contract:
+        enforced: true
+    columns:
+      - name: contracted_value
+        data_type: integer
+        description: The value the contract names.
+"""
+
+
+def test_a_relation_comments_in_one_statement_looking_up_columns_only_without_contract(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """persist_docs sends a relation's table and column comments as one statement; the columns
+    are looked up (to skip documented ones the table lacks) only for a model whose contract is
+    not enforced: an enforced contract has just created exactly its documented columns."""
+    from dbt.adapters.duckdb.environments import local
+
+    (project / "models" / "contracted.sql").write_text(
+        "select 1::integer as contracted_value", encoding="utf-8"
+    )
+    (project / "models" / "_contracted.yml").write_text(CONTRACTED, encoding="utf-8")
+    executed: list[str] = []
+    original = local.DuckDBCursorWrapper.execute
+
+    def recording(self, sql, bindings=None):  # type: ignore[no-untyped-def]
+        executed.append(" ".join(sql.split()).lower())
+        return original(self, sql, bindings)
+
+    monkeypatch.setattr(local.DuckDBCursorWrapper, "execute", recording)
+    database = build(project)
+
+    def statements(model: str, kind: str) -> list[str]:
+        return [sql for sql in executed if kind in sql and f'"{model}"' in sql]
+
+    for model in ("answer", "contracted"):
+        (comments,) = statements(model, "comment on table")
+        assert "comment on column" in comments
+    # dbt-duckdb's get_columns_in_relation: select column_name, … from (describe <relation>)
+    assert statements("answer", "select column_name")
+    assert not statements("contracted", "select column_name")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute(
+            "select comment from duckdb_columns() where column_name = 'contracted_value'"
+        ).fetchone() == ("The value the contract names.",)
+
 def test_a_configuration_it_does_not_build_is_refused_by_name(project: Path) -> None:
     (project / "models" / "indexed.sql").write_text(
         "{{ config(indexes=[{'columns': ['answer_value']}]) }}\nselect 1 as answer_value\n",
