@@ -15,11 +15,14 @@ from pathlib import Path
 import pytest
 
 from impact_warehouse.worker_process import (
+    LOWER_PRIORITY,
     MAX_FAILURES_IN_A_ROW,
     WorkerCall,
     WorkerFailed,
     WorkerPool,
+    WorkerProcess,
     _raised_answer,
+    call_payload,
 )
 
 TIMEOUT_ENV = "IMPACT_TEST_WORKER_TIMEOUT"  # unset: each call's default
@@ -426,3 +429,20 @@ def test_a_worker_started_after_the_pool_closed_is_not_left_behind() -> None:
     pool._starting += 1  # a failed call's replacement racing the close
     pool._start_one()
     assert not pool._workers and pool._idle.qsize() == idle_before and not pool._starting
+
+
+@pytest.mark.parametrize("lower_priority", [False, True])
+def test_a_lower_priority_worker_runs_nicer_than_its_parent(lower_priority: bool) -> None:
+    """A worker started to use what the caller leaves idle (its imports during a build) runs
+    LOWER_PRIORITY steps nicer (capped where the system caps it); any other, as its parent."""
+    worker = WorkerProcess(label="priority", lower_priority=lower_priority)
+    here = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        there = worker.call(
+            call_payload("priority", os.getpriority, (os.PRIO_PROCESS, 0)),
+            timeout=120,
+            timeout_env="TEST_TIMEOUT",
+        )
+    finally:
+        worker.end()
+    assert there == (min(here + LOWER_PRIORITY, 19) if lower_priority else here)

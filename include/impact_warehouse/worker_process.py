@@ -48,6 +48,11 @@ _STDERR_LINES_KEPT = 3  # the tail of a worker's stderr that its failure or its 
 # Set in every worker: a worker started by a worker (a model computation's bootstrap) stays in
 # its parent's process group, so killing the outer worker's group ends them both.
 _IN_WORKER_ENV = "IMPACT_IN_WORKER_PROCESS"
+# Set for a worker that should take only what the machine leaves idle (its imports while the
+# caller is busy): how much nicer than its parent it runs (os.nice), for its whole life, since
+# a process may not raise its priority again.
+_NICER_ENV = "IMPACT_WORKER_NICER_BY"
+LOWER_PRIORITY = 10
 # A pool stops replacing its failed workers after this many calls failed one after another:
 # then every call would fail again (a timeout no call meets), and each replacement's imports
 # cost a core for nothing. The callers do the work themselves.
@@ -79,7 +84,11 @@ class WorkerProcess:
     """A Python process that imports ``preload`` from the moment this is made, then runs the
     calls it is given one after another until it is closed."""
 
-    def __init__(self, *, label: str, preload: Sequence[str] = ()) -> None:
+    def __init__(
+        self, *, label: str, preload: Sequence[str] = (), lower_priority: bool = False
+    ) -> None:
+        """``lower_priority``: the worker runs :data:`LOWER_PRIORITY` steps nicer than this
+        process, so that its start-up uses cores this process leaves idle."""
         self.label = label
         self._said: deque[str] = deque(maxlen=_STDERR_LINES_KEPT)
         self._said_lock = threading.Lock()
@@ -87,6 +96,9 @@ class WorkerProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._leads_group = os.environ.get(_IN_WORKER_ENV) != "1"
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *_inherited_path()])}
+        env.pop(_NICER_ENV, None)
+        if lower_priority:
+            env[_NICER_ENV] = str(LOWER_PRIORITY)
         command = [sys.executable, "-P", "-m", __name__, *preload]
         try:
             self._process = subprocess.Popen(
@@ -449,6 +461,9 @@ def _serve(preload: Sequence[str]) -> None:
     """A worker: the preloaded modules imported, then (function, args) from stdin and the
     function's result to stdout, call after call, until stdin ends."""
     os.environ[_IN_WORKER_ENV] = "1"  # the workers this one starts join its process group
+    nicer_by = os.environ.pop(_NICER_ENV, "")
+    if nicer_by:
+        os.nice(int(nicer_by))
     # Whatever the function or a library prints goes to stderr: stdout carries results only.
     results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

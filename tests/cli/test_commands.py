@@ -285,6 +285,8 @@ def test_commands_check_the_catalog_first(
         (["build"], "IMPACT_DBT_THREADS", "0"),
         (["publish"], "IMPACT_REPORT_WORKER", "yes"),
         (["publish"], "IMPACT_REPORT_WORKER_TIMEOUT", "inf"),
+        (["publish"], "IMPACT_GATE_WORKER", "yes"),
+        (["backfill", "--from-fy", "2025", "--to-fy", "2025"], "IMPACT_GATE_WORKER_TIMEOUT", "x"),
     ],
 )
 def test_commands_check_the_process_settings_first(

@@ -78,6 +78,7 @@ def check_process_settings(*, renders_reports: bool = False) -> None:
     read too (importing the report costs about a second, spared to builds and pulls)."""
     from impact_warehouse.file_lock import timeout_from_env
     from impact_warehouse.landing.lock import lock_timeout_seconds as landing_lock_timeout
+    from impact_warehouse.pipeline.gate_worker import worker_wanted as gate_worker_wanted
     from impact_warehouse.publish.lock import lock_timeout_seconds as publish_lock_timeout
     from impact_warehouse.transform import comparison_bootstrap, model_computations
     from impact_warehouse.transform.dbt_runner import dbt_threads
@@ -90,6 +91,7 @@ def check_process_settings(*, renders_reports: bool = False) -> None:
         )
         landing_lock_timeout()
         publish_lock_timeout()
+        gate_worker_wanted()
         if renders_reports:
             from impact_warehouse.report.chart_worker import worker_wanted
 

@@ -28,6 +28,7 @@ from impact_warehouse.pipeline.drafts import (
     render_draft_report,
     verify_gated_build,
 )
+from impact_warehouse.pipeline.gate_worker import GateWorker
 from impact_warehouse.pipeline.handoff import BuildOutcome, GateOutcome
 from impact_warehouse.pipeline.release_alerts import (
     alert_ledger,
@@ -106,20 +107,25 @@ def build_gate_publish(
     """dbt build of the audit warehouse, then the gate; publishes and renders the reports only
     if the gate passes."""
     require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))  # before building
-    done = progress("building the audit warehouse (dbt build)") if progress else None
-    build = build_audit_warehouse(settings)
-    if done:
-        done()
-    done = (
-        progress(f"quality gate and publish (FY{fiscal_year}, as of {as_of})") if progress else None
-    )
-    result = gate_publish_and_alert(
-        settings,
-        fiscal_year=fiscal_year,
-        run_id=run_id,
-        as_of=as_of,
-        audit_db=Path(build.audit_db),
-    )
+    # The gate's libraries load in a worker while dbt builds (pipeline/gate_worker.py).
+    with GateWorker() as gates:
+        done = progress("building the audit warehouse (dbt build)") if progress else None
+        build = build_audit_warehouse(settings)
+        if done:
+            done()
+        done = (
+            progress(f"quality gate and publish (FY{fiscal_year}, as of {as_of})")
+            if progress
+            else None
+        )
+        result = gate_publish_and_alert(
+            settings,
+            fiscal_year=fiscal_year,
+            run_id=run_id,
+            as_of=as_of,
+            audit_db=Path(build.audit_db),
+            gates=gates,
+        )
     if done:
         done()
     # As the DAG's render_reports task: the release's fiscal year and the one before.
@@ -185,15 +191,22 @@ def gate_publish_and_alert(
     run_id: str,
     as_of: date,
     audit_db: Path | None = None,
+    gates: GateWorker | None = None,
 ) -> dict[str, Any]:
     """Validate the audit build; publish it only if the gate passes; alert staff.
 
     The gate and the publish in one call, with no approval in between: what ``impact publish``
     and the tests run. The DAG runs the two halves as tasks, with the organisation's optional
     approval between them (:func:`gate_audit_warehouse`, :func:`publish_after_gate`).
+    ``gates``: a worker that has loaded the gate while the build ran runs it.
     """
     gate, alerts = _judge(
-        settings, fiscal_year=fiscal_year, run_id=run_id, as_of=as_of, audit_db=audit_db
+        settings,
+        fiscal_year=fiscal_year,
+        run_id=run_id,
+        as_of=as_of,
+        audit_db=audit_db,
+        gates=gates,
     )
     # One call, so the findings and the release announcement go out as one digest.
     return publish_after_gate(settings, gate, pending_alerts=alerts)
@@ -241,7 +254,13 @@ def gate_audit_warehouse(
 
 
 def _judge(
-    settings: Settings, *, fiscal_year: int, run_id: str, as_of: date, audit_db: Path | None
+    settings: Settings,
+    *,
+    fiscal_year: int,
+    run_id: str,
+    as_of: date,
+    audit_db: Path | None,
+    gates: GateWorker | None = None,
 ) -> tuple[GateOutcome, list[Alert]]:
     """Mask, run the gate and record the run; the alerts it calls for are not sent yet.
 
@@ -250,7 +269,6 @@ def _judge(
     passed or failed, is recorded for ``impact status`` (:mod:`impact_warehouse.publish.gate_runs`);
     a publish adds its release id to that record.
     """
-    from impact_warehouse.quality import run_gate
     from impact_warehouse.quality.privacy_masking import mask_personal_data
 
     require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))
@@ -258,7 +276,7 @@ def _judge(
     # Personal data the detector flags is masked, not a reason to block (see README, Privacy).
     mask_personal_data(audit_db, vault_dir=settings.vault)
     # The response-rate floor is judged for the fiscal year being released, not the as-of year.
-    gate = run_gate(
+    gate = (gates or GateWorker(wanted=False)).run_gate(
         audit_db,
         settings,
         as_of=as_of,

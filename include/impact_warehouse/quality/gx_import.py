@@ -8,12 +8,12 @@ status says success, so a shell or a scheduler reads a gate that never ran as on
 passed. While GX is first imported, such a ``__main__`` is given a file name and the check
 sees an ordinary script.
 
-Limits: only the first import of GX is covered (the package imports GX before anything else
-in it does). Spark Connect fails to load without pyarrow, so it is not kept, and a later
-import of it in a file-less process (``SPARK_REMOTE`` set, or GX imported before this
-package) still ends it: the project's entry points and worker processes run from files and
-modules (``benchmarks/child.py``, ``python -m``). While GX is imported, another thread that
-starts a ``spawn`` process would see the borrowed file name.
+Limits: only the first import of GX is covered (every module of the package that imports GX
+calls :func:`import_great_expectations` first). Spark Connect fails to load without pyarrow, so
+it is not kept, and a later import of it in a file-less process (``SPARK_REMOTE`` set, or GX
+imported before this package) still ends it: the project's entry points and worker processes
+run from files and modules (``benchmarks/child.py``, ``python -m``). While GX is imported,
+another thread that starts a ``spawn`` process would see the borrowed file name.
 """
 
 from __future__ import annotations

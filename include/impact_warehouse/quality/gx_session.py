@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Great Expectations is first imported by the package's gx_import (quality/__init__.py), which
-# turns GX's analytics off and keeps pyspark from ending a `python -c` process.
-import great_expectations as gx
-import pandas as pd
-from great_expectations.data_context.types.base import ProgressBarsConfig
+# Great Expectations is first imported through gx_import, which turns GX's analytics off and
+# keeps pyspark from ending a `python -c` process.
+from impact_warehouse.quality.gx_import import import_great_expectations
 
-from impact_warehouse.quality.data_docs_safety import (
+import_great_expectations()
+
+import great_expectations as gx  # noqa: E402
+import pandas as pd  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+from impact_warehouse.quality.data_docs_safety import (  # noqa: E402
     harden_site,
     sanitise_stored_results,
     stored_summaries,

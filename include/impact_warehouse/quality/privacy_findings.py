@@ -18,11 +18,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from great_expectations import expectations as gxe
+from impact_warehouse.quality.gx_import import import_great_expectations
 
-from impact_warehouse.quality.model import Finding
-from impact_warehouse.quality.privacy_masking import (
+import_great_expectations()  # first, before GX is imported (gx_import says why)
+
+import pandas as pd  # noqa: E402
+from great_expectations import expectations as gxe  # noqa: E402
+
+from impact_warehouse.quality.model import Finding  # noqa: E402
+from impact_warehouse.quality.privacy_masking import (  # noqa: E402
     ANALYST_SCHEMAS,
     MASK,
     MaskedCell,

@@ -6,19 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from impact_warehouse.quality.checks.context import CheckContext
-from impact_warehouse.quality.checks.freshness import check_freshness
-from impact_warehouse.quality.checks.integrity import (
+# First, before any check imports Great Expectations (gx_import says why).
+from impact_warehouse.quality.gx_import import import_great_expectations
+
+import_great_expectations()
+
+from impact_warehouse.quality.checks.context import CheckContext  # noqa: E402
+from impact_warehouse.quality.checks.freshness import check_freshness  # noqa: E402
+from impact_warehouse.quality.checks.integrity import (  # noqa: E402
     check_answers_map_to_catalog,
     check_fact_keys_exist,
     check_linkage_rate,
     check_unique_participant_wave,
 )
-from impact_warehouse.quality.checks.response_rate import check_response_rate
-from impact_warehouse.quality.checks.scales import check_hours_plausible, check_scale_domain
-from impact_warehouse.quality.checks.suppression import check_suppression
-from impact_warehouse.quality.model import Finding
-from impact_warehouse.quality.privacy_findings import check_no_personal_data
+from impact_warehouse.quality.checks.response_rate import check_response_rate  # noqa: E402
+from impact_warehouse.quality.checks.scales import check_hours_plausible, check_scale_domain  # noqa: E402
+from impact_warehouse.quality.checks.suppression import check_suppression  # noqa: E402
+from impact_warehouse.quality.model import Finding  # noqa: E402
+from impact_warehouse.quality.privacy_findings import check_no_personal_data  # noqa: E402
 
 __all__ = ["CHECKS", "CheckContext"]
 

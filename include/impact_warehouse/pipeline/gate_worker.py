@@ -1,0 +1,119 @@
+"""The quality gate in a worker process that loads Great Expectations while dbt builds.
+
+Importing GX and what it brings (scipy.stats, pyspark's and SQLAlchemy's shims, Altair) takes
+a core about 2 s, as long as the gate's own checks on demo data. A release job builds first
+and runs the gate after, and the build leaves part of a second core idle (dbt waits on its
+interpreter lock, the model workers on dbt). A :class:`GateWorker` opened before the build
+starts a worker process that imports the gate's modules at a lower priority, in that idle
+time, and runs the gate there when the build is done: the same code, the same result, and
+this process never imports GX. ``impact publish`` / ``impact backfill``
+(:func:`~impact_warehouse.pipeline.release.build_gate_publish`) use one; the DAG's gate task
+is a process of its own and imports GX itself.
+
+A worker that fails, or does not answer within ``IMPACT_GATE_WORKER_TIMEOUT`` seconds (3600),
+is logged and the gate runs in this process; what the gate raises in the worker is raised
+here. ``IMPACT_GATE_WORKER=0`` runs the gate here always (a debugger), ``1`` uses a worker
+even on one core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from impact_warehouse.file_lock import timeout_from_env
+from impact_warehouse.settings import Settings
+from impact_warehouse.worker_process import (
+    FunctionRaised,
+    WorkerFailed,
+    WorkerProcess,
+    call_payload,
+    usable_cores,
+)
+
+if TYPE_CHECKING:
+    from impact_warehouse.quality.model import GateResult
+
+log = logging.getLogger(__name__)
+
+WORKER_ENV = "IMPACT_GATE_WORKER"
+TIMEOUT_ENV = "IMPACT_GATE_WORKER_TIMEOUT"
+DEFAULT_TIMEOUT_SECONDS = 3600.0
+LABEL = "quality gate"
+# What the gate imports (GX through the checks); the worker imports it before the first call.
+PRELOAD = ("impact_warehouse.quality.gate",)
+
+
+def worker_wanted() -> bool:
+    """``IMPACT_GATE_WORKER``: 1 a worker always, 0 never; unset, when there is a second core
+    (on one core the worker's imports would take the build's time, not idle time)."""
+    switch = os.environ.get(WORKER_ENV, "").strip()
+    if switch not in {"", "0", "1"}:
+        raise ValueError(f"{WORKER_ENV}={switch!r}: 1 (a worker process), 0 (none) or unset")
+    # Read whether or not a worker is used: a misspelt setting fails on every machine.
+    timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
+    return switch == "1" or (switch == "" and usable_cores() > 1)
+
+
+def gate_in_this_process(audit_db: Path, settings: Settings, options: dict[str, Any]) -> GateResult:
+    """:func:`impact_warehouse.quality.run_gate`: what the worker is asked to call."""
+    from impact_warehouse.quality.gate import run_gate
+
+    return run_gate(audit_db, settings, **options)
+
+
+class GateWorker:
+    """A worker process importing the gate from the moment this is made; one gate run."""
+
+    def __init__(self, *, wanted: bool | None = None) -> None:
+        """``wanted`` False: no worker, the gate runs in this process (the DAG's gate task);
+        None: :func:`worker_wanted`."""
+        self._worker: WorkerProcess | None = None
+        if worker_wanted() if wanted is None else wanted:
+            self._worker = WorkerProcess(label=LABEL, preload=PRELOAD, lower_priority=True)
+
+    def __enter__(self) -> GateWorker:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def started(self) -> bool:
+        """Is a worker waiting for the gate (none was wanted, or it has been used)?"""
+        return self._worker is not None
+
+    def run_gate(self, audit_db: Path, settings: Settings, **options: Any) -> GateResult:
+        """``run_gate(audit_db, settings, **options)`` in the worker, or here when there is
+        none or it fails. A second call runs here: the worker serves one gate."""
+        worker, self._worker = self._worker, None
+        arguments = (Path(audit_db), settings, options)
+        if worker is not None:
+            try:
+                return worker.call(
+                    call_payload(LABEL, gate_in_this_process, arguments),
+                    timeout=timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS),
+                    timeout_env=TIMEOUT_ENV,
+                )
+            except FunctionRaised as raised:
+                raise raised.error from None
+            except WorkerFailed as error:
+                log.warning("%s; the gate runs in this process", error)
+            finally:
+                worker.end()
+        return gate_in_this_process(*arguments)
+
+    def close(self) -> None:
+        """No gate after all (the build failed): the worker goes, imported or not."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.kill()
+            worker.end(grace=0)

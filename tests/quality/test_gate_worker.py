@@ -1,0 +1,110 @@
+"""The gate in a worker that loads Great Expectations while dbt builds (pipeline/gate_worker.py):
+the same result as in the calling process, which never imports GX; a worker that fails leaves
+the gate to the caller; the quality package itself imports GX only for what validates."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from impact_warehouse.pipeline import gate_worker
+from impact_warehouse.pipeline.gate_worker import GateWorker
+from impact_warehouse.quality import run_gate
+from impact_warehouse.settings import paths
+from impact_warehouse.worker_process import WorkerFailed, WorkerProcess
+
+AS_OF = date(2026, 11, 23)
+
+IN_A_FRESH_PROCESS = """
+import json, sys
+from datetime import date
+from pathlib import Path
+from impact_warehouse.pipeline.gate_worker import GateWorker
+from impact_warehouse.settings import paths
+with GateWorker(wanted=True) as gates:
+    result = gates.run_gate(Path(sys.argv[1]), paths(), as_of=date(2026, 11, 23),
+                            data_docs_dir=Path(sys.argv[2]))
+print(json.dumps({"gx_here": "great_expectations" in sys.modules, "passed": result.passed,
+                  "findings": sorted(repr(f) for f in result.findings)}))
+"""
+
+
+def _audit_copy(demo_warehouse_path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(demo_warehouse_path, folder / "audit.duckdb"))
+
+
+def test_the_gate_in_a_worker_judges_as_here_and_gx_never_loads_here(
+    demo_warehouse_path: Path, tmp_path: Path
+) -> None:
+    audit = _audit_copy(demo_warehouse_path, tmp_path / "worker")
+    ran = subprocess.run(
+        [sys.executable, "-c", IN_A_FRESH_PROCESS, str(audit), str(tmp_path / "docs_worker")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    in_worker = json.loads(ran.stdout.splitlines()[-1])
+    here = run_gate(
+        _audit_copy(demo_warehouse_path, tmp_path / "here"),
+        paths(),
+        as_of=AS_OF,
+        data_docs_dir=tmp_path / "docs_here",
+    )
+
+    assert in_worker["gx_here"] is False
+    assert in_worker["passed"] == here.passed
+    assert in_worker["findings"] == sorted(repr(f) for f in here.findings)
+    assert (tmp_path / "docs_worker" / "index.html").is_file()
+
+
+def test_a_failed_worker_leaves_the_gate_to_this_process(
+    demo_warehouse_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def fails(self: WorkerProcess, payload: bytes, **_: object) -> object:
+        raise WorkerFailed("quality gate: exit -9: killed")
+
+    monkeypatch.setattr(WorkerProcess, "call", fails)
+    audit = _audit_copy(demo_warehouse_path, tmp_path)
+    with (
+        caplog.at_level(logging.WARNING, logger=gate_worker.__name__),
+        GateWorker(wanted=True) as gates,
+    ):
+        result = gates.run_gate(audit, paths(), as_of=AS_OF, data_docs_dir=tmp_path / "d")
+
+    assert result.summary["checks"]
+    assert "the gate runs in this process" in caplog.text
+
+
+def test_what_the_gate_raises_in_the_worker_is_raised_here(tmp_path: Path) -> None:
+    with GateWorker(wanted=True) as gates, pytest.raises(Exception, match=r"missing\.duckdb"):
+        gates.run_gate(tmp_path / "missing.duckdb", paths(), as_of=AS_OF)
+
+
+def test_a_misspelt_switch_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(gate_worker.WORKER_ENV, "yes")
+    with pytest.raises(ValueError, match="IMPACT_GATE_WORKER='yes'"):
+        GateWorker()
+
+
+def test_the_quality_package_loads_gx_only_for_what_validates() -> None:
+    script = (
+        "import sys\n"
+        "import impact_warehouse.quality, impact_warehouse.quality.model\n"
+        "import impact_warehouse.quality.privacy_masking\n"
+        "print('great_expectations' in sys.modules)\n"
+        "from impact_warehouse.quality import run_gate\n"
+        "print('great_expectations' in sys.modules)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.split()[-2:] == ["False", "True"]
