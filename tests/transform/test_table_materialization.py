@@ -195,6 +195,7 @@ def test_a_relation_comments_in_one_statement_looking_up_columns_only_without_co
             "select comment from duckdb_columns() where column_name = 'contracted_value'"
         ).fetchone() == ("The value the contract names.",)
 
+
 def test_a_configuration_it_does_not_build_is_refused_by_name(project: Path) -> None:
     (project / "models" / "indexed.sql").write_text(
         "{{ config(indexes=[{'columns': ['answer_value']}]) }}\nselect 1 as answer_value\n",
