@@ -122,6 +122,11 @@ class Settings:
         return self.work / "staff"
 
     @property
+    def font_cache(self) -> Path:
+        """Font subsets already embedded in a page (report/fonts.py), kept to be used again."""
+        return self.work / "cache" / "fonts"
+
+    @property
     def reminders(self) -> Path:
         """Reminder lists (names, emails) and their audit log: inside the restricted vault."""
         return self.vault / "reminders"

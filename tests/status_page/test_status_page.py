@@ -124,6 +124,9 @@ def test_the_page_shows_the_open_wave_figures_of_the_warehouse(demo, settings) -
     page = render_status_page(settings, audit_db=demo.database, as_of=ONE_OPEN_WAVE)
     assert page == settings.staff_pages / "response_status" / "index.html"
     html = page.read_text(encoding="utf-8")
+    # Its font subset is kept for the next pull's page (report/fonts.py).
+    (kept,) = settings.font_cache.glob("*.css")
+    assert kept.read_text(encoding="ascii") in html
     assert 'data-open-waves="1"' in html
     rows = _page_rows(html, "npo_mentoring_2026_pre")
     expected = _expected_counts(demo.database, "npo_mentoring_2026_pre", ONE_OPEN_WAVE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -264,10 +265,12 @@ def render_html(
     sections: list[Section],
     context: dict[str, Any],
     missing: list[MissingTranslation] | None = None,
+    font_cache: Path | None = None,
 ) -> str:
     """The page, with the font subset to exactly the characters it uses.
 
     ``missing``: the words printed untranslated, listed in an appendix (English report).
+    ``font_cache``: where font subsets are kept for the next page (report/fonts.py).
     """
     template = _environment().get_template("report.html.j2")
     page = template.render(
@@ -277,4 +280,4 @@ def render_html(
         font_face=jinja2.utils.markupsafe.Markup(_FONT_FACE_SLOT),
         **{**_language_context(context, missing), **context},
     )
-    return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)
+    return page.replace(_FONT_FACE_SLOT, subset_font_face(page, cache_dir=font_cache), 1)

@@ -129,7 +129,7 @@ def _render_report(
         xlsx=out_dir / f"impact_report_fy{fiscal_year}{suffix}.xlsx",
         tables_dir=f"tables{suffix}",
     )
-    _write_html(content, source, files, lang)
+    _write_html(content, source, files, lang, font_cache=settings.font_cache)
     csv_paths = _write_exports(content, source, files, out_dir)
 
     pdf_path = None
@@ -248,7 +248,12 @@ def _build_content(
 
 
 def _write_html(
-    content: _ReportContent, source: ReleaseSource, files: _ReportFiles, lang: str
+    content: _ReportContent,
+    source: ReleaseSource,
+    files: _ReportFiles,
+    lang: str,
+    *,
+    font_cache: Path,
 ) -> None:
     step = time.perf_counter()
     organisation, k = content.data.organisation, source.suppression_k
@@ -291,6 +296,7 @@ def _write_html(
             "xlsx_name": files.xlsx.name,
             "tables_dir": files.tables_dir,
         },
+        font_cache=font_cache,
     )
     write_text_atomically(files.html, html)
     for section in sections:

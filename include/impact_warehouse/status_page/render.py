@@ -110,8 +110,11 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def render_html(data: StatusData, *, rendered_at: datetime | None = None) -> str:
-    """The page's HTML, with the font subset to exactly the characters it uses."""
+def render_html(
+    data: StatusData, *, rendered_at: datetime | None = None, font_cache: Path | None = None
+) -> str:
+    """The page's HTML, with the font subset to exactly the characters it uses (subsets kept
+    in ``font_cache`` for the next page: report/fonts.py)."""
     moment = (rendered_at or datetime.now(UTC)).astimezone(ZoneInfo(data.time_zone))
     page = (
         _environment()
@@ -125,7 +128,7 @@ def render_html(data: StatusData, *, rendered_at: datetime | None = None) -> str
             font_face=jinja2.utils.markupsafe.Markup(_FONT_FACE_SLOT),
         )
     )
-    return page.replace(_FONT_FACE_SLOT, subset_font_face(page), 1)
+    return page.replace(_FONT_FACE_SLOT, subset_font_face(page, cache_dir=font_cache), 1)
 
 
 def render_status_page(settings: Settings, *, audit_db: Path, as_of: date | None = None) -> Path:
@@ -133,7 +136,7 @@ def render_status_page(settings: Settings, *, audit_db: Path, as_of: date | None
     audit warehouse and return its path. Raises
     :class:`~impact_warehouse.status_page.data.StatusPageError` when the warehouse cannot
     feed it (its ``staff_message`` says what to do)."""
-    html = render_html(load_status(Path(audit_db), as_of))
+    html = render_html(load_status(Path(audit_db), as_of), font_cache=settings.font_cache)
     target = status_page_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written beside and renamed, so a member of staff never opens half a page.
