@@ -83,6 +83,4 @@ def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", encoding="utf-8")
 
-    assert fonts.subset_font_face(TEXT, cache_dir=blocked / "fonts") == fonts.subset_font_face(
-        TEXT
-    )
+    assert fonts.subset_font_face(TEXT, cache_dir=blocked / "fonts") == fonts.subset_font_face(TEXT)
