@@ -156,9 +156,7 @@ def _keep(cached: Path, face: str) -> None:
             stream.write(face)
         os.replace(temporary, cached)
         temporary = None
-        kept = sorted(
-            cached.parent.glob("*.css"), key=lambda path: path.stat().st_mtime_ns, reverse=True
-        )
+        kept = sorted(cached.parent.glob("*.css"), key=_last_used, reverse=True)
         for old in kept[CACHE_KEPT:]:
             old.unlink(missing_ok=True)
     except OSError as error:
@@ -166,3 +164,11 @@ def _keep(cached: Path, face: str) -> None:
     finally:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _last_used(path: Path) -> int:
+    """When ``path`` was last written or used; 0 for a rule another process just removed."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
