@@ -440,6 +440,18 @@ class WorkerPool:
             worker.kill()
 
 
+def worker_switched_on(switch_env: str, timeout_env: str, default_timeout: float) -> bool:
+    """A worker switch such as ``IMPACT_REPORT_WORKER``: 1 a worker always, 0 never; unset,
+    when there is a second core (on one core the worker's start-up would only add to the
+    time). The worker's timeout setting is read too, whether or not a worker is used: a
+    misspelt setting fails on every machine, not only on those with a second core."""
+    switch = os.environ.get(switch_env, "").strip()
+    if switch not in {"", "0", "1"}:
+        raise ValueError(f"{switch_env}={switch!r}: 1 (a worker process), 0 (none) or unset")
+    timeout_from_env(timeout_env, default_timeout)
+    return switch == "1" or (switch == "" and usable_cores() > 1)
+
+
 def usable_cores() -> int:
     """The cores this process may run on (its CPU affinity, e.g. ``taskset``), not the
     machine's: a worker only pays with a second core to run on."""

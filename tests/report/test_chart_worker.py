@@ -68,7 +68,7 @@ def test_the_switch_and_the_cores_decide(
     setting: str, cores: int, wanted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(chart_worker.WORKER_ENV, setting)
-    monkeypatch.setattr(chart_worker, "usable_cores", lambda: cores)
+    monkeypatch.setattr(worker_process, "usable_cores", lambda: cores)
     assert chart_worker.worker_wanted() is wanted
 
 

@@ -19,7 +19,6 @@ even on one core.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,7 @@ from impact_warehouse.worker_process import (
     WorkerFailed,
     WorkerProcess,
     call_payload,
-    usable_cores,
+    worker_switched_on,
 )
 
 if TYPE_CHECKING:
@@ -49,13 +48,9 @@ PRELOAD = ("impact_warehouse.quality.gate",)
 
 def worker_wanted() -> bool:
     """``IMPACT_GATE_WORKER``: 1 a worker always, 0 never; unset, when there is a second core
-    (on one core the worker's imports would take the build's time, not idle time)."""
-    switch = os.environ.get(WORKER_ENV, "").strip()
-    if switch not in {"", "0", "1"}:
-        raise ValueError(f"{WORKER_ENV}={switch!r}: 1 (a worker process), 0 (none) or unset")
-    # Read whether or not a worker is used: a misspelt setting fails on every machine.
-    timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
-    return switch == "1" or (switch == "" and usable_cores() > 1)
+    (:func:`~impact_warehouse.worker_process.worker_switched_on`): on one core the worker's
+    imports would take the build's time, not idle time."""
+    return worker_switched_on(WORKER_ENV, TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
 
 
 def gate_in_this_process(audit_db: Path, settings: Settings, options: dict[str, Any]) -> GateResult:
@@ -85,11 +80,6 @@ class GateWorker:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    @property
-    def started(self) -> bool:
-        """Is a worker waiting for the gate (none was wanted, or it has been used)?"""
-        return self._worker is not None
 
     def run_gate(self, audit_db: Path, settings: Settings, **options: Any) -> GateResult:
         """``run_gate(audit_db, settings, **options)`` in the worker, or here when there is

@@ -16,9 +16,7 @@ uses a worker even on one core. A worker that fails, or does not answer within
 from __future__ import annotations
 
 import logging
-import os
 
-from impact_warehouse.file_lock import timeout_from_env
 from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import ReportData
@@ -30,7 +28,7 @@ from impact_warehouse.report.i18n import (
     reporting_in,
 )
 from impact_warehouse.report.outcome_plan import OutcomeSection
-from impact_warehouse.worker_process import WorkerCall, WorkerFailed, usable_cores
+from impact_warehouse.worker_process import WorkerCall, WorkerFailed, worker_switched_on
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +39,8 @@ DEFAULT_TIMEOUT_SECONDS = 600.0
 
 def worker_wanted() -> bool:
     """``IMPACT_REPORT_WORKER``: 1 a worker always, 0 never; unset, when there is a second
-    core to draw on (on one core the worker's start-up would only add to the time)."""
-    switch = os.environ.get(WORKER_ENV, "").strip()
-    if switch not in {"", "0", "1"}:
-        raise ValueError(f"{WORKER_ENV}={switch!r}: 1 (a worker process), 0 (none) or unset")
-    # Read whether or not a worker is used: a misspelt setting fails on every machine, not
-    # only on those with a second core.
-    timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
-    return switch == "1" or (switch == "" and usable_cores() > 1)
+    core to draw on (:func:`~impact_warehouse.worker_process.worker_switched_on`)."""
+    return worker_switched_on(WORKER_ENV, TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
 
 
 def outcome_charts_in(
