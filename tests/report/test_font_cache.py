@@ -4,6 +4,7 @@ file that is not such a rule make it again; the newest CACHE_KEPT rules stay."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -84,3 +85,29 @@ def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
     blocked.write_text("not a folder", encoding="utf-8")
 
     assert fonts.subset_font_face(TEXT, cache_dir=blocked / "fonts") == fonts.subset_font_face(TEXT)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device link", "huge", "link to a rule"])
+def test_what_is_not_a_kept_rule_file_is_never_read(
+    tmp_path: Path, subsets: list[str], kind: str
+) -> None:
+    """A FIFO or a link to a device at a rule's name would stop the page, a huge file fill
+    the memory, a link read a file the cache does not own: each is made again instead."""
+    rule = fonts.subset_font_face(TEXT, cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("*.css")
+    cached.unlink()
+    if kind == "fifo":
+        os.mkfifo(cached)
+    elif kind == "device link":
+        cached.symlink_to("/dev/zero")
+    elif kind == "huge":
+        with cached.open("wb") as stream:
+            stream.truncate(fonts._largest_face() + 1)
+    else:
+        elsewhere = tmp_path / "elsewhere.txt"
+        elsewhere.write_text(rule, encoding="ascii")
+        cached.symlink_to(elsewhere)
+
+    assert fonts.subset_font_face(TEXT, cache_dir=tmp_path) == rule
+    assert len(subsets) == 2
+    assert cached.is_file() and not cached.is_symlink()

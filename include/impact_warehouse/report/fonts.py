@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import re
+import stat
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -75,6 +76,9 @@ _BASE64_FACE = re.compile(
     re.escape(_FACE_START)
     + r" src: url\(data:font/woff;base64,[A-Za-z0-9+/]+={0,2}\) format\('woff'\); \}"
 )
+# A kept rule is opened without following a link, and without waiting on a FIFO (POSIX).
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
 # Bumped when the subsetting options change: a rule made with other options is not reused.
 _CACHE_FORMAT = "woff-unhinted-1"
 
@@ -132,16 +136,33 @@ def _cache_key(characters: str) -> str:
 
 def _cached_face(cached: Path) -> str | None:
     """The rule kept in ``cached``, or None (none yet, unreadable, or not such a rule: it goes
-    into the page as it is, so nothing else is taken)."""
+    into the page as it is, so nothing else is taken). Only a regular file no larger than a
+    rule can be (:func:`_largest_face`) is read: a FIFO or a link to a device there must not
+    stop the page, nor a huge file fill the memory."""
     try:
-        face = cached.read_text(encoding="ascii")
+        handle = os.open(cached, os.O_RDONLY | _NO_FOLLOW | _NO_WAIT)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > _largest_face():
+            return None
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            face = stream.read(_largest_face() + 1).decode("ascii")
     except (OSError, UnicodeDecodeError):
         return None
+    finally:
+        os.close(handle)
     if not _BASE64_FACE.fullmatch(face):
         return None
     with contextlib.suppress(OSError):
         os.utime(cached)  # the newest used are the ones kept
     return face
+
+
+def _largest_face() -> int:
+    """No rule is larger than the whole font in base64 with the rule's own text around it."""
+    return font_path().stat().st_size * 4 // 3 + 4 + len(_FACE_START) + 256
 
 
 def _keep(cached: Path, face: str) -> None:
