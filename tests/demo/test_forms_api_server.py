@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from impact_warehouse.demo.forms_api_faults import FaultPlan
+from impact_warehouse.demo.forms_api_http import _FormsApiHandler
 from impact_warehouse.demo.forms_api_server import FormsApiServer, parse_rfc3339_ns
 
 TOKEN = "test-token"
@@ -256,6 +257,30 @@ def test_slow_fault_delays_the_answer(source: Path) -> None:
         started = time.monotonic()
         assert _get(server, f"/v1/forms/{FORM_ID}").status_code == 200
         assert time.monotonic() - started >= 0.3
+
+
+def test_answers_are_sent_without_waiting_for_the_clients_delayed_ack(
+    server: FormsApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Headers and body are two writes: with Nagle's algorithm on, each kept-alive request
+    # stalled 40 ms for the client's delayed ACK (0.9 s of a 19-wave demo pull).
+    nagle_off: list[int] = []
+    handler_setup = _FormsApiHandler.setup
+
+    def recording_setup(handler: _FormsApiHandler) -> None:
+        handler_setup(handler)
+        nagle_off.append(handler.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(_FormsApiHandler, "setup", recording_setup)
+    with requests.Session() as session:
+        for _ in range(3):
+            reply = session.get(
+                f"{server.url}/v1/forms/{FORM_ID}",
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                timeout=5,
+            )
+            assert reply.status_code == 200
+    assert nagle_off and all(nagle_off), nagle_off
 
 
 def test_fault_plan_rejects_unknown_items() -> None:
