@@ -270,3 +270,13 @@ def test_no_organisations_folder_is_inside_the_others(installation: Installation
     assert publishing.releases.is_dir() and not failing.releases.exists()
     # Nothing of either organisation is written beside their folders.
     assert sorted(p.name for p in installation.work.iterdir()) == ["organisations"]
+
+
+def test_each_organisations_status_page_is_drawn_in_its_own_folder(
+    installation: Installation,
+) -> None:
+    # Drawn while each gate ran, the failing organisation's too: its staff need the rates most.
+    for code in (PUBLISHING, FAILING):
+        page = installation.outcomes[code]["build"]["status_page"]
+        assert page is not None and Path(page).is_file(), code
+        assert Path(page).is_relative_to(installation.settings(code).work)

@@ -9,6 +9,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -84,6 +85,87 @@ def test_a_failed_worker_leaves_the_gate_to_this_process(
 
     assert result.summary["checks"]
     assert "the gate runs in this process" in caplog.text
+
+
+def test_meanwhile_runs_here_while_the_worker_judges(
+    demo_warehouse_path: Path, tmp_path: Path
+) -> None:
+    # The page the worker's gate writes at its end appears while `meanwhile` waits here: the
+    # two run at once. Were `meanwhile` run before the gate, it would wait out its guard.
+    audit = _audit_copy(demo_warehouse_path, tmp_path)
+    gate_page = tmp_path / "docs" / "index.html"
+    seen: list[bool] = []
+
+    def wait_for_the_gate() -> None:
+        guard = time.monotonic() + 300  # a deadlock guard, not a speed bound
+        while not gate_page.is_file() and time.monotonic() < guard:
+            time.sleep(0.05)
+        seen.append(gate_page.is_file())
+
+    with GateWorker(wanted=True) as gates:
+        result = gates.run_gate(
+            audit, paths(), as_of=AS_OF, data_docs_dir=gate_page.parent, meanwhile=wait_for_the_gate
+        )
+    assert seen == [True]
+    assert result.summary["checks"]
+
+
+def test_without_a_worker_meanwhile_runs_before_the_gate(
+    demo_warehouse_path: Path, tmp_path: Path
+) -> None:
+    audit = _audit_copy(demo_warehouse_path, tmp_path)
+    gate_page = tmp_path / "docs" / "index.html"
+    seen: list[bool] = []
+    with GateWorker(wanted=False) as gates:
+        gates.run_gate(
+            audit,
+            paths(),
+            as_of=AS_OF,
+            data_docs_dir=gate_page.parent,
+            meanwhile=lambda: seen.append(gate_page.exists()),
+        )
+    assert seen == [False] and gate_page.is_file()
+
+
+def test_what_meanwhile_raises_is_raised_and_the_worker_stops(tmp_path: Path) -> None:
+    def fails() -> None:
+        raise LookupError("no status page")
+
+    gates = GateWorker(wanted=True)
+    worker = gates._worker
+    assert worker is not None
+    with gates, pytest.raises(LookupError, match="no status page"):
+        gates.run_gate(tmp_path / "audit.duckdb", paths(), as_of=AS_OF, meanwhile=fails)
+    assert not worker.running
+
+
+@pytest.mark.parametrize("failure", ["worker dies", "options cannot travel"])
+def test_a_failed_worker_calls_meanwhile_once(
+    demo_warehouse_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    if failure == "worker dies":
+
+        def dies(self: WorkerProcess, payload: bytes, **_: object) -> object:
+            raise WorkerFailed("quality gate: exit -9: killed")
+
+        monkeypatch.setattr(WorkerProcess, "call", dies)
+    else:
+
+        def cannot_travel(label: str, *_: object) -> bytes:
+            raise WorkerFailed(f"{label}: cannot hand over its arguments (a lock)")
+
+        monkeypatch.setattr(gate_worker, "call_payload", cannot_travel)
+    calls: list[str] = []
+    with GateWorker(wanted=True) as gates:
+        result = gates.run_gate(
+            _audit_copy(demo_warehouse_path, tmp_path),
+            paths(),
+            as_of=AS_OF,
+            data_docs_dir=tmp_path / "d",
+            meanwhile=lambda: calls.append("meanwhile"),
+        )
+    assert calls == ["meanwhile"]
+    assert result.summary["checks"]
 
 
 def test_what_the_gate_raises_in_the_worker_is_raised_here(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from impact_warehouse.notify.messages import Alert, render
 from impact_warehouse.personal_data import find_personal_data
 from impact_warehouse.personal_data.scan import scan_for_personal_data, vault_contacts
 from impact_warehouse.pipeline import release as release_job
+from impact_warehouse.pipeline.status_refresh import read_status_page
 from impact_warehouse.report.fonts import EMBEDDED_FAMILY
 from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 from impact_warehouse.status_page import StatusPageError, render_status_page, status_page_path
@@ -261,6 +262,18 @@ def test_the_build_job_writes_the_page_after_dbt(demo, settings, tmp_path, monke
     # A page that cannot be drawn never stops the build.
     audit.unlink()
     assert release_job.build_audit_warehouse(settings).status_page is None
+
+
+def test_the_figures_read_after_the_build_are_drawn_later_and_once(demo, settings, tmp_path):
+    """``impact publish`` reads the figures when the build is done and draws the page while
+    the gate runs (pipeline/status_refresh.py): the drawing needs the audit file no more."""
+    audit = Path(shutil.copy(demo.database, tmp_path / "audit.duckdb"))
+    pending = read_status_page(settings, audit)
+    audit.unlink()
+    page = pending.draw()
+    assert page == str(status_page_path(settings)) and Path(page).is_file()
+    Path(page).unlink()
+    assert pending.draw() == page and not Path(page).exists()
 
 
 def test_impact_status_page_writes_the_page_or_says_what_to_do(

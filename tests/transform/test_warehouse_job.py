@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import email
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pytest
 
 from impact_warehouse.pipeline import release as release_job
+from impact_warehouse.pipeline.handoff import BuildOutcome
+from impact_warehouse.pipeline.status_refresh import PendingStatusPage
 from impact_warehouse.publish import current_release, list_releases
 from impact_warehouse.report.job import render_after_publish
 from impact_warehouse.settings import Settings, paths
@@ -160,7 +163,9 @@ def test_the_production_build_leaves_the_unit_tests_to_the_test_suite(
         return SimpleNamespace(status="pass")
 
     monkeypatch.setattr(release_job, "measure_source_freshness", fake_freshness)
-    monkeypatch.setattr(release_job, "_refresh_status_page", lambda *_: None)
+    monkeypatch.setattr(
+        release_job, "read_status_page", lambda *_: PendingStatusPage(work, data=None)
+    )
     release_job.build_audit_warehouse(work)
     assert calls == [["build", "--exclude-resource-type", "unit_test"]]
     # dbt builds into the caller's folders (it wrote into the environment's before).
@@ -198,3 +203,50 @@ def test_a_caller_with_its_own_folders_publishes_and_renders_only_there(
     assert reports and all(Path(report["html"]).is_relative_to(own.work) for report in reports)
     written = sorted(str(path) for path in default_work.rglob("*")) if default_work.exists() else []
     assert written == []
+
+
+@pytest.mark.parametrize("gate", ["passes", "raises"])
+def test_the_status_page_is_drawn_while_the_gate_runs_and_whatever_it_does(
+    work: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, gate: str
+) -> None:
+    """``impact publish`` reads the page's figures after the build and draws the page while
+    the gate runs (pipeline/status_refresh.py); a gate that raises leaves it drawn too."""
+    drawn: list[str] = []
+
+    class Page(PendingStatusPage):
+        def draw(self) -> str | None:
+            if self.path is None:
+                drawn.append("page")
+                self.path = str(tmp_path / "status.html")
+            return self.path
+
+    build = BuildOutcome(
+        audit_db=str(tmp_path / "audit.duckdb"),
+        nodes=1,
+        seconds=0.0,
+        source_freshness="pass",
+        status_page=None,
+    )
+    monkeypatch.setattr(
+        release_job, "build_and_read_status_page", lambda _: (build, Page(work, data=None))
+    )
+    calls: list[str] = []
+
+    def fake_gate(*_: object, meanwhile: Callable[[], object], **__: object) -> dict[str, Any]:
+        calls.append("gate")
+        if gate == "raises":  # before the gate ran (the masking), so before meanwhile
+            raise OSError("disk full")
+        meanwhile()
+        return {"gate_passed": False, "release_id": None}
+
+    monkeypatch.setattr(release_job, "gate_publish_and_alert", fake_gate)
+    monkeypatch.setattr("impact_warehouse.report.job.render_after_publish", lambda *_: [])
+    if gate == "raises":
+        with pytest.raises(OSError, match="disk full"):
+            release_job.build_gate_publish(work, fiscal_year=RELEASE_FY, as_of=AS_OF, run_id="page")
+    else:
+        outcome = release_job.build_gate_publish(
+            work, fiscal_year=RELEASE_FY, as_of=AS_OF, run_id="page"
+        )
+        assert outcome["build"]["status_page"] == str(tmp_path / "status.html")
+    assert calls == ["gate"] and drawn == ["page"]

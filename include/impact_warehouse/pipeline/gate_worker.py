@@ -6,7 +6,8 @@ and runs the gate after, and the build leaves part of a second core idle (dbt wa
 interpreter lock, the model workers on dbt). A :class:`GateWorker` opened before the build
 starts a worker process that imports the gate's modules at a lower priority, in that idle
 time, and runs the gate there when the build is done: the same code, the same result, and
-this process never imports GX. ``impact publish`` / ``impact backfill``
+this process never imports GX, free to do other work meanwhile (``run_gate(meanwhile=)``: the
+release job draws the staff's status page). ``impact publish`` / ``impact backfill``
 (:func:`~impact_warehouse.pipeline.release.build_gate_publish`) use one; the DAG's gate task
 is a process of its own and imports GX itself.
 
@@ -19,6 +20,8 @@ even on one core.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -81,24 +84,47 @@ class GateWorker:
     ) -> None:
         self.close()
 
-    def run_gate(self, audit_db: Path, settings: Settings, **options: Any) -> GateResult:
+    def run_gate(
+        self,
+        audit_db: Path,
+        settings: Settings,
+        *,
+        meanwhile: Callable[[], object] | None = None,
+        **options: Any,
+    ) -> GateResult:
         """``run_gate(audit_db, settings, **options)`` in the worker, or here when there is
-        none or it fails. A second call runs here: the worker serves one gate."""
+        none or it fails. A second call runs here: the worker serves one gate.
+
+        ``meanwhile``: called in this process while the worker runs the gate (before the gate
+        when it runs here); what it raises is raised, and the worker stops.
+        """
         worker, self._worker = self._worker, None
         arguments = (Path(audit_db), settings, options)
+        pending = meanwhile  # called once, whichever way the gate runs
         if worker is not None:
             try:
-                return worker.call(
-                    call_payload(LABEL, gate_in_this_process, arguments),
-                    timeout=timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS),
-                    timeout_env=TIMEOUT_ENV,
-                )
+                payload = call_payload(LABEL, gate_in_this_process, arguments)
+                timeout = timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
+                with ThreadPoolExecutor(1, thread_name_prefix="gate") as waiting:
+                    answer = waiting.submit(
+                        worker.call, payload, timeout=timeout, timeout_env=TIMEOUT_ENV
+                    )
+                    try:
+                        if pending is not None:
+                            pending, call = None, pending
+                            call()
+                    except BaseException:
+                        worker.kill()  # the wait for its answer ends at once
+                        raise
+                    return answer.result()
             except FunctionRaised as raised:
                 raise raised.error from None
             except WorkerFailed as error:
                 log.warning("%s; the gate runs in this process", error)
             finally:
                 worker.end()
+        if pending is not None:
+            pending()
         return gate_in_this_process(*arguments)
 
     def close(self) -> None:

@@ -35,6 +35,7 @@ from impact_warehouse.pipeline.release_alerts import (
     finding_to_alert,
     headline_figures,
 )
+from impact_warehouse.pipeline.status_refresh import PendingStatusPage, read_status_page
 from impact_warehouse.publish import Release, publish_release
 from impact_warehouse.publish.gate_runs import (
     mark_gate_run_published,
@@ -110,7 +111,7 @@ def build_gate_publish(
     # The gate's libraries load in a worker while dbt builds (pipeline/gate_worker.py).
     with GateWorker() as gates:
         done = progress("building the audit warehouse (dbt build)") if progress else None
-        build = build_audit_warehouse(settings)
+        build, status_page = build_and_read_status_page(settings)
         if done:
             done()
         done = (
@@ -118,14 +119,20 @@ def build_gate_publish(
             if progress
             else None
         )
-        result = gate_publish_and_alert(
-            settings,
-            fiscal_year=fiscal_year,
-            run_id=run_id,
-            as_of=as_of,
-            audit_db=Path(build.audit_db),
-            gates=gates,
-        )
+        try:
+            result = gate_publish_and_alert(
+                settings,
+                fiscal_year=fiscal_year,
+                run_id=run_id,
+                as_of=as_of,
+                audit_db=Path(build.audit_db),
+                gates=gates,
+                # Drawn while the worker runs the gate (pipeline/status_refresh.py).
+                meanwhile=status_page.draw,
+            )
+        finally:
+            # Staff see today's rates whatever became of the gate (drawn once in all).
+            build = replace(build, status_page=status_page.draw())
     if done:
         done()
     # As the DAG's render_reports task: the release's fiscal year and the one before.
@@ -145,6 +152,13 @@ def build_audit_warehouse(settings: Settings) -> BuildOutcome:
     audit DuckDB file, then ``dbt source freshness`` on the landing zone, kept beside it for
     the gate, then the response status page from the build (``status_page``: its path,
     ``None`` if it failed)."""
+    build, status_page = build_and_read_status_page(settings)
+    return replace(build, status_page=status_page.draw())
+
+
+def build_and_read_status_page(settings: Settings) -> tuple[BuildOutcome, PendingStatusPage]:
+    """:func:`build_audit_warehouse` with the status page's figures read but not yet drawn:
+    the caller draws it (``status_page`` of the outcome is None), while its gate runs."""
     # No manifest: the gate reads the run's result; a release writes its own docs manifest.
     run = run_dbt([*PRODUCTION_BUILD], settings, write_manifest=False)
     try:
@@ -158,30 +172,14 @@ def build_audit_warehouse(settings: Settings) -> BuildOutcome:
         # a failed measurement here must not fail a build that succeeded.
         log.warning("dbt source freshness failed after the build", exc_info=True)
         freshness = "not measured"
-    return BuildOutcome(
+    build = BuildOutcome(
         audit_db=str(run.duckdb_path),
         nodes=len(run.node_statuses),
         seconds=round(run.elapsed_seconds, 1),
         source_freshness=freshness,
-        status_page=_refresh_status_page(settings, run.duckdb_path),
+        status_page=None,
     )
-
-
-def _refresh_status_page(settings: Settings, audit_db: Path) -> str | None:
-    """Regenerate the staff's response status page after every pull's build.
-
-    Here rather than after the gate: staff need today's rates most when a wave is open and
-    the gate may be failing. The page is a convenience, so a failure to draw it is logged
-    (as a warning, with the traceback) and never stops the build or a release.
-    """
-    try:
-        # Imported here: a broken plotting install must not fail the build either.
-        from impact_warehouse.status_page import render_status_page
-
-        return str(render_status_page(settings, audit_db=audit_db, as_of=None))
-    except Exception:
-        log.warning("the response status page could not be written", exc_info=True)
-        return None
+    return build, read_status_page(settings, run.duckdb_path)
 
 
 def gate_publish_and_alert(
@@ -192,13 +190,15 @@ def gate_publish_and_alert(
     as_of: date,
     audit_db: Path | None = None,
     gates: GateWorker | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> dict[str, Any]:
     """Validate the audit build; publish it only if the gate passes; alert staff.
 
     The gate and the publish in one call, with no approval in between: what ``impact publish``
     and the tests run. The DAG runs the two halves as tasks, with the organisation's optional
     approval between them (:func:`gate_audit_warehouse`, :func:`publish_after_gate`).
-    ``gates``: a worker that has loaded the gate while the build ran runs it.
+    ``gates``: a worker that has loaded the gate while the build ran runs it; ``meanwhile``
+    is called here while it does (:meth:`GateWorker.run_gate`).
     """
     gate, alerts = _judge(
         settings,
@@ -207,6 +207,7 @@ def gate_publish_and_alert(
         as_of=as_of,
         audit_db=audit_db,
         gates=gates,
+        meanwhile=meanwhile,
     )
     # One call, so the findings and the release announcement go out as one digest.
     return publish_after_gate(settings, gate, pending_alerts=alerts)
@@ -261,6 +262,7 @@ def _judge(
     as_of: date,
     audit_db: Path | None,
     gates: GateWorker | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[GateOutcome, list[Alert]]:
     """Mask, run the gate and record the run; the alerts it calls for are not sent yet.
 
@@ -282,6 +284,7 @@ def _judge(
         as_of=as_of,
         landing_dir=settings.landing,
         release_fiscal_year=fiscal_year,
+        meanwhile=meanwhile,
     )
     alerts = [
         finding_to_alert(finding, fiscal_year=fiscal_year, run_id=run_id)

@@ -136,7 +136,13 @@ def render_status_page(settings: Settings, *, audit_db: Path, as_of: date | None
     audit warehouse and return its path. Raises
     :class:`~impact_warehouse.status_page.data.StatusPageError` when the warehouse cannot
     feed it (its ``staff_message`` says what to do)."""
-    html = render_html(load_status(Path(audit_db), as_of), font_cache=settings.font_cache)
+    return write_status_page(settings, load_status(Path(audit_db), as_of))
+
+
+def write_status_page(settings: Settings, data: StatusData) -> Path:
+    """Draw the page of figures already read (:func:`load_status`) and return its path: the
+    release job reads them right after the build and draws while the gate runs."""
+    html = render_html(data, font_cache=settings.font_cache)
     target = status_page_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written beside and renamed, so a member of staff never opens half a page.
