@@ -105,6 +105,30 @@ def test_a_cancelled_worker_is_stopped_and_says_so() -> None:
         call.result()
 
 
+def test_a_call_on_a_worker_the_caller_started_leaves_it_serving_on() -> None:
+    """report/chart_worker.py: a worker started (and preloaded) before the work comes serves
+    call after call; the caller ends it. Cancelling after the answer changes nothing;
+    cancelling while it works stops it."""
+    worker = WorkerProcess(label="kept")
+    try:
+        first = WorkerCall(
+            sorted, [2, 1], timeout_env=TIMEOUT_ENV, default_timeout=60, label="k", worker=worker
+        )
+        assert first.result() == [1, 2] and not first.in_progress
+        first.cancel()
+        assert worker.running
+        second = WorkerCall(
+            time.sleep, 600, timeout_env=TIMEOUT_ENV, default_timeout=900, label="k", worker=worker
+        )
+        assert second.in_progress
+        second.cancel()
+        assert not worker.running
+        with pytest.raises(WorkerFailed, match="k: cancelled"):
+            second.result()
+    finally:
+        worker.kill()
+
+
 def test_arguments_that_cannot_travel_are_a_worker_failure() -> None:
     call = WorkerCall(
         sorted, [threading.Lock()], timeout_env=TIMEOUT_ENV, default_timeout=60, label="lock"

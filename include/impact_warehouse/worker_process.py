@@ -244,7 +244,9 @@ class WorkerProcess:
 
 
 class WorkerCall(Generic[Result]):
-    """``function(*args)`` running in a fresh worker process from the moment this is made."""
+    """``function(*args)`` running in a worker process from the moment this is made: a fresh
+    one, ended after the call, or ``worker``, one the caller started (its imports done while
+    the caller did other work) and ends itself."""
 
     def __init__(
         self,
@@ -253,10 +255,12 @@ class WorkerCall(Generic[Result]):
         label: str,
         timeout_env: str,
         default_timeout: float,
+        worker: WorkerProcess | None = None,
     ) -> None:
         """``timeout_env``: the setting that bounds the wait, in seconds (else
         ``default_timeout``); a worker that runs longer is killed, and the failure names it."""
         self.label = label
+        self._owns_worker = worker is None
         timeout = timeout_from_env(timeout_env, default_timeout)
         self._result: list[Result] = []  # the result, once there is one
         self._error: WorkerFailed | None = None
@@ -268,7 +272,7 @@ class WorkerCall(Generic[Result]):
         except WorkerFailed as error:  # the caller does the work; no process for nothing
             self._error = error
             return
-        self._worker = WorkerProcess(label=label)
+        self._worker = worker or WorkerProcess(label=label)
         self._thread = threading.Thread(
             target=self._run, args=(payload, timeout, timeout_env), daemon=True
         )
@@ -287,17 +291,24 @@ class WorkerCall(Generic[Result]):
         except BaseException as error:  # never a result() of None: the caller falls back
             self._error = WorkerFailed(f"{self.label}: {type(error).__name__}: {error}")
         finally:
-            self._worker.end()
+            if self._owns_worker:
+                self._worker.end()
 
     @property
     def running(self) -> bool:
         """Is the worker process still alive?"""
         return self._worker is not None and self._worker.running
 
+    @property
+    def in_progress(self) -> bool:
+        """Has the worker not answered yet (nor failed)?"""
+        return self._worker is not None and self._thread.is_alive()
+
     def cancel(self) -> None:
         """Stop the worker if it is still working (the caller no longer wants the result:
-        it failed on its own side); nothing happens after the result was collected."""
-        if self._worker is None or not self._worker.running:
+        it failed on its own side); nothing happens once the worker has answered (a worker
+        the caller started serves on)."""
+        if not self.in_progress:
             return
         self._cancelled = True
         self._worker.kill()

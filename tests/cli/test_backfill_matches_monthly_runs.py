@@ -25,7 +25,7 @@ from impact_warehouse.ops.calendar import configured_calendar
 from impact_warehouse.pipeline import ingest
 from impact_warehouse.pipeline.ingest import plan_interval
 from impact_warehouse.pipeline.ingest_in_process import run_ingest
-from impact_warehouse.pipeline.release import build_gate_publish
+from impact_warehouse.pipeline.release_in_process import build_gate_publish
 from impact_warehouse.publish import PUBLISHED_SCHEMAS, current_release
 from impact_warehouse.settings import Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig

@@ -36,7 +36,8 @@ from impact_warehouse.organisations import (
     organisation_work_dir,
 )
 from impact_warehouse.pipeline import ingest
-from impact_warehouse.pipeline.release import build_gate_publish, gate_publish_and_alert
+from impact_warehouse.pipeline.release import gate_publish_and_alert
+from impact_warehouse.pipeline.release_in_process import build_gate_publish
 from impact_warehouse.publish import current_release, list_releases
 from impact_warehouse.settings import PROJECT_ROOT, Settings, paths
 from impact_warehouse.sources.google_forms import FormsApiConfig

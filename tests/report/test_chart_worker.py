@@ -3,19 +3,38 @@ process draws, and a worker that fails leaves them to this process."""
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
 import matplotlib
 import pytest
 
 from impact_warehouse import worker_process
-from impact_warehouse.report import chart_worker
+from impact_warehouse.publish.releases import publish_release
+from impact_warehouse.report import chart_worker, render_report
 from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.charts import build_charts
-from impact_warehouse.report.i18n import reporting_in
+from impact_warehouse.report.i18n import (
+    MissingTranslation,
+    missing_translations,
+    reporting_in,
+    untranslated,
+)
 from impact_warehouse.report.outcome_plan import plan_outcome_sections
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.render import _read_inputs
+from impact_warehouse.report.series_charts import (
+    series_charts,
+    series_indicator_codes,
+    series_titles,
+)
+from impact_warehouse.settings import Settings
 
 FISCAL_YEAR = 2025
+# When a page was rendered: the only difference between two renderings of one release.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +129,123 @@ def test_a_misspelt_timeout_is_an_error_whether_or_not_a_worker_is_used(
     monkeypatch.setenv(chart_worker.TIMEOUT_ENV, "abc")
     with pytest.raises(ValueError, match="IMPACT_REPORT_WORKER_TIMEOUT='abc'"):
         chart_worker.worker_wanted()
+
+
+def _appendix_rows(page: str) -> list[tuple[str, str, str]]:
+    appendix = re.search(r'<section id="missing-translations".*?</section>', page, re.S)
+    assert appendix, "no missing-translations appendix"
+    return re.findall(
+        r'<tr data-file="([^"]+)" data-row="([^"]+)" data-column="([^"]+)">', appendix.group(0)
+    )
+
+
+@pytest.mark.slow
+def test_a_worker_started_before_the_report_draws_it_the_same(
+    published_reports, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ChartWorker (started while a release job publishes) draws the outcome charts and the
+    first series charts of every report rendered while it is open: the same pages, with the
+    untranslated words listed in the same order, as one process drawing everything. Here in
+    English with no English label at all, so that every chart has words to list."""
+    release = published_reports.release
+    audit = Path(shutil.copy(release.warehouse_path, tmp_path / "audit.duckdb"))
+    with duckdb.connect(str(audit)) as connection:
+        connection.execute("update catalog.items set report_label_en = null")
+        connection.execute("update catalog.indicators set content_en = null")
+    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+    copy = publish_release(
+        audit,
+        fiscal_year=release.fiscal_year,
+        run_id="chart-worker",
+        gate_result=release.gate_result,
+        releases_dir=settings.work / "releases",
+        published_path=tmp_path / "published.duckdb",
+    )
+
+    def rendered(folder: str, fiscal_year: int, **options: object) -> str:
+        report = render_report(
+            fiscal_year,
+            release_id=copy.release_id,
+            out_dir=tmp_path / folder,
+            settings=settings,
+            lang="en",
+            **options,
+        )
+        return TIMESTAMP.sub("…", report.html_path.read_text(encoding="utf-8"))
+
+    monkeypatch.setenv(chart_worker.WORKER_ENV, "0")
+    here = {year: rendered(f"here{year}", year) for year in (2025, 2024)}
+    monkeypatch.setenv(chart_worker.WORKER_ENV, "1")
+    with chart_worker.ChartWorker() as worker:
+        shared = {year: rendered(f"w{year}", year, chart_worker=worker) for year in (2025, 2024)}
+        assert worker.available()  # it served both reports and serves on
+
+    for year in (2025, 2024):
+        rows = _appendix_rows(here[year])
+        assert len({row[0] for row in rows}) == 2 and len(rows) > 10
+        assert _appendix_rows(shared[year]) == rows
+        assert shared[year] == here[year]
+
+
+def test_a_report_takes_the_series_share_only_from_a_started_worker(
+    outcome_inputs, published_reports, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, sections, k = outcome_inputs
+    source = resolve_release(published_reports.release.release_id, published_reports.settings)
+    with reporting_in("ja"):
+        targets_series = _read_inputs(source, FISCAL_YEAR, "ja").targets_series
+    share = chart_worker.SeriesShare(targets_series, series_indicator_codes(targets_series))
+    assert len(share.indicator_codes) >= 4
+    monkeypatch.setenv(chart_worker.WORKER_ENV, "1")
+    with reporting_in("ja"), chart_worker.OutcomeCharts(data, sections, k, series=share) as job:
+        assert job.series_in_worker == ()  # a worker of its own: still importing
+    with (
+        chart_worker.ChartWorker() as worker,
+        reporting_in("ja"),
+        chart_worker.OutcomeCharts(data, sections, k, series=share, worker=worker) as job,
+    ):
+        assert job.series_in_worker == share.indicator_codes[: len(share.indicator_codes) // 4]
+        assert not worker.available()  # one report at a time
+        charts = job.charts(missing_at=0, series_missing_at=0)
+        assert worker.available()
+    in_worker = charts[-len(job.series_in_worker) :]
+    assert [chart.chart_id for chart in in_worker] == [
+        f"chart-series-{code}" for code in job.series_in_worker
+    ]
+    with reporting_in("ja"):
+        assert in_worker == series_charts(targets_series, series_titles(data), job.series_in_worker)
+
+
+def test_a_worker_that_failed_leaves_each_report_its_own(
+    outcome_inputs, drawn_here: list[Chart], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(chart_worker.WORKER_ENV, "1")
+    with chart_worker.ChartWorker() as worker:
+        process = worker._process
+        assert process is not None
+        process.kill()
+        assert not worker.available()
+        with reporting_in("ja"), chart_worker.OutcomeCharts(*outcome_inputs, worker=worker) as job:
+            charts = job.charts(missing_at=0)
+        assert job.drawn_in_worker and charts == drawn_here  # a fresh worker of its own
+
+
+def test_the_workers_words_go_where_the_outcome_and_the_series_charts_are_met() -> None:
+    """The outcome charts are met before the targets table, the worker's series charts after
+    it and before the series charts drawn here: each list goes to its own place."""
+
+    def word(row: str) -> MissingTranslation:
+        return MissingTranslation("items.csv", row, "report_label_en", row)
+
+    drawn = chart_worker.WorkerCharts(
+        outcome=[], outcome_missing=[word("outcome")], series=[], series_missing=[word("first")]
+    )
+    with reporting_in("en"):
+        untranslated("table", "items.csv", "table", "report_label_en")
+        outcome_at = len(missing_translations())
+        untranslated("targets", "items.csv", "targets", "report_label_en")
+        series_at = len(missing_translations())
+        untranslated("later", "items.csv", "later", "report_label_en")  # a series chart here
+        chart_worker.OutcomeCharts._listed(drawn, outcome_at, series_at)
+        listed = [entry.row for entry in missing_translations()]
+    assert listed == ["table", "outcome", "targets", "first", "later"]

@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from impact_warehouse.pipeline import release as release_job
+from impact_warehouse.pipeline import release_in_process
 from impact_warehouse.pipeline.handoff import BuildOutcome
 from impact_warehouse.pipeline.status_refresh import PendingStatusPage
 from impact_warehouse.publish import current_release, list_releases
@@ -228,7 +229,7 @@ def test_the_status_page_is_drawn_while_the_gate_runs_and_whatever_it_does(
         status_page=None,
     )
     monkeypatch.setattr(
-        release_job, "build_and_read_status_page", lambda _: (build, Page(work, data=None))
+        release_in_process, "build_and_read_status_page", lambda _: (build, Page(work, data=None))
     )
     calls: list[str] = []
 
@@ -239,14 +240,24 @@ def test_the_status_page_is_drawn_while_the_gate_runs_and_whatever_it_does(
         meanwhile()
         return {"gate_passed": False, "release_id": None}
 
-    monkeypatch.setattr(release_job, "gate_publish_and_alert", fake_gate)
-    monkeypatch.setattr("impact_warehouse.report.job.render_after_publish", lambda *_: [])
+    monkeypatch.setattr(release_in_process, "gate_publish_and_alert", fake_gate)
+    chart_workers: list[object] = []
+
+    def fake_reports(*_: object, chart_worker: object) -> list[object]:
+        chart_workers.append(chart_worker)
+        return []
+
+    monkeypatch.setattr("impact_warehouse.report.job.render_after_publish", fake_reports)
     if gate == "raises":
         with pytest.raises(OSError, match="disk full"):
-            release_job.build_gate_publish(work, fiscal_year=RELEASE_FY, as_of=AS_OF, run_id="page")
+            release_in_process.build_gate_publish(
+                work, fiscal_year=RELEASE_FY, as_of=AS_OF, run_id="page"
+            )
     else:
-        outcome = release_job.build_gate_publish(
+        outcome = release_in_process.build_gate_publish(
             work, fiscal_year=RELEASE_FY, as_of=AS_OF, run_id="page"
         )
         assert outcome["build"]["status_page"] == str(tmp_path / "status.html")
+        # The reports' chart worker was started while the gate ran (report/chart_worker.py).
+        assert [type(worker).__name__ for worker in chart_workers] == ["ChartWorker"]
     assert calls == ["gate"] and drawn == ["page"]

@@ -9,7 +9,8 @@ served by the local Forms API server, as `make demo` does; generating them stand
 outside world and is printed but not counted. Staff alerts are not sent. The gate runs as
 ``impact publish`` runs it: in a worker process that loaded Great Expectations while dbt built
 (pipeline/gate_worker.py; ``IMPACT_GATE_WORKER=0`` measures it in the pipeline's process), and the
-staff's status page, read after the build, is drawn meanwhile (pipeline/status_refresh.py).
+staff's status page, read after the build, is drawn meanwhile (pipeline/status_refresh.py) while
+the report's chart worker loads its modules (report/chart_worker.py).
 """
 
 from __future__ import annotations
@@ -65,7 +66,14 @@ stages["dbt build"] = time.perf_counter() - step
 audit_db = Path(built.audit_db)
 
 step = time.perf_counter()
-gate = gates.run_gate(audit_db, settings, as_of=as_of, meanwhile=status_page.draw)
+chart_workers = []
+
+def while_the_gate_runs():
+    from impact_warehouse.report.chart_worker import ChartWorker
+    chart_workers.append(ChartWorker())
+    status_page.draw()
+
+gate = gates.run_gate(audit_db, settings, as_of=as_of, meanwhile=while_the_gate_runs)
 if status_page.path is None:
     notes.append("the response status page could not be drawn (see the log)")
 stages["gate"] = time.perf_counter() - step
@@ -83,7 +91,9 @@ if gate.passed:
     except ImportError as exc:
         notes.append(f"report stage skipped: impact_warehouse.report is not importable ({{exc}})")
     else:
-        report = render_report({fiscal_year}, release_id=release.release_id, settings=settings)
+        with chart_workers[0]:
+            report = render_report({fiscal_year}, release_id=release.release_id,
+                                   settings=settings, chart_worker=chart_workers[0])
         stages["report"] = time.perf_counter() - step
 else:
     notes.append(f"gate failed ({{len(gate.findings)}} findings): nothing published or reported")

@@ -98,10 +98,10 @@ def run_publish(
     from impact_warehouse.catalog import load_catalog, load_organisation
     from impact_warehouse.pipeline.release import (
         FiscalYearNotInCatalogError,
-        build_gate_publish,
         default_release_fiscal_year,
         require_catalog_fiscal_year,
     )
+    from impact_warehouse.pipeline.release_in_process import build_gate_publish
     from impact_warehouse.publish.lock import PublishBusyError
     from impact_warehouse.transform.dbt_runner import DbtRunError
 

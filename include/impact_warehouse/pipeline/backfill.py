@@ -17,11 +17,8 @@ from impact_warehouse.landing.store import new_batch_id
 from impact_warehouse.ops.calendar import Calendar
 from impact_warehouse.pipeline.ingest import IngestParams, plan_interval
 from impact_warehouse.pipeline.ingest_in_process import run_ingest
-from impact_warehouse.pipeline.release import (
-    Progress,
-    build_gate_publish,
-    default_release_fiscal_year,
-)
+from impact_warehouse.pipeline.release import Progress, default_release_fiscal_year
+from impact_warehouse.pipeline.release_in_process import build_gate_publish
 from impact_warehouse.settings import Settings
 from impact_warehouse.sources.google_forms import FormsApiConfig
 

@@ -8,8 +8,8 @@ starts a worker process that imports the gate's modules at a lower priority, in 
 time, and runs the gate there when the build is done: the same code, the same result, and
 this process never imports GX, free to do other work meanwhile (``run_gate(meanwhile=)``: the
 release job draws the staff's status page). ``impact publish`` / ``impact backfill``
-(:func:`~impact_warehouse.pipeline.release.build_gate_publish`) use one; the DAG's gate task
-is a process of its own and imports GX itself.
+(:func:`~impact_warehouse.pipeline.release_in_process.build_gate_publish`) use one; the DAG's
+gate task is a process of its own and imports GX itself.
 
 A worker that fails, or does not answer within ``IMPACT_GATE_WORKER_TIMEOUT`` seconds (3600),
 is logged and the gate runs in this process; what the gate raises in the worker is raised

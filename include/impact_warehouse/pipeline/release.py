@@ -2,7 +2,8 @@
 
 The ``impact_warehouse`` DAG runs each step as a task (:func:`build_audit_warehouse`,
 :func:`gate_audit_warehouse`, the approval, :func:`publish_after_gate`, the reports);
-``impact publish`` and ``impact backfill`` run them in one process (:func:`build_gate_publish`).
+``impact publish`` and ``impact backfill`` run them in one process
+(:func:`~impact_warehouse.pipeline.release_in_process.build_gate_publish`).
 
 ARCHITECTURE.md, write → audit → publish: dbt builds the audit warehouse, the quality gate
 validates it, and only a passing gate publishes a release; staff hear about every failure,
@@ -95,56 +96,6 @@ def default_release_fiscal_year(as_of: date, catalog: Catalog) -> int:
             f"no survey wave in the catalog has closed by {as_of}; pass the fiscal year to release"
         )
     return max(closed)
-
-
-def build_gate_publish(
-    settings: Settings,
-    *,
-    fiscal_year: int,
-    as_of: date,
-    run_id: str,
-    progress: Progress | None = None,
-) -> dict[str, Any]:
-    """dbt build of the audit warehouse, then the gate; publishes and renders the reports only
-    if the gate passes."""
-    require_catalog_fiscal_year(fiscal_year, load_catalog(settings.catalog))  # before building
-    # The gate's libraries load in a worker while dbt builds (pipeline/gate_worker.py).
-    with GateWorker() as gates:
-        done = progress("building the audit warehouse (dbt build)") if progress else None
-        build, status_page = build_and_read_status_page(settings)
-        if done:
-            done()
-        done = (
-            progress(f"quality gate and publish (FY{fiscal_year}, as of {as_of})")
-            if progress
-            else None
-        )
-        try:
-            result = gate_publish_and_alert(
-                settings,
-                fiscal_year=fiscal_year,
-                run_id=run_id,
-                as_of=as_of,
-                audit_db=Path(build.audit_db),
-                gates=gates,
-                # Drawn while the worker runs the gate (pipeline/status_refresh.py).
-                meanwhile=status_page.draw,
-            )
-        finally:
-            # Staff see today's rates whatever became of the gate (drawn once in all).
-            build = replace(build, status_page=status_page.draw())
-    if done:
-        done()
-    # As the DAG's render_reports task: the release's fiscal year and the one before.
-    from impact_warehouse.report.job import render_after_publish
-
-    done = progress("rendering the impact reports") if progress else None
-    reports = render_after_publish(result, settings)
-    if done:
-        done()
-    for report in reports:
-        print(f"    report FY{report['fiscal_year']}: {report['html']}", flush=True)
-    return {"build": build.to_xcom(), **result, "reports": reports}
 
 
 def build_audit_warehouse(settings: Settings) -> BuildOutcome:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
+from impact_warehouse.report.chart_worker import ChartWorker
 from impact_warehouse.report.data import available_fiscal_years
 from impact_warehouse.report.release import resolve_release
 from impact_warehouse.report.render import render_report
@@ -26,8 +28,14 @@ def published_release_id(outcome: Mapping[str, Any]) -> str | None:
     return outcome.get("release_id") or None
 
 
-def render_after_publish(outcome: Mapping[str, Any], settings: Settings) -> list[dict[str, Any]]:
-    """Render the release's fiscal year and the previous one; [] when nothing was published."""
+def render_after_publish(
+    outcome: Mapping[str, Any], settings: Settings, *, chart_worker: ChartWorker | None = None
+) -> list[dict[str, Any]]:
+    """Render the release's fiscal year and the previous one; [] when nothing was published.
+
+    One chart worker draws for both (``chart_worker``, one the caller started while it
+    published, or one started here): the second report does not wait for a worker's start.
+    """
     release_id = published_release_id(outcome)
     if release_id is None:
         log.info("no release was published: no report rendered")
@@ -37,9 +45,13 @@ def render_after_publish(outcome: Mapping[str, Any], settings: Settings) -> list
         years = set(available_fiscal_years(connection))
     fiscal_year = source.release.fiscal_year
     rendered = []
-    for year in (fiscal_year, fiscal_year - 1):
-        if year not in years:
-            log.info("release %s has no figures for FY%s: skipped", release_id, year)
-            continue
-        rendered.append(render_report(year, release_id=release_id, settings=settings).as_dict())
+    with nullcontext(chart_worker) if chart_worker else ChartWorker() as worker:
+        for year in (fiscal_year, fiscal_year - 1):
+            if year not in years:
+                log.info("release %s has no figures for FY%s: skipped", release_id, year)
+                continue
+            report = render_report(
+                year, release_id=release_id, settings=settings, chart_worker=worker
+            )
+            rendered.append(report.as_dict())
     return rendered

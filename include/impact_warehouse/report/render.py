@@ -13,7 +13,7 @@ from impact_warehouse.report.adjusted import AdjustedData, adjusted_content, loa
 from impact_warehouse.report.appendix import split_by_program
 from impact_warehouse.report.cells import ReportTable
 from impact_warehouse.report.chart_kit import Chart
-from impact_warehouse.report.chart_worker import OutcomeCharts
+from impact_warehouse.report.chart_worker import ChartWorker, OutcomeCharts, SeriesShare
 from impact_warehouse.report.data import ReportData, load_report_data
 from impact_warehouse.report.exports import write_csvs, write_xlsx
 from impact_warehouse.report.figures import FigureResolver
@@ -36,7 +36,12 @@ from impact_warehouse.report.outcome_plan import OutcomeSection, plan_outcome_se
 from impact_warehouse.report.page import build_sections, output_indicators_lead, render_html
 from impact_warehouse.report.pdf import print_pdf
 from impact_warehouse.report.release import ReleaseSource, resolve_release
-from impact_warehouse.report.series_charts import targets_and_series
+from impact_warehouse.report.series_charts import (
+    series_charts,
+    series_indicator_codes,
+    series_titles,
+    targets_tables,
+)
 from impact_warehouse.report.story import Narrative, build_narrative
 from impact_warehouse.report.summary import summary_lines
 from impact_warehouse.report.tables import build_tables
@@ -90,6 +95,7 @@ def render_report(
     final: bool = False,
     pdf: bool = False,
     lang: str = SOURCE_LANGUAGE,
+    chart_worker: ChartWorker | None = None,
 ) -> RenderedReport:
     """The HTML report, its CSV tables and its XLSX workbook, from a published release.
 
@@ -100,10 +106,14 @@ def render_report(
     ``pdf`` also prints the HTML to ``impact_report_fy<FY>.pdf`` with headless Chromium
     (report/pdf.py). ``lang`` is the report's language (ja, en); an English report's files
     end in ``_en`` so both languages can sit in one folder, and every label with no English
-    is listed in its appendix.
+    is listed in its appendix. ``chart_worker``: a worker that has loaded the drawing modules
+    draws a share of the charts (report/chart_worker.py); without one, a worker is started
+    for this report when there is a core for it.
     """
     with reporting_in(check_language(lang)):
-        return _render_report(fiscal_year, release_id, out_dir, settings, lang, final, pdf)
+        return _render_report(
+            fiscal_year, release_id, out_dir, settings, lang, final, pdf, chart_worker
+        )
 
 
 def _render_report(
@@ -114,6 +124,7 @@ def _render_report(
     lang: str,
     final: bool,
     pdf: bool,
+    chart_worker: ChartWorker | None,
 ) -> RenderedReport:
     started = time.perf_counter()
     source = resolve_release(release_id, settings)
@@ -121,7 +132,9 @@ def _render_report(
         "report FY%s from release %s (k=%s)", fiscal_year, source.release_id, source.suppression_k
     )
     inputs = _read_inputs(source, fiscal_year, lang)
-    content = _build_content(inputs, source, settings, fiscal_year, lang=lang, final=final)
+    content = _build_content(
+        inputs, source, settings, fiscal_year, lang=lang, final=final, chart_worker=chart_worker
+    )
     out_dir = out_dir or default_out_dir(settings, source.release_id, fiscal_year)
     suffix = "" if lang == SOURCE_LANGUAGE else f"_{lang}"
     files = _ReportFiles(
@@ -212,12 +225,17 @@ def _build_content(
     *,
     lang: str,
     final: bool,
+    chart_worker: ChartWorker | None = None,
 ) -> _ReportContent:
     data, k = inputs.data, source.suppression_k
     step = time.perf_counter()
     outcome_sections = plan_outcome_sections(data)
-    # Drawn from now on, in a worker process when there is a core for it (chart_worker.py).
-    with OutcomeCharts(data, outcome_sections, k) as outcome_charts:
+    series = SeriesShare(inputs.targets_series, series_indicator_codes(inputs.targets_series))
+    # Drawn from now on, in a worker process when there is a core for it, with the first
+    # series charts when the worker was started before the report (chart_worker.py).
+    with OutcomeCharts(
+        data, outcome_sections, k, series=series, worker=chart_worker
+    ) as outcome_charts:
         tables = build_tables(data, outcome_sections, as_of=source.data_as_of, k=k)
         lines = summary_lines(data)
         # The organisation's text, from the catalog folder of this run (narrative.py).
@@ -236,11 +254,21 @@ def _build_content(
         step = time.perf_counter()
         # The report meets the outcome charts' words here, before the series' (i18n order).
         outcome_words_at = len(missing_translations())
-        target_tables, series_charts = targets_and_series(data, inputs.targets_series)
+        target_tables = targets_tables(data, inputs.targets_series)
+        series_words_at = len(missing_translations())
+        drawn_here = [
+            code for code in series.indicator_codes if code not in outcome_charts.series_in_worker
+        ]
+        series_drawn_here = series_charts(series.data, series_titles(data), drawn_here)
         adjusted = inputs.adjusted.without_items(set(data.consent_items.item_code))
         adjusted_tables, adjusted_charts = adjusted_content(adjusted)
         tables += target_tables + adjusted_tables
-        charts = outcome_charts.charts(outcome_words_at) + series_charts + adjusted_charts
+        # The worker's series charts come first (the first indicators), then these.
+        charts = (
+            outcome_charts.charts(outcome_words_at, series_words_at)
+            + series_drawn_here
+            + adjusted_charts
+        )
     log.info("  charts: %s (%.1f s)", len(charts), time.perf_counter() - step)
     return _ReportContent(
         fiscal_year, data, outcome_sections, tables, charts, lines, narrative, inputs.voices

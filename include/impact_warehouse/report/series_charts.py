@@ -10,6 +10,7 @@ a point at 0 (METRICS.md "Small cells"). Every figure comes from rpt_indicator_s
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -39,17 +40,31 @@ PANELS_PER_ROW = 3
 PANEL = ["item_code", "wave_type", "measure"]
 
 
-def series_charts(data: TargetsSeriesData, indicator_titles: dict[str, str]) -> list[Chart]:
-    """One chart per indicator with a pooled ('all') series; none when there is no series."""
+def series_charts(
+    data: TargetsSeriesData,
+    indicator_titles: dict[str, str],
+    indicators: Collection[str] | None = None,
+) -> list[Chart]:
+    """One chart per indicator with a pooled ('all') series, in indicator order; none when
+    there is no series. ``indicators``: only these (the report's worker draws some)."""
+    charts = []
+    with drawing_style():
+        for code, rows in _pooled_by_indicator(data):
+            if indicators is None or code in indicators:
+                charts.append(indicator_chart(data, code, indicator_titles.get(code, code), rows))
+    return charts
+
+
+def series_indicator_codes(data: TargetsSeriesData) -> tuple[str, ...]:
+    """The indicators :func:`series_charts` draws a chart for, in its order."""
+    return tuple(code for code, _rows in _pooled_by_indicator(data))
+
+
+def _pooled_by_indicator(data: TargetsSeriesData) -> list[tuple[str, pd.DataFrame]]:
     pooled = data.series[(data.series.program_code == "all") & data.series.indicator_code.notna()]
     if "is_primary_measure" in pooled.columns and pooled.is_primary_measure.notna().any():
         pooled = pooled[pooled.is_primary_measure.fillna(False).astype(bool)]
-    charts = []
-    with drawing_style():
-        for indicator_code, rows in pooled.groupby("indicator_code", sort=True):
-            code = str(indicator_code)
-            charts.append(indicator_chart(data, code, indicator_titles.get(code, code), rows))
-    return charts
+    return [(str(code), rows) for code, rows in pooled.groupby("indicator_code", sort=True)]
 
 
 def indicator_chart(
@@ -156,14 +171,17 @@ def trend_text(latest: Any) -> str:
     )
 
 
-def targets_and_series(
-    report: ReportData, data: TargetsSeriesData
-) -> tuple[list[ReportTable], list[Chart]]:
-    """The two sections' table and charts, labelled from the report's catalog frames."""
+def targets_tables(report: ReportData, data: TargetsSeriesData) -> list[ReportTable]:
+    """The targets section's table (none without targets), labelled from the report's
+    catalog frames."""
     table = targets_table(
         data,
         scale_codes=dict(zip(report.items.item_code, report.items.scale_code, strict=True)),
         program_names={code: program_name(report, code) for code in data.targets.program_code},
     )
-    titles = {code: indicator_title(report, code) for code in report.indicators.indicator_code}
-    return ([table] if table is not None else []), series_charts(data, titles)
+    return [table] if table is not None else []
+
+
+def series_titles(report: ReportData) -> dict[str, str]:
+    """The series charts' titles, by indicator, from the report's catalog frames."""
+    return {code: indicator_title(report, code) for code in report.indicators.indicator_code}
