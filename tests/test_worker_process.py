@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from impact_warehouse.worker_pool import MAX_FAILURES_IN_A_ROW, WorkerPool
 from impact_warehouse.worker_process import (
     LOWER_PRIORITY,
-    MAX_FAILURES_IN_A_ROW,
     WorkerCall,
     WorkerFailed,
-    WorkerPool,
     WorkerProcess,
     _raised_answer,
     call_payload,

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from impact_warehouse.pipeline import gate_worker
 from impact_warehouse.pipeline.gate_worker import GateWorker
 from impact_warehouse.quality import run_gate
 from impact_warehouse.settings import paths
-from impact_warehouse.worker_process import WorkerFailed, WorkerProcess
+from impact_warehouse.worker_process import WorkerFailed, WorkerProcess, call_payload
 
 AS_OF = date(2026, 11, 23)
 
@@ -137,6 +138,50 @@ def test_what_meanwhile_raises_is_raised_and_the_worker_stops(tmp_path: Path) ->
     with gates, pytest.raises(LookupError, match="no status page"):
         gates.run_gate(tmp_path / "audit.duckdb", paths(), as_of=AS_OF, meanwhile=fails)
     assert not worker.running
+
+
+class _Interrupted(BaseException):
+    """Stands for Ctrl-C (a KeyboardInterrupt would stop the test run itself)."""
+
+
+def test_an_interruption_while_waiting_stops_the_worker_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A gate that would run for 10 minutes (its timeout: 2); interrupted while this process
+    # waits for it, the worker is killed at once instead of being waited for.
+    monkeypatch.setattr(
+        gate_worker, "call_payload", lambda label, *_: call_payload(label, time.sleep, [600])
+    )
+    monkeypatch.setenv(gate_worker.TIMEOUT_ENV, "120")
+
+    def interrupted(*_: object, **__: object) -> object:
+        raise _Interrupted
+
+    monkeypatch.setattr(Future, "result", interrupted)
+    gates = GateWorker(wanted=True)
+    worker = gates._worker
+    assert worker is not None
+    started = time.monotonic()
+    with gates, pytest.raises(_Interrupted):
+        gates.run_gate(tmp_path / "audit.duckdb", paths(), as_of=AS_OF)
+    assert not worker.running
+    # Not a speed bound: waiting for the gate would take the whole 120 s timeout.
+    assert time.monotonic() - started < 60
+
+
+def test_a_worker_failure_raised_by_meanwhile_is_raised_not_taken_for_the_gates(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def fails() -> None:
+        raise WorkerFailed("status page worker: exit 1")
+
+    with (
+        caplog.at_level(logging.WARNING, logger=gate_worker.__name__),
+        GateWorker(wanted=True) as gates,
+        pytest.raises(WorkerFailed, match="status page worker"),
+    ):
+        gates.run_gate(tmp_path / "audit.duckdb", paths(), as_of=AS_OF, meanwhile=fails)
+    assert "the gate runs in this process" not in caplog.text
 
 
 @pytest.mark.parametrize("failure", ["worker dies", "options cannot travel"])

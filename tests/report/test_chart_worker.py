@@ -52,6 +52,15 @@ def drawn_here(outcome_inputs) -> list[Chart]:
         return build_charts(data, sections, k=k)
 
 
+@pytest.fixture(scope="module")
+def series_share(published_reports) -> chart_worker.SeriesShare:
+    """Every series chart of the report, as the report hands them to OutcomeCharts."""
+    source = resolve_release(published_reports.release.release_id, published_reports.settings)
+    with reporting_in("ja"):
+        targets_series = _read_inputs(source, FISCAL_YEAR, "ja").targets_series
+    return chart_worker.SeriesShare(targets_series, series_indicator_codes(targets_series))
+
+
 def _outcome_charts(outcome_inputs) -> tuple[list[Chart], chart_worker.OutcomeCharts]:
     with reporting_in("ja"):
         job = chart_worker.OutcomeCharts(*outcome_inputs)
@@ -188,13 +197,10 @@ def test_a_worker_started_before_the_report_draws_it_the_same(
 
 
 def test_a_report_takes_the_series_share_only_from_a_started_worker(
-    outcome_inputs, published_reports, monkeypatch: pytest.MonkeyPatch
+    outcome_inputs, series_share, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, sections, k = outcome_inputs
-    source = resolve_release(published_reports.release.release_id, published_reports.settings)
-    with reporting_in("ja"):
-        targets_series = _read_inputs(source, FISCAL_YEAR, "ja").targets_series
-    share = chart_worker.SeriesShare(targets_series, series_indicator_codes(targets_series))
+    share, targets_series = series_share, series_share.data
     assert len(share.indicator_codes) >= 4
     monkeypatch.setenv(chart_worker.WORKER_ENV, "1")
     with reporting_in("ja"), chart_worker.OutcomeCharts(data, sections, k, series=share) as job:
@@ -217,7 +223,7 @@ def test_a_report_takes_the_series_share_only_from_a_started_worker(
 
 
 def test_a_worker_that_failed_leaves_each_report_its_own(
-    outcome_inputs, drawn_here: list[Chart], monkeypatch: pytest.MonkeyPatch
+    outcome_inputs, drawn_here: list[Chart], series_share, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(chart_worker.WORKER_ENV, "1")
     with chart_worker.ChartWorker() as worker:
@@ -225,9 +231,23 @@ def test_a_worker_that_failed_leaves_each_report_its_own(
         assert process is not None
         process.kill()
         assert not worker.available()
-        with reporting_in("ja"), chart_worker.OutcomeCharts(*outcome_inputs, worker=worker) as job:
+        with (
+            reporting_in("ja"),
+            chart_worker.OutcomeCharts(*outcome_inputs, series=series_share, worker=worker) as job,
+        ):
+            assert job.series_in_worker == ()  # a fresh worker of its own, still importing
             charts = job.charts(missing_at=0)
-        assert job.drawn_in_worker and charts == drawn_here  # a fresh worker of its own
+        assert job.drawn_in_worker and charts == drawn_here
+
+
+def test_a_started_worker_draws_even_a_report_without_series(
+    outcome_inputs, drawn_here: list[Chart]
+) -> None:
+    with chart_worker.ChartWorker(wanted=True) as worker:
+        with reporting_in("ja"), chart_worker.OutcomeCharts(*outcome_inputs, worker=worker) as job:
+            assert not worker.available()  # this report's call is on it
+            charts = job.charts(missing_at=0)
+        assert job.drawn_in_worker and charts == drawn_here and worker.available()
 
 
 def test_the_workers_words_go_where_the_outcome_and_the_series_charts_are_met() -> None:

@@ -66,37 +66,43 @@ stages["dbt build"] = time.perf_counter() - step
 audit_db = Path(built.audit_db)
 
 step = time.perf_counter()
-chart_workers = []
+from contextlib import ExitStack
+from impact_warehouse.pipeline.release_in_process import start_chart_worker
+chart_workers = ExitStack()  # as `impact publish`: the reports' worker starts during the gate
+started = []
 
 def while_the_gate_runs():
-    from impact_warehouse.report.chart_worker import ChartWorker
-    chart_workers.append(ChartWorker())
+    started.append(chart_workers.enter_context(start_chart_worker()))
     status_page.draw()
 
-gate = gates.run_gate(audit_db, settings, as_of=as_of, meanwhile=while_the_gate_runs)
-if status_page.path is None:
-    notes.append("the response status page could not be drawn (see the log)")
-stages["gate"] = time.perf_counter() - step
+with chart_workers:
+    gate = gates.run_gate(audit_db, settings, as_of=as_of, meanwhile=while_the_gate_runs)
+    if status_page.path is None:
+        notes.append("the response status page could not be drawn (see the log)")
+    stages["gate"] = time.perf_counter() - step
 
-if gate.passed:
-    step = time.perf_counter()
-    from impact_warehouse.publish import publish_release
-    release = publish_release(audit_db, fiscal_year={fiscal_year}, run_id="e2e",
-                              gate_result=gate.summary, releases_dir=settings.releases,
-                              published_path=settings.published_warehouse)
-    stages["publish"] = time.perf_counter() - step
-    step = time.perf_counter()
-    try:
-        from impact_warehouse.report import render_report
-    except ImportError as exc:
-        notes.append(f"report stage skipped: impact_warehouse.report is not importable ({{exc}})")
-    else:
-        with chart_workers[0]:
+    if gate.passed:
+        step = time.perf_counter()
+        from impact_warehouse.publish import publish_release
+        release = publish_release(audit_db, fiscal_year={fiscal_year}, run_id="e2e",
+                                  gate_result=gate.summary, releases_dir=settings.releases,
+                                  published_path=settings.published_warehouse)
+        stages["publish"] = time.perf_counter() - step
+        step = time.perf_counter()
+        try:
+            from impact_warehouse.report import render_report
+        except ImportError as exc:
+            notes.append(
+                f"report stage skipped: impact_warehouse.report is not importable ({{exc}})"
+            )
+        else:
             report = render_report({fiscal_year}, release_id=release.release_id,
-                                   settings=settings, chart_worker=chart_workers[0])
-        stages["report"] = time.perf_counter() - step
-else:
-    notes.append(f"gate failed ({{len(gate.findings)}} findings): nothing published or reported")
+                                   settings=settings, chart_worker=started[0])
+            stages["report"] = time.perf_counter() - step
+    else:
+        notes.append(
+            f"gate failed ({{len(gate.findings)}} findings): nothing published or reported"
+        )
 
 RESULT = {{"stages": stages, "generate_seconds": generate_seconds, "notes": notes,
           "landed": sum(unit["landed"] for unit in units)}}

@@ -100,31 +100,17 @@ class GateWorker:
         """
         worker, self._worker = self._worker, None
         arguments = (Path(audit_db), settings, options)
-        pending = meanwhile  # called once, whichever way the gate runs
         if worker is not None:
             try:
                 payload = call_payload(LABEL, gate_in_this_process, arguments)
-                timeout = timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS)
-                with ThreadPoolExecutor(1, thread_name_prefix="gate") as waiting:
-                    answer = waiting.submit(
-                        worker.call, payload, timeout=timeout, timeout_env=TIMEOUT_ENV
-                    )
-                    try:
-                        if pending is not None:
-                            pending, call = None, pending
-                            call()
-                    except BaseException:
-                        worker.kill()  # the wait for its answer ends at once
-                        raise
-                    return answer.result()
-            except FunctionRaised as raised:
-                raise raised.error from None
             except WorkerFailed as error:
+                worker.kill()
+                worker.end(grace=0)
                 log.warning("%s; the gate runs in this process", error)
-            finally:
-                worker.end()
-        if pending is not None:
-            pending()
+            else:
+                return _gate_in(worker, payload, meanwhile, arguments)
+        if meanwhile is not None:
+            meanwhile()
         return gate_in_this_process(*arguments)
 
     def close(self) -> None:
@@ -133,3 +119,40 @@ class GateWorker:
         if worker is not None:
             worker.kill()
             worker.end(grace=0)
+
+
+def _gate_in(
+    worker: WorkerProcess,
+    payload: bytes,
+    meanwhile: Callable[[], object] | None,
+    arguments: tuple[Path, Settings, dict[str, Any]],
+) -> GateResult:
+    """The gate in ``worker`` (``payload``: the pickled call), ``meanwhile`` called here while
+    it runs; the gate here after all when the worker fails."""
+    # The worker answers in a thread, so that this one can do ``meanwhile``; not left in a
+    # `with` block, whose exit would wait for the gate after an interruption here.
+    waiting = ThreadPoolExecutor(1, thread_name_prefix="gate")
+    try:
+        answer = waiting.submit(
+            worker.call,
+            payload,
+            timeout=timeout_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS),
+            timeout_env=TIMEOUT_ENV,
+        )
+        if meanwhile is not None:
+            meanwhile()
+        try:
+            return answer.result()
+        except FunctionRaised as raised:
+            raise raised.error from None
+        except WorkerFailed as error:
+            log.warning("%s; the gate runs in this process", error)
+    except BaseException:
+        # What meanwhile raised, what the gate raised, an interruption (Ctrl-C): the
+        # worker stops now, not when the gate it is running would have finished.
+        worker.kill()
+        raise
+    finally:
+        worker.end()
+        waiting.shutdown(wait=False)
+    return gate_in_this_process(*arguments)

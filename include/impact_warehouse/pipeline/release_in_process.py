@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.catalog import load_catalog
 from impact_warehouse.pipeline.gate_worker import GateWorker
@@ -26,6 +26,9 @@ from impact_warehouse.pipeline.release import (
     require_catalog_fiscal_year,
 )
 from impact_warehouse.settings import Settings
+
+if TYPE_CHECKING:
+    from impact_warehouse.report.chart_worker import ChartWorker
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +57,10 @@ def build_gate_publish(
             else None
         )
 
-        started: list[Any] = []  # the chart worker, once the gate runs (None if it failed)
+        started: list[ChartWorker | None] = []  # once the gate runs (None: it failed to start)
 
         def while_the_gate_runs() -> None:
-            started.append(chart_workers.enter_context(_chart_worker()))
+            started.append(chart_workers.enter_context(start_chart_worker()))
             status_page.draw()  # pipeline/status_refresh.py
 
         try:
@@ -88,7 +91,7 @@ def build_gate_publish(
     return {"build": build.to_xcom(), **result, "reports": reports}
 
 
-def _chart_worker() -> AbstractContextManager[Any]:
+def start_chart_worker() -> AbstractContextManager[ChartWorker | None]:
     """The reports' chart worker, started now; nothing when it cannot be (a broken plotting
     install fails the reports later, not the gate and the publish)."""
     try:

@@ -57,6 +57,6 @@ def read_status_page(settings: Settings, audit_db: Path) -> PendingStatusPage:
 
         data = load_status(Path(audit_db), None)
     except Exception:
-        log.warning("the response status page could not be written", exc_info=True)
+        log.warning("the response status page's figures could not be read", exc_info=True)
         data = None
     return PendingStatusPage(settings, data)

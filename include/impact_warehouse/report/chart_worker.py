@@ -166,11 +166,13 @@ class ChartWorker:
         return self._process
 
     def close(self) -> None:
-        """The worker ends, after the call on it if there is one."""
+        """The worker goes now, imported or not: every report has taken its charts or
+        cancelled them by then (one still drawing on it draws them itself)."""
         with self._lock:
             process, self._process = self._process, None
         if process is not None:
-            process.end()
+            process.kill()
+            process.end(grace=0)
 
 
 class OutcomeCharts:
@@ -191,11 +193,12 @@ class OutcomeCharts:
         self._call: WorkerCall[WorkerCharts] | None = None
         self.drawn_in_worker = False
         self._series: SeriesShare | None = None
-        if worker is not None and series is not None and worker.available():
-            codes = series.indicator_codes
-            self._series = SeriesShare(
-                series.data, codes[: int(len(codes) * PRELOADED_SERIES_SHARE)]
-            )
+        if worker is not None and worker.available():
+            if series is not None:
+                codes = series.indicator_codes
+                self._series = SeriesShare(
+                    series.data, codes[: int(len(codes) * PRELOADED_SERIES_SHARE)]
+                )
             self._call = worker.start(*self._arguments, self._series)
         if self._call is None:
             self._series = None

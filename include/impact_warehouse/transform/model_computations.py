@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from impact_warehouse.file_lock import timeout_from_env
-from impact_warehouse.worker_process import WorkerFailed, WorkerPool, usable_cores
+from impact_warehouse.worker_pool import WorkerPool
+from impact_warehouse.worker_process import WorkerFailed, usable_cores
 
 log = logging.getLogger(__name__)
 
