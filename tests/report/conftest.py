@@ -19,7 +19,7 @@ import pytest
 
 from impact_warehouse.pipeline import release as release_job
 from impact_warehouse.publish import current_release
-from impact_warehouse.publish.releases import Release
+from impact_warehouse.publish.releases import Release, publish_release
 from impact_warehouse.report import job
 from impact_warehouse.settings import Settings
 from shared_builds import built_once
@@ -72,6 +72,35 @@ def published_reports(demo_warehouse_for_seed, tmp_path_factory) -> PublishedRep
     assert release is not None and release.release_id == record["release_id"]
     reports = {report["fiscal_year"]: report for report in record["reports"]}
     return PublishedReports(settings, release, reports)
+
+
+@pytest.fixture
+def publish_edited(
+    published_reports: PublishedReports, tmp_path: Path
+) -> Callable[[str, Callable[[duckdb.DuckDBPyConnection], Any]], tuple[Settings, Release, Any]]:
+    """Publish the demo release again in the test's own folder, its warehouse changed first
+    by ``edit`` (given a connection to the copy): the settings, the new release and what
+    ``edit`` returned."""
+
+    def publish(
+        run_id: str, edit: Callable[[duckdb.DuckDBPyConnection], Any]
+    ) -> tuple[Settings, Release, Any]:
+        release = published_reports.release
+        audit = Path(shutil.copy(release.warehouse_path, tmp_path / "audit.duckdb"))
+        with duckdb.connect(str(audit)) as connection:
+            edited = edit(connection)
+        settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
+        copy = publish_release(
+            audit,
+            fiscal_year=release.fiscal_year,
+            run_id=run_id,
+            gate_result=release.gate_result,
+            releases_dir=settings.work / "releases",
+            published_path=tmp_path / "published.duckdb",
+        )
+        return settings, copy, edited
+
+    return publish
 
 
 @dataclass

@@ -4,7 +4,6 @@ process draws, and a worker that fails leaves them to this process."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -12,7 +11,6 @@ import matplotlib
 import pytest
 
 from impact_warehouse import worker_process
-from impact_warehouse.publish.releases import publish_release
 from impact_warehouse.report import chart_worker, render_report
 from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.charts import build_charts
@@ -30,7 +28,7 @@ from impact_warehouse.report.series_charts import (
     series_indicator_codes,
     series_titles,
 )
-from impact_warehouse.settings import Settings
+from report_pages import appendix_rows
 
 FISCAL_YEAR = 2025
 # When a page was rendered: the only difference between two renderings of one release.
@@ -140,36 +138,20 @@ def test_a_misspelt_timeout_is_an_error_whether_or_not_a_worker_is_used(
         chart_worker.worker_wanted()
 
 
-def _appendix_rows(page: str) -> list[tuple[str, str, str]]:
-    appendix = re.search(r'<section id="missing-translations".*?</section>', page, re.S)
-    assert appendix, "no missing-translations appendix"
-    return re.findall(
-        r'<tr data-file="([^"]+)" data-row="([^"]+)" data-column="([^"]+)">', appendix.group(0)
-    )
-
-
 @pytest.mark.slow
 def test_a_worker_started_before_the_report_draws_it_the_same(
-    published_reports, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    publish_edited, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A ChartWorker (started while a release job publishes) draws the outcome charts and the
     first series charts of every report rendered while it is open: the same pages, with the
     untranslated words listed in the same order, as one process drawing everything. Here in
     English with no English label at all, so that every chart has words to list."""
-    release = published_reports.release
-    audit = Path(shutil.copy(release.warehouse_path, tmp_path / "audit.duckdb"))
-    with duckdb.connect(str(audit)) as connection:
+
+    def remove_every_english_label(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute("update catalog.items set report_label_en = null")
         connection.execute("update catalog.indicators set content_en = null")
-    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
-    copy = publish_release(
-        audit,
-        fiscal_year=release.fiscal_year,
-        run_id="chart-worker",
-        gate_result=release.gate_result,
-        releases_dir=settings.work / "releases",
-        published_path=tmp_path / "published.duckdb",
-    )
+
+    settings, copy, _ = publish_edited("chart-worker", remove_every_english_label)
 
     def rendered(folder: str, fiscal_year: int, **options: object) -> str:
         report = render_report(
@@ -190,9 +172,9 @@ def test_a_worker_started_before_the_report_draws_it_the_same(
         assert worker.available()  # it served both reports and serves on
 
     for year in (2025, 2024):
-        rows = _appendix_rows(here[year])
+        rows = appendix_rows(here[year])
         assert len({row[0] for row in rows}) == 2 and len(rows) > 10
-        assert _appendix_rows(shared[year]) == rows
+        assert appendix_rows(shared[year]) == rows
         assert shared[year] == here[year]
 
 

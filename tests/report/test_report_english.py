@@ -6,24 +6,21 @@ from __future__ import annotations
 
 import html as html_module
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
-from impact_warehouse.publish.releases import publish_release
 from impact_warehouse.report import render_report
 from impact_warehouse.report.i18n import UNTRANSLATED_MARK
-from impact_warehouse.settings import Settings
+from report_pages import MISSING_SECTION, appendix_rows
 
 # Japanese script: kana, CJK ideographs, CJK punctuation (「」、。〜) and full-width forms
 # （（）：／）. The marks of the report (—※ suppressed, － not applicable) are symbols, not words.
 JAPANESE = re.compile(
     r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0c\uff0e-\uffef]"
 )
-MISSING_SECTION = re.compile(r'<section id="missing-translations".*?</section>', re.S)
 # An element in the original Japanese (the respondents' quotes, report/voices.py): kept as
 # written and marked lang="ja"; its tag is a leaf (no nested element of the same name).
 ORIGINAL_JAPANESE = re.compile(r'<(\w+)\b[^>]*\blang="ja"[^>]*>.*?</\1>', re.S)
@@ -110,28 +107,21 @@ def test_english_exports_have_english_headers(english_report: dict) -> None:
 
 @pytest.mark.timeout(900)
 def test_a_label_without_english_is_marked_and_listed(
-    published_reports, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    publish_edited, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A catalog copy with one English label removed: the English report prints the Japanese
     label behind the mark, lists it (file, row, column) in the appendix, and logs the count."""
-    release = published_reports.release
-    audit = Path(shutil.copy(release.warehouse_path, tmp_path / "audit.duckdb"))
-    with duckdb.connect(str(audit)) as connection:
+
+    def remove_one_label(connection: duckdb.DuckDBPyConnection) -> str:
         japanese = connection.execute(
             "select report_label_ja from catalog.items where item_code = 'career_confidence'"
         ).fetchone()[0]
         connection.execute(
             "update catalog.items set report_label_en = null where item_code = 'career_confidence'"
         )
-    settings = Settings.for_work_dir(tmp_path / "work", tmp_path / "inbox")
-    copy = publish_release(
-        audit,
-        fiscal_year=release.fiscal_year,
-        run_id="english-missing-label",
-        gate_result=release.gate_result,
-        releases_dir=settings.work / "releases",
-        published_path=tmp_path / "published.duckdb",
-    )
+        return japanese
+
+    settings, copy, japanese = publish_edited("english-missing-label", remove_one_label)
     with caplog.at_level("WARNING", logger="impact_warehouse.report.render"):
         rendered = render_report(
             2025, release_id=copy.release_id, out_dir=tmp_path / "out", settings=settings, lang="en"
@@ -141,8 +131,7 @@ def test_a_label_without_english_is_marked_and_listed(
     page = rendered.html_path.read_text(encoding="utf-8")
     appendix = MISSING_SECTION.search(page)
     assert appendix, "no missing-translations appendix"
-    rows = re.findall(r'<tr data-file="([^"]+)" data-row="([^"]+)" data-column="([^"]+)">',
-                      appendix.group(0))  # fmt: skip
+    rows = appendix_rows(page)
     assert rows == [("items.csv", "career_confidence", "report_label_en")]
     assert japanese in appendix.group(0)
     # shown marked wherever the label is printed, and nowhere unmarked

@@ -23,10 +23,10 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from impact_warehouse.file_lock import timeout_from_env
+from impact_warehouse.preloaded_worker import PreloadedWorker
 from impact_warehouse.settings import Settings
 from impact_warehouse.worker_process import (
     FunctionRaised,
@@ -63,26 +63,15 @@ def gate_in_this_process(audit_db: Path, settings: Settings, options: dict[str, 
     return run_gate(audit_db, settings, **options)
 
 
-class GateWorker:
+class GateWorker(PreloadedWorker):
     """A worker process importing the gate from the moment this is made; one gate run."""
 
     def __init__(self, *, wanted: bool | None = None) -> None:
         """``wanted`` False: no worker, the gate runs in this process (the DAG's gate task);
         None: :func:`worker_wanted`."""
-        self._worker: WorkerProcess | None = None
-        if worker_wanted() if wanted is None else wanted:
-            self._worker = WorkerProcess(label=LABEL, preload=PRELOAD, lower_priority=True)
-
-    def __enter__(self) -> GateWorker:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+        super().__init__(
+            label=LABEL, preload=PRELOAD, wanted=worker_wanted() if wanted is None else wanted
+        )
 
     def run_gate(
         self,
@@ -98,27 +87,19 @@ class GateWorker:
         ``meanwhile``: called in this process while the worker runs the gate (before the gate
         when it runs here); what it raises is raised, and the worker stops.
         """
-        worker, self._worker = self._worker, None
         arguments = (Path(audit_db), settings, options)
-        if worker is not None:
+        if self._process is not None:
             try:
                 payload = call_payload(LABEL, gate_in_this_process, arguments)
             except WorkerFailed as error:
-                worker.kill()
-                worker.end(grace=0)
+                self.close()
                 log.warning("%s; the gate runs in this process", error)
             else:
+                worker, self._process = self._process, None
                 return _gate_in(worker, payload, meanwhile, arguments)
         if meanwhile is not None:
             meanwhile()
         return gate_in_this_process(*arguments)
-
-    def close(self) -> None:
-        """No gate after all (the build failed): the worker goes, imported or not."""
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.kill()
-            worker.end(grace=0)
 
 
 def _gate_in(

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
-from types import TracebackType
+from dataclasses import dataclass
 from typing import Any
 
+from impact_warehouse.preloaded_worker import PreloadedWorker
 from impact_warehouse.report.chart_kit import Chart
 from impact_warehouse.report.charts import build_charts
 from impact_warehouse.report.data import ReportData
@@ -73,7 +73,7 @@ class SeriesShare:
     """The series charts of ``indicator_codes`` (the report's first ones)."""
 
     data: TargetsSeriesData
-    indicator_codes: tuple[str, ...] = field(default=())
+    indicator_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,29 +111,18 @@ def outcome_charts_in(
     return WorkerCharts(outcome, outcome_missing, drawn, series_missing)
 
 
-class ChartWorker:
+class ChartWorker(PreloadedWorker):
     """A worker process importing the report's drawing modules from the moment this is made,
     at a lower priority, that draws for every report rendered while it is open, one report at
     a time; until it fails, after which each report starts its own."""
 
     def __init__(self, *, wanted: bool | None = None) -> None:
         """``wanted`` None: :func:`worker_wanted`."""
-        self._process: WorkerProcess | None = None
+        super().__init__(
+            label=LABEL, preload=PRELOAD, wanted=worker_wanted() if wanted is None else wanted
+        )
         self._current: WorkerCall[WorkerCharts] | None = None
         self._lock = threading.Lock()
-        if worker_wanted() if wanted is None else wanted:
-            self._process = WorkerProcess(label=LABEL, preload=PRELOAD, lower_priority=True)
-
-    def __enter__(self) -> ChartWorker:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def available(self) -> bool:
         """Is there a worker free for a report's charts? Not when it has ended (failed, or
@@ -166,13 +155,10 @@ class ChartWorker:
         return self._process
 
     def close(self) -> None:
-        """The worker goes now, imported or not: every report has taken its charts or
-        cancelled them by then (one still drawing on it draws them itself)."""
+        """The worker goes now: every report has taken its charts or cancelled them by then
+        (one still drawing on it draws them itself)."""
         with self._lock:
-            process, self._process = self._process, None
-        if process is not None:
-            process.kill()
-            process.end(grace=0)
+            super().close()
 
 
 class OutcomeCharts:
@@ -193,24 +179,22 @@ class OutcomeCharts:
         self._call: WorkerCall[WorkerCharts] | None = None
         self.drawn_in_worker = False
         self._series: SeriesShare | None = None
-        if worker is not None and worker.available():
+        if worker is not None:
+            share = None
             if series is not None:
                 codes = series.indicator_codes
-                self._series = SeriesShare(
-                    series.data, codes[: int(len(codes) * PRELOADED_SERIES_SHARE)]
-                )
-            self._call = worker.start(*self._arguments, self._series)
-        if self._call is None:
-            self._series = None
-            if worker_wanted():
-                self._call = WorkerCall(
-                    outcome_charts_in,
-                    *self._arguments,
-                    None,
-                    label=LABEL,
-                    timeout_env=TIMEOUT_ENV,
-                    default_timeout=DEFAULT_TIMEOUT_SECONDS,
-                )
+                share = SeriesShare(series.data, codes[: int(len(codes) * PRELOADED_SERIES_SHARE)])
+            self._call = worker.start(*self._arguments, share)
+            self._series = share if self._call is not None else None
+        if self._call is None and worker_wanted():
+            self._call = WorkerCall(
+                outcome_charts_in,
+                *self._arguments,
+                None,
+                label=LABEL,
+                timeout_env=TIMEOUT_ENV,
+                default_timeout=DEFAULT_TIMEOUT_SECONDS,
+            )
         # The series charts :meth:`charts` returns; the caller draws the others.
         self.series_in_worker = self._series.indicator_codes if self._series else ()
 
