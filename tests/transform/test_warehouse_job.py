@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import shutil
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -261,3 +262,19 @@ def test_the_status_page_is_drawn_while_the_gate_runs_and_whatever_it_does(
         # The reports' chart worker was started while the gate ran (report/chart_worker.py).
         assert [type(worker).__name__ for worker in chart_workers] == ["ChartWorker"]
     assert calls == ["gate"] and drawn == ["page"]
+
+
+def test_a_misspelt_chart_worker_setting_stops_the_run_before_it_publishes(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Read while the gate runs: raised there, so nothing is published and then left without
+    its reports; a plotting install that cannot be imported only leaves the reports to
+    start their own worker."""
+    monkeypatch.setenv("IMPACT_REPORT_WORKER", "yes")
+    with pytest.raises(ValueError, match="IMPACT_REPORT_WORKER='yes'"):
+        release_in_process.start_chart_worker()
+    monkeypatch.delenv("IMPACT_REPORT_WORKER")
+    monkeypatch.setitem(sys.modules, "impact_warehouse.report.chart_worker", None)
+    with caplog.at_level("WARNING"), release_in_process.start_chart_worker() as worker:
+        assert worker is None
+    assert "the reports' chart worker could not be started" in caplog.text

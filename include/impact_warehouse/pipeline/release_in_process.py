@@ -92,12 +92,13 @@ def build_gate_publish(
 
 
 def start_chart_worker() -> AbstractContextManager[ChartWorker | None]:
-    """The reports' chart worker, started now; nothing when it cannot be (a broken plotting
-    install fails the reports later, not the gate and the publish)."""
+    """The reports' chart worker, started now; nothing when its modules cannot be imported
+    (a broken plotting install fails the reports later, not the gate and the publish). A
+    misspelt ``IMPACT_REPORT_WORKER*`` setting is raised: the run stops before it publishes
+    (``impact publish`` refuses it before anything starts)."""
     try:
         from impact_warehouse.report.chart_worker import ChartWorker
-
-        return ChartWorker()
-    except Exception:
+    except ImportError:
         log.warning("the reports' chart worker could not be started", exc_info=True)
         return nullcontext()
+    return ChartWorker()
